@@ -1,0 +1,60 @@
+# TravelGo developer commands. `make run` brings everything up; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DATABASE_URL ?= mysql://root@127.0.0.1:3306/travelgo
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
+export WORKERS ?= 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench screenshots clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv and install the pinned dependencies
+
+db: install ## ensure a MySQL/MariaDB server answers at DATABASE_URL (starts a project-local one if needed)
+	@$(PY) -m travelgo.dbserver
+
+migrate: db ## create the database if missing and apply sql/migrations in order
+	@$(PY) -m travelgo.cli migrate
+
+seed: migrate ## replace the sample data (SEED_SCALE=large for benchmarks)
+	@$(PY) -m travelgo.cli seed
+
+seed-if-empty: migrate
+	@$(PY) -m travelgo.cli seed --if-empty
+
+serve: install ## run Hypercorn with hypercorn.toml on HOST:PORT with WORKERS
+	$(VENV)/bin/hypercorn --config hypercorn.toml --bind $(HOST):$(PORT) --workers $(WORKERS) travelgo.asgi:app
+
+run: seed-if-empty ## install + db + migrate + seed-if-empty + serve at http://$(HOST):$(PORT)
+	@echo "TravelGo at http://$(HOST):$(PORT)  (admin@travelgo.example / see README for passwords)"
+	@$(MAKE) --no-print-directory serve
+
+test: db ## run the whole test suite against a real MySQL/MariaDB
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check travelgo tests bench
+	$(VENV)/bin/ruff format --check travelgo tests bench
+
+format: install ## apply ruff formatting and safe fixes
+	$(VENV)/bin/ruff check --fix travelgo tests bench
+	$(VENV)/bin/ruff format travelgo tests bench
+
+check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
+	@$(PY) -m travelgo.cli check-inventory
+
+clean: ## remove the virtualenv and local data (a project-local database is stopped first)
+	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
+	rm -rf $(VENV) var

@@ -1,0 +1,133 @@
+"""Registration, login/logout, profile and CSRF through the HTML pages."""
+
+from travelgo import db
+
+from .. import factories
+from ..conftest import csrf_for, login, post_form
+
+
+async def _user_row(email):
+    async with db.reading() as cur:
+        await cur.execute("SELECT id, email, full_name, phone, role FROM users WHERE email = %s", (email,))
+        return await cur.fetchone()
+
+
+async def test_register_creates_account_and_logs_in(client):
+    response = await post_form(client, "/register", {
+        "email": "New.Person@Example.com", "password": "long-enough-pw", "full_name": "  New   Person ", "phone": ""})
+    assert response.status_code == 303
+    row = await _user_row("new.person@example.com")
+    assert row["full_name"] == "New Person" and row["role"] == "traveller" and row["phone"] is None
+    profile = await client.get("/profile")
+    assert profile.status_code == 200
+    assert "new.person@example.com" in await profile.get_data(as_text=True)
+
+
+async def test_register_rejects_bad_input_beside_fields_and_writes_nothing(client):
+    response = await post_form(client, "/register", {"email": "not-an-email", "password": "short", "full_name": ""},
+                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    body = await response.get_data(as_text=True)
+    assert 'id="register-form"' in body and "<html" not in body  # the fragment only
+    assert 'id="e-email"' in body and 'id="e-password"' in body and 'id="e-full_name"' in body
+    async with db.reading() as cur:
+        await cur.execute("SELECT COUNT(*) AS n FROM users")
+        assert (await cur.fetchone())["n"] == 0
+
+
+async def test_register_duplicate_email_is_refused(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "taken@example.com")
+    response = await post_form(client, "/register", {
+        "email": "TAKEN@example.com", "password": "long-enough-pw", "full_name": "Someone"})
+    assert response.status_code == 422
+    assert "already exists" in await response.get_data(as_text=True)
+
+
+async def test_login_wrong_password_and_unknown_email_look_the_same(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "known@example.com")
+    bodies = []
+    for email, password in (("known@example.com", "wrong-password"), ("nobody@example.com", "wrong-password")):
+        token = await csrf_for(client)
+        response = await client.post("/login", form={"email": email, "password": password, "csrf_token": token},
+                                     headers={"HX-Request": "true"})
+        assert response.status_code == 422
+        body = await response.get_data(as_text=True)
+        assert "Email or password is incorrect." in body
+        bodies.append(body.replace(email, "EMAIL"))
+    assert bodies[0] == bodies[1]
+
+
+async def test_login_logout_cycle(client):
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur, "cycle@example.com", full_name="Cy Cle")
+    assert (await client.get("/profile")).status_code == 302
+    await login(client, user["email"])
+    home = await client.get("/")
+    assert "Cy Cle" in await home.get_data(as_text=True)
+    response = await post_form(client, "/logout", {})
+    assert response.status_code == 303
+    assert (await client.get("/profile")).status_code == 302
+
+
+async def test_login_redirects_to_next_but_never_off_site(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "next@example.com")
+    token = await csrf_for(client)
+    response = await client.post("/login", form={"email": "next@example.com", "password": factories.PASSWORD,
+                                                 "csrf_token": token, "next": "//evil.example/steal"})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+async def test_session_id_changes_at_each_login(app):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "fix@example.com")
+    cookies = []
+    for _ in range(2):
+        client = app.test_client()
+        token = await csrf_for(client)
+        response = await client.post("/login", form={"email": "fix@example.com", "password": factories.PASSWORD,
+                                                     "csrf_token": token})
+        cookies.append(response.headers.get("Set-Cookie"))
+    assert cookies[0] and cookies[1] and cookies[0] != cookies[1]
+
+
+async def test_profile_edit_and_validation(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "edit@example.com")
+    await login(client, "edit@example.com")
+    bad = await post_form(client, "/profile", {"full_name": "", "phone": "call me"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422
+    assert 'id="e-phone"' in await bad.get_data(as_text=True)
+    ok = await post_form(client, "/profile", {"full_name": "Edited Name", "phone": "+33 1 23 45 67 89"})
+    assert ok.status_code == 303
+    row = await _user_row("edit@example.com")
+    assert row["full_name"] == "Edited Name" and row["phone"] == "+33 1 23 45 67 89"
+
+
+async def test_change_password_requires_current_one(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "pw@example.com")
+    await login(client, "pw@example.com")
+    wrong = await post_form(client, "/profile/password", {"current_password": "nope", "new_password": "a-new-password"})
+    assert wrong.status_code == 422
+    ok = await post_form(client, "/profile/password",
+                         {"current_password": factories.PASSWORD, "new_password": "a-new-password"})
+    assert ok.status_code == 303
+    await post_form(client, "/logout", {})
+    await login(client, "pw@example.com", "a-new-password")
+    assert (await client.get("/profile")).status_code == 200
+
+
+async def test_csrf_token_is_required_for_cookie_writes(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "csrf@example.com")
+    await login(client, "csrf@example.com")
+    missing = await client.post("/profile", form={"full_name": "Hacked"})
+    forged = await client.post("/profile", form={"full_name": "Hacked", "csrf_token": "forged"})
+    assert missing.status_code == 403 and forged.status_code == 403
+    assert (await _user_row("csrf@example.com"))["full_name"] == "Test Traveller"
+    token = await csrf_for(client)
+    via_header = await client.post("/profile", form={"full_name": "Via Header"}, headers={"X-CSRF-Token": token})
+    assert via_header.status_code == 303

@@ -1,0 +1,71 @@
+"""API registration, tokens, /me, and problem+json shapes."""
+
+from travelgo import db
+
+from .. import factories
+from ..conftest import api_token
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+
+
+async def test_register_returns_201_and_duplicate_409(client):
+    payload = {"email": "api@example.com", "password": "long-enough-pw", "full_name": "Api User"}
+    created = await client.post("/api/v1/auth/register", json=payload)
+    assert created.status_code == 201
+    body = await created.get_json()
+    assert body["email"] == "api@example.com" and body["role"] == "traveller" and isinstance(body["id"], int)
+    again = await client.post("/api/v1/auth/register", json=payload)
+    assert_problem(again, 409)
+
+
+async def test_invalid_input_is_422_problem_with_field_locations(client):
+    response = await client.post("/api/v1/auth/register", json={"email": "x", "password": "short"})
+    assert_problem(response, 422)
+    body = await response.get_json()
+    assert {"type", "title", "status", "detail", "errors"} <= body.keys()
+    fields = {e["field"] for e in body["errors"]}
+    assert {"email", "password", "full_name"} <= fields
+
+
+async def test_token_issue_use_and_revoke(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "tok@example.com", full_name="Token User")
+    headers = await api_token(client, "tok@example.com")
+    me = await client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200 and (await me.get_json())["full_name"] == "Token User"
+    patched = await client.patch("/api/v1/me", json={"phone": "+49 30 123456"}, headers=headers)
+    assert patched.status_code == 200 and (await patched.get_json())["phone"] == "+49 30 123456"
+    revoked = await client.delete("/api/v1/auth/token", headers=headers)
+    assert revoked.status_code == 204
+    assert_problem(await client.get("/api/v1/me", headers=headers), 401)
+
+
+async def test_bad_credentials_and_garbage_tokens_are_401(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "cred@example.com")
+    wrong = await client.post("/api/v1/auth/token", json={"email": "cred@example.com", "password": "wrong"})
+    assert_problem(wrong, 401)
+    for header in ("Bearer garbage", "Bearer ", "Basic abc", "Bearer a.b.c"):
+        assert_problem(await client.get("/api/v1/me", headers={"Authorization": header}), 401)
+    assert_problem(await client.get("/api/v1/me"), 401)
+
+
+async def test_api_writes_need_no_csrf_and_unknown_route_is_404_problem(client):
+    assert_problem(await client.get("/api/v1/no-such-thing"), 404)
+
+
+async def test_openapi_lists_only_api_routes_and_docs_work_offline(client):
+    spec = await (await client.get("/openapi.json")).get_json()
+    assert spec["paths"] and all(path.startswith("/api/v1/") for path in spec["paths"])
+    assert "/api/v1/auth/token" in spec["paths"]
+    docs = await (await client.get("/docs")).get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "http" not in docs.split("<body>")[1]
+
+
+async def test_healthz_and_readyz(client):
+    assert (await client.get("/healthz")).status_code == 200
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and (await ready.get_json())["database"] == "ok"

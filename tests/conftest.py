@@ -1,0 +1,93 @@
+"""One real database per test run, built by the production migration runner; tables emptied before each test."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import aiomysql
+import pytest
+
+os.environ["TRAVELGO_ENV"] = "test"
+os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
+
+from travelgo import create_app, db  # noqa: E402
+from travelgo.config import DatabaseURL  # noqa: E402
+from travelgo.migrations import migrate  # noqa: E402
+from travelgo.seed import clear_all  # noqa: E402
+
+from . import factories  # noqa: E402
+
+BASE_URL = DatabaseURL.parse(os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/travelgo"))
+TEST_DB = os.environ.get("TEST_DATABASE_NAME", "travelgo_test")
+TEST_URL = BASE_URL.with_database(TEST_DB)
+
+
+def test_database_url() -> str:
+    auth = BASE_URL.user + (f":{BASE_URL.password}" if BASE_URL.password else "")
+    return f"mysql://{auth}@{BASE_URL.host}:{BASE_URL.port}/{TEST_DB}"
+
+
+@pytest.fixture(scope="session")
+async def database():
+    """Drop and rebuild the test database with the migration runner."""
+    conn = await aiomysql.connect(autocommit=True, **TEST_URL.connect_kwargs(with_database=False))
+    async with conn.cursor() as cur:
+        await cur.execute(f"DROP DATABASE IF EXISTS `{TEST_DB}`")
+    conn.close()
+    await migrate(TEST_URL)
+    os.environ["DATABASE_URL"] = test_database_url()
+    return TEST_URL
+
+
+@pytest.fixture(scope="session")
+async def app(database):
+    application = create_app()
+    async with application.test_app():
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(request):
+    """Empty every table before each test that uses the database."""
+    if "app" not in request.fixturenames and "database" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    async with db.transaction() as cur:
+        await clear_all(cur)
+    yield
+
+
+@pytest.fixture
+async def client(app):
+    return app.test_client()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def csrf_for(client, path: str = "/login") -> str:
+    """Fetch a page and return the CSRF token of this client's session."""
+    response = await client.get(path)
+    match = CSRF_PATTERN.search(await response.get_data(as_text=True))
+    assert match, f"no csrf token on {path}"
+    return match.group(1)
+
+
+async def login(client, email: str, password: str = factories.PASSWORD) -> None:
+    token = await csrf_for(client)
+    response = await client.post("/login", form={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code in (200, 303), await response.get_data(as_text=True)
+
+
+async def post_form(client, path: str, form: dict, headers: dict | None = None):
+    """POST a form with this client's CSRF token, as a browser would."""
+    token = await csrf_for(client)
+    return await client.post(path, form={**form, "csrf_token": token}, headers=headers or {})
+
+
+async def api_token(client, email: str, password: str = factories.PASSWORD) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, await response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {(await response.get_json())['access_token']}"}

@@ -1,0 +1,92 @@
+"""TravelGo: search, compare and book bus seats and hotel rooms."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from quart import Quart, g, request
+
+from . import db, passwords
+from .config import ROOT, Settings
+
+log = logging.getLogger("travelgo")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Quart:
+    """Build the app: settings, pools, auth, blueprints, error handlers."""
+    settings = Settings.from_env(**(overrides or {}))
+    app = Quart(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TRAVELGO=settings,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        QUART_AUTH_COOKIE_SECURE=settings.env == "production",
+        QUART_AUTH_COOKIE_SAMESITE="Lax",
+        QUART_AUTH_DURATION=14 * 24 * 3600,
+        SESSION_COOKIE_NAME="travelgo_csrf",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TEMPLATES_AUTO_RELOAD=settings.env == "development",
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    if settings.fast_password_hashing:
+        passwords.use_cheap_parameters()
+
+    from .auth import bearer_auth, cookie_auth
+
+    cookie_auth.init_app(app)
+    bearer_auth.init_app(app)
+
+    from . import api, errors, templating, web
+    from .accounts.routes import bp as accounts_bp
+    from .admin.routes import bp as admin_bp
+    from .bookings.routes import bp as bookings_bp
+    from .buses.routes import bp as buses_bp
+    from .hotels.routes import bp as hotels_bp
+    from .pages import bp as pages_bp
+
+    api.init_app(app)
+    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    app.before_request(_start_request)
+    app.before_request(web.csrf_protect)
+    app.after_request(_finish_request)
+
+    @app.before_serving
+    async def _open() -> None:
+        await db.open_pools(settings.database_url, settings.database_read_url, settings.pool_size)
+        from . import events
+
+        await events.start(app)
+
+    @app.after_serving
+    async def _close() -> None:
+        from . import events
+
+        await events.stop(app)
+        await db.close_pools()
+
+    return app
+
+
+async def _start_request() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex[:16]
+
+
+async def _finish_request(response):
+    duration_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    log.info(
+        "%s %s %s %.1fms rid=%s", request.method, request.path, response.status_code, duration_ms, g.get("request_id")
+    )
+    return response

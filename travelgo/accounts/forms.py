@@ -1,0 +1,69 @@
+"""Validated inputs for accounts (shared by the HTML forms and the JSON API)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
+
+
+def _clean_phone(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not PHONE.match(value):
+        raise ValueError("Enter a phone number with digits, spaces or dashes, e.g. +44 20 7946 0958")
+    return value
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("Enter your full name")
+    return value
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=10, max_length=128)
+    full_name: str = Field(min_length=1, max_length=120)
+    phone: str | None = Field(default=None, max_length=32)
+
+    _name = field_validator("full_name")(_clean_name)
+    _phone = field_validator("phone")(_clean_phone)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=120)
+    phone: str | None = Field(default=None, max_length=32)
+
+    _name = field_validator("full_name")(lambda v: None if v is None else _clean_name(v))
+    _phone = field_validator("phone")(_clean_phone)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=10, max_length=128)

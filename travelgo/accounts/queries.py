@@ -1,0 +1,72 @@
+"""SQL for users and API tokens. Cursor first; never commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+USER_FIELDS = "id, email, full_name, phone, role, created_at"
+
+
+async def insert_user(cur, *, email: str, password_hash: str, full_name: str, phone: str | None, role: str = "traveller") -> int:
+    await cur.execute(
+        """
+        INSERT INTO users (email, password_hash, full_name, phone, role)
+        VALUES (%(email)s, %(password_hash)s, %(full_name)s, %(phone)s, %(role)s)
+        """,
+        dict(email=email, password_hash=password_hash, full_name=full_name, phone=phone, role=role),
+    )
+    return cur.lastrowid
+
+
+async def select_user(cur, user_id: int) -> dict[str, Any] | None:
+    await cur.execute(f"SELECT {USER_FIELDS} FROM users WHERE id = %(id)s", {"id": user_id})
+    return await cur.fetchone()
+
+
+async def select_login(cur, email: str) -> dict[str, Any] | None:
+    await cur.execute(
+        """
+        SELECT id, password_hash
+          FROM users
+         WHERE email = %(email)s
+        """,
+        {"email": email},
+    )
+    return await cur.fetchone()
+
+
+async def select_password_hash(cur, user_id: int) -> str | None:
+    await cur.execute("SELECT password_hash FROM users WHERE id = %(id)s", {"id": user_id})
+    row = await cur.fetchone()
+    return row["password_hash"] if row else None
+
+
+async def update_user_profile(cur, user_id: int, changes: dict[str, Any]) -> None:
+    allowed = {k: v for k, v in changes.items() if k in ("full_name", "phone")}
+    if not allowed:
+        return
+    assignments = ", ".join(f"{column} = %({column})s" for column in allowed)
+    await cur.execute(f"UPDATE users SET {assignments} WHERE id = %(id)s", {**allowed, "id": user_id})
+
+
+async def update_password_hash(cur, user_id: int, password_hash: str) -> None:
+    await cur.execute(
+        "UPDATE users SET password_hash = %(hash)s WHERE id = %(id)s", {"hash": password_hash, "id": user_id}
+    )
+
+
+async def insert_api_token(cur, user_id: int, token_key: str, lifetime_seconds: int) -> None:
+    await cur.execute(
+        """
+        INSERT INTO api_tokens (user_id, token_key, expires_at)
+        VALUES (%(user_id)s, %(key)s, UTC_TIMESTAMP() + INTERVAL %(life)s SECOND)
+        """,
+        {"user_id": user_id, "key": token_key, "life": lifetime_seconds},
+    )
+
+
+async def update_api_token_revoked(cur, token_key: str) -> None:
+    await cur.execute(
+        "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP(6) WHERE token_key = %(key)s AND revoked_at IS NULL",
+        {"key": token_key},
+    )

@@ -1,0 +1,127 @@
+"""Register, log in, log out, profile."""
+
+from __future__ import annotations
+
+from quart import Blueprint, flash, g, request
+
+from ..auth import end_session, login_required, start_session
+from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
+from . import service
+from .forms import Login, PasswordChange, ProfileUpdate, Registration
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@bp.get("/register")
+async def register_form():
+    """The registration page."""
+    return await render("accounts/register.html", values={}, errors={})
+
+
+@bp.post("/register")
+async def register_create():
+    """Create an account and log in; errors come back beside the fields (422)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(Registration, values)
+    if form is not None:
+        try:
+            user = await service.register(form)
+        except service.EmailTaken:
+            errors = {"email": "An account with this email already exists. Log in instead?"}
+        else:
+            start_session(user["id"])
+            await flash(f"Welcome to TravelGo, {user['full_name']}!", "success")
+            return hx_redirect(_safe_next(request.args.get("next")))
+    values.pop("password", None)
+    return await render("accounts/register.html", block="form", status=422, values=values, errors=errors)
+
+
+@bp.get("/login")
+async def login_form():
+    """The login page."""
+    return await render("accounts/login.html", values={}, errors={}, next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+async def login_create():
+    """Log in. A failure never says whether the email exists."""
+    values = form_dict(await request.form)
+    next_url = _safe_next(values.get("next") or request.args.get("next"))
+    form, errors = parse_model(Login, values)
+    if form is not None:
+        user_id = await service.authenticate(form.email, form.password)
+        if user_id is not None:
+            start_session(user_id)
+            return hx_redirect(next_url)
+        errors = {"__all__": "Email or password is incorrect."}
+    values.pop("password", None)
+    return await render("accounts/login.html", block="form", status=422, values=values, errors=errors, next=next_url)
+
+
+@bp.post("/logout")
+async def logout():
+    """End the session."""
+    end_session()
+    await flash("You are logged out.", "info")
+    return hx_redirect("/")
+
+
+@bp.get("/profile")
+@login_required
+async def profile_show():
+    """Personal details, password change and booking history."""
+    return await _profile_page()
+
+
+@bp.post("/profile")
+@login_required
+async def profile_update():
+    """Save name and phone."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(ProfileUpdate, {k: values.get(k, "") for k in ("full_name", "phone")})
+    if form is None:
+        return await _profile_page("profile_form", values=values, errors=errors)
+    await service.update_profile(g.current_user.id, form)
+    await flash("Your profile is saved.", "success")
+    return hx_redirect("/profile")
+
+
+@bp.post("/profile/password")
+@login_required
+async def password_update():
+    """Change the password after checking the current one."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(PasswordChange, values)
+    if form is not None:
+        try:
+            await service.change_password(g.current_user.id, form)
+        except service.WrongPassword:
+            errors = {"current_password": "That is not your current password."}
+        else:
+            await flash("Your password is changed.", "success")
+            return hx_redirect("/profile")
+    return await _profile_page("password_form", pw_errors=errors)
+
+
+async def _profile_page(block: str | None = None, **overrides):
+    """The profile page, or one of its forms (422) when htmx posted it with errors."""
+    context = {"values": g.current_user.__dict__, "errors": {}, "pw_errors": {}, **overrides}
+    if block is None or not wants_fragment():
+        context["history"] = await _booking_history(g.current_user.id)
+    return await render("accounts/profile.html", block=block, status=422 if block else 200, **context)
+
+
+async def _booking_history(user_id: int) -> list[dict]:
+    """The profile's booking history (the bookings domain owns the query)."""
+    try:
+        from ..bookings.service import list_bookings
+    except ImportError:
+        return []
+    return (await list_bookings(user_id, scope="all", limit=50))["items"]

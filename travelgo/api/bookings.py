@@ -1,0 +1,3 @@
+"""JSON API: bookings (routes are added to travelgo.api.bp)."""
+
+from . import bp  # noqa: F401

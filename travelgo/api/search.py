@@ -1,0 +1,3 @@
+"""JSON API: search (routes are added to travelgo.api.bp)."""
+
+from . import bp  # noqa: F401

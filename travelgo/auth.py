@@ -1,0 +1,145 @@
+"""Who is asking: browser sessions (cookie) and API clients (bearer token), and role checks."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote
+
+from quart import current_app, g, redirect, request
+from quart_auth import AuthUser, QuartAuth, login_user, logout_user
+
+from . import db
+from .problems import Problem
+
+cookie_auth = QuartAuth(attribute_name="cookie_user", cookie_name="travelgo_session", salt="travelgo-session")
+bearer_auth = QuartAuth(
+    mode="bearer", singleton=False, attribute_name="bearer_user", cookie_name="travelgo_unused", salt="travelgo-api-token"
+)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    full_name: str
+    phone: str | None
+    role: str
+    token_key: str | None = None  # set when authenticated by an API token
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+USER_COLUMNS = "u.id, u.email, u.full_name, u.phone, u.role"
+
+
+def start_session(user_id: int) -> None:
+    """Log the browser in; the random part gives every login a fresh session id."""
+    login_user(AuthUser(f"{user_id}.{secrets.token_urlsafe(12)}"))
+    g.current_user_loaded = False
+
+
+def end_session() -> None:
+    logout_user()
+    g.current_user = None
+
+
+async def browser_user() -> CurrentUser | None:
+    """The user behind the session cookie, loaded once per request."""
+    if getattr(g, "current_user_loaded", False):
+        return g.current_user
+    user = None
+    auth_id = cookie_auth.load_user().auth_id
+    if auth_id and "." in auth_id:
+        user_id = auth_id.split(".", 1)[0]
+        if user_id.isdigit():
+            async with db.reading() as cur:
+                await cur.execute(f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = %(id)s", {"id": int(user_id)})
+                row = await cur.fetchone()
+            user = CurrentUser(**row) if row else None
+    g.current_user, g.current_user_loaded = user, True
+    return user
+
+
+async def api_user() -> CurrentUser | None:
+    """The user behind a valid, unrevoked, unexpired bearer token."""
+    if getattr(g, "api_user_loaded", False):
+        return g.api_user
+    user = None
+    token_key = bearer_auth.load_user().auth_id
+    if token_key:
+        async with db.reading() as cur:
+            await cur.execute(
+                f"""
+                SELECT {USER_COLUMNS}, t.token_key
+                  FROM api_tokens t
+                  JOIN users u ON u.id = t.user_id
+                 WHERE t.token_key = %(key)s
+                   AND t.revoked_at IS NULL
+                   AND t.expires_at > UTC_TIMESTAMP()
+                """,
+                {"key": token_key},
+            )
+            row = await cur.fetchone()
+        user = CurrentUser(**row) if row else None
+    g.api_user, g.api_user_loaded = user, True
+    return user
+
+
+def login_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """HTML routes: anonymous users are sent to log in and come back afterwards."""
+
+    @wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if await browser_user() is None:
+            target = request.full_path.rstrip("?")
+            if request.headers.get("HX-Request"):
+                response = current_app.response_class("", status=401)
+                response.headers["HX-Redirect"] = f"/login?next={quote(target)}"
+                return response
+            return redirect(f"/login?next={quote(target)}")
+        return await func(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """HTML routes: anonymous → log in; travellers → 403."""
+
+    @login_required
+    @wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not g.current_user.is_admin:
+            from quart import abort
+
+            abort(403)
+        return await func(*args, **kwargs)
+
+    return wrapper
+
+
+def api_auth_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """API routes: a valid bearer token or 401 problem+json."""
+
+    @wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if await api_user() is None:
+            raise Problem(401, "Authentication required", "Send a valid token as 'Authorization: Bearer <token>'.")
+        return await func(*args, **kwargs)
+
+    return wrapper
+
+
+def api_admin_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @api_auth_required
+    @wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not g.api_user.is_admin:
+            raise Problem(403, "Forbidden", "This endpoint is for administrators.")
+        return await func(*args, **kwargs)
+
+    return wrapper

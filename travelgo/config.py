@@ -1,0 +1,118 @@
+"""Settings read from the environment once, at start-up, and validated."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+    unix_socket: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> "DatabaseURL":
+        parts = urlparse(url)
+        if parts.scheme not in ("mysql", "mariadb", "mysql+aiomysql"):
+            raise ValueError(f"DATABASE_URL must start with mysql:// (got {parts.scheme!r})")
+        database = parts.path.lstrip("/")
+        if not database:
+            raise ValueError("DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/travelgo")
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            database=database,
+            unix_socket=query.get("unix_socket"),
+        )
+
+    def connect_kwargs(self, with_database: bool = True, key: str = "db") -> dict:
+        """Keyword arguments for aiomysql (key="db") or PyMySQL (key="database")."""
+        kwargs = dict(host=self.host, port=self.port, user=self.user, password=self.password, charset="utf8mb4")
+        if self.unix_socket:
+            kwargs["unix_socket"] = self.unix_socket
+        if with_database:
+            kwargs[key] = self.database
+        return kwargs
+
+    def with_database(self, database: str) -> "DatabaseURL":
+        return replace(self, database=database)
+
+    @property
+    def is_local(self) -> bool:
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in ("0", "off", "false", "no")
+
+
+def _dev_secret_key() -> str:
+    """In development the key is generated once into var/ and reused, so sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: DatabaseURL = field(default_factory=lambda: DatabaseURL.parse("mysql://root@127.0.0.1:3306/travelgo"))
+    database_read_url: DatabaseURL | None = None
+    secret_key: str = ""
+    admin_password: str = "admin-travelgo"
+    pool_size: int = 20
+    rate_limits: bool = True
+    fast_password_hashing: bool = False
+    sse_poll_interval: float = 0.1
+    sse_max_streams: int = 2500
+    sse_heartbeat: float = 15.0
+    event_retention_hours: int = 24
+    max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("TRAVELGO_ENV", "development")
+        if mode not in ("development", "production", "test"):
+            raise ValueError("TRAVELGO_ENV must be development, production or test")
+        secret = env.get("SECRET_KEY", "")
+        if not secret:
+            if mode == "production":
+                raise ValueError("SECRET_KEY is required when TRAVELGO_ENV=production")
+            secret = _dev_secret_key()
+        read_url = env.get("DATABASE_READ_URL")
+        values = dict(
+            env=mode,
+            database_url=DatabaseURL.parse(env.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/travelgo")),
+            database_read_url=DatabaseURL.parse(read_url) if read_url else None,
+            secret_key=secret,
+            admin_password=env.get("TRAVELGO_ADMIN_PASSWORD", "admin-travelgo"),
+            pool_size=int(env.get("TRAVELGO_DB_POOL_SIZE", "20")),
+            rate_limits=_flag(env.get("TRAVELGO_RATE_LIMITS"), True),
+            fast_password_hashing=mode == "test",
+            sse_poll_interval=float(env.get("TRAVELGO_SSE_POLL_SECONDS", "0.1")),
+            sse_max_streams=int(env.get("TRAVELGO_SSE_MAX_STREAMS", "2500")),
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,158 @@
+"""Connection pools, the transaction helper and the retry policy for lock conflicts.
+
+Pools run with autocommit=True so a plain read never leaves a stale REPEATABLE READ
+snapshot on a pooled connection; writes send BEGIN explicitly through transaction().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+
+import aiomysql
+import pymysql
+
+from .config import DatabaseURL
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEADLOCK = 1213
+LOCK_WAIT_TIMEOUT = 1205
+DUPLICATE_KEY = 1062
+CHECK_VIOLATION = (4025, 3819)  # MariaDB, MySQL
+RETRYABLE = (DEADLOCK, LOCK_WAIT_TIMEOUT)
+# Errors that mean the server or the connection is gone: the request fails fast with 503.
+CONNECTION_LOST = (2003, 2006, 2013, 2014, 2055, 1927, 1053)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached right now (HTTP 503)."""
+
+
+class Busy(Exception):
+    """Lock conflicts outlasted the retries (HTTP 503, 'busy, please try again')."""
+
+
+_pools: dict[str, aiomysql.Pool] = {}
+
+
+async def open_pools(url: DatabaseURL, read_url: DatabaseURL | None = None, size: int = 20) -> None:
+    """Create the primary pool (and the read pool when a replica is configured)."""
+    _pools["primary"] = await _create_pool(url, size)
+    if read_url is not None:
+        _pools["read"] = await _create_pool(read_url, size)
+
+
+async def _create_pool(url: DatabaseURL, size: int) -> aiomysql.Pool:
+    return await aiomysql.create_pool(
+        minsize=0,
+        maxsize=size,
+        autocommit=True,
+        pool_recycle=300,
+        connect_timeout=3,
+        init_command="SET SESSION innodb_lock_wait_timeout = 5",
+        **url.connect_kwargs(),
+    )
+
+
+async def close_pools() -> None:
+    for pool in _pools.values():
+        pool.close()
+        await pool.wait_closed()
+    _pools.clear()
+
+
+def _pool(name: str) -> aiomysql.Pool:
+    pool = _pools.get(name) or _pools.get("primary")
+    if pool is None:
+        raise RuntimeError("database pool is not open")
+    return pool
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, (ConnectionError, asyncio.TimeoutError)):
+        return True
+    return isinstance(exc, pymysql.err.OperationalError) and exc.args and exc.args[0] in CONNECTION_LOST
+
+
+def error_code(exc: BaseException) -> int | None:
+    return exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
+
+
+@asynccontextmanager
+async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
+    try:
+        conn = await _pool(name).acquire()
+    except Exception as exc:
+        if is_connection_error(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise
+    try:
+        yield conn
+    except Exception as exc:
+        if is_connection_error(exc):
+            conn.close()  # never hand a broken connection back to the pool
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise
+    finally:
+        _pool(name).release(conn)
+
+
+@asynccontextmanager
+async def reading(replica: bool = False) -> AsyncIterator[aiomysql.DictCursor]:
+    """A dict cursor in autocommit mode for reads; replica=True may use DATABASE_READ_URL."""
+    async with _acquire("read" if replica else "primary") as conn:
+        async with conn.cursor(aiomysql.DictCursor) as cur:
+            yield cur
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[aiomysql.DictCursor]:
+    """BEGIN … COMMIT on one pooled connection; rolls back and re-raises on any error."""
+    async with _acquire("primary") as conn:
+        async with conn.cursor(aiomysql.DictCursor) as cur:
+            await cur.execute("BEGIN")
+            try:
+                yield cur
+            except BaseException:
+                # A lock wait timeout rolls back only the statement: roll back the whole transaction.
+                try:
+                    await conn.rollback()
+                except Exception:
+                    conn.close()
+                raise
+            else:
+                await conn.commit()
+
+
+async def run_in_transaction(work: Callable[..., Awaitable[T]], *args: Any, attempts: int = 4, **kwargs: Any) -> T:
+    """Run work(cur, ...) in a transaction, retrying the whole of it on deadlock or lock wait timeout.
+
+    Bookings lock in primary-key order so they do not deadlock each other, but a Galera cluster
+    reports certification conflicts as 1213 on any statement, so the retry stays.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            async with transaction() as cur:
+                return await work(cur, *args, **kwargs)
+        except pymysql.err.OperationalError as exc:
+            if error_code(exc) not in RETRYABLE:
+                raise
+            log.warning("transaction retry %d after MySQL error %s", attempt, error_code(exc))
+            if attempt == attempts:
+                raise Busy("the system is busy, please try again") from exc
+            await asyncio.sleep(random.uniform(0.005, 0.03) * attempt)
+    raise AssertionError("unreachable")
+
+
+async def ping() -> bool:
+    try:
+        async with reading() as cur:
+            await asyncio.wait_for(cur.execute("SELECT 1"), timeout=2)
+        return True
+    except Exception:
+        return False

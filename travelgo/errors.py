@@ -1,0 +1,87 @@
+"""Error handlers: problem+json under /api, friendly pages (or fragments) elsewhere. Never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart, request
+from quart_schema import RequestSchemaValidationError
+from werkzeug.exceptions import HTTPException
+
+from . import db
+from .problems import Problem, validation_errors
+from .web import render, wants_fragment
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "We could not find that page.",
+    405: "That action is not allowed here.",
+    413: "That upload is too large.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    503: "TravelGo is busy right now. Please try again in a moment.",
+}
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+async def _html_error(status: int, message: str | None = None, headers: dict | None = None):
+    message = message or MESSAGES.get(status, "Something went wrong on our side. Please try again.")
+    response = await render("errors/error.html", block="content", status=status, status_code=status, message=message)
+    if wants_fragment():
+        # htmx swaps only 2xx by default; retarget errors into the page's message area.
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    response.headers.update(headers or {})
+    return response
+
+
+def init_app(app: Quart) -> None:
+    @app.errorhandler(Problem)
+    async def problem(exc: Problem):
+        if _is_api():
+            return exc.to_response()
+        return await _html_error(exc.status, exc.detail, exc.headers)
+
+    @app.errorhandler(RequestSchemaValidationError)
+    async def schema_validation(exc: RequestSchemaValidationError):
+        errors = validation_errors(exc.validation_error) if hasattr(exc.validation_error, "errors") else []
+        detail = "; ".join(f"{e['field']}: {e['msg']}" for e in errors) or "The request is not valid."
+        return Problem(422, "Invalid input", detail, errors=errors).to_response()
+
+    @app.errorhandler(HTTPException)
+    async def http_error(exc: HTTPException):
+        status = exc.code or 500
+        description = exc.description if status in (403, 404, 413, 429) and exc.description else None
+        if _is_api():
+            return Problem(status, detail=description or MESSAGES.get(status)).to_response()
+        generic = exc.description and exc.description.startswith(("The requested URL", "You don't have"))
+        return await _html_error(status, None if generic else description)
+
+    @app.errorhandler(db.Busy)
+    async def busy(exc: db.Busy):
+        if _is_api():
+            return Problem(503, "Busy", "The system is busy, please try again.", headers={"Retry-After": "1"}).to_response()
+        return await _html_error(503, "The system is busy, please try again.", {"Retry-After": "1"})
+
+    @app.errorhandler(db.DatabaseUnavailable)
+    async def unavailable(exc: db.DatabaseUnavailable):
+        log.warning("database unavailable: %s", exc)
+        if _is_api():
+            return Problem(503, "Service unavailable", "The database is unavailable, please try again shortly.",
+                           headers={"Retry-After": "5"}).to_response()
+        return await _html_error(503, "TravelGo cannot reach its database right now. Please try again shortly.",
+                                 {"Retry-After": "5"})
+
+    @app.errorhandler(Exception)
+    async def unexpected(exc: Exception):
+        if db.is_connection_error(exc):
+            return await unavailable(db.DatabaseUnavailable(str(exc)))
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _is_api():
+            return Problem(500, detail="Something went wrong on our side.").to_response()
+        return await _html_error(500)

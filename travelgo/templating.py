@@ -1,0 +1,46 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from quart import Quart, get_flashed_messages
+
+from .auth import browser_user
+from .db import DatabaseUnavailable
+from .web import csrf_token
+
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "INR": "₹", "CHF": "CHF "}
+
+
+def money(minor: int | None, currency: str = "EUR") -> str:
+    """1234, 'EUR' -> '€12.34'."""
+    if minor is None:
+        return ""
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    return f"{symbol}{minor // 100:,}.{minor % 100:02d}"
+
+
+def duration(minutes: int) -> str:
+    hours, mins = divmod(int(minutes), 60)
+    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+
+
+def hhmm(value: datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def nice_date(value: date | datetime) -> str:
+    return value.strftime("%a %d %b %Y")
+
+
+def init_app(app: Quart) -> None:
+    app.jinja_env.filters.update(money=money, duration=duration, hhmm=hhmm, nice_date=nice_date)
+    app.jinja_env.globals.update(csrf_token=csrf_token, get_flashed_messages=get_flashed_messages)
+
+    @app.context_processor
+    async def user_context() -> dict:
+        try:
+            return {"user": await browser_user()}
+        except DatabaseUnavailable:  # error pages must still render while the database is down
+            return {"user": None}

@@ -1,0 +1,97 @@
+"""HTML helpers shared by every blueprint: page-or-fragment rendering, form parsing, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from quart import Response, abort, current_app, make_response, redirect, render_template, request, session
+
+M = TypeVar("M", bound=BaseModel)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def wants_fragment() -> bool:
+    """An htmx request that is neither boosted nor a history restore gets just the fragment."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+async def render(template: str, *, block: str | None = None, status: int = 200, **context: Any) -> Response:
+    """Render the full page, or only `block` (a region htmx swaps) when htmx asked for it."""
+    if block and wants_fragment():
+        body = await render_block(template, block, **context)
+    else:
+        body = await render_template(template, **context)
+    response = await make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+async def render_block(template_name: str, block: str, **context: Any) -> str:
+    """Render one named block of a template with the normal template context."""
+    app = current_app
+    template = app.jinja_env.get_or_select_template(template_name)
+    await app.update_template_context(context)
+    ctx = template.new_context(context)
+    return "".join([part async for part in template.blocks[block](ctx)])
+
+
+def hx_redirect(location: str) -> Response:
+    """Redirect that works for htmx (HX-Redirect) and for plain form posts (303)."""
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class("", status=200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, 303)
+
+
+def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """Validate data with a pydantic model; on failure return field -> message for the form."""
+    try:
+        return model.model_validate(dict(data)), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors(include_url=False, include_context=False, include_input=False):
+            field = str(error["loc"][0]) if error["loc"] else "__all__"
+            message = error["msg"].removeprefix("Value error, ")
+            errors.setdefault(field, message)
+        return None, errors
+
+
+def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:
+    """A plain dict of a form; fields named in `multi` keep every value as a list."""
+    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token"}
+    for name in multi:
+        data[name] = form.getlist(name)
+    return data
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+# quart-auth has no CSRF protection. A random token lives in the signed session cookie; htmx sends it
+# as X-CSRF-Token (hx-headers on <body>) and plain forms as a hidden csrf_token field.
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def csrf_protect() -> None:
+    """before_request: refuse cookie-authenticated writes that lack the session's CSRF token."""
+    if request.method in SAFE_METHODS or request.path.startswith("/api/"):
+        return
+    expected = session.get("csrf")
+    sent = request.headers.get("X-CSRF-Token")
+    if not sent:
+        sent = (await request.form).get("csrf_token")
+    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+        abort(403, description="Your session expired or the form is stale. Reload the page and try again.")
