@@ -55,6 +55,9 @@ format: install ## apply ruff formatting and safe fixes
 check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
 	@$(PY) -m travelgo.cli check-inventory
 
+screenshots: db ## capture desktop and phone screenshots of the main screens into docs/screenshots/
+	$(PY) -m tests.e2e.screenshots $(SCREENS)
+
 clean: ## remove the virtualenv and local data (a project-local database is stopped first)
 	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
 	rm -rf $(VENV) var
