@@ -115,12 +115,16 @@ async def update_booking_seats_released(cur, booking_id: int) -> None:
 
 
 async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: bool = True) -> list[Row]:
-    """The inventory rows for these nights, locked in primary-key (room_type_id, night) order."""
+    """The inventory rows for these nights, locked in primary-key (room_type_id, night) order.
+
+    FORCE INDEX (PRIMARY) here and in the UPDATE: if the optimizer took ix_room_inventory_night for one statement
+    and the primary key for another, two stays would lock the same rows in different orders and deadlock.
+    """
     placeholders, params = _in_list("n", sorted(nights))
     await cur.execute(
         f"""
         SELECT night, rooms_total, rooms_booked, price_minor, stop_sell
-          FROM room_inventory
+          FROM room_inventory FORCE INDEX (PRIMARY)
          WHERE room_type_id = %(room_type_id)s
            AND night IN ({placeholders})
          ORDER BY night
@@ -148,7 +152,7 @@ async def update_room_nights_booked(cur, room_type_id: int, nights: list[date], 
     placeholders, params = _in_list("n", sorted(nights))
     await cur.execute(
         f"""
-        UPDATE room_inventory
+        UPDATE room_inventory FORCE INDEX (PRIMARY)
            SET rooms_booked = rooms_booked + %(delta)s
          WHERE room_type_id = %(room_type_id)s
            AND night IN ({placeholders})
