@@ -83,7 +83,7 @@ async def fetch_one(cur, sql: str, *args):
 
 async def fetch_all(cur, sql: str, *args):
     await cur.execute(sql, args)
-    return await cur.fetchall()
+    return list(await cur.fetchall())
 
 
 async def events_for(cur, topic: str) -> list[dict]:

@@ -67,8 +67,8 @@ def _touched(errors: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
 
 async def _show(template: str, block: str | None = None, status: int = 200,
                 load: Callable[[], Awaitable[dict]] | None = None, **ctx: Any) -> Response:
-    """Render a block for htmx, or the whole page (loading what the page needs around the block)."""
-    if load is not None and (block is None or not wants_fragment()):
+    """Render a block for htmx, or the whole page, with what `load` gives (lists, select options)."""
+    if load is not None:
         ctx = {**(await load()), **ctx}
     return await render(template, block=block, status=status, **ctx)
 
