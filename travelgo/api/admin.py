@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from quart_schema import tag, validate_querystring, validate_response
 
 from ..admin import service
@@ -101,8 +101,10 @@ class TopHotel(BaseModel):
 
 
 class StatsOut(BaseModel):
-    date_from: date = Field(serialization_alias="from")
-    date_to: date = Field(serialization_alias="to")
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
     totals: StatsTotals
     days: list[StatsDay]
     routes: list[RouteOccupancy]
