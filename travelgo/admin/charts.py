@@ -3,7 +3,7 @@ the page shows the same numbers in a table for screen readers and for copying.""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 

@@ -4,7 +4,7 @@ always bound parameters."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 PAGE_SIZE = 25

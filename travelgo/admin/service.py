@@ -8,8 +8,9 @@ constraints are the backstop, and a CHECK violation is translated to the same me
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pymysql
 
