@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, flash, g, request
 
 from ..auth import end_session, login_required, start_session
+from ..security import client_ip
 from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
 from . import service
 from .forms import Login, PasswordChange, ProfileUpdate, Registration
@@ -32,7 +33,7 @@ async def register_create():
     form, errors = parse_model(Registration, values)
     if form is not None:
         try:
-            user = await service.register(form)
+            user = await service.register(form, client_ip=client_ip())
         except service.EmailTaken:
             errors = {"email": "An account with this email already exists. Log in instead?"}
         else:
@@ -56,7 +57,7 @@ async def login_create():
     next_url = _safe_next(values.get("next") or request.args.get("next"))
     form, errors = parse_model(Login, values)
     if form is not None:
-        user_id = await service.authenticate(form.email, form.password)
+        user_id = await service.login(form.email, form.password, client_ip())
         if user_id is not None:
             start_session(user_id)
             return hx_redirect(next_url)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pymysql
 
-from .. import db
+from .. import db, ratelimit
 from ..passwords import hash_password, verify_password
 from . import queries
 from .forms import PasswordChange, ProfileUpdate, Registration
@@ -23,8 +23,10 @@ class WrongPassword(Exception):
     """The current password did not match."""
 
 
-async def register(form: Registration, role: str = "traveller") -> dict[str, Any]:
-    """Create an account; raises EmailTaken when the email is registered."""
+async def register(form: Registration, role: str = "traveller", client_ip: str | None = None) -> dict[str, Any]:
+    """Create an account; raises EmailTaken when the email is registered (RateLimited per client_ip)."""
+    if client_ip is not None:
+        await ratelimit.hit("register_ip", client_ip)
     password_hash = await hash_password(form.password)
     try:
         async with db.transaction() as cur:
@@ -44,6 +46,22 @@ async def authenticate(email: str, password: str) -> int | None:
         row = await queries.select_login(cur, email.lower())
     ok = await verify_password(row["password_hash"] if row else None, password)
     return row["id"] if row and ok else None
+
+
+async def login(email: str, password: str, client_ip: str) -> int | None:
+    """authenticate() behind the rate limits: raises ratelimit.RateLimited (429) when an account or a
+    client has failed too often in the window; a success clears the account's failures."""
+    email = email.lower()
+    await ratelimit.hit("login_ip", client_ip)
+    await ratelimit.check("login_fail_account", email)
+    await ratelimit.check("login_fail_ip", client_ip)
+    user_id = await authenticate(email, password)
+    if user_id is None:
+        await ratelimit.hit("login_fail_account", email, raise_over=False)
+        await ratelimit.hit("login_fail_ip", client_ip, raise_over=False)
+    else:
+        await ratelimit.reset("login_fail_account", email)
+    return user_id
 
 
 async def get_user(user_id: int) -> dict[str, Any] | None:
