@@ -43,7 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
-    from . import api, errors, templating, web
+    from . import api, errors, ratelimit, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .bookings.routes import bp as bookings_bp
@@ -56,6 +56,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)
     app.before_request(web.csrf_protect)
