@@ -124,6 +124,7 @@ class Hub:
         self.heartbeat = heartbeat
         self.worker_tag = uuid.uuid4().hex[:12]  # tells apart the workers behind one port (X-Stream-Worker)
         self.delivered = 0
+        self.rendered: OrderedDict[tuple, bytes | None] = OrderedDict()  # see live.service.cached
         self._by_topic: dict[str, set[Subscription]] = {}
         self._subscriptions: set[Subscription] = set()
 

@@ -77,9 +77,7 @@ class Server:
         return self
 
     def worker_pids(self) -> list[int]:
-        """The worker processes (children of the hypercorn master, or the master itself with one worker)."""
-        if self.workers == 1:
-            return [self.proc.pid]
+        """The worker processes (children of the hypercorn master)."""
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         # Hypercorn spawns its workers with multiprocessing (skip the resource tracker).
         return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]

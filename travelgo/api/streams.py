@@ -19,6 +19,14 @@ def subscribe(topic: str) -> events.Subscription:
         ) from exc
 
 
+async def trip_message(event: events.Event) -> bytes:
+    return live.json_message(live.trip_payload(event), event="availability", id=event.id)
+
+
+async def hotel_message(event: events.Event) -> bytes:
+    return live.json_message(live.hotel_payload(event), event="availability", id=event.id)
+
+
 @bp.get("/bus-trips/<int:trip_id>/events")
 @tag(["Live availability"])
 async def trip_events(trip_id: int):
@@ -47,7 +55,7 @@ async def trip_events(trip_id: int):
     async def render(event: events.Event) -> bytes | None:
         if not live.is_availability(event) or seen(event):
             return None
-        return live.json_message(live.trip_payload(event), event="availability", id=event.id)
+        return await live.cached(("api", event.id), lambda: trip_message(event))
 
     return live.stream_response(sub, first, render)
 
@@ -76,6 +84,6 @@ async def hotel_events(hotel_id: int):
     async def render(event: events.Event) -> bytes | None:
         if not live.is_availability(event) or seen(event):
             return None
-        return live.json_message(live.hotel_payload(event), event="availability", id=event.id)
+        return await live.cached(("api", event.id), lambda: hotel_message(event))
 
     return live.stream_response(sub, first, render)

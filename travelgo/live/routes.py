@@ -62,7 +62,9 @@ async def trip_live(trip_id: int):
     async def render(event: events.Event) -> bytes | None:
         if not live.is_availability(event) or seen(event):
             return None
-        return await trip_messages(trip_id, live.trip_payload(event), event.id)
+        return await live.cached(
+            ("trip-page", event.id), lambda: trip_messages(trip_id, live.trip_payload(event), event.id)
+        )
 
     return live.stream_response(sub, first, render)
 
@@ -107,7 +109,7 @@ async def trip_list_live():
         trip_id, left = event.payload.get("trip_id"), event.payload.get("seats_left")
         if not live.is_availability(event) or not isinstance(left, int) or trip_id not in seats:
             return None
-        return await seats_left_message(trip_id, left, event.id)
+        return await live.cached(("badge", event.id), lambda: seats_left_message(trip_id, left, event.id))
 
     return live.stream_response(sub, first, render)
 

@@ -21,6 +21,7 @@ from . import queries
 
 RETRY_MS = 3000  # how long an EventSource waits before reconnecting
 REPLAY_LIMIT = 500
+RENDER_CACHE = 512  # rendered messages kept per worker
 STREAM_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",  # nginx: do not buffer the stream
@@ -49,6 +50,17 @@ def json_message(payload: dict[str, Any], *, event: str, id: int | None) -> byte
 
 def hub() -> events.Hub:
     return events.hub_for(current_app)
+
+
+async def cached(key: tuple, build: Callable[[], Awaitable[bytes | None]]) -> bytes | None:
+    """Render a message once per event for every stream that sends the same bytes (2,000 clients, one render)."""
+    memo = hub().rendered
+    if key in memo:
+        return memo[key]
+    message = memo[key] = await build()
+    while len(memo) > RENDER_CACHE:
+        memo.popitem(last=False)
+    return message
 
 
 def subscribe(topics: Iterable[str]) -> Subscription:
