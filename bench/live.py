@@ -95,8 +95,10 @@ async def latency(trip_id: int, n_streams: int, n_events: int, rate: float) -> N
             event_id, at = await publish(trip_id, n)
             committed[event_id] = at
             await asyncio.sleep(max(0.0, started + (n + 1) / rate - time.perf_counter()))
+        newest = max(committed)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(len(r) < n_events for r in received):
+        # The reader tasks fill `received`; wait (bounded) until every stream holds the newest state.
+        while time.monotonic() < deadline and any(max(r, default=0) < newest for r in received):  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         for reader in readers:
             reader.cancel()
