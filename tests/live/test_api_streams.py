@@ -223,3 +223,39 @@ async def test_old_events_are_pruned(app):
         assert (await cur.fetchone())["n"] == 0
         await cur.execute("SELECT COUNT(*) AS n FROM events")
         assert (await cur.fetchone())["n"] == 1
+
+
+async def test_poller_reconnects_after_losing_its_connection(app):
+    """Kill the poller's database session: it reconnects with backoff and keeps delivering, none lost."""
+    poller = events.poller_for(app)
+    first, second = await make_trip(seats=6), await make_trip(seats=6)
+    sub = hub(app).subscribe([f"trip:{first['id']}", f"trip:{second['id']}"])
+    try:
+        await wait_until(poller.connected.is_set, what="poller connected")
+        old = poller._conn
+        async with db.reading() as cur:
+            await cur.execute("KILL %s", (old.server_thread_id[0],))
+        during = await publish_trip(first["id"], 5, ["1"])  # committed while the poller is down or reconnecting
+        await wait_until(lambda: poller._conn is not None and poller._conn is not old, what="reconnected")
+        after = await publish_trip(second["id"], 4, ["1", "2"])
+        ids: set[int] = set()
+        while not {during, after} <= ids:
+            batch = await sub.next_batch(5)
+            assert batch, "no events after the reconnect"
+            ids.update(e.id for e in batch)
+    finally:
+        sub.close()
+
+
+async def test_stop_closes_the_poller_connection_and_ends_streams(app):
+    settings = app.config["TRAVELGO"]
+    hub_ = events.Hub(max_streams=5)
+    poller = events.Poller(hub_, settings.database_url, interval=0.05, gap_seconds=1, retention_hours=24)
+    poller.start()
+    await wait_until(poller.connected.is_set, what="connected")
+    conn = poller._conn
+    sub = hub_.subscribe(["trip:1"])
+    hub_.close_all()
+    await poller.stop()
+    assert conn.closed and poller._conn is None
+    assert await sub.next_batch(0.01) is None and hub_.subscriber_count == 0
