@@ -38,7 +38,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     if settings.fast_password_hashing:
         passwords.use_cheap_parameters()
 
+    from . import assets
     from .auth import bearer_auth, cookie_auth
+
+    assets.init_app(app)  # registered first so its after_request (gzip) runs last
 
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
