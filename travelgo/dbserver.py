@@ -13,12 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pymysql
 
 from .config import VAR_DIR, DatabaseURL
 
-DATA_DIR = VAR_DIR / "mysql"
+DATA_DIR = Path(os.environ.get("TRAVELGO_LOCAL_DB_DIR", VAR_DIR / "mysql"))
 
 
 def reachable(url: DatabaseURL) -> bool:
@@ -55,10 +56,14 @@ def start_local(url: DatabaseURL) -> None:
     user_args = ["--user=root"] if os.geteuid() == 0 else []
     if not (datadir / "mysql").exists():
         print(f"Initialising a project-local database server in {datadir} …")
-        init = [installer, f"--datadir={datadir}", "--auth-root-authentication-method=normal", "--skip-test-db", *user_args]
+        init = [installer, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal", "--skip-test-db", *user_args]
         if "mysqld" in os.path.basename(server):
-            init = [server, "--initialize-insecure", f"--datadir={datadir}", *user_args]
-        subprocess.run(init, check=True, stdout=subprocess.DEVNULL)
+            init = [server, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}", *user_args]
+        result = subprocess.run(init, capture_output=True, text=True)
+        if result.returncode != 0:
+            print(result.stdout + result.stderr, file=sys.stderr)
+            print(f"Could not initialise a local server with {installer}.", file=sys.stderr)
+            raise SystemExit(1)
     print(f"Starting {os.path.basename(server)} on {url.host}:{url.port} (data in {datadir}, log {log}) …")
     subprocess.Popen(
         [server, "--no-defaults", f"--datadir={datadir}", f"--socket={sock}", f"--port={url.port}",
@@ -86,7 +91,7 @@ def install_help() -> str:
     else:
         command = "install MariaDB 10.11+ or MySQL 8 with your package manager"
     return (
-        "No MySQL/MariaDB server answers at DATABASE_URL and none is installed here.\n"
+        "TravelGo needs a MySQL 8 or MariaDB 10.11+ server.\n"
         f"  Install one:   {command}\n"
         "  Or run one:    docker compose up -d db   (see docker-compose.yml)\n"
         "  Or point DATABASE_URL at an existing server, e.g. mysql://user:pass@host:3306/travelgo"
