@@ -33,7 +33,7 @@ CURRENCY = "INR"
 TIMEZONE = "Asia/Kolkata"
 RANDOM_SEED = 20240917
 BATCH = 2000
-LOADERS = 2  # concurrent loader connections for the day-by-day trip data
+LOADERS = 1  # one loader connection: two collide on the unique keys' gap locks (lock wait timeouts)
 TRIP_COLUMNS = ("id", "mode", "operator_id", "vehicle_id", "origin_id", "destination_id", "departs_at", "arrives_at",
                 "duration_minutes", "price_minor", "currency", "seats_total", "seats_booked", "status", "amenities",
                 "boarding_points", "dropping_points")
@@ -253,6 +253,18 @@ async def _insert(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) 
         await cur.execute(head + values)
 
 
+async def _put(queue: asyncio.Queue, item, loaders: list[asyncio.Task]) -> None:
+    """queue.put that fails fast when a loader died (instead of waiting forever for a free slot)."""
+    put = asyncio.ensure_future(queue.put(item))
+    while not put.done():
+        await asyncio.wait([put, *[t for t in loaders if not t.done()]], return_when=asyncio.FIRST_COMPLETED)
+        for task in loaders:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                put.cancel()
+                raise task.exception()
+    put.result()
+
+
 @asynccontextmanager
 async def _loading():
     """A transaction for bulk loading generated rows: the generator builds consistent data, so
@@ -441,9 +453,9 @@ class _Generator:
                                   service.amenities, service.boarding_json, service.dropping_json))
                     if n % 500 == 0:
                         await asyncio.sleep(0)  # let the loaders send what they have
-                await queue.put((trips, bookings, seats))
+                await _put(queue, (trips, bookings, seats), loaders)
             for _ in loaders:
-                await queue.put(None)
+                await _put(queue, None, loaders)
             await asyncio.gather(*loaders)
         finally:
             for task in loaders:

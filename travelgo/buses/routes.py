@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-
 from urllib.parse import urlencode
 
 from quart import Blueprint, abort, make_response, render_template, request
