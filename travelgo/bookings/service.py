@@ -417,6 +417,56 @@ def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> 
 
 # --- reading -------------------------------------------------------------------------------------------
 
+
+async def trip_for_booking(trip_id: int) -> dict[str, Any] | None:
+    """A trip and its seat map for the booking page, in the shape of buses.service.get_trip()."""
+    async with db.reading() as cur:
+        trip = await queries.select_trip_summary(cur, trip_id)
+        if trip is None:
+            return None
+        seats = await queries.select_seat_map(cur, trip_id, trip["vehicle_id"])
+    trip = dict(trip)
+    for column in ("boarding_points", "dropping_points"):
+        if isinstance(trip.get(column), (str, bytes)):
+            trip[column] = json.loads(trip[column])
+    trip["seats"] = [{**s, "available": bool(s["available"])} for s in seats]
+    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
+    return trip
+
+
+async def hotel_for_booking(hotel_id: int) -> dict[str, Any] | None:
+    """A hotel and its room types, for the hotel booking page."""
+    async with db.reading() as cur:
+        hotel = await queries.select_hotel(cur, hotel_id)
+        if hotel is None:
+            return None
+        return {**hotel, "room_types": await queries.select_hotel_room_types(cur, hotel_id)}
+
+
+async def quote_stay(hotel_id: int, room_type_id: int, check_in: date, check_out: date, rooms: int,
+                     guests: int) -> dict[str, Any]:
+    """Nightly prices, rooms left and the total of a stay, with the problems that would stop the booking."""
+    async with db.reading() as cur:
+        room_type = await queries.select_room_type(cur, room_type_id)
+        if room_type is None or room_type["hotel_id"] != hotel_id:
+            raise NotFound("There is no such room type at this hotel.", field="room_type_id")
+        inventory = {r["night"]: r for r in await queries.select_room_nights(cur, room_type_id, check_in, check_out)}
+    nights = []
+    for night in stay_nights(check_in, check_out):
+        row = inventory.get(night)
+        available = bool(row) and not row["stop_sell"] and row["rooms_left"] >= rooms
+        nights.append({"night": night, "price_minor": row["price_minor"] if row else None,
+                       "rooms_left": max(row["rooms_left"], 0) if row and not row["stop_sell"] else 0,
+                       "available": available})
+    sold_out = [n["night"] for n in nights if not n["available"]]
+    return {
+        "room_type": room_type, "nights": nights, "sold_out": sold_out,
+        "over_capacity": guests > rooms * room_type["max_guests"],
+        "total_minor": None if sold_out else sum(n["price_minor"] for n in nights) * rooms,
+        "currency": room_type["currency"],
+    }
+
+
 SCOPES = ("upcoming", "past", "cancelled", "all")
 
 
