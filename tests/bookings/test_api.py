@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pymysql
@@ -151,3 +152,13 @@ async def test_openapi_documents_the_booking_endpoints(client):
     post = paths["/api/v1/bookings"]["post"]
     assert {"200", "201"} <= post["responses"].keys() and "requestBody" in post
     assert any(p["name"].lower() == "idempotency-key" for p in post.get("parameters", []))
+
+
+async def test_booking_creation_is_rate_limited_per_account(app, client, monkeypatch):
+    trip, user = await trip_and_user()
+    headers = await api_token(client, user["email"])
+    monkeypatch.setitem(app.config, "TRAVELGO", replace(app.config["TRAVELGO"], rate_limits=True,
+                                                        rate_limit_rules="booking_account=2/60"))
+    codes = [(await client.post("/api/v1/bookings", json=bus_body(trip["id"], [str(s)]), headers=headers)).status_code
+             for s in (1, 2, 3)]
+    assert codes == [201, 201, 429]

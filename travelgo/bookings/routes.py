@@ -11,6 +11,7 @@ from typing import Any
 
 from quart import Blueprint, abort, flash, g, request
 
+from .. import ratelimit
 from ..auth import login_required
 from ..templating import money
 from ..web import form_dict, hx_redirect, parse_model, render
@@ -90,6 +91,7 @@ async def bus_booking_create(trip_id: int):
             return await _bus_page(trip, [], status=422, notice=errors["seats"])
         return await _bus_page(trip, values["seats"], status=422, values=values, errors=errors,
                                key=values.get("idempotency_key"))
+    await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_trip(g.current_user, trip_id, **data)
     except service.SeatsUnavailable as exc:
@@ -178,6 +180,7 @@ async def hotel_booking_create(hotel_id: int):
             stay_errors["room_type_id"] = "Choose a room type of this hotel"
         return await _hotel_page(hotel, stay_values, status=422, stay=stay, stay_errors=stay_errors, values=values,
                                  errors=errors, key=key)
+    await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_room(
             g.current_user, stay.room_type_id, stay.check_in, stay.check_out, stay.rooms, stay.guests,
