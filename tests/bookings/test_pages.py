@@ -20,8 +20,11 @@ async def post_multi(client, path: str, form: dict, headers: dict | None = None)
     """POST a form whose list values become repeated fields (seats=12&seats=13), as a browser sends them."""
     token = await csrf_for(client, "/bookings")
     pairs = [(k, item) for k, v in form.items() for item in (v if isinstance(v, list) else [v])]
-    return await client.post(path, data=urlencode(pairs + [("csrf_token", token)]),
-                             headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+    return await client.post(
+        path,
+        data=urlencode(pairs + [("csrf_token", token)]),
+        headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+    )
 
 
 def bus_form(key: str, seats: list[str], **extra) -> dict:
@@ -49,7 +52,10 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
     html = await page.get_data(as_text=True)
     assert page.status_code == 200 and 'name="p-1-name"' in html and "€50.00" in html
     key = KEY.search(html).group(1)
-    assert KEY.search(await (await client.get(f"/buses/{trip['id']}/book?seats=12")).get_data(as_text=True)).group(1) != key
+    assert (
+        KEY.search(await (await client.get(f"/buses/{trip['id']}/book?seats=12")).get_data(as_text=True)).group(1)
+        != key
+    )
 
     done = await post_multi(client, f"/buses/{trip['id']}/book", bus_form(key, ["12", "13"]))
     assert done.status_code == 303, await done.get_data(as_text=True)
@@ -79,8 +85,12 @@ async def test_seat_taken_meanwhile_is_a_409_fragment_naming_it_with_the_seat_ma
     await login(client, user["email"])
     html = await (await client.get(f"/buses/{trip['id']}/book?seats=8&seats=9")).get_data(as_text=True)
     await service.book_trip(as_user(rival), trip["id"], ["9"], passengers(1))
-    response = await post_multi(client, f"/buses/{trip['id']}/book", bus_form(KEY.search(html).group(1), ["8", "9"]),
-                               headers={"HX-Request": "true"})
+    response = await post_multi(
+        client,
+        f"/buses/{trip['id']}/book",
+        bus_form(KEY.search(html).group(1), ["8", "9"]),
+        headers={"HX-Request": "true"},
+    )
     body = await response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Seat 9 is no longer available" in body and 'id="seat-map"' in body and "<html" not in body
@@ -92,9 +102,12 @@ async def test_missing_passenger_details_come_back_422_beside_the_field(client):
     trip, user = await trip_and_user()
     await login(client, user["email"])
     html = await (await client.get(f"/buses/{trip['id']}/book?seats=1")).get_data(as_text=True)
-    response = await post_multi(client, f"/buses/{trip['id']}/book",
-                               bus_form(KEY.search(html).group(1), ["1"], **{"p-0-name": "", "p-0-age": "300"}),
-                               headers={"HX-Request": "true"})
+    response = await post_multi(
+        client,
+        f"/buses/{trip['id']}/book",
+        bus_form(KEY.search(html).group(1), ["1"], **{"p-0-name": "", "p-0-age": "300"}),
+        headers={"HX-Request": "true"},
+    )
     body = await response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Enter the passenger&#39;s name" in body and "Enter an age from 0 to 120" in body
@@ -109,9 +122,17 @@ async def test_hotel_flow_review_confirm_and_sold_out_nights_named(client):
     page = await client.get(f"/hotels/{hotel['id']}/book?{query}")
     html = await page.get_data(as_text=True)
     assert page.status_code == 200 and "€180.00" in html and "2 nights" in html
-    form = {"room_type_id": room_type["id"], "check_in": check_in.isoformat(), "check_out": check_out.isoformat(),
-            "rooms": "1", "guests": "2", "guest_name": "Ada Lovelace", "contact_email": "ada@example.com",
-            "contact_phone": "", "idempotency_key": KEY.search(html).group(1)}
+    form = {
+        "room_type_id": room_type["id"],
+        "check_in": check_in.isoformat(),
+        "check_out": check_out.isoformat(),
+        "rooms": "1",
+        "guests": "2",
+        "guest_name": "Ada Lovelace",
+        "contact_email": "ada@example.com",
+        "contact_phone": "",
+        "idempotency_key": KEY.search(html).group(1),
+    }
     done = await post_form(client, f"/hotels/{hotel['id']}/book", form)
     assert done.status_code == 303
     voucher = await (await client.get(done.headers["Location"])).get_data(as_text=True)
@@ -121,8 +142,10 @@ async def test_hotel_flow_review_confirm_and_sold_out_nights_named(client):
     conflict = await post_form(client, f"/hotels/{hotel['id']}/book", again, headers={"HX-Request": "true"})
     body = await conflict.get_data(as_text=True)
     assert conflict.status_code == 409 and check_in.strftime("%Y-%m-%d") in body and "Sold out" in body
-    bad = await client.get(f"/hotels/{hotel['id']}/book?room_type_id={room_type['id']}&check_in={check_out}"
-                           f"&check_out={check_in}&rooms=1&guests=1")
+    bad = await client.get(
+        f"/hotels/{hotel['id']}/book?room_type_id={room_type['id']}&check_in={check_out}"
+        f"&check_out={check_in}&rooms=1&guests=1"
+    )
     assert bad.status_code == 422 and "Check-out must be after check-in" in await bad.get_data(as_text=True)
 
 
@@ -145,8 +168,14 @@ async def test_my_bookings_tabs_details_and_cancel_with_refund_shown_first(clien
     page = await (await client.get(done.headers["Location"])).get_data(as_text=True)
     assert "is cancelled" in page and "badge-cancelled" in page
     assert await scalar("SELECT seats_booked FROM trips WHERE id = %(id)s", {"id": trip["id"]}) == 1
-    cancelled_tab = await (await client.get("/bookings?tab=cancelled", headers={"HX-Request": "true"})).get_data(as_text=True)
-    assert booking["reference"] in cancelled_tab and 'id="bookings-panel"' in cancelled_tab and "<html" not in cancelled_tab
+    cancelled_tab = await (await client.get("/bookings?tab=cancelled", headers={"HX-Request": "true"})).get_data(
+        as_text=True
+    )
+    assert (
+        booking["reference"] in cancelled_tab
+        and 'id="bookings-panel"' in cancelled_tab
+        and "<html" not in cancelled_tab
+    )
     assert booking["reference"] not in await (await client.get("/bookings?tab=upcoming")).get_data(as_text=True)
     profile = await (await client.get("/profile")).get_data(as_text=True)
     assert booking["reference"] in profile

@@ -125,13 +125,24 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
     out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
     out["cancellation"] = service.cancellation_quote(booking).as_dict()
     if booking["type"] == "bus":
-        out["trip"] = {"id": booking["trip_id"], "origin": booking["origin"], "destination": booking["destination"],
-                       "operator": booking["operator"], "departs_at": booking["departs_at"],
-                       "arrives_at": booking["arrives_at"], "status": booking["trip_status"]}
+        out["trip"] = {
+            "id": booking["trip_id"],
+            "origin": booking["origin"],
+            "destination": booking["destination"],
+            "operator": booking["operator"],
+            "departs_at": booking["departs_at"],
+            "arrives_at": booking["arrives_at"],
+            "status": booking["trip_status"],
+        }
     else:
-        out["hotel"] = {"id": booking["hotel_id"], "name": booking["hotel_name"], "address": booking["hotel_address"],
-                        "city": booking["hotel_city"], "room_type_id": booking["room_type_id"],
-                        "room_type": booking["room_type_name"]}
+        out["hotel"] = {
+            "id": booking["hotel_id"],
+            "name": booking["hotel_name"],
+            "address": booking["hotel_address"],
+            "city": booking["hotel_city"],
+            "room_type_id": booking["room_type_id"],
+            "room_type": booking["room_type_name"],
+        }
     return out
 
 
@@ -145,8 +156,12 @@ def _problem(exc: service.BookingError) -> Problem:
         errors = [{"loc": [f], "field": f, "msg": m, "type": "value_error"} for f, m in exc.errors.items()]
         return Problem(422, "Invalid input", exc.detail, errors=errors)
     if isinstance(exc, service.NotFound) and exc.field:
-        return Problem(422, "Invalid input", exc.detail,
-                       errors=[{"loc": [exc.field], "field": exc.field, "msg": exc.detail, "type": "value_error"}])
+        return Problem(
+            422,
+            "Invalid input",
+            exc.detail,
+            errors=[{"loc": [exc.field], "field": exc.field, "msg": exc.detail, "type": "value_error"}],
+        )
     return Problem(exc.status, detail=exc.detail)
 
 
@@ -169,13 +184,26 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     try:
         if isinstance(body, BusBookingIn):
             booking = await service.book_trip(
-                user, body.trip_id, body.seats, [p.model_dump() for p in body.passengers],
-                body.contact_email, body.contact_phone, headers.idempotency_key,
+                user,
+                body.trip_id,
+                body.seats,
+                [p.model_dump() for p in body.passengers],
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
             )
         else:
             booking = await service.book_room(
-                user, body.room_type_id, body.check_in, body.check_out, body.rooms, body.guests, body.guest_name,
-                body.contact_email, body.contact_phone, headers.idempotency_key,
+                user,
+                body.room_type_id,
+                body.check_in,
+                body.check_out,
+                body.rooms,
+                body.guests,
+                body.guest_name,
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
             )
     except service.BookingError as exc:
         raise _problem(exc) from exc

@@ -146,8 +146,9 @@ class CancelIn(BaseModel):
 class IdempotencyHeaders(BaseModel):
     """Send the same Idempotency-Key again (after a timeout, say) and get the original booking back."""
 
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX,
-                                        pattern=r"^[A-Za-z0-9_\-:.]+$")
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX, pattern=r"^[A-Za-z0-9_\-:.]+$"
+    )
 
 
 PASSENGER_MESSAGES = {
@@ -186,8 +187,13 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
         errors["__all__"] = "This form has expired. Please reload the page and try again."
     if errors:
         return None, errors
-    return {"seats": seats, "passengers": riders, "contact_email": contact.contact_email,
-            "contact_phone": contact.contact_phone, "idempotency_key": key}, {}
+    return {
+        "seats": seats,
+        "passengers": riders,
+        "contact_email": contact.contact_email,
+        "contact_phone": contact.contact_phone,
+        "idempotency_key": key,
+    }, {}
 
 
 def _message(error: dict) -> str:

@@ -283,8 +283,16 @@ async def insert_booking(cur, values: Row) -> int:
                 %(contact_phone)s, %(trip_id)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s,
                 %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s)
         """,
-        {"trip_id": None, "room_type_id": None, "check_in": None, "check_out": None, "rooms": None, "guests": None,
-         "guest_name": None, **values},
+        {
+            "trip_id": None,
+            "room_type_id": None,
+            "check_in": None,
+            "check_out": None,
+            "rooms": None,
+            "guests": None,
+            "guest_name": None,
+            **values,
+        },
     )
     return cur.lastrowid
 
@@ -323,8 +331,9 @@ async def lock_booking_status(cur, booking_id: int) -> str | None:
     return row["status"] if row else None
 
 
-async def update_booking_cancelled(cur, booking_id: int, *, reason: str | None, cancelled_by: str,
-                                   refund_minor: int) -> None:
+async def update_booking_cancelled(
+    cur, booking_id: int, *, reason: str | None, cancelled_by: str, refund_minor: int
+) -> None:
     await cur.execute(
         """
         UPDATE bookings

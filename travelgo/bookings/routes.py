@@ -58,13 +58,28 @@ def _check_selection(trip: dict[str, Any], seats: list[str]) -> tuple[list[str],
     return kept, None
 
 
-async def _bus_page(trip: dict[str, Any], selected: list[str], *, status: int = 200, values: dict | None = None,
-                    errors: dict | None = None, notice: str | None = None, key: str | None = None):
+async def _bus_page(
+    trip: dict[str, Any],
+    selected: list[str],
+    *,
+    status: int = 200,
+    values: dict | None = None,
+    errors: dict | None = None,
+    notice: str | None = None,
+    key: str | None = None,
+):
     """The bus booking page, or its #booking region for htmx (passenger form when seats are chosen)."""
     return await render(
-        "bookings/bus_book.html", block="booking", status=status, trip=trip, selected=selected,
-        values=values if values is not None else _contact_defaults(), errors=errors or {}, notice=notice,
-        idempotency_key=key or _new_key(), max_seats=MAX_SEATS,
+        "bookings/bus_book.html",
+        block="booking",
+        status=status,
+        trip=trip,
+        selected=selected,
+        values=values if values is not None else _contact_defaults(),
+        errors=errors or {},
+        notice=notice,
+        idempotency_key=key or _new_key(),
+        max_seats=MAX_SEATS,
     )
 
 
@@ -89,8 +104,9 @@ async def bus_booking_create(trip_id: int):
         trip = await _trip_or_404(trip_id)
         if "seats" in errors:
             return await _bus_page(trip, [], status=422, notice=errors["seats"])
-        return await _bus_page(trip, values["seats"], status=422, values=values, errors=errors,
-                               key=values.get("idempotency_key"))
+        return await _bus_page(
+            trip, values["seats"], status=422, values=values, errors=errors, key=values.get("idempotency_key")
+        )
     await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_trip(g.current_user, trip_id, **data)
@@ -120,29 +136,50 @@ async def _hotel_or_404(hotel_id: int) -> dict[str, Any]:
     return hotel
 
 
-async def _hotel_page(hotel: dict[str, Any], stay_values: dict, *, status: int = 200, stay: Stay | None = None,
-                      stay_errors: dict | None = None, values: dict | None = None, errors: dict | None = None,
-                      notice: str | None = None, key: str | None = None):
+async def _hotel_page(
+    hotel: dict[str, Any],
+    stay_values: dict,
+    *,
+    status: int = 200,
+    stay: Stay | None = None,
+    stay_errors: dict | None = None,
+    values: dict | None = None,
+    errors: dict | None = None,
+    notice: str | None = None,
+    key: str | None = None,
+):
     """The hotel booking page: the stay (room type, dates, rooms, guests), its review and the guest form."""
     quote = None
     stay_errors = dict(stay_errors or {})
     if stay is not None:
         try:
-            quote = await service.quote_stay(hotel["id"], stay.room_type_id, stay.check_in, stay.check_out,
-                                             stay.rooms, stay.guests)
+            quote = await service.quote_stay(
+                hotel["id"], stay.room_type_id, stay.check_in, stay.check_out, stay.rooms, stay.guests
+            )
         except service.NotFound as exc:
             stay_errors["room_type_id"] = exc.detail
         else:
             if quote["over_capacity"]:
-                stay_errors["guests"] = (f"A {quote['room_type']['name']} sleeps at most "
-                                         f"{quote['room_type']['max_guests']}; choose more rooms or fewer guests")
+                stay_errors["guests"] = (
+                    f"A {quote['room_type']['name']} sleeps at most "
+                    f"{quote['room_type']['max_guests']}; choose more rooms or fewer guests"
+                )
             if quote["sold_out"] and notice is None:
                 notice = service.RoomsUnavailable(quote["sold_out"]).detail
     if values is None:
         values = {**_contact_defaults(), "guest_name": g.current_user.full_name}
     return await render(
-        "bookings/hotel_book.html", block="booking", status=status, hotel=hotel, stay=stay, stay_values=stay_values,
-        stay_errors=stay_errors, quote=quote, values=values, errors=errors or {}, notice=notice,
+        "bookings/hotel_book.html",
+        block="booking",
+        status=status,
+        hotel=hotel,
+        stay=stay,
+        stay_values=stay_values,
+        stay_errors=stay_errors,
+        quote=quote,
+        values=values,
+        errors=errors or {},
+        notice=notice,
         idempotency_key=key or _new_key(),
     )
 
@@ -159,8 +196,9 @@ async def hotel_booking_form(hotel_id: int):
     if not any(stay_values.values()):
         return await _hotel_page(hotel, stay_values)
     stay, stay_errors = parse_model(Stay, {k: v for k, v in stay_values.items() if v != ""})
-    return await _hotel_page(hotel, stay_values, stay=stay, stay_errors=stay_errors,
-                             status=200 if stay is not None else 422)
+    return await _hotel_page(
+        hotel, stay_values, stay=stay, stay_errors=stay_errors, status=200 if stay is not None else 422
+    )
 
 
 @bp.post("/hotels/<int:hotel_id>/book")
@@ -178,20 +216,30 @@ async def hotel_booking_create(hotel_id: int):
             errors["__all__"] = "This form has expired. Please reload the page and try again."
         if stay is not None and not stay_errors and stay.room_type_id not in {rt["id"] for rt in hotel["room_types"]}:
             stay_errors["room_type_id"] = "Choose a room type of this hotel"
-        return await _hotel_page(hotel, stay_values, status=422, stay=stay, stay_errors=stay_errors, values=values,
-                                 errors=errors, key=key)
+        return await _hotel_page(
+            hotel, stay_values, status=422, stay=stay, stay_errors=stay_errors, values=values, errors=errors, key=key
+        )
     await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_room(
-            g.current_user, stay.room_type_id, stay.check_in, stay.check_out, stay.rooms, stay.guests,
-            guest.guest_name, guest.contact_email, guest.contact_phone, guest.idempotency_key,
+            g.current_user,
+            stay.room_type_id,
+            stay.check_in,
+            stay.check_out,
+            stay.rooms,
+            stay.guests,
+            guest.guest_name,
+            guest.contact_email,
+            guest.contact_phone,
+            guest.idempotency_key,
         )
     except service.RoomsUnavailable as exc:
         return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, notice=exc.detail, key=key)
     except (service.InvalidBooking, service.NotFound) as exc:
         field_errors = getattr(exc, "errors", None) or {"room_type_id": exc.detail}
-        return await _hotel_page(hotel, stay_values, status=422, stay=stay, stay_errors=field_errors, values=values,
-                                 key=key)
+        return await _hotel_page(
+            hotel, stay_values, status=422, stay=stay, stay_errors=field_errors, values=values, key=key
+        )
     if not booking["replayed"]:
         await flash(f"Booking confirmed. Your reference is {booking['reference']}.", "success")
     return hx_redirect(f"/bookings/{booking['reference']}")
@@ -210,8 +258,16 @@ async def booking_list():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return await render("bookings/list.html", block="panel", tabs=TABS, tab=tab, items=result["items"],
-                        total=result["total"], page=page, pages=pages)
+    return await render(
+        "bookings/list.html",
+        block="panel",
+        tabs=TABS,
+        tab=tab,
+        items=result["items"],
+        total=result["total"],
+        page=page,
+        pages=pages,
+    )
 
 
 async def _booking_or_404(reference: str) -> dict[str, Any]:
@@ -251,6 +307,9 @@ async def booking_cancel(reference: str):
         await flash(exc.detail, "error")
         return hx_redirect(f"/bookings/{reference.strip().upper()}")
     refund = booking["refund"]
-    await flash(f"Booking {booking['reference']} is cancelled. Refund: "
-                f"{money(refund['amount_minor'], refund['currency'])} ({refund['percent']}%).", "success")
+    await flash(
+        f"Booking {booking['reference']} is cancelled. Refund: "
+        f"{money(refund['amount_minor'], refund['currency'])} ({refund['percent']}%).",
+        "success",
+    )
     return hx_redirect(f"/bookings/{booking['reference']}")
