@@ -170,7 +170,7 @@ async def test_openapi_documents_the_booking_endpoints(client):
     assert {"post", "get"} <= paths["/api/v1/bookings"].keys()
     assert "get" in paths["/api/v1/bookings/{reference}"] and "post" in paths["/api/v1/bookings/{reference}/cancel"]
     post = paths["/api/v1/bookings"]["post"]
-    assert {"200", "201"} <= post["responses"].keys() and "requestBody" in post
+    assert {"200", "201", "409", "422", "503"} <= post["responses"].keys() and "requestBody" in post
     assert any(p["name"].lower() == "idempotency-key" for p in post.get("parameters", []))
 
 
