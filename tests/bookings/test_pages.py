@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -71,10 +72,13 @@ async def test_double_submit_of_the_form_makes_one_booking(client):
     await login(client, user["email"])
     html = await (await client.get(f"/buses/{trip['id']}/book?seats=4")).get_data(as_text=True)
     form = bus_form(KEY.search(html).group(1), ["4"])
-    first = await post_multi(client, f"/buses/{trip['id']}/book", form)
-    second = await post_multi(client, f"/buses/{trip['id']}/book", form)
-    assert first.status_code == second.status_code == 303
-    assert first.headers["Location"] == second.headers["Location"]
+    # A double click: both posts in flight at once, then a retry after a "timeout".
+    first, second = await asyncio.gather(
+        post_multi(client, f"/buses/{trip['id']}/book", form), post_multi(client, f"/buses/{trip['id']}/book", form)
+    )
+    retry = await post_multi(client, f"/buses/{trip['id']}/book", form)
+    assert first.status_code == second.status_code == retry.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == retry.headers["Location"]
     assert await scalar("SELECT COUNT(*) FROM bookings") == 1
 
 
