@@ -214,7 +214,9 @@ async def test_list_bookings_scopes_newest_first():
     old = await service.book_trip(u, past_trip["id"], ["1"], passengers(1))
     async with db.transaction() as cur:
         await cur.execute(
-            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 DAY WHERE reference = %(r)s", {"r": old["reference"]}
+            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 DAY, ends_at = NOW() - INTERVAL 20 HOUR"
+            " WHERE reference = %(r)s",
+            {"r": old["reference"]},
         )
 
     upcoming = await service.list_bookings(user["id"], "upcoming")
@@ -230,3 +232,19 @@ async def test_list_bookings_scopes_newest_first():
     assert {"reference", "type", "status", "title", "starts_at", "ends_at", "total_minor", "currency"} <= set(
         everything["items"][0]
     )
+
+
+async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
+    trip, user = await trip_and_user()
+    booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 HOUR, ends_at = NOW() + INTERVAL 1 HOUR"
+            " WHERE reference = %(r)s",
+            {"r": booking["reference"]},
+        )
+    assert [b["reference"] for b in (await service.list_bookings(user["id"], "upcoming"))["items"]] == [
+        booking["reference"]
+    ]
+    assert (await service.list_bookings(user["id"], "past"))["total"] == 0
+    assert not service.cancellation_quote(await service.get_booking(user["id"], booking["reference"])).cancellable

@@ -392,9 +392,10 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
     return await cur.fetchall()
 
 
+# A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
 SCOPES = {
-    "upcoming": "b.status = 'confirmed' AND b.starts_at > %(now)s",
-    "past": "b.status = 'confirmed' AND b.starts_at <= %(now)s",
+    "upcoming": "b.status = 'confirmed' AND b.ends_at > %(now)s",
+    "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
     "cancelled": "b.status = 'cancelled'",
     "all": "1 = 1",
 }
