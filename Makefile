@@ -55,6 +55,9 @@ format: install ## apply ruff formatting and safe fixes
 check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
 	@$(PY) -m travelgo.cli check-inventory
 
+bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10 min), write BENCHMARKS.md
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean: ## remove the virtualenv and local data (a project-local database is stopped first)
 	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
 	rm -rf $(VENV) var

@@ -87,6 +87,8 @@ class Settings:
     sse_poll_interval: float = 0.1
     sse_max_streams: int = 2500
     sse_heartbeat: float = 15.0
+    sse_gap_seconds: float = 5.0  # how long the events poller waits for a skipped id to commit
+    sse_queue_size: int = 32  # pending updates per stream before the oldest is dropped
     event_retention_hours: int = 24
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
@@ -119,6 +121,8 @@ class Settings:
             trust_proxy=_flag(env.get("TRAVELGO_TRUST_PROXY"), False),
             rate_limit_rules=env.get("TRAVELGO_RATE_LIMIT_RULES", ""),
             public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
+            sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
+            event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
         )
         values.update(overrides)
         return cls(**values)
