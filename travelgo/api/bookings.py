@@ -16,6 +16,7 @@ from quart_schema import (
     validate_response,
 )
 
+from .. import ratelimit
 from ..auth import api_auth_required
 from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
@@ -164,6 +165,7 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     """
     body = data.root
     user = g.api_user
+    await ratelimit.limit_booking(user.id)
     try:
         if isinstance(body, BusBookingIn):
             booking = await service.book_trip(
