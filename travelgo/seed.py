@@ -15,7 +15,7 @@ ADMIN_EMAIL = "admin@travelgo.example"
 ALL_TABLES = [
     "booking_nights", "booking_seats", "bookings", "events", "room_inventory", "room_types", "hotels",
     "trips", "vehicle_seats", "vehicles", "operators", "cities", "api_tokens", "password_resets",
-    "audit_log", "mail_outbox", "users",
+    "audit_log", "mail_outbox", "users", "rate_limits",
 ]
 
 

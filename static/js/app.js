@@ -1,7 +1,9 @@
 // Small progressive enhancements; every page works without this file.
 document.addEventListener("htmx:afterSwap", function (event) {
   // Move focus to the first field with an error after a form comes back from the server.
-  var invalid = event.detail.target.querySelector("[aria-invalid=true]");
+  // event.target is the swapped-in element (detail.target is the old one after an outerHTML swap).
+  var root = event.target;
+  var invalid = root.matches("[aria-invalid=true]") ? root : root.querySelector("[aria-invalid=true]");
   if (invalid) invalid.focus();
 });
 document.addEventListener("htmx:responseError", function (event) {

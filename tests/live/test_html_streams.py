@@ -1,0 +1,103 @@
+"""HTML streams for htmx's SSE extension: fragments named after the element they replace, escaped."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from travelgo import db, events
+
+from .. import factories
+from .helpers import last_event_id, make_trip, publish_trip, wait_until
+from .sse import InProcessStream
+
+
+async def test_trip_live_sends_seats_left_and_taken_seats_then_updates(app):
+    trip = await make_trip(seats=12)
+    async with InProcessStream(app, f"/buses/{trip['id']}/live") as stream:
+        seats_left, taken = await stream.next_message(), await stream.next_message()
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        assert (seats_left.event, seats_left.data) == ("seats-left", "12 seats left")
+        assert taken.event == "taken-seats" and "data-seat" not in taken.data
+        event_id = await publish_trip(trip["id"], 1, ["<b>7</b>", "8"])
+        seats_left, taken = await stream.next_message(), await stream.next_message()
+        assert seats_left.data == "1 seat left" and seats_left.id == str(event_id)
+        assert 'data-seat="8"' in taken.data
+        assert "<b>" not in taken.data and "&lt;b&gt;7&lt;/b&gt;" in taken.data  # autoescaped
+
+
+async def test_unknown_trip_live_is_404(client):
+    assert (await client.get("/buses/999999/live")).status_code == 404
+
+
+async def test_search_results_badges_update_per_trip(app):
+    first, second, other = await make_trip(seats=10), await make_trip(seats=20), await make_trip(seats=5)
+    path = f"/buses/live?trips={first['id']},{second['id']}"
+    async with InProcessStream(app, path) as stream:
+        opening = {(await stream.next_message()).event: None for _ in range(2)}
+        assert set(opening) == {f"seats-left-{first['id']}", f"seats-left-{second['id']}"}
+        await publish_trip(other["id"], 0)  # not listed on this page
+        changed = await publish_trip(second["id"], 3)
+        message = await stream.next_message()
+        assert (message.event, message.data, message.id) == (f"seats-left-{second['id']}", "3 seats left", str(changed))
+        await publish_trip(first["id"], 0)
+        message = await stream.next_message()
+        assert (message.event, message.data) == (f"seats-left-{first['id']}", "Sold out")
+
+
+async def test_search_results_stream_rejects_bad_or_too_long_lists(client):
+    too_many = ",".join(str(n) for n in range(1, 60))
+    for query in ("", "abc", "1,-2", too_many):
+        response = await client.get(f"/buses/live?trips={query}")
+        assert response.status_code == 422, query
+
+
+async def test_hotel_live_refreshes_rooms_left_for_the_displayed_stay(app):
+    start = date.today() + timedelta(days=5)
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+        room = await factories.make_room_type(cur, hotel["id"], rooms=4, start=start, nights=10)
+    check_in, check_out = start + timedelta(days=1), start + timedelta(days=3)  # nights d1, d2
+    path = f"/hotels/{hotel['id']}/live?check_in={check_in}&check_out={check_out}"
+    topic = f"hotel:{hotel['id']}"
+
+    async def publish(nights: dict) -> int:
+        async with db.transaction() as cur:
+            payload = {
+                "hotel_id": hotel["id"],
+                "room_type_id": room["id"],
+                "dates": sorted(nights),
+                "rooms_left": nights,
+            }
+            await events.publish(cur, topic, "availability", payload)
+            return await last_event_id(cur)
+
+    async with InProcessStream(app, path) as stream:
+        opening = await stream.next_message()
+        assert (opening.event, opening.data) == (f"rooms-left-{room['id']}", "4 rooms left")
+        await publish({(start + timedelta(days=6)).isoformat(): 0})  # other nights: nothing to show
+        await publish({check_in.isoformat(): 4})  # touches the stay but changes nothing shown
+        changed = await publish({(check_in + timedelta(days=1)).isoformat(): 1, check_out.isoformat(): 0})
+        message = await stream.next_message()
+        assert (message.data, message.id) == ("1 room left", str(changed))
+
+
+async def test_hotel_live_validates_the_stay(client):
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+    for query in (
+        "",
+        "check_in=2030-01-05&check_out=2030-01-05",
+        "check_in=2030-01-01&check_out=2030-03-01",
+        "check_in=nope&check_out=2030-01-02",
+    ):
+        assert (await client.get(f"/hotels/{hotel['id']}/live?{query}")).status_code == 422, query
+    assert (await client.get("/hotels/999999/live?check_in=2030-01-01&check_out=2030-01-02")).status_code == 404
+
+
+async def test_html_stream_disconnect_cleans_up(app):
+    trip = await make_trip(seats=3)
+    hub = events.hub_for(app)
+    async with InProcessStream(app, f"/buses/live?trips={trip['id']}") as stream:
+        await stream.next_message()
+        assert hub.subscriber_count == 1
+    await wait_until(lambda: hub.subscriber_count == 0, what="subscriber removed")
