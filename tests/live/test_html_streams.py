@@ -7,21 +7,40 @@ from datetime import date, timedelta
 from travelgo import db, events
 
 from .. import factories
-from .helpers import last_event_id, make_trip, publish_trip, wait_until
+from .helpers import book_seats, last_event_id, make_trip, publish_trip, wait_until
 from .sse import InProcessStream
 
 
-async def test_trip_live_sends_seats_left_and_availability_then_updates(app):
+async def test_trip_live_sends_seats_left_then_availability_on_every_change(app):
     trip = await make_trip(seats=12)
-    async with InProcessStream(app, f"/buses/{trip['id']}/live") as stream:
-        seats_left, availability = await stream.next_message(), await stream.next_message()
+    async with InProcessStream(app, f"/buses/{trip['id']}/live?left=12") as stream:
+        seats_left = await stream.next_message()
         assert stream.headers["Content-Type"].startswith("text/event-stream")
         assert (seats_left.event, seats_left.data) == ("seats-left", "12")
-        assert availability.event == "availability" and availability.json()["unavailable_seats"] == []
         event_id = await publish_trip(trip["id"], 10, ["7", "8"])
         seats_left, availability = await stream.next_message(), await stream.next_message()
         assert (seats_left.data, seats_left.id) == ("10", str(event_id))
+        assert availability.event == "availability" and availability.id == str(event_id)
         assert availability.json() == {"trip_id": trip["id"], "seats_left": 10, "unavailable_seats": ["7", "8"]}
+
+
+async def test_trip_live_tells_a_stale_page_to_refresh_its_seat_map(app):
+    """The page showed 12 left but 10 are left now, or a reconnect missed events: the opening includes
+    `availability`, which makes the seat map re-fetch itself."""
+    trip = await make_trip(seats=12)
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur)
+        seen = await book_seats(cur, trip["id"], user["id"], ["1"])
+    async with db.transaction() as cur:
+        await book_seats(cur, trip["id"], user["id"], ["2"])
+    for path, headers in (
+        (f"/buses/{trip['id']}/live?left=12", {}),
+        (f"/buses/{trip['id']}/live", {"Last-Event-ID": str(seen)}),
+    ):
+        async with InProcessStream(app, path, headers=headers) as stream:
+            first, second = await stream.next_message(), await stream.next_message()
+            assert (first.event, first.data) == ("seats-left", "10")
+            assert second.event == "availability" and second.json()["unavailable_seats"] == ["1", "2"]
 
 
 async def test_unknown_trip_live_is_404(client):
@@ -48,7 +67,7 @@ async def test_search_results_badges_update_per_trip(app):
 
 
 async def test_search_results_stream_rejects_bad_or_too_long_lists(client):
-    too_many = ",".join(str(n) for n in range(1, 60))
+    too_many = ",".join(str(n) for n in range(1, 120))
     for query in ("", "abc", "1,-2", too_many):
         response = await client.get(f"/buses/live?trips={query}")
         assert response.status_code == 422, query
@@ -111,7 +130,7 @@ async def test_fragments_are_escaped(app):
     """Fragments come from autoescaping templates; JSON data lines cannot break out of the SSE framing."""
     trip = await make_trip(seats=5)
     async with InProcessStream(app, f"/buses/{trip['id']}/live") as stream:
-        await stream.next_message(), await stream.next_message()
+        await stream.next_message()
         await publish_trip(trip["id"], 4, ["<b>1</b>\ndata: x"])
         await stream.next_message()
         availability = await stream.next_message()

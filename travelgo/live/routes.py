@@ -13,15 +13,15 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from quart import Blueprint, abort, render_template, request
 
 from .. import events
+from ..hotels.service import FEW_ROOMS
 from ..problems import Problem
 from ..web import parse_model
 from . import service as live
 
 bp = Blueprint("live", __name__)
 
-MAX_TRIPS = 50  # a search results page lists at most this many trips
+MAX_TRIPS = 100  # a search results page lists at most this many trips (BusSearch.limit)
 MAX_STAY_NIGHTS = 30
-FEW_ROOMS = 5
 
 
 def subscribe(topics: list[str]) -> events.Subscription:
@@ -42,8 +42,11 @@ def subscribe(topics: list[str]) -> events.Subscription:
 async def trip_messages(state: dict[str, Any], event_id: int | None) -> bytes:
     """For the trip page: `seats-left` (the number, swapped into #seats-left-<id>) and `availability`
     (JSON; the seat map form re-fetches itself on it, keeping the traveller's selection server-side)."""
-    seats_left = live.sse_message(str(int(state["seats_left"])), event="seats-left", id=event_id)
-    return seats_left + live.json_message(state, event="availability", id=event_id)
+    return await seats_left_number(state, event_id) + live.json_message(state, event="availability", id=event_id)
+
+
+async def seats_left_number(state: dict[str, Any], event_id: int | None) -> bytes:
+    return live.sse_message(str(int(state["seats_left"])), event="seats-left", id=event_id)
 
 
 @bp.get("/buses/<int:trip_id>/live")
@@ -54,8 +57,15 @@ async def trip_live(trip_id: int):
     if opening is None:
         sub.close()
         abort(404)
-    # HTML streams always start from the full state (reconnects included): it is one small read.
-    first = [await trip_messages(opening.state, opening.state_id)]
+    # The page was rendered moments ago, so the seat map is only told to re-fetch itself on connect when it
+    # is stale: the page's seats-left (?left=) differs, or a reconnect's Last-Event-ID is behind the state.
+    resumed_from = live.last_event_id()
+    shown = request.args.get("left", "")
+    stale = (shown.isdigit() and int(shown) != opening.state["seats_left"]) or (
+        resumed_from is not None and resumed_from < opening.state_id
+    )
+    opener = trip_messages if stale else seats_left_number
+    first = [await opener(opening.state, opening.state_id)]
     seen = live.skip_seen(opening.state_id, set())
 
     async def render(event: events.Event) -> bytes | None:
