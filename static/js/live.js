@@ -1,29 +1,23 @@
-// Live availability (progressive enhancement). htmx's SSE extension swaps the fragments; this file only
-// keeps a traveller's seat selection across a live seat-map swap and says which chosen seats were taken.
-// Without JavaScript or EventSource the pages work as rendered; nothing here is required.
+// Live availability (progressive enhancement). htmx's SSE extension does the work declared in the templates:
+// badges are swapped from the stream, and the seat map re-fetches itself on `availability` (the server drops
+// a chosen seat that was taken and says so in the map's status line). This file only repeats that news in
+// the page's persistent live region, because the map's own status line is replaced with the map, and a
+// freshly inserted live region is often not read out. Without JavaScript the pages work as rendered.
 (function () {
   "use strict";
+  var chosenBefore = null;
 
-  function selected(root) {
-    var chosen = [];
-    root.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked").forEach(function (input) {
-      chosen.push({ name: input.name, value: input.value });
+  function chosenSeats(form) {
+    var seats = [];
+    if (!form) return seats;
+    form.querySelectorAll("input[type=hidden][name=seats]").forEach(function (input) {
+      seats.push(input.value);
     });
-    return chosen;
+    return seats;
   }
 
-  function find(root, name, value) {
-    var inputs = root.querySelectorAll("input[type=checkbox], input[type=radio]");
-    for (var i = 0; i < inputs.length; i++) {
-      if (inputs[i].name === name && inputs[i].value === value) return inputs[i];
-    }
-    return null;
-  }
-
-  function announce(root, text) {
-    // The page's polite live region (#messages in base.html), unless the region names its own.
-    var id = root.getAttribute("data-live-note");
-    var box = (id && document.getElementById(id)) || document.getElementById("messages");
+  function announce(text) {
+    var box = document.getElementById("messages");
     if (!box) return;
     var note = document.createElement("p");
     note.className = "flash flash-warning";
@@ -31,33 +25,26 @@
     box.appendChild(note);
   }
 
-  // Before the SSE extension swaps a region marked data-live-preserve, remember what was chosen in it.
-  document.addEventListener("htmx:sseBeforeMessage", function (event) {
-    var root = event.target;
-    if (root.hasAttribute && root.hasAttribute("data-live-preserve")) {
-      root._liveChosen = selected(root);
+  // Remember the selection just before a stream-triggered re-fetch of the seat map...
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (elt && elt.id === "seat-map" && trigger && trigger.type === "sse:availability") {
+      chosenBefore = chosenSeats(elt);
     }
   });
 
-  // After the swap, choose the same seats again; a seat now taken (disabled or gone) stays unchosen.
-  document.addEventListener("htmx:sseMessage", function (event) {
-    var root = event.target;
-    if (!root.hasAttribute || !root.hasAttribute("data-live-preserve") || !root._liveChosen) return;
-    var lost = [];
-    root._liveChosen.forEach(function (choice) {
-      var input = find(root, choice.name, choice.value);
-      if (input && !input.disabled) {
-        input.checked = true;
-      } else {
-        lost.push(choice.value);
-      }
-    });
-    root._liveChosen = null;
+  // ...and after the swap, name the seats the server had to take out of it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var before = chosenBefore;
+    var map = document.getElementById("seat-map");
+    if (!before || !map || event.target !== map) return;  // fired on the swapped-in map
+    chosenBefore = null;
+    var now = chosenSeats(map);
+    var lost = before.filter(function (label) { return now.indexOf(label) === -1; });
     if (lost.length) {
-      announce(root, (lost.length === 1 ? "Seat " + lost[0] + " was" : "Seats " + lost.join(", ") + " were") +
+      announce((lost.length === 1 ? "Seat " + lost[0] + " was" : "Seats " + lost.join(", ") + " were") +
         " just booked by another traveller and removed from your selection. Please choose another seat.");
     }
-    var form = root.closest("form") || root.querySelector("form");
-    if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
   });
 })();

@@ -13,13 +13,14 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from quart import Blueprint, abort, render_template, request
 
 from .. import events
+from ..hotels.service import FEW_ROOMS
 from ..problems import Problem
 from ..web import parse_model
 from . import service as live
 
 bp = Blueprint("live", __name__)
 
-MAX_TRIPS = 50  # a search results page lists at most this many trips
+MAX_TRIPS = 100  # a search results page lists at most this many trips (BusSearch.limit)
 MAX_STAY_NIGHTS = 30
 
 
@@ -38,33 +39,39 @@ def subscribe(topics: list[str]) -> events.Subscription:
 # --- trip page -------------------------------------------------------------------------------------
 
 
-async def trip_messages(trip_id: int, state: dict[str, Any], event_id: int | None) -> bytes:
-    """seats-left text and the seat map's unavailable seats, as fragments for the trip page."""
-    seats_left = await render_template("live/_seats_left.html", seats_left=state["seats_left"])
-    seats = await render_template("live/_taken_seats.html", unavailable=state["unavailable_seats"])
-    return live.sse_message(seats_left, event="seats-left", id=event_id) + live.sse_message(
-        seats, event="taken-seats", id=event_id
-    )
+async def trip_messages(state: dict[str, Any], event_id: int | None) -> bytes:
+    """For the trip page: `seats-left` (the number, swapped into #seats-left-<id>) and `availability`
+    (JSON; the seat map form re-fetches itself on it, keeping the traveller's selection server-side)."""
+    return await seats_left_number(state, event_id) + live.json_message(state, event="availability", id=event_id)
+
+
+async def seats_left_number(state: dict[str, Any], event_id: int | None) -> bytes:
+    return live.sse_message(str(int(state["seats_left"])), event="seats-left", id=event_id)
 
 
 @bp.get("/buses/<int:trip_id>/live")
 async def trip_live(trip_id: int):
-    """Live seats-left and taken seats of one trip (server-sent HTML fragments)."""
+    """Live seats-left and availability of one trip for the trip page (server-sent events)."""
     sub = subscribe([live.trip_topic(trip_id)])
     opening = await live.opened(sub, lambda: live.trip_opening(trip_id, None))
     if opening is None:
         sub.close()
         abort(404)
-    # HTML streams always start from the full state (reconnects included): it is one small read.
-    first = [await trip_messages(trip_id, opening.state, opening.state_id)]
+    # The page was rendered moments ago, so the seat map is only told to re-fetch itself on connect when it
+    # is stale: the page's seats-left (?left=) differs, or a reconnect's Last-Event-ID is behind the state.
+    resumed_from = live.last_event_id()
+    shown = request.args.get("left", "")
+    stale = (shown.isdigit() and int(shown) != opening.state["seats_left"]) or (
+        resumed_from is not None and resumed_from < opening.state_id
+    )
+    opener = trip_messages if stale else seats_left_number
+    first = [await opener(opening.state, opening.state_id)]
     seen = live.skip_seen(opening.state_id, set())
 
     async def render(event: events.Event) -> bytes | None:
         if not live.is_availability(event) or seen(event):
             return None
-        return await live.cached(
-            ("trip-page", event.id), lambda: trip_messages(trip_id, live.trip_payload(event), event.id)
-        )
+        return await live.cached(("trip-page", event.id), lambda: trip_messages(live.trip_payload(event), event.id))
 
     return live.stream_response(sub, first, render)
 
@@ -91,8 +98,8 @@ class TripList(BaseModel):
 
 
 async def seats_left_message(trip_id: int, seats_left: int, event_id: int | None) -> bytes:
-    text = await render_template("live/_seats_left.html", seats_left=seats_left)
-    return live.sse_message(text, event=f"seats-left-{trip_id}", id=event_id)
+    badge = await render_template("live/_seats_left_badge.html", trip_id=trip_id, seats_left=seats_left)
+    return live.sse_message(badge, event=f"seats-left-{trip_id}", id=event_id)
 
 
 @bp.get("/buses/live")
@@ -140,8 +147,10 @@ def stay_rooms_left(nights: dict[str, int], stay: Stay) -> int:
 
 
 async def rooms_left_message(room_type_id: int, rooms_left: int, event_id: int | None) -> bytes:
-    text = await render_template("live/_rooms_left.html", rooms_left=rooms_left)
-    return live.sse_message(text, event=f"rooms-left-{room_type_id}", id=event_id)
+    badge = await render_template(
+        "live/_rooms_left_badge.html", room_type_id=room_type_id, rooms_left=rooms_left, few_rooms=FEW_ROOMS
+    )
+    return live.sse_message(badge, event=f"rooms-left-{room_type_id}", id=event_id)
 
 
 @bp.get("/hotels/<int:hotel_id>/live")

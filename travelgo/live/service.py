@@ -45,8 +45,13 @@ def sse_message(data: str, *, event: str | None = None, id: int | None = None) -
     return ("\n".join(lines) + "\n\n").encode()
 
 
+HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+
 def json_message(payload: dict[str, Any], *, event: str, id: int | None) -> bytes:
-    return sse_message(json.dumps(payload, separators=(",", ":"), default=str), event=event, id=id)
+    """JSON data with <, >, & and ' as \\u escapes: still the same JSON, and inert if a page ever swapped it in."""
+    text = json.dumps(payload, separators=(",", ":"), default=str).translate(HTML_SAFE)
+    return sse_message(text, event=event, id=id)
 
 
 def hub() -> events.Hub:
