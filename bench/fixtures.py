@@ -103,14 +103,16 @@ async def _remove(cur) -> None:
     row = await cur.fetchone()
     if not row:
         return
-    await cur.execute("SELECT id FROM trips WHERE operator_id = %s", (row["id"],))
-    trip_ids = [r["id"] for r in await cur.fetchall()]
-    if trip_ids:
-        topics = [f"trip:{t}" for t in trip_ids]
-        await cur.execute("DELETE FROM events WHERE topic IN %s", (topics,))
-        await cur.execute("DELETE FROM booking_seats WHERE trip_id IN %s", (trip_ids,))
-        await cur.execute("DELETE FROM bookings WHERE trip_id IN %s", (trip_ids,))
-        await cur.execute("DELETE FROM trips WHERE id IN %s", (trip_ids,))
+    operator = {"op": row["id"]}
+    # Outbox events stay: deleting the newest ones would move MAX(events.id) below the auto-increment counter,
+    # and a starting poller would then wait out thousands of "gaps" (old events are pruned after 24 h anyway).
+    await cur.execute(
+        "DELETE bs FROM booking_seats bs JOIN trips t ON t.id = bs.trip_id WHERE t.operator_id = %(op)s", operator
+    )
+    await cur.execute(
+        "DELETE b FROM bookings b JOIN trips t ON t.id = b.trip_id WHERE t.operator_id = %(op)s", operator
+    )
+    await cur.execute("DELETE FROM trips WHERE operator_id = %(op)s", operator)
     await cur.execute("DELETE FROM vehicles WHERE operator_id = %s", (row["id"],))
 
 

@@ -1,7 +1,9 @@
 """The raw database floor: the booking transaction run straight through aiomysql, no HTTP, no framework.
 
-Same statements, same order, same locks as the booking service's bus booking (lock the trip row, check the
-seats, insert the booking, its seats and an outbox event, bump the counter, commit), over distinct seats.
+When the booking engine is present this runs its own transaction function (bookings.service._book_trip_tx through
+db.run_in_transaction: lock the trip row, check the seats, bump the counter, insert the booking, its seats and an
+outbox event, commit), so the floor is exactly the transaction an API booking commits. Without it, book_seat()
+below is the same statement sequence written out. Over distinct seats.
 Run as `python -m bench.floor --part K --parts N …`; bench/run.py starts one process per server worker so the
 floor gets the same number of Python processes as the server it is compared with. Prints one JSON line.
 """
@@ -40,8 +42,8 @@ async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
                  FROM vehicle_seats vs
                  JOIN trips t ON t.vehicle_id = vs.vehicle_id
                  LEFT JOIN booking_seats bs ON bs.trip_id = t.id AND bs.seat_label = vs.label AND bs.held = 1
-                WHERE t.id = %(trip_id)s AND vs.label IN %(seats)s""",
-            {"trip_id": trip_id, "seats": [seat]},
+                WHERE t.id = %(trip_id)s AND vs.label IN (%(seat)s)""",
+            {"trip_id": trip_id, "seat": seat},
         )
         rows = await cur.fetchall()
         if not rows or any(r["held"] for r in rows) or trip["seats_booked"] + 1 > trip["seats_total"]:
@@ -86,7 +88,62 @@ async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
         raise
 
 
+def service_transaction():
+    """The booking engine's own bus-booking transaction function, if this tree has it."""
+    try:
+        from travelgo.bookings import service
+    except ImportError:
+        return None, None
+    work = getattr(service, "_book_trip_tx", None)
+    return (work, service.SeatsUnavailable) if work else (None, None)
+
+
+async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    """The floor through the booking service's transaction function and db.run_in_transaction (no HTTP)."""
+    from travelgo import db
+
+    work, taken_error = service_transaction()
+    await db.open_pools(url, size=concurrency)
+    queue = list(reversed(items))
+    latencies: list[float] = []
+    outcomes = {"booked": 0, "taken": 0, "error": 0}
+    deadline = time.perf_counter() + seconds
+    passenger = [{"name": "Bench Passenger", "age": 30}]
+
+    async def worker() -> None:
+        while queue and time.perf_counter() < deadline:
+            user_id, trip_id, seat = queue.pop()
+            started = time.perf_counter()
+            try:
+                await db.run_in_transaction(
+                    work, user_id, trip_id, [seat], passenger, "bench@travelgo.example", None, None
+                )
+                outcomes["booked"] += 1
+            except taken_error:
+                outcomes["taken"] += 1
+            except Exception:
+                outcomes["error"] += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await db.close_pools()
+    return {"mode": "service transaction", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    latencies.sort()
+
+    def pick(q: float) -> float | None:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None
+
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+
+
 async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    if service_transaction()[0] is not None:
+        return await run_service(url, items, concurrency, seconds)
     pool = await aiomysql.create_pool(
         minsize=concurrency,
         maxsize=concurrency,
@@ -116,9 +173,7 @@ async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: 
     elapsed = time.perf_counter() - started
     pool.close()
     await pool.wait_closed()
-    latencies.sort()
-    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None  # noqa: E731
-    return {"seconds": round(elapsed, 2), **outcomes, "p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+    return {"mode": "hand-written SQL", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
 
 
 def main() -> int:

@@ -43,7 +43,8 @@ async def database():
 @pytest.fixture(scope="session")
 async def app(database):
     application = create_app()
-    async with application.test_app():
+    # Generous timeouts: on a loaded 2-core CI machine start-up and shutdown can take seconds.
+    async with application.test_app_class(application, startup_timeout=60, shutdown_timeout=60):
         yield application
 
 

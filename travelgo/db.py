@@ -59,10 +59,16 @@ async def _create_pool(url: DatabaseURL, size: int) -> aiomysql.Pool:
     )
 
 
-async def close_pools() -> None:
+async def close_pools(grace: float = 5.0) -> None:
+    """Close every pool; connections still in use after `grace` seconds are cut."""
     for pool in _pools.values():
         pool.close()
-        await pool.wait_closed()
+        try:
+            await asyncio.wait_for(pool.wait_closed(), grace)
+        except asyncio.TimeoutError:
+            log.warning("connections still in use at shutdown; terminating them")
+            pool.terminate()
+            await pool.wait_closed()
     _pools.clear()
 
 

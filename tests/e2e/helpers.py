@@ -7,7 +7,7 @@ from . import harness
 
 async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (vendored, injected only here) on the current page; the violations of the given impacts."""
-    # Evaluated through the DevTools protocol: the page's CSP (no inline script) stays on for the test.
+    # Evaluated through the DevTools protocol: the page's CSP (no inline script) rightly blocks a script tag.
     await page.evaluate(harness.AXE_JS.read_text())
     result = await page.evaluate(
         """async () => {
