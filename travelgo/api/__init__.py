@@ -43,6 +43,10 @@ class ApiOnlyProvider(OpenAPIProvider):
                 if isinstance(operation, dict) and "responses" in operation:
                     # status codes as strings, as OpenAPI spells them (and so the keys sort with "default")
                     responses = {str(code): body for code, body in operation["responses"].items()}
+                    for code, body in responses.items():
+                        content = body.get("content", {}) if code[:1] in ("4", "5") else {}
+                        if "application/json" in content:  # errors are sent as problem+json (problems.py)
+                            content["application/problem+json"] = content.pop("application/json")
                     if method == "delete" and not any(code.startswith("2") for code in responses):
                         responses["204"] = {"description": "Done; no content."}
                     responses.setdefault("default", error)
