@@ -29,7 +29,8 @@ def free_port(exclude: tuple[int, ...] = ()) -> int:
 @pytest.fixture(scope="session")
 async def servers(database):
     """Two independent server processes on one database: A runs 4 workers, B runs 2."""
-    env = {"TRAVELGO_ENV": "test", "TRAVELGO_SSE_POLL_SECONDS": "0.05"}
+    # Small pools: 6 workers × 5 connections (+1 poller each) stay well inside a shared server's max_connections.
+    env = {"TRAVELGO_ENV": "test", "TRAVELGO_SSE_POLL_SECONDS": "0.05", "TRAVELGO_DB_POOL_SIZE": "5"}
     port_a = free_port()
     port_b = free_port(exclude=(port_a,))
     a = Server(port_a, workers=4, database_url=test_database_url(), env=env)
