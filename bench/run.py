@@ -33,7 +33,7 @@ import aiomysql
 from travelgo.config import ROOT, DatabaseURL
 
 from . import fixtures, hotseat
-from .server import Server
+from .server import Server, listeners
 from .wrkrun import WRK, wrk
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -305,7 +305,8 @@ def main() -> int:
     # After a reseed the outbox is empty while its auto-increment counter is not: a starting poller would take
     # the first new id as a jump and re-check thousands of "gaps" for a few seconds. One event anchors MAX(id).
     query(url, "INSERT INTO events (topic, kind, payload) VALUES ('bench:anchor', 'anchor', '{}')")
-    with Server(args.port, workers=args.workers, database_url=url_string(url)) as server:
+    port = next(p for p in range(args.port, args.port + 100) if not listeners(p))
+    with Server(port, workers=args.workers, database_url=url_string(url)) as server:
         log(f"hypercorn on {server.base_url} with {args.workers} workers {server.worker_pids()}")
         wrk(server.base_url + "/healthz", seconds=2)  # warm up
         results["healthz"] = load("healthz", server.base_url + "/healthz")
@@ -471,24 +472,45 @@ def hotseat_phase(server: Server, url: DatabaseURL, setup: dict, clients: int = 
 
 
 def live_phase(server: Server, url: DatabaseURL) -> dict:
-    """Commit-to-client latency and streams per worker, measured by bench/live.py (issue 5)."""
+    """Commit-to-client latency across two workers and streams held by one worker, measured by bench/live.py.
+
+    bench/live.py (issue 5) starts its own servers on its own database; its printed figures are parsed here.
+    """
     script = ROOT / "bench" / "live.py"
     if not script.exists():
         log("live: bench/live.py is not there yet; skipped")
         return {"skipped": "bench/live.py not present"}
     result = subprocess.run(
-        [PY, str(script), "--json"],
+        [PY, str(script)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
-        env={**os.environ, "DATABASE_URL": url_string(url), "BENCH_PORT": str(server.port + 1)},
+        timeout=400,
+        env={**os.environ, "BENCH_DATABASE_NAME": "travelgo_bench_live", "DATABASE_URL": url_string(url)},
     )
-    line = next((ln for ln in reversed(result.stdout.splitlines()) if ln.startswith("{")), None)
-    if result.returncode != 0 or not line:
-        log(f"live: bench/live.py failed: {result.stdout[-1500:]} {result.stderr[-1500:]}")
-        return {"error": (result.stdout + result.stderr)[-2000:]}
-    return json.loads(line)
+    out = result.stdout
+    figures: dict = {"output": out.strip().splitlines()}
+    latency = re.search(r"commit-to-client p50 (\d+) ms\s+p99 (\d+) ms\s+max (\d+) ms", out)
+    held = re.search(r"held (\d+) streams", out)
+    memory = re.search(r"RSS (\d+) MB -> (\d+) MB: \+([\d.]+) MB, ([\d.]+) KB per stream", out)
+    if result.returncode != 0 or not latency:
+        log(f"live: bench/live.py failed: {out[-1500:]} {result.stderr[-1500:]}")
+        figures["error"] = (out + result.stderr)[-2000:]
+        return figures
+    figures.update(p50_ms=int(latency[1]), p99_ms=int(latency[2]), max_ms=int(latency[3]))
+    if held and memory:
+        figures.update(
+            streams=int(held[1]),
+            rss_mb_before=int(memory[1]),
+            mb_total=int(memory[2]),
+            mb_added=float(memory[3]),
+            kb_per_stream=float(memory[4]),
+        )
+    log(
+        f"live: commit-to-client p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms; "
+        f"{figures.get('streams')} streams on one worker, {figures.get('mb_total')} MB"
+    )
+    return figures
 
 
 # --- targets and reporting ----------------------------------------------------------------------------
