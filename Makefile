@@ -52,6 +52,10 @@ format: install ## apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff check --fix travelgo tests bench
 	$(VENV)/bin/ruff format travelgo tests bench
 
+bench: install ## EXPLAIN the searches, then req/s and p50/p99 at 32 clients (SEED_SCALE=large make seed first)
+	$(PY) -m bench.explain
+	$(PY) -m bench.search --start --url http://$(HOST):$(or $(BENCH_PORT),8100)
+
 check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
 	@$(PY) -m travelgo.cli check-inventory
 

@@ -50,13 +50,18 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: dict | None = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    async def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         payload = json.dumps(body).encode() if body is not None else b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive",
-                 f"Content-Length: {len(payload)}"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Connection: keep-alive",
+            f"Content-Length: {len(payload)}",
+        ]
         if body is not None:
             lines.append("Content-Type: application/json")
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -97,21 +102,26 @@ async def build_database(url: DatabaseURL) -> None:
 
 async def make_fleet(cur, seats: int) -> dict:
     """Two cities, an operator and one coach of `seats` seats (plain SQL: no test helpers needed)."""
-    await cur.execute("INSERT INTO cities (name, region, country, latitude, longitude, timezone) VALUES "
-                      "('Bench A', 'R', 'GB', 51.5, -0.1, 'Europe/London'), "
-                      "('Bench B', 'R', 'GB', 52.5, -1.9, 'Europe/London')")
+    await cur.execute(
+        "INSERT INTO cities (name, region, country, latitude, longitude, timezone) VALUES "
+        "('Bench A', 'R', 'GB', 51.5, -0.1, 'Europe/London'), "
+        "('Bench B', 'R', 'GB', 52.5, -1.9, 'Europe/London')"
+    )
     await cur.execute("SELECT id FROM cities WHERE name IN ('Bench A', 'Bench B') ORDER BY name")
     origin, destination = [r["id"] for r in await cur.fetchall()]
     await cur.execute("INSERT INTO operators (name, rating) VALUES ('Bench Coaches', 4.0)")
     operator = cur.lastrowid
     await cur.execute(
         "INSERT INTO vehicles (operator_id, name, layout, rows_count, cols_count, seat_count) VALUES (%s, 'Bench', "
-        "'2+2', %s, 5, %s)", (operator, (seats + 3) // 4, seats))
+        "'2+2', %s, 5, %s)",
+        (operator, (seats + 3) // 4, seats),
+    )
     vehicle = cur.lastrowid
     columns = [(1, "window"), (2, "aisle"), (4, "aisle"), (5, "window")]
     await cur.executemany(
         "INSERT INTO vehicle_seats (vehicle_id, label, row_no, col_no, kind) VALUES (%s, %s, %s, %s, %s)",
-        [(vehicle, str(n + 1), n // 4 + 1, columns[n % 4][0], columns[n % 4][1]) for n in range(seats)])
+        [(vehicle, str(n + 1), n // 4 + 1, columns[n % 4][0], columns[n % 4][1]) for n in range(seats)],
+    )
     return {"origin": origin, "destination": destination, "operator": operator, "vehicle": vehicle, "seats": seats}
 
 
@@ -124,7 +134,8 @@ async def make_trips(cur, fleet: dict, count: int) -> list[int]:
                                   duration_minutes, price_minor, seats_total, boarding_points, dropping_points)
                VALUES (%s, %s, %s, %s, NOW() + INTERVAL 3 DAY, NOW() + INTERVAL 3 DAY + INTERVAL 3 HOUR, 180, 2500,
                        %s, '[]', '[]')""",
-            (fleet["operator"], fleet["vehicle"], fleet["origin"], fleet["destination"], fleet["seats"]))
+            (fleet["operator"], fleet["vehicle"], fleet["origin"], fleet["destination"], fleet["seats"]),
+        )
         trip_ids.append(cur.lastrowid)
     return trip_ids
 
@@ -134,20 +145,37 @@ async def make_users(cur, n: int) -> list[dict]:
     users = []
     for i in range(n):
         email = f"bench{i}-{random.randrange(10**9)}@example.com"
-        await cur.execute("INSERT INTO users (email, password_hash, full_name) VALUES (%s, %s, 'Bench User')",
-                          (email, password_hash))
+        await cur.execute(
+            "INSERT INTO users (email, password_hash, full_name) VALUES (%s, %s, 'Bench User')", (email, password_hash)
+        )
         users.append({"id": cur.lastrowid, "email": email})
     return users
 
 
 def start_server(port: int, workers: int, url: DatabaseURL) -> subprocess.Popen:
     auth = url.user + (f":{url.password}" if url.password else "")
-    env = {**os.environ, "DATABASE_URL": f"mysql://{auth}@{url.host}:{url.port}/{BENCH_DB}",
-           "TRAVELGO_RATE_LIMITS": "off", "LOG_LEVEL": "WARNING", "TRAVELGO_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"mysql://{auth}@{url.host}:{url.port}/{BENCH_DB}",
+        "TRAVELGO_RATE_LIMITS": "off",
+        "LOG_LEVEL": "WARNING",
+        "TRAVELGO_ENV": "development",
+    }
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/hypercorn"), "--config", str(ROOT / "hypercorn.toml"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "travelgo.asgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(ROOT / ".venv/bin/hypercorn"),
+            "--config",
+            str(ROOT / "hypercorn.toml"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "travelgo.asgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -211,8 +239,9 @@ async def db_floor(users: list[dict], work: list[tuple[int, str]], clients: int)
         user = users[i % len(users)]
         while queue:
             trip_id, seat = queue.pop()
-            await db.run_in_transaction(service._book_trip_tx, user["id"], trip_id, [seat], rider, user["email"], None,
-                                        None)
+            await db.run_in_transaction(
+                service._book_trip_tx, user["id"], trip_id, [seat], rider, user["email"], None, None
+            )
             done["ok"] += 1
 
     started = time.perf_counter()
@@ -233,8 +262,12 @@ async def hot_seat(port: int, tokens: list[str], trip_id: int, free: list[str], 
             await conn.request("GET", "/healthz")  # connect before the start signal
             await go.wait()
             started = time.perf_counter()
-            status, _ = await conn.request("POST", "/api/v1/bookings", body(trip_id, rng.choice(free)),
-                                           {"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
+            status, _ = await conn.request(
+                "POST",
+                "/api/v1/bookings",
+                body(trip_id, rng.choice(free)),
+                {"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
+            )
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
         except (OSError, ConnectionError):
@@ -281,9 +314,16 @@ async def main() -> None:
 
     # 30 of the hot trip's 40 seats are already sold; 10 are left for 500 racers.
     for first in range(1, 31, 3):
-        await db.run_in_transaction(service._book_trip_tx, owner["id"], hot_trip, [str(first), str(first + 1),
-                                    str(first + 2)], [{"name": "Early Bird", "age": 40}] * 3, owner["email"], None,
-                                    None)
+        await db.run_in_transaction(
+            service._book_trip_tx,
+            owner["id"],
+            hot_trip,
+            [str(first), str(first + 1), str(first + 2)],
+            [{"name": "Early Bird", "age": 40}] * 3,
+            owner["email"],
+            None,
+            None,
+        )
     free = [str(s) for s in range(31, 41)]
 
     server = start_server(args.port, args.workers, base)
@@ -292,14 +332,18 @@ async def main() -> None:
         tokens = []
         for user in users:
             conn = Connection("127.0.0.1", args.port)
-            status, out = await conn.request("POST", "/api/v1/auth/token", {"email": user["email"], "password": PASSWORD})
+            status, out = await conn.request(
+                "POST", "/api/v1/auth/token", {"email": user["email"], "password": PASSWORD}
+            )
             await conn.close()
             if status != 200:
                 raise RuntimeError(f"token request failed: {status} {out}")
             tokens.append(out["access_token"])
         warm = Connection("127.0.0.1", args.port)  # warm the server's pool and code paths on a throwaway trip
         for s in range(1, 21):
-            await warm.request("POST", "/api/v1/bookings", body(warm_trip, str(s)), {"Authorization": f"Bearer {tokens[0]}"})
+            await warm.request(
+                "POST", "/api/v1/bookings", body(warm_trip, str(s)), {"Authorization": f"Bearer {tokens[0]}"}
+            )
         await warm.close()
 
         http = await http_distinct(args.port, tokens, spread(http_trips), args.clients)
@@ -319,16 +363,22 @@ async def main() -> None:
 
     ms = [x * 1000 for x in http["latencies"]]
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; Hypercorn workers={args.workers}")
-    print(f"distinct seats over HTTP : {http['rate']:7.1f} bookings/s  ({sum(http['statuses'].values())} requests, "
-          f"{args.clients} clients, {http['elapsed']:.2f}s, statuses {dict(http['statuses'])}, "
-          f"p50 {statistics.median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms)")
-    print(f"database floor (aiomysql): {floor['rate']:7.1f} bookings/s  (same transaction, {args.clients} tasks, "
-          f"{floor['elapsed']:.2f}s)")
+    print(
+        f"distinct seats over HTTP : {http['rate']:7.1f} bookings/s  ({sum(http['statuses'].values())} requests, "
+        f"{args.clients} clients, {http['elapsed']:.2f}s, statuses {dict(http['statuses'])}, "
+        f"p50 {statistics.median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms)"
+    )
+    print(
+        f"database floor (aiomysql): {floor['rate']:7.1f} bookings/s  (same transaction, {args.clients} tasks, "
+        f"{floor['elapsed']:.2f}s)"
+    )
     print(f"HTTP / floor ratio        : {http['rate'] / floor['rate']:.2f}")
     hot_ms = [x * 1000 for x in hot["latencies"]]
-    print(f"hot seat: {args.racers} clients, {len(free)} free seats -> winners {hot['statuses'][201]}, "
-          f"statuses {dict(hot['statuses'])}, p50 {statistics.median(hot_ms):.0f} ms, "
-          f"p99 {percentile(hot_ms, 99):.0f} ms, all done in {hot['elapsed']:.2f}s")
+    print(
+        f"hot seat: {args.racers} clients, {len(free)} free seats -> winners {hot['statuses'][201]}, "
+        f"statuses {dict(hot['statuses'])}, p50 {statistics.median(hot_ms):.0f} ms, "
+        f"p99 {percentile(hot_ms, 99):.0f} ms, all done in {hot['elapsed']:.2f}s"
+    )
     print("check-inventory after the run: " + ("OK" if not problems else f"{len(problems)} breaches: {problems[:3]}"))
 
 

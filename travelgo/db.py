@@ -97,21 +97,28 @@ def error_code(exc: BaseException) -> int | None:
 
 @asynccontextmanager
 async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
+    pool = _pool(name)
     try:
-        conn = await _pool(name).acquire()
+        # (no wait_for around acquire: cancelling it can lose a connection the pool just handed out)
+        conn = await pool.acquire()
     except Exception as exc:
         if is_connection_error(exc):
             raise DatabaseUnavailable(str(exc)) from exc
         raise
     try:
         yield conn
+    except asyncio.CancelledError:
+        # Cancelled mid-statement (client went away, a timeout): the protocol state is unknown and an
+        # unread result may be on the wire, so the connection must not serve the next request.
+        conn.close()
+        raise
     except Exception as exc:
         if is_connection_error(exc):
             conn.close()  # never hand a broken connection back to the pool
             raise DatabaseUnavailable(str(exc)) from exc
         raise
     finally:
-        _pool(name).release(conn)
+        pool.release(conn)
 
 
 @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pymysql
@@ -70,8 +71,9 @@ async def test_invalid_bus_input_is_422_with_fields(client):
         assert is_problem(response, 422), (payload, response.status_code, await response.get_data(as_text=True))
         fields = " ".join(e["field"] for e in (await response.get_json())["errors"])
         assert field in fields, (payload, fields)
-    bad_key = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["1"]),
-                                headers={**headers, "Idempotency-Key": "x" * 65})
+    bad_key = await client.post(
+        "/api/v1/bookings", json=bus_body(trip["id"], ["1"]), headers={**headers, "Idempotency-Key": "x" * 65}
+    )
     assert is_problem(bad_key, 422)
     assert is_problem(await client.post("/api/v1/bookings", data="not json", headers=headers), 422)
 
@@ -80,22 +82,39 @@ async def test_hotel_booking_201_409_and_422(client):
     hotel, room_type, user = await hotel_and_user(rooms=1, price_minor=8000, max_guests=2)
     headers = await api_token(client, user["email"])
     check_in, check_out = stay(nights=2)
-    body = {"type": "hotel", "room_type_id": room_type["id"], "check_in": check_in.isoformat(),
-            "check_out": check_out.isoformat(), "rooms": 1, "guests": 2, "guest_name": "Ada Lovelace"}
+    body = {
+        "type": "hotel",
+        "room_type_id": room_type["id"],
+        "check_in": check_in.isoformat(),
+        "check_out": check_out.isoformat(),
+        "rooms": 1,
+        "guests": 2,
+        "guest_name": "Ada Lovelace",
+    }
     created = await client.post("/api/v1/bookings", json=body, headers=headers)
     assert created.status_code == 201, await created.get_data(as_text=True)
     out = await created.get_json()
     assert out["type"] == "hotel" and out["total_minor"] == 16000 and len(out["nights"]) == 2
     assert out["hotel"]["name"] == hotel["name"] and out["check_in"] == check_in.isoformat()
 
-    conflict = await client.post("/api/v1/bookings", json={**body, "check_out": (check_out + timedelta(days=1)).isoformat()},
-                                 headers=headers)
+    conflict = await client.post(
+        "/api/v1/bookings", json={**body, "check_out": (check_out + timedelta(days=1)).isoformat()}, headers=headers
+    )
     assert is_problem(conflict, 409)
-    assert (await conflict.get_json())["unavailable_nights"] == [check_in.isoformat(), (check_in + timedelta(days=1)).isoformat()]
+    assert (await conflict.get_json())["unavailable_nights"] == [
+        check_in.isoformat(),
+        (check_in + timedelta(days=1)).isoformat(),
+    ]
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    for bad in ({"check_out": check_in.isoformat()}, {"check_in": yesterday}, {"guests": 5}, {"rooms": 0},
-                {"room_type_id": 999_999}, {"guest_name": " "}):
+    for bad in (
+        {"check_out": check_in.isoformat()},
+        {"check_in": yesterday},
+        {"guests": 5},
+        {"rooms": 0},
+        {"room_type_id": 999_999},
+        {"guest_name": " "},
+    ):
         response = await client.post("/api/v1/bookings", json={**body, **bad}, headers=headers)
         assert is_problem(response, 422), (bad, response.status_code)
 
@@ -105,7 +124,9 @@ async def test_list_show_cancel_and_strangers_get_404(client):
     async with db.transaction() as cur:
         stranger = await factories.make_user(cur)
     headers = await api_token(client, user["email"])
-    reference = (await (await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["3"]), headers=headers)).get_json())["reference"]
+    reference = (
+        await (await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["3"]), headers=headers)).get_json()
+    )["reference"]
 
     listed = await (await client.get("/api/v1/bookings?scope=upcoming", headers=headers)).get_json()
     assert listed["total"] == 1 and listed["items"][0]["reference"] == reference
@@ -149,5 +170,20 @@ async def test_openapi_documents_the_booking_endpoints(client):
     assert {"post", "get"} <= paths["/api/v1/bookings"].keys()
     assert "get" in paths["/api/v1/bookings/{reference}"] and "post" in paths["/api/v1/bookings/{reference}/cancel"]
     post = paths["/api/v1/bookings"]["post"]
-    assert {"200", "201"} <= post["responses"].keys() and "requestBody" in post
+    assert {"200", "201", "409", "422", "503"} <= post["responses"].keys() and "requestBody" in post
     assert any(p["name"].lower() == "idempotency-key" for p in post.get("parameters", []))
+
+
+async def test_booking_creation_is_rate_limited_per_account(app, client, monkeypatch):
+    trip, user = await trip_and_user()
+    headers = await api_token(client, user["email"])
+    monkeypatch.setitem(
+        app.config,
+        "TRAVELGO",
+        replace(app.config["TRAVELGO"], rate_limits=True, rate_limit_rules="booking_account=2/60"),
+    )
+    codes = [
+        (await client.post("/api/v1/bookings", json=bus_body(trip["id"], [str(s)]), headers=headers)).status_code
+        for s in (1, 2, 3)
+    ]
+    assert codes == [201, 201, 429]

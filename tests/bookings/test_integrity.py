@@ -16,8 +16,13 @@ from .helpers import as_user, hotel_and_user, passengers, stay, trip_and_user
 async def run_cli() -> tuple[int, str]:
     """`python -m travelgo.cli check-inventory` against the test database (DATABASE_URL set by conftest)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "travelgo.cli", "check-inventory",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=dict(os.environ),
+        sys.executable,
+        "-m",
+        "travelgo.cli",
+        "check-inventory",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=dict(os.environ),
     )
     out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     return process.returncode, out.decode()
@@ -47,8 +52,11 @@ async def test_each_invariant_is_checked():
     assert await check_inventory() == []
     async with db.transaction() as cur:
         # A room-night counter that disagrees with the confirmed bookings.
-        await cur.execute("UPDATE room_inventory SET rooms_booked = 2 WHERE room_type_id = %(id)s AND rooms_booked = 1"
-                          " ORDER BY night LIMIT 1", {"id": room_type["id"]})
+        await cur.execute(
+            "UPDATE room_inventory SET rooms_booked = 2 WHERE room_type_id = %(id)s AND rooms_booked = 1"
+            " ORDER BY night LIMIT 1",
+            {"id": room_type["id"]},
+        )
         # A cancelled booking that still holds its seats.
         await cur.execute("UPDATE bookings SET status = 'cancelled' WHERE trip_id = %(id)s", {"id": trip["id"]})
     problems = await check_inventory()

@@ -94,12 +94,19 @@ async def test_book_room_counts_every_night_and_announces_rooms_left():
     assert booking["total_minor"] == 9000 * 3 * 2 and booking["rooms"] == 2 and booking["guest_name"] == "Ada Lovelace"
     assert [n["night"] for n in booking["nights"]] == [check_in + timedelta(days=i) for i in range(3)]
     assert booking["starts_at"] == datetime.combine(check_in, service.CHECK_IN_TIME)
-    booked = await scalar("SELECT SUM(rooms_booked) FROM room_inventory WHERE room_type_id = %(id)s", {"id": room_type["id"]})
+    booked = await scalar(
+        "SELECT SUM(rooms_booked) FROM room_inventory WHERE room_type_id = %(id)s", {"id": room_type["id"]}
+    )
     assert booked == 6
     [event] = await events_for(f"hotel:{hotel['id']}")
     nights = [(check_in + timedelta(days=i)).isoformat() for i in range(3)]
-    assert event == {"kind": "availability", "hotel_id": hotel["id"], "room_type_id": room_type["id"], "dates": nights,
-                     "rooms_left": {n: 1 for n in nights}}
+    assert event == {
+        "kind": "availability",
+        "hotel_id": hotel["id"],
+        "room_type_id": room_type["id"],
+        "dates": nights,
+        "rooms_left": {n: 1 for n in nights},
+    }
     assert await check_inventory() == []
 
 
@@ -147,8 +154,10 @@ async def test_cancel_within_a_day_refunds_half_and_started_bookings_cannot_be_c
     assert cancelled["refund"]["percent"] == 50 and cancelled["refund_minor"] == 1500
     booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
     async with db.transaction() as cur:  # time passes: the bus leaves
-        await cur.execute("UPDATE bookings SET starts_at = NOW() - INTERVAL 1 MINUTE WHERE reference = %(r)s",
-                          {"r": booking["reference"]})
+        await cur.execute(
+            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 MINUTE WHERE reference = %(r)s",
+            {"r": booking["reference"]},
+        )
     with pytest.raises(service.NotCancellable, match="started"):
         await service.cancel_booking(user["id"], booking["reference"])
 
@@ -181,8 +190,9 @@ async def test_release_booking_is_usable_inside_another_transaction():
     trip, user = await trip_and_user()
     booking = await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2))
     async with db.transaction() as cur:
-        released = await service.release_booking(cur, booking["id"], reason="Bus broke down", cancelled_by="operator",
-                                                  refund_minor=booking["total_minor"])
+        released = await service.release_booking(
+            cur, booking["id"], reason="Bus broke down", cancelled_by="operator", refund_minor=booking["total_minor"]
+        )
         again = await service.release_booking(cur, booking["id"], reason="x", cancelled_by="admin", refund_minor=0)
     assert released["released"] and released["seats"] == ["1", "2"] and released["trip_id"] == trip["id"]
     assert not again["released"]
@@ -203,16 +213,38 @@ async def test_list_bookings_scopes_newest_first():
     await service.cancel_booking(user["id"], gone["reference"])
     old = await service.book_trip(u, past_trip["id"], ["1"], passengers(1))
     async with db.transaction() as cur:
-        await cur.execute("UPDATE bookings SET starts_at = NOW() - INTERVAL 1 DAY WHERE reference = %(r)s",
-                          {"r": old["reference"]})
+        await cur.execute(
+            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 DAY, ends_at = NOW() - INTERVAL 20 HOUR"
+            " WHERE reference = %(r)s",
+            {"r": old["reference"]},
+        )
 
     upcoming = await service.list_bookings(user["id"], "upcoming")
     assert [b["reference"] for b in upcoming["items"]] == [stay_booking["reference"], first["reference"]]
     assert upcoming["total"] == 2 and upcoming["items"][0]["title"] == hotel["name"]
     assert [b["reference"] for b in (await service.list_bookings(user["id"], "past"))["items"]] == [old["reference"]]
-    assert [b["reference"] for b in (await service.list_bookings(user["id"], "cancelled"))["items"]] == [gone["reference"]]
+    assert [b["reference"] for b in (await service.list_bookings(user["id"], "cancelled"))["items"]] == [
+        gone["reference"]
+    ]
     everything = await service.list_bookings(user["id"], "all", limit=2)
     assert everything["total"] == 4 and len(everything["items"]) == 2
     assert everything["items"][0]["reference"] == old["reference"]
     assert {"reference", "type", "status", "title", "starts_at", "ends_at", "total_minor", "currency"} <= set(
-        everything["items"][0])
+        everything["items"][0]
+    )
+
+
+async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
+    trip, user = await trip_and_user()
+    booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 HOUR, ends_at = NOW() + INTERVAL 1 HOUR"
+            " WHERE reference = %(r)s",
+            {"r": booking["reference"]},
+        )
+    assert [b["reference"] for b in (await service.list_bookings(user["id"], "upcoming"))["items"]] == [
+        booking["reference"]
+    ]
+    assert (await service.list_bookings(user["id"], "past"))["total"] == 0
+    assert not service.cancellation_quote(await service.get_booking(user["id"], booking["reference"])).cancellable

@@ -40,8 +40,9 @@ def bus_body(trip_id: int, seats: list[str]) -> dict:
 
 async def race(client, requests: list[tuple[dict, dict]]) -> list:
     """Fire every (json, headers) POST /api/v1/bookings at once; return the responses in order."""
-    return await asyncio.gather(*(client.post("/api/v1/bookings", json=body, headers=headers)
-                                  for body, headers in requests))
+    return await asyncio.gather(
+        *(client.post("/api/v1/bookings", json=body, headers=headers) for body, headers in requests)
+    )
 
 
 @pytest.fixture
@@ -117,9 +118,20 @@ async def test_overlapping_stays_racing_for_the_last_room_never_oversell_a_night
     for i in range(50):
         check_in = base + timedelta(days=rng.randint(0, 5))
         check_out = check_in + timedelta(days=rng.randint(1, 3))
-        requests.append(({"type": "hotel", "room_type_id": room_type["id"], "check_in": check_in.isoformat(),
-                          "check_out": check_out.isoformat(), "rooms": 1, "guests": 1, "guest_name": f"Guest {i}"},
-                         buyers[i % 8]))
+        requests.append(
+            (
+                {
+                    "type": "hotel",
+                    "room_type_id": room_type["id"],
+                    "check_in": check_in.isoformat(),
+                    "check_out": check_out.isoformat(),
+                    "rooms": 1,
+                    "guests": 1,
+                    "guest_name": f"Guest {i}",
+                },
+                buyers[i % 8],
+            )
+        )
     responses = await race(client, requests)
 
     statuses = Counter(r.status_code for r in responses)
@@ -151,8 +163,13 @@ async def test_cancel_racing_a_new_booking_of_the_same_seat(client):
         if not codes[201]:  # every grab ran before the cancel: the seat is free now, at once
             again = await client.post("/api/v1/bookings", json=bus_body(trip["id"], [seat]), headers=buyers[1])
             assert again.status_code == 201
-        assert await scalar("SELECT COUNT(*) FROM booking_seats WHERE trip_id = %(t)s AND seat_label = %(s)s "
-                            "AND held = 1", {"t": trip["id"], "s": seat}) == 1
+        assert (
+            await scalar(
+                "SELECT COUNT(*) FROM booking_seats WHERE trip_id = %(t)s AND seat_label = %(s)s AND held = 1",
+                {"t": trip["id"], "s": seat},
+            )
+            == 1
+        )
     assert sum(outcomes.values()) == 8
     assert await check_inventory() == []
 
@@ -185,8 +202,15 @@ async def test_control_without_the_lock_the_check_constraint_stops_a_hotel_overs
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=1)
     buyers = await make_buyers(client, 10)
     check_in = date.today() + timedelta(days=4)
-    body = {"type": "hotel", "room_type_id": room_type["id"], "check_in": check_in.isoformat(),
-            "check_out": (check_in + timedelta(days=2)).isoformat(), "rooms": 1, "guests": 1, "guest_name": "Racer"}
+    body = {
+        "type": "hotel",
+        "room_type_id": room_type["id"],
+        "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(),
+        "rooms": 1,
+        "guests": 1,
+        "guest_name": "Racer",
+    }
     responses = await race(client, [(body, buyers[i % 10]) for i in range(30)])
     assert count_checks["n"] > 1
     await assert_one_winner(responses, "unavailable_nights")

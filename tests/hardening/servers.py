@@ -61,7 +61,7 @@ class LocalMariaDB:
     def install(self) -> None:
         installer = shutil.which("mariadb-install-db") or "mariadb-install-db"
         subprocess.run(
-            [installer, f"--datadir={self.datadir}", "--auth-root-authentication-method=normal", "--skip-test-db",
+            [installer, "--no-defaults", f"--datadir={self.datadir}", "--auth-root-authentication-method=normal", "--skip-test-db",
              "--user=root"],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -137,8 +137,10 @@ class Server:
         return Path(self.log.name).read_text(errors="replace")[-4000:]
 
     def terminate(self) -> None:
+        """SIGTERM to Hypercorn's main process only, as Docker does. (Under systemd use KillMode=mixed: a
+        worker that gets SIGTERM itself dies at once instead of finishing its requests.)"""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.kill(self.proc.pid, signal.SIGTERM)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

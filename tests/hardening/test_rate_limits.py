@@ -174,3 +174,29 @@ async def test_booking_limit_helper(app, clock):
             await ratelimit.limit_booking(42, "192.0.2.1")
         assert info.value.status == 429 and 1 <= info.value.retry_after <= 60
         await ratelimit.limit_booking(43, "192.0.2.1")  # another account from the same address
+
+
+async def test_booking_creation_is_limited_per_account_and_the_refused_one_books_nothing(app, client, clock):
+    from ..bookings.helpers import passengers, scalar, trip_and_user
+    from ..conftest import api_token
+
+    trip, user = await trip_and_user(seats=10)
+    headers = await api_token(client, user["email"])
+    settings = app.config["TRAVELGO"]
+    app.config["TRAVELGO"] = replace(settings, rate_limit_rules="booking_account=3/60")
+    try:
+        statuses = []
+        for seat in range(1, 5):
+            body = {"type": "bus", "trip_id": trip["id"], "seats": [str(seat)], "passengers": passengers(1)}
+            response = await client.post("/api/v1/bookings", json=body, headers=headers)
+            statuses.append(response.status_code)
+        assert statuses == [201, 201, 201, 429]
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        assert response.mimetype == "application/problem+json"
+        assert await scalar("SELECT COUNT(*) FROM bookings") == 3
+        assert await scalar("SELECT seats_booked FROM trips WHERE id = %(id)s", {"id": trip["id"]}) == 3
+        clock.advance(61)
+        body = {"type": "bus", "trip_id": trip["id"], "seats": ["9"], "passengers": passengers(1)}
+        assert (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code == 201
+    finally:
+        app.config["TRAVELGO"] = settings

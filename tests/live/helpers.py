@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from travelgo import db, events
+from travelgo.live.service import natural_key
 
 from .. import factories
 
@@ -20,7 +21,7 @@ async def trip_state(cur, trip_id: int) -> dict:
     await cur.execute(
         "SELECT seat_label FROM booking_seats WHERE trip_id = %s AND held = 1 ORDER BY seat_label", (trip_id,)
     )
-    labels = [row["seat_label"] for row in await cur.fetchall()]
+    labels = sorted((row["seat_label"] for row in await cur.fetchall()), key=natural_key)
     return {"trip_id": trip_id, "seats_left": seats_left, "unavailable_seats": labels}
 
 

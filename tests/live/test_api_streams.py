@@ -20,7 +20,7 @@ async def test_trip_stream_sends_full_state_then_every_change(app):
     trip = await make_trip(seats=12)
     async with db.transaction() as cur:
         user = await factories.make_user(cur)
-        await book_seats(cur, trip["id"], user["id"], ["3", "4"])
+        await book_seats(cur, trip["id"], user["id"], ["10", "4"])
 
     async with InProcessStream(app, f"/api/v1/bus-trips/{trip['id']}/events") as stream:
         first = await stream.next_message()
@@ -28,7 +28,7 @@ async def test_trip_stream_sends_full_state_then_every_change(app):
         assert stream.headers["Content-Type"].startswith("text/event-stream")
         assert stream.headers["Cache-Control"].startswith("no-cache")
         assert first.event == "availability" and first.id is not None
-        assert first.json() == {"trip_id": trip["id"], "seats_left": 10, "unavailable_seats": ["3", "4"]}
+        assert first.json() == {"trip_id": trip["id"], "seats_left": 10, "unavailable_seats": ["4", "10"]}
 
         async with db.transaction() as cur:
             event_id = await book_seats(cur, trip["id"], user["id"], ["7"])
@@ -36,7 +36,7 @@ async def test_trip_stream_sends_full_state_then_every_change(app):
         update = await stream.next_message()
         assert update.event == "availability" and update.id == str(event_id)
         assert (
-            update.json() == expected == {"trip_id": trip["id"], "seats_left": 9, "unavailable_seats": ["3", "4", "7"]}
+            update.json() == expected == {"trip_id": trip["id"], "seats_left": 9, "unavailable_seats": ["4", "7", "10"]}
         )
 
 

@@ -22,6 +22,10 @@ def _blank_to_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _blank_to_zero(value):
+    return "0" if isinstance(value, str) and not value.strip() else value
+
+
 def _minor(price: Decimal) -> int:
     return int((price * 100).to_integral_value())
 
@@ -49,6 +53,8 @@ class CityForm(_Form):
 class OperatorForm(_Form):
     name: str = Field(min_length=1, max_length=100)
     rating: Decimal = Field(default=Decimal("0"), ge=0, le=5, max_digits=2, decimal_places=1)
+
+    _blank = field_validator("rating", mode="before")(_blank_to_zero)
 
 
 # --- vehicles and their seat layout -------------------------------------------------------------------
@@ -225,6 +231,8 @@ class HotelForm(_Form):
     latitude: Decimal = Field(ge=-90, le=90, max_digits=9, decimal_places=6)
     longitude: Decimal = Field(ge=-180, le=180, max_digits=9, decimal_places=6)
     distance_km: Decimal = Field(default=Decimal("0"), ge=0, le=999, max_digits=5, decimal_places=2)
+
+    _blank = field_validator("rating", "distance_km", mode="before")(_blank_to_zero)
 
 
 class RoomTypeForm(_Form):

@@ -580,79 +580,11 @@ async def select_booking_nights(cur, booking_id: int) -> list[dict]:
 
 
 async def select_booking_key(cur, reference: str) -> dict | None:
-    await cur.execute("SELECT id, trip_id, room_type_id, type, status FROM bookings WHERE reference = %(r)s",
-                      {"r": reference})
-    return await cur.fetchone()
-
-
-async def lock_booking(cur, booking_id: int) -> dict | None:
     await cur.execute(
-        """
-        SELECT id, reference, type, status, trip_id, room_type_id, total_minor, refund_minor,
-               cancel_reason, cancelled_by
-          FROM bookings
-         WHERE id = %(id)s
-           FOR UPDATE
-        """,
-        {"id": booking_id},
+        "SELECT id, reference, trip_id, room_type_id, type, status, total_minor FROM bookings WHERE reference = %(r)s",
+        {"r": reference},
     )
     return await cur.fetchone()
-
-
-async def select_held_booking_seats(cur, booking_id: int) -> list[str]:
-    await cur.execute("SELECT seat_label FROM booking_seats WHERE booking_id = %(id)s AND held = 1 ORDER BY id",
-                      {"id": booking_id})
-    return [r["seat_label"] for r in await cur.fetchall()]
-
-
-async def update_booking_seats_released(cur, booking_id: int) -> int:
-    await cur.execute("UPDATE booking_seats SET held = NULL WHERE booking_id = %(id)s AND held = 1", {"id": booking_id})
-    return cur.rowcount
-
-
-async def update_trip_seats_released(cur, trip_id: int, seats: int) -> None:
-    await cur.execute("UPDATE trips SET seats_booked = seats_booked - %(n)s WHERE id = %(id)s",
-                      {"n": seats, "id": trip_id})
-
-
-async def lock_booking_inventory(cur, booking_id: int) -> list[dict]:
-    """The inventory nights a hotel booking holds, locked in primary-key order."""
-    await cur.execute(
-        """
-        SELECT ri.room_type_id, ri.night, ri.rooms_total, ri.rooms_booked, ri.stop_sell, bn.rooms
-          FROM booking_nights bn
-          JOIN room_inventory ri ON ri.room_type_id = bn.room_type_id AND ri.night = bn.night
-         WHERE bn.booking_id = %(id)s
-         ORDER BY ri.room_type_id, ri.night
-           FOR UPDATE
-        """,
-        {"id": booking_id},
-    )
-    return await cur.fetchall()
-
-
-async def update_inventory_released(cur, booking_id: int) -> None:
-    await cur.execute(
-        """
-        UPDATE room_inventory ri
-          JOIN booking_nights bn ON bn.room_type_id = ri.room_type_id AND bn.night = ri.night
-           SET ri.rooms_booked = ri.rooms_booked - bn.rooms
-         WHERE bn.booking_id = %(id)s
-        """,
-        {"id": booking_id},
-    )
-
-
-async def update_booking_cancelled(cur, booking_id: int, *, reason: str, cancelled_by: str, refund_minor: int) -> None:
-    await cur.execute(
-        """
-        UPDATE bookings
-           SET status = 'cancelled', cancel_reason = %(reason)s, cancelled_by = %(by)s,
-               refund_minor = %(refund)s, cancelled_at = CURRENT_TIMESTAMP(6)
-         WHERE id = %(id)s AND status = 'confirmed'
-        """,
-        {"id": booking_id, "reason": reason, "by": cancelled_by, "refund": refund_minor},
-    )
 
 
 # --- analytics ----------------------------------------------------------------------------------------

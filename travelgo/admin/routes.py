@@ -62,8 +62,15 @@ def _validating() -> bool:
 
 
 def _touched(errors: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
-    """While the admin is still typing, only complain about fields that have something in them."""
+    """While the admin is still filling the form in, only complain about fields that have something in them."""
     return {k: v for k, v in errors.items() if k == "__all__" or values.get(k) not in (None, "", [])}
+
+
+async def _live(errors: dict[str, str], values: dict[str, Any]) -> Response:
+    """Live validation answer: the list of current problems (422), or an empty list (200), for the form's
+    aria-live region. The inputs are never swapped while the admin is typing."""
+    errors = _touched(errors, values)
+    return await render("admin/_live_errors.html", status=422 if errors else 200, errors=errors)
 
 
 async def _show(template: str, block: str | None = None, status: int = 200,
@@ -162,8 +169,7 @@ async def city_create():
     values = form_dict(await request.form)
     form, errors = parse_model(CityForm, values)
     if _validating():
-        errors = _touched(errors, values)
-        return await _show("admin/cities.html", "create_form", 422 if errors else 200, values=values, errors=errors)
+        return await _live(errors, values)
     if form is not None:
         try:
             city = await service.save_city(_actor(), form)
@@ -242,9 +248,7 @@ async def operator_create():
     values = form_dict(await request.form)
     form, errors = parse_model(OperatorForm, values)
     if _validating():
-        errors = _touched(errors, values)
-        return await _show("admin/operators.html", "create_form", 422 if errors else 200, values=values,
-                           errors=errors)
+        return await _live(errors, values)
     if form is not None:
         try:
             operator = await service.save_operator(_actor(), form)
@@ -354,7 +358,9 @@ async def vehicle_create():
     """Create a vehicle and its seats."""
     values = form_dict(await request.form)
     form, errors = parse_model(VehicleForm, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             vehicle = await service.create_vehicle(_actor(), form)
         except service.Invalid as exc:
@@ -362,8 +368,6 @@ async def vehicle_create():
         else:
             await flash(f"{vehicle['name']} is added with {vehicle['seat_count']} seats.", "success")
             return hx_redirect(url_for("admin.vehicle_list"))
-    if _validating():
-        errors = _touched(errors, values)
     return await _show("admin/vehicle_form.html", "editor", 422 if errors else 200, load=_vehicle_form_ctx,
                        vehicle=None, values=values, errors=errors, **_preview(values))
 
@@ -396,7 +400,9 @@ async def vehicle_update(vehicle_id: int):
     values["operator_id"] = vehicle["operator_id"]
     form, errors = parse_model(VehicleForm, values)
     status = 422
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             saved = await service.update_vehicle(_actor(), vehicle_id, form)
         except service.Invalid as exc:
@@ -406,8 +412,6 @@ async def vehicle_update(vehicle_id: int):
         else:
             await flash(f"{saved['name']} is saved.", "success")
             return hx_redirect(url_for("admin.vehicle_show", vehicle_id=vehicle_id))
-    if _validating():
-        errors = _touched(errors, values)
     return await _show("admin/vehicle_form.html", "editor", status if errors else 200, load=_vehicle_form_ctx,
                        vehicle=vehicle, values=values, errors=errors, **_preview(values))
 
@@ -445,7 +449,9 @@ async def _create_trips(model, block: str):
     multi = ("amenities", "weekdays") if model is ScheduleForm else ("amenities",)
     values = form_dict(await request.form, *multi)
     form, errors = parse_model(model, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             ids = await service.create_trips(_actor(), form)
         except service.Invalid as exc:
@@ -457,8 +463,6 @@ async def _create_trips(model, block: str):
             await flash(f"{len(ids)} trips are scheduled.", "success")
             return hx_redirect(url_for("admin.trip_list", date_from=form.start.isoformat(),
                                        date_to=form.end.isoformat()))
-    if _validating():
-        errors = _touched(errors, values)
     key = "sched_" if model is ScheduleForm else ""
     ctx = {f"{key}values": values, f"{key}errors": errors}
     defaults = {"values": {}, "errors": {}, "sched_values": {}, "sched_errors": {}}
@@ -583,7 +587,9 @@ async def hotel_create():
     """Add a hotel."""
     values = form_dict(await request.form, "amenities")
     form, errors = parse_model(HotelForm, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             hotel = await service.save_hotel(_actor(), form)
         except service.Invalid as exc:
@@ -591,8 +597,6 @@ async def hotel_create():
         else:
             await flash(f"{hotel['name']} is added. Now add its room types.", "success")
             return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel["id"]))
-    if _validating():
-        errors = _touched(errors, values)
     return await _show("admin/hotel_new.html", "hotel_form", 422 if errors else 200, load=_hotel_form_ctx,
                        values=values, errors=errors)
 
@@ -628,7 +632,9 @@ async def hotel_update(hotel_id: int):
     """Save a hotel's details, amenities and location."""
     values = form_dict(await request.form, "amenities")
     form, errors = parse_model(HotelForm, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             await service.save_hotel(_actor(), form, hotel_id)
         except service.NotFound as exc:
@@ -638,8 +644,6 @@ async def hotel_update(hotel_id: int):
         else:
             await flash("The hotel is saved.", "success")
             return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
-    if _validating():
-        errors = _touched(errors, values)
     return await _hotel_page(hotel_id, "details_form", 422 if errors else 200, values=values, errors=errors)
 
 
@@ -649,15 +653,15 @@ async def room_type_create(hotel_id: int):
     """Add a room type."""
     values = form_dict(await request.form)
     form, errors = parse_model(RoomTypeForm, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             room_type = await service.save_room_type(_actor(), hotel_id, form)
         except service.NotFound as exc:
             return await _not_found(exc)
         await flash(f"{room_type['name']} is added. Set its rooms and prices below.", "success")
         return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
-    if _validating():
-        errors = _touched(errors, values)
     return await _hotel_page(hotel_id, "room_type_form", 422 if errors else 200, rt_values=values, rt_errors=errors)
 
 
@@ -685,7 +689,9 @@ async def inventory_set(hotel_id: int):
     values = form_dict(await request.form)
     form, errors = parse_model(InventoryForm, values)
     status = 422
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             result = await service.set_inventory(_actor(), hotel_id, form)
         except service.NotFound as exc:
@@ -697,8 +703,6 @@ async def inventory_set(hotel_id: int):
         else:
             await flash(f"Inventory set for {result['nights']} night(s).", "success")
             return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
-    if _validating():
-        errors = _touched(errors, values)
     return await _hotel_page(hotel_id, "inventory_form", status if errors else 200, inv_values=values,
                              inv_errors=errors)
 
@@ -709,7 +713,9 @@ async def inventory_stop_sell(hotel_id: int):
     """Stop or resume selling a room type on a range of nights."""
     values = form_dict(await request.form)
     form, errors = parse_model(StopSellForm, values)
-    if form is not None and not _validating():
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
         try:
             result = await service.set_stop_sell(_actor(), hotel_id, form)
         except service.NotFound as exc:
@@ -720,8 +726,6 @@ async def inventory_stop_sell(hotel_id: int):
             verb = "stopped" if form.stop_sell else "resumed"
             await flash(f"Sales {verb} on {result['nights']} night(s).", "success")
             return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
-    if _validating():
-        errors = _touched(errors, values)
     return await _hotel_page(hotel_id, "stop_sell_form", 422 if errors else 200, stop_values=values,
                              stop_errors=errors)
 

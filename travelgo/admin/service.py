@@ -15,6 +15,7 @@ from typing import Any
 import pymysql
 
 from .. import db, events
+from ..bookings.service import release_booking
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -71,51 +72,6 @@ def _check_violation(exc: Exception) -> bool:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-# --- releasing a booking ------------------------------------------------------------------------------
-
-async def _release_booking_here(cur, booking_id: int, *, reason: str, cancelled_by: str, refund_minor: int) -> dict:
-    """Cancel one booking and give back its seats or room-nights, once (the same contract as the booking
-    engine's release_booking, used until that lands). A booking that is no longer confirmed releases nothing."""
-    booking = await queries.lock_booking(cur, booking_id)
-    if booking is None or booking["status"] != "confirmed":
-        return {"booking_id": booking_id, "released": False}
-    result: dict[str, Any] = {"booking_id": booking_id, "released": True, "reference": booking["reference"]}
-    if booking["type"] == "bus":
-        trip = await queries.lock_trip(cur, booking["trip_id"])
-        seats = await queries.select_held_booking_seats(cur, booking_id)
-        released = await queries.update_booking_seats_released(cur, booking_id)
-        await queries.update_trip_seats_released(cur, booking["trip_id"], released)
-        result["seats"] = seats
-        held = await queries.select_held_seats(cur, booking["trip_id"])
-        await events.publish(cur, f"trip:{booking['trip_id']}", "availability", {
-            "trip_id": booking["trip_id"],
-            "seats_left": trip["seats_total"] - (trip["seats_booked"] - released),
-            "unavailable_seats": held,
-        })
-    else:
-        nights = await queries.lock_booking_inventory(cur, booking_id)
-        await queries.update_inventory_released(cur, booking_id)
-        result["nights"] = [n["night"].isoformat() for n in nights]
-        if nights:
-            room_type = await queries.select_room_type(cur, booking["room_type_id"])
-            await events.publish(cur, f"hotel:{room_type['hotel_id']}", "availability", {
-                "hotel_id": room_type["hotel_id"],
-                "room_type_id": booking["room_type_id"],
-                "dates": result["nights"],
-                "rooms_left": {n["night"].isoformat(): 0 if n["stop_sell"]
-                               else n["rooms_total"] - (n["rooms_booked"] - n["rooms"]) for n in nights},
-            })
-    await queries.update_booking_cancelled(cur, booking_id, reason=reason, cancelled_by=cancelled_by,
-                                           refund_minor=refund_minor)
-    return result
-
-
-try:  # the booking engine owns releasing; fall back to the same contract here until it is merged
-    from ..bookings.service import release_booking  # type: ignore[attr-defined]
-except ImportError:
-    release_booking = _release_booking_here
 
 
 # --- cities and operators -----------------------------------------------------------------------------
@@ -644,24 +600,24 @@ async def get_booking(reference: str) -> dict:
 
 
 async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
-    """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused."""
+    """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused.
+
+    release_booking takes the locks in the booking engine's order (the trip or the room-nights, then the
+    booking) and releases nothing when another cancellation got there first."""
 
     async def work(cur):
         key = await queries.select_booking_key(cur, reference.upper())
         if key is None:
             raise NotFound("booking")
-        if key["type"] == "bus":
-            await queries.lock_trip(cur, key["trip_id"])  # trip first, then the booking: the engine's order
-        booking = await queries.lock_booking(cur, key["id"])
-        if booking["status"] != "confirmed":
-            raise Refused("This booking is already cancelled.")
-        result = await release_booking(cur, booking["id"], reason=reason, cancelled_by="admin",
-                                       refund_minor=booking["total_minor"])
-        await record(cur, actor, "booking.cancel", "booking", booking["reference"],
-                     {"status": "confirmed"},
-                     {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin",
-                      "refund_minor": booking["total_minor"]})
-        return result
+        if key["status"] == "confirmed":
+            result = await release_booking(cur, key["id"], reason=reason, cancelled_by="admin",
+                                           refund_minor=key["total_minor"])
+            if result["released"]:
+                await record(cur, actor, "booking.cancel", "booking", key["reference"], {"status": "confirmed"},
+                             {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin",
+                              "refund_minor": key["total_minor"]})
+                return result
+        raise Refused("This booking is already cancelled.")
 
     return await db.run_in_transaction(work)
 

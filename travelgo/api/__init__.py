@@ -16,22 +16,27 @@ class ApiOnlyProvider(OpenAPIProvider):
         return (rule for rule in super().generate_rules() if rule.rule.startswith("/api/"))
 
 
-schema = QuartSchema(
-    openapi_path="/openapi.json",
-    swagger_ui_path=None,  # our own /docs page: vendored assets, no inline script
-    redoc_ui_path=None,
-    scalar_ui_path=None,
-    openapi_provider_class=ApiOnlyProvider,
-    info={"title": "TravelGo API", "version": "1.0.0",
-          "description": "Search and book bus seats and hotel rooms. Authenticate with a bearer token from POST /api/v1/auth/token."},
-    security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-)
+def _make_schema() -> QuartSchema:
+    """One QuartSchema per app: its provider holds a weak reference to the app it documents."""
+    return QuartSchema(
+        openapi_path="/openapi.json",
+        swagger_ui_path=None,  # our own /docs page: vendored assets, no inline script
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+        openapi_provider_class=ApiOnlyProvider,
+        info={
+            "title": "TravelGo API",
+            "version": "1.0.0",
+            "description": "Search and book bus seats and hotel rooms. Authenticate with a bearer token from POST /api/v1/auth/token.",
+        },
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
+    )
 
 
 def init_app(app: Quart) -> None:
     from . import accounts, admin, bookings, search, streams  # noqa: F401  (they register routes on bp)
 
-    schema.init_app(app)
+    _make_schema().init_app(app)
     app.register_blueprint(bp)
 
     @app.get("/docs")

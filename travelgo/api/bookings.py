@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from quart import g, request
 from quart_schema import (
     document_request,
+    document_response,
     tag,
     validate_headers,
     validate_querystring,
@@ -16,6 +17,7 @@ from quart_schema import (
     validate_response,
 )
 
+from .. import ratelimit
 from ..auth import api_auth_required
 from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
@@ -119,18 +121,53 @@ class BookingListOut(BaseModel):
     offset: int
 
 
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details; 409s name what is unavailable, 422s list the fields."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+    unavailable_seats: list[str] | None = None
+    unavailable_nights: list[date] | None = None
+    trip_id: int | None = None
+
+
+def _problems(*statuses: int):
+    """Document these problem+json responses on a route (the OpenAPI document lists every outcome)."""
+
+    def decorator(func):
+        for status in statuses:
+            func = document_response(ProblemOut, status)(func)
+        return func
+
+    return decorator
+
+
 def _out(booking: dict[str, Any]) -> dict[str, Any]:
     """The API shape of a service booking."""
     out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
     out["cancellation"] = service.cancellation_quote(booking).as_dict()
     if booking["type"] == "bus":
-        out["trip"] = {"id": booking["trip_id"], "origin": booking["origin"], "destination": booking["destination"],
-                       "operator": booking["operator"], "departs_at": booking["departs_at"],
-                       "arrives_at": booking["arrives_at"], "status": booking["trip_status"]}
+        out["trip"] = {
+            "id": booking["trip_id"],
+            "origin": booking["origin"],
+            "destination": booking["destination"],
+            "operator": booking["operator"],
+            "departs_at": booking["departs_at"],
+            "arrives_at": booking["arrives_at"],
+            "status": booking["trip_status"],
+        }
     else:
-        out["hotel"] = {"id": booking["hotel_id"], "name": booking["hotel_name"], "address": booking["hotel_address"],
-                        "city": booking["hotel_city"], "room_type_id": booking["room_type_id"],
-                        "room_type": booking["room_type_name"]}
+        out["hotel"] = {
+            "id": booking["hotel_id"],
+            "name": booking["hotel_name"],
+            "address": booking["hotel_address"],
+            "city": booking["hotel_city"],
+            "room_type_id": booking["room_type_id"],
+            "room_type": booking["room_type_name"],
+        }
     return out
 
 
@@ -144,8 +181,12 @@ def _problem(exc: service.BookingError) -> Problem:
         errors = [{"loc": [f], "field": f, "msg": m, "type": "value_error"} for f, m in exc.errors.items()]
         return Problem(422, "Invalid input", exc.detail, errors=errors)
     if isinstance(exc, service.NotFound) and exc.field:
-        return Problem(422, "Invalid input", exc.detail,
-                       errors=[{"loc": [exc.field], "field": exc.field, "msg": exc.detail, "type": "value_error"}])
+        return Problem(
+            422,
+            "Invalid input",
+            exc.detail,
+            errors=[{"loc": [exc.field], "field": exc.field, "msg": exc.detail, "type": "value_error"}],
+        )
     return Problem(exc.status, detail=exc.detail)
 
 
@@ -156,6 +197,7 @@ def _problem(exc: service.BookingError) -> Problem:
 @validate_request(BookingCreate)
 @validate_response(BookingOut, 201)
 @validate_response(BookingOut, 200)
+@_problems(401, 409, 422, 429, 503)
 async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
 
@@ -164,16 +206,30 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     """
     body = data.root
     user = g.api_user
+    await ratelimit.limit_booking(user.id)  # 429 with Retry-After past the per-account / per-address limits
     try:
         if isinstance(body, BusBookingIn):
             booking = await service.book_trip(
-                user, body.trip_id, body.seats, [p.model_dump() for p in body.passengers],
-                body.contact_email, body.contact_phone, headers.idempotency_key,
+                user,
+                body.trip_id,
+                body.seats,
+                [p.model_dump() for p in body.passengers],
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
             )
         else:
             booking = await service.book_room(
-                user, body.room_type_id, body.check_in, body.check_out, body.rooms, body.guests, body.guest_name,
-                body.contact_email, body.contact_phone, headers.idempotency_key,
+                user,
+                body.room_type_id,
+                body.check_in,
+                body.check_out,
+                body.rooms,
+                body.guests,
+                body.guest_name,
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
             )
     except service.BookingError as exc:
         raise _problem(exc) from exc
@@ -186,6 +242,7 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
 @api_auth_required
 @validate_querystring(BookingScope)
 @validate_response(BookingListOut, 200)
+@_problems(401, 422)
 async def api_booking_list(query_args: BookingScope):
     """The caller's bookings: scope upcoming (default), past, cancelled or all; newest first."""
     page = await service.list_bookings(g.api_user.id, query_args.scope, query_args.limit, query_args.offset)
@@ -196,6 +253,7 @@ async def api_booking_list(query_args: BookingScope):
 @tag(["bookings"])
 @api_auth_required
 @validate_response(BookingOut, 200)
+@_problems(401, 404)
 async def api_booking_show(reference: str):
     """One of the caller's bookings with every detail and what cancelling now would refund."""
     booking = await service.get_booking(g.api_user.id, reference)
@@ -209,6 +267,7 @@ async def api_booking_show(reference: str):
 @api_auth_required
 @document_request(CancelIn)
 @validate_response(CancelledBookingOut, 200)
+@_problems(401, 404, 409, 422, 503)
 async def api_booking_cancel(reference: str):
     """Cancel an upcoming booking: seats or rooms are released at once; the response carries the refund.
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationError, ValidationInfo, field_validator
 
 from ..accounts.forms import _clean_name, _clean_phone
 
@@ -72,18 +72,14 @@ class BusBookingIn(Contact):
         return value
 
 
-class HotelBookingIn(Contact):
-    """A hotel booking: rooms of one room type from check_in to check_out (nights are check_in .. check_out - 1)."""
+class Stay(BaseModel):
+    """Dates, rooms and guests of a hotel stay (nights are check_in .. check_out - 1)."""
 
-    type: Literal["hotel"]
     room_type_id: int = Field(gt=0)
     check_in: date
     check_out: date
     rooms: int = Field(default=1, ge=1, le=MAX_ROOMS)
-    guests: int = Field(ge=1, le=MAX_ROOMS * 12)
-    guest_name: str = Field(min_length=1, max_length=120)
-
-    _name = field_validator("guest_name")(_clean_name)
+    guests: int = Field(default=1, ge=1, le=MAX_ROOMS * 12)
 
     @field_validator("check_in")
     @classmethod
@@ -111,6 +107,26 @@ class HotelBookingIn(Contact):
         return value
 
 
+class HotelBookingIn(Stay, Contact):
+    """A hotel booking: rooms of one room type for every night from check_in to check_out."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    type: Literal["hotel"]
+    guest_name: str = Field(min_length=1, max_length=120)
+
+    _name = field_validator("guest_name")(_clean_name)
+
+
+class GuestForm(Contact):
+    """The HTML hotel form's own fields (the stay comes from the query string)."""
+
+    guest_name: str = Field(min_length=1, max_length=120)
+    idempotency_key: str = Field(min_length=8, max_length=IDEMPOTENCY_KEY_MAX, pattern=r"^[A-Za-z0-9_\-]+$")
+
+    _name = field_validator("guest_name")(_clean_name)
+
+
 class BookingCreate(RootModel[Annotated[BusBookingIn | HotelBookingIn, Field(discriminator="type")]]):
     """POST /api/v1/bookings: a bus or a hotel booking, told apart by `type`."""
 
@@ -130,5 +146,58 @@ class CancelIn(BaseModel):
 class IdempotencyHeaders(BaseModel):
     """Send the same Idempotency-Key again (after a timeout, say) and get the original booking back."""
 
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX,
-                                        pattern=r"^[A-Za-z0-9_\-:.]+$")
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX, pattern=r"^[A-Za-z0-9_\-:.]+$"
+    )
+
+
+PASSENGER_MESSAGES = {
+    "name": "Enter the passenger's name",
+    "age": "Enter an age from 0 to 120",
+    "gender": "Choose female, male, other or leave it blank",
+}
+
+
+def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The HTML bus form: seats, p-<i>-name/age/gender per seat, contact and the idempotency key.
+
+    Errors are keyed by the form field names (p-0-name, contact_email, …) so each shows beside its input.
+    """
+    errors: dict[str, str] = {}
+    seats = [s.strip() for s in form.get("seats", []) if s.strip()]
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        errors["seats"] = f"Choose between 1 and {MAX_SEATS} different seats"
+    riders = []
+    for i in range(len(seats)):
+        values = {k: form.get(f"p-{i}-{k}") for k in ("name", "age", "gender")}
+        try:
+            riders.append(Passenger.model_validate(values).model_dump())
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False, include_context=False, include_input=False):
+                name = str(error["loc"][0]) if error["loc"] else "name"
+                errors.setdefault(f"p-{i}-{name}", PASSENGER_MESSAGES.get(name, _message(error)))
+    try:
+        contact = Contact.model_validate({k: form.get(k) for k in ("contact_email", "contact_phone")})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_context=False, include_input=False):
+            errors.setdefault(str(error["loc"][0]), _message(error))
+        contact = None
+    key = form.get("idempotency_key") or ""
+    if not (8 <= len(key) <= IDEMPOTENCY_KEY_MAX) or not key.replace("-", "").replace("_", "").isalnum():
+        errors["__all__"] = "This form has expired. Please reload the page and try again."
+    if errors:
+        return None, errors
+    return {
+        "seats": seats,
+        "passengers": riders,
+        "contact_email": contact.contact_email,
+        "contact_phone": contact.contact_phone,
+        "idempotency_key": key,
+    }, {}
+
+
+def _message(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return "This field is required"
+    return message

@@ -35,6 +35,82 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     return await cur.fetchone()
 
 
+async def select_trip_summary(cur, trip_id: int) -> Row | None:
+    """A trip with its route and operator names, for the booking pages (no lock)."""
+    await cur.execute(
+        """
+        SELECT t.id, t.status, t.vehicle_id, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor,
+               t.currency, t.seats_total, t.seats_total - t.seats_booked AS seats_left, t.boarding_points,
+               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator
+          FROM trips t
+          JOIN cities o ON o.id = t.origin_id
+          JOIN cities d ON d.id = t.destination_id
+          JOIN operators op ON op.id = t.operator_id
+         WHERE t.id = %(trip_id)s
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_seat_map(cur, trip_id: int, vehicle_id: int) -> list[Row]:
+    """Every seat of the vehicle with its place on the map and whether it is still free on this trip."""
+    await cur.execute(
+        """
+        SELECT vs.label, vs.deck, vs.row_no AS `row`, vs.col_no AS `column`, vs.kind, (bs.id IS NULL) AS available
+          FROM vehicle_seats vs
+          LEFT JOIN booking_seats bs
+            ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
+         WHERE vs.vehicle_id = %(vehicle_id)s
+         ORDER BY vs.deck, vs.row_no, vs.col_no
+        """,
+        {"trip_id": trip_id, "vehicle_id": vehicle_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
+    """Inventory for the nights of a stay (no lock): price and rooms left per night."""
+    await cur.execute(
+        """
+        SELECT night, price_minor, stop_sell, rooms_total - rooms_booked AS rooms_left
+          FROM room_inventory
+         WHERE room_type_id = %(room_type_id)s
+           AND night >= %(check_in)s
+           AND night < %(check_out)s
+         ORDER BY night
+        """,
+        {"room_type_id": room_type_id, "check_in": check_in, "check_out": check_out},
+    )
+    return await cur.fetchall()
+
+
+async def select_hotel_room_types(cur, hotel_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency
+          FROM room_types rt
+         WHERE rt.hotel_id = %(hotel_id)s
+         ORDER BY rt.base_price_minor, rt.id
+        """,
+        {"hotel_id": hotel_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_hotel(cur, hotel_id: int) -> Row | None:
+    await cur.execute(
+        """
+        SELECT h.id, h.name, h.address, h.stars, c.name AS city
+          FROM hotels h
+          JOIN cities c ON c.id = h.city_id
+         WHERE h.id = %(hotel_id)s
+        """,
+        {"hotel_id": hotel_id},
+    )
+    return await cur.fetchone()
+
+
 async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> list[Row]:
     """For each requested label that exists on the vehicle: {label, held} (held=1 when an active booking has it)."""
     placeholders, params = _in_list("s", labels)
@@ -207,8 +283,16 @@ async def insert_booking(cur, values: Row) -> int:
                 %(contact_phone)s, %(trip_id)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s,
                 %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s)
         """,
-        {"trip_id": None, "room_type_id": None, "check_in": None, "check_out": None, "rooms": None, "guests": None,
-         "guest_name": None, **values},
+        {
+            "trip_id": None,
+            "room_type_id": None,
+            "check_in": None,
+            "check_out": None,
+            "rooms": None,
+            "guests": None,
+            "guest_name": None,
+            **values,
+        },
     )
     return cur.lastrowid
 
@@ -247,8 +331,9 @@ async def lock_booking_status(cur, booking_id: int) -> str | None:
     return row["status"] if row else None
 
 
-async def update_booking_cancelled(cur, booking_id: int, *, reason: str | None, cancelled_by: str,
-                                   refund_minor: int) -> None:
+async def update_booking_cancelled(
+    cur, booking_id: int, *, reason: str | None, cancelled_by: str, refund_minor: int
+) -> None:
     await cur.execute(
         """
         UPDATE bookings
@@ -307,9 +392,10 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
     return await cur.fetchall()
 
 
+# A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
 SCOPES = {
-    "upcoming": "b.status = 'confirmed' AND b.starts_at > %(now)s",
-    "past": "b.status = 'confirmed' AND b.starts_at <= %(now)s",
+    "upcoming": "b.status = 'confirmed' AND b.ends_at > %(now)s",
+    "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
     "cancelled": "b.status = 'cancelled'",
     "all": "1 = 1",
 }

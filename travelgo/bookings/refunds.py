@@ -26,7 +26,9 @@ class RefundQuote:
         return asdict(self)
 
 
-def quote(*, status: str, total_minor: int, currency: str, starts_at: datetime, now: datetime | None = None) -> RefundQuote:
+def quote(
+    *, status: str, total_minor: int, currency: str, starts_at: datetime, now: datetime | None = None
+) -> RefundQuote:
     """What cancelling this booking now would refund, and whether it can be cancelled at all."""
     now = now or datetime.now()
     if status != "confirmed":
@@ -34,7 +36,10 @@ def quote(*, status: str, total_minor: int, currency: str, starts_at: datetime, 
     if now >= starts_at:
         return RefundQuote(False, 0, 0, currency, POLICY_TEXT, "This trip or stay has already started.")
     if starts_at - now >= FULL_REFUND_BEFORE:
-        return RefundQuote(True, 100, total_minor, currency, POLICY_TEXT, "More than 24 hours before the start: full refund.")
+        return RefundQuote(
+            True, 100, total_minor, currency, POLICY_TEXT, "More than 24 hours before the start: full refund."
+        )
     amount = total_minor * LATE_REFUND_PERCENT // 100
-    return RefundQuote(True, LATE_REFUND_PERCENT, amount, currency, POLICY_TEXT,
-                       "Less than 24 hours before the start: 50% refund.")
+    return RefundQuote(
+        True, LATE_REFUND_PERCENT, amount, currency, POLICY_TEXT, "Less than 24 hours before the start: 50% refund."
+    )

@@ -152,9 +152,15 @@ async def _replay(user_id: int, key: str) -> dict[str, Any]:
 # --- bus -----------------------------------------------------------------------------------------------
 
 
-async def book_trip(user: Any, trip_id: int, seats: list[str], passengers: list[dict[str, Any]],
-                    contact_email: str | None = None, contact_phone: str | None = None,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
+async def book_trip(
+    user: Any,
+    trip_id: int,
+    seats: list[str],
+    passengers: list[dict[str, Any]],
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key)."""
     user_id, user_email, user_phone = _user_fields(user)
     if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
@@ -167,8 +173,14 @@ async def book_trip(user: Any, trip_id: int, seats: list[str], passengers: list[
     await _fail_fast_if_taken(user_id, trip_id, seats, idempotency_key)
     try:
         booking_id, created = await db.run_in_transaction(
-            _book_trip_tx, user_id, trip_id, list(seats), passengers, contact_email,
-            contact_phone or user_phone, idempotency_key,
+            _book_trip_tx,
+            user_id,
+            trip_id,
+            list(seats),
+            passengers,
+            contact_email,
+            contact_phone or user_phone,
+            idempotency_key,
         )
     except _IdempotencyRace:
         return await _replay(user_id, idempotency_key)
@@ -209,7 +221,9 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
         raise NotBookable("This bus has already departed.")
 
     # 2. Check: every seat exists on this vehicle and no active booking holds it.
-    states = {row["label"]: row["held"] for row in await queries.select_seat_states(cur, trip_id, trip["vehicle_id"], seats)}
+    states = {
+        row["label"]: row["held"] for row in await queries.select_seat_states(cur, trip_id, trip["vehicle_id"], seats)
+    }
     unknown = [s for s in seats if s not in states]
     if unknown:
         raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this bus"})
@@ -227,14 +241,29 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
         if db.error_code(exc) in db.CHECK_VIOLATION:  # only reachable with the lock off
             raise SeatsUnavailable(seats, trip_id) from exc
         raise
-    booking_id = await _insert_booking_row(cur, {
-        "user_id": user_id, "type": "bus", "total_minor": trip["price_minor"] * n, "currency": trip["currency"],
-        "contact_email": contact_email, "contact_phone": contact_phone, "trip_id": trip_id,
-        "starts_at": trip["departs_at"], "ends_at": trip["arrives_at"], "idempotency_key": key,
-    })
+    booking_id = await _insert_booking_row(
+        cur,
+        {
+            "user_id": user_id,
+            "type": "bus",
+            "total_minor": trip["price_minor"] * n,
+            "currency": trip["currency"],
+            "contact_email": contact_email,
+            "contact_phone": contact_phone,
+            "trip_id": trip_id,
+            "starts_at": trip["departs_at"],
+            "ends_at": trip["arrives_at"],
+            "idempotency_key": key,
+        },
+    )
     rows = [
-        {"label": seat, "name": p["name"], "age": p["age"], "gender": p.get("gender") or None,
-         "price_minor": trip["price_minor"]}
+        {
+            "label": seat,
+            "name": p["name"],
+            "age": p["age"],
+            "gender": p.get("gender") or None,
+            "price_minor": trip["price_minor"],
+        }
         for seat, p in zip(seats, passengers, strict=True)
     ]
     rows.sort(key=lambda r: _seat_sort_key(r["label"]))  # one insert order, so no two bookings wait on each other
@@ -261,10 +290,16 @@ def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
 
 
 async def _publish_trip(cur, trip_id: int, seats_left: int, held: list[str]) -> None:
-    await events.publish(cur, f"trip:{trip_id}", "availability", {
-        "trip_id": trip_id, "seats_left": seats_left,
-        "unavailable_seats": sorted(set(held), key=_seat_sort_key),
-    })
+    await events.publish(
+        cur,
+        f"trip:{trip_id}",
+        "availability",
+        {
+            "trip_id": trip_id,
+            "seats_left": seats_left,
+            "unavailable_seats": sorted(set(held), key=_seat_sort_key),
+        },
+    )
 
 
 # --- hotel ---------------------------------------------------------------------------------------------
@@ -274,9 +309,18 @@ def stay_nights(check_in: date, check_out: date) -> list[date]:
     return [check_in + timedelta(days=i) for i in range((check_out - check_in).days)]
 
 
-async def book_room(user: Any, room_type_id: int, check_in: date, check_out: date, rooms: int, guests: int,
-                    guest_name: str, contact_email: str | None = None, contact_phone: str | None = None,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
+async def book_room(
+    user: Any,
+    room_type_id: int,
+    check_in: date,
+    check_out: date,
+    rooms: int,
+    guests: int,
+    guest_name: str,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
     """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key)."""
     user_id, user_email, user_phone = _user_fields(user)
     if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
@@ -290,8 +334,17 @@ async def book_room(user: Any, room_type_id: int, check_in: date, check_out: dat
         raise InvalidBooking({"contact_email": "Enter a contact email"})
     try:
         booking_id, created = await db.run_in_transaction(
-            _book_room_tx, user_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
-            contact_email, contact_phone or user_phone, idempotency_key,
+            _book_room_tx,
+            user_id,
+            room_type_id,
+            check_in,
+            check_out,
+            rooms,
+            guests,
+            guest_name,
+            contact_email,
+            contact_phone or user_phone,
+            idempotency_key,
         )
     except _IdempotencyRace:
         return await _replay(user_id, idempotency_key)
@@ -300,12 +353,14 @@ async def book_room(user: Any, room_type_id: int, check_in: date, check_out: dat
     return {**booking, "replayed": not created}
 
 
-async def _book_room_tx(cur, user_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
-                        contact_email, contact_phone, key):
+async def _book_room_tx(
+    cur, user_id, room_type_id, check_in, check_out, rooms, guests, guest_name, contact_email, contact_phone, key
+):
     nights = stay_nights(check_in, check_out)
     # 1. Lock the nights first, in (room_type_id, night) order: overlapping stays queue, never deadlock.
-    inventory = {row["night"]: row for row in await queries.lock_room_nights(cur, room_type_id, nights,
-                                                                             lock=LOCK_INVENTORY)}
+    inventory = {
+        row["night"]: row for row in await queries.lock_room_nights(cur, room_type_id, nights, lock=LOCK_INVENTORY)
+    }
     if key:
         existing = await queries.select_booking_id_by_key(cur, user_id, key)
         if existing is not None:
@@ -314,12 +369,21 @@ async def _book_room_tx(cur, user_id, room_type_id, check_in, check_out, rooms, 
     if room_type is None:
         raise NotFound("There is no such room type.", field="room_type_id")
     if guests > rooms * room_type["max_guests"]:
-        raise InvalidBooking({"guests": f"A {room_type['name']} sleeps at most {room_type['max_guests']}; "
-                                        f"{guests} guests need more rooms"})
+        raise InvalidBooking(
+            {
+                "guests": f"A {room_type['name']} sleeps at most {room_type['max_guests']}; "
+                f"{guests} guests need more rooms"
+            }
+        )
 
     # 2. Check every night: on sale, and enough rooms left.
-    sold_out = [n for n in nights if n not in inventory or inventory[n]["stop_sell"]
-                or inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] < rooms]
+    sold_out = [
+        n
+        for n in nights
+        if n not in inventory
+        or inventory[n]["stop_sell"]
+        or inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] < rooms
+    ]
     if sold_out:
         raise RoomsUnavailable(sold_out)
     if after_availability_check is not None:
@@ -333,15 +397,29 @@ async def _book_room_tx(cur, user_id, room_type_id, check_in, check_out, rooms, 
             raise RoomsUnavailable(nights) from exc
         raise
     total = sum(inventory[n]["price_minor"] for n in nights) * rooms
-    booking_id = await _insert_booking_row(cur, {
-        "user_id": user_id, "type": "hotel", "total_minor": total, "currency": room_type["currency"],
-        "contact_email": contact_email, "contact_phone": contact_phone, "room_type_id": room_type_id,
-        "check_in": check_in, "check_out": check_out, "rooms": rooms, "guests": guests, "guest_name": guest_name,
-        "starts_at": datetime.combine(check_in, CHECK_IN_TIME), "ends_at": datetime.combine(check_out, CHECK_OUT_TIME),
-        "idempotency_key": key,
-    })
-    await queries.insert_booking_nights(cur, booking_id, room_type_id, rooms,
-                                        [{"night": n, "price_minor": inventory[n]["price_minor"]} for n in nights])
+    booking_id = await _insert_booking_row(
+        cur,
+        {
+            "user_id": user_id,
+            "type": "hotel",
+            "total_minor": total,
+            "currency": room_type["currency"],
+            "contact_email": contact_email,
+            "contact_phone": contact_phone,
+            "room_type_id": room_type_id,
+            "check_in": check_in,
+            "check_out": check_out,
+            "rooms": rooms,
+            "guests": guests,
+            "guest_name": guest_name,
+            "starts_at": datetime.combine(check_in, CHECK_IN_TIME),
+            "ends_at": datetime.combine(check_out, CHECK_OUT_TIME),
+            "idempotency_key": key,
+        },
+    )
+    await queries.insert_booking_nights(
+        cur, booking_id, room_type_id, rooms, [{"night": n, "price_minor": inventory[n]["price_minor"]} for n in nights]
+    )
 
     # 4. Announce rooms left on the nights this booking touched.
     rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] - rooms for n in nights}
@@ -350,18 +428,23 @@ async def _book_room_tx(cur, user_id, room_type_id, check_in, check_out, rooms, 
 
 
 async def _publish_hotel(cur, hotel_id: int, room_type_id: int, rooms_left: dict[date, int]) -> None:
-    await events.publish(cur, f"hotel:{hotel_id}", "availability", {
-        "hotel_id": hotel_id, "room_type_id": room_type_id,
-        "dates": [n.isoformat() for n in sorted(rooms_left)],
-        "rooms_left": {n.isoformat(): left for n, left in sorted(rooms_left.items())},
-    })
+    await events.publish(
+        cur,
+        f"hotel:{hotel_id}",
+        "availability",
+        {
+            "hotel_id": hotel_id,
+            "room_type_id": room_type_id,
+            "dates": [n.isoformat() for n in sorted(rooms_left)],
+            "rooms_left": {n.isoformat(): left for n, left in sorted(rooms_left.items())},
+        },
+    )
 
 
 # --- cancel --------------------------------------------------------------------------------------------
 
 
-async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled_by: str,
-                          refund_minor: int) -> dict:
+async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled_by: str, refund_minor: int) -> dict:
     """Cancel a booking inside the caller's transaction: lock, release its seats or room-nights, publish; no commit.
 
     Locks inventory before the booking row (the same order as a booking takes), and reads through locks, so it is
@@ -371,9 +454,16 @@ async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled
     if core is None:
         raise NotFound("There is no such booking.")
     result: dict[str, Any] = {
-        "booking_id": booking_id, "reference": core["reference"], "type": core["type"],
-        "trip_id": core["trip_id"], "room_type_id": core["room_type_id"], "hotel_id": core["hotel_id"],
-        "refund_minor": 0, "released": False, "seats": [], "nights": [],
+        "booking_id": booking_id,
+        "reference": core["reference"],
+        "type": core["type"],
+        "trip_id": core["trip_id"],
+        "room_type_id": core["room_type_id"],
+        "hotel_id": core["hotel_id"],
+        "refund_minor": 0,
+        "released": False,
+        "seats": [],
+        "nights": [],
     }
     if core["type"] == "bus":
         trip = await queries.lock_trip(cur, core["trip_id"])
@@ -398,8 +488,9 @@ async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled
         rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] + core["rooms"] for n in nights}
         await _publish_hotel(cur, core["hotel_id"], core["room_type_id"], rooms_left)
         result["nights"] = [n.isoformat() for n in nights]
-    await queries.update_booking_cancelled(cur, booking_id, reason=reason, cancelled_by=cancelled_by,
-                                           refund_minor=refund_minor)
+    await queries.update_booking_cancelled(
+        cur, booking_id, reason=reason, cancelled_by=cancelled_by, refund_minor=refund_minor
+    )
     result.update(released=True, refund_minor=refund_minor)
     return result
 
@@ -411,12 +502,17 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
         core = await queries.select_booking_core_by_reference(cur, user_id, reference)
         if core is None:
             raise NotFound("There is no such booking.")
-        quote = refunds.quote(status=core["status"], total_minor=core["total_minor"], currency=core["currency"],
-                              starts_at=core["starts_at"])
+        quote = refunds.quote(
+            status=core["status"],
+            total_minor=core["total_minor"],
+            currency=core["currency"],
+            starts_at=core["starts_at"],
+        )
         if not quote.cancellable:
             raise NotCancellable(quote.reason)
-        released = await release_booking(cur, core["id"], reason=reason, cancelled_by="traveller",
-                                          refund_minor=quote.amount_minor)
+        released = await release_booking(
+            cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
+        )
         if not released["released"]:  # a second click or another tab got there first
             raise NotCancellable("This booking is already cancelled.")
         return core["id"], quote
@@ -429,11 +525,74 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
 
 def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> refunds.RefundQuote:
     """What cancelling this booking now would refund (shown before the traveller confirms)."""
-    return refunds.quote(status=booking["status"], total_minor=booking["total_minor"], currency=booking["currency"],
-                         starts_at=booking["starts_at"], now=now)
+    return refunds.quote(
+        status=booking["status"],
+        total_minor=booking["total_minor"],
+        currency=booking["currency"],
+        starts_at=booking["starts_at"],
+        now=now,
+    )
 
 
 # --- reading -------------------------------------------------------------------------------------------
+
+
+async def trip_for_booking(trip_id: int) -> dict[str, Any] | None:
+    """A trip and its seat map for the booking page, in the shape of buses.service.get_trip()."""
+    async with db.reading() as cur:
+        trip = await queries.select_trip_summary(cur, trip_id)
+        if trip is None:
+            return None
+        seats = await queries.select_seat_map(cur, trip_id, trip["vehicle_id"])
+    trip = dict(trip)
+    for column in ("boarding_points", "dropping_points"):
+        if isinstance(trip.get(column), (str, bytes)):
+            trip[column] = json.loads(trip[column])
+    trip["seats"] = [{**s, "available": bool(s["available"])} for s in seats]
+    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
+    return trip
+
+
+async def hotel_for_booking(hotel_id: int) -> dict[str, Any] | None:
+    """A hotel and its room types, for the hotel booking page."""
+    async with db.reading() as cur:
+        hotel = await queries.select_hotel(cur, hotel_id)
+        if hotel is None:
+            return None
+        return {**hotel, "room_types": await queries.select_hotel_room_types(cur, hotel_id)}
+
+
+async def quote_stay(
+    hotel_id: int, room_type_id: int, check_in: date, check_out: date, rooms: int, guests: int
+) -> dict[str, Any]:
+    """Nightly prices, rooms left and the total of a stay, with the problems that would stop the booking."""
+    async with db.reading() as cur:
+        room_type = await queries.select_room_type(cur, room_type_id)
+        if room_type is None or room_type["hotel_id"] != hotel_id:
+            raise NotFound("There is no such room type at this hotel.", field="room_type_id")
+        inventory = {r["night"]: r for r in await queries.select_room_nights(cur, room_type_id, check_in, check_out)}
+    nights = []
+    for night in stay_nights(check_in, check_out):
+        row = inventory.get(night)
+        available = bool(row) and not row["stop_sell"] and row["rooms_left"] >= rooms
+        nights.append(
+            {
+                "night": night,
+                "price_minor": row["price_minor"] if row else None,
+                "rooms_left": max(row["rooms_left"], 0) if row and not row["stop_sell"] else 0,
+                "available": available,
+            }
+        )
+    sold_out = [n["night"] for n in nights if not n["available"]]
+    return {
+        "room_type": room_type,
+        "nights": nights,
+        "sold_out": sold_out,
+        "over_capacity": guests > rooms * room_type["max_guests"],
+        "total_minor": None if sold_out else sum(n["price_minor"] for n in nights) * rooms,
+        "currency": room_type["currency"],
+    }
+
 
 SCOPES = ("upcoming", "past", "cancelled", "all")
 
@@ -470,8 +629,13 @@ async def _complete(cur, row: dict[str, Any]) -> dict[str, Any]:
     if booking["type"] == "bus":
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
         booking["seats"] = [
-            {"label": s["seat_label"], "passenger_name": s["passenger_name"], "passenger_age": s["passenger_age"],
-             "passenger_gender": s["passenger_gender"], "price_minor": s["price_minor"]}
+            {
+                "label": s["seat_label"],
+                "passenger_name": s["passenger_name"],
+                "passenger_age": s["passenger_age"],
+                "passenger_gender": s["passenger_gender"],
+                "price_minor": s["price_minor"],
+            }
             for s in await queries.select_booking_seats(cur, booking["id"])
         ]
         booking["nights"] = []

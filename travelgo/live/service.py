@@ -8,6 +8,7 @@ the stream only waits on its in-memory subscription, fed by this worker's events
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,6 +118,11 @@ async def opened(sub: Subscription, opening: Callable[[], Awaitable[Any]]) -> An
 # --- trips -----------------------------------------------------------------------------------------
 
 
+def natural_key(label: str) -> tuple:
+    """Seat labels in natural order (2 before 10, L1 before L10), as the booking engine publishes them."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", label) if part)
+
+
 def trip_topic(trip_id: int) -> str:
     return f"trip:{trip_id}"
 
@@ -138,7 +144,7 @@ async def trip_availability(cur, trip_id: int) -> tuple[int, dict[str, Any]] | N
     trip = await queries.select_trip_seats(cur, trip_id)
     if trip is None:
         return None
-    labels = await queries.select_held_seat_labels(cur, trip_id)
+    labels = sorted(await queries.select_held_seat_labels(cur, trip_id), key=natural_key)
     return state_id, {"trip_id": trip_id, "seats_left": int(trip["seats_left"]), "unavailable_seats": labels}
 
 
