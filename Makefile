@@ -9,7 +9,7 @@ export PORT ?= 8000
 export WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench screenshots clean
+.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench bench-search screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,8 +52,15 @@ format: install ## apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff check --fix travelgo tests bench
 	$(VENV)/bin/ruff format travelgo tests bench
 
+bench-search: install ## EXPLAIN the searches, then req/s and p50/p99 at 32 clients (SEED_SCALE=large make seed first)
+	$(PY) -m bench.explain
+	$(PY) -m bench.search --start --url http://$(HOST):$(or $(BENCH_PORT),8100)
+
 check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
 	@$(PY) -m travelgo.cli check-inventory
+
+bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10 min), write BENCHMARKS.md
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 screenshots: db ## capture desktop and phone screenshots of the main screens into docs/screenshots/
 	$(PY) -m tests.e2e.screenshots $(SCREENS)

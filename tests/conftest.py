@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 
@@ -43,8 +44,20 @@ async def database():
 @pytest.fixture(scope="session")
 async def app(database):
     application = create_app()
-    async with application.test_app():
+    # Generous timeouts: on a loaded 2-core CI machine start-up and shutdown can take seconds.
+    async with application.test_app_class(application, startup_timeout=60, shutdown_timeout=60):
         yield application
+        watchdog = asyncio.get_running_loop().call_later(15, _dump_tasks)
+    watchdog.cancel()
+
+
+def _dump_tasks() -> None:
+    """If shutdown hangs, show what every task is waiting on (a hang is a bug worth a readable report)."""
+    import sys
+
+    for task in asyncio.all_tasks():
+        print(f"--- still running at shutdown: {task!r}", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)

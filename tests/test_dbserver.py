@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 
@@ -11,12 +12,20 @@ import pytest
 from travelgo.config import DatabaseURL
 from travelgo.dbserver import reachable
 
-PORT = 3391
+
+
+def _free_port() -> int:
+    """A port in 3380-3398 nobody listens on (a run killed half-way may have left a server behind)."""
+    for port in range(3380, 3399):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port in 3380-3398")
 
 
 @pytest.mark.skipif(not (shutil.which("mariadbd") or os.path.exists("/usr/sbin/mariadbd")), reason="no mariadbd installed")
 def test_make_db_starts_a_project_local_server(tmp_path):
-    url = f"mysql://root@127.0.0.1:{PORT}/travelgo"
+    url = f"mysql://root@127.0.0.1:{_free_port()}/travelgo"
     env = {**os.environ, "DATABASE_URL": url, "TRAVELGO_LOCAL_DB_DIR": str(tmp_path / "mysql")}
     assert not reachable(DatabaseURL.parse(url))
     try:

@@ -38,24 +38,30 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     if settings.fast_password_hashing:
         passwords.use_cheap_parameters()
 
+    from . import assets
     from .auth import bearer_auth, cookie_auth
+
+    assets.init_app(app)  # registered first so its after_request (gzip) runs last
 
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
-    from . import api, errors, templating, web
+    from . import api, errors, ratelimit, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .bookings.routes import bp as bookings_bp
     from .buses.routes import bp as buses_bp
     from .hotels.routes import bp as hotels_bp
+    from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
 
     api.init_app(app)
-    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, admin_bp):
+    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, admin_bp, live_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)
     app.before_request(web.csrf_protect)

@@ -87,8 +87,13 @@ class Settings:
     sse_poll_interval: float = 0.1
     sse_max_streams: int = 2500
     sse_heartbeat: float = 15.0
+    sse_gap_seconds: float = 5.0  # how long the events poller waits for a skipped id to commit
+    sse_queue_size: int = 32  # pending updates per stream before the oldest is dropped
     event_retention_hours: int = 24
     max_body_bytes: int = 1024 * 1024
+    trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
+    rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
+    public_url: str = ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -113,6 +118,11 @@ class Settings:
             fast_password_hashing=mode == "test",
             sse_poll_interval=float(env.get("TRAVELGO_SSE_POLL_SECONDS", "0.1")),
             sse_max_streams=int(env.get("TRAVELGO_SSE_MAX_STREAMS", "2500")),
+            trust_proxy=_flag(env.get("TRAVELGO_TRUST_PROXY"), False),
+            rate_limit_rules=env.get("TRAVELGO_RATE_LIMIT_RULES", ""),
+            public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
+            sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
+            event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
         )
         values.update(overrides)
         return cls(**values)

@@ -27,6 +27,8 @@ CHECK_VIOLATION = (4025, 3819)  # MariaDB, MySQL
 RETRYABLE = (DEADLOCK, LOCK_WAIT_TIMEOUT)
 # Errors that mean the server or the connection is gone: the request fails fast with 503.
 CONNECTION_LOST = (2003, 2006, 2013, 2014, 2055, 1927, 1053)
+# The server refuses new connections (max_connections / max_user_connections reached): also 503, never a 500.
+CONNECTIONS_EXHAUSTED = (1040, 1203)
 
 
 class DatabaseUnavailable(Exception):
@@ -59,10 +61,16 @@ async def _create_pool(url: DatabaseURL, size: int) -> aiomysql.Pool:
     )
 
 
-async def close_pools() -> None:
+async def close_pools(grace: float = 5.0) -> None:
+    """Close every pool; connections still in use after `grace` seconds are cut."""
     for pool in _pools.values():
         pool.close()
-        await pool.wait_closed()
+        try:
+            await asyncio.wait_for(pool.wait_closed(), grace)
+        except asyncio.TimeoutError:
+            log.warning("connections still in use at shutdown; terminating them")
+            pool.terminate()
+            await pool.wait_closed()
     _pools.clear()
 
 
@@ -76,7 +84,11 @@ def _pool(name: str) -> aiomysql.Pool:
 def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionError, asyncio.TimeoutError)):
         return True
-    return isinstance(exc, pymysql.err.OperationalError) and exc.args and exc.args[0] in CONNECTION_LOST
+    return (
+        isinstance(exc, pymysql.err.OperationalError)
+        and exc.args
+        and exc.args[0] in CONNECTION_LOST + CONNECTIONS_EXHAUSTED
+    )
 
 
 def error_code(exc: BaseException) -> int | None:
@@ -85,21 +97,28 @@ def error_code(exc: BaseException) -> int | None:
 
 @asynccontextmanager
 async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
+    pool = _pool(name)
     try:
-        conn = await _pool(name).acquire()
+        # (no wait_for around acquire: cancelling it can lose a connection the pool just handed out)
+        conn = await pool.acquire()
     except Exception as exc:
         if is_connection_error(exc):
             raise DatabaseUnavailable(str(exc)) from exc
         raise
     try:
         yield conn
+    except asyncio.CancelledError:
+        # Cancelled mid-statement (client went away, a timeout): the protocol state is unknown and an
+        # unread result may be on the wire, so the connection must not serve the next request.
+        conn.close()
+        raise
     except Exception as exc:
         if is_connection_error(exc):
             conn.close()  # never hand a broken connection back to the pool
             raise DatabaseUnavailable(str(exc)) from exc
         raise
     finally:
-        _pool(name).release(conn)
+        pool.release(conn)
 
 
 @asynccontextmanager

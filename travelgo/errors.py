@@ -19,7 +19,7 @@ MESSAGES = {
     403: "You do not have access to this page.",
     404: "We could not find that page.",
     405: "That action is not allowed here.",
-    413: "That upload is too large.",
+    413: "The request is too large (the limit is about 1 MB).",
     429: "Too many attempts. Please wait a moment and try again.",
     503: "TravelGo is busy right now. Please try again in a moment.",
 }
@@ -56,11 +56,19 @@ def init_app(app: Quart) -> None:
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException):
         status = exc.code or 500
-        description = exc.description if status in (403, 404, 413, 429) and exc.description else None
+        description = exc.description if status in (403, 404, 429) and exc.description else None
         if _is_api():
             return Problem(status, detail=description or MESSAGES.get(status)).to_response()
-        generic = exc.description and exc.description.startswith(("The requested URL", "You don't have"))
+        generic = status == 413 or exc.description and exc.description.startswith(("The requested URL", "You don't have"))
         return await _html_error(status, None if generic else description)
+
+    @app.errorhandler(UnicodeDecodeError)
+    async def undecodable(exc: UnicodeDecodeError):
+        # A body that is not UTF-8 (quart decodes before parsing JSON or a form): bad input, not our failure.
+        detail = "The request body is not valid UTF-8."
+        if _is_api():
+            return Problem(400, "Bad request", detail).to_response()
+        return await _html_error(400, detail)
 
     @app.errorhandler(db.Busy)
     async def busy(exc: db.Busy):

@@ -1,14 +1,42 @@
 """Outbox events: written inside the transaction that changed inventory, fanned out to SSE clients.
 
 publish() is the only way to write an event, so a change and its notification commit or vanish together.
+
+Each worker process runs one Poller on its own autocommit connection (never a pooled one). It reads new
+rows from `events` every `sse_poll_interval` seconds and hands them to the worker's Hub, which offers each
+event to the subscriptions of its topic. The database is the only bus: every worker on every host sees
+every committed event, with no broker to run.
+
+Auto-increment ids are allocated at INSERT but become visible at COMMIT, so id 41 can appear after id 42
+was already delivered. A single high-water mark would skip 41 forever; the poller instead remembers the
+ids it jumped over ("gaps") and re-checks them on every poll for `sse_gap_seconds`. Rolled-back inserts and
+Galera's auto_increment_increment leave permanent gaps, hence the time limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
+import aiomysql
 from quart import Quart
+
+from .live import queries
+from .live.queries import EventRow
+
+log = logging.getLogger(__name__)
+
+Event = EventRow
+BATCH = 1000  # rows per poll query; a full batch is followed by another poll at once
+MAX_GAPS = 5000  # bounds memory and the IN (...) list when a burst leaves many holes
+PRUNE_EVERY = 300.0  # seconds between deletions of old events
+PRUNE_BATCH = 5000
 
 
 async def publish(cur, topic: str, kind: str, payload: dict[str, Any]) -> None:
@@ -19,9 +47,275 @@ async def publish(cur, topic: str, kind: str, payload: dict[str, Any]) -> None:
     )
 
 
+class TooManyStreams(Exception):
+    """This worker already holds sse_max_streams open streams (HTTP 503)."""
+
+
+def _coalesce_key(event: Event) -> tuple:
+    # Availability payloads are states: a newer one for the same trip (or the same hotel room type)
+    # replaces an older one still waiting in a slow client's queue.
+    return (event.topic, event.kind, event.payload.get("room_type_id"))
+
+
+def _merge(old: Event, new: Event) -> Event:
+    """A newer state for the same key; hotel nights the newer event did not touch keep the older numbers."""
+    old_nights, new_nights = old.payload.get("rooms_left"), new.payload.get("rooms_left")
+    if not (isinstance(old_nights, dict) and isinstance(new_nights, dict)):
+        return new
+    payload = dict(new.payload)
+    payload["rooms_left"] = {**old_nights, **new_nights}
+    payload["dates"] = sorted(set(old.payload.get("dates") or []) | set(new.payload.get("dates") or []))
+    return Event(max(old.id, new.id), new.topic, new.kind, payload)
+
+
+class Subscription:
+    """One stream's bounded mailbox. offer() never blocks: past `maxsize` keys the oldest update is dropped."""
+
+    __slots__ = ("topics", "maxsize", "dropped", "closed", "_pending", "_wake", "_hub")
+
+    def __init__(self, hub: "Hub", topics: frozenset[str], maxsize: int) -> None:
+        self._hub = hub
+        self.topics = topics
+        self.maxsize = maxsize
+        self.dropped = 0
+        self.closed = False
+        self._pending: OrderedDict[tuple, Event] = OrderedDict()
+        self._wake = asyncio.Event()
+
+    def offer(self, event: Event) -> None:
+        key = _coalesce_key(event)
+        old = self._pending.pop(key, None)
+        if old is not None:
+            event = _merge(old, event)
+        elif len(self._pending) >= self.maxsize:
+            self._pending.popitem(last=False)
+            self.dropped += 1
+        self._pending[key] = event  # (re)inserted last, so a stream's ids mostly increase
+        self._wake.set()
+
+    async def next_batch(self, timeout: float) -> list[Event] | None:
+        """Pending events in arrival order; [] after `timeout` with nothing new; None once closed."""
+        if not self._pending and not self.closed:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+        if self.closed:
+            return None
+        self._wake.clear()
+        batch = list(self._pending.values())
+        self._pending.clear()
+        return batch
+
+    def close(self) -> None:
+        """Unsubscribe (idempotent); a waiting next_batch() returns None."""
+        if not self.closed:
+            self.closed = True
+            self._hub._remove(self)
+            self._wake.set()
+
+
+class Hub:
+    """This worker's subscribers by topic; the poller dispatches into it, streams subscribe to it."""
+
+    def __init__(self, max_streams: int, queue_size: int = 32, heartbeat: float = 15.0) -> None:
+        self.max_streams = max_streams
+        self.queue_size = queue_size
+        self.heartbeat = heartbeat
+        self.worker_tag = uuid.uuid4().hex[:12]  # tells apart the workers behind one port (X-Stream-Worker)
+        self.delivered = 0
+        self.rendered: OrderedDict[tuple, bytes | None] = OrderedDict()  # see live.service.cached
+        self._by_topic: dict[str, set[Subscription]] = {}
+        self._subscriptions: set[Subscription] = set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscriptions)
+
+    def subscribe(self, topics: Iterable[str]) -> Subscription:
+        """Register a stream; raises TooManyStreams past the per-worker cap."""
+        if len(self._subscriptions) >= self.max_streams:
+            raise TooManyStreams(f"this server holds {self.max_streams} live streams already")
+        sub = Subscription(self, frozenset(topics), self.queue_size)
+        self._subscriptions.add(sub)
+        for topic in sub.topics:
+            self._by_topic.setdefault(topic, set()).add(sub)
+        # Whatever ends the request task (normal end, disconnect, error before the body started),
+        # the subscription goes with it; stream generators also close it in their `finally`.
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(lambda _task: sub.close())
+        return sub
+
+    def _remove(self, sub: Subscription) -> None:
+        self._subscriptions.discard(sub)
+        for topic in sub.topics:
+            subs = self._by_topic.get(topic)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._by_topic[topic]
+
+    def dispatch(self, events: Iterable[Event]) -> None:
+        for event in events:
+            for sub in self._by_topic.get(event.topic, ()):
+                sub.offer(event)
+            self.delivered += 1
+
+    def close_all(self) -> None:
+        for sub in list(self._subscriptions):
+            sub.close()
+
+
+class Poller:
+    """Reads committed events in id order, re-checks gaps, dispatches to the hub; reconnects with backoff."""
+
+    def __init__(self, hub: Hub, url, *, interval: float, gap_seconds: float, retention_hours: int) -> None:
+        self.hub = hub
+        self.url = url
+        self.interval = interval
+        self.gap_seconds = gap_seconds
+        self.retention_hours = retention_hours
+        self.cursor: int | None = None  # highest id seen
+        self.gaps: OrderedDict[int, float] = OrderedDict()  # id jumped over -> when first missed
+        self.polls = 0
+        self.connected = asyncio.Event()
+        self._conn: aiomysql.Connection | None = None
+        self._task: asyncio.Task | None = None
+        self._next_prune = 0.0
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="travelgo-events-poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        # close() (not ensure_closed) needs no round trip; leaving it open would end in
+        # "Event loop is closed" from a finaliser after shutdown.
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.connected.clear()
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                if self._conn is None:
+                    self._conn = await aiomysql.connect(
+                        autocommit=True,
+                        connect_timeout=3,
+                        cursorclass=aiomysql.DictCursor,
+                        **self.url.connect_kwargs(),
+                    )
+                    self.connected.set()
+                    log.info("events poller connected (worker %s)", self.hub.worker_tag)
+                more = await asyncio.wait_for(self.poll_once(), timeout=10)
+                backoff = 0.1
+                if not more:
+                    await asyncio.sleep(self.interval)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away or a query failed: reconnect later
+                log.warning("events poller error, retrying in %.1fs: %r", backoff, exc)
+                self._close_connection()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def poll_once(self) -> bool:
+        """One poll; returns True when a full batch came back (more rows are probably waiting)."""
+        async with self._conn.cursor() as cur:
+            self.polls += 1
+            if self.cursor is None:
+                # Start at the present: a new worker does not replay history (streams replay per topic).
+                self.cursor = await queries.select_max_event_id(cur) or 0
+            rows = await queries.select_events_after(cur, self.cursor, BATCH)
+            found = await queries.select_events_by_ids(cur, list(self.gaps)) if self.gaps else []
+            now = time.monotonic()
+            for row in found:
+                del self.gaps[row.id]
+            for row in rows:
+                self._note_gaps(row.id, now)
+                self.cursor = row.id
+            self._expire_gaps(now)
+            if now >= self._next_prune:
+                self._next_prune = now + PRUNE_EVERY
+                await self._prune(cur)
+        delivered = sorted(found + rows, key=lambda row: row.id)
+        if delivered:
+            self.hub.dispatch(delivered)
+        return len(rows) == BATCH
+
+    def _note_gaps(self, new_id: int, now: float) -> None:
+        first_missing = max(self.cursor + 1, new_id - MAX_GAPS)
+        for missing in range(first_missing, new_id):
+            self.gaps[missing] = now
+        while len(self.gaps) > MAX_GAPS:
+            self.gaps.popitem(last=False)
+
+    def _expire_gaps(self, now: float) -> None:
+        # Insertion order is id order and time order, so expired gaps are at the front.
+        while self.gaps:
+            gap_id, since = next(iter(self.gaps.items()))
+            if now - since < self.gap_seconds:
+                break
+            del self.gaps[gap_id]
+
+    async def _prune(self, cur) -> None:
+        deleted = PRUNE_BATCH
+        total = 0
+        while deleted == PRUNE_BATCH:
+            deleted = await queries.delete_events_before(cur, self.retention_hours, PRUNE_BATCH)
+            total += deleted
+        if total:
+            log.info("pruned %d events older than %d hours", total, self.retention_hours)
+        # A truncated table restarts ids below our cursor: start over rather than wait forever.
+        latest = await queries.select_max_event_id(cur)
+        if latest is not None and latest < self.cursor:
+            log.warning("events table restarted its ids (%d < %d); resetting the poller", latest, self.cursor)
+            self.cursor = 0
+            self.gaps.clear()
+
+
+EXTENSION = "travelgo_events"
+
+
+def hub_for(app: Quart) -> Hub:
+    """This worker's hub (created by start())."""
+    return app.extensions[EXTENSION]["hub"]
+
+
+def poller_for(app: Quart) -> Poller:
+    return app.extensions[EXTENSION]["poller"]
+
+
 async def start(app: Quart) -> None:
-    """Start this worker's outbox poller (filled in by live availability)."""
+    """Start this worker's outbox poller."""
+    settings = app.config["TRAVELGO"]
+    hub = Hub(settings.sse_max_streams, settings.sse_queue_size, settings.sse_heartbeat)
+    poller = Poller(
+        hub,
+        settings.database_url,
+        interval=settings.sse_poll_interval,
+        gap_seconds=settings.sse_gap_seconds,
+        retention_hours=settings.event_retention_hours,
+    )
+    app.extensions[EXTENSION] = {"hub": hub, "poller": poller}
+    poller.start()
 
 
 async def stop(app: Quart) -> None:
-    """Stop the poller and close its connection."""
+    """Stop the poller and close its connection; open streams end."""
+    state = app.extensions.pop(EXTENSION, None)
+    if state is None:
+        return
+    state["hub"].close_all()
+    await state["poller"].stop()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from quart import Blueprint, jsonify
+from quart import Blueprint, abort, jsonify, render_template, request
 
 from . import db
+from .places import service as places
 from .web import render
 
 bp = Blueprint("pages", __name__)
@@ -27,10 +28,37 @@ async def home():
             """
         )
         popular = await cur.fetchall()
-        await cur.execute("SELECT id, name FROM cities ORDER BY name")
-        cities = await cur.fetchall()
+    cities = await places.all_cities()
     today = date.today()
     return await render("home.html", popular=popular, cities=cities, today=today, tomorrow=today + timedelta(days=1))
+
+
+PICKER_LABELS = {"origin": "From", "destination": "To", "city": "City"}
+
+
+@bp.get("/cities/suggest")
+async def city_suggest():
+    """Type-ahead: up to 8 cities for what was typed into a city picker (an HTML fragment)."""
+    field = request.args.get("field", "")
+    if field not in PICKER_LABELS:
+        abort(404)
+    q = (request.args.get("q") or request.args.get(field) or "").strip()[:60]
+    cities = (await places.list_cities(q, limit=8))["items"] if q else []
+    return await render_template("places/_suggestions.html", cities=cities, field=field, q=q)
+
+
+@bp.get("/cities/pick")
+async def city_pick():
+    """A suggestion was chosen: the picker again, filled in with that city."""
+    field = request.args.get("field", "")
+    city_id = request.args.get("id", "")
+    if field not in PICKER_LABELS or not city_id.isdigit():
+        abort(404)
+    found = await places.cities_by_ids([int(city_id)])
+    if not found:
+        abort(404)
+    return await render_template("places/_picker.html", field=field, label=PICKER_LABELS[field],
+                                 value=found[int(city_id)]["name"])
 
 
 @bp.get("/healthz")

@@ -20,3 +20,25 @@ document.addEventListener("htmx:responseError", function (event) {
     box.appendChild(p);
   }
 });
+// City pickers: with htmx present the server's type-ahead list replaces the browser's <datalist>.
+function enhancePickers(root) {
+  (root || document).querySelectorAll("input[data-typeahead]").forEach(function (input) {
+    input.removeAttribute("list");
+  });
+}
+document.addEventListener("htmx:load", function (event) { enhancePickers(event.detail.elt); });
+document.addEventListener("DOMContentLoaded", function () { enhancePickers(document); });
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  if (target.classList && target.classList.contains("suggestions")) {
+    var input = document.querySelector('[aria-controls="' + target.id + '"]');
+    if (input) input.setAttribute("aria-expanded", target.querySelector("button") ? "true" : "false");
+  }
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape" && event.target.matches && event.target.matches("input[data-typeahead]")) {
+    var box = document.getElementById(event.target.getAttribute("aria-controls"));
+    if (box) box.innerHTML = "";
+    event.target.setAttribute("aria-expanded", "false");
+  }
+});

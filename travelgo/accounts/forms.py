@@ -60,10 +60,36 @@ class ProfileUpdate(BaseModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=32)
 
-    _name = field_validator("full_name")(lambda v: None if v is None else _clean_name(v))
+    # Left out means "unchanged"; an explicit null would blank a required column (a 500 before): refuse it.
+    _name = field_validator("full_name")(lambda v: _clean_name(v if v is not None else ""))
     _phone = field_validator("phone")(_clean_phone)
 
 
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=128)
     new_password: str = Field(min_length=10, max_length=128)
+
+
+class PasswordForgot(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: str = Field(min_length=3, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_email(cls, value: str) -> str:
+        if "@" not in value or any(c.isspace() for c in value):
+            raise ValueError("Enter the email address of your account")
+        return value.lower()
+
+
+class PasswordReset(BaseModel):
+    new_password: str = Field(min_length=10, max_length=128)
+    confirm_password: str = Field(min_length=1, max_length=128)
+
+    @field_validator("confirm_password")
+    @classmethod
+    def _matches(cls, value: str, info) -> str:
+        if info.data.get("new_password") is not None and value != info.data["new_password"]:
+            raise ValueError("The two passwords do not match")
+        return value

@@ -70,3 +70,76 @@ async def update_api_token_revoked(cur, token_key: str) -> None:
         "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP(6) WHERE token_key = %(key)s AND revoked_at IS NULL",
         {"key": token_key},
     )
+
+
+async def select_user_by_email(cur, email: str) -> dict[str, Any] | None:
+    await cur.execute(f"SELECT {USER_FIELDS} FROM users WHERE email = %(email)s", {"email": email})
+    return await cur.fetchone()
+
+
+async def insert_password_reset(cur, user_id: int, token_hash: str, lifetime_seconds: int) -> None:
+    await cur.execute(
+        """
+        INSERT INTO password_resets (user_id, token_hash, expires_at)
+        VALUES (%(user_id)s, %(hash)s, UTC_TIMESTAMP() + INTERVAL %(life)s SECOND)
+        """,
+        {"user_id": user_id, "hash": token_hash, "life": lifetime_seconds},
+    )
+
+
+async def select_live_password_reset(cur, token_hash: str) -> dict[str, Any] | None:
+    """The reset behind a token that is unused and unexpired."""
+    await cur.execute(
+        """
+        SELECT r.id, r.user_id, u.email
+          FROM password_resets r
+          JOIN users u ON u.id = r.user_id
+         WHERE r.token_hash = %(hash)s
+           AND r.used_at IS NULL
+           AND r.expires_at > UTC_TIMESTAMP()
+        """,
+        {"hash": token_hash},
+    )
+    return await cur.fetchone()
+
+
+async def lock_live_password_reset(cur, token_hash: str) -> dict[str, Any] | None:
+    """Like select_live_password_reset, but locks the row so two uses of one token cannot both win."""
+    await cur.execute(
+        """
+        SELECT r.id, r.user_id, u.email
+          FROM password_resets r
+          JOIN users u ON u.id = r.user_id
+         WHERE r.token_hash = %(hash)s
+           AND r.used_at IS NULL
+           AND r.expires_at > UTC_TIMESTAMP()
+           FOR UPDATE
+        """,
+        {"hash": token_hash},
+    )
+    return await cur.fetchone()
+
+
+async def update_password_resets_used(cur, user_id: int) -> None:
+    """Spend every outstanding reset link of a user (the one used and any older ones)."""
+    await cur.execute(
+        """
+        UPDATE password_resets
+           SET used_at = CURRENT_TIMESTAMP(6)
+         WHERE user_id = %(user_id)s
+           AND used_at IS NULL
+        """,
+        {"user_id": user_id},
+    )
+
+
+async def update_api_tokens_revoked_for_user(cur, user_id: int) -> None:
+    await cur.execute(
+        """
+        UPDATE api_tokens
+           SET revoked_at = CURRENT_TIMESTAMP(6)
+         WHERE user_id = %(user_id)s
+           AND revoked_at IS NULL
+        """,
+        {"user_id": user_id},
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, flash, g, request
+from quart import Blueprint, current_app, flash, g, request
 
+from .. import ratelimit
 from ..auth import end_session, login_required, start_session
+from ..security import client_ip
 from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
 from . import service
-from .forms import Login, PasswordChange, ProfileUpdate, Registration
+from .forms import Login, PasswordChange, PasswordForgot, PasswordReset, ProfileUpdate, Registration
 
 bp = Blueprint("accounts", __name__)
 
@@ -32,7 +34,7 @@ async def register_create():
     form, errors = parse_model(Registration, values)
     if form is not None:
         try:
-            user = await service.register(form)
+            user = await service.register(form, client_ip=client_ip())
         except service.EmailTaken:
             errors = {"email": "An account with this email already exists. Log in instead?"}
         else:
@@ -56,7 +58,7 @@ async def login_create():
     next_url = _safe_next(values.get("next") or request.args.get("next"))
     form, errors = parse_model(Login, values)
     if form is not None:
-        user_id = await service.authenticate(form.email, form.password)
+        user_id = await service.login(form.email, form.password, client_ip())
         if user_id is not None:
             start_session(user_id)
             return hx_redirect(next_url)
@@ -125,3 +127,62 @@ async def _booking_history(user_id: int) -> list[dict]:
     except ImportError:
         return []
     return (await list_bookings(user_id, scope="all", limit=50))["items"]
+
+
+@bp.get("/password/forgot")
+async def password_forgot_form():
+    """Ask for a password reset link."""
+    return await render("accounts/password_forgot.html", values={}, errors={}, sent=False)
+
+
+@bp.post("/password/forgot")
+async def password_forgot_create():
+    """Send a reset link in the background; the answer is the same whether the address is known or not."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(PasswordForgot, values)
+    if form is None:
+        return await render("accounts/password_forgot.html", block="form", status=422, values=values, errors=errors,
+                            sent=False)
+    await ratelimit.hit("password_reset_ip", client_ip())
+    current_app.add_background_task(service.request_password_reset, form.email, _public_base_url())
+    return await render("accounts/password_forgot.html", block="form", values={}, errors={}, sent=True)
+
+
+@bp.get("/password/reset/<token>")
+async def password_reset_form(token: str):
+    """Choose a new password with a reset link."""
+    live = len(token) <= 100 and await service.reset_token_is_live(token)
+    response = await render("accounts/password_reset.html", token=token, live=live, errors={},
+                            status=200 if live else 410)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
+    return response
+
+
+@bp.post("/password/reset/<token>")
+async def password_reset_update(token: str):
+    """Set the new password; the link works once, for an hour."""
+    form, errors = parse_model(PasswordReset, form_dict(await request.form))
+    if form is not None:
+        try:
+            if len(token) > 100:
+                raise service.ResetLinkInvalid()
+            await service.reset_password(token, form)
+        except service.ResetLinkInvalid:
+            return await render("accounts/password_reset.html", block="form", token=token, live=False, errors={},
+                                status=422)
+        await flash("Your password is changed. Log in with the new one.", "success")
+        return hx_redirect("/login")
+    response = await render("accounts/password_reset.html", block="form", token=token, live=True, errors=errors,
+                            status=422)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _public_base_url() -> str | None:
+    """Where links in e-mails point: TRAVELGO_PUBLIC_URL; the request's own host only outside production."""
+    settings = current_app.config["TRAVELGO"]
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    if settings.env == "production":
+        return None
+    return request.host_url.rstrip("/")

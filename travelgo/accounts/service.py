@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 from typing import Any
 
 import pymysql
 
-from .. import db
+from .. import db, mail, ratelimit
 from ..passwords import hash_password, verify_password
 from . import queries
-from .forms import PasswordChange, ProfileUpdate, Registration
+from .forms import PasswordChange, PasswordReset, ProfileUpdate, Registration
 
+log = logging.getLogger(__name__)
 TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
+RESET_LIFETIME_SECONDS = 3600
 
 
 class EmailTaken(Exception):
@@ -23,8 +27,14 @@ class WrongPassword(Exception):
     """The current password did not match."""
 
 
-async def register(form: Registration, role: str = "traveller") -> dict[str, Any]:
-    """Create an account; raises EmailTaken when the email is registered."""
+class ResetLinkInvalid(Exception):
+    """The reset token is unknown, used or expired (the same answer for all three)."""
+
+
+async def register(form: Registration, role: str = "traveller", client_ip: str | None = None) -> dict[str, Any]:
+    """Create an account; raises EmailTaken when the email is registered (RateLimited per client_ip)."""
+    if client_ip is not None:
+        await ratelimit.hit("register_ip", client_ip)
     password_hash = await hash_password(form.password)
     try:
         async with db.transaction() as cur:
@@ -44,6 +54,22 @@ async def authenticate(email: str, password: str) -> int | None:
         row = await queries.select_login(cur, email.lower())
     ok = await verify_password(row["password_hash"] if row else None, password)
     return row["id"] if row and ok else None
+
+
+async def login(email: str, password: str, client_ip: str) -> int | None:
+    """authenticate() behind the rate limits: raises ratelimit.RateLimited (429) when an account or a
+    client has failed too often in the window; a success clears the account's failures."""
+    email = email.lower()
+    await ratelimit.hit("login_ip", client_ip)
+    await ratelimit.check("login_fail_account", email)
+    await ratelimit.check("login_fail_ip", client_ip)
+    user_id = await authenticate(email, password)
+    if user_id is None:
+        await ratelimit.hit("login_fail_account", email, raise_over=False)
+        await ratelimit.hit("login_fail_ip", client_ip, raise_over=False)
+    else:
+        await ratelimit.reset("login_fail_account", email)
+    return user_id
 
 
 async def get_user(user_id: int) -> dict[str, Any] | None:
@@ -79,3 +105,61 @@ async def issue_token(user_id: int) -> tuple[str, int]:
 async def revoke_token(token_key: str) -> None:
     async with db.transaction() as cur:
         await queries.update_api_token_revoked(cur, token_key)
+
+
+# --- Password reset by e-mail -------------------------------------------------------------------
+# The token is 256 random bits, mailed once and stored only as its SHA-256, valid for an hour and
+# for one use. Asking for a reset answers the same whether or not the address has an account (the
+# work happens in a background task, so the timing does not tell either).
+
+
+def reset_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def request_password_reset(email: str, base_url: str | None) -> None:
+    """Mail a single-use reset link if `email` has an account; do nothing visible otherwise."""
+    email = email.lower()
+    try:
+        await ratelimit.hit("password_reset_account", email)
+    except ratelimit.RateLimited:
+        return  # mail bombing one address stops here, silently (the answer must not differ)
+    if base_url is None:
+        log.error("password reset not sent: set TRAVELGO_PUBLIC_URL (links are never built from the Host header in production)")
+        return
+    token = secrets.token_urlsafe(32)
+    async with db.transaction() as cur:
+        user = await queries.select_user_by_email(cur, email)
+        if user is None:
+            return
+        await queries.insert_password_reset(cur, user["id"], reset_token_hash(token), RESET_LIFETIME_SECONDS)
+        message = mail.Message(
+            to=user["email"],
+            subject="Reset your TravelGo password",
+            body=(
+                f"Hello {user['full_name']},\n\n"
+                "Someone (hopefully you) asked to reset the password of your TravelGo account.\n"
+                f"Choose a new password here within the next hour:\n\n{base_url}/password/reset/{token}\n\n"
+                "The link works once. If you did not ask for this, ignore this message: your password stays the same.\n"
+            ),
+        )
+        await mail.get_mailer().send(message, cur=cur)
+
+
+async def reset_token_is_live(token: str) -> bool:
+    """True while the token is unused and unexpired."""
+    async with db.reading() as cur:
+        return await queries.select_live_password_reset(cur, reset_token_hash(token)) is not None
+
+
+async def reset_password(token: str, form: PasswordReset) -> None:
+    """Set a new password with a live token; spends it (and every older link), revokes API tokens."""
+    new_hash = await hash_password(form.new_password)
+    async with db.transaction() as cur:
+        row = await queries.lock_live_password_reset(cur, reset_token_hash(token))
+        if row is None:
+            raise ResetLinkInvalid()
+        await queries.update_password_hash(cur, row["user_id"], new_hash)
+        await queries.update_password_resets_used(cur, row["user_id"])
+        await queries.update_api_tokens_revoked_for_user(cur, row["user_id"])
+    await ratelimit.reset("login_fail_account", row["email"])  # the owner is back in at once

@@ -1,5 +1,832 @@
-"""Admin management pages under /admin."""
+"""Admin management pages under /admin: thin routes over travelgo.admin.service.
 
-from quart import Blueprint
+Every route is wrapped in admin_required (anonymous → log in, traveller → 403). Forms post with htmx and come
+back as 422 fragments with field messages; `?validate=1` only validates (live validation as fields change).
+Every page also works as plain HTML forms and links.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from quart import Blueprint, Response, abort, flash, g, request, url_for
+
+from ..auth import admin_required
+from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
+from . import charts, service
+from .forms import (
+    HOTEL_AMENITIES,
+    TRIP_AMENITIES,
+    WEEKDAYS,
+    AuditFilter,
+    BookingFilter,
+    CancelForm,
+    CityForm,
+    HotelFilter,
+    HotelForm,
+    InventoryForm,
+    OperatorForm,
+    Page,
+    RoomTypeForm,
+    ScheduleForm,
+    SeatLayout,
+    StatsRange,
+    StopSellForm,
+    TripFilter,
+    TripForm,
+    TripPrice,
+    TripSeats,
+    VehicleForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+BOOKINGS_PAGE = 25
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+@bp.app_template_filter("admin_query")
+def admin_query(args: dict[str, Any], **changes: Any) -> str:
+    """A query string of the current filters with some values changed (pagination links, CSV export)."""
+    return urlencode({**args, **changes}, doseq=True)
+
+
+def _validating() -> bool:
+    """Live validation: the form was posted on a field change, to be checked but not saved."""
+    return request.args.get("validate") == "1"
+
+
+def _touched(errors: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
+    """While the admin is still filling the form in, only complain about fields that have something in them."""
+    return {k: v for k, v in errors.items() if k == "__all__" or values.get(k) not in (None, "", [])}
+
+
+async def _live(errors: dict[str, str], values: dict[str, Any]) -> Response:
+    """Live validation answer: the list of current problems (422), or an empty list (200), for the form's
+    aria-live region. The inputs are never swapped while the admin is typing."""
+    errors = _touched(errors, values)
+    return await render("admin/_live_errors.html", status=422 if errors else 200, errors=errors)
+
+
+async def _show(template: str, block: str | None = None, status: int = 200,
+                load: Callable[[], Awaitable[dict]] | None = None, **ctx: Any) -> Response:
+    """Render a block for htmx, or the whole page, with what `load` gives (lists, select options)."""
+    if load is not None:
+        ctx = {**(await load()), **ctx}
+    return await render(template, block=block, status=status, **ctx)
+
+
+def _query(model, *multi: str):
+    """Parse the query string with a model; bad filters are a 422 page, never a 500."""
+    values = form_dict(request.args, *multi)
+    parsed, errors = parse_model(model, values)
+    return parsed, errors, values
+
+
+def _filter_args(values: dict[str, Any], drop: tuple[str, ...] = ("page",)) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "") and k not in drop}
+
+
+def _actor() -> int:
+    return g.current_user.id
+
+
+async def _not_found(exc: service.NotFound):
+    abort(404, description=f"That {exc} does not exist.")
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+def _money(minor: float) -> str:
+    return f"€{minor / 100:,.0f}"
+
+
+@bp.get("/")
+@bp.get("/dashboard")
+@admin_required
+async def dashboard():
+    """Bookings, revenue, cancellations and occupancy for a date range, as SVG charts and tables."""
+    values = form_dict(request.args)
+    rng, errors = parse_model(StatsRange, values)
+    if rng is None:
+        rng = StatsRange()
+    figures = await service.stats(rng)
+    short = "%d %b"
+    day_points = [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]]
+    revenue_points = [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]]
+    chart = {
+        "bookings": charts.bar_chart("chart-bookings", "Bookings per day", day_points,
+                                     summary=f"{figures['totals']['bookings']} bookings from "
+                                             f"{rng.date_from:%d %b %Y} to {rng.date_to:%d %b %Y}"),
+        "revenue": charts.bar_chart("chart-revenue", "Net revenue per day", revenue_points, fmt=_money,
+                                    summary=f"{_money(figures['totals']['revenue_minor'])} net revenue"),
+        "routes": charts.ratio_chart("chart-routes", "Seat occupancy per route",
+                                     [(f"{r['origin']} → {r['destination']}", r["occupancy"])
+                                      for r in figures["routes"][:12]]),
+        "hotels": charts.ratio_chart("chart-hotels", "Room-night occupancy per hotel",
+                                     [(h["hotel"], h["occupancy"]) for h in figures["hotels"][:12]]),
+    }
+    return await render("admin/dashboard.html", figures=figures, chart=chart, errors=errors,
+                        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()})
+
+
+# --- audit --------------------------------------------------------------------------------------------
+
+@bp.get("/audit")
+@admin_required
+async def audit_list():
+    """The audit trail, filterable by entity, action, user and date."""
+    f, errors, values = _query(AuditFilter)
+    page = await service.list_audit(f or AuditFilter())
+    return await render("admin/audit.html", block="results", status=422 if errors else 200, page=page,
+                        values=values, errors=errors, args=_filter_args(values))
+
+
+# --- cities -------------------------------------------------------------------------------------------
+
+async def _cities(values: dict | None = None) -> dict:
+    f, _, _ = _query(Page)
+    f = f or Page()
+    return {"page": await service.list_cities(f), "q": f.q or "", "args": _filter_args(form_dict(request.args))}
+
+
+@bp.get("/cities")
+@admin_required
+async def city_list():
+    """Cities with search and pagination, and a form to add one."""
+    return await _show("admin/cities.html", block="results", load=_cities, values={}, errors={})
+
+
+@bp.post("/cities")
+@admin_required
+async def city_create():
+    """Add a city."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(CityForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            city = await service.save_city(_actor(), form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            await flash(f"{city['name']} is added.", "success")
+            return hx_redirect(url_for("admin.city_list"))
+    return await _show("admin/cities.html", "create_form", 422, load=_cities, values=values, errors=errors)
+
+
+@bp.get("/cities/<int:city_id>")
+@admin_required
+async def city_row(city_id: int):
+    """One city's row (htmx: cancel an inline edit); without htmx, its edit page."""
+    try:
+        city = await service.get_city(city_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    if not wants_fragment():
+        return await render("admin/city_edit.html", city=city, values=city, errors={})
+    return await render("admin/_city_row.html", city=city)
+
+
+@bp.get("/cities/<int:city_id>/edit")
+@admin_required
+async def city_edit(city_id: int):
+    """Inline edit row (htmx) or an edit page."""
+    try:
+        city = await service.get_city(city_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    return await render("admin/city_edit.html", block="row", city=city, values=city, errors={})
+
+
+@bp.post("/cities/<int:city_id>")
+@admin_required
+async def city_update(city_id: int):
+    """Save a city; the row comes back (htmx) or the list (plain form)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(CityForm, values)
+    try:
+        city = await service.get_city(city_id)
+        if form is not None:
+            city = await service.save_city(_actor(), form, city_id)
+            if wants_fragment():
+                return await render("admin/_city_row.html", city=city, saved=True)
+            await flash(f"{city['name']} is saved.", "success")
+            return hx_redirect(url_for("admin.city_list"))
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    except service.Invalid as exc:
+        errors = exc.errors
+    return await render("admin/city_edit.html", block="row", status=422, city=city, values=values, errors=errors)
+
+
+# --- operators ----------------------------------------------------------------------------------------
+
+async def _operators() -> dict:
+    f, _, _ = _query(Page)
+    f = f or Page()
+    return {"page": await service.list_operators(f), "q": f.q or "", "args": _filter_args(form_dict(request.args))}
+
+
+@bp.get("/operators")
+@admin_required
+async def operator_list():
+    """Operators with search and pagination, and a form to add one."""
+    return await _show("admin/operators.html", block="results", load=_operators, values={}, errors={})
+
+
+@bp.post("/operators")
+@admin_required
+async def operator_create():
+    """Add an operator."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(OperatorForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            operator = await service.save_operator(_actor(), form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            await flash(f"{operator['name']} is added.", "success")
+            return hx_redirect(url_for("admin.operator_list"))
+    return await _show("admin/operators.html", "create_form", 422, load=_operators, values=values, errors=errors)
+
+
+@bp.get("/operators/<int:operator_id>")
+@admin_required
+async def operator_row(operator_id: int):
+    """One operator's row (htmx: cancel an inline edit); without htmx, its edit page."""
+    try:
+        operator = await service.get_operator(operator_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    if not wants_fragment():
+        return await render("admin/operator_edit.html", operator=operator, values=operator, errors={})
+    return await render("admin/_operator_row.html", operator=operator)
+
+
+@bp.get("/operators/<int:operator_id>/edit")
+@admin_required
+async def operator_edit(operator_id: int):
+    """Inline edit row (htmx) or an edit page."""
+    try:
+        operator = await service.get_operator(operator_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    return await render("admin/operator_edit.html", block="row", operator=operator, values=operator, errors={})
+
+
+@bp.post("/operators/<int:operator_id>")
+@admin_required
+async def operator_update(operator_id: int):
+    """Save an operator; the row comes back (htmx) or the list (plain form)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(OperatorForm, values)
+    try:
+        operator = await service.get_operator(operator_id)
+        if form is not None:
+            operator = await service.save_operator(_actor(), form, operator_id)
+            if wants_fragment():
+                return await render("admin/_operator_row.html", operator=operator, saved=True)
+            await flash(f"{operator['name']} is saved.", "success")
+            return hx_redirect(url_for("admin.operator_list"))
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    except service.Invalid as exc:
+        errors = exc.errors
+    return await render("admin/operator_edit.html", block="row", status=422, operator=operator, values=values,
+                        errors=errors)
+
+
+# --- vehicles -----------------------------------------------------------------------------------------
+
+@bp.get("/vehicles")
+@admin_required
+async def vehicle_list():
+    """Vehicles with search and pagination."""
+    f, _, values = _query(Page)
+    f = f or Page()
+    page = await service.list_vehicles(f)
+    return await render("admin/vehicles.html", block="results", page=page, q=f.q or "", args=_filter_args(values))
+
+
+DEFAULT_LAYOUT = {"decks": 1, "rows": 10, "columns": 4, "aisle_after": 2, "berth": "seater", "is_ac": "1"}
+
+
+def _preview(values: dict) -> dict:
+    """The seat grid for whatever layout values are valid so far (the preview never fails)."""
+    layout, errors = parse_model(SeatLayout, {k: values.get(k) for k in ("decks", "rows", "columns", "aisle_after",
+                                                                        "berth") if values.get(k) not in (None, "")})
+    if layout is None:
+        return {"grid": None, "layout_errors": errors}
+    return {"grid": service.seat_grid(layout), "layout": layout, "layout_errors": {}}
+
+
+async def _vehicle_form_ctx() -> dict:
+    return {"options": await service.options()}
+
+
+@bp.get("/vehicles/new")
+@admin_required
+async def vehicle_new():
+    """The seat-layout editor for a new vehicle, with a live preview."""
+    values = {**DEFAULT_LAYOUT, **form_dict(request.args)}
+    return await render("admin/vehicle_form.html", vehicle=None, values=values, errors={}, **_preview(values),
+                        **await _vehicle_form_ctx())
+
+
+@bp.get("/vehicles/preview")
+@admin_required
+async def vehicle_preview():
+    """Server-rendered seat map for the layout inputs (hx-get as they change)."""
+    values = form_dict(request.args)
+    return await _show("admin/vehicle_form.html", "preview", load=_vehicle_form_ctx, vehicle=None, values=values,
+                       errors={}, **_preview(values))
+
+
+@bp.post("/vehicles")
+@admin_required
+async def vehicle_create():
+    """Create a vehicle and its seats."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(VehicleForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            vehicle = await service.create_vehicle(_actor(), form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            await flash(f"{vehicle['name']} is added with {vehicle['seat_count']} seats.", "success")
+            return hx_redirect(url_for("admin.vehicle_list"))
+    return await _show("admin/vehicle_form.html", "editor", 422 if errors else 200, load=_vehicle_form_ctx,
+                       vehicle=None, values=values, errors=errors, **_preview(values))
+
+
+@bp.get("/vehicles/<int:vehicle_id>")
+@admin_required
+async def vehicle_show(vehicle_id: int):
+    """Edit a vehicle: name, air conditioning and (while no trip uses it) its seat layout."""
+    try:
+        vehicle = await service.get_vehicle(vehicle_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    values = {**vehicle["layout_values"], "name": vehicle["name"], "operator_id": vehicle["operator_id"],
+              "is_ac": "1" if vehicle["is_ac"] else ""}
+    layout = SeatLayout(**vehicle["layout_values"])
+    return await render("admin/vehicle_form.html", vehicle=vehicle, values=values, errors={}, layout=layout,
+                        grid=service.seat_grid(layout, vehicle["seats"]), layout_errors={},
+                        **await _vehicle_form_ctx())
+
+
+@bp.post("/vehicles/<int:vehicle_id>")
+@admin_required
+async def vehicle_update(vehicle_id: int):
+    """Save a vehicle; a layout change on a vehicle with trips is refused (409)."""
+    values = form_dict(await request.form)
+    try:
+        vehicle = await service.get_vehicle(vehicle_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    values["operator_id"] = vehicle["operator_id"]
+    form, errors = parse_model(VehicleForm, values)
+    status = 422
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            saved = await service.update_vehicle(_actor(), vehicle_id, form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            await flash(f"{saved['name']} is saved.", "success")
+            return hx_redirect(url_for("admin.vehicle_show", vehicle_id=vehicle_id))
+    return await _show("admin/vehicle_form.html", "editor", status if errors else 200, load=_vehicle_form_ctx,
+                       vehicle=vehicle, values=values, errors=errors, **_preview(values))
+
+
+# --- trips --------------------------------------------------------------------------------------------
+
+@bp.get("/trips")
+@admin_required
+async def trip_list():
+    """Trips filtered by route, operator, status and departure dates."""
+    f, errors, values = _query(TripFilter)
+    page = await service.list_trips(f or TripFilter())
+    return await _show("admin/trips.html", "results", 422 if errors else 200, load=service.options, page=page,
+                       values=values, errors=errors, args=_filter_args(values))
+
+
+async def _trip_form_ctx() -> dict:
+    return {"options": await service.options(), "trip_amenities": TRIP_AMENITIES, "weekdays": WEEKDAYS}
+
+
+@bp.get("/trips/new")
+@admin_required
+async def trip_new():
+    """Forms for one trip or a recurring schedule."""
+    tomorrow = date.today() + timedelta(days=1)
+    values = {"departs_on": tomorrow.isoformat(), "departs_time": "08:00", "start": tomorrow.isoformat(),
+              "end": (tomorrow + timedelta(days=27)).isoformat(), "times": "08:00", "weekdays": list(WEEKDAYS),
+              "duration_minutes": "180", "currency": "EUR", "amenities": ["wifi", "charging"],
+              "boarding_point": "Central Bus Station", "dropping_point": "Coach Terminal"}
+    return await render("admin/trip_new.html", values=values, errors={}, sched_values=values, sched_errors={},
+                        **await _trip_form_ctx())
+
+
+async def _create_trips(model, block: str):
+    multi = ("amenities", "weekdays") if model is ScheduleForm else ("amenities",)
+    values = form_dict(await request.form, *multi)
+    form, errors = parse_model(model, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            ids = await service.create_trips(_actor(), form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            if len(ids) == 1:
+                await flash("The trip is scheduled.", "success")
+                return hx_redirect(url_for("admin.trip_show", trip_id=ids[0]))
+            await flash(f"{len(ids)} trips are scheduled.", "success")
+            return hx_redirect(url_for("admin.trip_list", date_from=form.start.isoformat(),
+                                       date_to=form.end.isoformat()))
+    key = "sched_" if model is ScheduleForm else ""
+    ctx = {f"{key}values": values, f"{key}errors": errors}
+    defaults = {"values": {}, "errors": {}, "sched_values": {}, "sched_errors": {}}
+    return await _show("admin/trip_new.html", block, 422 if errors else 200, load=_trip_form_ctx,
+                       **{**defaults, **ctx})
+
+
+@bp.post("/trips")
+@admin_required
+async def trip_create():
+    """Create one trip."""
+    return await _create_trips(TripForm, "single_form")
+
+
+@bp.post("/trips/schedule")
+@admin_required
+async def trip_schedule():
+    """Create every trip of a recurring schedule (weekdays × times over a date range)."""
+    return await _create_trips(ScheduleForm, "schedule_form")
+
+
+async def _trip_page(trip_id: int, block: str | None = None, status: int = 200, **ctx):
+    try:
+        trip = await service.get_trip(trip_id)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    defaults = {"price_errors": {}, "seats_errors": {}, "cancel_errors": {}, "cancel_values": {}}
+    return await render("admin/trip.html", block=block, status=status, trip=trip, **{**defaults, **ctx})
+
+
+@bp.get("/trips/<int:trip_id>")
+@admin_required
+async def trip_show(trip_id: int):
+    """A trip: price, seats offered, cancellation, and its bookings."""
+    return await _trip_page(trip_id)
+
+
+@bp.post("/trips/<int:trip_id>/price")
+@admin_required
+async def trip_price(trip_id: int):
+    """Change the seat price."""
+    form, errors = parse_model(TripPrice, form_dict(await request.form))
+    if form is not None:
+        try:
+            await service.change_trip_price(_actor(), trip_id, form.price_minor)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        await flash("The price is changed.", "success")
+        return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
+    return await _trip_page(trip_id, "price_form", 422, price_errors=errors)
+
+
+@bp.post("/trips/<int:trip_id>/seats")
+@admin_required
+async def trip_seats(trip_id: int):
+    """Change how many seats are on sale; fewer than are booked is refused with the booked count."""
+    form, errors = parse_model(TripSeats, form_dict(await request.form))
+    status = 422
+    if form is not None:
+        try:
+            await service.change_trip_seats(_actor(), trip_id, form.seats_total)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Invalid as exc:
+            errors = exc.errors
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            await flash("The seats on sale are changed.", "success")
+            return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
+    return await _trip_page(trip_id, "seats_form", status, seats_errors=errors)
+
+
+@bp.post("/trips/<int:trip_id>/cancel")
+@admin_required
+async def trip_cancel(trip_id: int):
+    """Cancel a trip with a reason: its bookings are cancelled and refunded, their seats released once."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(CancelForm, values)
+    status = 422
+    if form is not None:
+        try:
+            result = await service.cancel_trip(_actor(), trip_id, form.reason)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            await flash(f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and refunded.",
+                        "success")
+            return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
+    return await _trip_page(trip_id, "cancel_form", status, cancel_errors=errors, cancel_values=values)
+
+
+# --- hotels -------------------------------------------------------------------------------------------
+
+@bp.get("/hotels")
+@admin_required
+async def hotel_list():
+    """Hotels with search, a city filter and pagination."""
+    f, errors, values = _query(HotelFilter)
+    page = await service.list_hotels(f or HotelFilter())
+    return await _show("admin/hotels.html", "results", 422 if errors else 200, load=service.options, page=page,
+                       values=values, errors=errors, args=_filter_args(values))
+
+
+async def _hotel_form_ctx() -> dict:
+    return {"options": await service.options(), "hotel_amenities": HOTEL_AMENITIES}
+
+
+@bp.get("/hotels/new")
+@admin_required
+async def hotel_new():
+    """The form for a new hotel."""
+    return await render("admin/hotel_new.html", values={"stars": "3", "amenities": []}, errors={},
+                        **await _hotel_form_ctx())
+
+
+@bp.post("/hotels")
+@admin_required
+async def hotel_create():
+    """Add a hotel."""
+    values = form_dict(await request.form, "amenities")
+    form, errors = parse_model(HotelForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            hotel = await service.save_hotel(_actor(), form)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            await flash(f"{hotel['name']} is added. Now add its room types.", "success")
+            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel["id"]))
+    return await _show("admin/hotel_new.html", "hotel_form", 422 if errors else 200, load=_hotel_form_ctx,
+                       values=values, errors=errors)
+
+
+async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200, **ctx):
+    try:
+        start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
+    except ValueError:
+        start = None
+    try:
+        hotel = await service.get_hotel(hotel_id, start)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    amenities = hotel["amenities"]
+    defaults = {"values": {**hotel, "amenities": amenities}, "errors": {}, "rt_values": {}, "rt_errors": {},
+                "inv_values": {}, "inv_errors": {}, "stop_values": {}, "stop_errors": {}, "rt_edit_errors": {},
+                "rt_edit_values": {}}
+    extra = await _hotel_form_ctx() if block is None or not wants_fragment() else {"hotel_amenities": HOTEL_AMENITIES}
+    return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra,
+                        **{**defaults, **ctx})
+
+
+@bp.get("/hotels/<int:hotel_id>")
+@admin_required
+async def hotel_show(hotel_id: int):
+    """A hotel: details, room types, and the inventory grid with range and stop-sell forms."""
+    return await _hotel_page(hotel_id)
+
+
+@bp.post("/hotels/<int:hotel_id>")
+@admin_required
+async def hotel_update(hotel_id: int):
+    """Save a hotel's details, amenities and location."""
+    values = form_dict(await request.form, "amenities")
+    form, errors = parse_model(HotelForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            await service.save_hotel(_actor(), form, hotel_id)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            await flash("The hotel is saved.", "success")
+            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
+    return await _hotel_page(hotel_id, "details_form", 422 if errors else 200, values=values, errors=errors)
+
+
+@bp.post("/hotels/<int:hotel_id>/room-types")
+@admin_required
+async def room_type_create(hotel_id: int):
+    """Add a room type."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(RoomTypeForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            room_type = await service.save_room_type(_actor(), hotel_id, form)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        await flash(f"{room_type['name']} is added. Set its rooms and prices below.", "success")
+        return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
+    return await _hotel_page(hotel_id, "room_type_form", 422 if errors else 200, rt_values=values, rt_errors=errors)
+
+
+@bp.post("/hotels/<int:hotel_id>/room-types/<int:room_type_id>")
+@admin_required
+async def room_type_update(hotel_id: int, room_type_id: int):
+    """Edit a room type (inline in the room types table)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(RoomTypeForm, values)
+    if form is not None:
+        try:
+            await service.save_room_type(_actor(), hotel_id, form, room_type_id)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        await flash("The room type is saved.", "success")
+        return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
+    return await _hotel_page(hotel_id, "room_types", 422, rt_edit_errors={room_type_id: errors},
+                             rt_edit_values={room_type_id: values})
+
+
+@bp.post("/hotels/<int:hotel_id>/inventory")
+@admin_required
+async def inventory_set(hotel_id: int):
+    """Set rooms and nightly price for a range of nights; fewer rooms than booked is refused (409)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(InventoryForm, values)
+    status = 422
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            result = await service.set_inventory(_actor(), hotel_id, form)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Invalid as exc:
+            errors = exc.errors
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            await flash(f"Inventory set for {result['nights']} night(s).", "success")
+            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
+    return await _hotel_page(hotel_id, "inventory_form", status if errors else 200, inv_values=values,
+                             inv_errors=errors)
+
+
+@bp.post("/hotels/<int:hotel_id>/stop-sell")
+@admin_required
+async def inventory_stop_sell(hotel_id: int):
+    """Stop or resume selling a room type on a range of nights."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(StopSellForm, values)
+    if _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            result = await service.set_stop_sell(_actor(), hotel_id, form)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Invalid as exc:
+            errors = exc.errors
+        else:
+            verb = "stopped" if form.stop_sell else "resumed"
+            await flash(f"Sales {verb} on {result['nights']} night(s).", "success")
+            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
+    return await _hotel_page(hotel_id, "stop_sell_form", 422 if errors else 200, stop_values=values,
+                             stop_errors=errors)
+
+
+# --- bookings -----------------------------------------------------------------------------------------
+
+@bp.get("/bookings")
+@admin_required
+async def booking_list():
+    """Find bookings by reference, email, service, dates and status."""
+    f, errors, values = _query(BookingFilter)
+    f = f or BookingFilter()
+    try:
+        number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = await service.search_bookings(f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE)
+    page.update(page=number, pages=max(1, -(-page["total"] // BOOKINGS_PAGE)))
+    return await render("admin/bookings.html", block="results", status=422 if errors else 200, page=page,
+                        values=values, errors=errors, args=_filter_args(values))
+
+
+CSV_COLUMNS = ["reference", "type", "status", "traveller_email", "traveller_name", "contact_email", "service",
+               "starts_at", "ends_at", "total", "currency", "refund", "created_at", "cancelled_at", "cancelled_by",
+               "cancel_reason"]
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP: prefix = + - @ tab CR with ')."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _service_name(b: dict) -> str:
+    if b["type"] == "bus":
+        return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
+    return f"{b['hotel_name']}, {b['room_type_name']}"
+
+
+@bp.get("/bookings.csv")
+@admin_required
+async def booking_export():
+    """The filtered bookings as CSV (streamed in batches)."""
+    f, errors, _ = _query(BookingFilter)
+    if f is None:
+        abort(422, description="; ".join(errors.values()))
+
+    async def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        async for b in service.iter_bookings(f):
+            writer.writerow([csv_cell(v) for v in (
+                b["reference"], b["type"], b["status"], b["traveller_email"], b["traveller_name"],
+                b["contact_email"], _service_name(b), b["starts_at"], b["ends_at"], f"{b['total_minor'] / 100:.2f}",
+                b["currency"], "" if b["refund_minor"] is None else f"{b['refund_minor'] / 100:.2f}",
+                b["created_at"].replace(microsecond=0), b["cancelled_at"] and b["cancelled_at"].replace(microsecond=0),
+                b["cancelled_by"], b["cancel_reason"])])
+            if buffer.tell() > 32_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(rows(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="bookings-{date.today().isoformat()}.csv"'
+    response.timeout = None
+    return response
+
+
+async def _booking_page(reference: str, block: str | None = None, status: int = 200, **ctx):
+    try:
+        booking = await service.get_booking(reference)
+    except service.NotFound as exc:
+        return await _not_found(exc)
+    return await render("admin/booking.html", block=block, status=status, booking=booking,
+                        service_name=_service_name(booking), **{"cancel_errors": {}, "cancel_values": {}, **ctx})
+
+
+@bp.get("/bookings/<reference>")
+@admin_required
+async def booking_show(reference: str):
+    """One booking: traveller, service, seats or nights, status, and a cancel form."""
+    return await _booking_page(reference)
+
+
+@bp.post("/bookings/<reference>/cancel")
+@admin_required
+async def booking_cancel(reference: str):
+    """Cancel a booking on the traveller's behalf with a reason (full refund)."""
+    values = form_dict(await request.form)
+    form, errors = parse_model(CancelForm, values)
+    status = 422
+    if form is not None:
+        try:
+            await service.cancel_booking(_actor(), reference, form.reason)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            await flash(f"Booking {reference.upper()} is cancelled and refunded.", "success")
+            return hx_redirect(url_for("admin.booking_show", reference=reference.upper()))
+    return await _booking_page(reference, "cancel_form", status, cancel_errors=errors, cancel_values=values)

@@ -10,6 +10,7 @@ from ..accounts import service
 from ..accounts.forms import Login, ProfileUpdate, Registration
 from ..auth import api_auth_required
 from ..problems import Problem
+from ..security import client_ip
 from . import bp
 
 
@@ -42,7 +43,7 @@ def _user_out(row) -> UserOut:
 async def api_register(data: Registration):
     """Create a traveller account."""
     try:
-        user = await service.register(data)
+        user = await service.register(data, client_ip=client_ip())
     except service.EmailTaken:
         raise Problem(409, "Email already registered", "An account with this email already exists.")
     return _user_out(user), 201
@@ -54,7 +55,7 @@ async def api_register(data: Registration):
 @validate_response(TokenOut, 200)
 async def api_token_create(data: Login):
     """Exchange email and password for a bearer token."""
-    user_id = await service.authenticate(data.email, data.password)
+    user_id = await service.login(data.email, data.password, client_ip())
     if user_id is None:
         raise Problem(401, "Invalid credentials", "Email or password is incorrect.")
     from ..auth import bearer_auth

@@ -1,3 +1,287 @@
-"""JSON API: bookings (routes are added to travelgo.api.bp)."""
+"""JSON API: book seats and rooms, list, read and cancel bookings (routes are added to travelgo.api.bp)."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from quart import g, request
+from quart_schema import (
+    document_request,
+    document_response,
+    tag,
+    validate_headers,
+    validate_querystring,
+    validate_request,
+    validate_response,
+)
+
+from .. import ratelimit
+from ..auth import api_auth_required
+from ..bookings import service
+from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
+from ..problems import Problem, validation_errors
+from . import bp
+
+
+class SeatOut(BaseModel):
+    label: str
+    passenger_name: str
+    passenger_age: int
+    passenger_gender: Literal["female", "male", "other"] | None = None
+    price_minor: int
+
+
+class NightOut(BaseModel):
+    night: date
+    rooms: int
+    price_minor: int
+
+
+class TripOut(BaseModel):
+    id: int
+    origin: str
+    destination: str
+    operator: str
+    departs_at: datetime
+    arrives_at: datetime
+    status: str
+
+
+class HotelOut(BaseModel):
+    id: int
+    name: str
+    address: str
+    city: str
+    room_type_id: int
+    room_type: str
+
+
+class RefundOut(BaseModel):
+    """The cancellation policy applied to this booking (now, or when it was cancelled)."""
+
+    cancellable: bool
+    percent: int
+    amount_minor: int
+    currency: str
+    policy: str
+    reason: str
+
+
+class BookingOut(BaseModel):
+    reference: str
+    type: Literal["bus", "hotel"]
+    status: Literal["confirmed", "cancelled"]
+    total_minor: int
+    currency: str
+    created_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    contact_email: str
+    contact_phone: str | None = None
+    trip_id: int | None = None
+    trip: TripOut | None = None
+    seats: list[SeatOut] = []
+    room_type_id: int | None = None
+    hotel: HotelOut | None = None
+    check_in: date | None = None
+    check_out: date | None = None
+    rooms: int | None = None
+    guests: int | None = None
+    guest_name: str | None = None
+    nights: list[NightOut] = []
+    refund_minor: int | None = None
+    cancel_reason: str | None = None
+    cancelled_at: datetime | None = None
+    cancellation: RefundOut
+
+
+class CancelledBookingOut(BookingOut):
+    refund: RefundOut
+
+
+class BookingSummaryOut(BaseModel):
+    reference: str
+    type: Literal["bus", "hotel"]
+    status: Literal["confirmed", "cancelled"]
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    total_minor: int
+    currency: str
+    created_at: datetime
+
+
+class BookingListOut(BaseModel):
+    items: list[BookingSummaryOut]
+    total: int
+    scope: str
+    limit: int
+    offset: int
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details; 409s name what is unavailable, 422s list the fields."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+    unavailable_seats: list[str] | None = None
+    unavailable_nights: list[date] | None = None
+    trip_id: int | None = None
+
+
+def _problems(*statuses: int):
+    """Document these problem+json responses on a route (the OpenAPI document lists every outcome)."""
+
+    def decorator(func):
+        for status in statuses:
+            func = document_response(ProblemOut, status)(func)
+        return func
+
+    return decorator
+
+
+def _out(booking: dict[str, Any]) -> dict[str, Any]:
+    """The API shape of a service booking."""
+    out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
+    out["cancellation"] = service.cancellation_quote(booking).as_dict()
+    if booking["type"] == "bus":
+        out["trip"] = {
+            "id": booking["trip_id"],
+            "origin": booking["origin"],
+            "destination": booking["destination"],
+            "operator": booking["operator"],
+            "departs_at": booking["departs_at"],
+            "arrives_at": booking["arrives_at"],
+            "status": booking["trip_status"],
+        }
+    else:
+        out["hotel"] = {
+            "id": booking["hotel_id"],
+            "name": booking["hotel_name"],
+            "address": booking["hotel_address"],
+            "city": booking["hotel_city"],
+            "room_type_id": booking["room_type_id"],
+            "room_type": booking["room_type_name"],
+        }
+    return out
+
+
+def _problem(exc: service.BookingError) -> Problem:
+    """A service outcome as problem+json: 409 names what is unavailable, 422 names the field."""
+    if isinstance(exc, service.SeatsUnavailable):
+        return Problem(409, "Seats unavailable", exc.detail, unavailable_seats=exc.seats, trip_id=exc.trip_id)
+    if isinstance(exc, service.RoomsUnavailable):
+        return Problem(409, "Rooms unavailable", exc.detail, unavailable_nights=[n.isoformat() for n in exc.nights])
+    if isinstance(exc, service.InvalidBooking):
+        errors = [{"loc": [f], "field": f, "msg": m, "type": "value_error"} for f, m in exc.errors.items()]
+        return Problem(422, "Invalid input", exc.detail, errors=errors)
+    if isinstance(exc, service.NotFound) and exc.field:
+        return Problem(
+            422,
+            "Invalid input",
+            exc.detail,
+            errors=[{"loc": [exc.field], "field": exc.field, "msg": exc.detail, "type": "value_error"}],
+        )
+    return Problem(exc.status, detail=exc.detail)
+
+
+@bp.post("/bookings")
+@tag(["bookings"])
+@api_auth_required
+@validate_headers(IdempotencyHeaders)
+@validate_request(BookingCreate)
+@validate_response(BookingOut, 201)
+@validate_response(BookingOut, 200)
+@_problems(401, 409, 422, 429, 503)
+async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
+    """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
+
+    201 with the booking; the same Idempotency-Key again returns the original booking with 200.
+    409 names the seats or nights that are unavailable; 503 (with Retry-After) only under genuine overload.
+    """
+    body = data.root
+    user = g.api_user
+    await ratelimit.limit_booking(user.id)  # 429 with Retry-After past the per-account / per-address limits
+    try:
+        if isinstance(body, BusBookingIn):
+            booking = await service.book_trip(
+                user,
+                body.trip_id,
+                body.seats,
+                [p.model_dump() for p in body.passengers],
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
+            )
+        else:
+            booking = await service.book_room(
+                user,
+                body.room_type_id,
+                body.check_in,
+                body.check_out,
+                body.rooms,
+                body.guests,
+                body.guest_name,
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
+            )
+    except service.BookingError as exc:
+        raise _problem(exc) from exc
+    status = 200 if booking["replayed"] else 201
+    return _out(booking), status, {"Location": f"/api/v1/bookings/{booking['reference']}"}
+
+
+@bp.get("/bookings")
+@tag(["bookings"])
+@api_auth_required
+@validate_querystring(BookingScope)
+@validate_response(BookingListOut, 200)
+@_problems(401, 422)
+async def api_booking_list(query_args: BookingScope):
+    """The caller's bookings: scope upcoming (default), past, cancelled or all; newest first."""
+    page = await service.list_bookings(g.api_user.id, query_args.scope, query_args.limit, query_args.offset)
+    return {**page, "scope": query_args.scope, "limit": query_args.limit, "offset": query_args.offset}
+
+
+@bp.get("/bookings/<reference>")
+@tag(["bookings"])
+@api_auth_required
+@validate_response(BookingOut, 200)
+@_problems(401, 404)
+async def api_booking_show(reference: str):
+    """One of the caller's bookings with every detail and what cancelling now would refund."""
+    booking = await service.get_booking(g.api_user.id, reference)
+    if booking is None:
+        raise Problem(404, "Not found", "No booking with that reference.")
+    return _out(booking)
+
+
+@bp.post("/bookings/<reference>/cancel")
+@tag(["bookings"])
+@api_auth_required
+@document_request(CancelIn)
+@validate_response(CancelledBookingOut, 200)
+@_problems(401, 404, 409, 422, 503)
+async def api_booking_cancel(reference: str):
+    """Cancel an upcoming booking: seats or rooms are released at once; the response carries the refund.
+
+    The body is optional: `{"reason": "…"}`.
+    """
+    body = await request.get_json(silent=True)
+    try:
+        data = CancelIn.model_validate(body or {})
+    except ValidationError as exc:
+        raise Problem(422, "Invalid input", "The request is not valid.", errors=validation_errors(exc)) from exc
+    try:
+        booking = await service.cancel_booking(g.api_user.id, reference.strip().upper(), data.reason)
+    except service.NotFound as exc:
+        raise Problem(404, "Not found", "No booking with that reference.") from exc
+    except service.BookingError as exc:
+        raise _problem(exc) from exc
+    return {**_out(booking), "refund": booking["refund"]}

@@ -1,3 +1,197 @@
-"""JSON API: search (routes are added to travelgo.api.bp)."""
+"""JSON API: cities, bus trips and hotels (the same services and query parameters as the pages)."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from quart_schema import tag, validate_querystring, validate_response
+
+from ..buses import service as buses
+from ..buses.forms import BusSearch
+from ..hotels import service as hotels
+from ..hotels.forms import HotelSearch, HotelView
+from ..places import service as places
+from ..problems import Problem
+from . import bp
+
+
+class CitiesQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    q: str | None = Field(None, max_length=100, description="part of a city or region name")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class CityOut(BaseModel):
+    id: int
+    name: str
+    region: str
+    country: str
+    latitude: float
+    longitude: float
+
+
+class CityList(BaseModel):
+    items: list[CityOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class Ref(BaseModel):
+    id: int
+    name: str
+
+
+class OperatorRef(Ref):
+    rating: float
+
+
+class TripOut(BaseModel):
+    id: int
+    mode: str
+    operator: OperatorRef
+    origin: Ref
+    destination: Ref
+    departs_at: datetime
+    arrives_at: datetime
+    duration_minutes: int
+    bus_type: str
+    price_minor: int
+    currency: str
+    seats_total: int
+    seats_left: int
+    amenities: list[str]
+
+
+class TripList(BaseModel):
+    items: list[TripOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class SeatOut(BaseModel):
+    label: str
+    deck: int
+    row: int
+    column: int
+    kind: str
+    available: bool
+
+
+class StopOut(BaseModel):
+    name: str
+    time: str
+
+
+class TripDetail(TripOut):
+    status: str
+    seats: list[SeatOut]
+    boarding_points: list[StopOut]
+    dropping_points: list[StopOut]
+
+
+class HotelOut(BaseModel):
+    id: int
+    name: str
+    city: Ref
+    stars: int
+    rating: float
+    amenities: list[str]
+    distance_km: float
+    price_from_minor: int | None = Field(description="cheapest average nightly price for the stay; null if sold out")
+    currency: str
+    rooms_left: int
+
+
+class HotelList(BaseModel):
+    items: list[HotelOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class RoomTypeOut(BaseModel):
+    id: int
+    name: str
+    max_guests: int
+    beds: str
+    price_per_night_minor: int
+    total_minor: int = Field(description="price of one room for the whole stay")
+    rooms_left: int = Field(description="the minimum over the nights of the stay")
+
+
+class HotelDetail(HotelOut):
+    area: str
+    address: str
+    description: str
+    latitude: float
+    longitude: float
+    check_in: date
+    check_out: date
+    nights: int
+    room_types: list[RoomTypeOut]
+
+
+def _invalid(exc: buses.SearchInvalid) -> Problem:
+    errors = [{"loc": [field], "field": field, "msg": msg, "type": "value_error"} for field, msg in exc.errors.items()]
+    return Problem(422, "Invalid input", "; ".join(f"{e['field']}: {e['msg']}" for e in errors), errors=errors)
+
+
+@bp.get("/cities")
+@tag(["search"])
+@validate_querystring(CitiesQuery)
+@validate_response(CityList, 200)
+async def api_cities(query_args: CitiesQuery):
+    """Cities whose name (or region) matches q; every city without q."""
+    return await places.list_cities(query_args.q, query_args.limit, query_args.offset)
+
+
+@bp.get("/bus-trips")
+@tag(["search"])
+@validate_querystring(BusSearch)
+@validate_response(TripList, 200)
+async def api_trip_list(query_args: BusSearch):
+    """Bus departures of one day (default today), filtered and sorted; prices in whole currency units."""
+    try:
+        return await buses.search_trips(query_args)
+    except buses.SearchInvalid as exc:
+        raise _invalid(exc) from None
+
+
+@bp.get("/bus-trips/<int:trip_id>")
+@tag(["search"])
+@validate_response(TripDetail, 200)
+async def api_trip_detail(trip_id: int):
+    """One trip with its seat map (each seat available or not) and its stops."""
+    trip = await buses.get_trip(trip_id)
+    if trip is None:
+        raise Problem(404, "Not found", f"There is no bus trip {trip_id}.")
+    return trip
+
+
+@bp.get("/hotels")
+@tag(["search"])
+@validate_querystring(HotelSearch)
+@validate_response(HotelList, 200)
+async def api_hotel_list(query_args: HotelSearch):
+    """Hotels with rooms for the stay (default tonight), filtered and sorted; prices per night."""
+    try:
+        return await hotels.search_hotels(query_args)
+    except buses.SearchInvalid as exc:
+        raise _invalid(exc) from None
+
+
+@bp.get("/hotels/<int:hotel_id>")
+@tag(["search"])
+@validate_querystring(HotelView)
+@validate_response(HotelDetail, 200)
+async def api_hotel_detail(hotel_id: int, query_args: HotelView):
+    """One hotel with each room type's price and rooms left for the stay."""
+    check_in, check_out = query_args.stay
+    hotel = await hotels.get_hotel(hotel_id, check_in, check_out, query_args.guests)
+    if hotel is None:
+        raise Problem(404, "Not found", f"There is no hotel {hotel_id}.")
+    return hotel

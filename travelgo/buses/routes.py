@@ -1,5 +1,114 @@
 """Bus search and trip pages."""
 
-from quart import Blueprint
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from quart import Blueprint, abort, make_response, render_template, request
+
+from ..places import service as places
+from ..querystring import canonical_query, query_args, split_list
+from ..web import parse_model, render, wants_fragment
+from . import service
+from .forms import AMENITY_LABELS, BUS_TYPE_LABELS, SORT_LABELS, WINDOW_LABELS, BusSearch, TripView
 
 bp = Blueprint("buses", __name__)
+
+
+@bp.app_context_processor
+def bus_labels() -> dict:
+    return {"bus_type_labels": BUS_TYPE_LABELS, "amenity_labels": AMENITY_LABELS, "seat_decks": service.seat_decks}
+
+
+async def resolve_city_fields(args: dict, fields: tuple[str, ...]) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """City pickers send an id, or (JavaScript off) the typed name: turn names into ids.
+
+    Returns (args with ids, field -> error, field -> name to show in the picker)."""
+    errors, names = {}, {}
+    for field in fields:
+        raw = args.get(field)
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        if raw is None or not str(raw).strip():
+            args.pop(field, None)
+            continue
+        city_id, error = await places.resolve_city(raw)
+        if error:
+            errors[field] = error
+            names[field] = str(raw)[:100]
+            args.pop(field, None)
+        else:
+            args[field] = city_id
+    found = await places.cities_by_ids([args[f] for f in fields if args.get(f)])
+    for field in fields:
+        if args.get(field) in found:
+            names[field] = found[args[field]]["name"]
+    return args, errors, names
+
+
+@bp.get("/buses")
+async def trip_list():
+    """Bus search: form, filters, sorted and paged results. htmx gets the #bus-search fragment."""
+    raw = query_args(request.args)
+    args, errors, names = await resolve_city_fields(dict(raw), ("origin", "destination"))
+    search, field_errors = parse_model(BusSearch, args)
+    errors = {**field_errors, **errors}
+    page = None
+    if search is not None and not errors and raw:
+        try:
+            page = await service.search_trips(search)
+        except service.SearchInvalid as exc:
+            errors.update(exc.errors)
+    shown = search or BusSearch()
+    operators = await service.list_operators()
+    context = dict(
+        values={k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
+                for k, v in raw.items()},
+        errors=errors, page=page, search=shown, today=date.today(),
+        origin_name=names.get("origin"), destination_name=names.get("destination"),
+        cities=await places.all_cities(),
+        chosen={name: [str(v) for v in split_list(raw.get(name))] for name in ("departure", "bus_type", "operator", "amenities")},
+        window_labels=WINDOW_LABELS, sort_labels=SORT_LABELS,
+        operator_options=[(o["id"], f"{o['name']} (★ {o['rating']})") for o in operators],
+        next_day=service.next_day(shown.day),
+        next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
+        offset_query=lambda offset: canonical_query(shown, offset=offset),
+    )
+    response = await render("buses/search.html", block="search", status=422 if errors else 200, **context)
+    if search is not None and not errors and wants_fragment():
+        # The form may have sent city names and blank fields: push the canonical, shareable URL.
+        query = canonical_query(search)
+        response.headers["HX-Push-Url"] = "/buses" + (f"?{query}" if query else "")
+    return response
+
+
+@bp.get("/buses/<int:trip_id>")
+async def trip_detail(trip_id: int):
+    """Trip page: details, stops, fare and the seat map; a seat press re-renders #seat-map (htmx)."""
+    trip = await service.get_trip(trip_id)
+    if trip is None:
+        abort(404, description="We could not find that bus. It may have been removed.")
+    view, errors = parse_model(TripView, query_args(request.args))
+    status = 200
+    if view is None:
+        view, status = TripView(), 422
+    selected, message = service.choose_seats(trip, view.seats, view.toggle, view.passengers)
+    if errors:
+        message = "Choose between 1 and 6 passengers." if "passengers" in errors else "That seat choice was not valid."
+    response = await render("buses/trip.html", block=None, status=status, trip=trip, selected=selected,
+                            passengers=view.passengers, message=message)
+    if wants_fragment():
+        response = await render_seat_map(trip, selected, view.passengers, message, status)
+    return response
+
+
+async def render_seat_map(trip: dict, selected: list[str], passengers: int, message: str | None, status: int):
+    """Only the seat map, with the URL replaced so reload and back show the same selection."""
+    body = await render_template("buses/_seat_map.html", trip=trip, selected=selected, passengers=passengers,
+                                 message=message)
+    response = await make_response(body, status)
+    response.vary.add("HX-Request")
+    query = urlencode([("passengers", passengers)] + [("seats", label) for label in selected])
+    response.headers["HX-Replace-Url"] = f"/buses/{trip['id']}?{query}"
+    return response

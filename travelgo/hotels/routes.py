@@ -1,5 +1,73 @@
 """Hotel search and hotel pages."""
 
-from quart import Blueprint
+from __future__ import annotations
+
+from datetime import date, timedelta
+from math import ceil
+
+from quart import Blueprint, abort, request
+
+from ..buses.routes import resolve_city_fields
+from ..buses.service import SearchInvalid
+from ..places import service as places
+from ..querystring import canonical_query, query_args, split_list
+from ..web import parse_model, render, wants_fragment
+from . import service
+from .forms import AMENITY_LABELS, SORT_LABELS, HotelSearch, HotelView
 
 bp = Blueprint("hotels", __name__)
+
+
+@bp.app_context_processor
+def hotel_labels() -> dict:
+    return {"hotel_amenity_labels": AMENITY_LABELS}
+
+
+@bp.get("/hotels")
+async def hotel_list():
+    """Hotel search: form, filters, sorted and paged results. htmx gets the #hotel-search fragment."""
+    raw = query_args(request.args)
+    args, errors, names = await resolve_city_fields(dict(raw), ("city",))
+    search, field_errors = parse_model(HotelSearch, args)
+    errors = {**field_errors, **errors}
+    page = None
+    if search is not None and not errors and raw:
+        try:
+            page = await service.search_hotels(search)
+        except SearchInvalid as exc:
+            errors.update(exc.errors)
+    shown = search or HotelSearch()
+    check_in, check_out = shown.stay
+    context = dict(
+        values={k: (v[0] if isinstance(v, list) and k != "amenities" else v) for k, v in raw.items()},
+        errors=errors, page=page, search=shown, today=date.today(), check_in=check_in, check_out=check_out,
+        city_name=names.get("city"), cities=await places.all_cities(),
+        chosen={"amenities": split_list(raw.get("amenities"))},
+        sort_labels=SORT_LABELS, few_rooms=service.FEW_ROOMS,
+        offset_query=lambda offset: canonical_query(shown, offset=offset),
+        stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
+    )
+    response = await render("hotels/search.html", block="search", status=422 if errors else 200, **context)
+    if search is not None and not errors and wants_fragment():
+        query = canonical_query(search)
+        response.headers["HX-Push-Url"] = "/hotels" + (f"?{query}" if query else "")
+    return response
+
+
+@bp.get("/hotels/<int:hotel_id>")
+async def hotel_detail(hotel_id: int):
+    """Hotel page: description, amenities, room types for the dates and a 30-day calendar per room type."""
+    view, errors = parse_model(HotelView, query_args(request.args))
+    status = 200
+    if view is None:
+        view, status = HotelView(), 422
+    check_in, check_out = view.stay
+    hotel = await service.get_hotel(hotel_id, check_in, check_out, view.guests)
+    if hotel is None:
+        abort(404, description="We could not find that hotel.")
+    calendar = await service.hotel_calendar(hotel_id, check_in, 30)
+    for rt in hotel["room_types"]:
+        rt["rooms_needed"] = max(1, ceil(view.guests / rt["max_guests"]))
+    return await render("hotels/hotel.html", block="rooms", status=status, hotel=hotel, calendar=calendar,
+                        errors=errors, values=query_args(request.args), today=date.today(),
+                        min_check_out=max(check_in, date.today()) + timedelta(days=1), few_rooms=service.FEW_ROOMS)

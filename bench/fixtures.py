@@ -1,0 +1,160 @@
+"""Inventory the booking benchmarks consume: a bench-only operator, two bench-only cities and their trips.
+
+Rebuilt at the start of each run (after removing what the previous run booked), so the large seed that the
+searches read is never consumed and every run starts from the same state.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import aiomysql
+
+from travelgo.config import DatabaseURL
+from travelgo.passwords import hash_password
+
+OPERATOR = "TravelGo Bench Lines"
+CITIES = (("Benchford", 50.1), ("Loadham", 50.2))
+USERS = [f"bench{n}@travelgo.example" for n in range(4)]
+PASSWORD = "bench-password-1"
+SEATS_PER_TRIP = 40
+
+
+async def connect(url: DatabaseURL) -> aiomysql.Connection:
+    return await aiomysql.connect(autocommit=True, **url.connect_kwargs())
+
+
+async def reset(url: DatabaseURL, *, distinct_trips: int, hot_seats: int = 10) -> dict:
+    """Remove the previous run's bench trips and bookings and create fresh ones; returns their ids."""
+    conn = await connect(url)
+    try:
+        async with conn.cursor(aiomysql.DictCursor) as cur:
+            await _remove(cur)
+            await cur.execute("BEGIN")
+            operator_id = await _operator(cur)
+            city_ids = [await _city(cur, name, lat) for name, lat in CITIES]
+            vehicle_id = await _vehicle(cur, operator_id, SEATS_PER_TRIP)
+            hot_vehicle_id = await _vehicle(cur, operator_id, hot_seats)
+            departs = datetime.combine(date.today() + timedelta(days=45), datetime.min.time())
+            rows = [
+                (
+                    operator_id,
+                    vehicle_id,
+                    city_ids[0],
+                    city_ids[1],
+                    departs + timedelta(minutes=i),
+                    departs + timedelta(minutes=i + 180),
+                    SEATS_PER_TRIP,
+                )
+                for i in range(distinct_trips)
+            ]
+            rows.append(
+                (
+                    operator_id,
+                    hot_vehicle_id,
+                    city_ids[1],
+                    city_ids[0],
+                    departs,
+                    departs + timedelta(minutes=180),
+                    hot_seats,
+                )
+            )
+            await cur.executemany(
+                """INSERT INTO trips (operator_id, vehicle_id, origin_id, destination_id, departs_at, arrives_at,
+                                      duration_minutes, price_minor, currency, seats_total, amenities,
+                                      boarding_points, dropping_points)
+                   VALUES (%s, %s, %s, %s, %s, %s, 180, 1500, 'EUR', %s, 'wifi', %s, %s)""",
+                [
+                    (
+                        *row,
+                        json.dumps([{"name": "Bench Stop", "time": "00:00"}]),
+                        json.dumps([{"name": "Load Stop", "time": "03:00"}]),
+                    )
+                    for row in rows
+                ],
+            )
+            await cur.execute("SELECT id FROM trips WHERE operator_id = %s ORDER BY id", (operator_id,))
+            trip_ids = [row["id"] for row in await cur.fetchall()]
+            user_ids = [await _user(cur, email) for email in USERS]
+            await cur.execute("COMMIT")
+    finally:
+        conn.close()
+    return {
+        "trips": trip_ids[:-1],
+        "hot_trip": trip_ids[-1],
+        "hot_seats": hot_seats,
+        "seats_per_trip": SEATS_PER_TRIP,
+        "users": user_ids,
+    }
+
+
+async def cleanup(url: DatabaseURL) -> None:
+    conn = await connect(url)
+    try:
+        async with conn.cursor(aiomysql.DictCursor) as cur:
+            await _remove(cur)
+    finally:
+        conn.close()
+
+
+async def _remove(cur) -> None:
+    await cur.execute("SELECT id FROM operators WHERE name = %s", (OPERATOR,))
+    row = await cur.fetchone()
+    if not row:
+        return
+    operator = {"op": row["id"]}
+    # Outbox events stay: deleting the newest ones would move MAX(events.id) below the auto-increment counter,
+    # and a starting poller would then wait out thousands of "gaps" (old events are pruned after 24 h anyway).
+    await cur.execute(
+        "DELETE bs FROM booking_seats bs JOIN trips t ON t.id = bs.trip_id WHERE t.operator_id = %(op)s", operator
+    )
+    await cur.execute(
+        "DELETE b FROM bookings b JOIN trips t ON t.id = b.trip_id WHERE t.operator_id = %(op)s", operator
+    )
+    await cur.execute("DELETE FROM trips WHERE operator_id = %(op)s", operator)
+    await cur.execute("DELETE FROM vehicles WHERE operator_id = %s", (row["id"],))
+
+
+async def _operator(cur) -> int:
+    await cur.execute("INSERT IGNORE INTO operators (name, rating) VALUES (%s, 4.0)", (OPERATOR,))
+    await cur.execute("SELECT id FROM operators WHERE name = %s", (OPERATOR,))
+    return (await cur.fetchone())["id"]
+
+
+async def _city(cur, name: str, lat: float) -> int:
+    await cur.execute(
+        """INSERT IGNORE INTO cities (name, region, country, latitude, longitude, timezone)
+           VALUES (%s, 'Bench', 'XB', %s, 0, 'UTC')""",
+        (name, lat),
+    )
+    await cur.execute("SELECT id FROM cities WHERE name = %s AND country = 'XB'", (name,))
+    return (await cur.fetchone())["id"]
+
+
+async def _vehicle(cur, operator_id: int, seats: int) -> int:
+    rows_count = (seats + 3) // 4
+    await cur.execute(
+        """INSERT INTO vehicles (operator_id, name, is_ac, berth, layout, decks, rows_count, cols_count, seat_count)
+           VALUES (%s, %s, 1, 'seater', '2+2', 1, %s, 5, %s)""",
+        (operator_id, f"Bench coach {seats}", rows_count, seats),
+    )
+    vehicle_id = cur.lastrowid
+    columns = [(1, "window"), (2, "aisle"), (4, "aisle"), (5, "window")]
+    await cur.executemany(
+        "INSERT INTO vehicle_seats (vehicle_id, label, deck, row_no, col_no, kind) VALUES (%s, %s, 1, %s, %s, %s)",
+        [(vehicle_id, str(n + 1), n // 4 + 1, *columns[n % 4]) for n in range(seats)],
+    )
+    return vehicle_id
+
+
+async def _user(cur, email: str) -> int:
+    await cur.execute("SELECT id FROM users WHERE email = %s", (email,))
+    row = await cur.fetchone()
+    if row:
+        return row["id"]
+    await cur.execute(
+        "INSERT INTO users (email, password_hash, full_name, role) VALUES (%s, %s, 'Bench Traveller', 'traveller')",
+        (email, await hash_password(PASSWORD)),
+    )
+    return cur.lastrowid

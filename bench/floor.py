@@ -1,0 +1,198 @@
+"""The raw database floor: the booking transaction run straight through aiomysql, no HTTP, no framework.
+
+When the booking engine is present this runs its own transaction function (bookings.service._book_trip_tx through
+db.run_in_transaction: lock the trip row, check the seats, bump the counter, insert the booking, its seats and an
+outbox event, commit), so the floor is exactly the transaction an API booking commits. Without it, book_seat()
+below is the same statement sequence written out. Over distinct seats.
+Run as `python -m bench.floor --part K --parts N …`; bench/run.py starts one process per server worker so the
+floor gets the same number of Python processes as the server it is compared with. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import secrets
+import string
+import sys
+import time
+from datetime import datetime
+
+import aiomysql
+
+from travelgo.config import DatabaseURL
+
+ALPHABET = string.ascii_uppercase + string.digits
+
+
+async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
+    """One bus booking of one seat, as the booking service does it; False when the seat is taken."""
+    await cur.execute("BEGIN")
+    try:
+        await cur.execute(
+            """SELECT id, status, seats_total, seats_booked, price_minor, currency, departs_at, arrives_at
+                 FROM trips WHERE id = %(trip_id)s FOR UPDATE""",
+            {"trip_id": trip_id},
+        )
+        trip = await cur.fetchone()
+        await cur.execute(
+            """SELECT vs.label, bs.id AS held
+                 FROM vehicle_seats vs
+                 JOIN trips t ON t.vehicle_id = vs.vehicle_id
+                 LEFT JOIN booking_seats bs ON bs.trip_id = t.id AND bs.seat_label = vs.label AND bs.held = 1
+                WHERE t.id = %(trip_id)s AND vs.label IN (%(seat)s)""",
+            {"trip_id": trip_id, "seat": seat},
+        )
+        rows = await cur.fetchall()
+        if not rows or any(r["held"] for r in rows) or trip["seats_booked"] + 1 > trip["seats_total"]:
+            await cur.execute("ROLLBACK")
+            return False
+        reference = "TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+        await cur.execute(
+            """INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email,
+                                     trip_id, starts_at, ends_at)
+               VALUES (%(reference)s, %(user_id)s, 'bus', 'confirmed', %(total)s, %(currency)s,
+                       'bench@travelgo.example', %(trip_id)s, %(starts)s, %(ends)s)""",
+            {
+                "reference": reference,
+                "user_id": user_id,
+                "total": trip["price_minor"],
+                "currency": trip["currency"],
+                "trip_id": trip_id,
+                "starts": trip["departs_at"],
+                "ends": trip["arrives_at"],
+            },
+        )
+        booking_id = cur.lastrowid
+        await cur.execute(
+            """INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age, price_minor)
+               VALUES (%(booking_id)s, %(trip_id)s, %(seat)s, 'Bench Passenger', 30, %(price)s)""",
+            {"booking_id": booking_id, "trip_id": trip_id, "seat": seat, "price": trip["price_minor"]},
+        )
+        await cur.execute(
+            "UPDATE trips SET seats_booked = seats_booked + 1 WHERE id = %(trip_id)s", {"trip_id": trip_id}
+        )
+        await cur.execute(
+            "INSERT INTO events (topic, kind, payload) VALUES (%(topic)s, 'booking', %(payload)s)",
+            {
+                "topic": f"trip:{trip_id}",
+                "payload": json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()}),
+            },
+        )
+        await cur.execute("COMMIT")
+        return True
+    except BaseException:
+        await cur.execute("ROLLBACK")
+        raise
+
+
+def service_transaction():
+    """The booking engine's own bus-booking transaction function, if this tree has it."""
+    try:
+        from travelgo.bookings import service
+    except ImportError:
+        return None, None
+    work = getattr(service, "_book_trip_tx", None)
+    return (work, service.SeatsUnavailable) if work else (None, None)
+
+
+async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    """The floor through the booking service's transaction function and db.run_in_transaction (no HTTP)."""
+    from travelgo import db
+
+    work, taken_error = service_transaction()
+    await db.open_pools(url, size=concurrency)
+    queue = list(reversed(items))
+    latencies: list[float] = []
+    outcomes = {"booked": 0, "taken": 0, "error": 0}
+    deadline = time.perf_counter() + seconds
+    passenger = [{"name": "Bench Passenger", "age": 30}]
+
+    async def worker() -> None:
+        while queue and time.perf_counter() < deadline:
+            user_id, trip_id, seat = queue.pop()
+            started = time.perf_counter()
+            try:
+                await db.run_in_transaction(
+                    work, user_id, trip_id, [seat], passenger, "bench@travelgo.example", None, None
+                )
+                outcomes["booked"] += 1
+            except taken_error:
+                outcomes["taken"] += 1
+            except Exception:
+                outcomes["error"] += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await db.close_pools()
+    return {"mode": "service transaction", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    latencies.sort()
+
+    def pick(q: float) -> float | None:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None
+
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+
+
+async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    if service_transaction()[0] is not None:
+        return await run_service(url, items, concurrency, seconds)
+    pool = await aiomysql.create_pool(
+        minsize=concurrency,
+        maxsize=concurrency,
+        autocommit=True,
+        init_command="SET SESSION innodb_lock_wait_timeout = 5",
+        **url.connect_kwargs(),
+    )
+    queue = list(reversed(items))
+    latencies: list[float] = []
+    outcomes = {"booked": 0, "taken": 0, "error": 0}
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        async with pool.acquire() as conn, conn.cursor(aiomysql.DictCursor) as cur:
+            while queue and time.perf_counter() < deadline:
+                user_id, trip_id, seat = queue.pop()
+                started = time.perf_counter()
+                try:
+                    ok = await book_seat(cur, user_id, trip_id, seat)
+                    outcomes["booked" if ok else "taken"] += 1
+                except Exception:
+                    outcomes["error"] += 1
+                latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    pool.close()
+    await pool.wait_closed()
+    return {"mode": "hand-written SQL", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--items", required=True, help="file of 'user_id trip_id seat' lines")
+    parser.add_argument("--part", type=int, default=0)
+    parser.add_argument("--parts", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    with open(args.items) as f:
+        lines = [line.split() for i, line in enumerate(f) if i % args.parts == args.part and line.strip()]
+    items = [(int(u), int(t), s) for u, t, s in lines]
+    random.seed(args.part)
+    result = asyncio.run(run(DatabaseURL.parse(args.url), items, args.concurrency, args.seconds))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

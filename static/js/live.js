@@ -1,0 +1,50 @@
+// Live availability (progressive enhancement). htmx's SSE extension does the work declared in the templates:
+// badges are swapped from the stream, and the seat map re-fetches itself on `availability` (the server drops
+// a chosen seat that was taken and says so in the map's status line). This file only repeats that news in
+// the page's persistent live region, because the map's own status line is replaced with the map, and a
+// freshly inserted live region is often not read out. Without JavaScript the pages work as rendered.
+(function () {
+  "use strict";
+  var chosenBefore = null;
+
+  function chosenSeats(form) {
+    var seats = [];
+    if (!form) return seats;
+    form.querySelectorAll("input[type=hidden][name=seats]").forEach(function (input) {
+      seats.push(input.value);
+    });
+    return seats;
+  }
+
+  function announce(text) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var note = document.createElement("p");
+    note.className = "flash flash-warning";
+    note.textContent = text;
+    box.appendChild(note);
+  }
+
+  // Remember the selection just before a stream-triggered re-fetch of the seat map...
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (elt && elt.id === "seat-map" && trigger && trigger.type === "sse:availability") {
+      chosenBefore = chosenSeats(elt);
+    }
+  });
+
+  // ...and after the swap, name the seats the server had to take out of it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var before = chosenBefore;
+    var map = document.getElementById("seat-map");
+    if (!before || !map || event.target !== map) return;  // fired on the swapped-in map
+    chosenBefore = null;
+    var now = chosenSeats(map);
+    var lost = before.filter(function (label) { return now.indexOf(label) === -1; });
+    if (lost.length) {
+      announce((lost.length === 1 ? "Seat " + lost[0] + " was" : "Seats " + lost.join(", ") + " were") +
+        " just booked by another traveller and removed from your selection. Please choose another seat.");
+    }
+  });
+})();

@@ -1,0 +1,50 @@
+"""Admin fixtures: an admin and a traveller (logged-in clients) and a small world of inventory with bookings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from travelgo import db
+
+from .. import factories
+from ..conftest import login
+
+
+@pytest.fixture
+async def people(app):
+    async with db.transaction() as cur:
+        admin = await factories.make_user(cur, "admin@example.com", role="admin", full_name="Ada Admin")
+        traveller = await factories.make_user(cur, "trav@example.com", full_name="Tom Traveller")
+    return {"admin": admin, "traveller": traveller}
+
+
+@pytest.fixture
+async def admin_client(app, people):
+    client = app.test_client()
+    await login(client, people["admin"]["email"])
+    return client
+
+
+@pytest.fixture
+async def traveller_client(app, people):
+    client = app.test_client()
+    await login(client, people["traveller"]["email"])
+    return client
+
+
+@pytest.fixture
+async def world(people):
+    """A trip with two seats booked and a hotel with one room booked for two nights."""
+    from .helpers import book_bus, book_hotel
+
+    async with db.transaction() as cur:
+        trip = await factories.make_trip(cur, seats=8)
+        hotel = await factories.make_hotel(cur, city=trip["origin"])
+        room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=10)
+        bus_booking = await book_bus(cur, people["traveller"], trip, ["1", "2"])
+        hotel_booking = await book_hotel(cur, people["traveller"], room_type,
+                                         date.today() + timedelta(days=2), 2)
+    return {"trip": trip, "hotel": hotel, "room_type": room_type, "bus_booking": bus_booking,
+            "hotel_booking": hotel_booking, **people}

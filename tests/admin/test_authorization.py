@@ -1,0 +1,79 @@
+"""Authorization matrix over EVERY admin route, read from the app's url_map (new routes are covered
+automatically): anonymous → log in (HTML) / 401 (API), traveller → 403, admin → allowed."""
+
+from __future__ import annotations
+
+from ..conftest import api_token, csrf_for
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def admin_routes(app):
+    """(method, rule) for every admin page and admin API route."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/admin", "/api/v1/admin")):
+            routes.extend((method, rule) for method in sorted(rule.methods) if method in METHODS)
+    return routes
+
+
+def build(app, rule, world) -> str:
+    values = {
+        "city_id": world["trip"]["origin"]["id"], "operator_id": world["trip"]["operator"]["id"],
+        "vehicle_id": world["trip"]["vehicle"]["id"], "trip_id": world["trip"]["id"],
+        "hotel_id": world["hotel"]["id"], "room_type_id": world["room_type"]["id"],
+        "reference": world["bus_booking"]["reference"],
+    }
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"add a sample value for {missing} (route {rule.rule})"
+    return app.url_map.bind("localhost").build(rule.endpoint, {k: values[k] for k in rule.arguments})
+
+
+async def call(client, method, path, headers=None):
+    headers = dict(headers or {})
+    if method == "GET":
+        return await client.get(path, headers=headers)
+    if not path.startswith("/api/"):
+        token = await csrf_for(client)
+        return await client.open(path, method=method, form={"csrf_token": token}, headers=headers)
+    return await client.open(path, method=method, json={}, headers=headers)
+
+
+async def test_matrix_covers_every_admin_route(app, client, admin_client, traveller_client, world):
+    routes = admin_routes(app)
+    assert len(routes) >= 35, routes  # the matrix is not vacuous
+    assert any(r.rule == "/api/v1/admin/bookings" for _, r in routes)
+    admin_api = await api_token(app.test_client(), world["admin"]["email"])
+    traveller_api = await api_token(app.test_client(), world["traveller"]["email"])
+    failures = []
+    for method, rule in routes:
+        path = build(app, rule, world)
+        api = path.startswith("/api/")
+        # anonymous
+        response = await call(client, method, path)
+        if api:
+            if response.status_code != 401:
+                failures.append(("anonymous", method, path, response.status_code))
+        elif response.status_code != 302 or not response.headers["Location"].startswith("/login?next="):
+            failures.append(("anonymous", method, path, response.status_code))
+        # traveller
+        response = await call(traveller_client, method, path, traveller_api if api else None)
+        if response.status_code != 403:
+            failures.append(("traveller", method, path, response.status_code))
+        # admin: GET pages answer 200; writes with an empty form are refused as invalid, never 401/403/5xx
+        response = await call(admin_client, method, path, admin_api if api else None)
+        expected_ok = response.status_code == 200 if method == "GET" else response.status_code in (200, 303, 409, 422)
+        if not expected_ok:
+            failures.append(("admin", method, path, response.status_code,
+                             (await response.get_data(as_text=True))[:300]))
+    assert failures == []
+
+
+async def test_api_problem_json_for_non_admins(client, traveller_client, world):
+    response = await client.get("/api/v1/admin/stats")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    headers = await api_token(client, world["traveller"]["email"])
+    response = await client.get("/api/v1/admin/bookings", headers=headers)
+    assert response.status_code == 403
+    assert (await response.get_json())["title"] == "Forbidden"

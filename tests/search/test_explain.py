@@ -1,0 +1,28 @@
+"""Searches are answered from indexes: EXPLAIN each search statement on seeded data (bench/explain.py)."""
+
+from __future__ import annotations
+
+from bench.explain import explain_all
+from travelgo import db, seed
+
+
+async def test_every_search_uses_its_index(app):
+    await seed.seed("small", admin_password="admin-pass-123")
+    async with db.reading() as cur:
+        for table in ("trips", "hotels", "room_types", "room_inventory"):
+            await cur.execute(f"ANALYZE TABLE {table}")
+            await cur.fetchall()
+        plans, problems = await explain_all(cur)
+    assert len(plans) == 7
+    assert problems == []
+
+
+def test_the_check_catches_a_full_scan():
+    from bench.explain import check_plan
+
+    plan = [{"table": "t", "type": "ALL", "key": None, "rows": 700000}]
+    assert check_plan("bus route", plan, {"t": {"ix_trips_route_departure"}})
+    plan = [{"table": "t", "type": "range", "key": "ix_trips_departure", "rows": 10}]
+    assert check_plan("bus route", plan, {"t": {"ix_trips_route_departure"}})
+    plan = [{"table": "t", "type": "range", "key": "ix_trips_route_departure", "rows": 10}]
+    assert not check_plan("bus route", plan, {"t": {"ix_trips_route_departure"}})

@@ -1,0 +1,87 @@
+"""The sample data: counts, dates relative to today, idempotent, counters equal to their booking items."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from travelgo import db, seed
+
+CONSISTENCY = {
+    "trip counters": """
+        SELECT COUNT(*) AS n FROM trips t
+          LEFT JOIN (SELECT trip_id, COUNT(*) AS held FROM booking_seats WHERE held = 1 GROUP BY trip_id) s
+                 ON s.trip_id = t.id
+         WHERE t.seats_booked <> COALESCE(s.held, 0)""",
+    "inventory counters": """
+        SELECT COUNT(*) AS n FROM room_inventory ri
+          LEFT JOIN (SELECT room_type_id, night, SUM(rooms) AS rooms FROM booking_nights GROUP BY room_type_id, night) b
+                 ON b.room_type_id = ri.room_type_id AND b.night = ri.night
+         WHERE ri.rooms_booked <> COALESCE(b.rooms, 0)""",
+    "seats outside the vehicle": """
+        SELECT COUNT(*) AS n FROM booking_seats bs
+          JOIN trips t ON t.id = bs.trip_id
+          LEFT JOIN vehicle_seats vs ON vs.vehicle_id = t.vehicle_id AND vs.label = bs.seat_label
+         WHERE vs.id IS NULL""",
+    "vehicle seat counts": """
+        SELECT COUNT(*) AS n FROM vehicles v
+         WHERE v.seat_count <> (SELECT COUNT(*) FROM vehicle_seats vs WHERE vs.vehicle_id = v.id)""",
+    "trip seat totals": """
+        SELECT COUNT(*) AS n FROM trips t JOIN vehicles v ON v.id = t.vehicle_id WHERE t.seats_total <> v.seat_count""",
+    "bus booking totals": """
+        SELECT COUNT(*) AS n FROM bookings b
+         WHERE b.type = 'bus'
+           AND b.total_minor <> (SELECT SUM(price_minor) FROM booking_seats s WHERE s.booking_id = b.id)""",
+    "hotel booking totals": """
+        SELECT COUNT(*) AS n FROM bookings b
+         WHERE b.type = 'hotel'
+           AND b.total_minor <> (SELECT SUM(price_minor * rooms) FROM booking_nights n WHERE n.booking_id = b.id)""",
+}
+
+
+async def scalar(sql: str):
+    async with db.reading() as cur:
+        await cur.execute(sql)
+        return next(iter((await cur.fetchone()).values()))
+
+
+async def test_small_seed_is_realistic_consistent_and_idempotent(app):
+    first = await seed.seed("small", admin_password="admin-pass-123")
+    assert first["cities"] == 16 and first["operators"] == 6 and first["users"] == 3 + 10
+    assert first["trips"] > 500 and first["hotels"] >= 16 and first["bookings"] > 100
+    assert first["booking_seats"] > 0 and first["booking_nights"] > 0
+    assert await scalar("SELECT COUNT(*) FROM users WHERE email = 'admin@travelgo.example' AND role = 'admin'") == 1
+    assert await scalar("SELECT COUNT(*) FROM users WHERE email IN ('asha@travelgo.example', 'ben@travelgo.example')") == 2
+    # dates relative to today
+    assert await scalar("SELECT MIN(DATE(departs_at)) FROM trips") == date.today()
+    assert await scalar("SELECT MIN(night) FROM room_inventory") == date.today()
+    assert await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY") == 0
+    # realistic shapes: INR, real layouts, sleepers on two decks, weekend nights dearer on average
+    assert await scalar("SELECT COUNT(DISTINCT currency) FROM trips") == 1
+    assert await scalar("SELECT MIN(currency) FROM trips") == "INR"
+    assert await scalar("SELECT COUNT(*) FROM vehicles WHERE berth = 'sleeper' AND decks = 2") > 0
+    assert await scalar("SELECT COUNT(*) FROM vehicles WHERE layout = '2+2' AND seat_count = 40") > 0
+    assert await scalar("SELECT COUNT(*) FROM trips WHERE seats_booked > 0") > 0
+    weekend = await scalar("SELECT AVG(price_minor) FROM room_inventory WHERE DAYOFWEEK(night) IN (6, 7)")
+    weekday = await scalar("SELECT AVG(price_minor) FROM room_inventory WHERE DAYOFWEEK(night) IN (2, 3, 4)")
+    assert weekend > weekday
+    async with db.reading() as cur:
+        await cur.execute("SELECT reference FROM bookings")
+        refs = [r["reference"] for r in await cur.fetchall()]
+    assert len(refs) == len(set(refs)) and all(re.fullmatch(r"TG-[A-Z2-9]{6}", r) for r in refs)
+    for name, sql in CONSISTENCY.items():
+        assert await scalar(sql) == 0, name
+    second = await seed.seed("small", admin_password="admin-pass-123")
+    assert second == first
+    assert not await seed.is_empty()
+
+
+def test_haversine_distance_is_real():
+    mumbai, pune = seed.CITIES[0], seed.CITIES[1]
+    assert 115 < seed.haversine_km(mumbai[2], mumbai[3], pune[2], pune[3]) < 125
+
+
+def test_city_list_is_sixty_real_cities():
+    names = [c[0] for c in seed.CITIES]
+    assert len(names) == len(set(names)) >= 60
+    assert all(6 < c[2] < 36 and 68 < c[3] < 98 for c in seed.CITIES)  # inside India

@@ -1,0 +1,383 @@
+"""Validated inputs for the admin pages and the admin API (pydantic; a bad field → 422 with its message)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TRIP_AMENITIES = ("wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking")
+HOTEL_AMENITIES = ("wifi", "pool", "parking", "breakfast", "air_conditioning", "gym", "spa", "restaurant", "bar",
+                   "pets", "airport_shuttle", "family_rooms")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_SCHEDULE_TRIPS = 500
+MAX_INVENTORY_DAYS = 366
+REFERENCE = re.compile(r"^TG-[A-Z0-9]{6}$")
+
+
+def _blank_to_none(value):
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _blank_to_zero(value):
+    return "0" if isinstance(value, str) and not value.strip() else value
+
+
+def _minor(price: Decimal) -> int:
+    return int((price * 100).to_integral_value())
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+
+# --- places and operators ---------------------------------------------------------------------------
+
+class CityForm(_Form):
+    name: str = Field(min_length=1, max_length=100)
+    region: str = Field(min_length=1, max_length=100)
+    country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")
+    latitude: Decimal = Field(ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal = Field(ge=-180, le=180, max_digits=9, decimal_places=6)
+    timezone: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+\-]+)*$")
+
+    @field_validator("country")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class OperatorForm(_Form):
+    name: str = Field(min_length=1, max_length=100)
+    rating: Decimal = Field(default=Decimal("0"), ge=0, le=5, max_digits=2, decimal_places=1)
+
+    _blank = field_validator("rating", mode="before")(_blank_to_zero)
+
+
+# --- vehicles and their seat layout -------------------------------------------------------------------
+
+class SeatLayout(_Form):
+    """A grid of seats: `columns` seats a row, an aisle after seat `aisle_after` (0 = none), on 1 or 2 decks."""
+
+    decks: int = Field(default=1, ge=1, le=2)
+    rows: int = Field(ge=1, le=20)
+    columns: int = Field(ge=1, le=6)
+    aisle_after: int = Field(default=2, ge=0, le=5)
+    berth: Literal["seater", "sleeper"] = "seater"
+
+    @model_validator(mode="after")
+    def _aisle_inside(self):
+        if self.aisle_after >= self.columns and self.aisle_after != 0:
+            raise ValueError("The aisle must come after a seat and before the last one (0 means no aisle).")
+        return self
+
+    @property
+    def layout(self) -> str:
+        if not self.aisle_after:
+            return str(self.columns)
+        return f"{self.aisle_after}+{self.columns - self.aisle_after}"
+
+    @property
+    def grid_columns(self) -> int:
+        """Columns on the map: the aisle is a column without seats."""
+        return self.columns + (1 if self.aisle_after else 0)
+
+    def seats(self) -> list[dict]:
+        """Every seat: label, deck, row_no, col_no (aisle column skipped) and kind (window/aisle/middle)."""
+        seats = []
+        for deck in range(1, self.decks + 1):
+            prefix = "" if self.decks == 1 else ("L" if deck == 1 else "U")
+            number = 0
+            for row in range(1, self.rows + 1):
+                for position in range(1, self.columns + 1):
+                    number += 1
+                    col = position + (1 if self.aisle_after and position > self.aisle_after else 0)
+                    if position in (1, self.columns):
+                        kind = "window"
+                    elif self.aisle_after and position in (self.aisle_after, self.aisle_after + 1):
+                        kind = "aisle"
+                    else:
+                        kind = "middle"
+                    seats.append({"label": f"{prefix}{number}", "deck": deck, "row_no": row, "col_no": col,
+                                  "kind": kind})
+        return seats
+
+
+class VehicleForm(SeatLayout):
+    operator_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=100)
+    is_ac: bool = False
+
+    @field_validator("is_ac", mode="before")
+    @classmethod
+    def _checkbox(cls, value):
+        return value in (True, "1", "on", "true", "yes", 1)
+
+
+class VehicleRename(_Form):
+    name: str = Field(min_length=1, max_length=100)
+    is_ac: bool = False
+
+    _checkbox = field_validator("is_ac", mode="before")(VehicleForm._checkbox.__func__)
+
+
+# --- trips ------------------------------------------------------------------------------------------
+
+class _TripBase(_Form):
+    vehicle_id: int = Field(ge=1)
+    origin_id: int = Field(ge=1)
+    destination_id: int = Field(ge=1)
+    duration_minutes: int = Field(ge=10, le=4000)
+    price: Decimal = Field(gt=0, le=100000, decimal_places=2)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    amenities: list[Literal[TRIP_AMENITIES]] = Field(default_factory=list)  # type: ignore[valid-type]
+    boarding_point: str = Field(default="Central Bus Station", min_length=1, max_length=100)
+    dropping_point: str = Field(default="Coach Terminal", min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _route(self):
+        if self.origin_id == self.destination_id:
+            raise ValueError("Origin and destination must be different cities.")
+        return self
+
+    @property
+    def price_minor(self) -> int:
+        return _minor(self.price)
+
+
+class TripForm(_TripBase):
+    """One trip."""
+
+    departs_on: date
+    departs_time: time
+
+    @property
+    def departures(self) -> list[datetime]:
+        return [datetime.combine(self.departs_on, self.departs_time.replace(second=0, microsecond=0))]
+
+
+class ScheduleForm(_TripBase):
+    """A recurring schedule: every chosen weekday in [start, end] at each of the given times."""
+
+    start: date
+    end: date
+    weekdays: list[Literal[WEEKDAYS]] = Field(min_length=1)  # type: ignore[valid-type]
+    times: str = Field(min_length=4, max_length=200)
+
+    @field_validator("times")
+    @classmethod
+    def _times(cls, value: str) -> str:
+        parts = [p.strip() for p in re.split(r"[,\s]+", value) if p.strip()]
+        for part in parts:
+            if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", part):
+                raise ValueError("Enter times as HH:MM separated by commas, e.g. 08:00, 14:30")
+        return ", ".join(sorted(set(f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)))
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.end < self.start:
+            raise ValueError("The end date must be on or after the start date.")
+        if (self.end - self.start).days > MAX_INVENTORY_DAYS:
+            raise ValueError("A schedule can cover at most one year.")
+        if len(self.departures) > MAX_SCHEDULE_TRIPS:
+            raise ValueError(f"That would create more than {MAX_SCHEDULE_TRIPS} trips; choose a shorter range.")
+        if not self.departures:
+            raise ValueError("No date in that range falls on the chosen weekdays.")
+        return self
+
+    @property
+    def departures(self) -> list[datetime]:
+        chosen = {WEEKDAYS.index(w) for w in self.weekdays}
+        times = [time.fromisoformat(t) for t in self.times.split(", ")]
+        result = []
+        day = self.start
+        while day <= self.end:
+            if day.weekday() in chosen:
+                result.extend(datetime.combine(day, t) for t in times)
+            day += timedelta(days=1)
+        return result
+
+
+class TripPrice(_Form):
+    price: Decimal = Field(gt=0, le=100000, decimal_places=2)
+
+    @property
+    def price_minor(self) -> int:
+        return _minor(self.price)
+
+
+class TripSeats(_Form):
+    seats_total: int = Field(ge=0, le=2000)
+
+
+class CancelForm(_Form):
+    reason: str = Field(min_length=3, max_length=255)
+
+
+# --- hotels -----------------------------------------------------------------------------------------
+
+class HotelForm(_Form):
+    city_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=150)
+    description: str = Field(min_length=1, max_length=5000)
+    address: str = Field(min_length=1, max_length=255)
+    area: str = Field(min_length=1, max_length=100)
+    stars: int = Field(ge=1, le=5)
+    rating: Decimal = Field(default=Decimal("0"), ge=0, le=10, max_digits=3, decimal_places=1)
+    amenities: list[Literal[HOTEL_AMENITIES]] = Field(default_factory=list)  # type: ignore[valid-type]
+    latitude: Decimal = Field(ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal = Field(ge=-180, le=180, max_digits=9, decimal_places=6)
+    distance_km: Decimal = Field(default=Decimal("0"), ge=0, le=999, max_digits=5, decimal_places=2)
+
+    _blank = field_validator("rating", "distance_km", mode="before")(_blank_to_zero)
+
+
+class RoomTypeForm(_Form):
+    name: str = Field(min_length=1, max_length=100)
+    max_guests: int = Field(ge=1, le=12)
+    beds: str = Field(min_length=1, max_length=100)
+    base_price: Decimal = Field(gt=0, le=100000, decimal_places=2)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+
+    @property
+    def base_price_minor(self) -> int:
+        return _minor(self.base_price)
+
+
+class _DateRange(_Form):
+    room_type_id: int = Field(ge=1)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.end < self.start:
+            raise ValueError("The last night must be on or after the first night.")
+        if (self.end - self.start).days >= MAX_INVENTORY_DAYS:
+            raise ValueError(f"Set at most {MAX_INVENTORY_DAYS} nights at once.")
+        return self
+
+    @property
+    def nights(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+class InventoryForm(_DateRange):
+    """Rooms and nightly price for every night from start to end (inclusive)."""
+
+    rooms_total: int = Field(ge=0, le=5000)
+    price: Decimal = Field(gt=0, le=100000, decimal_places=2)
+
+    @property
+    def price_minor(self) -> int:
+        return _minor(self.price)
+
+
+class StopSellForm(_DateRange):
+    stop_sell: bool = True
+
+    @field_validator("stop_sell", mode="before")
+    @classmethod
+    def _flag(cls, value):
+        return value in (True, "1", "on", "true", "yes", 1)
+
+
+# --- searches ---------------------------------------------------------------------------------------
+
+class Page(_Form):
+    q: str | None = Field(default=None, max_length=100)
+    page: int = Field(default=1, ge=1, le=100000)
+
+    _blank = field_validator("q", mode="before")(_blank_to_none)
+
+
+class TripFilter(Page):
+    origin_id: int | None = None
+    destination_id: int | None = None
+    operator_id: int | None = None
+    status: Literal["scheduled", "cancelled"] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    _blanks = field_validator("origin_id", "destination_id", "operator_id", "status", "date_from", "date_to",
+                              mode="before")(_blank_to_none)
+
+
+class HotelFilter(Page):
+    city_id: int | None = None
+
+    _blanks = field_validator("city_id", mode="before")(_blank_to_none)
+
+
+class BookingFilter(_Form):
+    """Filters shared by the bookings page, its CSV export and GET /api/v1/admin/bookings."""
+
+    reference: str | None = Field(default=None, max_length=9)
+    email: str | None = Field(default=None, max_length=254)
+    type: Literal["bus", "hotel"] | None = None
+    status: Literal["confirmed", "cancelled"] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    date_on: Literal["travel", "booked"] = "travel"
+
+    _blanks = field_validator("reference", "email", "type", "status", "date_from", "date_to", "date_on",
+                              mode="before")(_blank_to_none)
+
+    @field_validator("date_on", mode="before")
+    @classmethod
+    def _default_on(cls, value):
+        return value or "travel"
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise ValueError("The end date must be on or after the start date.")
+        return self
+
+
+class StatsRange(_Form):
+    """A date range for the dashboard (inclusive), at most two years."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, populate_by_name=True)
+
+    date_from: date | None = Field(default=None, alias="from")
+    date_to: date | None = Field(default=None, alias="to")
+
+    _blanks = field_validator("date_from", "date_to", mode="before")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _defaults(self):
+        today = date.today()
+        self.date_to = self.date_to or today
+        try:
+            self.date_from = self.date_from or (self.date_to - timedelta(days=29))
+        except OverflowError:  # 'to' in the first days of year 1: a ValueError becomes a 422, not a 500
+            raise ValueError("Choose a later 'to' date.") from None
+        if self.date_to < self.date_from:
+            raise ValueError("'to' must be on or after 'from'.")
+        if (self.date_to - self.date_from).days > 731:
+            raise ValueError("Choose a range of at most two years.")
+        return self
+
+
+class AuditFilter(Page):
+    entity: str | None = Field(default=None, max_length=32)
+    action: str | None = Field(default=None, max_length=64)
+    user_email: str | None = Field(default=None, max_length=254)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    _blanks = field_validator("entity", "action", "user_email", "date_from", "date_to", mode="before")(_blank_to_none)

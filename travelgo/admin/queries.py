@@ -1,0 +1,691 @@
+"""SQL for the admin area. Cursor first; never commits. Filters are built from fixed fragments, values are
+always bound parameters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+PAGE_SIZE = 25
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def _page(cur, select_sql: str, count_sql: str, params: dict, page: int, page_size: int = PAGE_SIZE) -> dict:
+    await cur.execute(count_sql, params)
+    total = (await cur.fetchone())["n"]
+    await cur.execute(select_sql + " LIMIT %(limit)s OFFSET %(offset)s",
+                      {**params, "limit": page_size, "offset": (page - 1) * page_size})
+    return {"items": await cur.fetchall(), "total": total, "page": page, "page_size": page_size,
+            "pages": max(1, -(-total // page_size))}
+
+
+# --- audit ------------------------------------------------------------------------------------------
+
+async def insert_audit(cur, *, user_id: int | None, action: str, entity: str, entity_id: str,
+                       before: Any, after: Any) -> None:
+    await cur.execute(
+        """
+        INSERT INTO audit_log (user_id, action, entity, entity_id, before_data, after_data)
+        VALUES (%(user_id)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)
+        """,
+        {"user_id": user_id, "action": action, "entity": entity, "entity_id": str(entity_id),
+         "before": None if before is None else json.dumps(before, default=str, sort_keys=True),
+         "after": None if after is None else json.dumps(after, default=str, sort_keys=True)},
+    )
+
+
+async def select_audit(cur, *, entity, action, user_email, date_from, date_to, page) -> dict:
+    where, params = ["1 = 1"], {}
+    if entity:
+        where.append("a.entity = %(entity)s")
+        params["entity"] = entity
+    if action:
+        where.append("a.action = %(action)s")
+        params["action"] = action
+    if user_email:
+        where.append("u.email LIKE %(email)s")
+        params["email"] = like(user_email)
+    if date_from:
+        where.append("a.created_at >= %(date_from)s")
+        params["date_from"] = date_from
+    if date_to:
+        where.append("a.created_at < %(date_to)s")
+        params["date_to"] = date_to + timedelta(days=1)
+    clause = " AND ".join(where)
+    return await _page(
+        cur,
+        f"""
+        SELECT a.id, a.action, a.entity, a.entity_id, a.before_data, a.after_data, a.created_at,
+               u.email AS user_email
+          FROM audit_log a
+          LEFT JOIN users u ON u.id = a.user_id
+         WHERE {clause}
+         ORDER BY a.id DESC
+        """,
+        f"SELECT COUNT(*) AS n FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE {clause}",
+        params, page,
+    )
+
+
+async def select_audit_choices(cur) -> dict:
+    await cur.execute("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+    entities = [r["entity"] for r in await cur.fetchall()]
+    await cur.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    return {"entities": entities, "actions": [r["action"] for r in await cur.fetchall()]}
+
+
+# --- cities and operators -----------------------------------------------------------------------------
+
+CITY_FIELDS = "id, name, region, country, latitude, longitude, timezone"
+
+
+async def select_cities(cur, q: str | None, page: int) -> dict:
+    where = "WHERE name LIKE %(q)s OR region LIKE %(q)s" if q else ""
+    params = {"q": like(q)} if q else {}
+    return await _page(cur, f"SELECT {CITY_FIELDS} FROM cities {where} ORDER BY name",
+                       f"SELECT COUNT(*) AS n FROM cities {where}", params, page)
+
+
+async def select_city_options(cur) -> list[dict]:
+    await cur.execute("SELECT id, name, country, CONCAT(name, ', ', country) AS label FROM cities ORDER BY name")
+    return await cur.fetchall()
+
+
+async def select_city(cur, city_id: int, *, lock: bool = False) -> dict | None:
+    await cur.execute(f"SELECT {CITY_FIELDS} FROM cities WHERE id = %(id)s" + (" FOR UPDATE" if lock else ""),
+                      {"id": city_id})
+    return await cur.fetchone()
+
+
+async def insert_city(cur, data: dict) -> int:
+    await cur.execute(
+        """
+        INSERT INTO cities (name, region, country, latitude, longitude, timezone)
+        VALUES (%(name)s, %(region)s, %(country)s, %(latitude)s, %(longitude)s, %(timezone)s)
+        """,
+        data,
+    )
+    return cur.lastrowid
+
+
+async def update_city(cur, city_id: int, data: dict) -> None:
+    await cur.execute(
+        """
+        UPDATE cities
+           SET name = %(name)s, region = %(region)s, country = %(country)s,
+               latitude = %(latitude)s, longitude = %(longitude)s, timezone = %(timezone)s
+         WHERE id = %(id)s
+        """,
+        {**data, "id": city_id},
+    )
+
+
+OPERATOR_FIELDS = "o.id, o.name, o.rating"
+
+
+async def select_operators(cur, q: str | None, page: int) -> dict:
+    where = "WHERE o.name LIKE %(q)s" if q else ""
+    params = {"q": like(q)} if q else {}
+    return await _page(
+        cur,
+        f"""
+        SELECT {OPERATOR_FIELDS},
+               (SELECT COUNT(*) FROM vehicles v WHERE v.operator_id = o.id) AS vehicles
+          FROM operators o {where}
+         ORDER BY o.name
+        """,
+        f"SELECT COUNT(*) AS n FROM operators o {where}", params, page,
+    )
+
+
+async def select_operator_options(cur) -> list[dict]:
+    await cur.execute("SELECT id, name FROM operators ORDER BY name")
+    return await cur.fetchall()
+
+
+async def select_operator(cur, operator_id: int, *, lock: bool = False) -> dict | None:
+    await cur.execute(f"SELECT {OPERATOR_FIELDS} FROM operators o WHERE o.id = %(id)s" + (" FOR UPDATE" if lock else ""),
+                      {"id": operator_id})
+    return await cur.fetchone()
+
+
+async def insert_operator(cur, data: dict) -> int:
+    await cur.execute("INSERT INTO operators (name, rating) VALUES (%(name)s, %(rating)s)", data)
+    return cur.lastrowid
+
+
+async def update_operator(cur, operator_id: int, data: dict) -> None:
+    await cur.execute("UPDATE operators SET name = %(name)s, rating = %(rating)s WHERE id = %(id)s",
+                      {**data, "id": operator_id})
+
+
+# --- vehicles -----------------------------------------------------------------------------------------
+
+VEHICLE_FIELDS = """v.id, v.operator_id, v.name, v.is_ac, v.berth, v.layout, v.decks, v.rows_count, v.cols_count,
+                    v.seat_count"""
+
+
+async def select_vehicles(cur, q: str | None, page: int) -> dict:
+    where = "WHERE v.name LIKE %(q)s OR o.name LIKE %(q)s" if q else ""
+    params = {"q": like(q)} if q else {}
+    return await _page(
+        cur,
+        f"""
+        SELECT {VEHICLE_FIELDS}, o.name AS operator_name,
+               (SELECT COUNT(*) FROM trips t WHERE t.vehicle_id = v.id) AS trips
+          FROM vehicles v
+          JOIN operators o ON o.id = v.operator_id
+         {where}
+         ORDER BY o.name, v.name, v.id
+        """,
+        f"SELECT COUNT(*) AS n FROM vehicles v JOIN operators o ON o.id = v.operator_id {where}", params, page,
+    )
+
+
+async def select_vehicle_options(cur) -> list[dict]:
+    await cur.execute(
+        """
+        SELECT v.id, v.name, v.seat_count, v.layout, o.name AS operator_name,
+               CONCAT(o.name, ' · ', v.name, ' (', v.layout, ', ', v.seat_count, ' seats)') AS label
+          FROM vehicles v
+          JOIN operators o ON o.id = v.operator_id
+         ORDER BY o.name, v.name
+        """
+    )
+    return await cur.fetchall()
+
+
+async def select_vehicle(cur, vehicle_id: int, *, lock: bool = False) -> dict | None:
+    await cur.execute(
+        f"""
+        SELECT {VEHICLE_FIELDS}, o.name AS operator_name
+          FROM vehicles v
+          JOIN operators o ON o.id = v.operator_id
+         WHERE v.id = %(id)s
+        """ + (" FOR UPDATE" if lock else ""),
+        {"id": vehicle_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_vehicle_seats(cur, vehicle_id: int) -> list[dict]:
+    await cur.execute(
+        """
+        SELECT label, deck, row_no, col_no, kind
+          FROM vehicle_seats
+         WHERE vehicle_id = %(id)s
+         ORDER BY deck, row_no, col_no
+        """,
+        {"id": vehicle_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_vehicle_trip_count(cur, vehicle_id: int) -> int:
+    await cur.execute("SELECT COUNT(*) AS n FROM trips WHERE vehicle_id = %(id)s", {"id": vehicle_id})
+    return (await cur.fetchone())["n"]
+
+
+async def insert_vehicle(cur, data: dict) -> int:
+    await cur.execute(
+        """
+        INSERT INTO vehicles (operator_id, name, is_ac, berth, layout, decks, rows_count, cols_count, seat_count)
+        VALUES (%(operator_id)s, %(name)s, %(is_ac)s, %(berth)s, %(layout)s, %(decks)s, %(rows_count)s,
+                %(cols_count)s, %(seat_count)s)
+        """,
+        data,
+    )
+    return cur.lastrowid
+
+
+async def update_vehicle(cur, vehicle_id: int, data: dict) -> None:
+    assignments = ", ".join(f"{column} = %({column})s" for column in data)
+    await cur.execute(f"UPDATE vehicles SET {assignments} WHERE id = %(id)s", {**data, "id": vehicle_id})
+
+
+async def delete_vehicle_seats(cur, vehicle_id: int) -> None:
+    await cur.execute("DELETE FROM vehicle_seats WHERE vehicle_id = %(id)s", {"id": vehicle_id})
+
+
+async def insert_vehicle_seats(cur, vehicle_id: int, seats: list[dict]) -> None:
+    await cur.executemany(
+        """
+        INSERT INTO vehicle_seats (vehicle_id, label, deck, row_no, col_no, kind)
+        VALUES (%(vehicle_id)s, %(label)s, %(deck)s, %(row_no)s, %(col_no)s, %(kind)s)
+        """,
+        [{**seat, "vehicle_id": vehicle_id} for seat in seats],
+    )
+
+
+# --- trips --------------------------------------------------------------------------------------------
+
+TRIP_FIELDS = """t.id, t.operator_id, t.vehicle_id, t.origin_id, t.destination_id, t.departs_at, t.arrives_at,
+                 t.duration_minutes, t.price_minor, t.currency, t.seats_total, t.seats_booked, t.status,
+                 t.cancel_reason, t.amenities"""
+TRIP_JOINS = """JOIN cities oc ON oc.id = t.origin_id
+                JOIN cities dc ON dc.id = t.destination_id
+                JOIN operators op ON op.id = t.operator_id
+                JOIN vehicles v ON v.id = t.vehicle_id"""
+TRIP_NAMES = "oc.name AS origin_name, dc.name AS destination_name, op.name AS operator_name, v.name AS vehicle_name"
+
+
+async def select_trips(cur, f) -> dict:
+    where, params = ["1 = 1"], {}
+    for column in ("origin_id", "destination_id", "operator_id", "status"):
+        if getattr(f, column):
+            where.append(f"t.{column} = %({column})s")
+            params[column] = getattr(f, column)
+    if f.date_from:
+        where.append("t.departs_at >= %(date_from)s")
+        params["date_from"] = f.date_from
+    if f.date_to:
+        where.append("t.departs_at < %(date_to)s")
+        params["date_to"] = f.date_to + timedelta(days=1)
+    if f.q:
+        where.append("(oc.name LIKE %(q)s OR dc.name LIKE %(q)s OR op.name LIKE %(q)s)")
+        params["q"] = like(f.q)
+    clause = " AND ".join(where)
+    return await _page(
+        cur,
+        f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE {clause} ORDER BY t.departs_at, t.id",
+        f"SELECT COUNT(*) AS n FROM trips t {TRIP_JOINS} WHERE {clause}", params, f.page,
+    )
+
+
+async def select_trip(cur, trip_id: int) -> dict | None:
+    await cur.execute(f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE t.id = %(id)s",
+                      {"id": trip_id})
+    return await cur.fetchone()
+
+
+async def lock_trip(cur, trip_id: int) -> dict | None:
+    await cur.execute(f"SELECT {TRIP_FIELDS} FROM trips t WHERE t.id = %(id)s FOR UPDATE", {"id": trip_id})
+    return await cur.fetchone()
+
+
+async def insert_trip(cur, row: dict) -> int:
+    await cur.execute(
+        """
+        INSERT INTO trips (operator_id, vehicle_id, origin_id, destination_id, departs_at, arrives_at,
+                           duration_minutes, price_minor, currency, seats_total, amenities,
+                           boarding_points, dropping_points)
+        VALUES (%(operator_id)s, %(vehicle_id)s, %(origin_id)s, %(destination_id)s, %(departs_at)s, %(arrives_at)s,
+                %(duration_minutes)s, %(price_minor)s, %(currency)s, %(seats_total)s, %(amenities)s,
+                %(boarding_points)s, %(dropping_points)s)
+        """,
+        row,
+    )
+    return cur.lastrowid
+
+
+async def update_trip(cur, trip_id: int, data: dict) -> None:
+    assignments = ", ".join(f"{column} = %({column})s" for column in data)
+    await cur.execute(f"UPDATE trips SET {assignments} WHERE id = %(id)s", {**data, "id": trip_id})
+
+
+async def select_held_seats(cur, trip_id: int) -> list[str]:
+    await cur.execute(
+        "SELECT seat_label FROM booking_seats WHERE trip_id = %(id)s AND held = 1 ORDER BY seat_label",
+        {"id": trip_id},
+    )
+    return [r["seat_label"] for r in await cur.fetchall()]
+
+
+async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
+    """Confirmed bookings of a trip, locked in id order (after the trip row: the booking engine's order)."""
+    await cur.execute(
+        """
+        SELECT id, total_minor
+          FROM bookings
+         WHERE trip_id = %(id)s AND status = 'confirmed'
+         ORDER BY id
+           FOR UPDATE
+        """,
+        {"id": trip_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
+    await cur.execute("SELECT label FROM vehicle_seats WHERE vehicle_id = %(id)s ORDER BY deck, row_no, col_no",
+                      {"id": vehicle_id})
+    return [r["label"] for r in await cur.fetchall()]
+
+
+# --- hotels -------------------------------------------------------------------------------------------
+
+HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities,
+                  h.latitude, h.longitude, h.distance_km"""
+
+
+async def select_hotels(cur, f) -> dict:
+    where, params = ["1 = 1"], {}
+    if f.city_id:
+        where.append("h.city_id = %(city_id)s")
+        params["city_id"] = f.city_id
+    if f.q:
+        where.append("(h.name LIKE %(q)s OR h.area LIKE %(q)s)")
+        params["q"] = like(f.q)
+    clause = " AND ".join(where)
+    return await _page(
+        cur,
+        f"""
+        SELECT {HOTEL_FIELDS}, c.name AS city_name,
+               (SELECT COUNT(*) FROM room_types rt WHERE rt.hotel_id = h.id) AS room_types
+          FROM hotels h
+          JOIN cities c ON c.id = h.city_id
+         WHERE {clause}
+         ORDER BY c.name, h.name
+        """,
+        f"SELECT COUNT(*) AS n FROM hotels h WHERE {clause}", params, f.page,
+    )
+
+
+async def select_hotel(cur, hotel_id: int, *, lock: bool = False) -> dict | None:
+    await cur.execute(
+        f"SELECT {HOTEL_FIELDS}, c.name AS city_name FROM hotels h JOIN cities c ON c.id = h.city_id "
+        "WHERE h.id = %(id)s" + (" FOR UPDATE" if lock else ""),
+        {"id": hotel_id},
+    )
+    return await cur.fetchone()
+
+
+async def insert_hotel(cur, data: dict) -> int:
+    await cur.execute(
+        """
+        INSERT INTO hotels (city_id, name, description, address, area, stars, rating, amenities,
+                            latitude, longitude, distance_km)
+        VALUES (%(city_id)s, %(name)s, %(description)s, %(address)s, %(area)s, %(stars)s, %(rating)s,
+                %(amenities)s, %(latitude)s, %(longitude)s, %(distance_km)s)
+        """,
+        data,
+    )
+    return cur.lastrowid
+
+
+async def update_hotel(cur, hotel_id: int, data: dict) -> None:
+    assignments = ", ".join(f"{column} = %({column})s" for column in data)
+    await cur.execute(f"UPDATE hotels SET {assignments} WHERE id = %(id)s", {**data, "id": hotel_id})
+
+
+RT_FIELDS = "rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency"
+
+
+async def select_room_types(cur, hotel_id: int) -> list[dict]:
+    await cur.execute(f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.hotel_id = %(id)s ORDER BY rt.id",
+                      {"id": hotel_id})
+    return await cur.fetchall()
+
+
+async def select_room_type(cur, room_type_id: int, *, lock: bool = False) -> dict | None:
+    await cur.execute(f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.id = %(id)s" + (" FOR UPDATE" if lock else ""),
+                      {"id": room_type_id})
+    return await cur.fetchone()
+
+
+async def insert_room_type(cur, data: dict) -> int:
+    await cur.execute(
+        """
+        INSERT INTO room_types (hotel_id, name, max_guests, beds, base_price_minor, currency)
+        VALUES (%(hotel_id)s, %(name)s, %(max_guests)s, %(beds)s, %(base_price_minor)s, %(currency)s)
+        """,
+        data,
+    )
+    return cur.lastrowid
+
+
+async def update_room_type(cur, room_type_id: int, data: dict) -> None:
+    assignments = ", ".join(f"{column} = %({column})s" for column in data)
+    await cur.execute(f"UPDATE room_types SET {assignments} WHERE id = %(id)s", {**data, "id": room_type_id})
+
+
+async def select_inventory(cur, hotel_id: int, start: date, days: int) -> list[dict]:
+    await cur.execute(
+        """
+        SELECT ri.room_type_id, ri.night, ri.rooms_total, ri.rooms_booked, ri.price_minor, ri.stop_sell
+          FROM room_inventory ri
+          JOIN room_types rt ON rt.id = ri.room_type_id
+         WHERE rt.hotel_id = %(hotel_id)s
+           AND ri.night >= %(start)s AND ri.night < %(end)s
+         ORDER BY ri.room_type_id, ri.night
+        """,
+        {"hotel_id": hotel_id, "start": start, "end": start + timedelta(days=days)},
+    )
+    return await cur.fetchall()
+
+
+async def lock_inventory(cur, room_type_id: int, start: date, end: date) -> list[dict]:
+    """The existing nights of a room type in [start, end], locked in primary-key order."""
+    await cur.execute(
+        """
+        SELECT night, rooms_total, rooms_booked, price_minor, stop_sell
+          FROM room_inventory
+         WHERE room_type_id = %(id)s AND night BETWEEN %(start)s AND %(end)s
+         ORDER BY night
+           FOR UPDATE
+        """,
+        {"id": room_type_id, "start": start, "end": end},
+    )
+    return await cur.fetchall()
+
+
+async def upsert_inventory(cur, room_type_id: int, nights: list[date], rooms_total: int, price_minor: int) -> None:
+    await cur.executemany(
+        """
+        INSERT INTO room_inventory (room_type_id, night, rooms_total, price_minor)
+        VALUES (%(id)s, %(night)s, %(rooms_total)s, %(price_minor)s)
+            ON DUPLICATE KEY UPDATE rooms_total = VALUES(rooms_total), price_minor = VALUES(price_minor)
+        """,
+        [{"id": room_type_id, "night": n, "rooms_total": rooms_total, "price_minor": price_minor} for n in nights],
+    )
+
+
+async def update_stop_sell(cur, room_type_id: int, start: date, end: date, stop_sell: bool) -> int:
+    await cur.execute(
+        """
+        UPDATE room_inventory
+           SET stop_sell = %(stop)s
+         WHERE room_type_id = %(id)s AND night BETWEEN %(start)s AND %(end)s
+        """,
+        {"id": room_type_id, "start": start, "end": end, "stop": 1 if stop_sell else 0},
+    )
+    return cur.rowcount
+
+
+# --- bookings -----------------------------------------------------------------------------------------
+
+BOOKING_SELECT = """
+SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency, b.contact_email, b.contact_phone,
+       b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name, b.starts_at, b.ends_at,
+       b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
+       u.email AS traveller_email, u.full_name AS traveller_name,
+       oc.name AS origin_name, dc.name AS destination_name, op.name AS operator_name,
+       h.id AS hotel_id, h.name AS hotel_name, rt.name AS room_type_name
+  FROM bookings b
+  JOIN users u ON u.id = b.user_id
+  LEFT JOIN trips t ON t.id = b.trip_id
+  LEFT JOIN cities oc ON oc.id = t.origin_id
+  LEFT JOIN cities dc ON dc.id = t.destination_id
+  LEFT JOIN operators op ON op.id = t.operator_id
+  LEFT JOIN room_types rt ON rt.id = b.room_type_id
+  LEFT JOIN hotels h ON h.id = rt.hotel_id
+"""
+
+
+def _booking_where(f) -> tuple[str, dict]:
+    where, params = ["1 = 1"], {}
+    if getattr(f, "trip_id", None):
+        where.append("b.trip_id = %(trip_id)s")
+        params["trip_id"] = f.trip_id
+    if f.reference:
+        where.append("b.reference LIKE %(reference)s")
+        params["reference"] = like(f.reference)
+    if f.email:
+        where.append("(u.email LIKE %(email)s OR b.contact_email LIKE %(email)s)")
+        params["email"] = like(f.email)
+    if f.type:
+        where.append("b.type = %(type)s")
+        params["type"] = f.type
+    if f.status:
+        where.append("b.status = %(status)s")
+        params["status"] = f.status
+    column = "b.created_at" if f.date_on == "booked" else "b.starts_at"
+    if f.date_from:
+        where.append(f"{column} >= %(date_from)s")
+        params["date_from"] = f.date_from
+    if f.date_to:
+        where.append(f"{column} < %(date_to)s")
+        params["date_to"] = f.date_to + timedelta(days=1)
+    return " AND ".join(where), params
+
+
+async def select_bookings(cur, f, *, limit: int, offset: int) -> dict:
+    clause, params = _booking_where(f)
+    await cur.execute(f"SELECT COUNT(*) AS n FROM bookings b JOIN users u ON u.id = b.user_id WHERE {clause}", params)
+    total = (await cur.fetchone())["n"]
+    await cur.execute(f"{BOOKING_SELECT} WHERE {clause} ORDER BY b.created_at DESC, b.id DESC "
+                      "LIMIT %(limit)s OFFSET %(offset)s", {**params, "limit": limit, "offset": offset})
+    return {"items": await cur.fetchall(), "total": total, "limit": limit, "offset": offset}
+
+
+async def select_booking(cur, reference: str) -> dict | None:
+    await cur.execute(f"{BOOKING_SELECT} WHERE b.reference = %(reference)s", {"reference": reference})
+    return await cur.fetchone()
+
+
+async def select_booking_seats(cur, booking_id: int) -> list[dict]:
+    await cur.execute(
+        """
+        SELECT seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
+          FROM booking_seats
+         WHERE booking_id = %(id)s
+         ORDER BY id
+        """,
+        {"id": booking_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_booking_nights(cur, booking_id: int) -> list[dict]:
+    await cur.execute(
+        "SELECT night, rooms, price_minor FROM booking_nights WHERE booking_id = %(id)s ORDER BY night",
+        {"id": booking_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_booking_key(cur, reference: str) -> dict | None:
+    await cur.execute(
+        "SELECT id, reference, trip_id, room_type_id, type, status, total_minor FROM bookings WHERE reference = %(r)s",
+        {"r": reference},
+    )
+    return await cur.fetchone()
+
+
+# --- analytics ----------------------------------------------------------------------------------------
+
+def _range(date_from: date, date_to: date) -> dict:
+    return {"start": date_from, "end": date_to + timedelta(days=1)}
+
+
+async def select_daily_bookings(cur, date_from: date, date_to: date) -> list[dict]:
+    """Bookings made per day: count, cancelled count, and net revenue (total minus refunds)."""
+    await cur.execute(
+        """
+        SELECT DATE(b.created_at) AS day,
+               COUNT(*) AS bookings,
+               SUM(b.status = 'cancelled') AS cancelled,
+               SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
+          FROM bookings b
+         WHERE b.created_at >= %(start)s AND b.created_at < %(end)s
+         GROUP BY DATE(b.created_at)
+         ORDER BY day
+        """,
+        _range(date_from, date_to),
+    )
+    return await cur.fetchall()
+
+
+async def select_route_occupancy(cur, date_from: date, date_to: date) -> list[dict]:
+    """Seats sold / offered per route over scheduled trips departing in the range."""
+    await cur.execute(
+        """
+        SELECT t.origin_id, t.destination_id, oc.name AS origin_name, dc.name AS destination_name,
+               COUNT(*) AS trips, SUM(t.seats_total) AS offered, SUM(t.seats_booked) AS sold
+          FROM trips t
+          JOIN cities oc ON oc.id = t.origin_id
+          JOIN cities dc ON dc.id = t.destination_id
+         WHERE t.departs_at >= %(start)s AND t.departs_at < %(end)s
+           AND t.status = 'scheduled'
+         GROUP BY t.origin_id, t.destination_id, oc.name, dc.name
+         ORDER BY SUM(t.seats_booked) / NULLIF(SUM(t.seats_total), 0) DESC, oc.name, dc.name
+        """,
+        _range(date_from, date_to),
+    )
+    return await cur.fetchall()
+
+
+async def select_hotel_occupancy(cur, date_from: date, date_to: date) -> list[dict]:
+    """Room-nights sold / offered per hotel over nights in the range."""
+    await cur.execute(
+        """
+        SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name,
+               SUM(ri.rooms_total) AS offered, SUM(ri.rooms_booked) AS sold
+          FROM room_inventory ri
+          JOIN room_types rt ON rt.id = ri.room_type_id
+          JOIN hotels h ON h.id = rt.hotel_id
+          JOIN cities c ON c.id = h.city_id
+         WHERE ri.night >= %(start)s AND ri.night < %(end)s
+         GROUP BY h.id, h.name, c.name
+         ORDER BY SUM(ri.rooms_booked) / NULLIF(SUM(ri.rooms_total), 0) DESC, h.name
+        """,
+        _range(date_from, date_to),
+    )
+    return await cur.fetchall()
+
+
+async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
+    """Routes by net revenue of the bus bookings made in the range."""
+    await cur.execute(
+        """
+        SELECT oc.name AS origin_name, dc.name AS destination_name,
+               COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
+          FROM bookings b
+          JOIN trips t ON t.id = b.trip_id
+          JOIN cities oc ON oc.id = t.origin_id
+          JOIN cities dc ON dc.id = t.destination_id
+         WHERE b.type = 'bus' AND b.status = 'confirmed'
+           AND b.created_at >= %(start)s AND b.created_at < %(end)s
+         GROUP BY t.origin_id, t.destination_id, oc.name, dc.name
+         ORDER BY revenue_minor DESC, bookings DESC, oc.name
+         LIMIT %(limit)s
+        """,
+        {**_range(date_from, date_to), "limit": limit},
+    )
+    return await cur.fetchall()
+
+
+async def select_top_hotels(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
+    """Hotels by net revenue of the hotel bookings made in the range."""
+    await cur.execute(
+        """
+        SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name,
+               COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
+          FROM bookings b
+          JOIN room_types rt ON rt.id = b.room_type_id
+          JOIN hotels h ON h.id = rt.hotel_id
+          JOIN cities c ON c.id = h.city_id
+         WHERE b.type = 'hotel' AND b.status = 'confirmed'
+           AND b.created_at >= %(start)s AND b.created_at < %(end)s
+         GROUP BY h.id, h.name, c.name
+         ORDER BY revenue_minor DESC, bookings DESC, h.name
+         LIMIT %(limit)s
+        """,
+        {**_range(date_from, date_to), "limit": limit},
+    )
+    return await cur.fetchall()

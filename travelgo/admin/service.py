@@ -1,0 +1,683 @@
+"""Admin rules: inventory, bookings, analytics and the audit trail. Shared by the admin pages and the admin API.
+
+Every change runs in one transaction (with the deadlock/lock-wait retry) that also writes its audit entry and,
+when availability changes, its outbox event. Counters are checked under SELECT … FOR UPDATE; the schema's CHECK
+constraints are the backstop, and a CHECK violation is translated to the same message as the check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import pymysql
+
+from .. import db, events
+from ..bookings.service import release_booking
+from . import queries
+from .audit import record, snapshot
+from .forms import (
+    AuditFilter,
+    BookingFilter,
+    CityForm,
+    HotelFilter,
+    HotelForm,
+    InventoryForm,
+    OperatorForm,
+    Page,
+    RoomTypeForm,
+    ScheduleForm,
+    SeatLayout,
+    StatsRange,
+    StopSellForm,
+    TripFilter,
+    TripForm,
+    VehicleForm,
+    VehicleRename,
+)
+
+
+class NotFound(Exception):
+    """The thing asked for does not exist (404)."""
+
+
+class Invalid(Exception):
+    """Input that is well-formed but conflicts with the data (422 with field messages)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class Refused(Exception):
+    """A change the current bookings do not allow (409, with a message that says why)."""
+
+
+def _set(value: Any) -> list[str]:
+    """A SET column as a sorted list, whether the driver gives a str or a set."""
+    if not value:
+        return []
+    return sorted(value.split(",") if isinstance(value, str) else value)
+
+
+def _duplicate(exc: Exception) -> bool:
+    return db.error_code(exc) == db.DUPLICATE_KEY
+
+
+def _check_violation(exc: Exception) -> bool:
+    return db.error_code(exc) in db.CHECK_VIOLATION
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# --- cities and operators -----------------------------------------------------------------------------
+
+async def list_cities(page: Page) -> dict:
+    """Cities matching a search, a page at a time."""
+    async with db.reading() as cur:
+        return await queries.select_cities(cur, page.q, page.page)
+
+
+async def get_city(city_id: int) -> dict:
+    async with db.reading() as cur:
+        city = await queries.select_city(cur, city_id)
+    if city is None:
+        raise NotFound("city")
+    return city
+
+
+async def save_city(actor: int, form: CityForm, city_id: int | None = None) -> dict:
+    """Create a city, or update one; a duplicate name in the same country is a field error."""
+
+    async def work(cur):
+        data = form.model_dump()
+        if city_id is None:
+            new_id = await queries.insert_city(cur, data)
+            after = await queries.select_city(cur, new_id)
+            await record(cur, actor, "city.create", "city", new_id, None, snapshot(after))
+            return after
+        before = await queries.select_city(cur, city_id, lock=True)
+        if before is None:
+            raise NotFound("city")
+        await queries.update_city(cur, city_id, data)
+        after = await queries.select_city(cur, city_id)
+        await record(cur, actor, "city.update", "city", city_id, snapshot(before), snapshot(after))
+        return after
+
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.IntegrityError as exc:
+        if _duplicate(exc):
+            raise Invalid({"name": "A city with this name already exists in that country."}) from exc
+        raise
+
+
+async def list_operators(page: Page) -> dict:
+    """Operators matching a search, a page at a time."""
+    async with db.reading() as cur:
+        return await queries.select_operators(cur, page.q, page.page)
+
+
+async def get_operator(operator_id: int) -> dict:
+    async with db.reading() as cur:
+        operator = await queries.select_operator(cur, operator_id)
+    if operator is None:
+        raise NotFound("operator")
+    return operator
+
+
+async def save_operator(actor: int, form: OperatorForm, operator_id: int | None = None) -> dict:
+    """Create or update an operator; names are unique."""
+
+    async def work(cur):
+        if operator_id is None:
+            new_id = await queries.insert_operator(cur, form.model_dump())
+            after = await queries.select_operator(cur, new_id)
+            await record(cur, actor, "operator.create", "operator", new_id, None, snapshot(after))
+            return after
+        before = await queries.select_operator(cur, operator_id, lock=True)
+        if before is None:
+            raise NotFound("operator")
+        await queries.update_operator(cur, operator_id, form.model_dump())
+        after = await queries.select_operator(cur, operator_id)
+        await record(cur, actor, "operator.update", "operator", operator_id, snapshot(before), snapshot(after))
+        return after
+
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.IntegrityError as exc:
+        if _duplicate(exc):
+            raise Invalid({"name": "An operator with this name already exists."}) from exc
+        raise
+
+
+async def options() -> dict:
+    """Choices for the select boxes of the inventory forms."""
+    async with db.reading() as cur:
+        return {"cities": await queries.select_city_options(cur),
+                "operators": await queries.select_operator_options(cur),
+                "vehicles": await queries.select_vehicle_options(cur)}
+
+
+# --- vehicles -----------------------------------------------------------------------------------------
+
+def layout_of(vehicle: dict, seats: list[dict]) -> dict:
+    """The form values (decks, rows, columns, aisle_after) that describe a stored vehicle."""
+    per_row = {}
+    for seat in seats:
+        if seat["deck"] == 1 and seat["row_no"] == 1:
+            per_row[seat["col_no"]] = seat
+    columns = len(per_row) or vehicle["cols_count"]
+    gap = [c for c in range(1, vehicle["cols_count"] + 1) if c not in per_row]
+    return {"decks": vehicle["decks"], "rows": vehicle["rows_count"], "columns": columns,
+            "aisle_after": (gap[0] - 1) if gap else 0, "berth": vehicle["berth"]}
+
+
+def seat_grid(layout: SeatLayout, seats: list[dict] | None = None) -> list[dict]:
+    """Decks → rows → cells (a seat, or None for the aisle) for the seat map preview."""
+    seats = seats if seats is not None else layout.seats()
+    decks = []
+    for deck in range(1, layout.decks + 1):
+        by_pos = {(s["row_no"], s["col_no"]): s for s in seats if s["deck"] == deck}
+        rows = [[by_pos.get((row, col)) for col in range(1, layout.grid_columns + 1)]
+                for row in range(1, layout.rows + 1)]
+        decks.append({"deck": deck, "name": ("Lower deck" if deck == 1 else "Upper deck") if layout.decks > 1
+                      else "Seat map", "rows": rows})
+    return decks
+
+
+async def list_vehicles(page: Page) -> dict:
+    """Vehicles matching a search, with their operator and how many trips use them."""
+    async with db.reading() as cur:
+        return await queries.select_vehicles(cur, page.q, page.page)
+
+
+async def get_vehicle(vehicle_id: int) -> dict:
+    """A vehicle with its seats and the layout values that produced them."""
+    async with db.reading() as cur:
+        vehicle = await queries.select_vehicle(cur, vehicle_id)
+        if vehicle is None:
+            raise NotFound("vehicle")
+        seats = await queries.select_vehicle_seats(cur, vehicle_id)
+        trips = await queries.select_vehicle_trip_count(cur, vehicle_id)
+    return {**vehicle, "seats": seats, "trips": trips, "layout_values": layout_of(vehicle, seats)}
+
+
+def _vehicle_row(form: VehicleForm | SeatLayout) -> dict:
+    return {"berth": form.berth, "layout": form.layout, "decks": form.decks, "rows_count": form.rows,
+            "cols_count": form.grid_columns, "seat_count": len(form.seats())}
+
+
+async def create_vehicle(actor: int, form: VehicleForm) -> dict:
+    """A vehicle and all its seats (vehicles + vehicle_seats) in one transaction."""
+
+    async def work(cur):
+        if await queries.select_operator(cur, form.operator_id) is None:
+            raise Invalid({"operator_id": "Choose an operator from the list."})
+        vehicle_id = await queries.insert_vehicle(cur, {"operator_id": form.operator_id, "name": form.name,
+                                                        "is_ac": form.is_ac, **_vehicle_row(form)})
+        await queries.insert_vehicle_seats(cur, vehicle_id, form.seats())
+        after = await queries.select_vehicle(cur, vehicle_id)
+        await record(cur, actor, "vehicle.create", "vehicle", vehicle_id, None, snapshot(after))
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+async def update_vehicle(actor: int, vehicle_id: int, form: VehicleForm) -> dict:
+    """Rename a vehicle; its seat layout can change only while no trip uses it (trips sell its seat labels)."""
+
+    async def work(cur):
+        before = await queries.select_vehicle(cur, vehicle_id, lock=True)
+        if before is None:
+            raise NotFound("vehicle")
+        changes: dict[str, Any] = {"name": form.name, "is_ac": form.is_ac}
+        new_layout = _vehicle_row(form)
+        layout_changed = any(before[k] != v for k, v in new_layout.items()) or [
+            (s["label"], s["deck"], s["row_no"], s["col_no"], s["kind"])
+            for s in await queries.select_vehicle_seats(cur, vehicle_id)
+        ] != [(s["label"], s["deck"], s["row_no"], s["col_no"], s["kind"]) for s in form.seats()]
+        if layout_changed:
+            trips = await queries.select_vehicle_trip_count(cur, vehicle_id)
+            if trips:
+                raise Refused(f"The seat layout cannot change: {_plural(trips, 'trip')} use this vehicle. "
+                              "Create a new vehicle with the new layout instead.")
+            changes.update(new_layout)
+            await queries.delete_vehicle_seats(cur, vehicle_id)
+            await queries.insert_vehicle_seats(cur, vehicle_id, form.seats())
+        await queries.update_vehicle(cur, vehicle_id, changes)
+        after = await queries.select_vehicle(cur, vehicle_id)
+        await record(cur, actor, "vehicle.update", "vehicle", vehicle_id, snapshot(before), snapshot(after))
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+async def rename_vehicle(actor: int, vehicle_id: int, form: VehicleRename) -> dict:
+    """Inline edit of a vehicle's name and air conditioning."""
+
+    async def work(cur):
+        before = await queries.select_vehicle(cur, vehicle_id, lock=True)
+        if before is None:
+            raise NotFound("vehicle")
+        await queries.update_vehicle(cur, vehicle_id, {"name": form.name, "is_ac": form.is_ac})
+        after = await queries.select_vehicle(cur, vehicle_id)
+        await record(cur, actor, "vehicle.update", "vehicle", vehicle_id, snapshot(before), snapshot(after))
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+# --- trips --------------------------------------------------------------------------------------------
+
+async def list_trips(f: TripFilter) -> dict:
+    """Trips matching the filters, by departure."""
+    async with db.reading() as cur:
+        return await queries.select_trips(cur, f)
+
+
+async def get_trip(trip_id: int) -> dict:
+    """A trip with the seats currently held and its bookings."""
+    async with db.reading() as cur:
+        trip = await queries.select_trip(cur, trip_id)
+        if trip is None:
+            raise NotFound("trip")
+        held = await queries.select_held_seats(cur, trip_id)
+        bookings = await queries.select_bookings(cur, _TripBookings(trip_id=trip_id), limit=200, offset=0)
+    return {**trip, "amenities": _set(trip["amenities"]), "held_seats": held, "bookings": bookings["items"]}
+
+
+class _TripBookings(BookingFilter):
+    """Internal filter: the bookings of one trip (not exposed as a query parameter)."""
+
+    trip_id: int = 0
+
+
+async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
+    """One trip, or every departure of a recurring schedule, on one vehicle; all or nothing."""
+
+    async def work(cur):
+        vehicle = await queries.select_vehicle(cur, form.vehicle_id)
+        if vehicle is None:
+            raise Invalid({"vehicle_id": "Choose a vehicle from the list."})
+        for field in ("origin_id", "destination_id"):
+            if await queries.select_city(cur, getattr(form, field)) is None:
+                raise Invalid({field: "Choose a city from the list."})
+        ids = []
+        for departs_at in form.departures:
+            arrives_at = departs_at + timedelta(minutes=form.duration_minutes)
+            ids.append(await queries.insert_trip(cur, {
+                "operator_id": vehicle["operator_id"], "vehicle_id": vehicle["id"],
+                "origin_id": form.origin_id, "destination_id": form.destination_id,
+                "departs_at": departs_at, "arrives_at": arrives_at, "duration_minutes": form.duration_minutes,
+                "price_minor": form.price_minor, "currency": form.currency, "seats_total": vehicle["seat_count"],
+                "amenities": ",".join(form.amenities),
+                "boarding_points": json.dumps([{"name": form.boarding_point, "time": departs_at.strftime("%H:%M")}]),
+                "dropping_points": json.dumps([{"name": form.dropping_point, "time": arrives_at.strftime("%H:%M")}]),
+            }))
+        summary = {**form.model_dump(mode="json", exclude={"price"}), "price_minor": form.price_minor,
+                   "seats_total": vehicle["seat_count"], "trip_ids": ids}
+        action = "trip.schedule" if isinstance(form, ScheduleForm) else "trip.create"
+        await record(cur, actor, action, "trip", ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}", None, summary)
+        return ids
+
+    return await db.run_in_transaction(work)
+
+
+async def _publish_trip(cur, trip: dict) -> None:
+    """The trip's availability after a change (the trip row is locked by the caller)."""
+    if trip["status"] == "cancelled":
+        payload = {"trip_id": trip["id"], "seats_left": 0,
+                   "unavailable_seats": await queries.select_vehicle_labels(cur, trip["vehicle_id"])}
+    else:
+        payload = {"trip_id": trip["id"], "seats_left": trip["seats_total"] - trip["seats_booked"],
+                   "unavailable_seats": await queries.select_held_seats(cur, trip["id"])}
+    await events.publish(cur, f"trip:{trip['id']}", "availability", payload)
+
+
+async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
+    """A new seat price for future bookings (existing bookings keep the price they paid)."""
+
+    async def work(cur):
+        before = await queries.lock_trip(cur, trip_id)
+        if before is None:
+            raise NotFound("trip")
+        await queries.update_trip(cur, trip_id, {"price_minor": price_minor})
+        await record(cur, actor, "trip.price", "trip", trip_id, {"price_minor": before["price_minor"]},
+                     {"price_minor": price_minor})
+        return await queries.lock_trip(cur, trip_id)
+
+    return await db.run_in_transaction(work)
+
+
+async def change_trip_seats(actor: int, trip_id: int, seats_total: int) -> dict:
+    """Seats offered on a trip: at most the vehicle's seats, never fewer than are booked."""
+
+    async def work(cur):
+        trip = await queries.lock_trip(cur, trip_id)
+        if trip is None:
+            raise NotFound("trip")
+        if trip["status"] == "cancelled":
+            raise Refused("This trip is cancelled; its seats cannot change.")
+        vehicle = await queries.select_vehicle(cur, trip["vehicle_id"])
+        if seats_total > vehicle["seat_count"]:
+            raise Invalid({"seats_total": f"This vehicle has {vehicle['seat_count']} seats; offer at most that many."})
+        if seats_total < trip["seats_booked"]:
+            raise Refused(_seats_refusal(trip["seats_booked"]))
+        try:
+            await queries.update_trip(cur, trip_id, {"seats_total": seats_total})
+        except pymysql.err.MySQLError as exc:
+            if _check_violation(exc):
+                raise Refused(_seats_refusal((await queries.lock_trip(cur, trip_id))["seats_booked"])) from exc
+            raise
+        after = await queries.lock_trip(cur, trip_id)
+        await record(cur, actor, "trip.seats", "trip", trip_id, {"seats_total": trip["seats_total"]},
+                     {"seats_total": seats_total})
+        await _publish_trip(cur, after)
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+def _seats_refusal(booked: int) -> str:
+    return (f"{_plural(booked, 'seat')} {'is' if booked == 1 else 'are'} already booked on this trip, "
+            f"so it cannot offer fewer than {booked}.")
+
+
+async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
+    """Cancel a trip and every confirmed booking on it (full refund), releasing each seat exactly once.
+
+    Lock order: the trip row, then its bookings in id order (the booking engine's order), so a concurrent
+    booking or traveller cancellation waits for us instead of deadlocking. A cancelled trip is refused, so
+    a second cancel releases nothing.
+    """
+
+    async def work(cur):
+        trip = await queries.lock_trip(cur, trip_id)
+        if trip is None:
+            raise NotFound("trip")
+        if trip["status"] == "cancelled":
+            raise Refused("This trip is already cancelled.")
+        bookings = await queries.lock_confirmed_trip_bookings(cur, trip_id)
+        released = []
+        for booking in bookings:
+            released.append(await release_booking(cur, booking["id"], reason=reason, cancelled_by="operator",
+                                                  refund_minor=booking["total_minor"]))
+        await queries.update_trip(cur, trip_id, {"status": "cancelled", "cancel_reason": reason})
+        after = await queries.lock_trip(cur, trip_id)
+        await record(cur, actor, "trip.cancel", "trip", trip_id,
+                     {"status": trip["status"], "seats_booked": trip["seats_booked"]},
+                     {"status": "cancelled", "cancel_reason": reason, "seats_booked": after["seats_booked"],
+                      "bookings_cancelled": [b["id"] for b in bookings]})
+        await _publish_trip(cur, after)
+        return {"trip": after, "bookings_cancelled": len(bookings), "released": released}
+
+    return await db.run_in_transaction(work)
+
+
+# --- hotels -------------------------------------------------------------------------------------------
+
+async def list_hotels(f: HotelFilter) -> dict:
+    """Hotels matching a search and city."""
+    async with db.reading() as cur:
+        return await queries.select_hotels(cur, f)
+
+
+async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14) -> dict:
+    """A hotel with its room types and an inventory grid of `days` nights from `start`."""
+    start = start or date.today()
+    async with db.reading() as cur:
+        hotel = await queries.select_hotel(cur, hotel_id)
+        if hotel is None:
+            raise NotFound("hotel")
+        room_types = await queries.select_room_types(cur, hotel_id)
+        inventory = await queries.select_inventory(cur, hotel_id, start, days)
+    nights = [start + timedelta(days=i) for i in range(days)]
+    by_key = {(r["room_type_id"], r["night"]): r for r in inventory}
+    grid = [{"room_type": rt, "cells": [by_key.get((rt["id"], n)) for n in nights]} for rt in room_types]
+    return {**hotel, "amenities": _set(hotel["amenities"]), "room_types": room_types, "nights": nights,
+            "grid": grid, "start": start, "days": days, "prev_start": start - timedelta(days=days),
+            "next_start": start + timedelta(days=days)}
+
+
+def _hotel_row(form: HotelForm) -> dict:
+    return {**form.model_dump(exclude={"amenities"}), "amenities": ",".join(form.amenities)}
+
+
+async def save_hotel(actor: int, form: HotelForm, hotel_id: int | None = None) -> dict:
+    """Create a hotel, or update its details, amenities and location."""
+
+    async def work(cur):
+        if await queries.select_city(cur, form.city_id) is None:
+            raise Invalid({"city_id": "Choose a city from the list."})
+        if hotel_id is None:
+            new_id = await queries.insert_hotel(cur, _hotel_row(form))
+            after = await queries.select_hotel(cur, new_id)
+            await record(cur, actor, "hotel.create", "hotel", new_id, None, snapshot(after))
+            return after
+        before = await queries.select_hotel(cur, hotel_id, lock=True)
+        if before is None:
+            raise NotFound("hotel")
+        await queries.update_hotel(cur, hotel_id, _hotel_row(form))
+        after = await queries.select_hotel(cur, hotel_id)
+        await record(cur, actor, "hotel.update", "hotel", hotel_id, snapshot(before), snapshot(after))
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+async def save_room_type(actor: int, hotel_id: int, form: RoomTypeForm, room_type_id: int | None = None) -> dict:
+    """Add a room type to a hotel, or edit one."""
+
+    async def work(cur):
+        if await queries.select_hotel(cur, hotel_id) is None:
+            raise NotFound("hotel")
+        data = {**form.model_dump(exclude={"base_price"}), "base_price_minor": form.base_price_minor}
+        if room_type_id is None:
+            new_id = await queries.insert_room_type(cur, {**data, "hotel_id": hotel_id})
+            after = await queries.select_room_type(cur, new_id)
+            await record(cur, actor, "room_type.create", "room_type", new_id, None, snapshot(after))
+            return after
+        before = await queries.select_room_type(cur, room_type_id, lock=True)
+        if before is None or before["hotel_id"] != hotel_id:
+            raise NotFound("room type")
+        await queries.update_room_type(cur, room_type_id, data)
+        after = await queries.select_room_type(cur, room_type_id)
+        await record(cur, actor, "room_type.update", "room_type", room_type_id, snapshot(before), snapshot(after))
+        return after
+
+    return await db.run_in_transaction(work)
+
+
+def _rooms_refusal(booked: int, night: date) -> str:
+    return (f"{_plural(booked, 'room')} {'is' if booked == 1 else 'are'} already booked on "
+            f"{night:%a %d %b %Y}, so that night cannot have fewer than {booked} rooms.")
+
+
+async def _room_type_of(cur, hotel_id: int, room_type_id: int) -> dict:
+    room_type = await queries.select_room_type(cur, room_type_id, lock=True)
+    if room_type is None or room_type["hotel_id"] != hotel_id:
+        raise Invalid({"room_type_id": "Choose a room type of this hotel."})
+    return room_type
+
+
+async def _publish_nights(cur, hotel_id: int, room_type_id: int, form) -> None:
+    rows = await queries.lock_inventory(cur, room_type_id, form.start, form.end)
+    await events.publish(cur, f"hotel:{hotel_id}", "availability", {
+        "hotel_id": hotel_id, "room_type_id": room_type_id,
+        "dates": [r["night"].isoformat() for r in rows],
+        "rooms_left": {r["night"].isoformat(): 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"]
+                       for r in rows},
+    })
+
+
+def _nights_snapshot(rows: list[dict]) -> dict:
+    return {r["night"].isoformat(): {"rooms_total": r["rooms_total"], "rooms_booked": r["rooms_booked"],
+                                     "price_minor": r["price_minor"], "stop_sell": bool(r["stop_sell"])}
+            for r in rows}
+
+
+async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
+    """Rooms and nightly price for every night of a range in one go (upsert). Refused, with nothing changed,
+    when a night already has more rooms booked than the new total."""
+
+    async def work(cur):
+        await _room_type_of(cur, hotel_id, form.room_type_id)
+        before = await queries.lock_inventory(cur, form.room_type_id, form.start, form.end)
+        worst = max(before, key=lambda r: (r["rooms_booked"], -r["night"].toordinal()), default=None)
+        if worst and worst["rooms_booked"] > form.rooms_total:
+            raise Refused(_rooms_refusal(worst["rooms_booked"], worst["night"]))
+        try:
+            await queries.upsert_inventory(cur, form.room_type_id, form.nights, form.rooms_total, form.price_minor)
+        except pymysql.err.MySQLError as exc:
+            if _check_violation(exc):
+                rows = await queries.lock_inventory(cur, form.room_type_id, form.start, form.end)
+                worst = max(rows, key=lambda r: r["rooms_booked"])
+                raise Refused(_rooms_refusal(worst["rooms_booked"], worst["night"])) from exc
+            raise
+        await record(cur, actor, "inventory.set", "room_type", form.room_type_id, _nights_snapshot(before),
+                     {"start": form.start, "end": form.end, "rooms_total": form.rooms_total,
+                      "price_minor": form.price_minor})
+        await _publish_nights(cur, hotel_id, form.room_type_id, form)
+        return {"nights": len(form.nights), "created": len(form.nights) - len(before), "updated": len(before)}
+
+    return await db.run_in_transaction(work)
+
+
+async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
+    """Stop (or resume) selling a room type on the nights of a range that have inventory."""
+
+    async def work(cur):
+        await _room_type_of(cur, hotel_id, form.room_type_id)
+        before = await queries.lock_inventory(cur, form.room_type_id, form.start, form.end)
+        if not before:
+            raise Invalid({"start": "There is no inventory on those nights; set rooms and prices first."})
+        await queries.update_stop_sell(cur, form.room_type_id, form.start, form.end, form.stop_sell)
+        await record(cur, actor, "inventory.stop_sell" if form.stop_sell else "inventory.resume_sell", "room_type",
+                     form.room_type_id, {"stop_sell_nights": [r["night"] for r in before if r["stop_sell"]]},
+                     {"start": form.start, "end": form.end, "stop_sell": form.stop_sell})
+        await _publish_nights(cur, hotel_id, form.room_type_id, form)
+        return {"nights": len(before)}
+
+    return await db.run_in_transaction(work)
+
+
+# --- bookings -----------------------------------------------------------------------------------------
+
+async def search_bookings(f: BookingFilter, *, limit: int = 25, offset: int = 0) -> dict:
+    """Bookings matching the filters, newest first: {items, total, limit, offset}."""
+    async with db.reading() as cur:
+        return await queries.select_bookings(cur, f, limit=limit, offset=offset)
+
+
+async def iter_bookings(f: BookingFilter, batch: int = 500) -> AsyncIterator[dict]:
+    """Every booking matching the filters, fetched in batches (for the CSV export)."""
+    offset = 0
+    while True:
+        page = await search_bookings(f, limit=batch, offset=offset)
+        for item in page["items"]:
+            yield item
+        offset += batch
+        if offset >= page["total"] or not page["items"]:
+            return
+
+
+async def get_booking(reference: str) -> dict:
+    """One booking with its seats or nights."""
+    async with db.reading() as cur:
+        booking = await queries.select_booking(cur, reference.upper())
+        if booking is None:
+            raise NotFound("booking")
+        if booking["type"] == "bus":
+            booking["seats"] = await queries.select_booking_seats(cur, booking["id"])
+        else:
+            booking["nights"] = await queries.select_booking_nights(cur, booking["id"])
+    return booking
+
+
+async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
+    """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused.
+
+    release_booking takes the locks in the booking engine's order (the trip or the room-nights, then the
+    booking) and releases nothing when another cancellation got there first."""
+
+    async def work(cur):
+        key = await queries.select_booking_key(cur, reference.upper())
+        if key is None:
+            raise NotFound("booking")
+        if key["status"] == "confirmed":
+            result = await release_booking(cur, key["id"], reason=reason, cancelled_by="admin",
+                                           refund_minor=key["total_minor"])
+            if result["released"]:
+                await record(cur, actor, "booking.cancel", "booking", key["reference"], {"status": "confirmed"},
+                             {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin",
+                              "refund_minor": key["total_minor"]})
+                return result
+        raise Refused("This booking is already cancelled.")
+
+    return await db.run_in_transaction(work)
+
+
+# --- analytics ----------------------------------------------------------------------------------------
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+async def stats(r: StatsRange) -> dict:
+    """The dashboard's figures for a date range: five grouped queries, whatever the size of the range."""
+    async with db.reading() as cur:
+        daily = {row["day"]: row for row in await queries.select_daily_bookings(cur, r.date_from, r.date_to)}
+        routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
+        hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
+        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
+        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
+    days = []
+    day = r.date_from
+    while day <= r.date_to:
+        row = daily.get(day)
+        days.append({"date": day, "bookings": int(row["bookings"]) if row else 0,
+                     "cancelled": int(row["cancelled"]) if row else 0,
+                     "revenue_minor": int(row["revenue_minor"]) if row else 0})
+        day += timedelta(days=1)
+    total = sum(d["bookings"] for d in days)
+    cancelled = sum(d["cancelled"] for d in days)
+    return {
+        "from": r.date_from, "to": r.date_to,
+        "totals": {"bookings": total, "cancelled": cancelled, "cancellation_rate": _ratio(cancelled, total),
+                   "revenue_minor": sum(d["revenue_minor"] for d in days),
+                   "seats_offered": sum(int(x["offered"]) for x in routes),
+                   "seats_sold": sum(int(x["sold"]) for x in routes),
+                   "room_nights_offered": sum(int(x["offered"]) for x in hotels),
+                   "room_nights_sold": sum(int(x["sold"]) for x in hotels)},
+        "days": days,
+        "routes": [{"origin": x["origin_name"], "destination": x["destination_name"], "trips": int(x["trips"]),
+                    "seats_offered": int(x["offered"]), "seats_sold": int(x["sold"]),
+                    "occupancy": _ratio(int(x["sold"]), int(x["offered"]))} for x in routes],
+        "hotels": [{"hotel_id": x["hotel_id"], "hotel": x["hotel_name"], "city": x["city_name"],
+                    "room_nights_offered": int(x["offered"]), "room_nights_sold": int(x["sold"]),
+                    "occupancy": _ratio(int(x["sold"]), int(x["offered"]))} for x in hotels],
+        "top_routes": [{"origin": x["origin_name"], "destination": x["destination_name"],
+                        "bookings": int(x["bookings"]), "revenue_minor": int(x["revenue_minor"])} for x in top_routes],
+        "top_hotels": [{"hotel_id": x["hotel_id"], "hotel": x["hotel_name"], "city": x["city_name"],
+                        "bookings": int(x["bookings"]), "revenue_minor": int(x["revenue_minor"])} for x in top_hotels],
+    }
+
+
+# --- audit --------------------------------------------------------------------------------------------
+
+async def list_audit(f: AuditFilter) -> dict:
+    """Audit entries matching the filters, newest first, with the filter choices."""
+    async with db.reading() as cur:
+        page = await queries.select_audit(cur, entity=f.entity, action=f.action, user_email=f.user_email,
+                                          date_from=f.date_from, date_to=f.date_to, page=f.page)
+        page["choices"] = await queries.select_audit_choices(cur)
+    for item in page["items"]:
+        for key in ("before_data", "after_data"):
+            if isinstance(item[key], str):
+                item[key] = json.loads(item[key])
+    return page

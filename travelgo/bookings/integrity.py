@@ -1,0 +1,98 @@
+"""Inventory invariants over the whole database (`make check-inventory`): each query returns the breaches."""
+
+from __future__ import annotations
+
+from .. import db
+
+CHECKS: list[tuple[str, str]] = [
+    (
+        "seat held twice",
+        """
+        SELECT CONCAT('trip ', trip_id, ' seat ', seat_label, ' is held by ', COUNT(*), ' active bookings') AS problem
+          FROM booking_seats
+         WHERE held = 1
+         GROUP BY trip_id, seat_label
+        HAVING COUNT(*) > 1
+        """,
+    ),
+    (
+        "night oversold",
+        """
+        SELECT CONCAT('room type ', room_type_id, ' night ', night, ': ', rooms_booked, ' booked of ', rooms_total)
+               AS problem
+          FROM room_inventory
+         WHERE rooms_booked > rooms_total
+        """,
+    ),
+    (
+        "trip oversold",
+        """
+        SELECT CONCAT('trip ', id, ': ', seats_booked, ' booked of ', seats_total) AS problem
+          FROM trips
+         WHERE seats_booked > seats_total
+        """,
+    ),
+    (
+        "seat counter differs from held seats",
+        """
+        SELECT CONCAT('trip ', t.id, ': seats_booked = ', t.seats_booked, ' but ', COALESCE(h.n, 0),
+                      ' seats are held') AS problem
+          FROM trips t
+          LEFT JOIN (SELECT trip_id, COUNT(*) AS n FROM booking_seats WHERE held = 1 GROUP BY trip_id) h
+            ON h.trip_id = t.id
+         WHERE t.seats_booked <> COALESCE(h.n, 0)
+        """,
+    ),
+    (
+        "held seat not on the vehicle",
+        """
+        SELECT CONCAT('trip ', bs.trip_id, ': held seat ', bs.seat_label, ' does not exist on its vehicle') AS problem
+          FROM booking_seats bs
+          JOIN trips t ON t.id = bs.trip_id
+          LEFT JOIN vehicle_seats vs ON vs.vehicle_id = t.vehicle_id AND vs.label = bs.seat_label
+         WHERE bs.held = 1
+           AND vs.id IS NULL
+        """,
+    ),
+    (
+        "seat hold and booking status disagree",
+        """
+        SELECT CONCAT('booking ', b.reference, ' is ', b.status, ' but seat ', bs.seat_label,
+                      IF(bs.held = 1, ' is still held', ' was released')) AS problem
+          FROM booking_seats bs
+          JOIN bookings b ON b.id = bs.booking_id
+         WHERE (b.status = 'cancelled' AND bs.held = 1)
+            OR (b.status = 'confirmed' AND bs.held IS NULL)
+        """,
+    ),
+    (
+        "room counter differs from bookings",
+        """
+        SELECT CONCAT('room type ', ri.room_type_id, ' night ', ri.night, ': rooms_booked = ', ri.rooms_booked,
+                      ' but confirmed bookings hold ', COALESCE(s.n, 0)) AS problem
+          FROM room_inventory ri
+          LEFT JOIN (SELECT bn.room_type_id, bn.night, SUM(bn.rooms) AS n
+                       FROM booking_nights bn
+                       JOIN bookings b ON b.id = bn.booking_id
+                      WHERE b.status = 'confirmed'
+                      GROUP BY bn.room_type_id, bn.night) s
+            ON s.room_type_id = ri.room_type_id AND s.night = ri.night
+         WHERE ri.rooms_booked <> COALESCE(s.n, 0)
+        """,
+    ),
+]
+
+
+async def check_inventory() -> list[str]:
+    """Every breach of the inventory invariants, as readable lines (empty when all is well)."""
+    problems: list[str] = []
+    async with db.reading() as cur:
+        # One snapshot for all checks, so a booking committing mid-run cannot look like a breach.
+        await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        try:
+            for name, sql in CHECKS:
+                await cur.execute(sql)
+                problems.extend(f"{name}: {row['problem']}" for row in await cur.fetchall())
+        finally:
+            await cur.execute("COMMIT")
+    return problems

@@ -1,0 +1,433 @@
+"""SQL for bookings and the inventory they consume. Cursor first; never commits.
+
+lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the service decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _in_list(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """Named placeholders for an IN (...) list: ('%(s0)s, %(s1)s', {'s0': .., 's1': ..})."""
+    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return ", ".join(f"%({name})s" for name in params), params
+
+
+# --- trips and seats --------------------------------------------------------------------------------
+
+
+async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
+    """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip."""
+    await cur.execute(
+        f"""
+        SELECT id, vehicle_id, status, departs_at, arrives_at, price_minor, currency, seats_total, seats_booked
+          FROM trips
+         WHERE id = %(trip_id)s
+        {"FOR UPDATE" if lock else ""}
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_trip_summary(cur, trip_id: int) -> Row | None:
+    """A trip with its route and operator names, for the booking pages (no lock)."""
+    await cur.execute(
+        """
+        SELECT t.id, t.status, t.vehicle_id, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor,
+               t.currency, t.seats_total, t.seats_total - t.seats_booked AS seats_left, t.boarding_points,
+               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator
+          FROM trips t
+          JOIN cities o ON o.id = t.origin_id
+          JOIN cities d ON d.id = t.destination_id
+          JOIN operators op ON op.id = t.operator_id
+         WHERE t.id = %(trip_id)s
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_seat_map(cur, trip_id: int, vehicle_id: int) -> list[Row]:
+    """Every seat of the vehicle with its place on the map and whether it is still free on this trip."""
+    await cur.execute(
+        """
+        SELECT vs.label, vs.deck, vs.row_no AS `row`, vs.col_no AS `column`, vs.kind, (bs.id IS NULL) AS available
+          FROM vehicle_seats vs
+          LEFT JOIN booking_seats bs
+            ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
+         WHERE vs.vehicle_id = %(vehicle_id)s
+         ORDER BY vs.deck, vs.row_no, vs.col_no
+        """,
+        {"trip_id": trip_id, "vehicle_id": vehicle_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
+    """Inventory for the nights of a stay (no lock): price and rooms left per night."""
+    await cur.execute(
+        """
+        SELECT night, price_minor, stop_sell, rooms_total - rooms_booked AS rooms_left
+          FROM room_inventory
+         WHERE room_type_id = %(room_type_id)s
+           AND night >= %(check_in)s
+           AND night < %(check_out)s
+         ORDER BY night
+        """,
+        {"room_type_id": room_type_id, "check_in": check_in, "check_out": check_out},
+    )
+    return await cur.fetchall()
+
+
+async def select_hotel_room_types(cur, hotel_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency
+          FROM room_types rt
+         WHERE rt.hotel_id = %(hotel_id)s
+         ORDER BY rt.base_price_minor, rt.id
+        """,
+        {"hotel_id": hotel_id},
+    )
+    return await cur.fetchall()
+
+
+async def select_hotel(cur, hotel_id: int) -> Row | None:
+    await cur.execute(
+        """
+        SELECT h.id, h.name, h.address, h.stars, c.name AS city
+          FROM hotels h
+          JOIN cities c ON c.id = h.city_id
+         WHERE h.id = %(hotel_id)s
+        """,
+        {"hotel_id": hotel_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> list[Row]:
+    """For each requested label that exists on the vehicle: {label, held} (held=1 when an active booking has it)."""
+    placeholders, params = _in_list("s", labels)
+    await cur.execute(
+        f"""
+        SELECT vs.label, (bs.id IS NOT NULL) AS held
+          FROM vehicle_seats vs
+          LEFT JOIN booking_seats bs
+            ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
+         WHERE vs.vehicle_id = %(vehicle_id)s
+           AND vs.label IN ({placeholders})
+        """,
+        {"trip_id": trip_id, "vehicle_id": vehicle_id, **params},
+    )
+    return await cur.fetchall()
+
+
+async def select_held_seats(cur, trip_id: int, *, lock: bool = False) -> list[str]:
+    """Labels of every seat an active booking holds on the trip (a locking read sees the latest commits)."""
+    await cur.execute(
+        f"""
+        SELECT seat_label
+          FROM booking_seats
+         WHERE trip_id = %(trip_id)s
+           AND held = 1
+         ORDER BY seat_label
+        {"LOCK IN SHARE MODE" if lock else ""}
+        """,
+        {"trip_id": trip_id},
+    )
+    return [row["seat_label"] for row in await cur.fetchall()]
+
+
+async def update_trip_seats_booked(cur, trip_id: int, delta: int) -> None:
+    await cur.execute(
+        "UPDATE trips SET seats_booked = seats_booked + %(delta)s WHERE id = %(trip_id)s",
+        {"trip_id": trip_id, "delta": delta},
+    )
+
+
+async def insert_booking_seats(cur, booking_id: int, trip_id: int, seats: list[Row]) -> None:
+    """seats: [{label, name, age, gender, price_minor}], inserted in label order."""
+    await cur.executemany(
+        """
+        INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age,
+                                   passenger_gender, price_minor, held)
+        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(name)s, %(age)s, %(gender)s, %(price_minor)s, 1)
+        """,
+        [{"booking_id": booking_id, "trip_id": trip_id, **seat} for seat in seats],
+    )
+
+
+async def lock_booking_seats(cur, booking_id: int) -> list[str]:
+    """The seats a booking still holds, locked for release."""
+    await cur.execute(
+        """
+        SELECT seat_label
+          FROM booking_seats
+         WHERE booking_id = %(booking_id)s
+           AND held = 1
+         ORDER BY seat_label
+           FOR UPDATE
+        """,
+        {"booking_id": booking_id},
+    )
+    return [row["seat_label"] for row in await cur.fetchall()]
+
+
+async def update_booking_seats_released(cur, booking_id: int) -> None:
+    """held = NULL frees the seat: the UNIQUE(trip_id, seat_label, held) key ignores NULLs."""
+    await cur.execute(
+        "UPDATE booking_seats SET held = NULL WHERE booking_id = %(booking_id)s AND held = 1",
+        {"booking_id": booking_id},
+    )
+
+
+# --- hotel inventory --------------------------------------------------------------------------------
+
+
+async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: bool = True) -> list[Row]:
+    """The inventory rows for these nights, locked in primary-key (room_type_id, night) order.
+
+    FORCE INDEX (PRIMARY) here and in the UPDATE: if the optimizer took ix_room_inventory_night for one statement
+    and the primary key for another, two stays would lock the same rows in different orders and deadlock.
+    """
+    placeholders, params = _in_list("n", sorted(nights))
+    await cur.execute(
+        f"""
+        SELECT night, rooms_total, rooms_booked, price_minor, stop_sell
+          FROM room_inventory FORCE INDEX (PRIMARY)
+         WHERE room_type_id = %(room_type_id)s
+           AND night IN ({placeholders})
+         ORDER BY night
+        {"FOR UPDATE" if lock else ""}
+        """,
+        {"room_type_id": room_type_id, **params},
+    )
+    return await cur.fetchall()
+
+
+async def select_room_type(cur, room_type_id: int) -> Row | None:
+    await cur.execute(
+        """
+        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name
+          FROM room_types rt
+          JOIN hotels h ON h.id = rt.hotel_id
+         WHERE rt.id = %(id)s
+        """,
+        {"id": room_type_id},
+    )
+    return await cur.fetchone()
+
+
+async def update_room_nights_booked(cur, room_type_id: int, nights: list[date], delta: int) -> None:
+    placeholders, params = _in_list("n", sorted(nights))
+    await cur.execute(
+        f"""
+        UPDATE room_inventory FORCE INDEX (PRIMARY)
+           SET rooms_booked = rooms_booked + %(delta)s
+         WHERE room_type_id = %(room_type_id)s
+           AND night IN ({placeholders})
+        """,
+        {"room_type_id": room_type_id, "delta": delta, **params},
+    )
+
+
+async def insert_booking_nights(cur, booking_id: int, room_type_id: int, rooms: int, nights: list[Row]) -> None:
+    """nights: [{night, price_minor}]."""
+    await cur.executemany(
+        """
+        INSERT INTO booking_nights (booking_id, room_type_id, night, rooms, price_minor)
+        VALUES (%(booking_id)s, %(room_type_id)s, %(night)s, %(rooms)s, %(price_minor)s)
+        """,
+        [{"booking_id": booking_id, "room_type_id": room_type_id, "rooms": rooms, **n} for n in nights],
+    )
+
+
+async def select_booking_nights(cur, booking_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT night, rooms, price_minor
+          FROM booking_nights
+         WHERE booking_id = %(booking_id)s
+         ORDER BY night
+        """,
+        {"booking_id": booking_id},
+    )
+    return await cur.fetchall()
+
+
+# --- bookings -----------------------------------------------------------------------------------------
+
+
+async def select_booking_id_by_key(cur, user_id: int, key: str) -> int | None:
+    await cur.execute(
+        "SELECT id FROM bookings WHERE user_id = %(user_id)s AND idempotency_key = %(key)s",
+        {"user_id": user_id, "key": key},
+    )
+    row = await cur.fetchone()
+    return row["id"] if row else None
+
+
+async def insert_booking(cur, values: Row) -> int:
+    await cur.execute(
+        """
+        INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email, contact_phone,
+                              trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
+                              starts_at, ends_at, idempotency_key)
+        VALUES (%(reference)s, %(user_id)s, %(type)s, 'confirmed', %(total_minor)s, %(currency)s, %(contact_email)s,
+                %(contact_phone)s, %(trip_id)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s,
+                %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s)
+        """,
+        {
+            "trip_id": None,
+            "room_type_id": None,
+            "check_in": None,
+            "check_out": None,
+            "rooms": None,
+            "guests": None,
+            "guest_name": None,
+            **values,
+        },
+    )
+    return cur.lastrowid
+
+
+async def select_booking_core(cur, booking_id: int) -> Row | None:
+    """The fields a cancel needs (they never change after booking, so a plain read is enough)."""
+    await cur.execute(
+        """
+        SELECT b.id, b.reference, b.user_id, b.type, b.trip_id, b.room_type_id, b.rooms, b.total_minor,
+               b.currency, b.starts_at, rt.hotel_id
+          FROM bookings b
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+         WHERE b.id = %(id)s
+        """,
+        {"id": booking_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
+    await cur.execute(
+        """
+        SELECT id, status, total_minor, currency, starts_at
+          FROM bookings
+         WHERE reference = %(reference)s
+           AND user_id = %(user_id)s
+        """,
+        {"reference": reference, "user_id": user_id},
+    )
+    return await cur.fetchone()
+
+
+async def lock_booking_status(cur, booking_id: int) -> str | None:
+    await cur.execute("SELECT status FROM bookings WHERE id = %(id)s FOR UPDATE", {"id": booking_id})
+    row = await cur.fetchone()
+    return row["status"] if row else None
+
+
+async def update_booking_cancelled(
+    cur, booking_id: int, *, reason: str | None, cancelled_by: str, refund_minor: int
+) -> None:
+    await cur.execute(
+        """
+        UPDATE bookings
+           SET status = 'cancelled', refund_minor = %(refund)s, cancel_reason = %(reason)s,
+               cancelled_by = %(by)s, cancelled_at = CURRENT_TIMESTAMP(6)
+         WHERE id = %(id)s
+        """,
+        {"id": booking_id, "refund": refund_minor, "reason": reason, "by": cancelled_by},
+    )
+
+
+BOOKING_DETAIL = """
+        SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency, b.contact_email,
+               b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
+               b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
+               t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
+               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
+               v.name AS vehicle_name, v.is_ac, v.berth,
+               rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
+               h.address AS hotel_address, hc.name AS hotel_city
+          FROM bookings b
+          LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
+          LEFT JOIN cities d ON d.id = t.destination_id
+          LEFT JOIN operators op ON op.id = t.operator_id
+          LEFT JOIN vehicles v ON v.id = t.vehicle_id
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN hotels h ON h.id = rt.hotel_id
+          LEFT JOIN cities hc ON hc.id = h.city_id
+"""
+
+
+async def select_booking_detail(cur, booking_id: int) -> Row | None:
+    await cur.execute(BOOKING_DETAIL + " WHERE b.id = %(id)s", {"id": booking_id})
+    return await cur.fetchone()
+
+
+async def select_booking_detail_by_reference(cur, user_id: int, reference: str) -> Row | None:
+    await cur.execute(
+        BOOKING_DETAIL + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
+        {"reference": reference, "user_id": user_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_booking_seats(cur, booking_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
+          FROM booking_seats
+         WHERE booking_id = %(booking_id)s
+         ORDER BY id
+        """,
+        {"booking_id": booking_id},
+    )
+    return await cur.fetchall()
+
+
+# A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
+SCOPES = {
+    "upcoming": "b.status = 'confirmed' AND b.ends_at > %(now)s",
+    "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
+    "cancelled": "b.status = 'cancelled'",
+    "all": "1 = 1",
+}
+
+
+async def select_bookings_page(cur, user_id: int, scope: str, now: datetime, limit: int, offset: int) -> list[Row]:
+    """A page of a user's bookings, newest first, with a title (route or hotel) and the seat count."""
+    await cur.execute(
+        f"""
+        SELECT b.reference, b.type, b.status, b.starts_at, b.ends_at, b.total_minor, b.currency, b.created_at,
+               b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
+               CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
+               (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count
+          FROM bookings b
+          LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
+          LEFT JOIN cities d ON d.id = t.destination_id
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN hotels h ON h.id = rt.hotel_id
+         WHERE b.user_id = %(user_id)s
+           AND {SCOPES[scope]}
+         ORDER BY b.created_at DESC, b.id DESC
+         LIMIT %(limit)s OFFSET %(offset)s
+        """,
+        {"user_id": user_id, "now": now, "limit": limit, "offset": offset},
+    )
+    return await cur.fetchall()
+
+
+async def select_bookings_count(cur, user_id: int, scope: str, now: datetime) -> int:
+    await cur.execute(
+        f"SELECT COUNT(*) AS n FROM bookings b WHERE b.user_id = %(user_id)s AND {SCOPES[scope]}",
+        {"user_id": user_id, "now": now},
+    )
+    return (await cur.fetchone())["n"]

@@ -1,0 +1,160 @@
+"""Bus search, trip details and seat selection (used by the pages and the JSON API alike)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from .. import db
+from ..places import queries as place_queries
+from . import queries
+from .forms import BusSearch
+
+AMENITY_ORDER = ("wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking")
+
+
+class SearchInvalid(Exception):
+    """Input that passed pydantic but not the database (an unknown city id): field -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _amenities(value) -> list[str]:
+    items = value if isinstance(value, (set, list, tuple)) else (value or "").split(",")
+    return [a for a in AMENITY_ORDER if a in items]
+
+
+def _json(value) -> list:
+    return json.loads(value) if isinstance(value, (str, bytes)) else (value or [])
+
+
+def trip_out(row: dict) -> dict:
+    """A trips row (with its joins) in the API list shape."""
+    return {
+        "id": row["id"],
+        "mode": row["mode"],
+        "operator": {"id": row["operator_id"], "name": row["operator_name"], "rating": float(row["operator_rating"])},
+        "origin": {"id": row["origin_id"], "name": row["origin_name"]},
+        "destination": {"id": row["destination_id"], "name": row["destination_name"]},
+        "departs_at": row["departs_at"],
+        "arrives_at": row["arrives_at"],
+        "duration_minutes": row["duration_minutes"],
+        "bus_type": f"{'ac' if row['is_ac'] else 'non_ac'}_{row['berth']}",
+        "price_minor": row["price_minor"],
+        "currency": row["currency"],
+        "seats_total": row["seats_total"],
+        "seats_left": int(row["seats_left"]),
+        "amenities": _amenities(row["amenities"]),
+    }
+
+
+async def search_trips(search: BusSearch, now: datetime | None = None) -> dict:
+    """Trips of one day matching the filters: {items, total, limit, offset}. Raises SearchInvalid."""
+    now = now or datetime.now()
+    day = search.day
+    start = max(datetime.combine(day, time.min), now)  # today: only buses that have not left yet
+    end = datetime.combine(day + timedelta(days=1), time.min)
+    filters = dict(
+        origin=search.origin, destination=search.destination, windows=search.departure, bus_types=search.bus_type,
+        operators=search.operator, amenities=search.amenities,
+        min_price=None if search.min_price is None else search.min_price * 100,
+        max_price=None if search.max_price is None else search.max_price * 100,
+        sort=search.sort,
+    )
+    async with db.reading(replica=True) as cur:
+        await _check_cities(cur, search)
+        rows, total = await queries.select_trips(
+            cur, filters, start=start, end=end, min_seats=max(search.passengers, search.min_seats or 1),
+            limit=search.limit, offset=search.offset)
+    return {"items": [trip_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
+
+
+async def _check_cities(cur, search: BusSearch) -> None:
+    wanted = [c for c in (search.origin, search.destination) if c is not None]
+    if not wanted:
+        return
+    found = await place_queries.select_cities_by_ids(cur, wanted)
+    errors = {field: "We don't know that city. Pick one from the list."
+              for field in ("origin", "destination") if getattr(search, field) is not None
+              and getattr(search, field) not in found}
+    if errors:
+        raise SearchInvalid(errors)
+
+
+async def get_trip(trip_id: int) -> dict | None:
+    """The API detail shape of a trip, with every seat of its vehicle free or taken; None if unknown.
+
+    departs_at/arrives_at are naive datetimes in the origin city's local time (JSON: ISO 8601).
+    """
+    async with db.reading() as cur:  # the primary: a seat map must not lag behind a booking
+        row = await queries.select_trip(cur, trip_id)
+        if row is None:
+            return None
+        seats = await queries.select_trip_seats(cur, trip_id, row["vehicle_id"])
+    trip = trip_out(row)
+    trip.update(
+        status=row["status"],
+        seats=[{"label": s["label"], "deck": s["deck"], "row": s["row_no"], "column": s["col_no"], "kind": s["kind"],
+                "available": bool(s["available"])} for s in seats],
+        boarding_points=_json(row["boarding_points"]),
+        dropping_points=_json(row["dropping_points"]),
+    )
+    return trip
+
+
+async def list_operators() -> list[dict]:
+    """Every operator (for the operator filter)."""
+    async with db.reading(replica=True) as cur:
+        return await queries.select_operators(cur)
+
+
+def seat_decks(trip: dict) -> list[dict]:
+    """The seat map grouped by deck: rows, columns (the aisle is the column no seat uses) and seats."""
+    decks = []
+    for deck in sorted({s["deck"] for s in trip["seats"]}):
+        seats = [s for s in trip["seats"] if s["deck"] == deck]
+        columns = max(s["column"] for s in seats)
+        used = {s["column"] for s in seats}
+        decks.append({
+            "deck": deck,
+            "name": ("Lower deck" if deck == 1 else "Upper deck") if len({s["deck"] for s in trip["seats"]}) > 1
+            else "Seats",
+            "rows": max(s["row"] for s in seats),
+            "columns": columns,
+            "aisles": [c for c in range(1, columns + 1) if c not in used],
+            "seats": seats,
+        })
+    return decks
+
+
+def choose_seats(trip: dict, selected: list[str], toggle: str | None, passengers: int) -> tuple[list[str], str | None]:
+    """Apply one seat press to the selection: (new selection, message for the live region)."""
+    by_label = {s["label"]: s for s in trip["seats"]}
+    message = None
+    keep = [label for label in selected if label in by_label and by_label[label]["available"]]
+    lost = [label for label in selected if label in by_label and not by_label[label]["available"]]
+    if lost:
+        message = f"Seat {', '.join(lost)} was just taken by someone else."
+    keep = keep[:passengers]
+    if toggle:
+        seat = by_label.get(toggle)
+        if seat is None:
+            message = f"There is no seat {toggle} on this bus."
+        elif toggle in keep:
+            keep.remove(toggle)
+            message = f"Seat {toggle} removed."
+        elif not seat["available"]:
+            message = f"Seat {toggle} is already taken."
+        elif len(keep) >= passengers:
+            message = (f"You can choose up to {passengers} seat{'s' if passengers > 1 else ''}. "
+                       "Remove one first, or search again for more passengers.")
+        else:
+            keep.append(toggle)
+            message = f"Seat {toggle} selected."
+    return keep, message
+
+
+def next_day(day: date) -> date:
+    return day + timedelta(days=1)

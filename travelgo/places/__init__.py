@@ -1,0 +1,1 @@
+"""Cities: the places buses run between and hotels stand in."""

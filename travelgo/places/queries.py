@@ -1,0 +1,72 @@
+"""SQL for cities."""
+
+from __future__ import annotations
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def select_cities_matching(cur, q: str, limit: int, offset: int) -> tuple[list[dict], int]:
+    """Cities whose name starts with q first (index range on the name), then names containing q."""
+    params = {"prefix": _like_prefix(q), "inner": "%" + _like_prefix(q), "limit": limit, "offset": offset}
+    await cur.execute(
+        """
+        SELECT c.id, c.name, c.region, c.country, c.latitude, c.longitude,
+               COUNT(*) OVER () AS total_count
+          FROM cities c
+         WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s
+         ORDER BY (c.name LIKE %(prefix)s) DESC, c.name
+         LIMIT %(limit)s OFFSET %(offset)s
+        """,
+        params,
+    )
+    rows = await cur.fetchall()
+    return rows, (rows[0]["total_count"] if rows else await _count(cur, params))
+
+
+async def _count(cur, params: dict) -> int:
+    await cur.execute("SELECT COUNT(*) AS n FROM cities c WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s",
+                      params)
+    return (await cur.fetchone())["n"]
+
+
+async def select_all_cities(cur) -> list[dict]:
+    await cur.execute(
+        """
+        SELECT c.id, c.name, c.region, c.country, c.latitude, c.longitude
+          FROM cities c
+         ORDER BY c.name
+        """
+    )
+    return await cur.fetchall()
+
+
+async def select_cities_by_ids(cur, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    params = {f"c{i}": city_id for i, city_id in enumerate(ids)}
+    await cur.execute(
+        f"""
+        SELECT c.id, c.name, c.region, c.country
+          FROM cities c
+         WHERE c.id IN ({", ".join(f"%({k})s" for k in params)})
+        """,
+        params,
+    )
+    return {row["id"]: row for row in await cur.fetchall()}
+
+
+async def select_city_by_name(cur, name: str) -> dict | None:
+    """Exact (case-insensitive, collation) name match; "Pune, Maharashtra" also matches Pune."""
+    await cur.execute(
+        """
+        SELECT c.id, c.name, c.region, c.country
+          FROM cities c
+         WHERE c.name = %(name)s
+         ORDER BY c.id
+         LIMIT 1
+        """,
+        {"name": name.split(",")[0].strip()},
+    )
+    return await cur.fetchone()

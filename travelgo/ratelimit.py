@@ -1,0 +1,175 @@
+"""Rate limits kept in the database, so they hold across workers and hosts.
+
+Fixed windows: one row per (bucket, window start) counted with a single
+`INSERT … ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)` round trip (the new count
+comes back as the insert id). Old windows are pruned by an occasional range delete.
+
+    await ratelimit.hit("booking_account", user_id)   # counts one; raises RateLimited (429) over the limit
+    await ratelimit.check("login_fail_account", email) # raises if already at the limit; counts nothing
+    await ratelimit.reset("login_fail_account", email)
+
+`TRAVELGO_RATE_LIMITS=off` turns every limit off; `TRAVELGO_RATE_LIMIT_RULES="login_fail_account=5/600,…"`
+overrides limits (count/seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from quart import current_app
+
+from . import db
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Rule:
+    limit: int
+    window: int  # seconds
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.window}s"
+
+
+DEFAULT_RULES: dict[str, Rule] = {
+    # Every login or token request from one client address (generous: offices and NATs share addresses).
+    "login_ip": Rule(300, 300),
+    # Failed logins: ten per account per quarter hour, then refused until the window ends; the owner
+    # gets in again after at most 15 minutes, or at once through a password reset.
+    "login_fail_account": Rule(10, 900),
+    "login_fail_ip": Rule(100, 900),
+    "register_ip": Rule(20, 3600),
+    "password_reset_account": Rule(5, 3600),
+    "password_reset_ip": Rule(30, 3600),
+    "booking_account": Rule(60, 60),
+    "booking_ip": Rule(600, 60),
+}
+PRUNE_PROBABILITY = 0.01
+
+
+class RateLimited(Problem):
+    """429 Too Many Requests with Retry-After (problem+json under /api, an error page elsewhere)."""
+
+    def __init__(self, rule: str, retry_after: int) -> None:
+        minutes = math.ceil(retry_after / 60)
+        wait = f"{retry_after} seconds" if retry_after < 120 else f"{minutes} minutes"
+        super().__init__(
+            429, "Too many requests", f"Too many attempts. Please try again in {wait}.",
+            headers={"Retry-After": str(retry_after)}, limit=rule,
+        )
+        self.retry_after = retry_after
+
+
+def now() -> float:
+    """The clock (tests move it forward)."""
+    return time.time()
+
+
+@lru_cache(maxsize=8)
+def parse_rules(overrides: str) -> dict[str, Rule]:
+    """DEFAULT_RULES with overrides like "login_fail_account=5/600,booking_ip=100/60"."""
+    rules = dict(DEFAULT_RULES)
+    for item in filter(None, (part.strip() for part in overrides.split(","))):
+        name, _, spec = item.partition("=")
+        limit, _, window = spec.partition("/")
+        if name.strip() not in DEFAULT_RULES or not limit.isdigit() or not window.isdigit() or int(window) == 0:
+            raise ValueError(f"TRAVELGO_RATE_LIMIT_RULES: cannot read {item!r} (want name=count/seconds)")
+        rules[name.strip()] = Rule(int(limit), int(window))
+    return rules
+
+
+def _settings():
+    return current_app.config["TRAVELGO"]
+
+
+def enabled() -> bool:
+    return bool(_settings().rate_limits)
+
+
+def rule_for(name: str) -> Rule:
+    return parse_rules(_settings().rate_limit_rules)[name]
+
+
+def _bucket(name: str, key: object) -> str:
+    digest = hashlib.sha256(str(key).strip().lower().encode()).hexdigest()[:40]
+    return f"{name}:{digest}"
+
+
+def _window(rule: Rule) -> tuple[int, int, int]:
+    """(window start, expires at, seconds until the window ends)."""
+    moment = now()
+    start = int(moment // rule.window) * rule.window
+    end = start + rule.window
+    return start, end, max(1, math.ceil(end - moment))
+
+
+async def hit(name: str, key: object, *, raise_over: bool = True) -> int:
+    """Count one attempt against rule `name` for `key`; raise RateLimited once past the limit."""
+    if not enabled():
+        return 0
+    rule = rule_for(name)
+    start, end, retry_after = _window(rule)
+    async with db.reading() as cur:
+        await cur.execute(
+            """
+            INSERT INTO rate_limits (bucket, window_start, hits, expires_at)
+            VALUES (%(bucket)s, %(start)s, LAST_INSERT_ID(1), %(end)s)
+                ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)
+            """,
+            {"bucket": _bucket(name, key), "start": start, "end": end},
+        )
+        hits = cur.lastrowid
+        if random.random() < PRUNE_PROBABILITY:
+            await _prune(cur)
+    if raise_over and hits > rule.limit:
+        raise RateLimited(name, retry_after)
+    return hits
+
+
+async def check(name: str, key: object) -> None:
+    """Raise RateLimited when `key` has already used up rule `name` in this window (counts nothing)."""
+    if not enabled():
+        return
+    rule = rule_for(name)
+    start, _, retry_after = _window(rule)
+    async with db.reading() as cur:
+        await cur.execute(
+            "SELECT hits FROM rate_limits WHERE bucket = %(bucket)s AND window_start = %(start)s",
+            {"bucket": _bucket(name, key), "start": start},
+        )
+        row = await cur.fetchone()
+    if row and row["hits"] >= rule.limit:
+        raise RateLimited(name, retry_after)
+
+
+async def reset(name: str, key: object) -> None:
+    """Forget every window of rule `name` for `key` (after a successful login or password reset)."""
+    if not enabled():
+        return
+    async with db.reading() as cur:
+        await cur.execute("DELETE FROM rate_limits WHERE bucket = %(bucket)s", {"bucket": _bucket(name, key)})
+
+
+async def _prune(cur) -> None:
+    await cur.execute("DELETE FROM rate_limits WHERE expires_at < %(now)s LIMIT 1000", {"now": int(now())})
+
+
+async def prune() -> None:
+    """Delete expired windows (also done now and then by hit())."""
+    async with db.reading() as cur:
+        await _prune(cur)
+
+
+async def limit_booking(user_id: int, client_ip: str | None = None) -> None:
+    """Booking creation: per account and per client address. Call before the booking transaction."""
+    if client_ip is None:
+        from .security import client_ip as current_ip
+
+        client_ip = current_ip()
+    await hit("booking_account", user_id)
+    await hit("booking_ip", client_ip)
