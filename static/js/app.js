@@ -42,3 +42,16 @@ document.addEventListener("keydown", function (event) {
     event.target.setAttribute("aria-expanded", "false");
   }
 });
+// A table that scrolls sideways (phones) must be reachable by keyboard to scroll it: make it a focusable region.
+function focusableScrollers() {
+  document.querySelectorAll(".table-wrap").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    } else if (box.getAttribute("tabindex") === "0" && !box.hasAttribute("role")) {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+window.addEventListener("resize", function () { clearTimeout(window.__tgScrollers); window.__tgScrollers = setTimeout(focusableScrollers, 150); });
