@@ -79,16 +79,24 @@ async def search_hotels(page, city: str, check_in, check_out, guests: int = 2) -
 
 
 GLUED_ATTRIBUTES = """() => {
-    // Attribute names that are two names run together (a template lost the space between them).
-    const words = ['required', 'checked', 'selected', 'disabled', 'autofocus', 'readonly', 'multiple', 'hidden',
-                   'autocomplete', 'aria-', 'hx-', 'sse-', 'value', 'placeholder'];
+    // Attribute names that are two names run together (a template lost the space between them):
+    // "requiredautocomplete", "checkeddisabled", "requiredaria-invalid".
+    const known = ['required', 'checked', 'selected', 'disabled', 'autofocus', 'readonly', 'multiple', 'hidden',
+        'novalidate', 'value', 'type', 'name', 'id', 'class', 'autocomplete', 'placeholder', 'min', 'max', 'step',
+        'maxlength', 'minlength', 'pattern', 'inputmode', 'title', 'role', 'href', 'rel', 'for', 'lang', 'tabindex',
+        'action', 'method', 'list', 'spellcheck', 'rows', 'cols', 'open', 'style', 'src', 'alt'];
+    const starts = ['aria-', 'hx-', 'data-', 'sse-'];
+    const glued = name => {
+        for (let i = 1; i < name.length; i++) {
+            const head = name.slice(0, i), tail = name.slice(i);
+            if (known.includes(head) && (known.includes(tail) || starts.some(p => tail.startsWith(p)))) return true;
+        }
+        return false;
+    };
     const bad = [];
     for (const el of document.querySelectorAll('*')) {
         for (const {name} of el.attributes) {
-            if (words.some(w => name !== w && !name.startsWith(w) && name.includes(w))
-                || ['required', 'checked', 'selected', 'disabled', 'autofocus'].some(w => name.startsWith(w) && name !== w)) {
-                bad.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' [' + name + ']');
-            }
+            if (glued(name)) bad.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' [' + name + ']');
         }
     }
     return bad;
