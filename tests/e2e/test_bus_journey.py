@@ -182,3 +182,29 @@ async def test_logged_in_traveller_sees_own_name_prefilled(page, arrange):
     await expect(age).to_have_attribute("aria-invalid", "true")
     await expect(age).to_be_focused()
     await expect(page.get_by_role("group", name="Seat 5").get_by_label("Full name")).to_have_value("Kiran")
+
+
+async def test_seat_map_is_usable_on_a_375px_phone(phone_page, arrange):
+    """Every seat is on screen (no sideways scrolling), big enough to tap, and tapping two seats works."""
+    page = phone_page
+    day = date.today() + timedelta(days=4)
+    trips = await make_route(arrange, "Dandeli", "Yellapur", day)
+    for kind in ("seater", "sleeper"):
+        await page.goto(f"/buses/{trips[kind]['id']}?passengers=2")
+        seats = page.locator("#seat-map").get_by_role("button", name=re.compile(r"^Seat "))
+        assert await seats.count() == 20
+        boxes = [await seats.nth(i).bounding_box() for i in range(await seats.count())]
+        for box in boxes:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+            assert box["width"] >= 32 and box["height"] >= 32, f"seat too small to tap: {box}"
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    seat_map = page.locator("#seat-map")
+    await seat_map.get_by_role("button", name=re.compile(r"^Seat 9, ")).tap()
+    await expect(seat_map.get_by_role("status")).to_contain_text("1 of 2 chosen")
+    await htmx_settled(page)
+    await seat_map.get_by_role("button", name=re.compile(r"^Seat 10, ")).tap()
+    await expect(seat_map.get_by_role("status")).to_contain_text("Seats 9, 10")
+    continue_link = seat_map.get_by_role("link", name="Continue to book")
+    await continue_link.scroll_into_view_if_needed()
+    box = await continue_link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 40, box
