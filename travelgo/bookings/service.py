@@ -537,22 +537,6 @@ def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> 
 # --- reading -------------------------------------------------------------------------------------------
 
 
-async def trip_for_booking(trip_id: int) -> dict[str, Any] | None:
-    """A trip and its seat map for the booking page, in the shape of buses.service.get_trip()."""
-    async with db.reading() as cur:
-        trip = await queries.select_trip_summary(cur, trip_id)
-        if trip is None:
-            return None
-        seats = await queries.select_seat_map(cur, trip_id, trip["vehicle_id"])
-    trip = dict(trip)
-    for column in ("boarding_points", "dropping_points"):
-        if isinstance(trip.get(column), (str, bytes)):
-            trip[column] = json.loads(trip[column])
-    trip["seats"] = [{**s, "available": bool(s["available"])} for s in seats]
-    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
-    return trip
-
-
 async def hotel_for_booking(hotel_id: int) -> dict[str, Any] | None:
     """A hotel and its room types, for the hotel booking page."""
     async with db.reading() as cur:
