@@ -195,15 +195,15 @@ async def _fail_fast_if_taken(user_id: int, trip_id: int, seats: list[str], key:
     When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
     the seat is gone (a 500-client race took seconds). This plain read can only be stale in the seat's favour
     (a seat taken after it is still refused by the locked check in _book_trip_tx, which stays the one that decides).
-    A repeated idempotency key skips it, so the original booking is replayed rather than refused.
+    A repeated idempotency key is never refused here: the key is read after the seats, so when the seats were
+    taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
     """
     async with db.reading() as cur:
-        if key and await queries.select_booking_id_by_key(cur, user_id, key) is not None:
-            return
         held = set(await queries.select_held_seats(cur, trip_id))
-    taken = [seat for seat in seats if seat in held]
-    if taken:
-        raise SeatsUnavailable(taken, trip_id)
+        taken = [seat for seat in seats if seat in held]
+        if not taken or (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
+            return
+    raise SeatsUnavailable(taken, trip_id)
 
 
 async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email, contact_phone, key):
