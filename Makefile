@@ -9,7 +9,7 @@ export PORT ?= 8000
 export WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench screenshots clean
+.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench bench-search screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ format: install ## apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff check --fix travelgo tests bench
 	$(VENV)/bin/ruff format travelgo tests bench
 
-bench: install ## EXPLAIN the searches, then req/s and p50/p99 at 32 clients (SEED_SCALE=large make seed first)
+bench-search: install ## EXPLAIN the searches, then req/s and p50/p99 at 32 clients (SEED_SCALE=large make seed first)
 	$(PY) -m bench.explain
 	$(PY) -m bench.search --start --url http://$(HOST):$(or $(BENCH_PORT),8100)
 

@@ -33,7 +33,7 @@ import aiomysql
 from travelgo.config import ROOT, DatabaseURL
 
 from . import fixtures, hotseat
-from .server import Server
+from .server import Server, listeners
 from .wrkrun import WRK, wrk
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -153,6 +153,18 @@ def search_paths(url: DatabaseURL) -> dict[str, list[str]]:
     }
 
 
+def answers(server: Server, path: str) -> bool:
+    """The path answers 200 (the feature exists in this tree and the seed has data for it)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(server.base_url + path, timeout=30) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def write_lines(lines: list[str]) -> str:
     handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=ROOT / "var")
     handle.write("\n".join(lines) + "\n")
@@ -194,7 +206,21 @@ def profile_worker(server: Server, seconds: float, name: str) -> subprocess.Pope
         return None
     out = ROOT / "var" / f"profile-{name}.raw"
     return subprocess.Popen(
-        [str(spy), "record", "--gil", "-p", str(pids[0]), "-d", str(int(seconds)), "-r", "200", "-f", "raw", "-o", str(out)],
+        [
+            str(spy),
+            "record",
+            "--gil",
+            "-p",
+            str(pids[0]),
+            "-d",
+            str(int(seconds)),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -257,6 +283,17 @@ def main() -> int:
     }
     report["seed"] = ensure_seed(url, args.reseed)
     report["data"] = table_counts(url)
+    if (ROOT / "bench" / "explain.py").exists():
+        # The search statements must be answered from indexes on the large seed (bench/explain.py, issue 3).
+        explain = subprocess.run(
+            [PY, "-m", "bench.explain"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DATABASE_URL": url_string(url)},
+        )
+        report["explain_indexes_ok"] = explain.returncode == 0
+        log(f"EXPLAIN of every search statement: {'all from indexes' if explain.returncode == 0 else 'FULL SCAN'}")
     results: dict = {}
     report["results"] = results
     seconds = args.seconds
@@ -279,7 +316,8 @@ def main() -> int:
     # After a reseed the outbox is empty while its auto-increment counter is not: a starting poller would take
     # the first new id as a jump and re-check thousands of "gaps" for a few seconds. One event anchors MAX(id).
     query(url, "INSERT INTO events (topic, kind, payload) VALUES ('bench:anchor', 'anchor', '{}')")
-    with Server(args.port, workers=args.workers, database_url=url_string(url)) as server:
+    port = next(p for p in range(args.port, args.port + 100) if not listeners(p))
+    with Server(port, workers=args.workers, database_url=url_string(url)) as server:
         log(f"hypercorn on {server.base_url} with {args.workers} workers {server.worker_pids()}")
         wrk(server.base_url + "/healthz", seconds=2)  # warm up
         results["healthz"] = load("healthz", server.base_url + "/healthz")
@@ -287,11 +325,17 @@ def main() -> int:
 
         if "search" in phases or "pages" in phases:
             paths = search_paths(url)
-            files = {k: write_lines(v) for k, v in paths.items()}
-            report["workload"] = {
-                "searches": {k: len(v) for k, v in paths.items()},
-                "examples": {k: v[0] for k, v in paths.items() if v},
-            }
+            missing = [k for k, v in paths.items() if not v or not answers(server, v[0])]
+            if missing:
+                log(f"search: no seeded searches or endpoints for {missing}; search and page phases skipped")
+                phases = [p for p in phases if p not in ("search", "pages")]
+                report["skipped"] = {"search": f"not available: {missing}"}
+            else:
+                files = {k: write_lines(v) for k, v in paths.items()}
+                report["workload"] = {
+                    "searches": {k: len(v) for k, v in paths.items()},
+                    "examples": {k: v[0] for k, v in paths.items()},
+                }
         if "search" in phases:
             for kind in ("bus", "hotel"):
                 env = {"WRK_PATHS": files[f"{kind}_api"]}
@@ -439,24 +483,45 @@ def hotseat_phase(server: Server, url: DatabaseURL, setup: dict, clients: int = 
 
 
 def live_phase(server: Server, url: DatabaseURL) -> dict:
-    """Commit-to-client latency and streams per worker, measured by bench/live.py (issue 5)."""
+    """Commit-to-client latency across two workers and streams held by one worker, measured by bench/live.py.
+
+    bench/live.py (issue 5) starts its own servers on its own database; its printed figures are parsed here.
+    """
     script = ROOT / "bench" / "live.py"
     if not script.exists():
         log("live: bench/live.py is not there yet; skipped")
         return {"skipped": "bench/live.py not present"}
     result = subprocess.run(
-        [PY, str(script), "--json"],
+        [PY, str(script)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
-        env={**os.environ, "DATABASE_URL": url_string(url), "BENCH_PORT": str(server.port + 1)},
+        timeout=400,
+        env={**os.environ, "BENCH_DATABASE_NAME": "travelgo_bench_live", "DATABASE_URL": url_string(url)},
     )
-    line = next((ln for ln in reversed(result.stdout.splitlines()) if ln.startswith("{")), None)
-    if result.returncode != 0 or not line:
-        log(f"live: bench/live.py failed: {result.stdout[-1500:]} {result.stderr[-1500:]}")
-        return {"error": (result.stdout + result.stderr)[-2000:]}
-    return json.loads(line)
+    out = result.stdout
+    figures: dict = {"output": out.strip().splitlines()}
+    latency = re.search(r"commit-to-client p50 (\d+) ms\s+p99 (\d+) ms\s+max (\d+) ms", out)
+    held = re.search(r"held (\d+) streams", out)
+    memory = re.search(r"RSS (\d+) MB -> (\d+) MB: \+([\d.]+) MB, ([\d.]+) KB per stream", out)
+    if result.returncode != 0 or not latency:
+        log(f"live: bench/live.py failed: {out[-1500:]} {result.stderr[-1500:]}")
+        figures["error"] = (out + result.stderr)[-2000:]
+        return figures
+    figures.update(p50_ms=int(latency[1]), p99_ms=int(latency[2]), max_ms=int(latency[3]))
+    if held and memory:
+        figures.update(
+            streams=int(held[1]),
+            rss_mb_before=int(memory[1]),
+            mb_total=int(memory[2]),
+            mb_added=float(memory[3]),
+            kb_per_stream=float(memory[4]),
+        )
+    log(
+        f"live: commit-to-client p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms; "
+        f"{figures.get('streams')} streams on one worker, {figures.get('mb_total')} MB"
+    )
+    return figures
 
 
 # --- targets and reporting ----------------------------------------------------------------------------

@@ -15,6 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 HYPERCORN = str(Path(sys.executable).with_name("hypercorn"))
 
 
+class PortShared(RuntimeError):
+    """Another server listens on the same port (Hypercorn sets SO_REUSEPORT when it runs several workers)."""
+
+
+def listeners(port: int) -> int:
+    """How many sockets LISTEN on this TCP port on this machine (any address)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
+
+
 class Server:
     """One Hypercorn process (with `workers` worker processes) on 127.0.0.1:port."""
 
@@ -43,6 +62,11 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "Server":
+        """Start and wait until ready. With several workers Hypercorn binds with SO_REUSEPORT, so a second server
+        started on the same port (another test run, another checkout) would silently take half the connections:
+        refuse a port that already has a listener, and check again once ours is up."""
+        if listeners(self.port):
+            raise PortShared(f"port {self.port} already has a listener")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
@@ -64,6 +88,9 @@ class Server:
         )
         log.close()
         self.wait_ready(timeout)
+        if listeners(self.port) > 1:
+            self.stop()
+            raise PortShared(f"another server started on port {self.port} at the same time")
         return self
 
     def wait_ready(self, timeout: float) -> None:

@@ -27,6 +27,8 @@ CHECK_VIOLATION = (4025, 3819)  # MariaDB, MySQL
 RETRYABLE = (DEADLOCK, LOCK_WAIT_TIMEOUT)
 # Errors that mean the server or the connection is gone: the request fails fast with 503.
 CONNECTION_LOST = (2003, 2006, 2013, 2014, 2055, 1927, 1053)
+# The server refuses new connections (max_connections / max_user_connections reached): also 503, never a 500.
+CONNECTIONS_EXHAUSTED = (1040, 1203)
 
 
 class DatabaseUnavailable(Exception):
@@ -82,7 +84,11 @@ def _pool(name: str) -> aiomysql.Pool:
 def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionError, asyncio.TimeoutError)):
         return True
-    return isinstance(exc, pymysql.err.OperationalError) and exc.args and exc.args[0] in CONNECTION_LOST
+    return (
+        isinstance(exc, pymysql.err.OperationalError)
+        and exc.args
+        and exc.args[0] in CONNECTION_LOST + CONNECTIONS_EXHAUSTED
+    )
 
 
 def error_code(exc: BaseException) -> int | None:

@@ -62,6 +62,14 @@ def init_app(app: Quart) -> None:
         generic = status == 413 or exc.description and exc.description.startswith(("The requested URL", "You don't have"))
         return await _html_error(status, None if generic else description)
 
+    @app.errorhandler(UnicodeDecodeError)
+    async def undecodable(exc: UnicodeDecodeError):
+        # A body that is not UTF-8 (quart decodes before parsing JSON or a form): bad input, not our failure.
+        detail = "The request body is not valid UTF-8."
+        if _is_api():
+            return Problem(400, "Bad request", detail).to_response()
+        return await _html_error(400, detail)
+
     @app.errorhandler(db.Busy)
     async def busy(exc: db.Busy):
         if _is_api():

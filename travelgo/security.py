@@ -58,6 +58,8 @@ async def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if is_tls():
         response.headers["Strict-Transport-Security"] = HSTS
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)  # no content, so no content type (Quart adds text/html)
     return response
 
 

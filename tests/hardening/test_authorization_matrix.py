@@ -21,6 +21,8 @@ COVERED = {
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"), ("DELETE", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/token"),  # public by design: it is the log-in (rate-limited, see test_rate_limits)
     ("GET", "/profile"), ("POST", "/profile"), ("POST", "/profile/password"),
+    ("GET", "/bookings"), ("GET", "/bookings/<reference>"), ("GET", "/bookings/<reference>/cancel"),
+    ("POST", "/bookings/<reference>/cancel"),
     ("GET", "/admin/bookings"), ("GET", "/admin/bookings.csv"), ("GET", "/admin/bookings/<reference>"),
     ("POST", "/admin/bookings/<reference>/cancel"), ("GET", "/api/v1/admin/bookings"),
 }
@@ -99,6 +101,34 @@ async def test_api_booking_routes(world):
     assert ref in await owner_listing.get_data(as_text=True)
     assert (await c["owner"].get(f"/api/v1/bookings/{ref}", headers=t["owner"])).status_code == 200
     assert (await c["owner"].post(f"/api/v1/bookings/{ref}/cancel", headers=t["owner"], json={})).status_code == 200
+
+
+async def test_html_booking_routes(world):
+    c, ref = world["clients"], world["reference"]
+    before = await _snapshot()
+    anon = c["anonymous"]
+    for path in ("/bookings", f"/bookings/{ref}", f"/bookings/{ref}/cancel"):
+        response = await anon.get(path)
+        assert response.status_code in (302, 303) and "/login" in response.headers["Location"], path
+    refused = await _form(anon, f"/bookings/{ref}/cancel", {})
+    assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
+    for who in ("other", "admin"):
+        assert (await c[who].get(f"/bookings/{ref}")).status_code == 404, who
+        assert (await c[who].get(f"/bookings/{ref}/cancel")).status_code == 404, who
+        assert (await _form(c[who], f"/bookings/{ref}/cancel", {})).status_code == 404, who
+        assert (await c[who].post(f"/bookings/{ref}/cancel", form={})).status_code == 403, who  # no CSRF token
+        listing = await c[who].get("/bookings?scope=all")
+        assert listing.status_code == 200 and ref not in await listing.get_data(as_text=True), who
+    assert await _snapshot() == before
+
+    owner = c["owner"]
+    assert ref in await (await owner.get("/bookings?scope=all")).get_data(as_text=True)
+    assert (await owner.get(f"/bookings/{ref}")).status_code == 200
+    cancelled = await _form(owner, f"/bookings/{ref}/cancel", {})
+    assert cancelled.status_code in (200, 303), cancelled.status_code
+    async with db.reading() as cur:
+        await cur.execute("SELECT status FROM bookings WHERE reference = %s", (ref,))
+        assert (await cur.fetchone())["status"] == "cancelled"
 
 
 async def test_anonymous_cannot_book(world):

@@ -128,3 +128,20 @@ async def test_streamed_body_without_content_length_is_cut_off_at_the_cap(app, p
     assert "Content-Security-Policy" in response.headers
     if path.startswith("/api/"):
         assert response.mimetype == "application/problem+json"
+
+
+async def test_a_body_that_is_not_utf8_is_a_client_error_not_a_500(client):
+    response = await client.post("/api/v1/auth/token", data=b"\xff\xfe{", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+async def test_no_content_has_no_content_type(app, client):
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur)
+    from ..conftest import api_token
+
+    headers = await api_token(client, user["email"])
+    # Read the raw ASGI headers: the test client's Response object would add a default Content-Type itself.
+    async with app.test_client().request("/api/v1/auth/token", method="DELETE", headers=headers) as connection:
+        await connection.send_complete()
+    assert connection.status_code == 204 and "Content-Type" not in connection.headers

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import socket
 
 import pytest
 
-from bench.server import Server
+from bench.server import PortShared, Server, listeners
 
 from ..conftest import test_database_url
 
@@ -14,8 +15,9 @@ PORTS = range(8740, 8800)
 
 
 def free_port(exclude: tuple[int, ...] = ()) -> int:
-    for port in PORTS:
-        if port in exclude:
+    # A random order: other checkouts run these tests at the same time on the same machine.
+    for port in random.sample(PORTS, len(PORTS)):
+        if port in exclude or listeners(port):
             continue
         with socket.socket() as sock:
             try:
@@ -26,17 +28,25 @@ def free_port(exclude: tuple[int, ...] = ()) -> int:
     raise RuntimeError("no free port in 8740-8799")
 
 
+def start_server(workers: int, env: dict, exclude: tuple[int, ...] = ()) -> Server:
+    """A server on a port nobody else listens on (retried when another run grabbed the same port meanwhile)."""
+    for _ in range(5):
+        server = Server(free_port(exclude), workers=workers, database_url=test_database_url(), env=env)
+        try:
+            return server.start(timeout=60)
+        except PortShared:
+            continue
+    raise RuntimeError("could not get a port of our own in 8740-8799")
+
+
 @pytest.fixture(scope="session")
 async def servers(database):
     """Two independent server processes on one database: A runs 4 workers, B runs 2."""
-    env = {"TRAVELGO_ENV": "test", "TRAVELGO_SSE_POLL_SECONDS": "0.05"}
-    port_a = free_port()
-    port_b = free_port(exclude=(port_a,))
-    a = Server(port_a, workers=4, database_url=test_database_url(), env=env)
-    b = Server(port_b, workers=2, database_url=test_database_url(), env=env)
-    a.start(timeout=60)
+    # Small pools: 6 workers × 5 connections (+1 poller each) stay well inside a shared server's max_connections.
+    env = {"TRAVELGO_ENV": "test", "TRAVELGO_SSE_POLL_SECONDS": "0.05", "TRAVELGO_DB_POOL_SIZE": "5"}
+    a = start_server(4, env)
     try:
-        b.start(timeout=60)
+        b = start_server(2, env, exclude=(a.port,))
     except BaseException:
         a.stop()
         raise

@@ -60,7 +60,8 @@ class ProfileUpdate(BaseModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=32)
 
-    _name = field_validator("full_name")(lambda v: None if v is None else _clean_name(v))
+    # Left out means "unchanged"; an explicit null would blank a required column (a 500 before): refuse it.
+    _name = field_validator("full_name")(lambda v: _clean_name(v if v is not None else ""))
     _phone = field_validator("phone")(_clean_phone)
 
 

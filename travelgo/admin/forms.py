@@ -362,7 +362,10 @@ class StatsRange(_Form):
     def _defaults(self):
         today = date.today()
         self.date_to = self.date_to or today
-        self.date_from = self.date_from or (self.date_to - timedelta(days=29))
+        try:
+            self.date_from = self.date_from or (self.date_to - timedelta(days=29))
+        except OverflowError:  # 'to' in the first days of year 1: a ValueError becomes a 422, not a 500
+            raise ValueError("Choose a later 'to' date.") from None
         if self.date_to < self.date_from:
             raise ValueError("'to' must be on or after 'from'.")
         if (self.date_to - self.date_from).days > 731:

@@ -9,11 +9,49 @@ from quart_schema.openapi import OpenAPIProvider
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; 422 adds `errors` with one entry per invalid field.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
 class ApiOnlyProvider(OpenAPIProvider):
-    """Only /api routes belong in the OpenAPI document."""
+    """Only /api routes belong in the OpenAPI document, and every operation documents its errors."""
 
     def generate_rules(self):
         return (rule for rule in super().generate_rules() if rule.rule.startswith("/api/"))
+
+    def schema(self) -> dict:
+        document = super().schema()
+        document["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+        error = {
+            "description": "Error: 401 no or bad token, 403 not allowed, 404 not found (also another user's "
+                           "resource), 409 conflict, 413 body over 1 MB, 422 invalid input, 429 rate limited "
+                           "(Retry-After), 503 busy or database unavailable (Retry-After).",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for operations in document["paths"].values():
+            for method, operation in operations.items():
+                if isinstance(operation, dict) and "responses" in operation:
+                    # status codes as strings, as OpenAPI spells them (and so the keys sort with "default")
+                    responses = {str(code): body for code, body in operation["responses"].items()}
+                    for code, body in responses.items():
+                        content = body.get("content", {}) if code[:1] in ("4", "5") else {}
+                        if "application/json" in content:  # errors are sent as problem+json (problems.py)
+                            content["application/problem+json"] = content.pop("application/json")
+                    if method == "delete" and not any(code.startswith("2") for code in responses):
+                        responses["204"] = {"description": "Done; no content."}
+                    responses.setdefault("default", error)
+                    operation["responses"] = responses
+        return document
 
 
 def _make_schema() -> QuartSchema:

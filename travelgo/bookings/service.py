@@ -170,6 +170,7 @@ async def book_trip(
     contact_email = contact_email or user_email
     if not contact_email:
         raise InvalidBooking({"contact_email": "Enter a contact email"})
+    await _fail_fast_if_taken(user_id, trip_id, seats, idempotency_key)
     try:
         booking_id, created = await db.run_in_transaction(
             _book_trip_tx,
@@ -186,6 +187,23 @@ async def book_trip(
     async with db.reading() as cur:
         booking = await _detail(cur, booking_id)
     return {**booking, "replayed": not created}
+
+
+async def _fail_fast_if_taken(user_id: int, trip_id: int, seats: list[str], key: str | None) -> None:
+    """A seat already held by a committed booking is a 409 at once, without queueing on the trip's row lock.
+
+    When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
+    the seat is gone (a 500-client race took seconds). This plain read can only be stale in the seat's favour
+    (a seat taken after it is still refused by the locked check in _book_trip_tx, which stays the one that decides).
+    A repeated idempotency key skips it, so the original booking is replayed rather than refused.
+    """
+    async with db.reading() as cur:
+        if key and await queries.select_booking_id_by_key(cur, user_id, key) is not None:
+            return
+        held = set(await queries.select_held_seats(cur, trip_id))
+    taken = [seat for seat in seats if seat in held]
+    if taken:
+        raise SeatsUnavailable(taken, trip_id)
 
 
 async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email, contact_phone, key):
