@@ -62,6 +62,9 @@ check-inventory: migrate ## verify no seat is held twice, no night oversold, cou
 bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10 min), write BENCHMARKS.md
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+screenshots: db ## capture desktop and phone screenshots of the main screens into docs/screenshots/
+	$(PY) -m tests.e2e.screenshots $(SCREENS)
+
 clean: ## remove the virtualenv and local data (a project-local database is stopped first)
 	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
 	rm -rf $(VENV) var

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,9 @@ async def build_database(url: DatabaseURL) -> None:
     conn = await aiomysql.connect(autocommit=True, **url.connect_kwargs(with_database=False))
     try:
         async with conn.cursor() as cur:
-            await cur.execute(f"DROP DATABASE IF EXISTS `{url.database}`")
+            with warnings.catch_warnings():  # "database doesn't exist" is a note, not news
+                warnings.simplefilter("ignore")
+                await cur.execute(f"DROP DATABASE IF EXISTS `{url.database}`")
     finally:
         conn.close()
     await migrate(url)

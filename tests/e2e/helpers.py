@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import harness
 
 
@@ -50,3 +52,59 @@ async def log_in(page, email: str, password: str = harness.TRAVELLER_PASSWORD) -
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     await page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").wait_for()
+
+
+async def search_buses(page, origin: str, destination: str, day, passengers: int = 1) -> None:
+    """Fill the bus search form on /buses (going there first if needed) and submit it."""
+    if "/buses" not in page.url:
+        await page.goto("/buses")
+    await page.get_by_label("From").fill(origin)
+    await page.get_by_label("To", exact=True).fill(destination)
+    await page.get_by_label("Date").fill(day.isoformat())
+    await page.get_by_label("Passengers").fill(str(passengers))
+    await page.get_by_role("button", name="Search buses").click()
+    await page.get_by_role("heading", name=re.compile(rf"\b(bus|buses) from {re.escape(origin)} to ")).wait_for()
+
+
+async def search_hotels(page, city: str, check_in, check_out, guests: int = 2) -> None:
+    """Fill the hotel search form on /hotels and submit it."""
+    if "/hotels" not in page.url:
+        await page.goto("/hotels")
+    await page.get_by_label("City").fill(city)
+    await page.get_by_label("Check-in").fill(check_in.isoformat())
+    await page.get_by_label("Check-out").fill(check_out.isoformat())
+    await page.get_by_label("Guests").fill(str(guests))
+    await page.get_by_role("button", name="Search hotels").click()
+    await page.get_by_role("heading", name=re.compile(rf"hotels? in {re.escape(city)}")).wait_for()
+
+
+GLUED_ATTRIBUTES = """() => {
+    // Attribute names that are two names run together (a template lost the space between them).
+    const words = ['required', 'checked', 'selected', 'disabled', 'autofocus', 'readonly', 'multiple', 'hidden',
+                   'autocomplete', 'aria-', 'hx-', 'sse-', 'value', 'placeholder'];
+    const bad = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const {name} of el.attributes) {
+            if (words.some(w => name !== w && !name.startsWith(w) && name.includes(w))
+                || ['required', 'checked', 'selected', 'disabled', 'autofocus'].some(w => name.startsWith(w) && name !== w)) {
+                bad.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' [' + name + ']');
+            }
+        }
+    }
+    return bad;
+}"""
+
+
+async def assert_attributes_intact(page) -> None:
+    bad = await page.evaluate(GLUED_ATTRIBUTES)
+    assert not bad, f"{page.url}: attributes run together (missing space in a template): {bad}"
+
+
+async def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has finished settling swapped content.
+
+    htmx wires up the triggers of new content in its settle step (~20 ms after the swap); a person never acts
+    that fast, a test does, so interactions right after a swap wait for this first."""
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

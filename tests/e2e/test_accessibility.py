@@ -46,11 +46,11 @@ async def test_validation_errors_stay_accessible(page):
 async def test_axe_check_is_not_vacuous(page):
     """The same check fails on a page with known problems, so a pass above means something."""
     await page.goto("about:blank")  # no CSP here: TravelGo's own pages refuse inline style
-    await page.set_content(
-        '<html><body><input type="text"><p id="faint">faint</p></body></html>'
-    )
+    await page.set_content('<html><body><input type="text"><p id="faint">faint</p></body></html>')
     # Styled through the CSSOM: the CSP (rightly) ignores inline style attributes.
-    await page.evaluate("() => Object.assign(document.getElementById('faint').style, {color: '#aaa', background: '#fff'})")
+    await page.evaluate(
+        "() => Object.assign(document.getElementById('faint').style, {color: '#aaa', background: '#fff'})"
+    )
     from .helpers import axe_violations
 
     found = {v["id"] for v in await axe_violations(page)}
