@@ -303,6 +303,14 @@ async def _vehicle_form_ctx() -> dict:
     return {"options": await service.options()}
 
 
+def _vehicle_again(vehicle: dict | None) -> Again:
+    """Render the seat-layout editor again with the posted values, their errors and the preview."""
+    async def again(values, errors, status):
+        return await _show("admin/vehicle_form.html", "editor", status, load=_vehicle_form_ctx, vehicle=vehicle,
+                           values=values, errors=errors, **_preview(values))
+    return again
+
+
 @bp.get("/vehicles/new")
 @admin_required
 async def vehicle_new():
@@ -325,13 +333,9 @@ async def vehicle_preview():
 @admin_required
 async def vehicle_create():
     """Create a vehicle and its seats."""
-    async def again(values, errors, status):
-        return await _show("admin/vehicle_form.html", "editor", status, load=_vehicle_form_ctx, vehicle=None,
-                           values=values, errors=errors, **_preview(values))
-
     return await _submit(VehicleForm, lambda form: service.create_vehicle(_actor(), form),
                          lambda form, vehicle: (f"{vehicle['name']} is added with {vehicle['seat_count']} seats.",
-                                                url_for("admin.vehicle_list")), again)
+                                                url_for("admin.vehicle_list")), _vehicle_again(None))
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -358,15 +362,10 @@ async def vehicle_update(vehicle_id: int):
         vehicle = await service.get_vehicle(vehicle_id)
     except service.NotFound as exc:
         return await _not_found(exc)
-
-    async def again(values, errors, status):
-        return await _show("admin/vehicle_form.html", "editor", status, load=_vehicle_form_ctx, vehicle=vehicle,
-                           values=values, errors=errors, **_preview(values))
-
     return await _submit(VehicleForm, lambda form: service.update_vehicle(_actor(), vehicle_id, form),
                          lambda form, saved: (f"{saved['name']} is saved.",
                                               url_for("admin.vehicle_show", vehicle_id=vehicle_id)),
-                         again, fixed={"operator_id": vehicle["operator_id"]})
+                         _vehicle_again(vehicle), fixed={"operator_id": vehicle["operator_id"]})
 
 
 # --- trips --------------------------------------------------------------------------------------------
