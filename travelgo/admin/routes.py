@@ -531,7 +531,7 @@ async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200
     defaults = {"values": {**hotel, "amenities": amenities}, "errors": {}, "rt_values": {}, "rt_errors": {},
                 "inv_values": {}, "inv_errors": {}, "stop_values": {}, "stop_errors": {}, "rt_edit_errors": {},
                 "rt_edit_values": {}}
-    extra = await _hotel_form_ctx() if block is None or not wants_fragment() else {"hotel_amenities": HOTEL_AMENITIES}
+    extra = await _hotel_form_ctx()  # the details form needs the city options in a fragment too
     return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra,
                         **{**defaults, **ctx})
 
