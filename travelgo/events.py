@@ -182,6 +182,7 @@ class Poller:
         self.connected = asyncio.Event()
         self._conn: aiomysql.Connection | None = None
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self._next_prune = 0.0
 
     def start(self) -> None:
@@ -189,11 +190,12 @@ class Poller:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            self._stopping = True
+            # Cancel until the task is really done: on Python 3.11 a cancel that lands while an inner
+            # wait completes can be swallowed, which once hung shutdown for a minute.
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=1)
             self._task = None
         self._close_connection()
 
@@ -207,7 +209,7 @@ class Poller:
 
     async def _run(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._stopping:
             try:
                 if self._conn is None:
                     self._conn = await aiomysql.connect(
@@ -218,7 +220,8 @@ class Poller:
                     )
                     self.connected.set()
                     log.info("events poller connected (worker %s)", self.hub.worker_tag)
-                more = await asyncio.wait_for(self.poll_once(), timeout=10)
+                async with asyncio.timeout(10):
+                    more = await self.poll_once()
                 backoff = 0.1
                 if not more:
                     await asyncio.sleep(self.interval)

@@ -25,6 +25,34 @@
     box.appendChild(note);
   }
 
+  // The booking form (data-live-chosen-seats) listens to the trip's availability stream: if another traveller
+  // books one of the chosen seats while this one types passenger names, say so before they press Book.
+  document.addEventListener("htmx:sseOpen", function (event) {
+    var form = event.target;
+    var source = event.detail.source;
+    var chosen = form.getAttribute && form.getAttribute("data-live-chosen-seats");
+    if (!chosen || form._liveSource === source) return;
+    form._liveSource = source;
+    var seats = chosen.split(",").filter(Boolean);
+    var warned = {};
+    source.addEventListener("availability", function (message) {
+      if (form._liveSubmitting) return;  // our own booking is about to take these seats
+      var state;
+      try { state = JSON.parse(message.data); } catch (e) { return; }
+      var taken = seats.filter(function (label) {
+        return !warned[label] && (state.unavailable_seats || []).indexOf(label) !== -1;
+      });
+      if (!taken.length) return;
+      taken.forEach(function (label) { warned[label] = true; });
+      announce((taken.length === 1 ? "Seat " + taken[0] + " was" : "Seats " + taken.join(", ") + " were") +
+        " just booked by another traveller. Please choose other seats before you book.");
+    });
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.getAttribute && elt.getAttribute("data-live-chosen-seats")) elt._liveSubmitting = true;
+  });
+
   // Remember the selection just before a stream-triggered re-fetch of the seat map...
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;

@@ -254,3 +254,20 @@ async def test_stop_sell(admin_client, world):
     assert [r["night"] for r in rows] == [day, day + timedelta(days=1)]
     assert events[0]["payload"]["rooms_left"] == {day.isoformat(): 0, (day + timedelta(days=1)).isoformat(): 0}
     assert len(await audit_rows("inventory.stop_sell")) == 1
+
+
+async def test_hotel_details_error_comes_back_as_a_fragment_not_a_500(client):
+    """An htmx post of the hotel details form with a bad value re-renders the form with its options (422)."""
+    from travelgo import db as _db
+
+    from .. import factories
+    from ..conftest import login, post_form
+
+    async with _db.transaction() as cur:
+        await factories.make_user(cur, "fragment-admin@example.com", role="admin")
+        hotel = await factories.make_hotel(cur)
+    await login(client, "fragment-admin@example.com")
+    response = await post_form(client, f"/admin/hotels/{hotel['id']}", {"name": "Renamed", "stars": "9"},
+                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "<html" not in await response.get_data(as_text=True)

@@ -10,6 +10,7 @@ from playwright.async_api import expect
 
 from .. import factories
 from ..live.helpers import book_seats
+from .helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,3 +43,16 @@ async def test_trip_page_follows_bookings_and_drops_a_taken_choice(page, arrange
     await expect(seat_map).to_contain_text("Seat 5 was just taken by someone else.")
     await expect(page.locator("#messages")).to_contain_text("Seat 5 was just booked by another traveller")
     await expect(seat_map.get_by_role("link", name="Continue to book")).to_have_count(0)
+
+
+async def test_booking_form_warns_when_a_chosen_seat_is_taken_before_book(page, arrange):
+    async with arrange() as cur:
+        trip = await factories.make_trip(cur, seats=8)
+        traveller = await factories.make_user(cur)
+        other = await factories.make_user(cur)
+    await log_in(page, traveller["email"], factories.PASSWORD)
+    await page.goto(f"/buses/{trip['id']}/book?seats=5&seats=6")
+    await expect(page.locator("#bus-booking-form")).to_be_visible()
+    async with arrange() as cur:
+        await book_seats(cur, trip["id"], other["id"], ["6"])
+    await expect(page.locator("#messages")).to_contain_text("Seat 6 was just booked by another traveller")

@@ -259,3 +259,11 @@ async def test_stop_closes_the_poller_connection_and_ends_streams(app):
     await poller.stop()
     assert conn.closed and poller._conn is None
     assert await sub.next_batch(0.01) is None and hub_.subscriber_count == 0
+
+
+async def test_streams_are_in_the_openapi_document(client):
+    paths = (await (await client.get("/openapi.json")).get_json())["paths"]
+    for path in ("/api/v1/bus-trips/{trip_id}/events", "/api/v1/hotels/{hotel_id}/events"):
+        assert "get" in paths[path], path
+        operation = paths[path]["get"]
+        assert "text/event-stream" in operation["summary"] and "Last-Event-ID" in operation["description"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import pytest
 
 from travelgo import db
@@ -73,4 +74,38 @@ async def test_resume_across_workers_with_last_event_id(app, server):
             message = await stream.next_message()
             assert message.id == str(missed) and message.json()["seats_left"] == 8
         finally:
+            stream.close()
+
+
+async def test_a_booking_through_the_api_reaches_streams_on_both_workers(app, server):
+    """A real booking over HTTP is served by one of the two workers; the streams held on both receive it,
+    so whichever worker booked, the other one delivered it from the database."""
+    trip = await make_trip(seats=10)
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur)
+    streams = await streams_on_both_workers(server, f"/api/v1/bus-trips/{trip['id']}/events")
+    try:
+        for stream in streams.values():
+            await stream.next_message()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}", timeout=10) as http:
+            token = await http.post("/api/v1/auth/token", json={"email": user["email"], "password": user["password"]})
+            assert token.status_code == 200, token.text
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            booking = await http.post(
+                "/api/v1/bookings",
+                headers=headers,
+                json={
+                    "type": "bus",
+                    "trip_id": trip["id"],
+                    "seats": ["3", "4"],
+                    "passengers": [{"name": "Asha Rao", "age": 34}, {"name": "Ravi Rao", "age": 36}],
+                },
+            )
+            assert booking.status_code == 201, booking.text
+        for worker, stream in streams.items():
+            message = await stream.next_message(timeout=5)
+            assert message.event == "availability", worker
+            assert message.json() == {"trip_id": trip["id"], "seats_left": 8, "unavailable_seats": ["3", "4"]}, worker
+    finally:
+        for stream in streams.values():
             stream.close()

@@ -87,36 +87,25 @@ async def insert_password_reset(cur, user_id: int, token_hash: str, lifetime_sec
     )
 
 
-async def select_live_password_reset(cur, token_hash: str) -> dict[str, Any] | None:
-    """The reset behind a token that is unused and unexpired."""
-    await cur.execute(
-        """
+LIVE_RESET_SQL = """
         SELECT r.id, r.user_id, u.email
           FROM password_resets r
           JOIN users u ON u.id = r.user_id
          WHERE r.token_hash = %(hash)s
            AND r.used_at IS NULL
            AND r.expires_at > UTC_TIMESTAMP()
-        """,
-        {"hash": token_hash},
-    )
+        """
+
+
+async def select_live_password_reset(cur, token_hash: str) -> dict[str, Any] | None:
+    """The reset behind a token that is unused and unexpired."""
+    await cur.execute(LIVE_RESET_SQL, {"hash": token_hash})
     return await cur.fetchone()
 
 
 async def lock_live_password_reset(cur, token_hash: str) -> dict[str, Any] | None:
     """Like select_live_password_reset, but locks the row so two uses of one token cannot both win."""
-    await cur.execute(
-        """
-        SELECT r.id, r.user_id, u.email
-          FROM password_resets r
-          JOIN users u ON u.id = r.user_id
-         WHERE r.token_hash = %(hash)s
-           AND r.used_at IS NULL
-           AND r.expires_at > UTC_TIMESTAMP()
-           FOR UPDATE
-        """,
-        {"hash": token_hash},
-    )
+    await cur.execute(LIVE_RESET_SQL + " FOR UPDATE", {"hash": token_hash})
     return await cur.fetchone()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -100,6 +101,53 @@ async def _not_found(exc: service.NotFound):
     abort(404, description=f"That {exc} does not exist.")
 
 
+Done = Callable[[Any, Any], tuple[str, str]]
+Again = Callable[[dict[str, Any], dict[str, str], int], Awaitable[Response]]
+
+
+async def _submit(model, save: Callable[[Any], Awaitable[Any]], done: Done, again: Again, *,
+                  multi: tuple[str, ...] = (), live: bool = True, fixed: dict[str, Any] | None = None) -> Response:
+    """The POST flow every admin form shares: parse the form with `model` (`fixed` values override what was
+    posted), answer live validation (`?validate=1`, when `live`), `save(form)`, then flash the message and
+    redirect to the URL that `done(form, result)` gives; otherwise `again(values, errors, status)` renders the
+    form with field messages (422), or with why the bookings refuse the change (409)."""
+    values = {**form_dict(await request.form, *multi), **(fixed or {})}
+    form, errors = parse_model(model, values)
+    status = 422
+    if live and _validating():
+        return await _live(errors, values)
+    if form is not None:
+        try:
+            result = await save(form)
+        except service.NotFound as exc:
+            return await _not_found(exc)
+        except service.Invalid as exc:
+            errors = exc.errors
+        except service.Refused as exc:
+            errors, status = {"__all__": str(exc)}, 409
+        else:
+            message, url = done(form, result)
+            await flash(message, "success")
+            return hx_redirect(url)
+    return await again(values, errors, status if errors else 200)
+
+
+async def _filtered(template: str, model, lister: Callable[[Any], Awaitable[dict]],
+                    load: Callable[[], Awaitable[dict]] | None = None) -> Response:
+    """A list page filtered by the query string: bad filters show the unfiltered list with messages (422)."""
+    f, errors, values = _query(model)
+    page = await lister(f or model())
+    return await _show(template, "results", 422 if errors else 200, load=load, page=page, values=values,
+                       errors=errors, args=_filter_args(values))
+
+
+async def _searched(lister: Callable[[Page], Awaitable[dict]]) -> dict:
+    """A page of a simple list searched by `q` (cities, operators, vehicles)."""
+    f, _, values = _query(Page)
+    f = f or Page()
+    return {"page": await lister(f), "q": f.q or "", "args": _filter_args(values)}
+
+
 # --- dashboard ----------------------------------------------------------------------------------------
 
 def _money(minor: float) -> str:
@@ -141,169 +189,93 @@ async def dashboard():
 @admin_required
 async def audit_list():
     """The audit trail, filterable by entity, action, user and date."""
-    f, errors, values = _query(AuditFilter)
-    page = await service.list_audit(f or AuditFilter())
-    return await render("admin/audit.html", block="results", status=422 if errors else 200, page=page,
-                        values=values, errors=errors, args=_filter_args(values))
+    return await _filtered("admin/audit.html", AuditFilter, service.list_audit)
 
 
-# --- cities -------------------------------------------------------------------------------------------
+# --- cities and operators: added above their list, edited inline in their row ---------------------------
 
-async def _cities(values: dict | None = None) -> dict:
-    f, _, _ = _query(Page)
-    f = f or Page()
-    return {"page": await service.list_cities(f), "q": f.q or "", "args": _filter_args(form_dict(request.args))}
+@dataclass(frozen=True)
+class _Inline:
+    """An entity with one list page (search, pagination, an add form) whose rows are edited in place."""
+
+    key: str  # "city": endpoints city_*, templates city_edit.html and _city_row.html, the `city_id` argument
+    plural: str  # "cities": the URL /admin/cities and the list template cities.html
+    form: type
+    list: Callable[[Page], Awaitable[dict]]
+    get: Callable[[int], Awaitable[dict]]
+    save: Callable[..., Awaitable[dict]]
 
 
-@bp.get("/cities")
-@admin_required
-async def city_list():
-    """Cities with search and pagination, and a form to add one."""
-    return await _show("admin/cities.html", block="results", load=_cities, values={}, errors={})
+def _register_inline(e: _Inline) -> None:
+    """Add the five pages of an inline-edited entity: list, create, row, edit, update."""
+    list_page, edit_page, row = f"admin/{e.plural}.html", f"admin/{e.key}_edit.html", f"admin/_{e.key}_row.html"
+    list_url = f"admin.{e.key}_list"
 
+    async def load() -> dict:
+        return await _searched(e.list)
 
-@bp.post("/cities")
-@admin_required
-async def city_create():
-    """Add a city."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(CityForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
+    async def fetch(item_id: int) -> dict:
         try:
-            city = await service.save_city(_actor(), form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            await flash(f"{city['name']} is added.", "success")
-            return hx_redirect(url_for("admin.city_list"))
-    return await _show("admin/cities.html", "create_form", 422, load=_cities, values=values, errors=errors)
+            return await e.get(item_id)
+        except service.NotFound as exc:
+            return await _not_found(exc)
 
+    async def list_view():
+        """The list with search and pagination, and a form to add one."""
+        return await _show(list_page, "results", load=load, values={}, errors={})
 
-@bp.get("/cities/<int:city_id>")
-@admin_required
-async def city_row(city_id: int):
-    """One city's row (htmx: cancel an inline edit); without htmx, its edit page."""
-    try:
-        city = await service.get_city(city_id)
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    if not wants_fragment():
-        return await render("admin/city_edit.html", city=city, values=city, errors={})
-    return await render("admin/_city_row.html", city=city)
+    async def create_view():
+        """Add one."""
+        async def again(values, errors, status):
+            return await _show(list_page, "create_form", status, load=load, values=values, errors=errors)
 
+        return await _submit(e.form, lambda form: e.save(_actor(), form),
+                             lambda form, item: (f"{item['name']} is added.", url_for(list_url)), again)
 
-@bp.get("/cities/<int:city_id>/edit")
-@admin_required
-async def city_edit(city_id: int):
-    """Inline edit row (htmx) or an edit page."""
-    try:
-        city = await service.get_city(city_id)
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    return await render("admin/city_edit.html", block="row", city=city, values=city, errors={})
+    async def row_view(**ids: int):
+        """One row (htmx: cancel an inline edit); without htmx, its edit page."""
+        item = await fetch(ids[f"{e.key}_id"])
+        if not wants_fragment():
+            return await render(edit_page, values=item, errors={}, **{e.key: item})
+        return await render(row, **{e.key: item})
 
+    async def edit_view(**ids: int):
+        """Inline edit row (htmx) or an edit page."""
+        item = await fetch(ids[f"{e.key}_id"])
+        return await render(edit_page, block="row", values=item, errors={}, **{e.key: item})
 
-@bp.post("/cities/<int:city_id>")
-@admin_required
-async def city_update(city_id: int):
-    """Save a city; the row comes back (htmx) or the list (plain form)."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(CityForm, values)
-    try:
-        city = await service.get_city(city_id)
+    async def update_view(**ids: int):
+        """Save one; the row comes back (htmx) or the list (plain form)."""
+        item_id = ids[f"{e.key}_id"]
+        values = form_dict(await request.form)
+        form, errors = parse_model(e.form, values)
+        item = await fetch(item_id)
         if form is not None:
-            city = await service.save_city(_actor(), form, city_id)
-            if wants_fragment():
-                return await render("admin/_city_row.html", city=city, saved=True)
-            await flash(f"{city['name']} is saved.", "success")
-            return hx_redirect(url_for("admin.city_list"))
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    except service.Invalid as exc:
-        errors = exc.errors
-    return await render("admin/city_edit.html", block="row", status=422, city=city, values=values, errors=errors)
+            try:
+                item = await e.save(_actor(), form, item_id)
+            except service.NotFound as exc:
+                return await _not_found(exc)
+            except service.Invalid as exc:
+                errors = exc.errors
+            else:
+                if wants_fragment():
+                    return await render(row, saved=True, **{e.key: item})
+                await flash(f"{item['name']} is saved.", "success")
+                return hx_redirect(url_for(list_url))
+        return await render(edit_page, block="row", status=422, values=values, errors=errors, **{e.key: item})
+
+    one = f"/{e.plural}/<int:{e.key}_id>"
+    for name, rule, method, view in (("list", f"/{e.plural}", "GET", list_view),
+                                     ("create", f"/{e.plural}", "POST", create_view),
+                                     ("row", one, "GET", row_view), ("edit", f"{one}/edit", "GET", edit_view),
+                                     ("update", one, "POST", update_view)):
+        view.__name__ = view.__qualname__ = f"{e.key}_{name}"
+        bp.add_url_rule(rule, view.__name__, admin_required(view), methods=[method])
 
 
-# --- operators ----------------------------------------------------------------------------------------
-
-async def _operators() -> dict:
-    f, _, _ = _query(Page)
-    f = f or Page()
-    return {"page": await service.list_operators(f), "q": f.q or "", "args": _filter_args(form_dict(request.args))}
-
-
-@bp.get("/operators")
-@admin_required
-async def operator_list():
-    """Operators with search and pagination, and a form to add one."""
-    return await _show("admin/operators.html", block="results", load=_operators, values={}, errors={})
-
-
-@bp.post("/operators")
-@admin_required
-async def operator_create():
-    """Add an operator."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(OperatorForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            operator = await service.save_operator(_actor(), form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            await flash(f"{operator['name']} is added.", "success")
-            return hx_redirect(url_for("admin.operator_list"))
-    return await _show("admin/operators.html", "create_form", 422, load=_operators, values=values, errors=errors)
-
-
-@bp.get("/operators/<int:operator_id>")
-@admin_required
-async def operator_row(operator_id: int):
-    """One operator's row (htmx: cancel an inline edit); without htmx, its edit page."""
-    try:
-        operator = await service.get_operator(operator_id)
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    if not wants_fragment():
-        return await render("admin/operator_edit.html", operator=operator, values=operator, errors={})
-    return await render("admin/_operator_row.html", operator=operator)
-
-
-@bp.get("/operators/<int:operator_id>/edit")
-@admin_required
-async def operator_edit(operator_id: int):
-    """Inline edit row (htmx) or an edit page."""
-    try:
-        operator = await service.get_operator(operator_id)
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    return await render("admin/operator_edit.html", block="row", operator=operator, values=operator, errors={})
-
-
-@bp.post("/operators/<int:operator_id>")
-@admin_required
-async def operator_update(operator_id: int):
-    """Save an operator; the row comes back (htmx) or the list (plain form)."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(OperatorForm, values)
-    try:
-        operator = await service.get_operator(operator_id)
-        if form is not None:
-            operator = await service.save_operator(_actor(), form, operator_id)
-            if wants_fragment():
-                return await render("admin/_operator_row.html", operator=operator, saved=True)
-            await flash(f"{operator['name']} is saved.", "success")
-            return hx_redirect(url_for("admin.operator_list"))
-    except service.NotFound as exc:
-        return await _not_found(exc)
-    except service.Invalid as exc:
-        errors = exc.errors
-    return await render("admin/operator_edit.html", block="row", status=422, operator=operator, values=values,
-                        errors=errors)
+_register_inline(_Inline("city", "cities", CityForm, service.list_cities, service.get_city, service.save_city))
+_register_inline(_Inline("operator", "operators", OperatorForm, service.list_operators, service.get_operator,
+                         service.save_operator))
 
 
 # --- vehicles -----------------------------------------------------------------------------------------
@@ -312,10 +284,7 @@ async def operator_update(operator_id: int):
 @admin_required
 async def vehicle_list():
     """Vehicles with search and pagination."""
-    f, _, values = _query(Page)
-    f = f or Page()
-    page = await service.list_vehicles(f)
-    return await render("admin/vehicles.html", block="results", page=page, q=f.q or "", args=_filter_args(values))
+    return await _show("admin/vehicles.html", "results", load=lambda: _searched(service.list_vehicles))
 
 
 DEFAULT_LAYOUT = {"decks": 1, "rows": 10, "columns": 4, "aisle_after": 2, "berth": "seater", "is_ac": "1"}
@@ -332,6 +301,14 @@ def _preview(values: dict) -> dict:
 
 async def _vehicle_form_ctx() -> dict:
     return {"options": await service.options()}
+
+
+def _vehicle_again(vehicle: dict | None) -> Again:
+    """Render the seat-layout editor again with the posted values, their errors and the preview."""
+    async def again(values, errors, status):
+        return await _show("admin/vehicle_form.html", "editor", status, load=_vehicle_form_ctx, vehicle=vehicle,
+                           values=values, errors=errors, **_preview(values))
+    return again
 
 
 @bp.get("/vehicles/new")
@@ -356,20 +333,9 @@ async def vehicle_preview():
 @admin_required
 async def vehicle_create():
     """Create a vehicle and its seats."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(VehicleForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            vehicle = await service.create_vehicle(_actor(), form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            await flash(f"{vehicle['name']} is added with {vehicle['seat_count']} seats.", "success")
-            return hx_redirect(url_for("admin.vehicle_list"))
-    return await _show("admin/vehicle_form.html", "editor", 422 if errors else 200, load=_vehicle_form_ctx,
-                       vehicle=None, values=values, errors=errors, **_preview(values))
+    return await _submit(VehicleForm, lambda form: service.create_vehicle(_actor(), form),
+                         lambda form, vehicle: (f"{vehicle['name']} is added with {vehicle['seat_count']} seats.",
+                                                url_for("admin.vehicle_list")), _vehicle_again(None))
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -392,28 +358,14 @@ async def vehicle_show(vehicle_id: int):
 @admin_required
 async def vehicle_update(vehicle_id: int):
     """Save a vehicle; a layout change on a vehicle with trips is refused (409)."""
-    values = form_dict(await request.form)
     try:
         vehicle = await service.get_vehicle(vehicle_id)
     except service.NotFound as exc:
         return await _not_found(exc)
-    values["operator_id"] = vehicle["operator_id"]
-    form, errors = parse_model(VehicleForm, values)
-    status = 422
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            saved = await service.update_vehicle(_actor(), vehicle_id, form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        except service.Refused as exc:
-            errors, status = {"__all__": str(exc)}, 409
-        else:
-            await flash(f"{saved['name']} is saved.", "success")
-            return hx_redirect(url_for("admin.vehicle_show", vehicle_id=vehicle_id))
-    return await _show("admin/vehicle_form.html", "editor", status if errors else 200, load=_vehicle_form_ctx,
-                       vehicle=vehicle, values=values, errors=errors, **_preview(values))
+    return await _submit(VehicleForm, lambda form: service.update_vehicle(_actor(), vehicle_id, form),
+                         lambda form, saved: (f"{saved['name']} is saved.",
+                                              url_for("admin.vehicle_show", vehicle_id=vehicle_id)),
+                         _vehicle_again(vehicle), fixed={"operator_id": vehicle["operator_id"]})
 
 
 # --- trips --------------------------------------------------------------------------------------------
@@ -422,10 +374,7 @@ async def vehicle_update(vehicle_id: int):
 @admin_required
 async def trip_list():
     """Trips filtered by route, operator, status and departure dates."""
-    f, errors, values = _query(TripFilter)
-    page = await service.list_trips(f or TripFilter())
-    return await _show("admin/trips.html", "results", 422 if errors else 200, load=service.options, page=page,
-                       values=values, errors=errors, args=_filter_args(values))
+    return await _filtered("admin/trips.html", TripFilter, service.list_trips, load=service.options)
 
 
 async def _trip_form_ctx() -> dict:
@@ -446,28 +395,21 @@ async def trip_new():
 
 
 async def _create_trips(model, block: str):
-    multi = ("amenities", "weekdays") if model is ScheduleForm else ("amenities",)
-    values = form_dict(await request.form, *multi)
-    form, errors = parse_model(model, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            ids = await service.create_trips(_actor(), form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            if len(ids) == 1:
-                await flash("The trip is scheduled.", "success")
-                return hx_redirect(url_for("admin.trip_show", trip_id=ids[0]))
-            await flash(f"{len(ids)} trips are scheduled.", "success")
-            return hx_redirect(url_for("admin.trip_list", date_from=form.start.isoformat(),
-                                       date_to=form.end.isoformat()))
     key = "sched_" if model is ScheduleForm else ""
-    ctx = {f"{key}values": values, f"{key}errors": errors}
-    defaults = {"values": {}, "errors": {}, "sched_values": {}, "sched_errors": {}}
-    return await _show("admin/trip_new.html", block, 422 if errors else 200, load=_trip_form_ctx,
-                       **{**defaults, **ctx})
+
+    def done(form, ids):
+        if len(ids) == 1:
+            return "The trip is scheduled.", url_for("admin.trip_show", trip_id=ids[0])
+        return f"{len(ids)} trips are scheduled.", url_for("admin.trip_list", date_from=form.start.isoformat(),
+                                                           date_to=form.end.isoformat())
+
+    async def again(values, errors, status):
+        ctx = {"values": {}, "errors": {}, "sched_values": {}, "sched_errors": {},
+               f"{key}values": values, f"{key}errors": errors}
+        return await _show("admin/trip_new.html", block, status, load=_trip_form_ctx, **ctx)
+
+    return await _submit(model, lambda form: service.create_trips(_actor(), form), done, again,
+                         multi=("amenities", "weekdays") if model is ScheduleForm else ("amenities",))
 
 
 @bp.post("/trips")
@@ -500,61 +442,45 @@ async def trip_show(trip_id: int):
     return await _trip_page(trip_id)
 
 
+def _to_trip(message: str, trip_id: int) -> Done:
+    return lambda form, result: (message, url_for("admin.trip_show", trip_id=trip_id))
+
+
+def _trip_again(trip_id: int, block: str, prefix: str, with_values: bool = False) -> Again:
+    """Render a trip page form again with its errors (and values) under the page's `<prefix>_` names."""
+    async def again(values, errors, status):
+        ctx = {f"{prefix}_errors": errors, **({f"{prefix}_values": values} if with_values else {})}
+        return await _trip_page(trip_id, block, status, **ctx)
+    return again
+
+
 @bp.post("/trips/<int:trip_id>/price")
 @admin_required
 async def trip_price(trip_id: int):
     """Change the seat price."""
-    form, errors = parse_model(TripPrice, form_dict(await request.form))
-    if form is not None:
-        try:
-            await service.change_trip_price(_actor(), trip_id, form.price_minor)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        await flash("The price is changed.", "success")
-        return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
-    return await _trip_page(trip_id, "price_form", 422, price_errors=errors)
+    return await _submit(TripPrice, lambda form: service.change_trip_price(_actor(), trip_id, form.price_minor),
+                         _to_trip("The price is changed.", trip_id), _trip_again(trip_id, "price_form", "price"),
+                         live=False)
 
 
 @bp.post("/trips/<int:trip_id>/seats")
 @admin_required
 async def trip_seats(trip_id: int):
     """Change how many seats are on sale; fewer than are booked is refused with the booked count."""
-    form, errors = parse_model(TripSeats, form_dict(await request.form))
-    status = 422
-    if form is not None:
-        try:
-            await service.change_trip_seats(_actor(), trip_id, form.seats_total)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Invalid as exc:
-            errors = exc.errors
-        except service.Refused as exc:
-            errors, status = {"__all__": str(exc)}, 409
-        else:
-            await flash("The seats on sale are changed.", "success")
-            return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
-    return await _trip_page(trip_id, "seats_form", status, seats_errors=errors)
+    return await _submit(TripSeats, lambda form: service.change_trip_seats(_actor(), trip_id, form.seats_total),
+                         _to_trip("The seats on sale are changed.", trip_id),
+                         _trip_again(trip_id, "seats_form", "seats"), live=False)
 
 
 @bp.post("/trips/<int:trip_id>/cancel")
 @admin_required
 async def trip_cancel(trip_id: int):
     """Cancel a trip with a reason: its bookings are cancelled and refunded, their seats released once."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(CancelForm, values)
-    status = 422
-    if form is not None:
-        try:
-            result = await service.cancel_trip(_actor(), trip_id, form.reason)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Refused as exc:
-            errors, status = {"__all__": str(exc)}, 409
-        else:
-            await flash(f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and refunded.",
-                        "success")
-            return hx_redirect(url_for("admin.trip_show", trip_id=trip_id))
-    return await _trip_page(trip_id, "cancel_form", status, cancel_errors=errors, cancel_values=values)
+    return await _submit(
+        CancelForm, lambda form: service.cancel_trip(_actor(), trip_id, form.reason),
+        lambda form, result: (f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and "
+                              "refunded.", url_for("admin.trip_show", trip_id=trip_id)),
+        _trip_again(trip_id, "cancel_form", "cancel", with_values=True), live=False)
 
 
 # --- hotels -------------------------------------------------------------------------------------------
@@ -563,10 +489,7 @@ async def trip_cancel(trip_id: int):
 @admin_required
 async def hotel_list():
     """Hotels with search, a city filter and pagination."""
-    f, errors, values = _query(HotelFilter)
-    page = await service.list_hotels(f or HotelFilter())
-    return await _show("admin/hotels.html", "results", 422 if errors else 200, load=service.options, page=page,
-                       values=values, errors=errors, args=_filter_args(values))
+    return await _filtered("admin/hotels.html", HotelFilter, service.list_hotels, load=service.options)
 
 
 async def _hotel_form_ctx() -> dict:
@@ -585,20 +508,14 @@ async def hotel_new():
 @admin_required
 async def hotel_create():
     """Add a hotel."""
-    values = form_dict(await request.form, "amenities")
-    form, errors = parse_model(HotelForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            hotel = await service.save_hotel(_actor(), form)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            await flash(f"{hotel['name']} is added. Now add its room types.", "success")
-            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel["id"]))
-    return await _show("admin/hotel_new.html", "hotel_form", 422 if errors else 200, load=_hotel_form_ctx,
-                       values=values, errors=errors)
+    async def again(values, errors, status):
+        return await _show("admin/hotel_new.html", "hotel_form", status, load=_hotel_form_ctx, values=values,
+                           errors=errors)
+
+    return await _submit(HotelForm, lambda form: service.save_hotel(_actor(), form),
+                         lambda form, hotel: (f"{hotel['name']} is added. Now add its room types.",
+                                              url_for("admin.hotel_show", hotel_id=hotel["id"])),
+                         again, multi=("amenities",))
 
 
 async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200, **ctx):
@@ -614,7 +531,7 @@ async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200
     defaults = {"values": {**hotel, "amenities": amenities}, "errors": {}, "rt_values": {}, "rt_errors": {},
                 "inv_values": {}, "inv_errors": {}, "stop_values": {}, "stop_errors": {}, "rt_edit_errors": {},
                 "rt_edit_values": {}}
-    extra = await _hotel_form_ctx() if block is None or not wants_fragment() else {"hotel_amenities": HOTEL_AMENITIES}
+    extra = await _hotel_form_ctx()  # the details form needs the city options in a fragment too
     return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra,
                         **{**defaults, **ctx})
 
@@ -626,108 +543,73 @@ async def hotel_show(hotel_id: int):
     return await _hotel_page(hotel_id)
 
 
+def _to_hotel(message: str | Callable[[Any, Any], str], hotel_id: int, dated: bool = False) -> Done:
+    """Flash `message` (or what it makes of the form and result) and go back to the hotel page, at the
+    form's first night when `dated`."""
+    def done(form, result):
+        text = message if isinstance(message, str) else message(form, result)
+        start = {"start": form.start.isoformat()} if dated else {}
+        return text, url_for("admin.hotel_show", hotel_id=hotel_id, **start)
+    return done
+
+
+def _hotel_again(hotel_id: int, block: str, prefix: str) -> Again:
+    """Render a hotel page form again with its values and errors under the page's `<prefix>values` names."""
+    async def again(values, errors, status):
+        return await _hotel_page(hotel_id, block, status, **{f"{prefix}values": values, f"{prefix}errors": errors})
+    return again
+
+
 @bp.post("/hotels/<int:hotel_id>")
 @admin_required
 async def hotel_update(hotel_id: int):
     """Save a hotel's details, amenities and location."""
-    values = form_dict(await request.form, "amenities")
-    form, errors = parse_model(HotelForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            await service.save_hotel(_actor(), form, hotel_id)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            await flash("The hotel is saved.", "success")
-            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
-    return await _hotel_page(hotel_id, "details_form", 422 if errors else 200, values=values, errors=errors)
+    return await _submit(HotelForm, lambda form: service.save_hotel(_actor(), form, hotel_id),
+                         _to_hotel("The hotel is saved.", hotel_id), _hotel_again(hotel_id, "details_form", ""),
+                         multi=("amenities",))
 
 
 @bp.post("/hotels/<int:hotel_id>/room-types")
 @admin_required
 async def room_type_create(hotel_id: int):
     """Add a room type."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(RoomTypeForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            room_type = await service.save_room_type(_actor(), hotel_id, form)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        await flash(f"{room_type['name']} is added. Set its rooms and prices below.", "success")
-        return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
-    return await _hotel_page(hotel_id, "room_type_form", 422 if errors else 200, rt_values=values, rt_errors=errors)
+    return await _submit(RoomTypeForm, lambda form: service.save_room_type(_actor(), hotel_id, form),
+                         _to_hotel(lambda form, rt: f"{rt['name']} is added. Set its rooms and prices below.",
+                                   hotel_id),
+                         _hotel_again(hotel_id, "room_type_form", "rt_"))
 
 
 @bp.post("/hotels/<int:hotel_id>/room-types/<int:room_type_id>")
 @admin_required
 async def room_type_update(hotel_id: int, room_type_id: int):
     """Edit a room type (inline in the room types table)."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(RoomTypeForm, values)
-    if form is not None:
-        try:
-            await service.save_room_type(_actor(), hotel_id, form, room_type_id)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        await flash("The room type is saved.", "success")
-        return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id))
-    return await _hotel_page(hotel_id, "room_types", 422, rt_edit_errors={room_type_id: errors},
-                             rt_edit_values={room_type_id: values})
+    async def again(values, errors, status):
+        return await _hotel_page(hotel_id, "room_types", status, rt_edit_errors={room_type_id: errors},
+                                 rt_edit_values={room_type_id: values})
+
+    return await _submit(RoomTypeForm, lambda form: service.save_room_type(_actor(), hotel_id, form, room_type_id),
+                         _to_hotel("The room type is saved.", hotel_id), again, live=False)
 
 
 @bp.post("/hotels/<int:hotel_id>/inventory")
 @admin_required
 async def inventory_set(hotel_id: int):
     """Set rooms and nightly price for a range of nights; fewer rooms than booked is refused (409)."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(InventoryForm, values)
-    status = 422
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            result = await service.set_inventory(_actor(), hotel_id, form)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Invalid as exc:
-            errors = exc.errors
-        except service.Refused as exc:
-            errors, status = {"__all__": str(exc)}, 409
-        else:
-            await flash(f"Inventory set for {result['nights']} night(s).", "success")
-            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
-    return await _hotel_page(hotel_id, "inventory_form", status if errors else 200, inv_values=values,
-                             inv_errors=errors)
+    return await _submit(InventoryForm, lambda form: service.set_inventory(_actor(), hotel_id, form),
+                         _to_hotel(lambda form, result: f"Inventory set for {result['nights']} night(s).", hotel_id,
+                                   dated=True),
+                         _hotel_again(hotel_id, "inventory_form", "inv_"))
 
 
 @bp.post("/hotels/<int:hotel_id>/stop-sell")
 @admin_required
 async def inventory_stop_sell(hotel_id: int):
     """Stop or resume selling a room type on a range of nights."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(StopSellForm, values)
-    if _validating():
-        return await _live(errors, values)
-    if form is not None:
-        try:
-            result = await service.set_stop_sell(_actor(), hotel_id, form)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Invalid as exc:
-            errors = exc.errors
-        else:
-            verb = "stopped" if form.stop_sell else "resumed"
-            await flash(f"Sales {verb} on {result['nights']} night(s).", "success")
-            return hx_redirect(url_for("admin.hotel_show", hotel_id=hotel_id, start=form.start.isoformat()))
-    return await _hotel_page(hotel_id, "stop_sell_form", 422 if errors else 200, stop_values=values,
-                             stop_errors=errors)
+    return await _submit(
+        StopSellForm, lambda form: service.set_stop_sell(_actor(), hotel_id, form),
+        _to_hotel(lambda form, result: f"Sales {'stopped' if form.stop_sell else 'resumed'} on "
+                                       f"{result['nights']} night(s).", hotel_id, dated=True),
+        _hotel_again(hotel_id, "stop_sell_form", "stop_"))
 
 
 # --- bookings -----------------------------------------------------------------------------------------
@@ -736,16 +618,17 @@ async def inventory_stop_sell(hotel_id: int):
 @admin_required
 async def booking_list():
     """Find bookings by reference, email, service, dates and status."""
-    f, errors, values = _query(BookingFilter)
-    f = f or BookingFilter()
     try:
         number = max(1, int(request.args.get("page", "1")))
     except ValueError:
         number = 1
-    page = await service.search_bookings(f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE)
-    page.update(page=number, pages=max(1, -(-page["total"] // BOOKINGS_PAGE)))
-    return await render("admin/bookings.html", block="results", status=422 if errors else 200, page=page,
-                        values=values, errors=errors, args=_filter_args(values))
+
+    async def lister(f: BookingFilter) -> dict:
+        page = await service.search_bookings(f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE)
+        page.update(page=number, pages=max(1, -(-page["total"] // BOOKINGS_PAGE)))
+        return page
+
+    return await _filtered("admin/bookings.html", BookingFilter, lister)
 
 
 CSV_COLUMNS = ["reference", "type", "status", "traveller_email", "traveller_name", "contact_email", "service",
@@ -816,17 +699,10 @@ async def booking_show(reference: str):
 @admin_required
 async def booking_cancel(reference: str):
     """Cancel a booking on the traveller's behalf with a reason (full refund)."""
-    values = form_dict(await request.form)
-    form, errors = parse_model(CancelForm, values)
-    status = 422
-    if form is not None:
-        try:
-            await service.cancel_booking(_actor(), reference, form.reason)
-        except service.NotFound as exc:
-            return await _not_found(exc)
-        except service.Refused as exc:
-            errors, status = {"__all__": str(exc)}, 409
-        else:
-            await flash(f"Booking {reference.upper()} is cancelled and refunded.", "success")
-            return hx_redirect(url_for("admin.booking_show", reference=reference.upper()))
-    return await _booking_page(reference, "cancel_form", status, cancel_errors=errors, cancel_values=values)
+    async def again(values, errors, status):
+        return await _booking_page(reference, "cancel_form", status, cancel_errors=errors, cancel_values=values)
+
+    return await _submit(CancelForm, lambda form: service.cancel_booking(_actor(), reference, form.reason),
+                         lambda form, result: (f"Booking {reference.upper()} is cancelled and refunded.",
+                                               url_for("admin.booking_show", reference=reference.upper())),
+                         again, live=False)

@@ -8,7 +8,8 @@ constraints are the backstop, and a CHECK violation is translated to the same me
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -74,85 +75,106 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+async def _read(query: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+    """Run one read query on a reading cursor."""
+    async with db.reading() as cur:
+        return await query(cur, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """How one entity is read, added and changed, and what it is called in the audit trail and in a 404."""
+
+    entity: str  # audit entity and action prefix: "room_type" → room_type.create / room_type.update
+    noun: str  # NotFound("room type") → "That room type does not exist."
+    select: Callable[..., Awaitable[dict | None]]  # select(cur, id, lock=False)
+    insert: Callable[..., Awaitable[int]]  # insert(cur, data) → new id
+    update: Callable[..., Awaitable[None]]  # update(cur, id, data)
+
+
+CITY = _Table("city", "city", queries.select_city, queries.insert_city, queries.update_city)
+OPERATOR = _Table("operator", "operator", queries.select_operator, queries.insert_operator, queries.update_operator)
+VEHICLE = _Table("vehicle", "vehicle", queries.select_vehicle, queries.insert_vehicle, queries.update_vehicle)
+HOTEL = _Table("hotel", "hotel", queries.select_hotel, queries.insert_hotel, queries.update_hotel)
+ROOM_TYPE = _Table("room_type", "room type", queries.select_room_type, queries.insert_room_type,
+                   queries.update_room_type)
+
+
+async def _get(table: _Table, item_id: int) -> dict:
+    """One row, or NotFound."""
+    item = await _read(table.select, item_id)
+    if item is None:
+        raise NotFound(table.noun)
+    return item
+
+
+async def _create(cur, actor: int, table: _Table, data: dict) -> dict:
+    """Insert a row and audit it (`<entity>.create`) on the caller's transaction."""
+    new_id = await table.insert(cur, data)
+    after = await table.select(cur, new_id)
+    await record(cur, actor, f"{table.entity}.create", table.entity, new_id, None, snapshot(after))
+    return after
+
+
+async def _update(cur, actor: int, table: _Table, item_id: int, data: dict,
+                  belongs: Callable[[dict], bool] = lambda row: True) -> dict:
+    """Lock a row (NotFound unless it exists and `belongs`), update it and audit before/after (`<entity>.update`)."""
+    before = await table.select(cur, item_id, lock=True)
+    if before is None or not belongs(before):
+        raise NotFound(table.noun)
+    await table.update(cur, item_id, data)
+    after = await table.select(cur, item_id)
+    await record(cur, actor, f"{table.entity}.update", table.entity, item_id, snapshot(before), snapshot(after))
+    return after
+
+
+async def _save(cur, actor: int, table: _Table, item_id: int | None, data: dict) -> dict:
+    """Create the row when there is no id yet, otherwise update it."""
+    if item_id is None:
+        return await _create(cur, actor, table, data)
+    return await _update(cur, actor, table, item_id, data)
+
+
+async def _unique(work: Callable[[Any], Awaitable[dict]], field: str, message: str) -> dict:
+    """Run `work` in a transaction; a duplicate key is a field error on `field`, not a 500."""
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.IntegrityError as exc:
+        if _duplicate(exc):
+            raise Invalid({field: message}) from exc
+        raise
+
+
 # --- cities and operators -----------------------------------------------------------------------------
 
 async def list_cities(page: Page) -> dict:
     """Cities matching a search, a page at a time."""
-    async with db.reading() as cur:
-        return await queries.select_cities(cur, page.q, page.page)
+    return await _read(queries.select_cities, page.q, page.page)
 
 
 async def get_city(city_id: int) -> dict:
-    async with db.reading() as cur:
-        city = await queries.select_city(cur, city_id)
-    if city is None:
-        raise NotFound("city")
-    return city
+    return await _get(CITY, city_id)
 
 
 async def save_city(actor: int, form: CityForm, city_id: int | None = None) -> dict:
     """Create a city, or update one; a duplicate name in the same country is a field error."""
-
-    async def work(cur):
-        data = form.model_dump()
-        if city_id is None:
-            new_id = await queries.insert_city(cur, data)
-            after = await queries.select_city(cur, new_id)
-            await record(cur, actor, "city.create", "city", new_id, None, snapshot(after))
-            return after
-        before = await queries.select_city(cur, city_id, lock=True)
-        if before is None:
-            raise NotFound("city")
-        await queries.update_city(cur, city_id, data)
-        after = await queries.select_city(cur, city_id)
-        await record(cur, actor, "city.update", "city", city_id, snapshot(before), snapshot(after))
-        return after
-
-    try:
-        return await db.run_in_transaction(work)
-    except pymysql.err.IntegrityError as exc:
-        if _duplicate(exc):
-            raise Invalid({"name": "A city with this name already exists in that country."}) from exc
-        raise
+    return await _unique(lambda cur: _save(cur, actor, CITY, city_id, form.model_dump()),
+                         "name", "A city with this name already exists in that country.")
 
 
 async def list_operators(page: Page) -> dict:
     """Operators matching a search, a page at a time."""
-    async with db.reading() as cur:
-        return await queries.select_operators(cur, page.q, page.page)
+    return await _read(queries.select_operators, page.q, page.page)
 
 
 async def get_operator(operator_id: int) -> dict:
-    async with db.reading() as cur:
-        operator = await queries.select_operator(cur, operator_id)
-    if operator is None:
-        raise NotFound("operator")
-    return operator
+    return await _get(OPERATOR, operator_id)
 
 
 async def save_operator(actor: int, form: OperatorForm, operator_id: int | None = None) -> dict:
     """Create or update an operator; names are unique."""
-
-    async def work(cur):
-        if operator_id is None:
-            new_id = await queries.insert_operator(cur, form.model_dump())
-            after = await queries.select_operator(cur, new_id)
-            await record(cur, actor, "operator.create", "operator", new_id, None, snapshot(after))
-            return after
-        before = await queries.select_operator(cur, operator_id, lock=True)
-        if before is None:
-            raise NotFound("operator")
-        await queries.update_operator(cur, operator_id, form.model_dump())
-        after = await queries.select_operator(cur, operator_id)
-        await record(cur, actor, "operator.update", "operator", operator_id, snapshot(before), snapshot(after))
-        return after
-
-    try:
-        return await db.run_in_transaction(work)
-    except pymysql.err.IntegrityError as exc:
-        if _duplicate(exc):
-            raise Invalid({"name": "An operator with this name already exists."}) from exc
-        raise
+    return await _unique(lambda cur: _save(cur, actor, OPERATOR, operator_id, form.model_dump()),
+                         "name", "An operator with this name already exists.")
 
 
 async def options() -> dict:
@@ -192,8 +214,7 @@ def seat_grid(layout: SeatLayout, seats: list[dict] | None = None) -> list[dict]
 
 async def list_vehicles(page: Page) -> dict:
     """Vehicles matching a search, with their operator and how many trips use them."""
-    async with db.reading() as cur:
-        return await queries.select_vehicles(cur, page.q, page.page)
+    return await _read(queries.select_vehicles, page.q, page.page)
 
 
 async def get_vehicle(vehicle_id: int) -> dict:
@@ -260,24 +281,15 @@ async def update_vehicle(actor: int, vehicle_id: int, form: VehicleForm) -> dict
 async def rename_vehicle(actor: int, vehicle_id: int, form: VehicleRename) -> dict:
     """Inline edit of a vehicle's name and air conditioning."""
 
-    async def work(cur):
-        before = await queries.select_vehicle(cur, vehicle_id, lock=True)
-        if before is None:
-            raise NotFound("vehicle")
-        await queries.update_vehicle(cur, vehicle_id, {"name": form.name, "is_ac": form.is_ac})
-        after = await queries.select_vehicle(cur, vehicle_id)
-        await record(cur, actor, "vehicle.update", "vehicle", vehicle_id, snapshot(before), snapshot(after))
-        return after
-
-    return await db.run_in_transaction(work)
+    return await db.run_in_transaction(
+        lambda cur: _update(cur, actor, VEHICLE, vehicle_id, {"name": form.name, "is_ac": form.is_ac}))
 
 
 # --- trips --------------------------------------------------------------------------------------------
 
 async def list_trips(f: TripFilter) -> dict:
     """Trips matching the filters, by departure."""
-    async with db.reading() as cur:
-        return await queries.select_trips(cur, f)
+    return await _read(queries.select_trips, f)
 
 
 async def get_trip(trip_id: int) -> dict:
@@ -423,8 +435,7 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
 
 async def list_hotels(f: HotelFilter) -> dict:
     """Hotels matching a search and city."""
-    async with db.reading() as cur:
-        return await queries.select_hotels(cur, f)
+    return await _read(queries.select_hotels, f)
 
 
 async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14) -> dict:
@@ -454,18 +465,7 @@ async def save_hotel(actor: int, form: HotelForm, hotel_id: int | None = None) -
     async def work(cur):
         if await queries.select_city(cur, form.city_id) is None:
             raise Invalid({"city_id": "Choose a city from the list."})
-        if hotel_id is None:
-            new_id = await queries.insert_hotel(cur, _hotel_row(form))
-            after = await queries.select_hotel(cur, new_id)
-            await record(cur, actor, "hotel.create", "hotel", new_id, None, snapshot(after))
-            return after
-        before = await queries.select_hotel(cur, hotel_id, lock=True)
-        if before is None:
-            raise NotFound("hotel")
-        await queries.update_hotel(cur, hotel_id, _hotel_row(form))
-        after = await queries.select_hotel(cur, hotel_id)
-        await record(cur, actor, "hotel.update", "hotel", hotel_id, snapshot(before), snapshot(after))
-        return after
+        return await _save(cur, actor, HOTEL, hotel_id, _hotel_row(form))
 
     return await db.run_in_transaction(work)
 
@@ -478,17 +478,8 @@ async def save_room_type(actor: int, hotel_id: int, form: RoomTypeForm, room_typ
             raise NotFound("hotel")
         data = {**form.model_dump(exclude={"base_price"}), "base_price_minor": form.base_price_minor}
         if room_type_id is None:
-            new_id = await queries.insert_room_type(cur, {**data, "hotel_id": hotel_id})
-            after = await queries.select_room_type(cur, new_id)
-            await record(cur, actor, "room_type.create", "room_type", new_id, None, snapshot(after))
-            return after
-        before = await queries.select_room_type(cur, room_type_id, lock=True)
-        if before is None or before["hotel_id"] != hotel_id:
-            raise NotFound("room type")
-        await queries.update_room_type(cur, room_type_id, data)
-        after = await queries.select_room_type(cur, room_type_id)
-        await record(cur, actor, "room_type.update", "room_type", room_type_id, snapshot(before), snapshot(after))
-        return after
+            return await _create(cur, actor, ROOM_TYPE, {**data, "hotel_id": hotel_id})
+        return await _update(cur, actor, ROOM_TYPE, room_type_id, data, belongs=lambda rt: rt["hotel_id"] == hotel_id)
 
     return await db.run_in_transaction(work)
 
@@ -570,8 +561,7 @@ async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
 
 async def search_bookings(f: BookingFilter, *, limit: int = 25, offset: int = 0) -> dict:
     """Bookings matching the filters, newest first: {items, total, limit, offset}."""
-    async with db.reading() as cur:
-        return await queries.select_bookings(cur, f, limit=limit, offset=offset)
+    return await _read(queries.select_bookings, f, limit=limit, offset=offset)
 
 
 async def iter_bookings(f: BookingFilter, batch: int = 500) -> AsyncIterator[dict]:

@@ -35,40 +35,6 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     return await cur.fetchone()
 
 
-async def select_trip_summary(cur, trip_id: int) -> Row | None:
-    """A trip with its route and operator names, for the booking pages (no lock)."""
-    await cur.execute(
-        """
-        SELECT t.id, t.status, t.vehicle_id, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor,
-               t.currency, t.seats_total, t.seats_total - t.seats_booked AS seats_left, t.boarding_points,
-               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator
-          FROM trips t
-          JOIN cities o ON o.id = t.origin_id
-          JOIN cities d ON d.id = t.destination_id
-          JOIN operators op ON op.id = t.operator_id
-         WHERE t.id = %(trip_id)s
-        """,
-        {"trip_id": trip_id},
-    )
-    return await cur.fetchone()
-
-
-async def select_seat_map(cur, trip_id: int, vehicle_id: int) -> list[Row]:
-    """Every seat of the vehicle with its place on the map and whether it is still free on this trip."""
-    await cur.execute(
-        """
-        SELECT vs.label, vs.deck, vs.row_no AS `row`, vs.col_no AS `column`, vs.kind, (bs.id IS NULL) AS available
-          FROM vehicle_seats vs
-          LEFT JOIN booking_seats bs
-            ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
-         WHERE vs.vehicle_id = %(vehicle_id)s
-         ORDER BY vs.deck, vs.row_no, vs.col_no
-        """,
-        {"trip_id": trip_id, "vehicle_id": vehicle_id},
-    )
-    return await cur.fetchall()
-
-
 async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
     """Inventory for the nights of a stay (no lock): price and rooms left per night."""
     await cur.execute(

@@ -7,12 +7,14 @@ the same key again and gets the booking the first submit made, never a second on
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
-from quart import Blueprint, abort, flash, g, request
+from quart import Blueprint, abort, flash, g, redirect, request
 
 from .. import ratelimit
 from ..auth import login_required
+from ..buses.service import get_trip, seat_decks
 from ..templating import money
 from ..web import form_dict, hx_redirect, parse_model, render
 from . import service
@@ -37,14 +39,16 @@ def _contact_defaults() -> dict[str, str]:
 
 
 async def _trip_or_404(trip_id: int) -> dict[str, Any]:
-    trip = await service.trip_for_booking(trip_id)
+    """The trip in get_trip()'s shape (the search pages' seat map renders it), plus whether it is on sale."""
+    trip = await get_trip(trip_id)
     if trip is None:
-        abort(404)
+        abort(404, description="We could not find that bus. It may have been removed.")
+    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
     return trip
 
 
 def _check_selection(trip: dict[str, Any], seats: list[str]) -> tuple[list[str], str | None]:
-    """The seats that can be booked, and a message about the rest (None when all is well)."""
+    """The chosen seats that are still free, and a message about the others (None when all is well)."""
     by_label = {s["label"]: s for s in trip["seats"]}
     unknown = [s for s in seats if s not in by_label]
     taken = [s for s in seats if s in by_label and not by_label[s]["available"]]
@@ -67,8 +71,13 @@ async def _bus_page(
     errors: dict | None = None,
     notice: str | None = None,
     key: str | None = None,
+    wanted: int | None = None,
 ):
-    """The bus booking page, or its #booking region for htmx (passenger form when seats are chosen)."""
+    """The bus booking page, or its #booking region for htmx.
+
+    With a notice (a seat taken, say) it shows the refreshed seat map so the traveller can pick again; otherwise
+    the passenger form and the review for the selected seats.
+    """
     return await render(
         "bookings/bus_book.html",
         block="booking",
@@ -79,7 +88,8 @@ async def _bus_page(
         errors=errors or {},
         notice=notice,
         idempotency_key=key or _new_key(),
-        max_seats=MAX_SEATS,
+        passengers=max(wanted or len(selected), 1),
+        decks=seat_decks(trip),
     )
 
 
@@ -87,11 +97,12 @@ async def _bus_page(
 @login_required
 async def bus_booking_form(trip_id: int):
     """Passenger details and review for the seats chosen on the seat map (?seats=12&seats=13)."""
+    seats = [s.strip() for s in request.args.getlist("seats") if s.strip()][: MAX_SEATS + 1]
+    if not seats:  # seats are chosen on the trip page's seat map
+        return redirect(f"/buses/{trip_id}", 303)
     trip = await _trip_or_404(trip_id)
-    selected, notice = _check_selection(trip, [s.strip() for s in request.args.getlist("seats") if s.strip()])
-    if notice is not None:
-        selected = []  # back to the seat map with the message
-    return await _bus_page(trip, selected, notice=notice)
+    selected, notice = _check_selection(trip, seats)
+    return await _bus_page(trip, selected, notice=notice, wanted=min(len(seats), MAX_SEATS))
 
 
 @bp.post("/buses/<int:trip_id>/book")
@@ -110,17 +121,13 @@ async def bus_booking_create(trip_id: int):
     await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_trip(g.current_user, trip_id, **data)
-    except service.SeatsUnavailable as exc:
-        trip = await _trip_or_404(trip_id)
-        return await _bus_page(trip, [], status=409, notice=exc.detail)
-    except service.InvalidBooking as exc:
-        trip = await _trip_or_404(trip_id)
-        return await _bus_page(trip, [], status=422, notice=" ".join(exc.errors.values()))
-    except service.NotBookable as exc:
-        trip = await _trip_or_404(trip_id)
-        return await _bus_page(trip, [], status=409, notice=exc.detail)
     except service.NotFound:
-        abort(404)
+        abort(404, description="We could not find that bus. It may have been removed.")
+    except service.BookingError as exc:  # seats taken, not on this bus, trip cancelled or departed
+        trip = await _trip_or_404(trip_id)
+        selected, _ = _check_selection(trip, data["seats"])
+        status = 422 if isinstance(exc, service.InvalidBooking) else 409
+        return await _bus_page(trip, selected, status=status, notice=exc.detail, wanted=len(data["seats"]))
     if not booking["replayed"]:
         await flash(f"Booking confirmed. Your reference is {booking['reference']}.", "success")
     return hx_redirect(f"/bookings/{booking['reference']}")

@@ -195,15 +195,15 @@ async def _fail_fast_if_taken(user_id: int, trip_id: int, seats: list[str], key:
     When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
     the seat is gone (a 500-client race took seconds). This plain read can only be stale in the seat's favour
     (a seat taken after it is still refused by the locked check in _book_trip_tx, which stays the one that decides).
-    A repeated idempotency key skips it, so the original booking is replayed rather than refused.
+    A repeated idempotency key is never refused here: the key is read after the seats, so when the seats were
+    taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
     """
     async with db.reading() as cur:
-        if key and await queries.select_booking_id_by_key(cur, user_id, key) is not None:
-            return
         held = set(await queries.select_held_seats(cur, trip_id))
-    taken = [seat for seat in seats if seat in held]
-    if taken:
-        raise SeatsUnavailable(taken, trip_id)
+        taken = [seat for seat in seats if seat in held]
+        if not taken or (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
+            return
+    raise SeatsUnavailable(taken, trip_id)
 
 
 async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email, contact_phone, key):
@@ -535,22 +535,6 @@ def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> 
 
 
 # --- reading -------------------------------------------------------------------------------------------
-
-
-async def trip_for_booking(trip_id: int) -> dict[str, Any] | None:
-    """A trip and its seat map for the booking page, in the shape of buses.service.get_trip()."""
-    async with db.reading() as cur:
-        trip = await queries.select_trip_summary(cur, trip_id)
-        if trip is None:
-            return None
-        seats = await queries.select_seat_map(cur, trip_id, trip["vehicle_id"])
-    trip = dict(trip)
-    for column in ("boarding_points", "dropping_points"):
-        if isinstance(trip.get(column), (str, bytes)):
-            trip[column] = json.loads(trip[column])
-    trip["seats"] = [{**s, "available": bool(s["available"])} for s in seats]
-    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
-    return trip
 
 
 async def hotel_for_booking(hotel_id: int) -> dict[str, Any] | None:
