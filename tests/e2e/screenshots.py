@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
+from datetime import date, timedelta
 
 from playwright.async_api import async_playwright
 
@@ -27,6 +29,11 @@ async def _log_in(page, email: str, password: str) -> None:
     await page.get_by_role("button", name="Log out").wait_for()
 
 
+TOMORROW = date.today() + timedelta(days=1)
+ROUTE = f"/buses?origin=Mumbai&destination=Pune&date={TOMORROW}&passengers=2"
+STAY = f"check_in={TOMORROW}&check_out={TOMORROW + timedelta(days=2)}&guests=2"
+
+
 async def _register_errors(page) -> None:
     await page.goto("/register")
     await page.locator("#register-form").evaluate("f => f.noValidate = true")
@@ -37,11 +44,49 @@ async def _register_errors(page) -> None:
     await page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
+async def _trip_with_seats(page) -> None:
+    """The first bus on the sample route, with two free seats chosen on the seat map."""
+    await page.goto(ROUTE)
+    await page.get_by_role("list", name="Buses").get_by_role("link", name=re.compile("^Select seats")).first.click()
+    for _ in range(2):
+        await page.locator("#seat-map").get_by_role("button", name=re.compile(r", free$")).first.click()
+        await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-added')")
+    await page.locator("#seat-map").scroll_into_view_if_needed()
+
+
+async def _bus_booking_form(page) -> None:
+    await _trip_with_seats(page)
+    await page.get_by_role("link", name="Continue to book").click()
+    for n, (name, age) in enumerate((("Asha Traveller", "34"), ("Ravi Traveller", "36"))):
+        group = page.get_by_role("group").filter(has=page.locator(f"#f-p-{n}-name"))
+        await group.get_by_label("Full name").fill(name)
+        await group.get_by_label("Age").fill(age)
+
+
+async def _booking_confirmed(page) -> None:
+    await _bus_booking_form(page)
+    await page.get_by_role("button", name=re.compile("^Confirm and book")).click()
+    await page.wait_for_url(re.compile(r"/bookings/TG-"))
+
+
+async def _hotel_page(page) -> None:
+    await page.goto(f"/hotels?city=Mumbai&{STAY}")
+    await page.get_by_role("list", name="Hotels").get_by_role("link", name=re.compile("^See rooms")).first.click()
+    await page.get_by_role("heading", level=1).wait_for()
+
+
 # name -> (who is logged in, how to get there)
 SCREENS = {
     "home": (None, lambda page: page.goto("/")),
+    "bus-results": (None, lambda page: page.goto(ROUTE)),
+    "seat-map": (None, _trip_with_seats),
+    "bus-booking": (TRAVELLER, _bus_booking_form),
+    "booking-confirmed": (TRAVELLER, _booking_confirmed),
+    "hotel-results": (None, lambda page: page.goto(f"/hotels?city=Mumbai&{STAY}")),
+    "hotel-page": (None, _hotel_page),
+    "my-bookings": (TRAVELLER, lambda page: page.goto("/bookings")),
+    "admin-dashboard": (harness.ADMIN_EMAIL, lambda page: page.goto("/admin/")),
     "register-errors": (None, _register_errors),
-    "profile": (TRAVELLER, lambda page: page.goto("/profile")),
 }
 
 
