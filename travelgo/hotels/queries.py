@@ -23,7 +23,7 @@ STAY_NIGHTS = """
 # Per room type over the stay: rooms left (0 unless every night has a sellable row) and the stay price.
 # Needs STAY_NIGHTS in front of the statement.
 ROOM_TYPE_AVAILABILITY = """
-        SELECT rt.id AS room_type_id, rt.hotel_id, rt.currency,
+        SELECT rt.id AS room_type_id, rt.hotel_id, rt.currency, rh.stars, rh.rating, rh.distance_km,
                IF(COUNT(*) = %(nights)s,
                   MIN(IF(ri.stop_sell, 0, ri.rooms_total - ri.rooms_booked)), 0) AS rooms_left,
                SUM(ri.price_minor) AS stay_minor
@@ -33,7 +33,7 @@ ROOM_TYPE_AVAILABILITY = """
           JOIN room_inventory ri ON ri.room_type_id = rt.id AND ri.night = n.night
          WHERE {hotel_filter}
            AND rt.max_guests * %(rooms)s >= %(guests)s
-         GROUP BY rt.id, rt.hotel_id, rt.currency"""
+         GROUP BY rt.id, rt.hotel_id, rt.currency, rh.stars, rh.rating, rh.distance_km"""
 
 
 def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: float | None,
@@ -72,22 +72,26 @@ def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: flo
         having_sql = f"(x.price_from_minor IS NULL OR ({price_condition}))"
     else:
         having_sql = f"x.price_from_minor IS NOT NULL AND {price_condition}"
+    # Group, filter, count, sort and page on narrow rows (the hotel id and its sort keys), then join the page's
+    # hotels and city for display: wide GROUP BY rows (names, addresses, amenities) made every temporary table
+    # of the search several times larger.
     sql = f"""{STAY_NIGHTS}
-        SELECT x.*, COUNT(*) OVER () AS total_count
-          FROM (SELECT h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address,
-                       h.city_id, c.name AS city_name, MIN(a.currency) AS currency,
-                       MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor DIV %(nights)s, NULL)) AS price_from_minor,
-                       MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor, NULL)) AS stay_from_minor,
-                       SUM(IF(a.rooms_left >= %(rooms)s, a.rooms_left, 0)) AS rooms_left
-                  FROM ({inner}) a
-                  STRAIGHT_JOIN hotels h ON h.id = a.hotel_id
-                  JOIN cities c ON c.id = h.city_id
-                 WHERE {" AND ".join(w.format(h="h") for w in hotel_where)}
-                 GROUP BY h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address,
-                          h.city_id, c.name) x
-         WHERE {having_sql}
+        SELECT h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address, h.city_id,
+               c.name AS city_name, x.currency, x.price_from_minor, x.stay_from_minor, x.rooms_left, x.total_count
+          FROM (SELECT x.*, COUNT(*) OVER () AS total_count
+                  FROM (SELECT a.hotel_id AS id, MIN(a.stars) AS stars, MIN(a.rating) AS rating,
+                               MIN(a.distance_km) AS distance_km, MIN(a.currency) AS currency,
+                               MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor DIV %(nights)s, NULL)) AS price_from_minor,
+                               MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor, NULL)) AS stay_from_minor,
+                               SUM(IF(a.rooms_left >= %(rooms)s, a.rooms_left, 0)) AS rooms_left
+                          FROM ({inner}) a
+                         GROUP BY a.hotel_id) x
+                 WHERE {having_sql}
+                 ORDER BY {ORDER_BY[sort]}
+                 LIMIT %(limit)s OFFSET %(offset)s) x
+          JOIN hotels h ON h.id = x.id
+          JOIN cities c ON c.id = h.city_id
          ORDER BY {ORDER_BY[sort]}
-         LIMIT %(limit)s OFFSET %(offset)s
         """
     return sql, params
 
