@@ -187,3 +187,18 @@ async def test_booking_creation_is_rate_limited_per_account(app, client, monkeyp
         for s in (1, 2, 3)
     ]
     assert codes == [201, 201, 429]
+
+
+async def test_created_booking_body_equals_the_booking_read_back(client):
+    # The 201 body is built from the seats the transaction wrote (no read-back): it must match a later GET,
+    # seat order and passenger fields included.
+    trip, user = await trip_and_user(price_minor=1800)
+    headers = await api_token(client, user["email"])
+    body = bus_body(trip["id"], ["13", "2", "12"])
+    body["passengers"][1]["gender"] = "female"
+    created = await client.post("/api/v1/bookings", json=body, headers=headers)
+    assert created.status_code == 201, await created.get_data(as_text=True)
+    made = await created.get_json()
+    shown = await (await client.get(f"/api/v1/bookings/{made['reference']}", headers=headers)).get_json()
+    assert [s["label"] for s in made["seats"]] == ["2", "12", "13"]
+    assert made == shown

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import quart_schema.conversion
+from pydantic import TypeAdapter
 from quart import Blueprint, Quart, render_template
 from quart_schema import QuartSchema, hide
 from quart_schema.openapi import OpenAPIProvider
@@ -52,6 +56,26 @@ class ApiOnlyProvider(OpenAPIProvider):
                     responses.setdefault("default", error)
                     operation["responses"] = responses
         return document
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def _cached_type_adapter(type_: Any, *args: Any, **kwargs: Any) -> TypeAdapter:
+    """pydantic's TypeAdapter, built once per type: quart-schema builds a new one for every validated response
+    (about 0.15 ms of a ~2.5 ms search request); adapters are immutable, so reusing them changes nothing."""
+    if args or kwargs:
+        return TypeAdapter(type_, *args, **kwargs)
+    try:
+        return _ADAPTERS[type_]
+    except KeyError:
+        adapter = _ADAPTERS[type_] = TypeAdapter(type_)
+        return adapter
+    except TypeError:  # an unhashable type: nothing to key the cache on
+        return TypeAdapter(type_)
+
+
+quart_schema.conversion.TypeAdapter = _cached_type_adapter  # the name conversion.py calls for every load
 
 
 def _make_schema() -> QuartSchema:

@@ -172,7 +172,7 @@ async def book_trip(
         raise InvalidBooking({"contact_email": "Enter a contact email"})
     await _fail_fast_if_taken(user_id, trip_id, seats, idempotency_key)
     try:
-        booking_id, created = await db.run_in_transaction(
+        booking_id, created, *held_rows = await db.run_in_transaction(
             _book_trip_tx,
             user_id,
             trip_id,
@@ -185,7 +185,8 @@ async def book_trip(
     except _IdempotencyRace:
         return await _replay(user_id, idempotency_key)
     async with db.reading() as cur:
-        booking = await _detail(cur, booking_id)
+        # the seats just written are in hand (in booking_seats' id order): only the booking row is read back
+        booking = await _detail(cur, booking_id, seats=held_rows[0] if created and held_rows else None)
     return {**booking, "replayed": not created}
 
 
@@ -278,7 +279,13 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
     # 4. Announce the new state of the trip in the same transaction.
     held = await queries.select_held_seats(cur, trip_id)
     await _publish_trip(cur, trip_id, trip["seats_total"] - trip["seats_booked"] - n, held)
-    return booking_id, True
+    # the booking_seats rows as written (insert order = id order), so the caller need not read them back
+    written = [
+        {"seat_label": r["label"], "passenger_name": r["name"], "passenger_age": r["age"],
+         "passenger_gender": r["gender"], "price_minor": r["price_minor"]}
+        for r in rows
+    ]
+    return booking_id, True, written
 
 
 def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
@@ -599,13 +606,14 @@ async def get_booking(user_id: int, reference: str) -> dict[str, Any] | None:
         return await _complete(cur, row) if row else None
 
 
-async def _detail(cur, booking_id: int) -> dict[str, Any]:
+async def _detail(cur, booking_id: int, seats: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     row = await queries.select_booking_detail(cur, booking_id)
-    return await _complete(cur, row)
+    return await _complete(cur, row, seats)
 
 
-async def _complete(cur, row: dict[str, Any]) -> dict[str, Any]:
-    """Add the items (seats or nights) and the title to a booking row."""
+async def _complete(cur, row: dict[str, Any], seats: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Add the items (seats or nights) and the title to a booking row; `seats` (booking_seats rows, in id order)
+    when the caller already holds them."""
     booking = dict(row)
     for column in ("boarding_points", "dropping_points"):
         if isinstance(booking.get(column), (str, bytes)):
@@ -620,7 +628,7 @@ async def _complete(cur, row: dict[str, Any]) -> dict[str, Any]:
                 "passenger_gender": s["passenger_gender"],
                 "price_minor": s["price_minor"],
             }
-            for s in await queries.select_booking_seats(cur, booking["id"])
+            for s in (seats if seats is not None else await queries.select_booking_seats(cur, booking["id"]))
         ]
         booking["nights"] = []
     else:

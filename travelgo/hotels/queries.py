@@ -12,19 +12,28 @@ ORDER_BY = {
     "stars": "x.price_from_minor IS NULL, x.stars DESC, x.rating DESC, x.id",
     "distance": "x.price_from_minor IS NULL, x.distance_km, x.id",
 }
+# The nights of the stay as rows, so room_inventory is reached by its full primary key (room_type_id, night):
+# a range on night after a join on room_type_id reads every night the room type has on sale (about 120 rows
+# per room type on the large seed) instead of the stay's few. MariaDB 10.2+ and MySQL 8 both have WITH RECURSIVE.
+STAY_NIGHTS = """
+        WITH RECURSIVE stay_nights (night) AS (
+            SELECT CAST(%(check_in)s AS DATE)
+            UNION ALL
+            SELECT night + INTERVAL 1 DAY FROM stay_nights WHERE night + INTERVAL 1 DAY < %(check_out)s)"""
 # Per room type over the stay: rooms left (0 unless every night has a sellable row) and the stay price.
+# Needs STAY_NIGHTS in front of the statement.
 ROOM_TYPE_AVAILABILITY = """
-        SELECT rt.id AS room_type_id, rt.hotel_id, rt.currency,
+        SELECT rt.id AS room_type_id, rt.hotel_id, rt.currency, rh.stars, rh.rating, rh.distance_km,
                IF(COUNT(*) = %(nights)s,
                   MIN(IF(ri.stop_sell, 0, ri.rooms_total - ri.rooms_booked)), 0) AS rooms_left,
                SUM(ri.price_minor) AS stay_minor
           FROM room_types rt
           JOIN hotels rh ON rh.id = rt.hotel_id
-          JOIN room_inventory ri
-            ON ri.room_type_id = rt.id AND ri.night >= %(check_in)s AND ri.night < %(check_out)s
+          JOIN stay_nights n
+          JOIN room_inventory ri ON ri.room_type_id = rt.id AND ri.night = n.night
          WHERE {hotel_filter}
            AND rt.max_guests * %(rooms)s >= %(guests)s
-         GROUP BY rt.id, rt.hotel_id, rt.currency"""
+         GROUP BY rt.id, rt.hotel_id, rt.currency, rh.stars, rh.rating, rh.distance_km"""
 
 
 def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: float | None,
@@ -63,22 +72,26 @@ def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: flo
         having_sql = f"(x.price_from_minor IS NULL OR ({price_condition}))"
     else:
         having_sql = f"x.price_from_minor IS NOT NULL AND {price_condition}"
-    sql = f"""
-        SELECT x.*, COUNT(*) OVER () AS total_count
-          FROM (SELECT h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address,
-                       h.city_id, c.name AS city_name, MIN(a.currency) AS currency,
-                       MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor DIV %(nights)s, NULL)) AS price_from_minor,
-                       MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor, NULL)) AS stay_from_minor,
-                       SUM(IF(a.rooms_left >= %(rooms)s, a.rooms_left, 0)) AS rooms_left
-                  FROM hotels h
-                  JOIN cities c ON c.id = h.city_id
-                  JOIN ({inner}) a ON a.hotel_id = h.id
-                 WHERE {" AND ".join(w.format(h="h") for w in hotel_where)}
-                 GROUP BY h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address,
-                          h.city_id, c.name) x
-         WHERE {having_sql}
+    # Group, filter, count, sort and page on narrow rows (the hotel id and its sort keys), then join the page's
+    # hotels and city for display: wide GROUP BY rows (names, addresses, amenities) made every temporary table
+    # of the search several times larger.
+    sql = f"""{STAY_NIGHTS}
+        SELECT h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address, h.city_id,
+               c.name AS city_name, x.currency, x.price_from_minor, x.stay_from_minor, x.rooms_left, x.total_count
+          FROM (SELECT x.*, COUNT(*) OVER () AS total_count
+                  FROM (SELECT a.hotel_id AS id, MIN(a.stars) AS stars, MIN(a.rating) AS rating,
+                               MIN(a.distance_km) AS distance_km, MIN(a.currency) AS currency,
+                               MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor DIV %(nights)s, NULL)) AS price_from_minor,
+                               MIN(IF(a.rooms_left >= %(rooms)s, a.stay_minor, NULL)) AS stay_from_minor,
+                               SUM(IF(a.rooms_left >= %(rooms)s, a.rooms_left, 0)) AS rooms_left
+                          FROM ({inner}) a
+                         GROUP BY a.hotel_id) x
+                 WHERE {having_sql}
+                 ORDER BY {ORDER_BY[sort]}
+                 LIMIT %(limit)s OFFSET %(offset)s) x
+          JOIN hotels h ON h.id = x.id
+          JOIN cities c ON c.id = h.city_id
          ORDER BY {ORDER_BY[sort]}
-         LIMIT %(limit)s OFFSET %(offset)s
         """
     return sql, params
 
@@ -117,15 +130,15 @@ async def select_hotel(cur, hotel_id: int) -> dict | None:
 async def select_room_types_for_stay(cur, hotel_id: int, check_in: date, check_out: date, nights: int) -> list[dict]:
     """Every room type of a hotel with rooms left and price over the stay (one grouped query)."""
     await cur.execute(
-        """
+        STAY_NIGHTS + """
         SELECT rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency,
                COUNT(ri.night) AS nights_on_sale,
                IF(COUNT(ri.night) = %(nights)s,
                   MIN(IF(ri.stop_sell, 0, ri.rooms_total - ri.rooms_booked)), 0) AS rooms_left,
                SUM(ri.price_minor) AS stay_minor
           FROM room_types rt
-          LEFT JOIN room_inventory ri
-                 ON ri.room_type_id = rt.id AND ri.night >= %(check_in)s AND ri.night < %(check_out)s
+          JOIN stay_nights n
+          LEFT JOIN room_inventory ri ON ri.room_type_id = rt.id AND ri.night = n.night
          WHERE rt.hotel_id = %(hotel_id)s
          GROUP BY rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency
          ORDER BY rt.base_price_minor, rt.id

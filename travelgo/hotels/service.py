@@ -49,11 +49,12 @@ async def search_hotels(search: HotelSearch) -> dict:
         show_sold_out=search.show_sold_out, sort=search.sort,
     )
     async with db.reading(replica=True) as cur:
-        if search.city is not None and not await place_queries.select_cities_by_ids(cur, [search.city]):
-            raise SearchInvalid({"city": "We don't know that city. Pick one from the list."})
         rows, total = await queries.select_hotels(
             cur, filters, check_in=check_in, check_out=check_out, nights=search.nights, rooms=search.rooms,
             guests=search.guests, limit=search.limit, offset=search.offset)
+        # a returned hotel joined its city, so it exists: only an empty answer needs the look-up
+        if not rows and search.city is not None and not await place_queries.select_cities_by_ids(cur, [search.city]):
+            raise SearchInvalid({"city": "We don't know that city. Pick one from the list."})
     return {"items": [hotel_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
 
 
