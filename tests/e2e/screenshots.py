@@ -51,7 +51,10 @@ async def _trip_with_seats(page) -> None:
     for _ in range(2):
         await page.locator("#seat-map").get_by_role("button", name=re.compile(r", free$")).first.click()
         await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-added')")
-    await page.locator("#seat-map").scroll_into_view_if_needed()
+    if page.viewport_size["width"] < 720:  # on a phone the map sits below the trip details
+        await page.locator("#seat-map").scroll_into_view_if_needed()
+    else:
+        await page.evaluate("window.scrollTo(0, 0)")
 
 
 async def _bus_booking_form(page) -> None:
