@@ -611,6 +611,23 @@ async def select_daily_bookings(cur, date_from: date, date_to: date) -> list[dic
     return await cur.fetchall()
 
 
+async def select_main_currency(cur, date_from: date, date_to: date) -> str | None:
+    """The currency most bookings in the range were made in (revenue is shown in it)."""
+    await cur.execute(
+        """
+        SELECT b.currency
+          FROM bookings b
+         WHERE b.created_at >= %(start)s AND b.created_at < %(end)s
+         GROUP BY b.currency
+         ORDER BY COUNT(*) DESC
+         LIMIT 1
+        """,
+        _range(date_from, date_to),
+    )
+    row = await cur.fetchone()
+    return row["currency"] if row else None
+
+
 async def select_route_occupancy(cur, date_from: date, date_to: date) -> list[dict]:
     """Seats sold / offered per route over scheduled trips departing in the range."""
     await cur.execute(

@@ -626,6 +626,7 @@ async def stats(r: StatsRange) -> dict:
         hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
         top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
         top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
+        currency = await queries.select_main_currency(cur, r.date_from, r.date_to) or "INR"
     days = []
     day = r.date_from
     while day <= r.date_to:
@@ -637,7 +638,7 @@ async def stats(r: StatsRange) -> dict:
     total = sum(d["bookings"] for d in days)
     cancelled = sum(d["cancelled"] for d in days)
     return {
-        "from": r.date_from, "to": r.date_to,
+        "from": r.date_from, "to": r.date_to, "currency": currency,
         "totals": {"bookings": total, "cancelled": cancelled, "cancellation_rate": _ratio(cancelled, total),
                    "revenue_minor": sum(d["revenue_minor"] for d in days),
                    "seats_offered": sum(int(x["offered"]) for x in routes),

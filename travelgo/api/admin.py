@@ -105,6 +105,7 @@ class StatsOut(BaseModel):
 
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
+    currency: str = Field(description="ISO code of the revenue figures (the currency most bookings in the range used)")
     totals: StatsTotals
     days: list[StatsDay]
     routes: list[RouteOccupancy]
