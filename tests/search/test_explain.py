@@ -26,3 +26,13 @@ def test_the_check_catches_a_full_scan():
     assert check_plan("bus route", plan, {"t": {"ix_trips_route_departure"}})
     plan = [{"table": "t", "type": "range", "key": "ix_trips_route_departure", "rows": 10}]
     assert not check_plan("bus route", plan, {"t": {"ix_trips_route_departure"}})
+
+
+def test_the_check_catches_room_inventory_read_by_room_type_alone():
+    from bench.explain import check_plan
+
+    keys = {"ri": {"PRIMARY"}}
+    by_room_type = [{"table": "ri", "type": "ref", "key": "PRIMARY", "key_len": "4", "rows": 60}]
+    assert check_plan("hotels", by_room_type, keys)  # reads every night the room type has on sale
+    by_full_key = [{"table": "ri", "type": "eq_ref", "key": "PRIMARY", "key_len": "7", "rows": 1}]
+    assert not check_plan("hotels", by_full_key, keys)
