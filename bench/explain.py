@@ -24,8 +24,12 @@ async def sample_ids(cur) -> dict:
     route = await cur.fetchone()
     await cur.execute("SELECT city_id, id FROM hotels ORDER BY id LIMIT 1")
     hotel = await cur.fetchone()
-    return {"origin": route["origin_id"], "destination": route["destination_id"], "city": hotel["city_id"],
-            "hotel": hotel["id"]}
+    return {
+        "origin": route["origin_id"],
+        "destination": route["destination_id"],
+        "city": hotel["city_id"],
+        "hotel": hotel["id"],
+    }
 
 
 def search_statements(ids: dict, day: date) -> list[tuple[str, str, dict, dict[str, set[str]]]]:
@@ -42,22 +46,50 @@ def search_statements(ids: dict, day: date) -> list[tuple[str, str, dict, dict[s
     ]:
         sql, params = bus_queries.trip_search_sql(origin=origin, destination=destination, sort="price", **no_filters)
         statements.append((name, sql, {**params, **window}, {"t": keys}))
-    sql, params = bus_queries.trip_search_sql(origin=ids["origin"], destination=ids["destination"], sort="rating",
-                                              windows=["morning", "evening"], bus_types=["ac_sleeper"], operators=[1],
-                                              amenities=["water"], min_price=10000, max_price=500000)
+    sql, params = bus_queries.trip_search_sql(
+        origin=ids["origin"],
+        destination=ids["destination"],
+        sort="rating",
+        windows=["morning", "evening"],
+        bus_types=["ac_sleeper"],
+        operators=[1],
+        amenities=["water"],
+        min_price=10000,
+        max_price=500000,
+    )
     statements.append(("bus route, every filter", sql, {**params, **window}, {"t": {"ix_trips_route_departure"}}))
 
     stay = dict(check_in=day, check_out=day + timedelta(days=3), nights=3, rooms=1, guests=2, limit=20, offset=0)
-    sql, params = hotel_queries.hotel_search_sql(city=ids["city"], min_stars=None, min_rating=None, max_distance=None,
-                                                 amenities=[], min_price=None, max_price=None, show_sold_out=False,
-                                                 sort="price")
+    sql, params = hotel_queries.hotel_search_sql(
+        city=ids["city"],
+        min_stars=None,
+        min_rating=None,
+        max_distance=None,
+        amenities=[],
+        min_price=None,
+        max_price=None,
+        show_sold_out=False,
+        sort="price",
+    )
     # h/rh are reached either through the city index or by primary key from the other side of the join.
-    hotel_keys = {"h": {"ix_hotels_city", "PRIMARY"}, "rh": {"ix_hotels_city", "PRIMARY"},
-                  "rt": {"ix_room_types_hotel"}, "ri": {"PRIMARY"}}
+    hotel_keys = {
+        "h": {"ix_hotels_city", "PRIMARY"},
+        "rh": {"ix_hotels_city", "PRIMARY"},
+        "rt": {"ix_room_types_hotel"},
+        "ri": {"PRIMARY"},
+    }
     statements.append(("hotels in a city for a stay", sql, {**params, **stay}, hotel_keys))
-    sql, params = hotel_queries.hotel_search_sql(city=ids["city"], min_stars=3, min_rating=7.5, max_distance=5.0,
-                                                 amenities=["wifi"], min_price=1000, max_price=900000,
-                                                 show_sold_out=True, sort="rating")
+    sql, params = hotel_queries.hotel_search_sql(
+        city=ids["city"],
+        min_stars=3,
+        min_rating=7.5,
+        max_distance=5.0,
+        amenities=["wifi"],
+        min_price=1000,
+        max_price=900000,
+        show_sold_out=True,
+        sort="rating",
+    )
     statements.append(("hotels in a city, every filter", sql, {**params, **stay}, hotel_keys))
     return statements
 
@@ -78,7 +110,9 @@ def check_plan(name: str, plan: list[dict], expected: dict[str, set[str]]) -> li
             problems.append(f"{name}: {table} used {key!r}, expected one of {sorted(expected[table])}")
         elif table == "ri" and kind != "EQ_REF":
             # a join on room_type_id alone with a range on night reads every night the room type has on sale
-            problems.append(f"{name}: room_inventory reached by {kind} on {row.get('key_len')} bytes, not by its full key")
+            problems.append(
+                f"{name}: room_inventory reached by {kind} on {row.get('key_len')} bytes, not by its full key"
+            )
     return problems
 
 
@@ -109,8 +143,10 @@ async def main() -> int:
     for name, plan in plans:
         print(f"\n== {name}")
         for row in plan:
-            print(f"   {row['table']!s:<14} type={row['type']!s:<7} key={row['key']!s:<32} rows={row['rows']} "
-                  f"extra={row.get('Extra') or ''}")
+            print(
+                f"   {row['table']!s:<14} type={row['type']!s:<7} key={row['key']!s:<32} rows={row['rows']} "
+                f"extra={row.get('Extra') or ''}"
+            )
     print("\nall searches use their indexes" if not problems else "\n" + "\n".join(f"PROBLEM: {p}" for p in problems))
     return 1 if problems else 0
 

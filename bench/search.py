@@ -37,15 +37,18 @@ async def sample_urls(days_ahead: int = 2, count: int = 200) -> dict[str, list[s
                 {"day": day, "n": count},
             )
             routes = await cur.fetchall()
-            await cur.execute("SELECT city_id FROM hotels GROUP BY city_id ORDER BY COUNT(*) DESC LIMIT %(n)s",
-                              {"n": count})
+            await cur.execute(
+                "SELECT city_id FROM hotels GROUP BY city_id ORDER BY COUNT(*) DESC LIMIT %(n)s", {"n": count}
+            )
             cities = [r["city_id"] for r in await cur.fetchall()]
     finally:
         await db.close_pools()
     stay = f"check_in={day}&check_out={day + timedelta(days=2)}&guests=2"
     sorts = ["price", "departure", "duration", "rating"]
-    bus = [f"origin={r['origin_id']}&destination={r['destination_id']}&date={day}&sort={sorts[i % 4]}"
-           for i, r in enumerate(routes)]
+    bus = [
+        f"origin={r['origin_id']}&destination={r['destination_id']}&date={day}&sort={sorts[i % 4]}"
+        for i, r in enumerate(routes)
+    ]
     hotel = [f"city={c}&{stay}&sort={['price', 'rating', 'stars', 'distance'][i % 4]}" for i, c in enumerate(cities)]
     return {
         "bus search API": [f"/api/v1/bus-trips?{q}" for q in bus],
@@ -122,8 +125,14 @@ async def run_scenario(base: str, urls: list[str], headers: dict[str, str], clie
     elapsed = time.perf_counter() - started
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0  # noqa: E731
-    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50": pick(0.50), "p99": pick(0.99),
-            "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0, "errors": errors}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": pick(0.50),
+        "p99": pick(0.99),
+        "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0,
+        "errors": errors,
+    }
 
 
 async def wait_ready(base: str, timeout: float = 30) -> None:
@@ -160,12 +169,24 @@ async def main() -> int:
         port = urlsplit(args.url).port
         env = {**os.environ, "LOG_LEVEL": "WARNING", "TRAVELGO_RATE_LIMITS": "off"}
         server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hypercorn", "--config", "hypercorn.toml", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers), "travelgo.asgi:app", env=env)
+            sys.executable,
+            "-m",
+            "hypercorn",
+            "--config",
+            "hypercorn.toml",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "travelgo.asgi:app",
+            env=env,
+        )
     try:
         await wait_ready(args.url)
-        print(f"{args.url}  clients={args.clients}  {args.seconds:.0f}s per scenario"
-              f"{f'  workers={args.workers}' if args.start else ''}")
+        print(
+            f"{args.url}  clients={args.clients}  {args.seconds:.0f}s per scenario"
+            f"{f'  workers={args.workers}' if args.start else ''}"
+        )
         print(f"{'scenario':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for name, urls in scenarios.items():
             headers = {"HX-Request": "true"} if "htmx" in name else {}

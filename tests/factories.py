@@ -12,8 +12,14 @@ PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
 
 
-async def make_user(cur, email: str | None = None, *, role: str = "traveller", password: str = PASSWORD,
-                    full_name: str = "Test Traveller") -> dict:
+async def make_user(
+    cur,
+    email: str | None = None,
+    *,
+    role: str = "traveller",
+    password: str = PASSWORD,
+    full_name: str = "Test Traveller",
+) -> dict:
     email = email or f"user{next(_seq)}@example.com"
     await cur.execute(
         "INSERT INTO users (email, password_hash, full_name, role) VALUES (%s, %s, %s, %s)",
@@ -22,7 +28,9 @@ async def make_user(cur, email: str | None = None, *, role: str = "traveller", p
     return {"id": cur.lastrowid, "email": email, "password": password, "role": role}
 
 
-async def make_city(cur, name: str | None = None, *, lat: float = 51.5, lon: float = -0.12, country: str = "GB") -> dict:
+async def make_city(
+    cur, name: str | None = None, *, lat: float = 51.5, lon: float = -0.12, country: str = "GB"
+) -> dict:
     name = name or f"City {next(_seq)}"
     await cur.execute(
         "INSERT INTO cities (name, region, country, latitude, longitude, timezone) VALUES (%s, %s, %s, %s, %s, %s)",
@@ -58,9 +66,19 @@ async def make_vehicle(cur, operator_id: int, *, seats: int = 40, berth: str = "
     return {"id": vehicle_id, "seats": seats}
 
 
-async def make_trip(cur, *, seats: int = 40, origin: dict | None = None, destination: dict | None = None,
-                    departs_at: datetime | None = None, minutes: int = 180, price_minor: int = 2500,
-                    operator: dict | None = None, amenities: str = "wifi,charging", **vehicle_kw) -> dict:
+async def make_trip(
+    cur,
+    *,
+    seats: int = 40,
+    origin: dict | None = None,
+    destination: dict | None = None,
+    departs_at: datetime | None = None,
+    minutes: int = 180,
+    price_minor: int = 2500,
+    operator: dict | None = None,
+    amenities: str = "wifi,charging",
+    **vehicle_kw,
+) -> dict:
     origin = origin or await make_city(cur)
     destination = destination or await make_city(cur)
     operator = operator or await make_operator(cur)
@@ -71,17 +89,45 @@ async def make_trip(cur, *, seats: int = 40, origin: dict | None = None, destina
                               duration_minutes, price_minor, currency, seats_total, amenities,
                               boarding_points, dropping_points)
            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EUR', %s, %s, %s, %s)""",
-        (operator["id"], vehicle["id"], origin["id"], destination["id"], departs_at,
-         departs_at + timedelta(minutes=minutes), minutes, price_minor, seats, amenities,
-         json.dumps([{"name": "Central Bus Station", "time": departs_at.strftime("%H:%M")}]),
-         json.dumps([{"name": "Coach Terminal", "time": (departs_at + timedelta(minutes=minutes)).strftime("%H:%M")}])),
+        (
+            operator["id"],
+            vehicle["id"],
+            origin["id"],
+            destination["id"],
+            departs_at,
+            departs_at + timedelta(minutes=minutes),
+            minutes,
+            price_minor,
+            seats,
+            amenities,
+            json.dumps([{"name": "Central Bus Station", "time": departs_at.strftime("%H:%M")}]),
+            json.dumps(
+                [{"name": "Coach Terminal", "time": (departs_at + timedelta(minutes=minutes)).strftime("%H:%M")}]
+            ),
+        ),
     )
-    return {"id": cur.lastrowid, "origin": origin, "destination": destination, "operator": operator,
-            "vehicle": vehicle, "departs_at": departs_at, "price_minor": price_minor, "seats": seats}
+    return {
+        "id": cur.lastrowid,
+        "origin": origin,
+        "destination": destination,
+        "operator": operator,
+        "vehicle": vehicle,
+        "departs_at": departs_at,
+        "price_minor": price_minor,
+        "seats": seats,
+    }
 
 
-async def make_hotel(cur, *, city: dict | None = None, name: str | None = None, stars: int = 3, rating: float = 8.1,
-                     amenities: str = "wifi,breakfast", distance_km: float = 1.2) -> dict:
+async def make_hotel(
+    cur,
+    *,
+    city: dict | None = None,
+    name: str | None = None,
+    stars: int = 3,
+    rating: float = 8.1,
+    amenities: str = "wifi,breakfast",
+    distance_km: float = 1.2,
+) -> dict:
     city = city or await make_city(cur)
     name = name or f"Hotel {next(_seq)}"
     await cur.execute(
@@ -93,8 +139,17 @@ async def make_hotel(cur, *, city: dict | None = None, name: str | None = None, 
     return {"id": cur.lastrowid, "city": city, "name": name}
 
 
-async def make_room_type(cur, hotel_id: int, *, rooms: int = 5, price_minor: int = 9000, max_guests: int = 2,
-                         nights: int = 30, start: date | None = None, name: str = "Double room") -> dict:
+async def make_room_type(
+    cur,
+    hotel_id: int,
+    *,
+    rooms: int = 5,
+    price_minor: int = 9000,
+    max_guests: int = 2,
+    nights: int = 30,
+    start: date | None = None,
+    name: str = "Double room",
+) -> dict:
     """A room type with `rooms` rooms a night for `nights` nights from `start` (today by default)."""
     await cur.execute(
         "INSERT INTO room_types (hotel_id, name, max_guests, beds, base_price_minor) VALUES (%s, %s, %s, '1 double bed', %s)",

@@ -38,7 +38,15 @@ async def _tables(url):
 async def test_fresh_database_gets_every_migration_then_nothing_twice(scratch_db):
     applied = await migrate(scratch_db)
     assert applied == [m.name for m in discover()]
-    assert {"users", "trips", "room_inventory", "bookings", "booking_seats", "events", "schema_migrations"} <= await _tables(scratch_db)
+    assert {
+        "users",
+        "trips",
+        "room_inventory",
+        "bookings",
+        "booking_seats",
+        "events",
+        "schema_migrations",
+    } <= await _tables(scratch_db)
     assert await migrate(scratch_db) == []
 
 

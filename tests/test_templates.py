@@ -14,8 +14,11 @@ def test_there_are_templates_to_check():
 
 
 def test_no_inline_style_attributes():
-    offenders = [str(p.relative_to(ROOT)) for p in TEMPLATES
-                 if p.name not in EXEMPT_STYLE and re.search(r"\sstyle\s*=", p.read_text())]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in TEMPLATES
+        if p.name not in EXEMPT_STYLE and re.search(r"\sstyle\s*=", p.read_text())
+    ]
     assert not offenders, f"inline style attributes are blocked by the CSP; use classes: {offenders}"
 
 

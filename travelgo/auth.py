@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from quart import current_app, g, redirect, request
@@ -16,7 +17,11 @@ from .problems import Problem
 
 cookie_auth = QuartAuth(attribute_name="cookie_user", cookie_name="travelgo_session", salt="travelgo-session")
 bearer_auth = QuartAuth(
-    mode="bearer", singleton=False, attribute_name="bearer_user", cookie_name="travelgo_unused", salt="travelgo-api-token"
+    mode="bearer",
+    singleton=False,
+    attribute_name="bearer_user",
+    cookie_name="travelgo_unused",
+    salt="travelgo-api-token",
 )
 
 

@@ -93,7 +93,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
     rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
-    public_url: str = ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
+    public_url: str = (
+        ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar
 
 import aiomysql
 import pymysql
@@ -67,7 +68,7 @@ async def close_pools(grace: float = 5.0) -> None:
         pool.close()
         try:
             await asyncio.wait_for(pool.wait_closed(), grace)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("connections still in use at shutdown; terminating them")
             pool.terminate()
             await pool.wait_closed()

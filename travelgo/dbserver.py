@@ -56,7 +56,14 @@ def start_local(url: DatabaseURL) -> None:
     user_args = ["--user=root"] if os.geteuid() == 0 else []
     if not (datadir / "mysql").exists():
         print(f"Initialising a project-local database server in {datadir} …")
-        init = [installer, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal", "--skip-test-db", *user_args]
+        init = [
+            installer,
+            "--no-defaults",
+            f"--datadir={datadir}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            *user_args,
+        ]
         if "mysqld" in os.path.basename(server):
             init = [server, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}", *user_args]
         result = subprocess.run(init, capture_output=True, text=True)
@@ -66,10 +73,22 @@ def start_local(url: DatabaseURL) -> None:
             raise SystemExit(1)
     print(f"Starting {os.path.basename(server)} on {url.host}:{url.port} (data in {datadir}, log {log}) …")
     subprocess.Popen(
-        [server, "--no-defaults", f"--datadir={datadir}", f"--socket={sock}", f"--port={url.port}",
-         "--bind-address=127.0.0.1", f"--pid-file={DATA_DIR / 'server.pid'}", f"--log-error={log}",
-         "--innodb-buffer-pool-size=256M", "--max-connections=500", *user_args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            server,
+            "--no-defaults",
+            f"--datadir={datadir}",
+            f"--socket={sock}",
+            f"--port={url.port}",
+            "--bind-address=127.0.0.1",
+            f"--pid-file={DATA_DIR / 'server.pid'}",
+            f"--log-error={log}",
+            "--innodb-buffer-pool-size=256M",
+            "--max-connections=500",
+            *user_args,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     for _ in range(60):
         if reachable(url):

@@ -59,7 +59,9 @@ def init_app(app: Quart) -> None:
         description = exc.description if status in (403, 404, 429) and exc.description else None
         if _is_api():
             return Problem(status, detail=description or MESSAGES.get(status)).to_response()
-        generic = status == 413 or exc.description and exc.description.startswith(("The requested URL", "You don't have"))
+        generic = (
+            status == 413 or exc.description and exc.description.startswith(("The requested URL", "You don't have"))
+        )
         return await _html_error(status, None if generic else description)
 
     @app.errorhandler(UnicodeDecodeError)
@@ -73,17 +75,24 @@ def init_app(app: Quart) -> None:
     @app.errorhandler(db.Busy)
     async def busy(exc: db.Busy):
         if _is_api():
-            return Problem(503, "Busy", "The system is busy, please try again.", headers={"Retry-After": "1"}).to_response()
+            return Problem(
+                503, "Busy", "The system is busy, please try again.", headers={"Retry-After": "1"}
+            ).to_response()
         return await _html_error(503, "The system is busy, please try again.", {"Retry-After": "1"})
 
     @app.errorhandler(db.DatabaseUnavailable)
     async def unavailable(exc: db.DatabaseUnavailable):
         log.warning("database unavailable: %s", exc)
         if _is_api():
-            return Problem(503, "Service unavailable", "The database is unavailable, please try again shortly.",
-                           headers={"Retry-After": "5"}).to_response()
-        return await _html_error(503, "TravelGo cannot reach its database right now. Please try again shortly.",
-                                 {"Retry-After": "5"})
+            return Problem(
+                503,
+                "Service unavailable",
+                "The database is unavailable, please try again shortly.",
+                headers={"Retry-After": "5"},
+            ).to_response()
+        return await _html_error(
+            503, "TravelGo cannot reach its database right now. Please try again shortly.", {"Retry-After": "5"}
+        )
 
     @app.errorhandler(Exception)
     async def unexpected(exc: Exception):

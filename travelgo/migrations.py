@@ -85,9 +85,7 @@ async def _apply(cur, migrations: list[Migration]) -> list[str]:
     known = {m.name for m in migrations}
     for migration in migrations:
         if migration.name in applied and applied[migration.name] != migration.checksum:
-            raise MigrationError(
-                f"{migration.name} was edited after it was applied; add a new migration instead"
-            )
+            raise MigrationError(f"{migration.name} was edited after it was applied; add a new migration instead")
     missing = sorted(set(applied) - known)
     if missing:
         raise MigrationError(f"applied migrations missing from sql/migrations: {', '.join(missing)}")

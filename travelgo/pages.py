@@ -57,8 +57,9 @@ async def city_pick():
     found = await places.cities_by_ids([int(city_id)])
     if not found:
         abort(404)
-    return await render_template("places/_picker.html", field=field, label=PICKER_LABELS[field],
-                                 value=found[int(city_id)]["name"])
+    return await render_template(
+        "places/_picker.html", field=field, label=PICKER_LABELS[field], value=found[int(city_id)]["name"]
+    )
 
 
 @bp.get("/healthz")

@@ -46,7 +46,12 @@ def canonical_query(model: BaseModel, *, drop: tuple[str, ...] = (), **changes: 
     defaults = {name: field.default for name, field in type(model).model_fields.items()}
     pairs = []
     for key, value in data.items():
-        if key in drop or value is None or value == [] or (key in defaults and value == defaults[key] and key not in changes):
+        if (
+            key in drop
+            or value is None
+            or value == []
+            or (key in defaults and value == defaults[key] and key not in changes)
+        ):
             continue
         if isinstance(value, (list, tuple)):
             value = ",".join(str(v) for v in value)

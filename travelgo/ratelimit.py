@@ -59,8 +59,11 @@ class RateLimited(Problem):
         minutes = math.ceil(retry_after / 60)
         wait = f"{retry_after} seconds" if retry_after < 120 else f"{minutes} minutes"
         super().__init__(
-            429, "Too many requests", f"Too many attempts. Please try again in {wait}.",
-            headers={"Retry-After": str(retry_after)}, limit=rule,
+            429,
+            "Too many requests",
+            f"Too many attempts. Please try again in {wait}.",
+            headers={"Retry-After": str(retry_after)},
+            limit=rule,
         )
         self.retry_after = retry_after
 

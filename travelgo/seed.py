@@ -34,15 +34,46 @@ TIMEZONE = "Asia/Kolkata"
 RANDOM_SEED = 20240917
 BATCH = 2000
 LOADERS = 1  # one loader connection: two collide on the unique keys' gap locks (lock wait timeouts)
-TRIP_COLUMNS = ("id", "mode", "operator_id", "vehicle_id", "origin_id", "destination_id", "departs_at", "arrives_at",
-                "duration_minutes", "price_minor", "currency", "seats_total", "seats_booked", "status", "amenities",
-                "boarding_points", "dropping_points")
+TRIP_COLUMNS = (
+    "id",
+    "mode",
+    "operator_id",
+    "vehicle_id",
+    "origin_id",
+    "destination_id",
+    "departs_at",
+    "arrives_at",
+    "duration_minutes",
+    "price_minor",
+    "currency",
+    "seats_total",
+    "seats_booked",
+    "status",
+    "amenities",
+    "boarding_points",
+    "dropping_points",
+)
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
-    "booking_nights", "booking_seats", "bookings", "events", "room_inventory", "room_types", "hotels",
-    "trips", "vehicle_seats", "vehicles", "operators", "cities", "api_tokens", "password_resets",
-    "audit_log", "mail_outbox", "users", "rate_limits",
+    "booking_nights",
+    "booking_seats",
+    "bookings",
+    "events",
+    "room_inventory",
+    "room_types",
+    "hotels",
+    "trips",
+    "vehicle_seats",
+    "vehicles",
+    "operators",
+    "cities",
+    "api_tokens",
+    "password_resets",
+    "audit_log",
+    "mail_outbox",
+    "users",
+    "rate_limits",
 ]
 
 
@@ -69,37 +100,68 @@ SCALES = {
 
 # name, region, latitude, longitude, tier (1 = metro: more hotels, dearer rooms)
 CITIES = [
-    ("Mumbai", "Maharashtra", 19.0760, 72.8777, 1), ("Pune", "Maharashtra", 18.5204, 73.8567, 1),
-    ("Bengaluru", "Karnataka", 12.9716, 77.5946, 1), ("Chennai", "Tamil Nadu", 13.0827, 80.2707, 1),
-    ("Hyderabad", "Telangana", 17.3850, 78.4867, 1), ("Mysuru", "Karnataka", 12.2958, 76.6394, 2),
-    ("Panaji", "Goa", 15.4909, 73.8278, 2), ("Nashik", "Maharashtra", 19.9975, 73.7898, 3),
-    ("Kochi", "Kerala", 9.9312, 76.2673, 2), ("Coimbatore", "Tamil Nadu", 11.0168, 76.9558, 2),
-    ("Puducherry", "Puducherry", 11.9416, 79.8083, 2), ("Tirupati", "Andhra Pradesh", 13.6288, 79.4192, 2),
-    ("Vijayawada", "Andhra Pradesh", 16.5062, 80.6480, 2), ("Mangaluru", "Karnataka", 12.9141, 74.8560, 3),
-    ("Kolhapur", "Maharashtra", 16.7050, 74.2433, 3), ("Madurai", "Tamil Nadu", 9.9252, 78.1198, 2),
-    ("Delhi", "Delhi", 28.6139, 77.2090, 1), ("Kolkata", "West Bengal", 22.5726, 88.3639, 1),
-    ("Ahmedabad", "Gujarat", 23.0225, 72.5714, 1), ("Jaipur", "Rajasthan", 26.9124, 75.7873, 2),
-    ("Surat", "Gujarat", 21.1702, 72.8311, 2), ("Lucknow", "Uttar Pradesh", 26.8467, 80.9462, 2),
-    ("Kanpur", "Uttar Pradesh", 26.4499, 80.3319, 3), ("Nagpur", "Maharashtra", 21.1458, 79.0882, 2),
-    ("Indore", "Madhya Pradesh", 22.7196, 75.8577, 2), ("Bhopal", "Madhya Pradesh", 23.2599, 77.4126, 2),
-    ("Visakhapatnam", "Andhra Pradesh", 17.6868, 83.2185, 2), ("Vadodara", "Gujarat", 22.3072, 73.1812, 3),
-    ("Aurangabad", "Maharashtra", 19.8762, 75.3433, 3), ("Thiruvananthapuram", "Kerala", 8.5241, 76.9366, 2),
-    ("Kozhikode", "Kerala", 11.2588, 75.7804, 3), ("Tiruchirappalli", "Tamil Nadu", 10.7905, 78.7047, 3),
-    ("Salem", "Tamil Nadu", 11.6643, 78.1460, 3), ("Hubballi", "Karnataka", 15.3647, 75.1240, 3),
-    ("Belagavi", "Karnataka", 15.8497, 74.4977, 3), ("Guntur", "Andhra Pradesh", 16.3067, 80.4365, 3),
-    ("Nellore", "Andhra Pradesh", 14.4426, 79.9865, 3), ("Warangal", "Telangana", 17.9689, 79.5941, 3),
-    ("Raipur", "Chhattisgarh", 21.2514, 81.6296, 3), ("Bhubaneswar", "Odisha", 20.2961, 85.8245, 2),
-    ("Puri", "Odisha", 19.8135, 85.8312, 3), ("Ranchi", "Jharkhand", 23.3441, 85.3096, 3),
-    ("Patna", "Bihar", 25.5941, 85.1376, 2), ("Varanasi", "Uttar Pradesh", 25.3176, 82.9739, 2),
-    ("Prayagraj", "Uttar Pradesh", 25.4358, 81.8463, 3), ("Agra", "Uttar Pradesh", 27.1767, 78.0081, 2),
-    ("Gwalior", "Madhya Pradesh", 26.2183, 78.1828, 3), ("Jodhpur", "Rajasthan", 26.2389, 73.0243, 2),
-    ("Udaipur", "Rajasthan", 24.5854, 73.7125, 2), ("Ajmer", "Rajasthan", 26.4499, 74.6399, 3),
-    ("Chandigarh", "Chandigarh", 30.7333, 76.7794, 2), ("Amritsar", "Punjab", 31.6340, 74.8723, 2),
-    ("Ludhiana", "Punjab", 30.9010, 75.8573, 3), ("Dehradun", "Uttarakhand", 30.3165, 78.0322, 2),
-    ("Shimla", "Himachal Pradesh", 31.1048, 77.1734, 2), ("Manali", "Himachal Pradesh", 32.2432, 77.1892, 3),
-    ("Rishikesh", "Uttarakhand", 30.0869, 78.2676, 3), ("Haridwar", "Uttarakhand", 29.9457, 78.1642, 3),
-    ("Rajkot", "Gujarat", 22.3039, 70.8022, 3), ("Guwahati", "Assam", 26.1445, 91.7362, 2),
-    ("Siliguri", "West Bengal", 26.7271, 88.3953, 3), ("Jammu", "Jammu and Kashmir", 32.7266, 74.8570, 3),
+    ("Mumbai", "Maharashtra", 19.0760, 72.8777, 1),
+    ("Pune", "Maharashtra", 18.5204, 73.8567, 1),
+    ("Bengaluru", "Karnataka", 12.9716, 77.5946, 1),
+    ("Chennai", "Tamil Nadu", 13.0827, 80.2707, 1),
+    ("Hyderabad", "Telangana", 17.3850, 78.4867, 1),
+    ("Mysuru", "Karnataka", 12.2958, 76.6394, 2),
+    ("Panaji", "Goa", 15.4909, 73.8278, 2),
+    ("Nashik", "Maharashtra", 19.9975, 73.7898, 3),
+    ("Kochi", "Kerala", 9.9312, 76.2673, 2),
+    ("Coimbatore", "Tamil Nadu", 11.0168, 76.9558, 2),
+    ("Puducherry", "Puducherry", 11.9416, 79.8083, 2),
+    ("Tirupati", "Andhra Pradesh", 13.6288, 79.4192, 2),
+    ("Vijayawada", "Andhra Pradesh", 16.5062, 80.6480, 2),
+    ("Mangaluru", "Karnataka", 12.9141, 74.8560, 3),
+    ("Kolhapur", "Maharashtra", 16.7050, 74.2433, 3),
+    ("Madurai", "Tamil Nadu", 9.9252, 78.1198, 2),
+    ("Delhi", "Delhi", 28.6139, 77.2090, 1),
+    ("Kolkata", "West Bengal", 22.5726, 88.3639, 1),
+    ("Ahmedabad", "Gujarat", 23.0225, 72.5714, 1),
+    ("Jaipur", "Rajasthan", 26.9124, 75.7873, 2),
+    ("Surat", "Gujarat", 21.1702, 72.8311, 2),
+    ("Lucknow", "Uttar Pradesh", 26.8467, 80.9462, 2),
+    ("Kanpur", "Uttar Pradesh", 26.4499, 80.3319, 3),
+    ("Nagpur", "Maharashtra", 21.1458, 79.0882, 2),
+    ("Indore", "Madhya Pradesh", 22.7196, 75.8577, 2),
+    ("Bhopal", "Madhya Pradesh", 23.2599, 77.4126, 2),
+    ("Visakhapatnam", "Andhra Pradesh", 17.6868, 83.2185, 2),
+    ("Vadodara", "Gujarat", 22.3072, 73.1812, 3),
+    ("Aurangabad", "Maharashtra", 19.8762, 75.3433, 3),
+    ("Thiruvananthapuram", "Kerala", 8.5241, 76.9366, 2),
+    ("Kozhikode", "Kerala", 11.2588, 75.7804, 3),
+    ("Tiruchirappalli", "Tamil Nadu", 10.7905, 78.7047, 3),
+    ("Salem", "Tamil Nadu", 11.6643, 78.1460, 3),
+    ("Hubballi", "Karnataka", 15.3647, 75.1240, 3),
+    ("Belagavi", "Karnataka", 15.8497, 74.4977, 3),
+    ("Guntur", "Andhra Pradesh", 16.3067, 80.4365, 3),
+    ("Nellore", "Andhra Pradesh", 14.4426, 79.9865, 3),
+    ("Warangal", "Telangana", 17.9689, 79.5941, 3),
+    ("Raipur", "Chhattisgarh", 21.2514, 81.6296, 3),
+    ("Bhubaneswar", "Odisha", 20.2961, 85.8245, 2),
+    ("Puri", "Odisha", 19.8135, 85.8312, 3),
+    ("Ranchi", "Jharkhand", 23.3441, 85.3096, 3),
+    ("Patna", "Bihar", 25.5941, 85.1376, 2),
+    ("Varanasi", "Uttar Pradesh", 25.3176, 82.9739, 2),
+    ("Prayagraj", "Uttar Pradesh", 25.4358, 81.8463, 3),
+    ("Agra", "Uttar Pradesh", 27.1767, 78.0081, 2),
+    ("Gwalior", "Madhya Pradesh", 26.2183, 78.1828, 3),
+    ("Jodhpur", "Rajasthan", 26.2389, 73.0243, 2),
+    ("Udaipur", "Rajasthan", 24.5854, 73.7125, 2),
+    ("Ajmer", "Rajasthan", 26.4499, 74.6399, 3),
+    ("Chandigarh", "Chandigarh", 30.7333, 76.7794, 2),
+    ("Amritsar", "Punjab", 31.6340, 74.8723, 2),
+    ("Ludhiana", "Punjab", 30.9010, 75.8573, 3),
+    ("Dehradun", "Uttarakhand", 30.3165, 78.0322, 2),
+    ("Shimla", "Himachal Pradesh", 31.1048, 77.1734, 2),
+    ("Manali", "Himachal Pradesh", 32.2432, 77.1892, 3),
+    ("Rishikesh", "Uttarakhand", 30.0869, 78.2676, 3),
+    ("Haridwar", "Uttarakhand", 29.9457, 78.1642, 3),
+    ("Rajkot", "Gujarat", 22.3039, 70.8022, 3),
+    ("Guwahati", "Assam", 26.1445, 91.7362, 2),
+    ("Siliguri", "West Bengal", 26.7271, 88.3953, 3),
+    ("Jammu", "Jammu and Kashmir", 32.7266, 74.8570, 3),
 ]
 
 # name, rating, bus types it runs
@@ -123,23 +185,47 @@ OPERATORS = [
 
 # Seat layouts. columns: (col_no, kind); the aisle is the missing column number.
 LAYOUTS = {
-    "seater_2x2_40": dict(layout="2+2", berth="seater", decks=1, rows=10, cols=5,
-                          columns=((1, "window"), (2, "aisle"), (4, "aisle"), (5, "window"))),
-    "seater_2x2_44": dict(layout="2+2", berth="seater", decks=1, rows=11, cols=5,
-                          columns=((1, "window"), (2, "aisle"), (4, "aisle"), (5, "window"))),
-    "seater_2x1_30": dict(layout="2+1", berth="seater", decks=1, rows=10, cols=4,
-                          columns=((1, "window"), (3, "aisle"), (4, "window"))),
-    "sleeper_2x1_30": dict(layout="2+1", berth="sleeper", decks=2, rows=5, cols=4,
-                           columns=((1, "window"), (3, "aisle"), (4, "window"))),
-    "sleeper_2x1_36": dict(layout="2+1", berth="sleeper", decks=2, rows=6, cols=4,
-                           columns=((1, "window"), (3, "aisle"), (4, "window"))),
+    "seater_2x2_40": dict(
+        layout="2+2",
+        berth="seater",
+        decks=1,
+        rows=10,
+        cols=5,
+        columns=((1, "window"), (2, "aisle"), (4, "aisle"), (5, "window")),
+    ),
+    "seater_2x2_44": dict(
+        layout="2+2",
+        berth="seater",
+        decks=1,
+        rows=11,
+        cols=5,
+        columns=((1, "window"), (2, "aisle"), (4, "aisle"), (5, "window")),
+    ),
+    "seater_2x1_30": dict(
+        layout="2+1", berth="seater", decks=1, rows=10, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+    ),
+    "sleeper_2x1_30": dict(
+        layout="2+1", berth="sleeper", decks=2, rows=5, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+    ),
+    "sleeper_2x1_36": dict(
+        layout="2+1", berth="sleeper", decks=2, rows=6, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+    ),
 }
 
 # bus type -> [(vehicle model name, layout key)], is_ac
 BUS_MODELS = {
-    "ac_seater": ([("Volvo 9600 AC Seater 2+2", "seater_2x2_40"), ("Scania Metrolink AC Seater 2+1", "seater_2x1_30")], True),
-    "non_ac_seater": ([("Ashok Leyland Non-AC Seater 2+2", "seater_2x2_44"), ("Tata Starbus Non-AC Seater 2+2", "seater_2x2_40")], False),
-    "ac_sleeper": ([("Volvo B11R AC Sleeper 2+1", "sleeper_2x1_30"), ("BharatBenz AC Sleeper 2+1", "sleeper_2x1_36")], True),
+    "ac_seater": (
+        [("Volvo 9600 AC Seater 2+2", "seater_2x2_40"), ("Scania Metrolink AC Seater 2+1", "seater_2x1_30")],
+        True,
+    ),
+    "non_ac_seater": (
+        [("Ashok Leyland Non-AC Seater 2+2", "seater_2x2_44"), ("Tata Starbus Non-AC Seater 2+2", "seater_2x2_40")],
+        False,
+    ),
+    "ac_sleeper": (
+        [("Volvo B11R AC Sleeper 2+1", "sleeper_2x1_30"), ("BharatBenz AC Sleeper 2+1", "sleeper_2x1_36")],
+        True,
+    ),
     "non_ac_sleeper": ([("Ashok Leyland Non-AC Sleeper 2+1", "sleeper_2x1_36")], False),
 }
 FARE_PER_KM = {"non_ac_seater": 1.1, "ac_seater": 1.6, "non_ac_sleeper": 1.45, "ac_sleeper": 2.1}
@@ -150,38 +236,176 @@ BUS_AMENITIES = {
     "non_ac_seater": ("water", "live_tracking", "charging"),
     "non_ac_sleeper": ("water", "blanket", "live_tracking", "charging"),
 }
-STOP_NAMES = ("Central Bus Stand", "Railway Station", "City Bus Terminal", "Highway Junction", "Bypass Toll Plaza",
-              "Airport Road Stop", "Market Square", "University Gate")
+STOP_NAMES = (
+    "Central Bus Stand",
+    "Railway Station",
+    "City Bus Terminal",
+    "Highway Junction",
+    "Bypass Toll Plaza",
+    "Airport Road Stop",
+    "Market Square",
+    "University Gate",
+)
 
 # area, min km, max km from the city centre
-AREAS = [("City Centre", 0.2, 1.5), ("Old Town", 0.3, 2.5), ("Railway Station Area", 0.5, 3.0),
-         ("MG Road", 0.6, 3.0), ("Bus Stand Area", 0.8, 3.5), ("Civil Lines", 1.5, 5.0), ("Cantonment", 2.0, 6.0),
-         ("Lake Side", 2.0, 7.0), ("Ring Road", 4.0, 10.0), ("IT Park", 7.0, 15.0), ("Airport Road", 6.0, 18.0)]
-NAME_A = ("Sai", "Royal", "Grand", "Green Park", "Lotus", "Silver Oak", "Golden Tulip", "Maple", "Heritage", "Sunrise",
-          "Palm Grove", "Ivory", "Orchid", "Sapphire", "Shanti", "Emerald", "Amber", "Coral", "Rajmahal", "Kohinoor",
-          "Banyan", "Peacock", "Monsoon", "Sandalwood", "Jasmine", "Cedar", "Vista", "Meridian", "Blue Lagoon", "Ganga")
-NAME_B = ("Residency", "Inn", "Palace", "Suites", "Regency", "Comforts", "Plaza", "Stay", "Retreat", "International",
-          "Continental", "Heights", "Court", "Manor", "Grand")
+AREAS = [
+    ("City Centre", 0.2, 1.5),
+    ("Old Town", 0.3, 2.5),
+    ("Railway Station Area", 0.5, 3.0),
+    ("MG Road", 0.6, 3.0),
+    ("Bus Stand Area", 0.8, 3.5),
+    ("Civil Lines", 1.5, 5.0),
+    ("Cantonment", 2.0, 6.0),
+    ("Lake Side", 2.0, 7.0),
+    ("Ring Road", 4.0, 10.0),
+    ("IT Park", 7.0, 15.0),
+    ("Airport Road", 6.0, 18.0),
+]
+NAME_A = (
+    "Sai",
+    "Royal",
+    "Grand",
+    "Green Park",
+    "Lotus",
+    "Silver Oak",
+    "Golden Tulip",
+    "Maple",
+    "Heritage",
+    "Sunrise",
+    "Palm Grove",
+    "Ivory",
+    "Orchid",
+    "Sapphire",
+    "Shanti",
+    "Emerald",
+    "Amber",
+    "Coral",
+    "Rajmahal",
+    "Kohinoor",
+    "Banyan",
+    "Peacock",
+    "Monsoon",
+    "Sandalwood",
+    "Jasmine",
+    "Cedar",
+    "Vista",
+    "Meridian",
+    "Blue Lagoon",
+    "Ganga",
+)
+NAME_B = (
+    "Residency",
+    "Inn",
+    "Palace",
+    "Suites",
+    "Regency",
+    "Comforts",
+    "Plaza",
+    "Stay",
+    "Retreat",
+    "International",
+    "Continental",
+    "Heights",
+    "Court",
+    "Manor",
+    "Grand",
+)
 HOTEL_AMENITIES_BY_STARS = {
     1: ("wifi", "air_conditioning"),
     2: ("wifi", "air_conditioning", "parking", "breakfast"),
     3: ("wifi", "air_conditioning", "parking", "breakfast", "restaurant", "family_rooms"),
-    4: ("wifi", "air_conditioning", "parking", "breakfast", "restaurant", "gym", "bar", "pool", "airport_shuttle", "family_rooms"),
-    5: ("wifi", "air_conditioning", "parking", "breakfast", "restaurant", "gym", "bar", "pool", "spa", "airport_shuttle", "family_rooms", "pets"),
+    4: (
+        "wifi",
+        "air_conditioning",
+        "parking",
+        "breakfast",
+        "restaurant",
+        "gym",
+        "bar",
+        "pool",
+        "airport_shuttle",
+        "family_rooms",
+    ),
+    5: (
+        "wifi",
+        "air_conditioning",
+        "parking",
+        "breakfast",
+        "restaurant",
+        "gym",
+        "bar",
+        "pool",
+        "spa",
+        "airport_shuttle",
+        "family_rooms",
+        "pets",
+    ),
 }
 ROOM_BASE_PRICE = {1: 900, 2: 1500, 3: 2800, 4: 5200, 5: 10500}  # rupees a night, tier-1 city
 TIER_FACTOR = {1: 1.0, 2: 0.85, 3: 0.7}
 # name, max guests, beds, price factor, min stars
 ROOM_TYPES = [
-    ("Standard Room", 2, "1 double bed", 1.0, 1), ("Twin Room", 2, "2 single beds", 1.05, 1),
-    ("Deluxe Room", 2, "1 king bed", 1.35, 2), ("Family Room", 4, "1 double bed and 2 single beds", 1.7, 2),
-    ("Executive Room", 3, "1 king bed and 1 sofa bed", 1.8, 4), ("Suite", 3, "1 king bed and 1 sofa bed", 2.6, 4),
+    ("Standard Room", 2, "1 double bed", 1.0, 1),
+    ("Twin Room", 2, "2 single beds", 1.05, 1),
+    ("Deluxe Room", 2, "1 king bed", 1.35, 2),
+    ("Family Room", 4, "1 double bed and 2 single beds", 1.7, 2),
+    ("Executive Room", 3, "1 king bed and 1 sofa bed", 1.8, 4),
+    ("Suite", 3, "1 king bed and 1 sofa bed", 2.6, 4),
 ]
-FIRST_NAMES = ("Aarav", "Vivaan", "Aditya", "Vihaan", "Arjun", "Sai", "Reyansh", "Krishna", "Ishaan", "Rohan", "Ananya",
-               "Diya", "Saanvi", "Aadhya", "Kavya", "Priya", "Meera", "Lakshmi", "Fatima", "Zoya", "Rahul", "Neha",
-               "Suresh", "Deepa", "Karthik", "Divya", "Imran", "Gurpreet", "Anjali", "Vikram")
-LAST_NAMES = ("Sharma", "Verma", "Iyer", "Nair", "Reddy", "Patel", "Singh", "Khan", "Das", "Gupta", "Menon", "Rao",
-              "Kulkarni", "Joshi", "Mukherjee", "Pillai", "Shetty", "Chowdhury", "Bose", "Naidu")
+FIRST_NAMES = (
+    "Aarav",
+    "Vivaan",
+    "Aditya",
+    "Vihaan",
+    "Arjun",
+    "Sai",
+    "Reyansh",
+    "Krishna",
+    "Ishaan",
+    "Rohan",
+    "Ananya",
+    "Diya",
+    "Saanvi",
+    "Aadhya",
+    "Kavya",
+    "Priya",
+    "Meera",
+    "Lakshmi",
+    "Fatima",
+    "Zoya",
+    "Rahul",
+    "Neha",
+    "Suresh",
+    "Deepa",
+    "Karthik",
+    "Divya",
+    "Imran",
+    "Gurpreet",
+    "Anjali",
+    "Vikram",
+)
+LAST_NAMES = (
+    "Sharma",
+    "Verma",
+    "Iyer",
+    "Nair",
+    "Reddy",
+    "Patel",
+    "Singh",
+    "Khan",
+    "Das",
+    "Gupta",
+    "Menon",
+    "Rao",
+    "Kulkarni",
+    "Joshi",
+    "Mukherjee",
+    "Pillai",
+    "Shetty",
+    "Chowdhury",
+    "Bose",
+    "Naidu",
+)
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
 
 
@@ -221,8 +445,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     return await counts()
 
 
-_ESCAPES = str.maketrans({"\0": "\\0", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\032": "\\Z",
-                          "'": "\\'", '"': '\\"'})
+_ESCAPES = str.maketrans({"\0": "\\0", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\032": "\\Z", "'": "\\'", '"': '\\"'})
 
 
 def _literal(value) -> str:
@@ -249,7 +472,7 @@ async def _insert(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) 
     """Multi-row INSERT … VALUES (…), (…) in batches of BATCH rows."""
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
     for start in range(0, len(rows), BATCH):
-        values = ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows[start:start + BATCH])
+        values = ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows[start : start + BATCH])
         await cur.execute(head + values)
 
 
@@ -289,6 +512,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 @dataclass
 class _Service:
     """One scheduled departure that runs every day on a route."""
+
     origin_id: int
     destination_id: int
     operator_id: int
@@ -332,8 +556,16 @@ class _Generator:
         unusable = await hash_password(secrets.token_urlsafe(24))
         for n in range(self.scale.background_users):
             first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
-            rows.append((len(rows) + 1, f"{first.lower()}.{last.lower()}{n + 1}@travelgo.example", unusable,
-                         f"{first} {last}", f"+91 9{self.rng.randrange(10**8, 10**9)}", "traveller"))
+            rows.append(
+                (
+                    len(rows) + 1,
+                    f"{first.lower()}.{last.lower()}{n + 1}@travelgo.example",
+                    unusable,
+                    f"{first} {last}",
+                    f"+91 9{self.rng.randrange(10**8, 10**9)}",
+                    "traveller",
+                )
+            )
         await _insert(cur, "users", ("id", "email", "password_hash", "full_name", "phone", "role"), rows)
         self.user_emails = {row[0]: row[1] for row in rows}
         self.asha_id = 2
@@ -342,8 +574,12 @@ class _Generator:
     # --- places and fleet -----------------------------------------------------------------------
     async def _cities(self, cur) -> None:
         self.cities = [(i, *c) for i, c in enumerate(CITIES[: self.scale.cities], start=1)]
-        await _insert(cur, "cities", ("id", "name", "region", "country", "latitude", "longitude", "timezone"),
-                      [(i, name, region, "IN", lat, lon, TIMEZONE) for i, name, region, lat, lon, _ in self.cities])
+        await _insert(
+            cur,
+            "cities",
+            ("id", "name", "region", "country", "latitude", "longitude", "timezone"),
+            [(i, name, region, "IN", lat, lon, TIMEZONE) for i, name, region, lat, lon, _ in self.cities],
+        )
 
     async def _operators_and_vehicles(self, cur) -> None:
         self.operators = [(i, *o) for i, o in enumerate(OPERATORS[: self.scale.operators], start=1)]
@@ -367,11 +603,38 @@ class _Generator:
                                     label = str(len(labels) + 1)
                                 labels.append(label)
                                 seats.append((vehicle_id, label, deck, row, col, kind))
-                    vehicles.append((vehicle_id, op_id, f"{op_name} {model_name}", is_ac, spec["berth"], spec["layout"],
-                                     spec["decks"], spec["rows"], spec["cols"], len(labels)))
+                    vehicles.append(
+                        (
+                            vehicle_id,
+                            op_id,
+                            f"{op_name} {model_name}",
+                            is_ac,
+                            spec["berth"],
+                            spec["layout"],
+                            spec["decks"],
+                            spec["rows"],
+                            spec["cols"],
+                            len(labels),
+                        )
+                    )
                     self.fleet.setdefault((op_id, bus_type), []).append((vehicle_id, tuple(labels)))
-        await _insert(cur, "vehicles", ("id", "operator_id", "name", "is_ac", "berth", "layout", "decks", "rows_count",
-                                        "cols_count", "seat_count"), vehicles)
+        await _insert(
+            cur,
+            "vehicles",
+            (
+                "id",
+                "operator_id",
+                "name",
+                "is_ac",
+                "berth",
+                "layout",
+                "decks",
+                "rows_count",
+                "cols_count",
+                "seat_count",
+            ),
+            vehicles,
+        )
         await _insert(cur, "vehicle_seats", ("vehicle_id", "label", "deck", "row_no", "col_no", "kind"), seats)
 
     # --- routes and services ----------------------------------------------------------------------
@@ -380,9 +643,7 @@ class _Generator:
         coords = {c[0]: (c[3], c[4]) for c in self.cities}
         self.distance: dict[tuple[int, int], float] = {}
         for a in coords:
-            near = sorted(
-                (haversine_km(*coords[a], *coords[b]), b) for b in coords if b != a
-            )
+            near = sorted((haversine_km(*coords[a], *coords[b]), b) for b in coords if b != a)
             for km, b in [n for n in near if 40 <= n[0] <= self.scale.max_route_km][: self.scale.neighbours]:
                 pairs.add((a, b))
                 pairs.add((b, a))
@@ -422,13 +683,31 @@ class _Generator:
         end = start + timedelta(minutes=minutes)
         board = rng.sample(STOP_NAMES, rng.randint(2, 3))
         drop = rng.sample(STOP_NAMES, rng.randint(2, 3))
-        boarding = [{"name": f"{name}, {names[origin]}", "time": (start + timedelta(minutes=15 * i)).strftime("%H:%M")}
-                    for i, name in enumerate(board)]
-        dropping = [{"name": f"{name}, {names[destination]}",
-                     "time": (end - timedelta(minutes=15 * (len(drop) - 1 - i))).strftime("%H:%M")}
-                    for i, name in enumerate(drop)]
-        return _Service(origin, destination, op_id, vehicle_id, bus_type, labels, departs, minutes, fare_minor,
-                        amenities, json.dumps(boarding), json.dumps(dropping))
+        boarding = [
+            {"name": f"{name}, {names[origin]}", "time": (start + timedelta(minutes=15 * i)).strftime("%H:%M")}
+            for i, name in enumerate(board)
+        ]
+        dropping = [
+            {
+                "name": f"{name}, {names[destination]}",
+                "time": (end - timedelta(minutes=15 * (len(drop) - 1 - i))).strftime("%H:%M"),
+            }
+            for i, name in enumerate(drop)
+        ]
+        return _Service(
+            origin,
+            destination,
+            op_id,
+            vehicle_id,
+            bus_type,
+            labels,
+            departs,
+            minutes,
+            fare_minor,
+            amenities,
+            json.dumps(boarding),
+            json.dumps(dropping),
+        )
 
     # --- trips and their bookings, one day at a time ---------------------------------------------------
     async def _trips_and_bus_bookings(self) -> None:
@@ -447,10 +726,27 @@ class _Generator:
                     departs_at = datetime.combine(day, service.departs)
                     price = int(round(service.fare_minor * weekend / 1000) * 1000)
                     sold = self._sell_seats(trip_id, service, departs_at, price, day_offset, bookings, seats)
-                    trips.append((trip_id, "bus", service.operator_id, service.vehicle_id, service.origin_id,
-                                  service.destination_id, departs_at, departs_at + timedelta(minutes=service.minutes),
-                                  service.minutes, price, CURRENCY, len(service.seat_labels), sold, "scheduled",
-                                  service.amenities, service.boarding_json, service.dropping_json))
+                    trips.append(
+                        (
+                            trip_id,
+                            "bus",
+                            service.operator_id,
+                            service.vehicle_id,
+                            service.origin_id,
+                            service.destination_id,
+                            departs_at,
+                            departs_at + timedelta(minutes=service.minutes),
+                            service.minutes,
+                            price,
+                            CURRENCY,
+                            len(service.seat_labels),
+                            sold,
+                            "scheduled",
+                            service.amenities,
+                            service.boarding_json,
+                            service.dropping_json,
+                        )
+                    )
                     if n % 500 == 0:
                         await asyncio.sleep(0)  # let the loaders send what they have
                 await _put(queue, (trips, bookings, seats), loaders)
@@ -467,8 +763,21 @@ class _Generator:
             async with _loading() as cur:
                 await _insert(cur, "trips", TRIP_COLUMNS, trips)
                 await self._insert_bookings(cur, bookings)
-                await _insert(cur, "booking_seats", ("booking_id", "trip_id", "seat_label", "passenger_name",
-                                                     "passenger_age", "passenger_gender", "price_minor", "held"), seats)
+                await _insert(
+                    cur,
+                    "booking_seats",
+                    (
+                        "booking_id",
+                        "trip_id",
+                        "seat_label",
+                        "passenger_name",
+                        "passenger_age",
+                        "passenger_gender",
+                        "price_minor",
+                        "held",
+                    ),
+                    seats,
+                )
 
     def _sell_seats(self, trip_id, service, departs_at, price, day_offset, bookings, seats) -> int:
         """Sell part of a trip's seats to background travellers; returns how many were sold."""
@@ -490,14 +799,31 @@ class _Generator:
         taken = 0
         while taken < wanted:
             group = min(rng.choice((1, 1, 2, 2, 2, 3, 4)), wanted - taken)
-            labels = free[taken:taken + group]
+            labels = free[taken : taken + group]
             taken += group
             user_id = self._booking_user(trip_id)
-            booking_id = self._new_booking(bookings, user_id, "bus", price * group, trip_id=trip_id,
-                                           starts_at=departs_at, ends_at=departs_at + timedelta(minutes=service.minutes))
+            booking_id = self._new_booking(
+                bookings,
+                user_id,
+                "bus",
+                price * group,
+                trip_id=trip_id,
+                starts_at=departs_at,
+                ends_at=departs_at + timedelta(minutes=service.minutes),
+            )
             for label in labels:
-                seats.append((booking_id, trip_id, label, self._person(), rng.randint(18, 72),
-                              rng.choice(("female", "male")), price, 1))
+                seats.append(
+                    (
+                        booking_id,
+                        trip_id,
+                        label,
+                        self._person(),
+                        rng.randint(18, 72),
+                        rng.choice(("female", "male")),
+                        price,
+                        1,
+                    )
+                )
         return taken
 
     def _booking_user(self, key: int) -> int:
@@ -516,19 +842,75 @@ class _Generator:
                 self.references.add(ref)
                 return ref
 
-    def _new_booking(self, bookings, user_id, kind, total_minor, *, trip_id=None, room_type_id=None, check_in=None,
-                     check_out=None, rooms=None, guests=None, guest_name=None, starts_at, ends_at) -> int:
+    def _new_booking(
+        self,
+        bookings,
+        user_id,
+        kind,
+        total_minor,
+        *,
+        trip_id=None,
+        room_type_id=None,
+        check_in=None,
+        check_out=None,
+        rooms=None,
+        guests=None,
+        guest_name=None,
+        starts_at,
+        ends_at,
+    ) -> int:
         self.booking_id += 1
         created = self.now - timedelta(days=self.rng.randint(0, 20), minutes=self.rng.randint(0, 1439))
-        bookings.append((self.booking_id, self._reference(), user_id, kind, "confirmed", total_minor, CURRENCY,
-                         self.user_emails[user_id], trip_id, room_type_id, check_in, check_out, rooms, guests,
-                         guest_name, starts_at, ends_at, created))
+        bookings.append(
+            (
+                self.booking_id,
+                self._reference(),
+                user_id,
+                kind,
+                "confirmed",
+                total_minor,
+                CURRENCY,
+                self.user_emails[user_id],
+                trip_id,
+                room_type_id,
+                check_in,
+                check_out,
+                rooms,
+                guests,
+                guest_name,
+                starts_at,
+                ends_at,
+                created,
+            )
+        )
         return self.booking_id
 
     async def _insert_bookings(self, cur, bookings) -> None:
-        await _insert(cur, "bookings", ("id", "reference", "user_id", "type", "status", "total_minor", "currency",
-                                        "contact_email", "trip_id", "room_type_id", "check_in", "check_out", "rooms",
-                                        "guests", "guest_name", "starts_at", "ends_at", "created_at"), bookings)
+        await _insert(
+            cur,
+            "bookings",
+            (
+                "id",
+                "reference",
+                "user_id",
+                "type",
+                "status",
+                "total_minor",
+                "currency",
+                "contact_email",
+                "trip_id",
+                "room_type_id",
+                "check_in",
+                "check_out",
+                "rooms",
+                "guests",
+                "guest_name",
+                "starts_at",
+                "ends_at",
+                "created_at",
+            ),
+            bookings,
+        )
 
     # --- hotels -----------------------------------------------------------------------------------------
     async def _hotels(self) -> None:
@@ -555,8 +937,22 @@ class _Generator:
                     amenities.discard("pool")
                 description = self._hotel_description(name, stars, area, city, distance, amenities)
                 address = f"{rng.randint(1, 250)}, {area}, {city}, {region}"
-                hotels.append((hotel_id, city_id, name, description, address, area, stars, rating,
-                               ",".join(sorted(amenities)), round(h_lat, 6), round(h_lon, 6), distance))
+                hotels.append(
+                    (
+                        hotel_id,
+                        city_id,
+                        name,
+                        description,
+                        address,
+                        area,
+                        stars,
+                        rating,
+                        ",".join(sorted(amenities)),
+                        round(h_lat, 6),
+                        round(h_lon, 6),
+                        distance,
+                    )
+                )
                 choices = [rt for rt in ROOM_TYPES if rt[4] <= stars]
                 n_types = min(len(choices), rng.randint(2, 4))
                 picked = sorted(rng.sample(choices, n_types), key=ROOM_TYPES.index)
@@ -564,13 +960,35 @@ class _Generator:
                     base = ROOM_BASE_PRICE[stars] * TIER_FACTOR[tier] * factor * rng.uniform(0.9, 1.15)
                     base_minor = int(round(base / 50) * 50) * 100
                     rooms_total = rng.randint(3, 8) if stars >= 4 and rt_name == "Suite" else rng.randint(4, 24)
-                    room_types.append((len(room_types) + 1, hotel_id, rt_name, guests, beds, base_minor, CURRENCY,
-                                       rooms_total))
+                    room_types.append(
+                        (len(room_types) + 1, hotel_id, rt_name, guests, beds, base_minor, CURRENCY, rooms_total)
+                    )
         async with _loading() as cur:
-            await _insert(cur, "hotels", ("id", "city_id", "name", "description", "address", "area", "stars", "rating",
-                                          "amenities", "latitude", "longitude", "distance_km"), hotels)
-            await _insert(cur, "room_types", ("id", "hotel_id", "name", "max_guests", "beds", "base_price_minor",
-                                              "currency"), [rt[:7] for rt in room_types])
+            await _insert(
+                cur,
+                "hotels",
+                (
+                    "id",
+                    "city_id",
+                    "name",
+                    "description",
+                    "address",
+                    "area",
+                    "stars",
+                    "rating",
+                    "amenities",
+                    "latitude",
+                    "longitude",
+                    "distance_km",
+                ),
+                hotels,
+            )
+            await _insert(
+                cur,
+                "room_types",
+                ("id", "hotel_id", "name", "max_guests", "beds", "base_price_minor", "currency"),
+                [rt[:7] for rt in room_types],
+            )
         await self._inventory_and_hotel_bookings(room_types)
 
     def _hotel_name(self, stars: int, used: set[str]) -> str:
@@ -589,22 +1007,40 @@ class _Generator:
 
     def _hotel_description(self, name, stars, area, city, distance, amenities) -> str:
         rng = self.rng
-        style = {1: "simple, clean budget rooms", 2: "comfortable rooms at honest prices",
-                 3: "bright, well-kept rooms and friendly service", 4: "spacious rooms, a good restaurant and attentive staff",
-                 5: "luxurious rooms, fine dining and a full-service spa"}[stars]
+        style = {
+            1: "simple, clean budget rooms",
+            2: "comfortable rooms at honest prices",
+            3: "bright, well-kept rooms and friendly service",
+            4: "spacious rooms, a good restaurant and attentive staff",
+            5: "luxurious rooms, fine dining and a full-service spa",
+        }[stars]
         nice = [a.replace("_", " ") for a in sorted(amenities)][:4]
-        extra = rng.choice(("Ideal for business travellers.", "Popular with families.", "A favourite for weekend breaks.",
-                            "Great value for the location.", "Quiet at night despite the central location."))
-        return (f"{name} offers {style} in {area}, {distance:.1f} km from the centre of {city}. "
-                f"Guests enjoy {', '.join(nice)}. {extra}")
+        extra = rng.choice(
+            (
+                "Ideal for business travellers.",
+                "Popular with families.",
+                "A favourite for weekend breaks.",
+                "Great value for the location.",
+                "Quiet at night despite the central location.",
+            )
+        )
+        return (
+            f"{name} offers {style} in {area}, {distance:.1f} km from the centre of {city}. "
+            f"Guests enjoy {', '.join(nice)}. {extra}"
+        )
 
     async def _inventory_and_hotel_bookings(self, room_types) -> None:
         rng = self.rng
         days = self.scale.inventory_days
         nights = [self.today + timedelta(days=i) for i in range(days)]
         # Stop-sell (e.g. renovation) on a few nights of a few room types.
-        stop = {(rt[0], nights[i]) for rt in room_types if rng.random() < 0.03
-                for i in range(rng.randrange(0, days - 3), days) if i < days and rng.random() < 0.5}
+        stop = {
+            (rt[0], nights[i])
+            for rt in room_types
+            if rng.random() < 0.03
+            for i in range(rng.randrange(0, days - 3), days)
+            if i < days and rng.random() < 0.5
+        }
         price: dict[tuple[int, date], int] = {}
         for rt in room_types:
             for night in nights:
@@ -620,9 +1056,10 @@ class _Generator:
             start = min(int(rng.expovariate(1 / 12)), days - 6)
             stay = rng.choice((1, 1, 2, 2, 3, 4, 5))
             rooms = 1 if rng.random() < 0.8 else 2
-            stay_nights = nights[start:start + stay]
-            if any((rt_id, night) in stop or booked.get((rt_id, night), 0) + rooms > rooms_total
-                   for night in stay_nights):
+            stay_nights = nights[start : start + stay]
+            if any(
+                (rt_id, night) in stop or booked.get((rt_id, night), 0) + rooms > rooms_total for night in stay_nights
+            ):
                 continue
             for night in stay_nights:
                 booked[(rt_id, night)] = booked.get((rt_id, night), 0) + rooms
@@ -631,27 +1068,63 @@ class _Generator:
             check_in, check_out = stay_nights[0], stay_nights[-1] + timedelta(days=1)
             user_id = self.asha_id if n in (5, 40) else rng.choice(self.user_ids)
             booking_id = self._new_booking(
-                bookings, user_id, "hotel", total, room_type_id=rt_id, check_in=check_in, check_out=check_out,
-                rooms=rooms, guests=guests, guest_name=self._person(),
-                starts_at=datetime.combine(check_in, time(14)), ends_at=datetime.combine(check_out, time(11)))
+                bookings,
+                user_id,
+                "hotel",
+                total,
+                room_type_id=rt_id,
+                check_in=check_in,
+                check_out=check_out,
+                rooms=rooms,
+                guests=guests,
+                guest_name=self._person(),
+                starts_at=datetime.combine(check_in, time(14)),
+                ends_at=datetime.combine(check_out, time(11)),
+            )
             for night in stay_nights:
                 booking_nights.append((booking_id, rt_id, night, rooms, price[(rt_id, night)]))
-        inventory = [(rt[0], night, rt[7], booked.get((rt[0], night), 0), price[(rt[0], night)],
-                      1 if (rt[0], night) in stop else 0)
-                     for rt in room_types for night in nights]
+        inventory = [
+            (
+                rt[0],
+                night,
+                rt[7],
+                booked.get((rt[0], night), 0),
+                price[(rt[0], night)],
+                1 if (rt[0], night) in stop else 0,
+            )
+            for rt in room_types
+            for night in nights
+        ]
         async with _loading() as cur:
-            await _insert(cur, "room_inventory", ("room_type_id", "night", "rooms_total", "rooms_booked", "price_minor",
-                                                  "stop_sell"), inventory)
+            await _insert(
+                cur,
+                "room_inventory",
+                ("room_type_id", "night", "rooms_total", "rooms_booked", "price_minor", "stop_sell"),
+                inventory,
+            )
             await self._insert_bookings(cur, bookings)
-            await _insert(cur, "booking_nights", ("booking_id", "room_type_id", "night", "rooms", "price_minor"),
-                          booking_nights)
+            await _insert(
+                cur, "booking_nights", ("booking_id", "room_type_id", "night", "rooms", "price_minor"), booking_nights
+            )
 
 
 async def counts() -> dict[str, int]:
     result = {}
     async with db.reading() as cur:
-        for table in ("users", "cities", "operators", "vehicles", "vehicle_seats", "trips", "hotels", "room_types",
-                      "room_inventory", "bookings", "booking_seats", "booking_nights"):
+        for table in (
+            "users",
+            "cities",
+            "operators",
+            "vehicles",
+            "vehicle_seats",
+            "trips",
+            "hotels",
+            "room_types",
+            "room_inventory",
+            "bookings",
+            "booking_seats",
+            "booking_nights",
+        ):
             await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")
             result[table] = (await cur.fetchone())["n"]
     return result

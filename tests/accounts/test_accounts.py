@@ -13,8 +13,11 @@ async def _user_row(email):
 
 
 async def test_register_creates_account_and_logs_in(client):
-    response = await post_form(client, "/register", {
-        "email": "New.Person@Example.com", "password": "long-enough-pw", "full_name": "  New   Person ", "phone": ""})
+    response = await post_form(
+        client,
+        "/register",
+        {"email": "New.Person@Example.com", "password": "long-enough-pw", "full_name": "  New   Person ", "phone": ""},
+    )
     assert response.status_code == 303
     row = await _user_row("new.person@example.com")
     assert row["full_name"] == "New Person" and row["role"] == "traveller" and row["phone"] is None
@@ -24,8 +27,12 @@ async def test_register_creates_account_and_logs_in(client):
 
 
 async def test_register_rejects_bad_input_beside_fields_and_writes_nothing(client):
-    response = await post_form(client, "/register", {"email": "not-an-email", "password": "short", "full_name": ""},
-                               headers={"HX-Request": "true"})
+    response = await post_form(
+        client,
+        "/register",
+        {"email": "not-an-email", "password": "short", "full_name": ""},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422
     body = await response.get_data(as_text=True)
     assert 'id="register-form"' in body and "<html" not in body  # the fragment only
@@ -38,8 +45,9 @@ async def test_register_rejects_bad_input_beside_fields_and_writes_nothing(clien
 async def test_register_duplicate_email_is_refused(client):
     async with db.transaction() as cur:
         await factories.make_user(cur, "taken@example.com")
-    response = await post_form(client, "/register", {
-        "email": "TAKEN@example.com", "password": "long-enough-pw", "full_name": "Someone"})
+    response = await post_form(
+        client, "/register", {"email": "TAKEN@example.com", "password": "long-enough-pw", "full_name": "Someone"}
+    )
     assert response.status_code == 422
     assert "already exists" in await response.get_data(as_text=True)
 
@@ -50,8 +58,9 @@ async def test_login_wrong_password_and_unknown_email_look_the_same(client):
     bodies = []
     for email, password in (("known@example.com", "wrong-password"), ("nobody@example.com", "wrong-password")):
         token = await csrf_for(client)
-        response = await client.post("/login", form={"email": email, "password": password, "csrf_token": token},
-                                     headers={"HX-Request": "true"})
+        response = await client.post(
+            "/login", form={"email": email, "password": password, "csrf_token": token}, headers={"HX-Request": "true"}
+        )
         assert response.status_code == 422
         body = await response.get_data(as_text=True)
         assert "Email or password is incorrect." in body
@@ -75,8 +84,15 @@ async def test_login_redirects_to_next_but_never_off_site(client):
     async with db.transaction() as cur:
         await factories.make_user(cur, "next@example.com")
     token = await csrf_for(client)
-    response = await client.post("/login", form={"email": "next@example.com", "password": factories.PASSWORD,
-                                                 "csrf_token": token, "next": "//evil.example/steal"})
+    response = await client.post(
+        "/login",
+        form={
+            "email": "next@example.com",
+            "password": factories.PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/steal",
+        },
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/"
 
 
@@ -87,8 +103,9 @@ async def test_session_id_changes_at_each_login(app):
     for _ in range(2):
         client = app.test_client()
         token = await csrf_for(client)
-        response = await client.post("/login", form={"email": "fix@example.com", "password": factories.PASSWORD,
-                                                     "csrf_token": token})
+        response = await client.post(
+            "/login", form={"email": "fix@example.com", "password": factories.PASSWORD, "csrf_token": token}
+        )
         cookies.append(response.headers.get("Set-Cookie"))
     assert cookies[0] and cookies[1] and cookies[0] != cookies[1]
 
@@ -112,8 +129,9 @@ async def test_change_password_requires_current_one(client):
     await login(client, "pw@example.com")
     wrong = await post_form(client, "/profile/password", {"current_password": "nope", "new_password": "a-new-password"})
     assert wrong.status_code == 422
-    ok = await post_form(client, "/profile/password",
-                         {"current_password": factories.PASSWORD, "new_password": "a-new-password"})
+    ok = await post_form(
+        client, "/profile/password", {"current_password": factories.PASSWORD, "new_password": "a-new-password"}
+    )
     assert ok.status_code == 303
     await post_form(client, "/logout", {})
     await login(client, "pw@example.com", "a-new-password")

@@ -44,7 +44,12 @@ async def world(people):
         hotel = await factories.make_hotel(cur, city=trip["origin"])
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=10)
         bus_booking = await book_bus(cur, people["traveller"], trip, ["1", "2"])
-        hotel_booking = await book_hotel(cur, people["traveller"], room_type,
-                                         date.today() + timedelta(days=2), 2)
-    return {"trip": trip, "hotel": hotel, "room_type": room_type, "bus_booking": bus_booking,
-            "hotel_booking": hotel_booking, **people}
+        hotel_booking = await book_hotel(cur, people["traveller"], room_type, date.today() + timedelta(days=2), 2)
+    return {
+        "trip": trip,
+        "hotel": hotel,
+        "room_type": room_type,
+        "bus_booking": bus_booking,
+        "hotel_booking": hotel_booking,
+        **people,
+    }

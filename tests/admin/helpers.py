@@ -15,9 +15,18 @@ def next_reference() -> str:
     return f"TG-T{next(_refs):05d}"
 
 
-async def book_bus(cur, user: dict, trip: dict, seats: list[str], *, price_minor: int | None = None,
-                   created_at: datetime | None = None, status: str = "confirmed", reference: str | None = None,
-                   contact_email: str | None = None) -> dict:
+async def book_bus(
+    cur,
+    user: dict,
+    trip: dict,
+    seats: list[str],
+    *,
+    price_minor: int | None = None,
+    created_at: datetime | None = None,
+    status: str = "confirmed",
+    reference: str | None = None,
+    contact_email: str | None = None,
+) -> dict:
     """A bus booking holding `seats` (a cancelled one holds nothing and is fully refunded)."""
     price = price_minor if price_minor is not None else trip["price_minor"]
     total = price * len(seats)
@@ -27,10 +36,21 @@ async def book_bus(cur, user: dict, trip: dict, seats: list[str], *, price_minor
         """INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email, trip_id,
                                  starts_at, ends_at, created_at, refund_minor, cancel_reason, cancelled_by, cancelled_at)
            VALUES (%s, %s, 'bus', %s, %s, 'EUR', %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-        (reference, user["id"], status, total, contact_email or user["email"], trip["id"], trip["departs_at"],
-         trip["departs_at"] + timedelta(hours=3), created_at or datetime.now(),
-         total if cancelled else None, "changed plans" if cancelled else None, "traveller" if cancelled else None,
-         datetime.now() if cancelled else None),
+        (
+            reference,
+            user["id"],
+            status,
+            total,
+            contact_email or user["email"],
+            trip["id"],
+            trip["departs_at"],
+            trip["departs_at"] + timedelta(hours=3),
+            created_at or datetime.now(),
+            total if cancelled else None,
+            "changed plans" if cancelled else None,
+            "traveller" if cancelled else None,
+            datetime.now() if cancelled else None,
+        ),
     )
     booking_id = cur.lastrowid
     await cur.executemany(
@@ -43,8 +63,18 @@ async def book_bus(cur, user: dict, trip: dict, seats: list[str], *, price_minor
     return {"id": booking_id, "reference": reference, "total_minor": total, "seats": seats}
 
 
-async def book_hotel(cur, user: dict, room_type: dict, check_in: date, nights: int, *, rooms: int = 1,
-                     created_at: datetime | None = None, status: str = "confirmed", reference: str | None = None) -> dict:
+async def book_hotel(
+    cur,
+    user: dict,
+    room_type: dict,
+    check_in: date,
+    nights: int,
+    *,
+    rooms: int = 1,
+    created_at: datetime | None = None,
+    status: str = "confirmed",
+    reference: str | None = None,
+) -> dict:
     """A hotel booking of `rooms` rooms for `nights` nights from check_in."""
     price = room_type["price_minor"]
     total = price * rooms * nights
@@ -56,11 +86,24 @@ async def book_hotel(cur, user: dict, room_type: dict, check_in: date, nights: i
                                  check_in, check_out, rooms, guests, guest_name, starts_at, ends_at, created_at,
                                  refund_minor, cancel_reason, cancelled_by, cancelled_at)
            VALUES (%s, %s, 'hotel', %s, %s, 'EUR', %s, %s, %s, %s, %s, 2, 'Pat Guest', %s, %s, %s, %s, %s, %s, %s)""",
-        (reference, user["id"], status, total, user["email"], room_type["id"], check_in, check_out, rooms,
-         datetime.combine(check_in, datetime.min.time()).replace(hour=15),
-         datetime.combine(check_out, datetime.min.time()).replace(hour=11), created_at or datetime.now(),
-         total if cancelled else None, "changed plans" if cancelled else None, "traveller" if cancelled else None,
-         datetime.now() if cancelled else None),
+        (
+            reference,
+            user["id"],
+            status,
+            total,
+            user["email"],
+            room_type["id"],
+            check_in,
+            check_out,
+            rooms,
+            datetime.combine(check_in, datetime.min.time()).replace(hour=15),
+            datetime.combine(check_out, datetime.min.time()).replace(hour=11),
+            created_at or datetime.now(),
+            total if cancelled else None,
+            "changed plans" if cancelled else None,
+            "traveller" if cancelled else None,
+            datetime.now() if cancelled else None,
+        ),
     )
     booking_id = cur.lastrowid
     days = [check_in + timedelta(days=i) for i in range(nights)]

@@ -19,9 +19,12 @@ def admin_routes(app):
 
 def build(app, rule, world) -> str:
     values = {
-        "city_id": world["trip"]["origin"]["id"], "operator_id": world["trip"]["operator"]["id"],
-        "vehicle_id": world["trip"]["vehicle"]["id"], "trip_id": world["trip"]["id"],
-        "hotel_id": world["hotel"]["id"], "room_type_id": world["room_type"]["id"],
+        "city_id": world["trip"]["origin"]["id"],
+        "operator_id": world["trip"]["operator"]["id"],
+        "vehicle_id": world["trip"]["vehicle"]["id"],
+        "trip_id": world["trip"]["id"],
+        "hotel_id": world["hotel"]["id"],
+        "room_type_id": world["room_type"]["id"],
         "reference": world["bus_booking"]["reference"],
     }
     missing = set(rule.arguments) - set(values)
@@ -64,8 +67,9 @@ async def test_matrix_covers_every_admin_route(app, client, admin_client, travel
         response = await call(admin_client, method, path, admin_api if api else None)
         expected_ok = response.status_code == 200 if method == "GET" else response.status_code in (200, 303, 409, 422)
         if not expected_ok:
-            failures.append(("admin", method, path, response.status_code,
-                             (await response.get_data(as_text=True))[:300]))
+            failures.append(
+                ("admin", method, path, response.status_code, (await response.get_data(as_text=True))[:300])
+            )
     assert failures == []
 
 

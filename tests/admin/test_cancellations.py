@@ -17,8 +17,12 @@ HX = {"HX-Request": "true"}
 async def trip_state(trip_id: int) -> dict:
     async with db.reading() as cur:
         trip = await fetch_one(cur, "SELECT status, cancel_reason, seats_booked FROM trips WHERE id = %s", trip_id)
-        bookings = await fetch_all(cur, "SELECT reference, status, cancel_reason, cancelled_by, refund_minor, total_minor "
-                                        "FROM bookings WHERE trip_id = %s ORDER BY id", trip_id)
+        bookings = await fetch_all(
+            cur,
+            "SELECT reference, status, cancel_reason, cancelled_by, refund_minor, total_minor "
+            "FROM bookings WHERE trip_id = %s ORDER BY id",
+            trip_id,
+        )
         held = await fetch_one(cur, "SELECT COUNT(*) AS n FROM booking_seats WHERE trip_id = %s AND held = 1", trip_id)
         events = await events_for(cur, f"trip:{trip_id}")
     return {"trip": trip, "bookings": bookings, "held": held["n"], "events": events}
@@ -33,14 +37,20 @@ async def test_trip_cancel_cascades_and_second_cancel_releases_nothing(admin_cli
     response = await post_form(admin_client, f"/admin/trips/{trip['id']}/cancel", {"reason": "x"}, HX)
     assert response.status_code == 422  # a reason is required
 
-    response = await post_form(admin_client, f"/admin/trips/{trip['id']}/cancel", {"reason": "Road closed by floods"}, HX)
+    response = await post_form(
+        admin_client, f"/admin/trips/{trip['id']}/cancel", {"reason": "Road closed by floods"}, HX
+    )
     assert response.status_code == 200
     state = await trip_state(trip["id"])
     assert state["trip"] == {"status": "cancelled", "cancel_reason": "Road closed by floods", "seats_booked": 0}
     assert state["held"] == 0
     active, earlier = state["bookings"][:2], state["bookings"][2]
     for b in active:
-        assert (b["status"], b["cancel_reason"], b["cancelled_by"]) == ("cancelled", "Road closed by floods", "operator")
+        assert (b["status"], b["cancel_reason"], b["cancelled_by"]) == (
+            "cancelled",
+            "Road closed by floods",
+            "operator",
+        )
         assert b["refund_minor"] == b["total_minor"]
     assert (earlier["cancel_reason"], earlier["cancelled_by"]) == ("changed plans", "traveller")  # untouched
     last = state["events"][-1]["payload"]
@@ -62,6 +72,7 @@ async def test_concurrent_trip_cancels_release_once(app, admin_client, world):
     trip = world["trip"]
     other = app.test_client()
     from ..conftest import login
+
     await login(other, world["admin"]["email"])
     t1, t2 = await csrf_for(admin_client), await csrf_for(other)
     responses = await asyncio.gather(
@@ -81,8 +92,13 @@ async def test_admin_cancels_hotel_booking_once(admin_client, world):
 
     async def booked() -> list[int]:
         async with db.reading() as cur:
-            rows = await fetch_all(cur, "SELECT rooms_booked FROM room_inventory WHERE room_type_id = %s "
-                                        "AND night IN (%s, %s) ORDER BY night", room_type["id"], day, day + timedelta(days=1))
+            rows = await fetch_all(
+                cur,
+                "SELECT rooms_booked FROM room_inventory WHERE room_type_id = %s AND night IN (%s, %s) ORDER BY night",
+                room_type["id"],
+                day,
+                day + timedelta(days=1),
+            )
         return [r["rooms_booked"] for r in rows]
 
     assert await booked() == [1, 1]
@@ -91,11 +107,16 @@ async def test_admin_cancels_hotel_booking_once(admin_client, world):
     assert response.status_code == 200
     assert await booked() == [0, 0]
     async with db.reading() as cur:
-        row = await fetch_one(cur, "SELECT status, cancelled_by, refund_minor, cancel_reason FROM bookings WHERE id = %s",
-                              booking["id"])
+        row = await fetch_one(
+            cur, "SELECT status, cancelled_by, refund_minor, cancel_reason FROM bookings WHERE id = %s", booking["id"]
+        )
         events = await events_for(cur, f"hotel:{world['hotel']['id']}")
-    assert row == {"status": "cancelled", "cancelled_by": "admin", "refund_minor": booking["total_minor"],
-                   "cancel_reason": "Guest called: hospitalised"}
+    assert row == {
+        "status": "cancelled",
+        "cancelled_by": "admin",
+        "refund_minor": booking["total_minor"],
+        "cancel_reason": "Guest called: hospitalised",
+    }
     assert events[-1]["payload"]["rooms_left"] == {day.isoformat(): 3, (day + timedelta(days=1)).isoformat(): 3}
     response = await post_form(admin_client, path, {"reason": "again"}, HX)
     assert response.status_code == 409

@@ -28,8 +28,14 @@ async def audit_rows(action: str) -> list[dict]:
 
 
 async def test_city_create_validate_and_inline_edit(admin_client, people):
-    form = {"name": "Porto", "region": "Norte", "country": "pt", "latitude": "41.15", "longitude": "-8.61",
-            "timezone": "Europe/Lisbon"}
+    form = {
+        "name": "Porto",
+        "region": "Norte",
+        "country": "pt",
+        "latitude": "41.15",
+        "longitude": "-8.61",
+        "timezone": "Europe/Lisbon",
+    }
     # live validation: only validates, saves nothing, complains only about filled-in fields
     response = await post_form(admin_client, "/admin/cities?validate=1", {**form, "latitude": "123"}, HX)
     assert response.status_code == 422
@@ -75,17 +81,32 @@ async def test_vehicle_seat_layout_preview_and_create(admin_client):
     response = await admin_client.get("/admin/vehicles/preview?rows=3&columns=3&aisle_after=3", headers=HX)
     assert "aisle must come after a seat" in await response.get_data(as_text=True)
 
-    form = {"operator_id": operator["id"], "name": "Sleeper One", "is_ac": "1", "berth": "sleeper", "decks": "2",
-            "rows": "3", "columns": "3", "aisle_after": "1"}
+    form = {
+        "operator_id": operator["id"],
+        "name": "Sleeper One",
+        "is_ac": "1",
+        "berth": "sleeper",
+        "decks": "2",
+        "rows": "3",
+        "columns": "3",
+        "aisle_after": "1",
+    }
     response = await post_form(admin_client, "/admin/vehicles", form)
     assert response.status_code == 303
     async with db.reading() as cur:
         vehicle = await fetch_one(cur, "SELECT * FROM vehicles WHERE name = 'Sleeper One'")
-        seats = await fetch_all(cur, "SELECT label, deck, row_no, col_no, kind FROM vehicle_seats WHERE vehicle_id = %s "
-                                     "ORDER BY deck, row_no, col_no", vehicle["id"])
+        seats = await fetch_all(
+            cur,
+            "SELECT label, deck, row_no, col_no, kind FROM vehicle_seats WHERE vehicle_id = %s "
+            "ORDER BY deck, row_no, col_no",
+            vehicle["id"],
+        )
     assert (vehicle["seat_count"], vehicle["layout"], vehicle["cols_count"], vehicle["decks"]) == (18, "1+2", 4, 2)
-    assert [(s["label"], s["col_no"], s["kind"]) for s in seats[:3]] == [("L1", 1, "window"), ("L2", 3, "aisle"),
-                                                                          ("L3", 4, "window")]
+    assert [(s["label"], s["col_no"], s["kind"]) for s in seats[:3]] == [
+        ("L1", 1, "window"),
+        ("L2", 3, "aisle"),
+        ("L3", 4, "window"),
+    ]
     assert seats[-1]["label"] == "U9" and seats[-1]["deck"] == 2
     assert len(await audit_rows("vehicle.create")) == 1
 
@@ -94,13 +115,22 @@ async def test_vehicle_layout_fixed_once_trips_use_it(admin_client):
     async with db.transaction() as cur:
         trip = await factories.make_trip(cur, seats=8)
     vehicle_id = trip["vehicle"]["id"]
-    form = {"name": "Renamed", "is_ac": "1", "berth": "seater", "decks": "1", "rows": "3", "columns": "4",
-            "aisle_after": "2"}
+    form = {
+        "name": "Renamed",
+        "is_ac": "1",
+        "berth": "seater",
+        "decks": "1",
+        "rows": "3",
+        "columns": "4",
+        "aisle_after": "2",
+    }
     response = await post_form(admin_client, f"/admin/vehicles/{vehicle_id}", form, HX)
     assert response.status_code == 409
     assert "1 trip use this vehicle" in await response.get_data(as_text=True)
     async with db.reading() as cur:
-        assert (await fetch_one(cur, "SELECT COUNT(*) AS n FROM vehicle_seats WHERE vehicle_id = %s", vehicle_id))["n"] == 8
+        assert (await fetch_one(cur, "SELECT COUNT(*) AS n FROM vehicle_seats WHERE vehicle_id = %s", vehicle_id))[
+            "n"
+        ] == 8
     # the same layout with a new name is fine
     response = await post_form(admin_client, f"/admin/vehicles/{vehicle_id}", {**form, "rows": "2"}, HX)
     assert response.status_code == 200 and response.headers["HX-Redirect"] == f"/admin/vehicles/{vehicle_id}"
@@ -111,28 +141,52 @@ async def test_trip_create_and_recurring_schedule(admin_client):
         operator = await factories.make_operator(cur)
         vehicle = await factories.make_vehicle(cur, operator["id"], seats=12)
         a, b = await factories.make_city(cur, "Aville"), await factories.make_city(cur, "Beeton")
-    base = {"vehicle_id": vehicle["id"], "origin_id": a["id"], "destination_id": b["id"], "duration_minutes": "150",
-            "price": "19.50", "currency": "EUR", "amenities": "wifi", "boarding_point": "Stop A",
-            "dropping_point": "Stop B"}
-    response = await post_form(admin_client, "/admin/trips", {**base, "destination_id": a["id"],
-                                                               "departs_on": "2031-03-03", "departs_time": "09:15"}, HX)
+    base = {
+        "vehicle_id": vehicle["id"],
+        "origin_id": a["id"],
+        "destination_id": b["id"],
+        "duration_minutes": "150",
+        "price": "19.50",
+        "currency": "EUR",
+        "amenities": "wifi",
+        "boarding_point": "Stop A",
+        "dropping_point": "Stop B",
+    }
+    response = await post_form(
+        admin_client,
+        "/admin/trips",
+        {**base, "destination_id": a["id"], "departs_on": "2031-03-03", "departs_time": "09:15"},
+        HX,
+    )
     assert response.status_code == 422
     assert "must be different" in await response.get_data(as_text=True)
-    response = await post_form(admin_client, "/admin/trips", {**base, "departs_on": "2031-03-03",
-                                                               "departs_time": "09:15"})
+    response = await post_form(
+        admin_client, "/admin/trips", {**base, "departs_on": "2031-03-03", "departs_time": "09:15"}
+    )
     assert response.status_code == 303
     # Mondays and Wednesdays of two weeks (2031-03-03 is a Monday), twice a day
-    response = await post_pairs(admin_client, "/admin/trips/schedule", {
-        **base, "start": "2031-03-03", "end": "2031-03-16", "times": "07:00, 18:30", "weekdays": ["mon", "wed"]})
+    response = await post_pairs(
+        admin_client,
+        "/admin/trips/schedule",
+        {**base, "start": "2031-03-03", "end": "2031-03-16", "times": "07:00, 18:30", "weekdays": ["mon", "wed"]},
+    )
     assert response.status_code == 303, await response.get_data(as_text=True)
     async with db.reading() as cur:
-        trips = await fetch_all(cur, "SELECT departs_at, arrives_at, seats_total, price_minor, amenities, operator_id "
-                                     "FROM trips ORDER BY id")
+        trips = await fetch_all(
+            cur,
+            "SELECT departs_at, arrives_at, seats_total, price_minor, amenities, operator_id FROM trips ORDER BY id",
+        )
     assert len(trips) == 1 + 8
-    assert trips[0]["seats_total"] == 12 and trips[0]["price_minor"] == 1950 and trips[0]["operator_id"] == operator["id"]
+    assert (
+        trips[0]["seats_total"] == 12 and trips[0]["price_minor"] == 1950 and trips[0]["operator_id"] == operator["id"]
+    )
     assert trips[0]["arrives_at"] - trips[0]["departs_at"] == timedelta(minutes=150)
-    assert {t["departs_at"].strftime("%a %H:%M") for t in trips[1:]} == {"Mon 07:00", "Mon 18:30", "Wed 07:00",
-                                                                         "Wed 18:30"}
+    assert {t["departs_at"].strftime("%a %H:%M") for t in trips[1:]} == {
+        "Mon 07:00",
+        "Mon 18:30",
+        "Wed 07:00",
+        "Wed 18:30",
+    }
     assert len(await audit_rows("trip.schedule")) == 1
 
 
@@ -150,8 +204,9 @@ async def test_trip_seat_reduction_below_booked_is_refused(admin_client, world):
     assert response.status_code == 200
     async with db.reading() as cur:
         events = await events_for(cur, f"trip:{trip['id']}")
-    assert events == [{"kind": "availability", "payload": {"trip_id": trip["id"], "seats_left": 3,
-                                                            "unavailable_seats": ["1", "2"]}}]
+    assert events == [
+        {"kind": "availability", "payload": {"trip_id": trip["id"], "seats_left": 3, "unavailable_seats": ["1", "2"]}}
+    ]
     assert len(await audit_rows("trip.seats")) == 1
 
 
@@ -168,19 +223,39 @@ async def test_trip_price_change(admin_client, world):
 
 async def test_hotel_and_room_type_forms(admin_client, world):
     city = world["trip"]["origin"]
-    form = {"city_id": city["id"], "name": "Harbour Inn", "description": "By the sea.", "address": "1 Quay",
-            "area": "Docks", "stars": "4", "rating": "8.5", "latitude": "50.1", "longitude": "-5.2",
-            "distance_km": "0.8"}
+    form = {
+        "city_id": city["id"],
+        "name": "Harbour Inn",
+        "description": "By the sea.",
+        "address": "1 Quay",
+        "area": "Docks",
+        "stars": "4",
+        "rating": "8.5",
+        "latitude": "50.1",
+        "longitude": "-5.2",
+        "distance_km": "0.8",
+    }
     response = await post_pairs(admin_client, "/admin/hotels", {**form, "amenities": ["wifi", "pool"]})
     assert response.status_code == 303, await response.get_data(as_text=True)
     async with db.reading() as cur:
         hotel = await fetch_one(cur, "SELECT * FROM hotels WHERE name = 'Harbour Inn'")
-    assert sorted(hotel["amenities"].split(",") if isinstance(hotel["amenities"], str) else hotel["amenities"]) == ["pool", "wifi"]
-    response = await post_form(admin_client, f"/admin/hotels/{hotel['id']}/room-types",
-                               {"name": "Suite", "max_guests": "13", "beds": "1 king", "base_price": "120"}, HX)
+    assert sorted(hotel["amenities"].split(",") if isinstance(hotel["amenities"], str) else hotel["amenities"]) == [
+        "pool",
+        "wifi",
+    ]
+    response = await post_form(
+        admin_client,
+        f"/admin/hotels/{hotel['id']}/room-types",
+        {"name": "Suite", "max_guests": "13", "beds": "1 king", "base_price": "120"},
+        HX,
+    )
     assert response.status_code == 422 and "less than or equal to 12" in await response.get_data(as_text=True)
-    response = await post_form(admin_client, f"/admin/hotels/{hotel['id']}/room-types",
-                               {"name": "Suite", "max_guests": "3", "beds": "1 king", "base_price": "120"}, HX)
+    response = await post_form(
+        admin_client,
+        f"/admin/hotels/{hotel['id']}/room-types",
+        {"name": "Suite", "max_guests": "3", "beds": "1 king", "base_price": "120"},
+        HX,
+    )
     assert response.status_code == 200
     body = await (await admin_client.get(f"/admin/hotels/{hotel['id']}")).get_data(as_text=True)
     assert "Suite" in body and "Set inventory" in body
@@ -191,23 +266,38 @@ async def test_inventory_range_upsert_and_refused_reduction(admin_client, world)
     hotel, room_type = world["hotel"], world["room_type"]  # 3 rooms a night for 10 nights; 1 booked on days 2-3
     today = date.today()
     path = f"/admin/hotels/{hotel['id']}/inventory"
-    refused = {"room_type_id": room_type["id"], "start": today.isoformat(),
-               "end": (today + timedelta(days=12)).isoformat(), "rooms_total": "0", "price": "70"}
+    refused = {
+        "room_type_id": room_type["id"],
+        "start": today.isoformat(),
+        "end": (today + timedelta(days=12)).isoformat(),
+        "rooms_total": "0",
+        "price": "70",
+    }
     async with db.reading() as cur:
-        before = await fetch_all(cur, "SELECT * FROM room_inventory WHERE room_type_id = %s ORDER BY night", room_type["id"])
+        before = await fetch_all(
+            cur, "SELECT * FROM room_inventory WHERE room_type_id = %s ORDER BY night", room_type["id"]
+        )
     response = await post_form(admin_client, path, refused, HX)
     assert response.status_code == 409
-    assert f"1 room is already booked on {today + timedelta(days=2):%a %d %b %Y}" in await response.get_data(as_text=True)
+    assert f"1 room is already booked on {today + timedelta(days=2):%a %d %b %Y}" in await response.get_data(
+        as_text=True
+    )
     async with db.reading() as cur:
-        after = await fetch_all(cur, "SELECT * FROM room_inventory WHERE room_type_id = %s ORDER BY night", room_type["id"])
+        after = await fetch_all(
+            cur, "SELECT * FROM room_inventory WHERE room_type_id = %s ORDER BY night", room_type["id"]
+        )
         assert after == before
         assert await events_for(cur, f"hotel:{hotel['id']}") == []
 
     response = await post_form(admin_client, path, {**refused, "rooms_total": "1"}, HX)
     assert response.status_code == 200
     async with db.reading() as cur:
-        rows = await fetch_all(cur, "SELECT night, rooms_total, rooms_booked, price_minor FROM room_inventory "
-                                    "WHERE room_type_id = %s ORDER BY night", room_type["id"])
+        rows = await fetch_all(
+            cur,
+            "SELECT night, rooms_total, rooms_booked, price_minor FROM room_inventory "
+            "WHERE room_type_id = %s ORDER BY night",
+            room_type["id"],
+        )
         events = await events_for(cur, f"hotel:{hotel['id']}")
     assert len(rows) == 13 and all(r["rooms_total"] == 1 and r["price_minor"] == 7000 for r in rows)
     payload = events[0]["payload"]
@@ -229,27 +319,46 @@ async def test_check_constraint_is_translated_to_the_same_message(admin_client, 
 
     monkeypatch.setattr(service.queries, "lock_inventory", blind_first_check)
     day = date.today() + timedelta(days=2)
-    response = await post_form(admin_client, f"/admin/hotels/{hotel['id']}/inventory",
-                               {"room_type_id": room_type["id"], "start": day.isoformat(), "end": day.isoformat(),
-                                "rooms_total": "0", "price": "70"}, HX)
+    response = await post_form(
+        admin_client,
+        f"/admin/hotels/{hotel['id']}/inventory",
+        {
+            "room_type_id": room_type["id"],
+            "start": day.isoformat(),
+            "end": day.isoformat(),
+            "rooms_total": "0",
+            "price": "70",
+        },
+        HX,
+    )
     assert response.status_code == 409
     assert f"1 room is already booked on {day:%a %d %b %Y}" in await response.get_data(as_text=True)
     async with db.reading() as cur:
-        row = await fetch_one(cur, "SELECT rooms_total FROM room_inventory WHERE room_type_id = %s AND night = %s",
-                              room_type["id"], day)
+        row = await fetch_one(
+            cur, "SELECT rooms_total FROM room_inventory WHERE room_type_id = %s AND night = %s", room_type["id"], day
+        )
     assert row["rooms_total"] == 3
 
 
 async def test_stop_sell(admin_client, world):
     hotel, room_type = world["hotel"], world["room_type"]
     day = date.today() + timedelta(days=5)
-    response = await post_form(admin_client, f"/admin/hotels/{hotel['id']}/stop-sell",
-                               {"room_type_id": room_type["id"], "start": day.isoformat(),
-                                "end": (day + timedelta(days=1)).isoformat(), "stop_sell": "1"}, HX)
+    response = await post_form(
+        admin_client,
+        f"/admin/hotels/{hotel['id']}/stop-sell",
+        {
+            "room_type_id": room_type["id"],
+            "start": day.isoformat(),
+            "end": (day + timedelta(days=1)).isoformat(),
+            "stop_sell": "1",
+        },
+        HX,
+    )
     assert response.status_code == 200
     async with db.reading() as cur:
-        rows = await fetch_all(cur, "SELECT night FROM room_inventory WHERE room_type_id = %s AND stop_sell = 1",
-                               room_type["id"])
+        rows = await fetch_all(
+            cur, "SELECT night FROM room_inventory WHERE room_type_id = %s AND stop_sell = 1", room_type["id"]
+        )
         events = await events_for(cur, f"hotel:{hotel['id']}")
     assert [r["night"] for r in rows] == [day, day + timedelta(days=1)]
     assert events[0]["payload"]["rooms_left"] == {day.isoformat(): 0, (day + timedelta(days=1)).isoformat(): 0}
@@ -267,7 +376,8 @@ async def test_hotel_details_error_comes_back_as_a_fragment_not_a_500(client):
         await factories.make_user(cur, "fragment-admin@example.com", role="admin")
         hotel = await factories.make_hotel(cur)
     await login(client, "fragment-admin@example.com")
-    response = await post_form(client, f"/admin/hotels/{hotel['id']}", {"name": "Renamed", "stars": "9"},
-                               headers={"HX-Request": "true"})
+    response = await post_form(
+        client, f"/admin/hotels/{hotel['id']}", {"name": "Renamed", "stars": "9"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 422
     assert "<html" not in await response.get_data(as_text=True)

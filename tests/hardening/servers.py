@@ -61,18 +61,39 @@ class LocalMariaDB:
     def install(self) -> None:
         installer = shutil.which("mariadb-install-db") or "mariadb-install-db"
         subprocess.run(
-            [installer, "--no-defaults", f"--datadir={self.datadir}", "--auth-root-authentication-method=normal", "--skip-test-db",
-             "--user=root"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                installer,
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--user=root",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [mariadbd_path(), "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}",
-             f"--port={self.port}", "--bind-address=127.0.0.1", "--user=root", f"--log-error={self.dir / 'error.log'}",
-             f"--pid-file={self.dir / 'mariadbd.pid'}", "--innodb-buffer-pool-size=32M", "--skip-log-bin",
-             "--innodb-log-file-size=16M", "--max-connections=200"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                mariadbd_path(),
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                f"--socket={self.socket}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                "--user=root",
+                f"--log-error={self.dir / 'error.log'}",
+                f"--pid-file={self.dir / 'mariadbd.pid'}",
+                "--innodb-buffer-pool-size=32M",
+                "--skip-log-bin",
+                "--innodb-log-file-size=16M",
+                "--max-connections=200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         wait_until(self.answers, timeout=60)
 
@@ -118,9 +139,23 @@ class Server:
 
     def start(self) -> "Server":
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hypercorn", "--config", str(ROOT / "hypercorn.toml"), "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(self.workers), "travelgo.asgi:app"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "hypercorn",
+                "--config",
+                str(ROOT / "hypercorn.toml"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "travelgo.asgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_until(self._healthy, timeout=30)
         return self

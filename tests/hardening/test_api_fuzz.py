@@ -39,8 +39,12 @@ def new_token(server: Server) -> dict[str, str]:
     """A fresh traveller's token (an operation like DELETE /auth/token may revoke the previous one)."""
     email = f"fuzz{next(_seq)}@example.com"
     with httpx.Client(base_url=server.base, timeout=10) as http:
-        assert http.post("/api/v1/auth/register", json={"email": email, "password": "long-enough-pw",
-                                                        "full_name": "Fuzz"}).status_code == 201
+        assert (
+            http.post(
+                "/api/v1/auth/register", json={"email": email, "password": "long-enough-pw", "full_name": "Fuzz"}
+            ).status_code
+            == 201
+        )
         token = http.post("/api/v1/auth/token", json={"email": email, "password": "long-enough-pw"}).json()
     return {"Authorization": f"Bearer {token['access_token']}"}
 
@@ -69,8 +73,13 @@ def fuzz(operation, mode, server: Server, bearer: dict[str, str]):
     """A Hypothesis test of one operation in one generation mode."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         if mode is schemathesis.GenerationMode.NEGATIVE:
             # A blank query value means "not given" (HTML forms send empty fields), by design.

@@ -16,22 +16,37 @@ from ..conftest import CSRF_PATTERN, api_token, csrf_for, login
 
 # Routes this matrix covers; the guard test below fails when a new route of this kind appears unlisted.
 COVERED = {
-    ("GET", "/api/v1/bookings"), ("GET", "/api/v1/bookings/<reference>"),
-    ("POST", "/api/v1/bookings/<reference>/cancel"), ("POST", "/api/v1/bookings"),
-    ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"), ("DELETE", "/api/v1/auth/token"),
+    ("GET", "/api/v1/bookings"),
+    ("GET", "/api/v1/bookings/<reference>"),
+    ("POST", "/api/v1/bookings/<reference>/cancel"),
+    ("POST", "/api/v1/bookings"),
+    ("GET", "/api/v1/me"),
+    ("PATCH", "/api/v1/me"),
+    ("DELETE", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/token"),  # public by design: it is the log-in (rate-limited, see test_rate_limits)
-    ("GET", "/profile"), ("POST", "/profile"), ("POST", "/profile/password"),
-    ("GET", "/bookings"), ("GET", "/bookings/<reference>"), ("GET", "/bookings/<reference>/cancel"),
+    ("GET", "/profile"),
+    ("POST", "/profile"),
+    ("POST", "/profile/password"),
+    ("GET", "/bookings"),
+    ("GET", "/bookings/<reference>"),
+    ("GET", "/bookings/<reference>/cancel"),
     ("POST", "/bookings/<reference>/cancel"),
-    ("GET", "/admin/bookings"), ("GET", "/admin/bookings.csv"), ("GET", "/admin/bookings/<reference>"),
-    ("POST", "/admin/bookings/<reference>/cancel"), ("GET", "/api/v1/admin/bookings"),
+    ("GET", "/admin/bookings"),
+    ("GET", "/admin/bookings.csv"),
+    ("GET", "/admin/bookings/<reference>"),
+    ("POST", "/admin/bookings/<reference>/cancel"),
+    ("GET", "/api/v1/admin/bookings"),
 }
 SENSITIVE = re.compile(r"booking|/profile|/me\b|/auth/token$")
 
 
 def test_every_booking_profile_and_token_route_is_in_the_matrix(app):
-    routes = {(m, r.rule) for r in app.url_map.iter_rules() if SENSITIVE.search(r.rule)
-              for m in r.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (m, r.rule)
+        for r in app.url_map.iter_rules()
+        if SENSITIVE.search(r.rule)
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    }
     missing = routes - COVERED
     assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
 
@@ -64,11 +79,19 @@ async def world(app):
     for name, user in (("other", other), ("owner", owner), ("admin", admin)):
         tokens[name] = await api_token(clients[name], user["email"])
         await login(clients[name], user["email"])
-    created = await clients["owner"].post("/api/v1/bookings", headers=tokens["owner"], json={
-        "type": "bus", "trip_id": trip["id"], "seats": ["2"], "passengers": passengers(1)})
+    created = await clients["owner"].post(
+        "/api/v1/bookings",
+        headers=tokens["owner"],
+        json={"type": "bus", "trip_id": trip["id"], "seats": ["2"], "passengers": passengers(1)},
+    )
     assert created.status_code == 201
-    return {"clients": clients, "tokens": tokens, "reference": (await created.get_json())["reference"],
-            "owner": owner, "trip": trip}
+    return {
+        "clients": clients,
+        "tokens": tokens,
+        "reference": (await created.get_json())["reference"],
+        "owner": owner,
+        "trip": trip,
+    }
 
 
 async def _form(client, path: str, form: dict):
@@ -134,8 +157,10 @@ async def test_html_booking_routes(world):
 async def test_anonymous_cannot_book(world):
     c = world["clients"]
     before = await _snapshot()
-    response = await c["anonymous"].post("/api/v1/bookings", json={
-        "type": "bus", "trip_id": world["trip"]["id"], "seats": ["5"], "passengers": passengers(1)})
+    response = await c["anonymous"].post(
+        "/api/v1/bookings",
+        json={"type": "bus", "trip_id": world["trip"]["id"], "seats": ["5"], "passengers": passengers(1)},
+    )
     assert response.status_code == 401
     assert await _snapshot() == before
 
@@ -147,8 +172,9 @@ async def test_api_profile_and_token_routes(world):
     assert (await c["anonymous"].patch("/api/v1/me", json={"full_name": "Hacked"})).status_code == 401
     assert (await c["anonymous"].delete("/api/v1/auth/token")).status_code == 401
     # /me is always the caller: extra fields naming another account or a role are not applied
-    me = await c["other"].patch("/api/v1/me", headers=t["other"],
-                                json={"id": owner["id"], "email": owner["email"], "role": "admin"})
+    me = await c["other"].patch(
+        "/api/v1/me", headers=t["other"], json={"id": owner["id"], "email": owner["email"], "role": "admin"}
+    )
     assert me.status_code in (200, 422)
     after = await _snapshot()
     assert after == before
@@ -166,8 +192,10 @@ async def test_html_profile_routes(world):
     before = await _snapshot()
     anon = c["anonymous"]
     assert (await anon.get("/profile")).status_code in (302, 303)
-    for path, form in (("/profile", {"full_name": "Hacked", "phone": ""}),
-                       ("/profile/password", {"current_password": "x", "new_password": "hacked-password"})):
+    for path, form in (
+        ("/profile", {"full_name": "Hacked", "phone": ""}),
+        ("/profile/password", {"current_password": "x", "new_password": "hacked-password"}),
+    ):
         refused = await _form(anon, path, form)
         assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
         no_csrf = await c["other"].post(path, form=form)  # a cross-site form post carries no token

@@ -41,8 +41,9 @@ async def private_db():
 @pytest.fixture(scope="module")
 async def served(private_db):
     """TravelGo on Hypercorn against the private database (pool of 4 so stale connections matter)."""
-    server = Server({"DATABASE_URL": private_db.url("travelgo"), "TRAVELGO_DB_POOL_SIZE": "4",
-                     "TRAVELGO_RATE_LIMITS": "off"})
+    server = Server(
+        {"DATABASE_URL": private_db.url("travelgo"), "TRAVELGO_DB_POOL_SIZE": "4", "TRAVELGO_RATE_LIMITS": "off"}
+    )
     await asyncio.to_thread(server.start)
     yield server
     await asyncio.to_thread(server.stop)
@@ -52,8 +53,14 @@ REGISTER = "/api/v1/auth/register"
 
 
 async def _register(http: httpx.AsyncClient, n: int) -> httpx.Response:
-    return await http.post(REGISTER, json={"email": f"outage{n}-{time.time_ns()}@example.com",
-                                           "password": "long-enough-pw", "full_name": "Outage Test"})
+    return await http.post(
+        REGISTER,
+        json={
+            "email": f"outage{n}-{time.time_ns()}@example.com",
+            "password": "long-enough-pw",
+            "full_name": "Outage Test",
+        },
+    )
 
 
 async def test_requests_fail_fast_with_503_during_an_outage_and_recover_without_a_restart(private_db, served):
@@ -105,18 +112,22 @@ async def test_graceful_shutdown_lets_an_in_flight_request_finish(private_db):
     try:
         async with httpx.AsyncClient(base_url=server.base, timeout=15) as http:
             email = f"graceful-{time.time_ns()}@example.com"
-            assert (await http.post(REGISTER, json={"email": email, "password": "long-enough-pw",
-                                                    "full_name": "Before"})).status_code == 201
-            token = (await http.post("/api/v1/auth/token", json={"email": email, "password": "long-enough-pw"})
-                     ).json()["access_token"]
-            locker = pymysql.connect(host="127.0.0.1", port=private_db.port, user="root", database="travelgo",
-                                     autocommit=False)
+            assert (
+                await http.post(REGISTER, json={"email": email, "password": "long-enough-pw", "full_name": "Before"})
+            ).status_code == 201
+            token = (await http.post("/api/v1/auth/token", json={"email": email, "password": "long-enough-pw"})).json()[
+                "access_token"
+            ]
+            locker = pymysql.connect(
+                host="127.0.0.1", port=private_db.port, user="root", database="travelgo", autocommit=False
+            )
             try:
                 with locker.cursor() as cur:
                     cur.execute("SELECT id FROM users WHERE email = %s FOR UPDATE", (email,))
                 # This PATCH now waits for the row lock (up to innodb_lock_wait_timeout = 5 s).
-                in_flight = asyncio.create_task(http.patch("/api/v1/me", json={"full_name": "After"},
-                                                           headers={"Authorization": f"Bearer {token}"}))
+                in_flight = asyncio.create_task(
+                    http.patch("/api/v1/me", json={"full_name": "After"}, headers={"Authorization": f"Bearer {token}"})
+                )
                 await asyncio.sleep(0.5)  # let the request reach the lock wait (pacing, not an assertion)
                 assert not in_flight.done()
                 server.terminate()

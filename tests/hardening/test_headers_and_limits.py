@@ -9,8 +9,17 @@ from travelgo import db
 from .. import factories
 from ..conftest import csrf_for
 
-PAGES = ["/", "/login", "/register", "/docs", "/openapi.json", "/static/css/app.css", "/no-such-page", "/healthz",
-         "/api/v1/me"]
+PAGES = [
+    "/",
+    "/login",
+    "/register",
+    "/docs",
+    "/openapi.json",
+    "/static/css/app.css",
+    "/no-such-page",
+    "/healthz",
+    "/api/v1/me",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -78,8 +87,9 @@ async def test_session_cookie_is_httponly_and_samesite_over_http(client):
     async with db.transaction() as cur:
         user = await factories.make_user(cur)
     token = await csrf_for(client)
-    response = await client.post("/login", form={"email": user["email"], "password": user["password"],
-                                                 "csrf_token": token})
+    response = await client.post(
+        "/login", form={"email": user["email"], "password": user["password"], "csrf_token": token}
+    )
     session = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("travelgo_session="))
     attrs = [a.strip().lower() for a in session.split(";")]
     assert "httponly" in attrs and "samesite=lax" in attrs
@@ -89,8 +99,9 @@ BIG = b"x" * (1024 * 1024 + 10)
 
 
 async def test_large_json_body_gets_413_problem(client):
-    response = await client.post("/api/v1/auth/register", data=b'{"email": "' + BIG + b'"}',
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/register", data=b'{"email": "' + BIG + b'"}', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert (await response.get_json())["status"] == 413
@@ -112,10 +123,13 @@ async def test_a_body_under_the_cap_is_read_normally(client):
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize(("path", "content_type"), [
-    ("/api/v1/auth/register", "application/json"),
-    ("/login", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/auth/register", "application/json"),
+        ("/login", "application/x-www-form-urlencoded"),
+    ],
+)
 async def test_streamed_body_without_content_length_is_cut_off_at_the_cap(app, path, content_type):
     """A chunked upload (no Content-Length) still stops at about 1 MB: 4 MB offered in 64 KB pieces."""
     client = app.test_client()

@@ -14,7 +14,7 @@ from ..conftest import api_token, login
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
 LABEL = "<i>z"  # seat labels are at most 8 characters
 
 
@@ -23,23 +23,39 @@ async def _arrange(app):
         traveller = await factories.make_user(cur, "xss@example.com", full_name=f"Eve {SCRIPT}")
         admin = await factories.make_user(cur, "boss@example.com", role="admin", full_name="Boss")
         trip = await factories.make_trip(cur, seats=4)
-        await cur.execute("UPDATE vehicle_seats SET label = %s WHERE vehicle_id = %s AND label = '1'",
-                          (LABEL, trip["vehicle"]["id"]))
+        await cur.execute(
+            "UPDATE vehicle_seats SET label = %s WHERE vehicle_id = %s AND label = '1'", (LABEL, trip["vehicle"]["id"])
+        )
         hotel = await factories.make_hotel(cur, name=f"Hotel {SCRIPT}")
         await cur.execute("UPDATE hotels SET description = %s WHERE id = %s", (f"Lovely {IMG}", hotel["id"]))
         room_type = await factories.make_room_type(cur, hotel["id"], name=f"Room {IMG}")
     client = app.test_client()
     headers = await api_token(client, traveller["email"])
-    booking = await client.post("/api/v1/bookings", headers=headers, json={
-        "type": "bus", "trip_id": trip["id"], "seats": [LABEL, "2"],
-        "passengers": [{"name": f"Mal {IMG}", "age": 30}, {"name": FORMULA, "age": 31}]})
+    booking = await client.post(
+        "/api/v1/bookings",
+        headers=headers,
+        json={
+            "type": "bus",
+            "trip_id": trip["id"],
+            "seats": [LABEL, "2"],
+            "passengers": [{"name": f"Mal {IMG}", "age": 30}, {"name": FORMULA, "age": 31}],
+        },
+    )
     assert booking.status_code == 201, await booking.get_data(as_text=True)
-    return {"traveller": traveller, "admin": admin, "trip": trip, "hotel": hotel, "room_type": room_type,
-            "reference": (await booking.get_json())["reference"], "client": client, "headers": headers}
+    return {
+        "traveller": traveller,
+        "admin": admin,
+        "trip": trip,
+        "hotel": hotel,
+        "room_type": room_type,
+        "reference": (await booking.get_json())["reference"],
+        "client": client,
+        "headers": headers,
+    }
 
 
 def _assert_inert(body: str, where: str) -> None:
-    for raw in (SCRIPT, IMG, "<i>z", "onerror=\"alert"):
+    for raw in (SCRIPT, IMG, "<i>z", 'onerror="alert'):
         assert raw not in body, f"{raw!r} unescaped in {where}"
 
 

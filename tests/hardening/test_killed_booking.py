@@ -42,7 +42,9 @@ async def test_kill_mid_transaction_rolls_everything_back_and_the_pool_recovers(
         async with killer.cursor(aiomysql.DictCursor) as cur:
             await cur.execute(
                 "SELECT trx_rows_locked, trx_rows_modified FROM information_schema.INNODB_TRX"
-                " WHERE trx_mysql_thread_id = %s", (victim["id"],))
+                " WHERE trx_mysql_thread_id = %s",
+                (victim["id"],),
+            )
             trx = await cur.fetchone()
             assert trx and trx["trx_rows_modified"] >= 2  # a real, half-written transaction holding locks
             await cur.execute(f"KILL {int(victim['id'])}")
@@ -63,8 +65,9 @@ async def test_kill_mid_transaction_rolls_everything_back_and_the_pool_recovers(
     monkeypatch.setattr(queries, "insert_booking_seats", original)
     retry = await client.post("/api/v1/bookings", json=_body(trip["id"], "3"), headers=headers)
     assert retry.status_code == 201
-    others = await asyncio.gather(*(client.post("/api/v1/bookings", json=_body(trip["id"], str(s)), headers=headers)
-                                    for s in range(4, 11)))
+    others = await asyncio.gather(
+        *(client.post("/api/v1/bookings", json=_body(trip["id"], str(s)), headers=headers) for s in range(4, 11))
+    )
     assert [r.status_code for r in others] == [201] * 7
     assert await check_inventory() == []
     async with db.reading() as cur:

@@ -53,7 +53,9 @@ async def test_reset_link_sets_a_new_password_once(app, client):
 
     page = await client.get(path)
     assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
-    response = await post_form(client, path, {"new_password": "brand-new-password", "confirm_password": "brand-new-password"})
+    response = await post_form(
+        client, path, {"new_password": "brand-new-password", "confirm_password": "brand-new-password"}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/login"
 
     await login(client, "owner@example.com", "brand-new-password")
@@ -62,7 +64,9 @@ async def test_reset_link_sets_a_new_password_once(app, client):
     assert old.status_code == 401
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401  # API tokens were revoked
 
-    again = await post_form(client, path, {"new_password": "another-password-1", "confirm_password": "another-password-1"})
+    again = await post_form(
+        client, path, {"new_password": "another-password-1", "confirm_password": "another-password-1"}
+    )
     assert again.status_code == 422 and "expired or was already used" in await again.get_data(as_text=True)
     assert (await client.get(path)).status_code == 410
 
@@ -75,7 +79,9 @@ async def test_expired_link_does_nothing(app, client):
     async with db.transaction() as cur:
         await cur.execute("UPDATE password_resets SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND")
     assert (await client.get(path)).status_code == 410
-    response = await post_form(client, path, {"new_password": "brand-new-password", "confirm_password": "brand-new-password"})
+    response = await post_form(
+        client, path, {"new_password": "brand-new-password", "confirm_password": "brand-new-password"}
+    )
     assert response.status_code == 422
     ok = await client.post("/api/v1/auth/token", json={"email": user["email"], "password": user["password"]})
     assert ok.status_code == 200  # the old password still works
@@ -87,7 +93,9 @@ async def test_link_lives_one_hour_and_only_its_hash_is_stored(app, client):
     await _request_reset(app, client, user["email"])
     token = (await _reset_path(user["email"])).rsplit("/", 1)[1]
     async with db.reading() as cur:
-        await cur.execute("SELECT token_hash, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), expires_at) AS life FROM password_resets")
+        await cur.execute(
+            "SELECT token_hash, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), expires_at) AS life FROM password_resets"
+        )
         row = await cur.fetchone()
     assert row["token_hash"] != token and len(row["token_hash"]) == 64
     assert 3500 <= row["life"] <= 3600
@@ -111,11 +119,19 @@ async def test_two_concurrent_uses_of_one_link_let_only_one_win(app, client):
     path = await _reset_path(user["email"])
     clients = [app.test_client() for _ in range(2)]
     tokens = [await csrf_for(c) for c in clients]
-    responses = await asyncio.gather(*(
-        c.post(path, form={"new_password": f"password-number-{i}", "confirm_password": f"password-number-{i}",
-                           "csrf_token": t})
-        for i, (c, t) in enumerate(zip(clients, tokens, strict=True))
-    ))
+    responses = await asyncio.gather(
+        *(
+            c.post(
+                path,
+                form={
+                    "new_password": f"password-number-{i}",
+                    "confirm_password": f"password-number-{i}",
+                    "csrf_token": t,
+                },
+            )
+            for i, (c, t) in enumerate(zip(clients, tokens, strict=True))
+        )
+    )
     assert sorted(r.status_code for r in responses) == [303, 422]
 
 
@@ -124,8 +140,12 @@ async def test_mismatched_passwords_come_back_beside_the_field(app, client):
         user = await factories.make_user(cur, "typo@example.com")
     await _request_reset(app, client, user["email"])
     path = await _reset_path(user["email"])
-    response = await post_form(client, path, {"new_password": "brand-new-password", "confirm_password": "other-one-xx"},
-                               headers={"HX-Request": "true"})
+    response = await post_form(
+        client,
+        path,
+        {"new_password": "brand-new-password", "confirm_password": "other-one-xx"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422
     body = await response.get_data(as_text=True)
     assert 'id="e-confirm_password"' in body and "<html" not in body
@@ -137,11 +157,15 @@ async def test_a_reset_lets_a_rate_limited_owner_back_in(app, client):
         user = await factories.make_user(cur, "locked@example.com")
     for _ in range(11):
         await client.post("/api/v1/auth/token", json={"email": user["email"], "password": "wrong"})
-    assert (await client.post("/api/v1/auth/token", json={"email": user["email"], "password": user["password"]})
-            ).status_code == 429
+    assert (
+        await client.post("/api/v1/auth/token", json={"email": user["email"], "password": user["password"]})
+    ).status_code == 429
     await _request_reset(app, client, user["email"])
-    await post_form(client, await _reset_path(user["email"]),
-                    {"new_password": "brand-new-password", "confirm_password": "brand-new-password"})
+    await post_form(
+        client,
+        await _reset_path(user["email"]),
+        {"new_password": "brand-new-password", "confirm_password": "brand-new-password"},
+    )
     response = await client.post("/api/v1/auth/token", json={"email": user["email"], "password": "brand-new-password"})
     assert response.status_code == 200
 

@@ -44,8 +44,9 @@ async def user():
 
 
 async def _api_login(client, email, password, ip="203.0.113.7"):
-    return await client.post("/api/v1/auth/token", json={"email": email, "password": password},
-                             headers={"X-Forwarded-For": ip})
+    return await client.post(
+        "/api/v1/auth/token", json={"email": email, "password": password}, headers={"X-Forwarded-For": ip}
+    )
 
 
 async def _rows(prefix: str) -> int:
@@ -101,16 +102,18 @@ async def test_html_login_is_limited_and_shares_the_account_counter(client, user
     for _ in range(10):
         await _api_login(client, user["email"], "wrong-password")
     token = await csrf_for(client)
-    response = await client.post("/login", form={"email": user["email"].upper(), "password": user["password"],
-                                                 "csrf_token": token})
+    response = await client.post(
+        "/login", form={"email": user["email"].upper(), "password": user["password"], "csrf_token": token}
+    )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert "Too many attempts" in await response.get_data(as_text=True)
 
 
 async def test_failures_from_one_client_across_many_accounts_are_limited(client, clock):
-    statuses = [(await _api_login(client, f"guess{i}@example.com", "x", ip="198.51.100.9")).status_code
-                for i in range(101)]
+    statuses = [
+        (await _api_login(client, f"guess{i}@example.com", "x", ip="198.51.100.9")).status_code for i in range(101)
+    ]
     assert statuses[:100] == [401] * 100 and statuses[100] == 429
     # another client is unaffected
     assert (await _api_login(client, "guess0@example.com", "x", ip="198.51.100.10")).status_code == 401
@@ -119,8 +122,10 @@ async def test_failures_from_one_client_across_many_accounts_are_limited(client,
 async def test_registration_is_limited_per_client(client, clock):
     statuses = []
     for i in range(21):
-        response = await client.post("/api/v1/auth/register", json={
-            "email": f"new{i}@example.com", "password": "long-enough-pw", "full_name": "New"})
+        response = await client.post(
+            "/api/v1/auth/register",
+            json={"email": f"new{i}@example.com", "password": "long-enough-pw", "full_name": "New"},
+        )
         statuses.append(response.status_code)
     assert statuses == [201] * 20 + [429]
 

@@ -52,9 +52,19 @@ async def bus_world(cur) -> dict:
     ]
     trips = []
     for hour, minutes, price, operator, seats, berth, is_ac, amenities in specs:
-        trip = await factories.make_trip(cur, origin=pune, destination=mumbai, departs_at=at(hour), minutes=minutes,
-                                         price_minor=price, operator=operator, seats=seats, berth=berth, is_ac=is_ac,
-                                         amenities=amenities)
+        trip = await factories.make_trip(
+            cur,
+            origin=pune,
+            destination=mumbai,
+            departs_at=at(hour),
+            minutes=minutes,
+            price_minor=price,
+            operator=operator,
+            seats=seats,
+            berth=berth,
+            is_ac=is_ac,
+            amenities=amenities,
+        )
         trips.append(trip)
     await sell_seats(cur, trips[1]["id"], ["1", "2", "3"], user["id"])
     await sell_seats(cur, trips[2]["id"], [str(n) for n in range(1, 28)], user["id"])  # 3 left
@@ -65,37 +75,52 @@ async def bus_world(cur) -> dict:
     return {"pune": pune, "mumbai": mumbai, "goa": goa, "fast": fast, "slow": slow, "trips": trips, "user": user}
 
 
-async def set_night(cur, room_type_id: int, night: date, *, booked: int | None = None, stop_sell: bool | None = None,
-                    price: int | None = None) -> None:
+async def set_night(
+    cur,
+    room_type_id: int,
+    night: date,
+    *,
+    booked: int | None = None,
+    stop_sell: bool | None = None,
+    price: int | None = None,
+) -> None:
     sets, params = [], []
     for column, value in (("rooms_booked", booked), ("stop_sell", stop_sell), ("price_minor", price)):
         if value is not None:
             sets.append(f"{column} = %s")
             params.append(value)
-    await cur.execute(f"UPDATE room_inventory SET {', '.join(sets)} WHERE room_type_id = %s AND night = %s",
-                      (*params, room_type_id, night))
+    await cur.execute(
+        f"UPDATE room_inventory SET {', '.join(sets)} WHERE room_type_id = %s AND night = %s",
+        (*params, room_type_id, night),
+    )
 
 
 async def hotel_world(cur) -> dict:
     """Jaipur: four hotels; one sold out on a night of the stay, one stop-sold; plus a hotel elsewhere."""
     jaipur = await factories.make_city(cur, "Jaipur", lat=26.91, lon=75.78, country="IN")
     other = await factories.make_city(cur, "Udaipur", lat=24.58, lon=73.71, country="IN")
-    budget = await factories.make_hotel(cur, city=jaipur, name="Budget Inn", stars=2, rating=7.1,
-                                        amenities="wifi", distance_km=0.8)
-    grand = await factories.make_hotel(cur, city=jaipur, name="The Grand", stars=5, rating=9.3,
-                                       amenities="wifi,pool,spa,breakfast", distance_km=6.5)
-    middle = await factories.make_hotel(cur, city=jaipur, name="Middle House", stars=3, rating=8.2,
-                                        amenities="wifi,breakfast,parking", distance_km=2.4)
-    full = await factories.make_hotel(cur, city=jaipur, name="Full House", stars=4, rating=8.8,
-                                      amenities="wifi,pool", distance_km=1.5)
-    closed = await factories.make_hotel(cur, city=jaipur, name="Closed Hotel", stars=3, rating=7.9,
-                                        amenities="wifi", distance_km=3.0)
+    budget = await factories.make_hotel(
+        cur, city=jaipur, name="Budget Inn", stars=2, rating=7.1, amenities="wifi", distance_km=0.8
+    )
+    grand = await factories.make_hotel(
+        cur, city=jaipur, name="The Grand", stars=5, rating=9.3, amenities="wifi,pool,spa,breakfast", distance_km=6.5
+    )
+    middle = await factories.make_hotel(
+        cur, city=jaipur, name="Middle House", stars=3, rating=8.2, amenities="wifi,breakfast,parking", distance_km=2.4
+    )
+    full = await factories.make_hotel(
+        cur, city=jaipur, name="Full House", stars=4, rating=8.8, amenities="wifi,pool", distance_km=1.5
+    )
+    closed = await factories.make_hotel(
+        cur, city=jaipur, name="Closed Hotel", stars=3, rating=7.9, amenities="wifi", distance_km=3.0
+    )
     elsewhere = await factories.make_hotel(cur, city=other, name="Lake Palace", stars=5, rating=9.6)
     rt = {}
     rt["budget"] = await factories.make_room_type(cur, budget["id"], rooms=10, price_minor=150000)
     rt["grand"] = await factories.make_room_type(cur, grand["id"], rooms=4, price_minor=1200000)
-    rt["grand_suite"] = await factories.make_room_type(cur, grand["id"], rooms=2, price_minor=2500000,
-                                                       max_guests=4, name="Suite")
+    rt["grand_suite"] = await factories.make_room_type(
+        cur, grand["id"], rooms=2, price_minor=2500000, max_guests=4, name="Suite"
+    )
     rt["middle"] = await factories.make_room_type(cur, middle["id"], rooms=8, price_minor=400000)
     rt["full"] = await factories.make_room_type(cur, full["id"], rooms=3, price_minor=700000)
     rt["closed"] = await factories.make_room_type(cur, closed["id"], rooms=6, price_minor=300000)
@@ -106,6 +131,15 @@ async def hotel_world(cur) -> dict:
     await set_night(cur, rt["grand"]["id"], DAY, booked=1)
     await set_night(cur, rt["grand"]["id"], DAY + timedelta(days=1), booked=3)  # 1 left: min over nights
     await set_night(cur, rt["middle"]["id"], DAY + timedelta(days=1), price=500000)  # dearer second night
-    return {"jaipur": jaipur, "other": other, "budget": budget, "grand": grand, "middle": middle, "full": full,
-            "closed": closed, "elsewhere": elsewhere, "rt": rt,
-            "stay": {"check_in": DAY.isoformat(), "check_out": (DAY + timedelta(days=2)).isoformat()}}
+    return {
+        "jaipur": jaipur,
+        "other": other,
+        "budget": budget,
+        "grand": grand,
+        "middle": middle,
+        "full": full,
+        "closed": closed,
+        "elsewhere": elsewhere,
+        "rt": rt,
+        "stay": {"check_in": DAY.isoformat(), "check_out": (DAY + timedelta(days=2)).isoformat()},
+    }

@@ -63,7 +63,9 @@ async def test_city_names_typed_without_javascript_are_understood(client):
     assert all(f'id="trip-{t["id"]}"' in body for t in w["trips"])
     assert 'value="Pune"' in body  # the picker shows the canonical name
     response = await client.get(f"/buses?origin=pune&destination=Mumbai&date={DAY}", headers=HX)
-    assert response.headers["HX-Push-Url"] == f"/buses?origin={w['pune']['id']}&destination={w['mumbai']['id']}&date={DAY}"
+    assert (
+        response.headers["HX-Push-Url"] == f"/buses?origin={w['pune']['id']}&destination={w['mumbai']['id']}&date={DAY}"
+    )
 
 
 async def test_filters_render_checked_and_results_follow_them(client):
@@ -101,8 +103,10 @@ async def test_empty_state_links_to_the_next_day(client):
     body = await text(response)
     assert response.status_code == 200 and "No buses on" in body
     next_day = (empty_day + timedelta(days=1)).isoformat()
-    assert f'href="/buses?origin={w["pune"]["id"]}&amp;destination={w["mumbai"]["id"]}&amp;date={next_day}"' in body \
+    assert (
+        f'href="/buses?origin={w["pune"]["id"]}&amp;destination={w["mumbai"]["id"]}&amp;date={next_day}"' in body
         or f"date={next_day}" in body
+    )
     assert "Try the next day" in body
 
 

@@ -9,8 +9,22 @@ from travelgo.buses import service
 
 from .helpers import DAY, bus_world
 
-LIST_FIELDS = {"id", "mode", "operator", "origin", "destination", "departs_at", "arrives_at", "duration_minutes",
-               "bus_type", "price_minor", "currency", "seats_total", "seats_left", "amenities"}
+LIST_FIELDS = {
+    "id",
+    "mode",
+    "operator",
+    "origin",
+    "destination",
+    "departs_at",
+    "arrives_at",
+    "duration_minutes",
+    "bus_type",
+    "price_minor",
+    "currency",
+    "seats_total",
+    "seats_left",
+    "amenities",
+}
 
 
 async def world():
@@ -63,8 +77,10 @@ async def test_departure_windows_bus_type_operator_amenities_and_min_seats(clien
     body = await search(client, **route(w, min_seats=5))
     assert w["trips"][2]["id"] not in [t["id"] for t in body["items"]] and body["total"] == 5
     # repeated parameters work like comma lists (HTML checkboxes send them that way)
-    response = await client.get(f"/api/v1/bus-trips?origin={w['pune']['id']}&destination={w['mumbai']['id']}"
-                                f"&date={DAY}&bus_type=ac_sleeper&bus_type=non_ac_seater")
+    response = await client.get(
+        f"/api/v1/bus-trips?origin={w['pune']['id']}&destination={w['mumbai']['id']}"
+        f"&date={DAY}&bus_type=ac_sleeper&bus_type=non_ac_seater"
+    )
     assert (await response.get_json())["total"] == 4
 
 
@@ -185,8 +201,13 @@ async def test_cities_api_type_ahead_and_shape(client):
 
 async def test_openapi_documents_the_search_endpoints(client):
     doc = await (await client.get("/openapi.json")).get_json()
-    for path in ("/api/v1/cities", "/api/v1/bus-trips", "/api/v1/bus-trips/{trip_id}", "/api/v1/hotels",
-                 "/api/v1/hotels/{hotel_id}"):
+    for path in (
+        "/api/v1/cities",
+        "/api/v1/bus-trips",
+        "/api/v1/bus-trips/{trip_id}",
+        "/api/v1/hotels",
+        "/api/v1/hotels/{hotel_id}",
+    ):
         assert path in doc["paths"], path
     params = {p["name"] for p in doc["paths"]["/api/v1/bus-trips"]["get"]["parameters"]}
     assert {"origin", "destination", "date", "passengers", "max_price", "departure", "sort", "limit"} <= params

@@ -11,8 +11,18 @@ from travelgo.hotels import service
 from .helpers import DAY, hotel_world
 
 HX = {"HX-Request": "true"}
-LIST_FIELDS = {"id", "name", "city", "stars", "rating", "amenities", "distance_km", "price_from_minor", "currency",
-               "rooms_left"}
+LIST_FIELDS = {
+    "id",
+    "name",
+    "city",
+    "stars",
+    "rating",
+    "amenities",
+    "distance_km",
+    "price_from_minor",
+    "currency",
+    "rooms_left",
+}
 
 
 async def world():
@@ -169,8 +179,10 @@ async def test_hotel_page_rooms_calendar_and_booking_links(client):
     standard, suite = w["rt"]["grand"]["id"], w["rt"]["grand_suite"]["id"]
     assert re.search(rf'id="rooms-left-{standard}"[^>]*>\s*1 room left', body)
     assert re.search(rf'id="rooms-left-{suite}"[^>]*>\s*2 rooms left', body)
-    assert (f'href="/hotels/{w["grand"]["id"]}/book?room_type_id={standard}&amp;check_in={w["stay"]["check_in"]}'
-            f'&amp;check_out={w["stay"]["check_out"]}&amp;rooms=1&amp;guests=2"') in body
+    assert (
+        f'href="/hotels/{w["grand"]["id"]}/book?room_type_id={standard}&amp;check_in={w["stay"]["check_in"]}'
+        f'&amp;check_out={w["stay"]["check_out"]}&amp;rooms=1&amp;guests=2"'
+    ) in body
     assert body.count('class="day ') == 60  # 30 nights x 2 room types
     fragment = await (await client.get(url, headers=HX)).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="hotel-rooms">')

@@ -51,11 +51,16 @@ async def test_small_seed_is_realistic_consistent_and_idempotent(app):
     assert first["trips"] > 500 and first["hotels"] >= 16 and first["bookings"] > 100
     assert first["booking_seats"] > 0 and first["booking_nights"] > 0
     assert await scalar("SELECT COUNT(*) FROM users WHERE email = 'admin@travelgo.example' AND role = 'admin'") == 1
-    assert await scalar("SELECT COUNT(*) FROM users WHERE email IN ('asha@travelgo.example', 'ben@travelgo.example')") == 2
+    assert (
+        await scalar("SELECT COUNT(*) FROM users WHERE email IN ('asha@travelgo.example', 'ben@travelgo.example')") == 2
+    )
     # dates relative to today
     assert await scalar("SELECT MIN(DATE(departs_at)) FROM trips") == date.today()
     assert await scalar("SELECT MIN(night) FROM room_inventory") == date.today()
-    assert await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY") == 0
+    assert (
+        await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY")
+        == 0
+    )
     # realistic shapes: INR, real layouts, sleepers on two decks, weekend nights dearer on average
     assert await scalar("SELECT COUNT(DISTINCT currency) FROM trips") == 1
     assert await scalar("SELECT MIN(currency) FROM trips") == "INR"

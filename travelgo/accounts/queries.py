@@ -7,7 +7,9 @@ from typing import Any
 USER_FIELDS = "id, email, full_name, phone, role, created_at"
 
 
-async def insert_user(cur, *, email: str, password_hash: str, full_name: str, phone: str | None, role: str = "traveller") -> int:
+async def insert_user(
+    cur, *, email: str, password_hash: str, full_name: str, phone: str | None, role: str = "traveller"
+) -> int:
     await cur.execute(
         """
         INSERT INTO users (email, password_hash, full_name, phone, role)

@@ -141,8 +141,9 @@ async def password_forgot_create():
     values = form_dict(await request.form)
     form, errors = parse_model(PasswordForgot, values)
     if form is None:
-        return await render("accounts/password_forgot.html", block="form", status=422, values=values, errors=errors,
-                            sent=False)
+        return await render(
+            "accounts/password_forgot.html", block="form", status=422, values=values, errors=errors, sent=False
+        )
     await ratelimit.hit("password_reset_ip", client_ip())
     current_app.add_background_task(service.request_password_reset, form.email, _public_base_url())
     return await render("accounts/password_forgot.html", block="form", values={}, errors={}, sent=True)
@@ -152,8 +153,9 @@ async def password_forgot_create():
 async def password_reset_form(token: str):
     """Choose a new password with a reset link."""
     live = len(token) <= 100 and await service.reset_token_is_live(token)
-    response = await render("accounts/password_reset.html", token=token, live=live, errors={},
-                            status=200 if live else 410)
+    response = await render(
+        "accounts/password_reset.html", token=token, live=live, errors={}, status=200 if live else 410
+    )
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
     return response
 
@@ -168,12 +170,14 @@ async def password_reset_update(token: str):
                 raise service.ResetLinkInvalid()
             await service.reset_password(token, form)
         except service.ResetLinkInvalid:
-            return await render("accounts/password_reset.html", block="form", token=token, live=False, errors={},
-                                status=422)
+            return await render(
+                "accounts/password_reset.html", block="form", token=token, live=False, errors={}, status=422
+            )
         await flash("Your password is changed. Log in with the new one.", "success")
         return hx_redirect("/login")
-    response = await render("accounts/password_reset.html", block="form", token=token, live=True, errors=errors,
-                            status=422)
+    response = await render(
+        "accounts/password_reset.html", block="form", token=token, live=True, errors=errors, status=422
+    )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -39,7 +39,12 @@ async def register(form: Registration, role: str = "traveller", client_ip: str |
     try:
         async with db.transaction() as cur:
             user_id = await queries.insert_user(
-                cur, email=form.email, password_hash=password_hash, full_name=form.full_name, phone=form.phone, role=role
+                cur,
+                email=form.email,
+                password_hash=password_hash,
+                full_name=form.full_name,
+                phone=form.phone,
+                role=role,
             )
             return await queries.select_user(cur, user_id)
     except pymysql.err.IntegrityError as exc:
@@ -125,7 +130,9 @@ async def request_password_reset(email: str, base_url: str | None) -> None:
     except ratelimit.RateLimited:
         return  # mail bombing one address stops here, silently (the answer must not differ)
     if base_url is None:
-        log.error("password reset not sent: set TRAVELGO_PUBLIC_URL (links are never built from the Host header in production)")
+        log.error(
+            "password reset not sent: set TRAVELGO_PUBLIC_URL (links are never built from the Host header in production)"
+        )
         return
     token = secrets.token_urlsafe(32)
     async with db.transaction() as cur:

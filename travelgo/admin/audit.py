@@ -13,12 +13,15 @@ def snapshot(row: dict | None, *fields: str) -> dict | None:
     if row is None:
         return None
     data = {k: row[k] for k in fields} if fields else dict(row)
-    return {k: (str(v) if isinstance(v, Decimal) else (sorted(v) if isinstance(v, set) else v))
-            for k, v in data.items()}
+    return {
+        k: (str(v) if isinstance(v, Decimal) else (sorted(v) if isinstance(v, set) else v)) for k, v in data.items()
+    }
 
 
-async def record(cur, actor: int | None, action: str, entity: str, entity_id: Any,
-                 before: Any = None, after: Any = None) -> None:
+async def record(
+    cur, actor: int | None, action: str, entity: str, entity_id: Any, before: Any = None, after: Any = None
+) -> None:
     """Write one audit entry on the caller's transaction cursor (never commits)."""
-    await queries.insert_audit(cur, user_id=actor, action=action, entity=entity, entity_id=str(entity_id),
-                               before=before, after=after)
+    await queries.insert_audit(
+        cur, user_id=actor, action=action, entity=entity, entity_id=str(entity_id), before=before, after=after
+    )

@@ -22,8 +22,13 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def bar_chart(chart_id: str, title: str, points: Sequence[tuple[str, float]],
-              fmt: Callable[[float], str] = lambda v: f"{v:g}", summary: str = "") -> Markup:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    points: Sequence[tuple[str, float]],
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    summary: str = "",
+) -> Markup:
     """Vertical bars, one per point (label, value), with a y axis of four gridlines."""
     top = _nice_max(max((v for _, v in points), default=0))
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -40,18 +45,23 @@ def bar_chart(chart_id: str, title: str, points: Sequence[tuple[str, float]],
         value = top * i / 4
         y = PAD_TOP + plot_h - plot_h * i / 4
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f'{escape(fmt(value))}</text>')
+        parts.append(
+            f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>'
+        )
     label_every = max(1, round(n / 10))
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top if top else 0
         x = PAD_LEFT + i * slot + (slot - bar_w) / 2
         y = PAD_TOP + plot_h - h
-        parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}">'
-                     f'<title>{escape(label)}: {escape(fmt(value))}</title></rect>')
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}">'
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
+        )
         if i % label_every == 0:
-            parts.append(f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" '
-                         f'text-anchor="middle">{escape(label)}</text>')
+            parts.append(
+                f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -72,8 +82,10 @@ def ratio_chart(chart_id: str, title: str, rows: Sequence[tuple[str, float]], su
         short = label if len(label) <= 32 else label[:31] + "…"
         parts.append(f'<text class="axis" x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>')
         parts.append(f'<rect class="track" x="{label_w}" y="{y + 4}" width="{plot_w}" height="{row_h - 8}"/>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{plot_w * min(ratio, 1):.1f}" '
-                     f'height="{row_h - 8}"><title>{escape(label)}: {ratio:.0%}</title></rect>')
+        parts.append(
+            f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{plot_w * min(ratio, 1):.1f}" '
+            f'height="{row_h - 8}"><title>{escape(label)}: {ratio:.0%}</title></rect>'
+        )
         parts.append(f'<text class="axis" x="{label_w + plot_w + 6}" y="{y + 17}">{ratio:.0%}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -10,8 +10,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TRIP_AMENITIES = ("wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking")
-HOTEL_AMENITIES = ("wifi", "pool", "parking", "breakfast", "air_conditioning", "gym", "spa", "restaurant", "bar",
-                   "pets", "airport_shuttle", "family_rooms")
+HOTEL_AMENITIES = (
+    "wifi",
+    "pool",
+    "parking",
+    "breakfast",
+    "air_conditioning",
+    "gym",
+    "spa",
+    "restaurant",
+    "bar",
+    "pets",
+    "airport_shuttle",
+    "family_rooms",
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCHEDULE_TRIPS = 500
 MAX_INVENTORY_DAYS = 366
@@ -36,6 +48,7 @@ class _Form(BaseModel):
 
 # --- places and operators ---------------------------------------------------------------------------
 
+
 class CityForm(_Form):
     name: str = Field(min_length=1, max_length=100)
     region: str = Field(min_length=1, max_length=100)
@@ -58,6 +71,7 @@ class OperatorForm(_Form):
 
 
 # --- vehicles and their seat layout -------------------------------------------------------------------
+
 
 class SeatLayout(_Form):
     """A grid of seats: `columns` seats a row, an aisle after seat `aisle_after` (0 = none), on 1 or 2 decks."""
@@ -101,8 +115,9 @@ class SeatLayout(_Form):
                         kind = "aisle"
                     else:
                         kind = "middle"
-                    seats.append({"label": f"{prefix}{number}", "deck": deck, "row_no": row, "col_no": col,
-                                  "kind": kind})
+                    seats.append(
+                        {"label": f"{prefix}{number}", "deck": deck, "row_no": row, "col_no": col, "kind": kind}
+                    )
         return seats
 
 
@@ -125,6 +140,7 @@ class VehicleRename(_Form):
 
 
 # --- trips ------------------------------------------------------------------------------------------
+
 
 class _TripBase(_Form):
     vehicle_id: int = Field(ge=1)
@@ -219,6 +235,7 @@ class CancelForm(_Form):
 
 # --- hotels -----------------------------------------------------------------------------------------
 
+
 class HotelForm(_Form):
     city_id: int = Field(ge=1)
     name: str = Field(min_length=1, max_length=150)
@@ -287,6 +304,7 @@ class StopSellForm(_DateRange):
 
 # --- searches ---------------------------------------------------------------------------------------
 
+
 class Page(_Form):
     q: str | None = Field(default=None, max_length=100)
     page: int = Field(default=1, ge=1, le=100000)
@@ -302,8 +320,9 @@ class TripFilter(Page):
     date_from: date | None = None
     date_to: date | None = None
 
-    _blanks = field_validator("origin_id", "destination_id", "operator_id", "status", "date_from", "date_to",
-                              mode="before")(_blank_to_none)
+    _blanks = field_validator(
+        "origin_id", "destination_id", "operator_id", "status", "date_from", "date_to", mode="before"
+    )(_blank_to_none)
 
 
 class HotelFilter(Page):
@@ -323,8 +342,9 @@ class BookingFilter(_Form):
     date_to: date | None = None
     date_on: Literal["travel", "booked"] = "travel"
 
-    _blanks = field_validator("reference", "email", "type", "status", "date_from", "date_to", "date_on",
-                              mode="before")(_blank_to_none)
+    _blanks = field_validator("reference", "email", "type", "status", "date_from", "date_to", "date_on", mode="before")(
+        _blank_to_none
+    )
 
     @field_validator("date_on", mode="before")
     @classmethod

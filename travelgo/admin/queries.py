@@ -18,24 +18,38 @@ def like(text: str) -> str:
 async def _page(cur, select_sql: str, count_sql: str, params: dict, page: int, page_size: int = PAGE_SIZE) -> dict:
     await cur.execute(count_sql, params)
     total = (await cur.fetchone())["n"]
-    await cur.execute(select_sql + " LIMIT %(limit)s OFFSET %(offset)s",
-                      {**params, "limit": page_size, "offset": (page - 1) * page_size})
-    return {"items": await cur.fetchall(), "total": total, "page": page, "page_size": page_size,
-            "pages": max(1, -(-total // page_size))}
+    await cur.execute(
+        select_sql + " LIMIT %(limit)s OFFSET %(offset)s",
+        {**params, "limit": page_size, "offset": (page - 1) * page_size},
+    )
+    return {
+        "items": await cur.fetchall(),
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+        "pages": max(1, -(-total // page_size)),
+    }
 
 
 # --- audit ------------------------------------------------------------------------------------------
 
-async def insert_audit(cur, *, user_id: int | None, action: str, entity: str, entity_id: str,
-                       before: Any, after: Any) -> None:
+
+async def insert_audit(
+    cur, *, user_id: int | None, action: str, entity: str, entity_id: str, before: Any, after: Any
+) -> None:
     await cur.execute(
         """
         INSERT INTO audit_log (user_id, action, entity, entity_id, before_data, after_data)
         VALUES (%(user_id)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)
         """,
-        {"user_id": user_id, "action": action, "entity": entity, "entity_id": str(entity_id),
-         "before": None if before is None else json.dumps(before, default=str, sort_keys=True),
-         "after": None if after is None else json.dumps(after, default=str, sort_keys=True)},
+        {
+            "user_id": user_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "before": None if before is None else json.dumps(before, default=str, sort_keys=True),
+            "after": None if after is None else json.dumps(after, default=str, sort_keys=True),
+        },
     )
 
 
@@ -68,7 +82,8 @@ async def select_audit(cur, *, entity, action, user_email, date_from, date_to, p
          ORDER BY a.id DESC
         """,
         f"SELECT COUNT(*) AS n FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE {clause}",
-        params, page,
+        params,
+        page,
     )
 
 
@@ -87,8 +102,13 @@ CITY_FIELDS = "id, name, region, country, latitude, longitude, timezone"
 async def select_cities(cur, q: str | None, page: int) -> dict:
     where = "WHERE name LIKE %(q)s OR region LIKE %(q)s" if q else ""
     params = {"q": like(q)} if q else {}
-    return await _page(cur, f"SELECT {CITY_FIELDS} FROM cities {where} ORDER BY name",
-                       f"SELECT COUNT(*) AS n FROM cities {where}", params, page)
+    return await _page(
+        cur,
+        f"SELECT {CITY_FIELDS} FROM cities {where} ORDER BY name",
+        f"SELECT COUNT(*) AS n FROM cities {where}",
+        params,
+        page,
+    )
 
 
 async def select_city_options(cur) -> list[dict]:
@@ -97,8 +117,9 @@ async def select_city_options(cur) -> list[dict]:
 
 
 async def select_city(cur, city_id: int, *, lock: bool = False) -> dict | None:
-    await cur.execute(f"SELECT {CITY_FIELDS} FROM cities WHERE id = %(id)s" + (" FOR UPDATE" if lock else ""),
-                      {"id": city_id})
+    await cur.execute(
+        f"SELECT {CITY_FIELDS} FROM cities WHERE id = %(id)s" + (" FOR UPDATE" if lock else ""), {"id": city_id}
+    )
     return await cur.fetchone()
 
 
@@ -139,7 +160,9 @@ async def select_operators(cur, q: str | None, page: int) -> dict:
           FROM operators o {where}
          ORDER BY o.name
         """,
-        f"SELECT COUNT(*) AS n FROM operators o {where}", params, page,
+        f"SELECT COUNT(*) AS n FROM operators o {where}",
+        params,
+        page,
     )
 
 
@@ -149,8 +172,10 @@ async def select_operator_options(cur) -> list[dict]:
 
 
 async def select_operator(cur, operator_id: int, *, lock: bool = False) -> dict | None:
-    await cur.execute(f"SELECT {OPERATOR_FIELDS} FROM operators o WHERE o.id = %(id)s" + (" FOR UPDATE" if lock else ""),
-                      {"id": operator_id})
+    await cur.execute(
+        f"SELECT {OPERATOR_FIELDS} FROM operators o WHERE o.id = %(id)s" + (" FOR UPDATE" if lock else ""),
+        {"id": operator_id},
+    )
     return await cur.fetchone()
 
 
@@ -160,8 +185,9 @@ async def insert_operator(cur, data: dict) -> int:
 
 
 async def update_operator(cur, operator_id: int, data: dict) -> None:
-    await cur.execute("UPDATE operators SET name = %(name)s, rating = %(rating)s WHERE id = %(id)s",
-                      {**data, "id": operator_id})
+    await cur.execute(
+        "UPDATE operators SET name = %(name)s, rating = %(rating)s WHERE id = %(id)s", {**data, "id": operator_id}
+    )
 
 
 # --- vehicles -----------------------------------------------------------------------------------------
@@ -183,7 +209,9 @@ async def select_vehicles(cur, q: str | None, page: int) -> dict:
          {where}
          ORDER BY o.name, v.name, v.id
         """,
-        f"SELECT COUNT(*) AS n FROM vehicles v JOIN operators o ON o.id = v.operator_id {where}", params, page,
+        f"SELECT COUNT(*) AS n FROM vehicles v JOIN operators o ON o.id = v.operator_id {where}",
+        params,
+        page,
     )
 
 
@@ -207,7 +235,8 @@ async def select_vehicle(cur, vehicle_id: int, *, lock: bool = False) -> dict | 
           FROM vehicles v
           JOIN operators o ON o.id = v.operator_id
          WHERE v.id = %(id)s
-        """ + (" FOR UPDATE" if lock else ""),
+        """
+        + (" FOR UPDATE" if lock else ""),
         {"id": vehicle_id},
     )
     return await cur.fetchone()
@@ -293,13 +322,16 @@ async def select_trips(cur, f) -> dict:
     return await _page(
         cur,
         f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE {clause} ORDER BY t.departs_at, t.id",
-        f"SELECT COUNT(*) AS n FROM trips t {TRIP_JOINS} WHERE {clause}", params, f.page,
+        f"SELECT COUNT(*) AS n FROM trips t {TRIP_JOINS} WHERE {clause}",
+        params,
+        f.page,
     )
 
 
 async def select_trip(cur, trip_id: int) -> dict | None:
-    await cur.execute(f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE t.id = %(id)s",
-                      {"id": trip_id})
+    await cur.execute(
+        f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE t.id = %(id)s", {"id": trip_id}
+    )
     return await cur.fetchone()
 
 
@@ -352,8 +384,9 @@ async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
 
 
 async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
-    await cur.execute("SELECT label FROM vehicle_seats WHERE vehicle_id = %(id)s ORDER BY deck, row_no, col_no",
-                      {"id": vehicle_id})
+    await cur.execute(
+        "SELECT label FROM vehicle_seats WHERE vehicle_id = %(id)s ORDER BY deck, row_no, col_no", {"id": vehicle_id}
+    )
     return [r["label"] for r in await cur.fetchall()]
 
 
@@ -382,7 +415,9 @@ async def select_hotels(cur, f) -> dict:
          WHERE {clause}
          ORDER BY c.name, h.name
         """,
-        f"SELECT COUNT(*) AS n FROM hotels h WHERE {clause}", params, f.page,
+        f"SELECT COUNT(*) AS n FROM hotels h WHERE {clause}",
+        params,
+        f.page,
     )
 
 
@@ -417,14 +452,17 @@ RT_FIELDS = "rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.beds, rt.base_price_
 
 
 async def select_room_types(cur, hotel_id: int) -> list[dict]:
-    await cur.execute(f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.hotel_id = %(id)s ORDER BY rt.id",
-                      {"id": hotel_id})
+    await cur.execute(
+        f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.hotel_id = %(id)s ORDER BY rt.id", {"id": hotel_id}
+    )
     return await cur.fetchall()
 
 
 async def select_room_type(cur, room_type_id: int, *, lock: bool = False) -> dict | None:
-    await cur.execute(f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.id = %(id)s" + (" FOR UPDATE" if lock else ""),
-                      {"id": room_type_id})
+    await cur.execute(
+        f"SELECT {RT_FIELDS} FROM room_types rt WHERE rt.id = %(id)s" + (" FOR UPDATE" if lock else ""),
+        {"id": room_type_id},
+    )
     return await cur.fetchone()
 
 
@@ -548,8 +586,10 @@ async def select_bookings(cur, f, *, limit: int, offset: int) -> dict:
     clause, params = _booking_where(f)
     await cur.execute(f"SELECT COUNT(*) AS n FROM bookings b JOIN users u ON u.id = b.user_id WHERE {clause}", params)
     total = (await cur.fetchone())["n"]
-    await cur.execute(f"{BOOKING_SELECT} WHERE {clause} ORDER BY b.created_at DESC, b.id DESC "
-                      "LIMIT %(limit)s OFFSET %(offset)s", {**params, "limit": limit, "offset": offset})
+    await cur.execute(
+        f"{BOOKING_SELECT} WHERE {clause} ORDER BY b.created_at DESC, b.id DESC LIMIT %(limit)s OFFSET %(offset)s",
+        {**params, "limit": limit, "offset": offset},
+    )
     return {"items": await cur.fetchall(), "total": total, "limit": limit, "offset": offset}
 
 
@@ -588,6 +628,7 @@ async def select_booking_key(cur, reference: str) -> dict | None:
 
 
 # --- analytics ----------------------------------------------------------------------------------------
+
 
 def _range(date_from: date, date_to: date) -> dict:
     return {"start": date_from, "end": date_to + timedelta(days=1)}

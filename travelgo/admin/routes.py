@@ -51,6 +51,7 @@ BOOKINGS_PAGE = 25
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 @bp.app_template_filter("admin_query")
 def admin_query(args: dict[str, Any], **changes: Any) -> str:
     """A query string of the current filters with some values changed (pagination links, CSV export)."""
@@ -74,8 +75,13 @@ async def _live(errors: dict[str, str], values: dict[str, Any]) -> Response:
     return await render("admin/_live_errors.html", status=422 if errors else 200, errors=errors)
 
 
-async def _show(template: str, block: str | None = None, status: int = 200,
-                load: Callable[[], Awaitable[dict]] | None = None, **ctx: Any) -> Response:
+async def _show(
+    template: str,
+    block: str | None = None,
+    status: int = 200,
+    load: Callable[[], Awaitable[dict]] | None = None,
+    **ctx: Any,
+) -> Response:
     """Render a block for htmx, or the whole page, with what `load` gives (lists, select options)."""
     if load is not None:
         ctx = {**(await load()), **ctx}
@@ -105,8 +111,16 @@ Done = Callable[[Any, Any], tuple[str, str]]
 Again = Callable[[dict[str, Any], dict[str, str], int], Awaitable[Response]]
 
 
-async def _submit(model, save: Callable[[Any], Awaitable[Any]], done: Done, again: Again, *,
-                  multi: tuple[str, ...] = (), live: bool = True, fixed: dict[str, Any] | None = None) -> Response:
+async def _submit(
+    model,
+    save: Callable[[Any], Awaitable[Any]],
+    done: Done,
+    again: Again,
+    *,
+    multi: tuple[str, ...] = (),
+    live: bool = True,
+    fixed: dict[str, Any] | None = None,
+) -> Response:
     """The POST flow every admin form shares: parse the form with `model` (`fixed` values override what was
     posted), answer live validation (`?validate=1`, when `live`), `save(form)`, then flash the message and
     redirect to the URL that `done(form, result)` gives; otherwise `again(values, errors, status)` renders the
@@ -132,13 +146,22 @@ async def _submit(model, save: Callable[[Any], Awaitable[Any]], done: Done, agai
     return await again(values, errors, status if errors else 200)
 
 
-async def _filtered(template: str, model, lister: Callable[[Any], Awaitable[dict]],
-                    load: Callable[[], Awaitable[dict]] | None = None) -> Response:
+async def _filtered(
+    template: str, model, lister: Callable[[Any], Awaitable[dict]], load: Callable[[], Awaitable[dict]] | None = None
+) -> Response:
     """A list page filtered by the query string: bad filters show the unfiltered list with messages (422)."""
     f, errors, values = _query(model)
     page = await lister(f or model())
-    return await _show(template, "results", 422 if errors else 200, load=load, page=page, values=values,
-                       errors=errors, args=_filter_args(values))
+    return await _show(
+        template,
+        "results",
+        422 if errors else 200,
+        load=load,
+        page=page,
+        values=values,
+        errors=errors,
+        args=_filter_args(values),
+    )
 
 
 async def _searched(lister: Callable[[Page], Awaitable[dict]]) -> dict:
@@ -149,6 +172,7 @@ async def _searched(lister: Callable[[Page], Awaitable[dict]]) -> dict:
 
 
 # --- dashboard ----------------------------------------------------------------------------------------
+
 
 def _money(minor: float) -> str:
     return f"€{minor / 100:,.0f}"
@@ -168,22 +192,41 @@ async def dashboard():
     day_points = [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]]
     revenue_points = [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]]
     chart = {
-        "bookings": charts.bar_chart("chart-bookings", "Bookings per day", day_points,
-                                     summary=f"{figures['totals']['bookings']} bookings from "
-                                             f"{rng.date_from:%d %b %Y} to {rng.date_to:%d %b %Y}"),
-        "revenue": charts.bar_chart("chart-revenue", "Net revenue per day", revenue_points, fmt=_money,
-                                    summary=f"{_money(figures['totals']['revenue_minor'])} net revenue"),
-        "routes": charts.ratio_chart("chart-routes", "Seat occupancy per route",
-                                     [(f"{r['origin']} → {r['destination']}", r["occupancy"])
-                                      for r in figures["routes"][:12]]),
-        "hotels": charts.ratio_chart("chart-hotels", "Room-night occupancy per hotel",
-                                     [(h["hotel"], h["occupancy"]) for h in figures["hotels"][:12]]),
+        "bookings": charts.bar_chart(
+            "chart-bookings",
+            "Bookings per day",
+            day_points,
+            summary=f"{figures['totals']['bookings']} bookings from {rng.date_from:%d %b %Y} to {rng.date_to:%d %b %Y}",
+        ),
+        "revenue": charts.bar_chart(
+            "chart-revenue",
+            "Net revenue per day",
+            revenue_points,
+            fmt=_money,
+            summary=f"{_money(figures['totals']['revenue_minor'])} net revenue",
+        ),
+        "routes": charts.ratio_chart(
+            "chart-routes",
+            "Seat occupancy per route",
+            [(f"{r['origin']} → {r['destination']}", r["occupancy"]) for r in figures["routes"][:12]],
+        ),
+        "hotels": charts.ratio_chart(
+            "chart-hotels",
+            "Room-night occupancy per hotel",
+            [(h["hotel"], h["occupancy"]) for h in figures["hotels"][:12]],
+        ),
     }
-    return await render("admin/dashboard.html", figures=figures, chart=chart, errors=errors,
-                        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()})
+    return await render(
+        "admin/dashboard.html",
+        figures=figures,
+        chart=chart,
+        errors=errors,
+        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
+    )
 
 
 # --- audit --------------------------------------------------------------------------------------------
+
 
 @bp.get("/audit")
 @admin_required
@@ -193,6 +236,7 @@ async def audit_list():
 
 
 # --- cities and operators: added above their list, edited inline in their row ---------------------------
+
 
 @dataclass(frozen=True)
 class _Inline:
@@ -226,11 +270,16 @@ def _register_inline(e: _Inline) -> None:
 
     async def create_view():
         """Add one."""
+
         async def again(values, errors, status):
             return await _show(list_page, "create_form", status, load=load, values=values, errors=errors)
 
-        return await _submit(e.form, lambda form: e.save(_actor(), form),
-                             lambda form, item: (f"{item['name']} is added.", url_for(list_url)), again)
+        return await _submit(
+            e.form,
+            lambda form: e.save(_actor(), form),
+            lambda form, item: (f"{item['name']} is added.", url_for(list_url)),
+            again,
+        )
 
     async def row_view(**ids: int):
         """One row (htmx: cancel an inline edit); without htmx, its edit page."""
@@ -265,20 +314,25 @@ def _register_inline(e: _Inline) -> None:
         return await render(edit_page, block="row", status=422, values=values, errors=errors, **{e.key: item})
 
     one = f"/{e.plural}/<int:{e.key}_id>"
-    for name, rule, method, view in (("list", f"/{e.plural}", "GET", list_view),
-                                     ("create", f"/{e.plural}", "POST", create_view),
-                                     ("row", one, "GET", row_view), ("edit", f"{one}/edit", "GET", edit_view),
-                                     ("update", one, "POST", update_view)):
+    for name, rule, method, view in (
+        ("list", f"/{e.plural}", "GET", list_view),
+        ("create", f"/{e.plural}", "POST", create_view),
+        ("row", one, "GET", row_view),
+        ("edit", f"{one}/edit", "GET", edit_view),
+        ("update", one, "POST", update_view),
+    ):
         view.__name__ = view.__qualname__ = f"{e.key}_{name}"
         bp.add_url_rule(rule, view.__name__, admin_required(view), methods=[method])
 
 
 _register_inline(_Inline("city", "cities", CityForm, service.list_cities, service.get_city, service.save_city))
-_register_inline(_Inline("operator", "operators", OperatorForm, service.list_operators, service.get_operator,
-                         service.save_operator))
+_register_inline(
+    _Inline("operator", "operators", OperatorForm, service.list_operators, service.get_operator, service.save_operator)
+)
 
 
 # --- vehicles -----------------------------------------------------------------------------------------
+
 
 @bp.get("/vehicles")
 @admin_required
@@ -292,8 +346,14 @@ DEFAULT_LAYOUT = {"decks": 1, "rows": 10, "columns": 4, "aisle_after": 2, "berth
 
 def _preview(values: dict) -> dict:
     """The seat grid for whatever layout values are valid so far (the preview never fails)."""
-    layout, errors = parse_model(SeatLayout, {k: values.get(k) for k in ("decks", "rows", "columns", "aisle_after",
-                                                                        "berth") if values.get(k) not in (None, "")})
+    layout, errors = parse_model(
+        SeatLayout,
+        {
+            k: values.get(k)
+            for k in ("decks", "rows", "columns", "aisle_after", "berth")
+            if values.get(k) not in (None, "")
+        },
+    )
     if layout is None:
         return {"grid": None, "layout_errors": errors}
     return {"grid": service.seat_grid(layout), "layout": layout, "layout_errors": {}}
@@ -305,9 +365,19 @@ async def _vehicle_form_ctx() -> dict:
 
 def _vehicle_again(vehicle: dict | None) -> Again:
     """Render the seat-layout editor again with the posted values, their errors and the preview."""
+
     async def again(values, errors, status):
-        return await _show("admin/vehicle_form.html", "editor", status, load=_vehicle_form_ctx, vehicle=vehicle,
-                           values=values, errors=errors, **_preview(values))
+        return await _show(
+            "admin/vehicle_form.html",
+            "editor",
+            status,
+            load=_vehicle_form_ctx,
+            vehicle=vehicle,
+            values=values,
+            errors=errors,
+            **_preview(values),
+        )
+
     return again
 
 
@@ -316,8 +386,14 @@ def _vehicle_again(vehicle: dict | None) -> Again:
 async def vehicle_new():
     """The seat-layout editor for a new vehicle, with a live preview."""
     values = {**DEFAULT_LAYOUT, **form_dict(request.args)}
-    return await render("admin/vehicle_form.html", vehicle=None, values=values, errors={}, **_preview(values),
-                        **await _vehicle_form_ctx())
+    return await render(
+        "admin/vehicle_form.html",
+        vehicle=None,
+        values=values,
+        errors={},
+        **_preview(values),
+        **await _vehicle_form_ctx(),
+    )
 
 
 @bp.get("/vehicles/preview")
@@ -325,17 +401,30 @@ async def vehicle_new():
 async def vehicle_preview():
     """Server-rendered seat map for the layout inputs (hx-get as they change)."""
     values = form_dict(request.args)
-    return await _show("admin/vehicle_form.html", "preview", load=_vehicle_form_ctx, vehicle=None, values=values,
-                       errors={}, **_preview(values))
+    return await _show(
+        "admin/vehicle_form.html",
+        "preview",
+        load=_vehicle_form_ctx,
+        vehicle=None,
+        values=values,
+        errors={},
+        **_preview(values),
+    )
 
 
 @bp.post("/vehicles")
 @admin_required
 async def vehicle_create():
     """Create a vehicle and its seats."""
-    return await _submit(VehicleForm, lambda form: service.create_vehicle(_actor(), form),
-                         lambda form, vehicle: (f"{vehicle['name']} is added with {vehicle['seat_count']} seats.",
-                                                url_for("admin.vehicle_list")), _vehicle_again(None))
+    return await _submit(
+        VehicleForm,
+        lambda form: service.create_vehicle(_actor(), form),
+        lambda form, vehicle: (
+            f"{vehicle['name']} is added with {vehicle['seat_count']} seats.",
+            url_for("admin.vehicle_list"),
+        ),
+        _vehicle_again(None),
+    )
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -346,12 +435,23 @@ async def vehicle_show(vehicle_id: int):
         vehicle = await service.get_vehicle(vehicle_id)
     except service.NotFound as exc:
         return await _not_found(exc)
-    values = {**vehicle["layout_values"], "name": vehicle["name"], "operator_id": vehicle["operator_id"],
-              "is_ac": "1" if vehicle["is_ac"] else ""}
+    values = {
+        **vehicle["layout_values"],
+        "name": vehicle["name"],
+        "operator_id": vehicle["operator_id"],
+        "is_ac": "1" if vehicle["is_ac"] else "",
+    }
     layout = SeatLayout(**vehicle["layout_values"])
-    return await render("admin/vehicle_form.html", vehicle=vehicle, values=values, errors={}, layout=layout,
-                        grid=service.seat_grid(layout, vehicle["seats"]), layout_errors={},
-                        **await _vehicle_form_ctx())
+    return await render(
+        "admin/vehicle_form.html",
+        vehicle=vehicle,
+        values=values,
+        errors={},
+        layout=layout,
+        grid=service.seat_grid(layout, vehicle["seats"]),
+        layout_errors={},
+        **await _vehicle_form_ctx(),
+    )
 
 
 @bp.post("/vehicles/<int:vehicle_id>")
@@ -362,13 +462,17 @@ async def vehicle_update(vehicle_id: int):
         vehicle = await service.get_vehicle(vehicle_id)
     except service.NotFound as exc:
         return await _not_found(exc)
-    return await _submit(VehicleForm, lambda form: service.update_vehicle(_actor(), vehicle_id, form),
-                         lambda form, saved: (f"{saved['name']} is saved.",
-                                              url_for("admin.vehicle_show", vehicle_id=vehicle_id)),
-                         _vehicle_again(vehicle), fixed={"operator_id": vehicle["operator_id"]})
+    return await _submit(
+        VehicleForm,
+        lambda form: service.update_vehicle(_actor(), vehicle_id, form),
+        lambda form, saved: (f"{saved['name']} is saved.", url_for("admin.vehicle_show", vehicle_id=vehicle_id)),
+        _vehicle_again(vehicle),
+        fixed={"operator_id": vehicle["operator_id"]},
+    )
 
 
 # --- trips --------------------------------------------------------------------------------------------
+
 
 @bp.get("/trips")
 @admin_required
@@ -386,12 +490,22 @@ async def _trip_form_ctx() -> dict:
 async def trip_new():
     """Forms for one trip or a recurring schedule."""
     tomorrow = date.today() + timedelta(days=1)
-    values = {"departs_on": tomorrow.isoformat(), "departs_time": "08:00", "start": tomorrow.isoformat(),
-              "end": (tomorrow + timedelta(days=27)).isoformat(), "times": "08:00", "weekdays": list(WEEKDAYS),
-              "duration_minutes": "180", "currency": "EUR", "amenities": ["wifi", "charging"],
-              "boarding_point": "Central Bus Station", "dropping_point": "Coach Terminal"}
-    return await render("admin/trip_new.html", values=values, errors={}, sched_values=values, sched_errors={},
-                        **await _trip_form_ctx())
+    values = {
+        "departs_on": tomorrow.isoformat(),
+        "departs_time": "08:00",
+        "start": tomorrow.isoformat(),
+        "end": (tomorrow + timedelta(days=27)).isoformat(),
+        "times": "08:00",
+        "weekdays": list(WEEKDAYS),
+        "duration_minutes": "180",
+        "currency": "EUR",
+        "amenities": ["wifi", "charging"],
+        "boarding_point": "Central Bus Station",
+        "dropping_point": "Coach Terminal",
+    }
+    return await render(
+        "admin/trip_new.html", values=values, errors={}, sched_values=values, sched_errors={}, **await _trip_form_ctx()
+    )
 
 
 async def _create_trips(model, block: str):
@@ -400,16 +514,28 @@ async def _create_trips(model, block: str):
     def done(form, ids):
         if len(ids) == 1:
             return "The trip is scheduled.", url_for("admin.trip_show", trip_id=ids[0])
-        return f"{len(ids)} trips are scheduled.", url_for("admin.trip_list", date_from=form.start.isoformat(),
-                                                           date_to=form.end.isoformat())
+        return f"{len(ids)} trips are scheduled.", url_for(
+            "admin.trip_list", date_from=form.start.isoformat(), date_to=form.end.isoformat()
+        )
 
     async def again(values, errors, status):
-        ctx = {"values": {}, "errors": {}, "sched_values": {}, "sched_errors": {},
-               f"{key}values": values, f"{key}errors": errors}
+        ctx = {
+            "values": {},
+            "errors": {},
+            "sched_values": {},
+            "sched_errors": {},
+            f"{key}values": values,
+            f"{key}errors": errors,
+        }
         return await _show("admin/trip_new.html", block, status, load=_trip_form_ctx, **ctx)
 
-    return await _submit(model, lambda form: service.create_trips(_actor(), form), done, again,
-                         multi=("amenities", "weekdays") if model is ScheduleForm else ("amenities",))
+    return await _submit(
+        model,
+        lambda form: service.create_trips(_actor(), form),
+        done,
+        again,
+        multi=("amenities", "weekdays") if model is ScheduleForm else ("amenities",),
+    )
 
 
 @bp.post("/trips")
@@ -448,9 +574,11 @@ def _to_trip(message: str, trip_id: int) -> Done:
 
 def _trip_again(trip_id: int, block: str, prefix: str, with_values: bool = False) -> Again:
     """Render a trip page form again with its errors (and values) under the page's `<prefix>_` names."""
+
     async def again(values, errors, status):
         ctx = {f"{prefix}_errors": errors, **({f"{prefix}_values": values} if with_values else {})}
         return await _trip_page(trip_id, block, status, **ctx)
+
     return again
 
 
@@ -458,18 +586,26 @@ def _trip_again(trip_id: int, block: str, prefix: str, with_values: bool = False
 @admin_required
 async def trip_price(trip_id: int):
     """Change the seat price."""
-    return await _submit(TripPrice, lambda form: service.change_trip_price(_actor(), trip_id, form.price_minor),
-                         _to_trip("The price is changed.", trip_id), _trip_again(trip_id, "price_form", "price"),
-                         live=False)
+    return await _submit(
+        TripPrice,
+        lambda form: service.change_trip_price(_actor(), trip_id, form.price_minor),
+        _to_trip("The price is changed.", trip_id),
+        _trip_again(trip_id, "price_form", "price"),
+        live=False,
+    )
 
 
 @bp.post("/trips/<int:trip_id>/seats")
 @admin_required
 async def trip_seats(trip_id: int):
     """Change how many seats are on sale; fewer than are booked is refused with the booked count."""
-    return await _submit(TripSeats, lambda form: service.change_trip_seats(_actor(), trip_id, form.seats_total),
-                         _to_trip("The seats on sale are changed.", trip_id),
-                         _trip_again(trip_id, "seats_form", "seats"), live=False)
+    return await _submit(
+        TripSeats,
+        lambda form: service.change_trip_seats(_actor(), trip_id, form.seats_total),
+        _to_trip("The seats on sale are changed.", trip_id),
+        _trip_again(trip_id, "seats_form", "seats"),
+        live=False,
+    )
 
 
 @bp.post("/trips/<int:trip_id>/cancel")
@@ -477,13 +613,19 @@ async def trip_seats(trip_id: int):
 async def trip_cancel(trip_id: int):
     """Cancel a trip with a reason: its bookings are cancelled and refunded, their seats released once."""
     return await _submit(
-        CancelForm, lambda form: service.cancel_trip(_actor(), trip_id, form.reason),
-        lambda form, result: (f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and "
-                              "refunded.", url_for("admin.trip_show", trip_id=trip_id)),
-        _trip_again(trip_id, "cancel_form", "cancel", with_values=True), live=False)
+        CancelForm,
+        lambda form: service.cancel_trip(_actor(), trip_id, form.reason),
+        lambda form, result: (
+            f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and refunded.",
+            url_for("admin.trip_show", trip_id=trip_id),
+        ),
+        _trip_again(trip_id, "cancel_form", "cancel", with_values=True),
+        live=False,
+    )
 
 
 # --- hotels -------------------------------------------------------------------------------------------
+
 
 @bp.get("/hotels")
 @admin_required
@@ -500,22 +642,31 @@ async def _hotel_form_ctx() -> dict:
 @admin_required
 async def hotel_new():
     """The form for a new hotel."""
-    return await render("admin/hotel_new.html", values={"stars": "3", "amenities": []}, errors={},
-                        **await _hotel_form_ctx())
+    return await render(
+        "admin/hotel_new.html", values={"stars": "3", "amenities": []}, errors={}, **await _hotel_form_ctx()
+    )
 
 
 @bp.post("/hotels")
 @admin_required
 async def hotel_create():
     """Add a hotel."""
-    async def again(values, errors, status):
-        return await _show("admin/hotel_new.html", "hotel_form", status, load=_hotel_form_ctx, values=values,
-                           errors=errors)
 
-    return await _submit(HotelForm, lambda form: service.save_hotel(_actor(), form),
-                         lambda form, hotel: (f"{hotel['name']} is added. Now add its room types.",
-                                              url_for("admin.hotel_show", hotel_id=hotel["id"])),
-                         again, multi=("amenities",))
+    async def again(values, errors, status):
+        return await _show(
+            "admin/hotel_new.html", "hotel_form", status, load=_hotel_form_ctx, values=values, errors=errors
+        )
+
+    return await _submit(
+        HotelForm,
+        lambda form: service.save_hotel(_actor(), form),
+        lambda form, hotel: (
+            f"{hotel['name']} is added. Now add its room types.",
+            url_for("admin.hotel_show", hotel_id=hotel["id"]),
+        ),
+        again,
+        multi=("amenities",),
+    )
 
 
 async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200, **ctx):
@@ -528,12 +679,20 @@ async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200
     except service.NotFound as exc:
         return await _not_found(exc)
     amenities = hotel["amenities"]
-    defaults = {"values": {**hotel, "amenities": amenities}, "errors": {}, "rt_values": {}, "rt_errors": {},
-                "inv_values": {}, "inv_errors": {}, "stop_values": {}, "stop_errors": {}, "rt_edit_errors": {},
-                "rt_edit_values": {}}
+    defaults = {
+        "values": {**hotel, "amenities": amenities},
+        "errors": {},
+        "rt_values": {},
+        "rt_errors": {},
+        "inv_values": {},
+        "inv_errors": {},
+        "stop_values": {},
+        "stop_errors": {},
+        "rt_edit_errors": {},
+        "rt_edit_values": {},
+    }
     extra = await _hotel_form_ctx()  # the details form needs the city options in a fragment too
-    return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra,
-                        **{**defaults, **ctx})
+    return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra, **{**defaults, **ctx})
 
 
 @bp.get("/hotels/<int:hotel_id>")
@@ -546,17 +705,21 @@ async def hotel_show(hotel_id: int):
 def _to_hotel(message: str | Callable[[Any, Any], str], hotel_id: int, dated: bool = False) -> Done:
     """Flash `message` (or what it makes of the form and result) and go back to the hotel page, at the
     form's first night when `dated`."""
+
     def done(form, result):
         text = message if isinstance(message, str) else message(form, result)
         start = {"start": form.start.isoformat()} if dated else {}
         return text, url_for("admin.hotel_show", hotel_id=hotel_id, **start)
+
     return done
 
 
 def _hotel_again(hotel_id: int, block: str, prefix: str) -> Again:
     """Render a hotel page form again with its values and errors under the page's `<prefix>values` names."""
+
     async def again(values, errors, status):
         return await _hotel_page(hotel_id, block, status, **{f"{prefix}values": values, f"{prefix}errors": errors})
+
     return again
 
 
@@ -564,41 +727,56 @@ def _hotel_again(hotel_id: int, block: str, prefix: str) -> Again:
 @admin_required
 async def hotel_update(hotel_id: int):
     """Save a hotel's details, amenities and location."""
-    return await _submit(HotelForm, lambda form: service.save_hotel(_actor(), form, hotel_id),
-                         _to_hotel("The hotel is saved.", hotel_id), _hotel_again(hotel_id, "details_form", ""),
-                         multi=("amenities",))
+    return await _submit(
+        HotelForm,
+        lambda form: service.save_hotel(_actor(), form, hotel_id),
+        _to_hotel("The hotel is saved.", hotel_id),
+        _hotel_again(hotel_id, "details_form", ""),
+        multi=("amenities",),
+    )
 
 
 @bp.post("/hotels/<int:hotel_id>/room-types")
 @admin_required
 async def room_type_create(hotel_id: int):
     """Add a room type."""
-    return await _submit(RoomTypeForm, lambda form: service.save_room_type(_actor(), hotel_id, form),
-                         _to_hotel(lambda form, rt: f"{rt['name']} is added. Set its rooms and prices below.",
-                                   hotel_id),
-                         _hotel_again(hotel_id, "room_type_form", "rt_"))
+    return await _submit(
+        RoomTypeForm,
+        lambda form: service.save_room_type(_actor(), hotel_id, form),
+        _to_hotel(lambda form, rt: f"{rt['name']} is added. Set its rooms and prices below.", hotel_id),
+        _hotel_again(hotel_id, "room_type_form", "rt_"),
+    )
 
 
 @bp.post("/hotels/<int:hotel_id>/room-types/<int:room_type_id>")
 @admin_required
 async def room_type_update(hotel_id: int, room_type_id: int):
     """Edit a room type (inline in the room types table)."""
-    async def again(values, errors, status):
-        return await _hotel_page(hotel_id, "room_types", status, rt_edit_errors={room_type_id: errors},
-                                 rt_edit_values={room_type_id: values})
 
-    return await _submit(RoomTypeForm, lambda form: service.save_room_type(_actor(), hotel_id, form, room_type_id),
-                         _to_hotel("The room type is saved.", hotel_id), again, live=False)
+    async def again(values, errors, status):
+        return await _hotel_page(
+            hotel_id, "room_types", status, rt_edit_errors={room_type_id: errors}, rt_edit_values={room_type_id: values}
+        )
+
+    return await _submit(
+        RoomTypeForm,
+        lambda form: service.save_room_type(_actor(), hotel_id, form, room_type_id),
+        _to_hotel("The room type is saved.", hotel_id),
+        again,
+        live=False,
+    )
 
 
 @bp.post("/hotels/<int:hotel_id>/inventory")
 @admin_required
 async def inventory_set(hotel_id: int):
     """Set rooms and nightly price for a range of nights; fewer rooms than booked is refused (409)."""
-    return await _submit(InventoryForm, lambda form: service.set_inventory(_actor(), hotel_id, form),
-                         _to_hotel(lambda form, result: f"Inventory set for {result['nights']} night(s).", hotel_id,
-                                   dated=True),
-                         _hotel_again(hotel_id, "inventory_form", "inv_"))
+    return await _submit(
+        InventoryForm,
+        lambda form: service.set_inventory(_actor(), hotel_id, form),
+        _to_hotel(lambda form, result: f"Inventory set for {result['nights']} night(s).", hotel_id, dated=True),
+        _hotel_again(hotel_id, "inventory_form", "inv_"),
+    )
 
 
 @bp.post("/hotels/<int:hotel_id>/stop-sell")
@@ -606,13 +784,19 @@ async def inventory_set(hotel_id: int):
 async def inventory_stop_sell(hotel_id: int):
     """Stop or resume selling a room type on a range of nights."""
     return await _submit(
-        StopSellForm, lambda form: service.set_stop_sell(_actor(), hotel_id, form),
-        _to_hotel(lambda form, result: f"Sales {'stopped' if form.stop_sell else 'resumed'} on "
-                                       f"{result['nights']} night(s).", hotel_id, dated=True),
-        _hotel_again(hotel_id, "stop_sell_form", "stop_"))
+        StopSellForm,
+        lambda form: service.set_stop_sell(_actor(), hotel_id, form),
+        _to_hotel(
+            lambda form, result: f"Sales {'stopped' if form.stop_sell else 'resumed'} on {result['nights']} night(s).",
+            hotel_id,
+            dated=True,
+        ),
+        _hotel_again(hotel_id, "stop_sell_form", "stop_"),
+    )
 
 
 # --- bookings -----------------------------------------------------------------------------------------
+
 
 @bp.get("/bookings")
 @admin_required
@@ -631,9 +815,24 @@ async def booking_list():
     return await _filtered("admin/bookings.html", BookingFilter, lister)
 
 
-CSV_COLUMNS = ["reference", "type", "status", "traveller_email", "traveller_name", "contact_email", "service",
-               "starts_at", "ends_at", "total", "currency", "refund", "created_at", "cancelled_at", "cancelled_by",
-               "cancel_reason"]
+CSV_COLUMNS = [
+    "reference",
+    "type",
+    "status",
+    "traveller_email",
+    "traveller_name",
+    "contact_email",
+    "service",
+    "starts_at",
+    "ends_at",
+    "total",
+    "currency",
+    "refund",
+    "created_at",
+    "cancelled_at",
+    "cancelled_by",
+    "cancel_reason",
+]
 
 
 def csv_cell(value: Any) -> str:
@@ -661,12 +860,29 @@ async def booking_export():
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         async for b in service.iter_bookings(f):
-            writer.writerow([csv_cell(v) for v in (
-                b["reference"], b["type"], b["status"], b["traveller_email"], b["traveller_name"],
-                b["contact_email"], _service_name(b), b["starts_at"], b["ends_at"], f"{b['total_minor'] / 100:.2f}",
-                b["currency"], "" if b["refund_minor"] is None else f"{b['refund_minor'] / 100:.2f}",
-                b["created_at"].replace(microsecond=0), b["cancelled_at"] and b["cancelled_at"].replace(microsecond=0),
-                b["cancelled_by"], b["cancel_reason"])])
+            writer.writerow(
+                [
+                    csv_cell(v)
+                    for v in (
+                        b["reference"],
+                        b["type"],
+                        b["status"],
+                        b["traveller_email"],
+                        b["traveller_name"],
+                        b["contact_email"],
+                        _service_name(b),
+                        b["starts_at"],
+                        b["ends_at"],
+                        f"{b['total_minor'] / 100:.2f}",
+                        b["currency"],
+                        "" if b["refund_minor"] is None else f"{b['refund_minor'] / 100:.2f}",
+                        b["created_at"].replace(microsecond=0),
+                        b["cancelled_at"] and b["cancelled_at"].replace(microsecond=0),
+                        b["cancelled_by"],
+                        b["cancel_reason"],
+                    )
+                ]
+            )
             if buffer.tell() > 32_000:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -684,8 +900,14 @@ async def _booking_page(reference: str, block: str | None = None, status: int = 
         booking = await service.get_booking(reference)
     except service.NotFound as exc:
         return await _not_found(exc)
-    return await render("admin/booking.html", block=block, status=status, booking=booking,
-                        service_name=_service_name(booking), **{"cancel_errors": {}, "cancel_values": {}, **ctx})
+    return await render(
+        "admin/booking.html",
+        block=block,
+        status=status,
+        booking=booking,
+        service_name=_service_name(booking),
+        **{"cancel_errors": {}, "cancel_values": {}, **ctx},
+    )
 
 
 @bp.get("/bookings/<reference>")
@@ -699,10 +921,17 @@ async def booking_show(reference: str):
 @admin_required
 async def booking_cancel(reference: str):
     """Cancel a booking on the traveller's behalf with a reason (full refund)."""
+
     async def again(values, errors, status):
         return await _booking_page(reference, "cancel_form", status, cancel_errors=errors, cancel_values=values)
 
-    return await _submit(CancelForm, lambda form: service.cancel_booking(_actor(), reference, form.reason),
-                         lambda form, result: (f"Booking {reference.upper()} is cancelled and refunded.",
-                                               url_for("admin.booking_show", reference=reference.upper())),
-                         again, live=False)
+    return await _submit(
+        CancelForm,
+        lambda form: service.cancel_booking(_actor(), reference, form.reason),
+        lambda form, result: (
+            f"Booking {reference.upper()} is cancelled and refunded.",
+            url_for("admin.booking_show", reference=reference.upper()),
+        ),
+        again,
+        live=False,
+    )

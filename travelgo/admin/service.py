@@ -96,8 +96,9 @@ CITY = _Table("city", "city", queries.select_city, queries.insert_city, queries.
 OPERATOR = _Table("operator", "operator", queries.select_operator, queries.insert_operator, queries.update_operator)
 VEHICLE = _Table("vehicle", "vehicle", queries.select_vehicle, queries.insert_vehicle, queries.update_vehicle)
 HOTEL = _Table("hotel", "hotel", queries.select_hotel, queries.insert_hotel, queries.update_hotel)
-ROOM_TYPE = _Table("room_type", "room type", queries.select_room_type, queries.insert_room_type,
-                   queries.update_room_type)
+ROOM_TYPE = _Table(
+    "room_type", "room type", queries.select_room_type, queries.insert_room_type, queries.update_room_type
+)
 
 
 async def _get(table: _Table, item_id: int) -> dict:
@@ -116,8 +117,9 @@ async def _create(cur, actor: int, table: _Table, data: dict) -> dict:
     return after
 
 
-async def _update(cur, actor: int, table: _Table, item_id: int, data: dict,
-                  belongs: Callable[[dict], bool] = lambda row: True) -> dict:
+async def _update(
+    cur, actor: int, table: _Table, item_id: int, data: dict, belongs: Callable[[dict], bool] = lambda row: True
+) -> dict:
     """Lock a row (NotFound unless it exists and `belongs`), update it and audit before/after (`<entity>.update`)."""
     before = await table.select(cur, item_id, lock=True)
     if before is None or not belongs(before):
@@ -147,6 +149,7 @@ async def _unique(work: Callable[[Any], Awaitable[dict]], field: str, message: s
 
 # --- cities and operators -----------------------------------------------------------------------------
 
+
 async def list_cities(page: Page) -> dict:
     """Cities matching a search, a page at a time."""
     return await _read(queries.select_cities, page.q, page.page)
@@ -158,8 +161,11 @@ async def get_city(city_id: int) -> dict:
 
 async def save_city(actor: int, form: CityForm, city_id: int | None = None) -> dict:
     """Create a city, or update one; a duplicate name in the same country is a field error."""
-    return await _unique(lambda cur: _save(cur, actor, CITY, city_id, form.model_dump()),
-                         "name", "A city with this name already exists in that country.")
+    return await _unique(
+        lambda cur: _save(cur, actor, CITY, city_id, form.model_dump()),
+        "name",
+        "A city with this name already exists in that country.",
+    )
 
 
 async def list_operators(page: Page) -> dict:
@@ -173,19 +179,25 @@ async def get_operator(operator_id: int) -> dict:
 
 async def save_operator(actor: int, form: OperatorForm, operator_id: int | None = None) -> dict:
     """Create or update an operator; names are unique."""
-    return await _unique(lambda cur: _save(cur, actor, OPERATOR, operator_id, form.model_dump()),
-                         "name", "An operator with this name already exists.")
+    return await _unique(
+        lambda cur: _save(cur, actor, OPERATOR, operator_id, form.model_dump()),
+        "name",
+        "An operator with this name already exists.",
+    )
 
 
 async def options() -> dict:
     """Choices for the select boxes of the inventory forms."""
     async with db.reading() as cur:
-        return {"cities": await queries.select_city_options(cur),
-                "operators": await queries.select_operator_options(cur),
-                "vehicles": await queries.select_vehicle_options(cur)}
+        return {
+            "cities": await queries.select_city_options(cur),
+            "operators": await queries.select_operator_options(cur),
+            "vehicles": await queries.select_vehicle_options(cur),
+        }
 
 
 # --- vehicles -----------------------------------------------------------------------------------------
+
 
 def layout_of(vehicle: dict, seats: list[dict]) -> dict:
     """The form values (decks, rows, columns, aisle_after) that describe a stored vehicle."""
@@ -195,8 +207,13 @@ def layout_of(vehicle: dict, seats: list[dict]) -> dict:
             per_row[seat["col_no"]] = seat
     columns = len(per_row) or vehicle["cols_count"]
     gap = [c for c in range(1, vehicle["cols_count"] + 1) if c not in per_row]
-    return {"decks": vehicle["decks"], "rows": vehicle["rows_count"], "columns": columns,
-            "aisle_after": (gap[0] - 1) if gap else 0, "berth": vehicle["berth"]}
+    return {
+        "decks": vehicle["decks"],
+        "rows": vehicle["rows_count"],
+        "columns": columns,
+        "aisle_after": (gap[0] - 1) if gap else 0,
+        "berth": vehicle["berth"],
+    }
 
 
 def seat_grid(layout: SeatLayout, seats: list[dict] | None = None) -> list[dict]:
@@ -205,10 +222,16 @@ def seat_grid(layout: SeatLayout, seats: list[dict] | None = None) -> list[dict]
     decks = []
     for deck in range(1, layout.decks + 1):
         by_pos = {(s["row_no"], s["col_no"]): s for s in seats if s["deck"] == deck}
-        rows = [[by_pos.get((row, col)) for col in range(1, layout.grid_columns + 1)]
-                for row in range(1, layout.rows + 1)]
-        decks.append({"deck": deck, "name": ("Lower deck" if deck == 1 else "Upper deck") if layout.decks > 1
-                      else "Seat map", "rows": rows})
+        rows = [
+            [by_pos.get((row, col)) for col in range(1, layout.grid_columns + 1)] for row in range(1, layout.rows + 1)
+        ]
+        decks.append(
+            {
+                "deck": deck,
+                "name": ("Lower deck" if deck == 1 else "Upper deck") if layout.decks > 1 else "Seat map",
+                "rows": rows,
+            }
+        )
     return decks
 
 
@@ -229,8 +252,14 @@ async def get_vehicle(vehicle_id: int) -> dict:
 
 
 def _vehicle_row(form: VehicleForm | SeatLayout) -> dict:
-    return {"berth": form.berth, "layout": form.layout, "decks": form.decks, "rows_count": form.rows,
-            "cols_count": form.grid_columns, "seat_count": len(form.seats())}
+    return {
+        "berth": form.berth,
+        "layout": form.layout,
+        "decks": form.decks,
+        "rows_count": form.rows,
+        "cols_count": form.grid_columns,
+        "seat_count": len(form.seats()),
+    }
 
 
 async def create_vehicle(actor: int, form: VehicleForm) -> dict:
@@ -239,8 +268,9 @@ async def create_vehicle(actor: int, form: VehicleForm) -> dict:
     async def work(cur):
         if await queries.select_operator(cur, form.operator_id) is None:
             raise Invalid({"operator_id": "Choose an operator from the list."})
-        vehicle_id = await queries.insert_vehicle(cur, {"operator_id": form.operator_id, "name": form.name,
-                                                        "is_ac": form.is_ac, **_vehicle_row(form)})
+        vehicle_id = await queries.insert_vehicle(
+            cur, {"operator_id": form.operator_id, "name": form.name, "is_ac": form.is_ac, **_vehicle_row(form)}
+        )
         await queries.insert_vehicle_seats(cur, vehicle_id, form.seats())
         after = await queries.select_vehicle(cur, vehicle_id)
         await record(cur, actor, "vehicle.create", "vehicle", vehicle_id, None, snapshot(after))
@@ -265,8 +295,10 @@ async def update_vehicle(actor: int, vehicle_id: int, form: VehicleForm) -> dict
         if layout_changed:
             trips = await queries.select_vehicle_trip_count(cur, vehicle_id)
             if trips:
-                raise Refused(f"The seat layout cannot change: {_plural(trips, 'trip')} use this vehicle. "
-                              "Create a new vehicle with the new layout instead.")
+                raise Refused(
+                    f"The seat layout cannot change: {_plural(trips, 'trip')} use this vehicle. "
+                    "Create a new vehicle with the new layout instead."
+                )
             changes.update(new_layout)
             await queries.delete_vehicle_seats(cur, vehicle_id)
             await queries.insert_vehicle_seats(cur, vehicle_id, form.seats())
@@ -282,10 +314,12 @@ async def rename_vehicle(actor: int, vehicle_id: int, form: VehicleRename) -> di
     """Inline edit of a vehicle's name and air conditioning."""
 
     return await db.run_in_transaction(
-        lambda cur: _update(cur, actor, VEHICLE, vehicle_id, {"name": form.name, "is_ac": form.is_ac}))
+        lambda cur: _update(cur, actor, VEHICLE, vehicle_id, {"name": form.name, "is_ac": form.is_ac})
+    )
 
 
 # --- trips --------------------------------------------------------------------------------------------
+
 
 async def list_trips(f: TripFilter) -> dict:
     """Trips matching the filters, by departure."""
@@ -322,17 +356,36 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
         ids = []
         for departs_at in form.departures:
             arrives_at = departs_at + timedelta(minutes=form.duration_minutes)
-            ids.append(await queries.insert_trip(cur, {
-                "operator_id": vehicle["operator_id"], "vehicle_id": vehicle["id"],
-                "origin_id": form.origin_id, "destination_id": form.destination_id,
-                "departs_at": departs_at, "arrives_at": arrives_at, "duration_minutes": form.duration_minutes,
-                "price_minor": form.price_minor, "currency": form.currency, "seats_total": vehicle["seat_count"],
-                "amenities": ",".join(form.amenities),
-                "boarding_points": json.dumps([{"name": form.boarding_point, "time": departs_at.strftime("%H:%M")}]),
-                "dropping_points": json.dumps([{"name": form.dropping_point, "time": arrives_at.strftime("%H:%M")}]),
-            }))
-        summary = {**form.model_dump(mode="json", exclude={"price"}), "price_minor": form.price_minor,
-                   "seats_total": vehicle["seat_count"], "trip_ids": ids}
+            ids.append(
+                await queries.insert_trip(
+                    cur,
+                    {
+                        "operator_id": vehicle["operator_id"],
+                        "vehicle_id": vehicle["id"],
+                        "origin_id": form.origin_id,
+                        "destination_id": form.destination_id,
+                        "departs_at": departs_at,
+                        "arrives_at": arrives_at,
+                        "duration_minutes": form.duration_minutes,
+                        "price_minor": form.price_minor,
+                        "currency": form.currency,
+                        "seats_total": vehicle["seat_count"],
+                        "amenities": ",".join(form.amenities),
+                        "boarding_points": json.dumps(
+                            [{"name": form.boarding_point, "time": departs_at.strftime("%H:%M")}]
+                        ),
+                        "dropping_points": json.dumps(
+                            [{"name": form.dropping_point, "time": arrives_at.strftime("%H:%M")}]
+                        ),
+                    },
+                )
+            )
+        summary = {
+            **form.model_dump(mode="json", exclude={"price"}),
+            "price_minor": form.price_minor,
+            "seats_total": vehicle["seat_count"],
+            "trip_ids": ids,
+        }
         action = "trip.schedule" if isinstance(form, ScheduleForm) else "trip.create"
         await record(cur, actor, action, "trip", ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}", None, summary)
         return ids
@@ -343,11 +396,17 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
 async def _publish_trip(cur, trip: dict) -> None:
     """The trip's availability after a change (the trip row is locked by the caller)."""
     if trip["status"] == "cancelled":
-        payload = {"trip_id": trip["id"], "seats_left": 0,
-                   "unavailable_seats": await queries.select_vehicle_labels(cur, trip["vehicle_id"])}
+        payload = {
+            "trip_id": trip["id"],
+            "seats_left": 0,
+            "unavailable_seats": await queries.select_vehicle_labels(cur, trip["vehicle_id"]),
+        }
     else:
-        payload = {"trip_id": trip["id"], "seats_left": trip["seats_total"] - trip["seats_booked"],
-                   "unavailable_seats": await queries.select_held_seats(cur, trip["id"])}
+        payload = {
+            "trip_id": trip["id"],
+            "seats_left": trip["seats_total"] - trip["seats_booked"],
+            "unavailable_seats": await queries.select_held_seats(cur, trip["id"]),
+        }
     await events.publish(cur, f"trip:{trip['id']}", "availability", payload)
 
 
@@ -359,8 +418,15 @@ async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
         if before is None:
             raise NotFound("trip")
         await queries.update_trip(cur, trip_id, {"price_minor": price_minor})
-        await record(cur, actor, "trip.price", "trip", trip_id, {"price_minor": before["price_minor"]},
-                     {"price_minor": price_minor})
+        await record(
+            cur,
+            actor,
+            "trip.price",
+            "trip",
+            trip_id,
+            {"price_minor": before["price_minor"]},
+            {"price_minor": price_minor},
+        )
         return await queries.lock_trip(cur, trip_id)
 
     return await db.run_in_transaction(work)
@@ -387,8 +453,15 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int) -> dict:
                 raise Refused(_seats_refusal((await queries.lock_trip(cur, trip_id))["seats_booked"])) from exc
             raise
         after = await queries.lock_trip(cur, trip_id)
-        await record(cur, actor, "trip.seats", "trip", trip_id, {"seats_total": trip["seats_total"]},
-                     {"seats_total": seats_total})
+        await record(
+            cur,
+            actor,
+            "trip.seats",
+            "trip",
+            trip_id,
+            {"seats_total": trip["seats_total"]},
+            {"seats_total": seats_total},
+        )
         await _publish_trip(cur, after)
         return after
 
@@ -396,8 +469,10 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int) -> dict:
 
 
 def _seats_refusal(booked: int) -> str:
-    return (f"{_plural(booked, 'seat')} {'is' if booked == 1 else 'are'} already booked on this trip, "
-            f"so it cannot offer fewer than {booked}.")
+    return (
+        f"{_plural(booked, 'seat')} {'is' if booked == 1 else 'are'} already booked on this trip, "
+        f"so it cannot offer fewer than {booked}."
+    )
 
 
 async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
@@ -417,14 +492,27 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
         bookings = await queries.lock_confirmed_trip_bookings(cur, trip_id)
         released = []
         for booking in bookings:
-            released.append(await release_booking(cur, booking["id"], reason=reason, cancelled_by="operator",
-                                                  refund_minor=booking["total_minor"]))
+            released.append(
+                await release_booking(
+                    cur, booking["id"], reason=reason, cancelled_by="operator", refund_minor=booking["total_minor"]
+                )
+            )
         await queries.update_trip(cur, trip_id, {"status": "cancelled", "cancel_reason": reason})
         after = await queries.lock_trip(cur, trip_id)
-        await record(cur, actor, "trip.cancel", "trip", trip_id,
-                     {"status": trip["status"], "seats_booked": trip["seats_booked"]},
-                     {"status": "cancelled", "cancel_reason": reason, "seats_booked": after["seats_booked"],
-                      "bookings_cancelled": [b["id"] for b in bookings]})
+        await record(
+            cur,
+            actor,
+            "trip.cancel",
+            "trip",
+            trip_id,
+            {"status": trip["status"], "seats_booked": trip["seats_booked"]},
+            {
+                "status": "cancelled",
+                "cancel_reason": reason,
+                "seats_booked": after["seats_booked"],
+                "bookings_cancelled": [b["id"] for b in bookings],
+            },
+        )
         await _publish_trip(cur, after)
         return {"trip": after, "bookings_cancelled": len(bookings), "released": released}
 
@@ -432,6 +520,7 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
 
 
 # --- hotels -------------------------------------------------------------------------------------------
+
 
 async def list_hotels(f: HotelFilter) -> dict:
     """Hotels matching a search and city."""
@@ -450,9 +539,17 @@ async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14) ->
     nights = [start + timedelta(days=i) for i in range(days)]
     by_key = {(r["room_type_id"], r["night"]): r for r in inventory}
     grid = [{"room_type": rt, "cells": [by_key.get((rt["id"], n)) for n in nights]} for rt in room_types]
-    return {**hotel, "amenities": _set(hotel["amenities"]), "room_types": room_types, "nights": nights,
-            "grid": grid, "start": start, "days": days, "prev_start": start - timedelta(days=days),
-            "next_start": start + timedelta(days=days)}
+    return {
+        **hotel,
+        "amenities": _set(hotel["amenities"]),
+        "room_types": room_types,
+        "nights": nights,
+        "grid": grid,
+        "start": start,
+        "days": days,
+        "prev_start": start - timedelta(days=days),
+        "next_start": start + timedelta(days=days),
+    }
 
 
 def _hotel_row(form: HotelForm) -> dict:
@@ -485,8 +582,10 @@ async def save_room_type(actor: int, hotel_id: int, form: RoomTypeForm, room_typ
 
 
 def _rooms_refusal(booked: int, night: date) -> str:
-    return (f"{_plural(booked, 'room')} {'is' if booked == 1 else 'are'} already booked on "
-            f"{night:%a %d %b %Y}, so that night cannot have fewer than {booked} rooms.")
+    return (
+        f"{_plural(booked, 'room')} {'is' if booked == 1 else 'are'} already booked on "
+        f"{night:%a %d %b %Y}, so that night cannot have fewer than {booked} rooms."
+    )
 
 
 async def _room_type_of(cur, hotel_id: int, room_type_id: int) -> dict:
@@ -498,18 +597,31 @@ async def _room_type_of(cur, hotel_id: int, room_type_id: int) -> dict:
 
 async def _publish_nights(cur, hotel_id: int, room_type_id: int, form) -> None:
     rows = await queries.lock_inventory(cur, room_type_id, form.start, form.end)
-    await events.publish(cur, f"hotel:{hotel_id}", "availability", {
-        "hotel_id": hotel_id, "room_type_id": room_type_id,
-        "dates": [r["night"].isoformat() for r in rows],
-        "rooms_left": {r["night"].isoformat(): 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"]
-                       for r in rows},
-    })
+    await events.publish(
+        cur,
+        f"hotel:{hotel_id}",
+        "availability",
+        {
+            "hotel_id": hotel_id,
+            "room_type_id": room_type_id,
+            "dates": [r["night"].isoformat() for r in rows],
+            "rooms_left": {
+                r["night"].isoformat(): 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"] for r in rows
+            },
+        },
+    )
 
 
 def _nights_snapshot(rows: list[dict]) -> dict:
-    return {r["night"].isoformat(): {"rooms_total": r["rooms_total"], "rooms_booked": r["rooms_booked"],
-                                     "price_minor": r["price_minor"], "stop_sell": bool(r["stop_sell"])}
-            for r in rows}
+    return {
+        r["night"].isoformat(): {
+            "rooms_total": r["rooms_total"],
+            "rooms_booked": r["rooms_booked"],
+            "price_minor": r["price_minor"],
+            "stop_sell": bool(r["stop_sell"]),
+        }
+        for r in rows
+    }
 
 
 async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
@@ -530,9 +642,15 @@ async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
                 worst = max(rows, key=lambda r: r["rooms_booked"])
                 raise Refused(_rooms_refusal(worst["rooms_booked"], worst["night"])) from exc
             raise
-        await record(cur, actor, "inventory.set", "room_type", form.room_type_id, _nights_snapshot(before),
-                     {"start": form.start, "end": form.end, "rooms_total": form.rooms_total,
-                      "price_minor": form.price_minor})
+        await record(
+            cur,
+            actor,
+            "inventory.set",
+            "room_type",
+            form.room_type_id,
+            _nights_snapshot(before),
+            {"start": form.start, "end": form.end, "rooms_total": form.rooms_total, "price_minor": form.price_minor},
+        )
         await _publish_nights(cur, hotel_id, form.room_type_id, form)
         return {"nights": len(form.nights), "created": len(form.nights) - len(before), "updated": len(before)}
 
@@ -548,9 +666,15 @@ async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
         if not before:
             raise Invalid({"start": "There is no inventory on those nights; set rooms and prices first."})
         await queries.update_stop_sell(cur, form.room_type_id, form.start, form.end, form.stop_sell)
-        await record(cur, actor, "inventory.stop_sell" if form.stop_sell else "inventory.resume_sell", "room_type",
-                     form.room_type_id, {"stop_sell_nights": [r["night"] for r in before if r["stop_sell"]]},
-                     {"start": form.start, "end": form.end, "stop_sell": form.stop_sell})
+        await record(
+            cur,
+            actor,
+            "inventory.stop_sell" if form.stop_sell else "inventory.resume_sell",
+            "room_type",
+            form.room_type_id,
+            {"stop_sell_nights": [r["night"] for r in before if r["stop_sell"]]},
+            {"start": form.start, "end": form.end, "stop_sell": form.stop_sell},
+        )
         await _publish_nights(cur, hotel_id, form.room_type_id, form)
         return {"nights": len(before)}
 
@@ -558,6 +682,7 @@ async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
 
 
 # --- bookings -----------------------------------------------------------------------------------------
+
 
 async def search_bookings(f: BookingFilter, *, limit: int = 25, offset: int = 0) -> dict:
     """Bookings matching the filters, newest first: {items, total, limit, offset}."""
@@ -600,12 +725,24 @@ async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
         if key is None:
             raise NotFound("booking")
         if key["status"] == "confirmed":
-            result = await release_booking(cur, key["id"], reason=reason, cancelled_by="admin",
-                                           refund_minor=key["total_minor"])
+            result = await release_booking(
+                cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=key["total_minor"]
+            )
             if result["released"]:
-                await record(cur, actor, "booking.cancel", "booking", key["reference"], {"status": "confirmed"},
-                             {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin",
-                              "refund_minor": key["total_minor"]})
+                await record(
+                    cur,
+                    actor,
+                    "booking.cancel",
+                    "booking",
+                    key["reference"],
+                    {"status": "confirmed"},
+                    {
+                        "status": "cancelled",
+                        "cancel_reason": reason,
+                        "cancelled_by": "admin",
+                        "refund_minor": key["total_minor"],
+                    },
+                )
                 return result
         raise Refused("This booking is already cancelled.")
 
@@ -613,6 +750,7 @@ async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
 
 
 # --- analytics ----------------------------------------------------------------------------------------
+
 
 def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
@@ -631,41 +769,91 @@ async def stats(r: StatsRange) -> dict:
     day = r.date_from
     while day <= r.date_to:
         row = daily.get(day)
-        days.append({"date": day, "bookings": int(row["bookings"]) if row else 0,
-                     "cancelled": int(row["cancelled"]) if row else 0,
-                     "revenue_minor": int(row["revenue_minor"]) if row else 0})
+        days.append(
+            {
+                "date": day,
+                "bookings": int(row["bookings"]) if row else 0,
+                "cancelled": int(row["cancelled"]) if row else 0,
+                "revenue_minor": int(row["revenue_minor"]) if row else 0,
+            }
+        )
         day += timedelta(days=1)
     total = sum(d["bookings"] for d in days)
     cancelled = sum(d["cancelled"] for d in days)
     return {
-        "from": r.date_from, "to": r.date_to, "currency": currency,
-        "totals": {"bookings": total, "cancelled": cancelled, "cancellation_rate": _ratio(cancelled, total),
-                   "revenue_minor": sum(d["revenue_minor"] for d in days),
-                   "seats_offered": sum(int(x["offered"]) for x in routes),
-                   "seats_sold": sum(int(x["sold"]) for x in routes),
-                   "room_nights_offered": sum(int(x["offered"]) for x in hotels),
-                   "room_nights_sold": sum(int(x["sold"]) for x in hotels)},
+        "from": r.date_from,
+        "to": r.date_to,
+        "currency": currency,
+        "totals": {
+            "bookings": total,
+            "cancelled": cancelled,
+            "cancellation_rate": _ratio(cancelled, total),
+            "revenue_minor": sum(d["revenue_minor"] for d in days),
+            "seats_offered": sum(int(x["offered"]) for x in routes),
+            "seats_sold": sum(int(x["sold"]) for x in routes),
+            "room_nights_offered": sum(int(x["offered"]) for x in hotels),
+            "room_nights_sold": sum(int(x["sold"]) for x in hotels),
+        },
         "days": days,
-        "routes": [{"origin": x["origin_name"], "destination": x["destination_name"], "trips": int(x["trips"]),
-                    "seats_offered": int(x["offered"]), "seats_sold": int(x["sold"]),
-                    "occupancy": _ratio(int(x["sold"]), int(x["offered"]))} for x in routes],
-        "hotels": [{"hotel_id": x["hotel_id"], "hotel": x["hotel_name"], "city": x["city_name"],
-                    "room_nights_offered": int(x["offered"]), "room_nights_sold": int(x["sold"]),
-                    "occupancy": _ratio(int(x["sold"]), int(x["offered"]))} for x in hotels],
-        "top_routes": [{"origin": x["origin_name"], "destination": x["destination_name"],
-                        "bookings": int(x["bookings"]), "revenue_minor": int(x["revenue_minor"])} for x in top_routes],
-        "top_hotels": [{"hotel_id": x["hotel_id"], "hotel": x["hotel_name"], "city": x["city_name"],
-                        "bookings": int(x["bookings"]), "revenue_minor": int(x["revenue_minor"])} for x in top_hotels],
+        "routes": [
+            {
+                "origin": x["origin_name"],
+                "destination": x["destination_name"],
+                "trips": int(x["trips"]),
+                "seats_offered": int(x["offered"]),
+                "seats_sold": int(x["sold"]),
+                "occupancy": _ratio(int(x["sold"]), int(x["offered"])),
+            }
+            for x in routes
+        ],
+        "hotels": [
+            {
+                "hotel_id": x["hotel_id"],
+                "hotel": x["hotel_name"],
+                "city": x["city_name"],
+                "room_nights_offered": int(x["offered"]),
+                "room_nights_sold": int(x["sold"]),
+                "occupancy": _ratio(int(x["sold"]), int(x["offered"])),
+            }
+            for x in hotels
+        ],
+        "top_routes": [
+            {
+                "origin": x["origin_name"],
+                "destination": x["destination_name"],
+                "bookings": int(x["bookings"]),
+                "revenue_minor": int(x["revenue_minor"]),
+            }
+            for x in top_routes
+        ],
+        "top_hotels": [
+            {
+                "hotel_id": x["hotel_id"],
+                "hotel": x["hotel_name"],
+                "city": x["city_name"],
+                "bookings": int(x["bookings"]),
+                "revenue_minor": int(x["revenue_minor"]),
+            }
+            for x in top_hotels
+        ],
     }
 
 
 # --- audit --------------------------------------------------------------------------------------------
 
+
 async def list_audit(f: AuditFilter) -> dict:
     """Audit entries matching the filters, newest first, with the filter choices."""
     async with db.reading() as cur:
-        page = await queries.select_audit(cur, entity=f.entity, action=f.action, user_email=f.user_email,
-                                          date_from=f.date_from, date_to=f.date_to, page=f.page)
+        page = await queries.select_audit(
+            cur,
+            entity=f.entity,
+            action=f.action,
+            user_email=f.user_email,
+            date_from=f.date_from,
+            date_to=f.date_to,
+            page=f.page,
+        )
         page["choices"] = await queries.select_audit_choices(cur)
     for item in page["items"]:
         for key in ("before_data", "after_data"):

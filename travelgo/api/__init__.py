@@ -38,8 +38,8 @@ class ApiOnlyProvider(OpenAPIProvider):
         document["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
         error = {
             "description": "Error: 401 no or bad token, 403 not allowed, 404 not found (also another user's "
-                           "resource), 409 conflict, 413 body over 1 MB, 422 invalid input, 429 rate limited "
-                           "(Retry-After), 503 busy or database unavailable (Retry-After).",
+            "resource), 409 conflict, 413 body over 1 MB, 422 invalid input, 429 rate limited "
+            "(Retry-After), 503 busy or database unavailable (Retry-After).",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for operations in document["paths"].values():

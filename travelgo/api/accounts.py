@@ -45,7 +45,7 @@ async def api_register(data: Registration):
     try:
         user = await service.register(data, client_ip=client_ip())
     except service.EmailTaken:
-        raise Problem(409, "Email already registered", "An account with this email already exists.")
+        raise Problem(409, "Email already registered", "An account with this email already exists.") from None
     return _user_out(user), 201
 
 

@@ -128,8 +128,10 @@ def _service_name(b: dict) -> str:
 async def api_admin_bookings(query_args: AdminBookingsQuery):
     """Bookings matching the admin filters (reference, email, type, status, dates), newest first."""
     page = await service.search_bookings(query_args, limit=query_args.limit, offset=query_args.offset)
-    items = [AdminBookingOut(**{k: v for k, v in b.items() if k in AdminBookingOut.model_fields},
-                             service=_service_name(b)) for b in page["items"]]
+    items = [
+        AdminBookingOut(**{k: v for k, v in b.items() if k in AdminBookingOut.model_fields}, service=_service_name(b))
+        for b in page["items"]
+    ]
     return AdminBookingsPage(items=items, total=page["total"], limit=page["limit"], offset=page["offset"])
 
 
@@ -141,5 +143,8 @@ async def api_admin_bookings(query_args: AdminBookingsQuery):
 async def api_admin_stats(query_args: StatsRange):
     """The dashboard's figures for ?from=YYYY-MM-DD&to=YYYY-MM-DD (default: the last 30 days)."""
     figures = await service.stats(query_args)
-    return StatsOut(date_from=figures["from"], date_to=figures["to"],
-                    **{k: v for k, v in figures.items() if k not in ("from", "to")})
+    return StatsOut(
+        date_from=figures["from"],
+        date_to=figures["to"],
+        **{k: v for k, v in figures.items() if k not in ("from", "to")},
+    )

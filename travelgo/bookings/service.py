@@ -281,8 +281,13 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
     await _publish_trip(cur, trip_id, trip["seats_total"] - trip["seats_booked"] - n, held)
     # the booking_seats rows as written (insert order = id order), so the caller need not read them back
     written = [
-        {"seat_label": r["label"], "passenger_name": r["name"], "passenger_age": r["age"],
-         "passenger_gender": r["gender"], "price_minor": r["price_minor"]}
+        {
+            "seat_label": r["label"],
+            "passenger_name": r["name"],
+            "passenger_age": r["age"],
+            "passenger_gender": r["gender"],
+            "price_minor": r["price_minor"],
+        }
         for r in rows
     ]
     return booking_id, True, written

@@ -11,24 +11,49 @@ from ..querystring import blank_to_none, split_list
 
 DepartureWindow = Literal["early_morning", "morning", "afternoon", "evening", "night"]
 BusType = Literal["ac_seater", "ac_sleeper", "non_ac_seater", "non_ac_sleeper"]
-TripAmenity = Literal["wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light",
-                      "live_tracking"]
+TripAmenity = Literal[
+    "wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking"
+]
 TripSort = Literal["price", "departure", "duration", "rating"]
 
 # [start hour, end hour) of each departure window
 WINDOWS: dict[str, tuple[int, int]] = {
-    "early_morning": (0, 6), "morning": (6, 12), "afternoon": (12, 17), "evening": (17, 21), "night": (21, 24),
+    "early_morning": (0, 6),
+    "morning": (6, 12),
+    "afternoon": (12, 17),
+    "evening": (17, 21),
+    "night": (21, 24),
 }
-WINDOW_LABELS = {"early_morning": "Early morning (before 06:00)", "morning": "Morning (06:00–12:00)",
-                 "afternoon": "Afternoon (12:00–17:00)", "evening": "Evening (17:00–21:00)",
-                 "night": "Night (after 21:00)"}
-BUS_TYPE_LABELS = {"ac_seater": "AC seater", "ac_sleeper": "AC sleeper", "non_ac_seater": "Non-AC seater",
-                   "non_ac_sleeper": "Non-AC sleeper"}
-AMENITY_LABELS = {"wifi": "Wi-Fi", "charging": "Charging point", "water": "Water bottle", "blanket": "Blanket",
-                  "snacks": "Snacks", "toilet": "Toilet", "tv": "TV", "reading_light": "Reading light",
-                  "live_tracking": "Live tracking"}
-SORT_LABELS = {"departure": "Departure time", "price": "Price (lowest first)", "duration": "Duration (shortest first)",
-               "rating": "Operator rating (best first)"}
+WINDOW_LABELS = {
+    "early_morning": "Early morning (before 06:00)",
+    "morning": "Morning (06:00–12:00)",
+    "afternoon": "Afternoon (12:00–17:00)",
+    "evening": "Evening (17:00–21:00)",
+    "night": "Night (after 21:00)",
+}
+BUS_TYPE_LABELS = {
+    "ac_seater": "AC seater",
+    "ac_sleeper": "AC sleeper",
+    "non_ac_seater": "Non-AC seater",
+    "non_ac_sleeper": "Non-AC sleeper",
+}
+AMENITY_LABELS = {
+    "wifi": "Wi-Fi",
+    "charging": "Charging point",
+    "water": "Water bottle",
+    "blanket": "Blanket",
+    "snacks": "Snacks",
+    "toilet": "Toilet",
+    "tv": "TV",
+    "reading_light": "Reading light",
+    "live_tracking": "Live tracking",
+}
+SORT_LABELS = {
+    "departure": "Departure time",
+    "price": "Price (lowest first)",
+    "duration": "Duration (shortest first)",
+    "rating": "Operator rating (best first)",
+}
 MAX_PASSENGERS = 6
 
 

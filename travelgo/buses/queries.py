@@ -38,15 +38,29 @@ OPERATOR_JOIN = """
   JOIN operators o ON o.id = t.operator_id"""
 
 
-def trip_search_sql(*, origin: int | None, destination: int | None, windows: list[str], bus_types: list[str],
-                    operators: list[int], amenities: list[str], min_price: int | None, max_price: int | None,
-                    sort: str, count_only: bool = False) -> tuple[str, dict]:
+def trip_search_sql(
+    *,
+    origin: int | None,
+    destination: int | None,
+    windows: list[str],
+    bus_types: list[str],
+    operators: list[int],
+    amenities: list[str],
+    min_price: int | None,
+    max_price: int | None,
+    sort: str,
+    count_only: bool = False,
+) -> tuple[str, dict]:
     """The search statement and its fixed parameters (the caller adds start, end, min_seats, limit, offset).
 
     Only fixed SQL fragments are joined; every value travels as a named parameter.
     """
-    where = ["t.departs_at >= %(start)s", "t.departs_at < %(end)s", "t.status = 'scheduled'",
-             "t.seats_total - t.seats_booked >= %(min_seats)s"]
+    where = [
+        "t.departs_at >= %(start)s",
+        "t.departs_at < %(end)s",
+        "t.status = 'scheduled'",
+        "t.seats_total - t.seats_booked >= %(min_seats)s",
+    ]
     params: dict = {}
     if origin is not None:
         where.append("t.origin_id = %(origin)s")
@@ -107,8 +121,9 @@ def trip_search_sql(*, origin: int | None, destination: int | None, windows: lis
     return sql, params
 
 
-async def select_trips(cur, filters: dict, *, start: datetime, end: datetime, min_seats: int, limit: int,
-                       offset: int) -> tuple[list[dict], int]:
+async def select_trips(
+    cur, filters: dict, *, start: datetime, end: datetime, min_seats: int, limit: int, offset: int
+) -> tuple[list[dict], int]:
     """One page of matching trips and the total number of matches."""
     sql, params = trip_search_sql(**filters)
     params.update(start=start, end=end, min_seats=min_seats, limit=limit, offset=offset)

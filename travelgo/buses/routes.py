@@ -63,13 +63,23 @@ async def trip_list():
     shown = search or BusSearch()
     operators = await service.list_operators()
     context = dict(
-        values={k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
-                for k, v in raw.items()},
-        errors=errors, page=page, search=shown, today=date.today(),
-        origin_name=names.get("origin"), destination_name=names.get("destination"),
+        values={
+            k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
+            for k, v in raw.items()
+        },
+        errors=errors,
+        page=page,
+        search=shown,
+        today=date.today(),
+        origin_name=names.get("origin"),
+        destination_name=names.get("destination"),
         cities=await places.all_cities(),
-        chosen={name: [str(v) for v in split_list(raw.get(name))] for name in ("departure", "bus_type", "operator", "amenities")},
-        window_labels=WINDOW_LABELS, sort_labels=SORT_LABELS,
+        chosen={
+            name: [str(v) for v in split_list(raw.get(name))]
+            for name in ("departure", "bus_type", "operator", "amenities")
+        },
+        window_labels=WINDOW_LABELS,
+        sort_labels=SORT_LABELS,
         operator_options=[(o["id"], f"{o['name']} (★ {o['rating']})") for o in operators],
         next_day=service.next_day(shown.day),
         next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
@@ -96,8 +106,15 @@ async def trip_detail(trip_id: int):
     selected, message = service.choose_seats(trip, view.seats, view.toggle, view.passengers)
     if errors:
         message = "Choose between 1 and 6 passengers." if "passengers" in errors else "That seat choice was not valid."
-    response = await render("buses/trip.html", block=None, status=status, trip=trip, selected=selected,
-                            passengers=view.passengers, message=message)
+    response = await render(
+        "buses/trip.html",
+        block=None,
+        status=status,
+        trip=trip,
+        selected=selected,
+        passengers=view.passengers,
+        message=message,
+    )
     if wants_fragment():
         response = await render_seat_map(trip, selected, view.passengers, message, status)
     return response
@@ -105,8 +122,9 @@ async def trip_detail(trip_id: int):
 
 async def render_seat_map(trip: dict, selected: list[str], passengers: int, message: str | None, status: int):
     """Only the seat map, with the URL replaced so reload and back show the same selection."""
-    body = await render_template("buses/_seat_map.html", trip=trip, selected=selected, passengers=passengers,
-                                 message=message)
+    body = await render_template(
+        "buses/_seat_map.html", trip=trip, selected=selected, passengers=passengers, message=message
+    )
     response = await make_response(body, status)
     response.vary.add("HX-Request")
     query = urlencode([("passengers", passengers)] + [("seats", label) for label in selected])

@@ -57,16 +57,26 @@ async def search_trips(search: BusSearch, now: datetime | None = None) -> dict:
     start = max(datetime.combine(day, time.min), now)  # today: only buses that have not left yet
     end = datetime.combine(day + timedelta(days=1), time.min)
     filters = dict(
-        origin=search.origin, destination=search.destination, windows=search.departure, bus_types=search.bus_type,
-        operators=search.operator, amenities=search.amenities,
+        origin=search.origin,
+        destination=search.destination,
+        windows=search.departure,
+        bus_types=search.bus_type,
+        operators=search.operator,
+        amenities=search.amenities,
         min_price=None if search.min_price is None else search.min_price * 100,
         max_price=None if search.max_price is None else search.max_price * 100,
         sort=search.sort,
     )
     async with db.reading(replica=True) as cur:
         rows, total = await queries.select_trips(
-            cur, filters, start=start, end=end, min_seats=max(search.passengers, search.min_seats or 1),
-            limit=search.limit, offset=search.offset)
+            cur,
+            filters,
+            start=start,
+            end=end,
+            min_seats=max(search.passengers, search.min_seats or 1),
+            limit=search.limit,
+            offset=search.offset,
+        )
         if not rows:  # a returned trip joined both its cities, so they exist: check only an empty answer
             await _check_cities(cur, search)
     return {"items": [trip_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
@@ -77,9 +87,11 @@ async def _check_cities(cur, search: BusSearch) -> None:
     if not wanted:
         return
     found = await place_queries.select_cities_by_ids(cur, wanted)
-    errors = {field: "We don't know that city. Pick one from the list."
-              for field in ("origin", "destination") if getattr(search, field) is not None
-              and getattr(search, field) not in found}
+    errors = {
+        field: "We don't know that city. Pick one from the list."
+        for field in ("origin", "destination")
+        if getattr(search, field) is not None and getattr(search, field) not in found
+    }
     if errors:
         raise SearchInvalid(errors)
 
@@ -97,8 +109,17 @@ async def get_trip(trip_id: int) -> dict | None:
     trip = trip_out(row)
     trip.update(
         status=row["status"],
-        seats=[{"label": s["label"], "deck": s["deck"], "row": s["row_no"], "column": s["col_no"], "kind": s["kind"],
-                "available": bool(s["available"])} for s in seats],
+        seats=[
+            {
+                "label": s["label"],
+                "deck": s["deck"],
+                "row": s["row_no"],
+                "column": s["col_no"],
+                "kind": s["kind"],
+                "available": bool(s["available"]),
+            }
+            for s in seats
+        ],
         boarding_points=_json(row["boarding_points"]),
         dropping_points=_json(row["dropping_points"]),
     )
@@ -118,15 +139,18 @@ def seat_decks(trip: dict) -> list[dict]:
         seats = [s for s in trip["seats"] if s["deck"] == deck]
         columns = max(s["column"] for s in seats)
         used = {s["column"] for s in seats}
-        decks.append({
-            "deck": deck,
-            "name": ("Lower deck" if deck == 1 else "Upper deck") if len({s["deck"] for s in trip["seats"]}) > 1
-            else "Seats",
-            "rows": max(s["row"] for s in seats),
-            "columns": columns,
-            "aisles": [c for c in range(1, columns + 1) if c not in used],
-            "seats": seats,
-        })
+        decks.append(
+            {
+                "deck": deck,
+                "name": ("Lower deck" if deck == 1 else "Upper deck")
+                if len({s["deck"] for s in trip["seats"]}) > 1
+                else "Seats",
+                "rows": max(s["row"] for s in seats),
+                "columns": columns,
+                "aisles": [c for c in range(1, columns + 1) if c not in used],
+                "seats": seats,
+            }
+        )
     return decks
 
 
@@ -149,8 +173,10 @@ def choose_seats(trip: dict, selected: list[str], toggle: str | None, passengers
         elif not seat["available"]:
             message = f"Seat {toggle} is already taken."
         elif len(keep) >= passengers:
-            message = (f"You can choose up to {passengers} seat{'s' if passengers > 1 else ''}. "
-                       "Remove one first, or search again for more passengers.")
+            message = (
+                f"You can choose up to {passengers} seat{'s' if passengers > 1 else ''}. "
+                "Remove one first, or search again for more passengers."
+            )
         else:
             keep.append(toggle)
             message = f"Seat {toggle} selected."

@@ -9,15 +9,41 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..querystring import blank_to_none, split_list
 
-HotelAmenity = Literal["wifi", "pool", "parking", "breakfast", "air_conditioning", "gym", "spa", "restaurant", "bar",
-                       "pets", "airport_shuttle", "family_rooms"]
+HotelAmenity = Literal[
+    "wifi",
+    "pool",
+    "parking",
+    "breakfast",
+    "air_conditioning",
+    "gym",
+    "spa",
+    "restaurant",
+    "bar",
+    "pets",
+    "airport_shuttle",
+    "family_rooms",
+]
 HotelSort = Literal["price", "rating", "stars", "distance"]
-AMENITY_LABELS = {"wifi": "Wi-Fi", "pool": "Pool", "parking": "Parking", "breakfast": "Breakfast",
-                  "air_conditioning": "Air conditioning", "gym": "Gym", "spa": "Spa", "restaurant": "Restaurant",
-                  "bar": "Bar", "pets": "Pets allowed", "airport_shuttle": "Airport shuttle",
-                  "family_rooms": "Family rooms"}
-SORT_LABELS = {"price": "Price (lowest first)", "rating": "Guest rating (best first)", "stars": "Stars (most first)",
-               "distance": "Distance from centre"}
+AMENITY_LABELS = {
+    "wifi": "Wi-Fi",
+    "pool": "Pool",
+    "parking": "Parking",
+    "breakfast": "Breakfast",
+    "air_conditioning": "Air conditioning",
+    "gym": "Gym",
+    "spa": "Spa",
+    "restaurant": "Restaurant",
+    "bar": "Bar",
+    "pets": "Pets allowed",
+    "airport_shuttle": "Airport shuttle",
+    "family_rooms": "Family rooms",
+}
+SORT_LABELS = {
+    "price": "Price (lowest first)",
+    "rating": "Guest rating (best first)",
+    "stars": "Stars (most first)",
+    "distance": "Distance from centre",
+}
 MAX_NIGHTS = 30
 MAX_ROOMS = 5
 GUESTS_PER_ROOM = 4  # the largest rooms sleep four

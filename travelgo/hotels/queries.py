@@ -36,9 +36,18 @@ ROOM_TYPE_AVAILABILITY = """
          GROUP BY rt.id, rt.hotel_id, rt.currency, rh.stars, rh.rating, rh.distance_km"""
 
 
-def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: float | None,
-                     max_distance: float | None, amenities: list[str], min_price: int | None,
-                     max_price: int | None, show_sold_out: bool, sort: str) -> tuple[str, dict]:
+def hotel_search_sql(
+    *,
+    city: int | None,
+    min_stars: int | None,
+    min_rating: float | None,
+    max_distance: float | None,
+    amenities: list[str],
+    min_price: int | None,
+    max_price: int | None,
+    show_sold_out: bool,
+    sort: str,
+) -> tuple[str, dict]:
     """The search statement and its filter parameters (caller adds check_in, check_out, nights, rooms,
     guests, limit, offset). Only fixed fragments are joined; values are named parameters."""
     params: dict = {}
@@ -96,13 +105,24 @@ def hotel_search_sql(*, city: int | None, min_stars: int | None, min_rating: flo
     return sql, params
 
 
-async def select_hotels(cur, filters: dict, *, check_in: date, check_out: date, nights: int, rooms: int,
-                        guests: int, limit: int, offset: int) -> tuple[list[dict], int | None]:
+async def select_hotels(
+    cur,
+    filters: dict,
+    *,
+    check_in: date,
+    check_out: date,
+    nights: int,
+    rooms: int,
+    guests: int,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict], int | None]:
     """One page of hotels with their cheapest available price for the stay, and the total (None when
     the page is past the end and the total is unknown from the page itself)."""
     sql, params = hotel_search_sql(**filters)
-    params.update(check_in=check_in, check_out=check_out, nights=nights, rooms=rooms, guests=guests, limit=limit,
-                  offset=offset)
+    params.update(
+        check_in=check_in, check_out=check_out, nights=nights, rooms=rooms, guests=guests, limit=limit, offset=offset
+    )
     await cur.execute(sql, params)
     rows = await cur.fetchall()
     if rows or offset == 0:
@@ -130,7 +150,8 @@ async def select_hotel(cur, hotel_id: int) -> dict | None:
 async def select_room_types_for_stay(cur, hotel_id: int, check_in: date, check_out: date, nights: int) -> list[dict]:
     """Every room type of a hotel with rooms left and price over the stay (one grouped query)."""
     await cur.execute(
-        STAY_NIGHTS + """
+        STAY_NIGHTS
+        + """
         SELECT rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency,
                COUNT(ri.night) AS nights_on_sale,
                IF(COUNT(ri.night) = %(nights)s,

@@ -40,10 +40,17 @@ async def hotel_list():
     check_in, check_out = shown.stay
     context = dict(
         values={k: (v[0] if isinstance(v, list) and k != "amenities" else v) for k, v in raw.items()},
-        errors=errors, page=page, search=shown, today=date.today(), check_in=check_in, check_out=check_out,
-        city_name=names.get("city"), cities=await places.all_cities(),
+        errors=errors,
+        page=page,
+        search=shown,
+        today=date.today(),
+        check_in=check_in,
+        check_out=check_out,
+        city_name=names.get("city"),
+        cities=await places.all_cities(),
         chosen={"amenities": split_list(raw.get("amenities"))},
-        sort_labels=SORT_LABELS, few_rooms=service.FEW_ROOMS,
+        sort_labels=SORT_LABELS,
+        few_rooms=service.FEW_ROOMS,
         offset_query=lambda offset: canonical_query(shown, offset=offset),
         stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
     )
@@ -68,6 +75,15 @@ async def hotel_detail(hotel_id: int):
     calendar = await service.hotel_calendar(hotel_id, check_in, 30)
     for rt in hotel["room_types"]:
         rt["rooms_needed"] = max(1, ceil(view.guests / rt["max_guests"]))
-    return await render("hotels/hotel.html", block="rooms", status=status, hotel=hotel, calendar=calendar,
-                        errors=errors, values=query_args(request.args), today=date.today(),
-                        min_check_out=max(check_in, date.today()) + timedelta(days=1), few_rooms=service.FEW_ROOMS)
+    return await render(
+        "hotels/hotel.html",
+        block="rooms",
+        status=status,
+        hotel=hotel,
+        calendar=calendar,
+        errors=errors,
+        values=query_args(request.args),
+        today=date.today(),
+        min_check_out=max(check_in, date.today()) + timedelta(days=1),
+        few_rooms=service.FEW_ROOMS,
+    )

@@ -10,8 +10,20 @@ from ..places import queries as place_queries
 from . import queries
 from .forms import HotelSearch
 
-AMENITY_ORDER = ("wifi", "pool", "parking", "breakfast", "air_conditioning", "gym", "spa", "restaurant", "bar", "pets",
-                 "airport_shuttle", "family_rooms")
+AMENITY_ORDER = (
+    "wifi",
+    "pool",
+    "parking",
+    "breakfast",
+    "air_conditioning",
+    "gym",
+    "spa",
+    "restaurant",
+    "bar",
+    "pets",
+    "airport_shuttle",
+    "family_rooms",
+)
 FEW_ROOMS = 5  # "N rooms left" is shown at or below this
 
 
@@ -42,24 +54,37 @@ async def search_hotels(search: HotelSearch) -> dict:
     """Hotels with a room for the stay (or all, with show_sold_out): {items, total, limit, offset}."""
     check_in, check_out = search.stay
     filters = dict(
-        city=search.city, min_stars=search.min_stars, min_rating=search.min_rating,
-        max_distance=search.max_distance, amenities=search.amenities,
+        city=search.city,
+        min_stars=search.min_stars,
+        min_rating=search.min_rating,
+        max_distance=search.max_distance,
+        amenities=search.amenities,
         min_price=None if search.min_price is None else search.min_price * 100,
         max_price=None if search.max_price is None else search.max_price * 100,
-        show_sold_out=search.show_sold_out, sort=search.sort,
+        show_sold_out=search.show_sold_out,
+        sort=search.sort,
     )
     async with db.reading(replica=True) as cur:
         rows, total = await queries.select_hotels(
-            cur, filters, check_in=check_in, check_out=check_out, nights=search.nights, rooms=search.rooms,
-            guests=search.guests, limit=search.limit, offset=search.offset)
+            cur,
+            filters,
+            check_in=check_in,
+            check_out=check_out,
+            nights=search.nights,
+            rooms=search.rooms,
+            guests=search.guests,
+            limit=search.limit,
+            offset=search.offset,
+        )
         # a returned hotel joined its city, so it exists: only an empty answer needs the look-up
         if not rows and search.city is not None and not await place_queries.select_cities_by_ids(cur, [search.city]):
             raise SearchInvalid({"city": "We don't know that city. Pick one from the list."})
     return {"items": [hotel_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
 
 
-async def get_hotel(hotel_id: int, check_in: date | None = None, check_out: date | None = None,
-                    guests: int = 2) -> dict | None:
+async def get_hotel(
+    hotel_id: int, check_in: date | None = None, check_out: date | None = None, guests: int = 2
+) -> dict | None:
     """The API detail shape of a hotel for a stay (default tonight), with every room type's rooms left
     (the minimum over the nights; stop-sell nights count as 0) and prices; None if unknown."""
     check_in = check_in or date.today()
@@ -74,20 +99,36 @@ async def get_hotel(hotel_id: int, check_in: date | None = None, check_out: date
     for r in room_rows:
         rooms_left = int(r["rooms_left"] or 0)
         stay = int(r["stay_minor"]) if r["stay_minor"] is not None and r["nights_on_sale"] == nights else None
-        room_types.append({
-            "id": r["id"], "name": r["name"], "max_guests": r["max_guests"], "beds": r["beds"],
-            "price_per_night_minor": stay // nights if stay is not None else r["base_price_minor"],
-            "total_minor": stay if stay is not None else r["base_price_minor"] * nights,
-            "rooms_left": rooms_left,
-        })
+        room_types.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "max_guests": r["max_guests"],
+                "beds": r["beds"],
+                "price_per_night_minor": stay // nights if stay is not None else r["base_price_minor"],
+                "total_minor": stay if stay is not None else r["base_price_minor"] * nights,
+                "rooms_left": rooms_left,
+            }
+        )
     fitting = [rt for rt in room_types if rt["rooms_left"] > 0 and rt["max_guests"] * rt["rooms_left"] >= guests]
-    hotel = hotel_out({**row, "currency": room_rows[0]["currency"] if room_rows else "INR",
-                       "price_from_minor": min((rt["price_per_night_minor"] for rt in fitting), default=None),
-                       "stay_from_minor": min((rt["total_minor"] for rt in fitting), default=None),
-                       "rooms_left": sum(rt["rooms_left"] for rt in fitting)})
+    hotel = hotel_out(
+        {
+            **row,
+            "currency": room_rows[0]["currency"] if room_rows else "INR",
+            "price_from_minor": min((rt["price_per_night_minor"] for rt in fitting), default=None),
+            "stay_from_minor": min((rt["total_minor"] for rt in fitting), default=None),
+            "rooms_left": sum(rt["rooms_left"] for rt in fitting),
+        }
+    )
     hotel.update(
-        description=row["description"], address=row["address"], latitude=float(row["latitude"]),
-        longitude=float(row["longitude"]), check_in=check_in, check_out=check_out, nights=nights, guests=guests,
+        description=row["description"],
+        address=row["address"],
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        check_in=check_in,
+        check_out=check_out,
+        nights=nights,
+        guests=guests,
         room_types=room_types,
     )
     return hotel
@@ -105,8 +146,11 @@ async def hotel_calendar(hotel_id: int, start: date, days: int = 30) -> dict[int
     calendar = {}
     for room_type_id, nights in by_type.items():
         calendar[room_type_id] = [
-            {"night": night, "rooms_left": None if night not in nights else int(nights[night]["rooms_left"]),
-             "price_minor": None if night not in nights else nights[night]["price_minor"]}
+            {
+                "night": night,
+                "rooms_left": None if night not in nights else int(nights[night]["rooms_left"]),
+                "price_minor": None if night not in nights else nights[night]["price_minor"],
+            }
             for night in (start + timedelta(days=i) for i in range(days))
         ]
     return calendar

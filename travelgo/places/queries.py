@@ -26,8 +26,9 @@ async def select_cities_matching(cur, q: str, limit: int, offset: int) -> tuple[
 
 
 async def _count(cur, params: dict) -> int:
-    await cur.execute("SELECT COUNT(*) AS n FROM cities c WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s",
-                      params)
+    await cur.execute(
+        "SELECT COUNT(*) AS n FROM cities c WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s", params
+    )
     return (await cur.fetchone())["n"]
 
 

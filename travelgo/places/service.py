@@ -7,8 +7,14 @@ from . import queries
 
 
 def city_out(row: dict) -> dict:
-    return {"id": row["id"], "name": row["name"], "region": row["region"], "country": row["country"],
-            "latitude": float(row["latitude"]), "longitude": float(row["longitude"])}
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "region": row["region"],
+        "country": row["country"],
+        "latitude": float(row["latitude"]),
+        "longitude": float(row["longitude"]),
+    }
 
 
 async def list_cities(q: str | None, limit: int = 20, offset: int = 0) -> dict:
@@ -18,7 +24,7 @@ async def list_cities(q: str | None, limit: int = 20, offset: int = 0) -> dict:
             rows, total = await queries.select_cities_matching(cur, q.strip(), limit, offset)
         else:
             everything = await queries.select_all_cities(cur)
-            rows, total = everything[offset:offset + limit], len(everything)
+            rows, total = everything[offset : offset + limit], len(everything)
     return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
