@@ -9,21 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-TRIP_AMENITIES = ("wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking")
-HOTEL_AMENITIES = (
-    "wifi",
-    "pool",
-    "parking",
-    "breakfast",
-    "air_conditioning",
-    "gym",
-    "spa",
-    "restaurant",
-    "bar",
-    "pets",
-    "airport_shuttle",
-    "family_rooms",
-)
+from ..buses.forms import TRIP_AMENITIES
+from ..hotels.forms import HOTEL_AMENITIES
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCHEDULE_TRIPS = 500
 MAX_INVENTORY_DAYS = 366

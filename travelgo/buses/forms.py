@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -14,6 +14,7 @@ BusType = Literal["ac_seater", "ac_sleeper", "non_ac_seater", "non_ac_sleeper"]
 TripAmenity = Literal[
     "wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking"
 ]
+TRIP_AMENITIES: tuple[str, ...] = get_args(TripAmenity)  # the SET of trips.amenities, in display order
 TripSort = Literal["price", "departure", "duration", "rating"]
 
 # [start hour, end hour) of each departure window

@@ -8,9 +8,8 @@ from datetime import date, datetime, time, timedelta
 from .. import db
 from ..places import queries as place_queries
 from . import queries
+from .forms import TRIP_AMENITIES as AMENITY_ORDER
 from .forms import BusSearch
-
-AMENITY_ORDER = ("wifi", "charging", "water", "blanket", "snacks", "toilet", "tv", "reading_light", "live_tracking")
 
 
 class SearchInvalid(Exception):

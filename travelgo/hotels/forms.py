@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -23,6 +23,7 @@ HotelAmenity = Literal[
     "airport_shuttle",
     "family_rooms",
 ]
+HOTEL_AMENITIES: tuple[str, ...] = get_args(HotelAmenity)  # the SET of hotels.amenities, in display order
 HotelSort = Literal["price", "rating", "stars", "distance"]
 AMENITY_LABELS = {
     "wifi": "Wi-Fi",

@@ -8,22 +8,9 @@ from .. import db
 from ..buses.service import SearchInvalid
 from ..places import queries as place_queries
 from . import queries
+from .forms import HOTEL_AMENITIES as AMENITY_ORDER
 from .forms import HotelSearch
 
-AMENITY_ORDER = (
-    "wifi",
-    "pool",
-    "parking",
-    "breakfast",
-    "air_conditioning",
-    "gym",
-    "spa",
-    "restaurant",
-    "bar",
-    "pets",
-    "airport_shuttle",
-    "family_rooms",
-)
 FEW_ROOMS = 5  # "N rooms left" is shown at or below this
 
 
