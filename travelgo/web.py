@@ -59,11 +59,24 @@ def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict
         return model.model_validate(dict(data)), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
-        for error in exc.errors(include_url=False, include_context=False, include_input=False):
+        for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "__all__"
-            message = error["msg"].removeprefix("Value error, ")
-            errors.setdefault(field, message)
+            errors.setdefault(field, friendly_message(error))
         return None, errors
+
+
+def friendly_message(error: dict[str, Any]) -> str:
+    """pydantic's wording ("String should have at least 10 characters") in the words a traveller expects."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return "This field is required."
+    if kind == "string_too_short" and "min_length" in ctx:
+        return f"Use at least {ctx['min_length']} characters."
+    if kind == "string_too_long" and "max_length" in ctx:
+        return f"Use at most {ctx['max_length']} characters."
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "Enter a whole number."
+    return error["msg"].removeprefix("Value error, ")
 
 
 def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:

@@ -149,3 +149,16 @@ async def test_csrf_token_is_required_for_cookie_writes(client):
     token = await csrf_for(client)
     via_header = await client.post("/profile", form={"full_name": "Via Header"}, headers={"X-CSRF-Token": token})
     assert via_header.status_code == 303
+
+
+async def test_form_errors_are_written_for_people(client):
+    """Field messages say what to do, not pydantic's internal wording."""
+    response = await post_form(
+        client,
+        "/register",
+        {"email": "a@example.com", "password": "short", "full_name": ""},
+        headers={"HX-Request": "true"},
+    )
+    body = await response.get_data(as_text=True)
+    assert "Use at least 10 characters." in body and "This field is required." in body
+    assert "String should" not in body
