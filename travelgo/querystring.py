@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationInfo, model_validator
 
 
 def query_args(args) -> dict[str, Any]:
@@ -59,3 +59,20 @@ def canonical_query(model: BaseModel, *, drop: tuple[str, ...] = (), **changes: 
             value = "true" if value else "false"
         pairs.append((key, str(value)))
     return urlencode(pairs)
+
+
+class QueryModel(BaseModel):
+    """Base of the search/detail query models: an empty field (`min_price=`) means "not given"."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data):
+        return blank_to_none(data)
+
+
+def max_price_at_least_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+    """Field validator for max_price: a price range must not be upside down."""
+    low = info.data.get("min_price")
+    if value is not None and low is not None and value < low:
+        raise ValueError("The highest price must be at least the lowest price")
+    return value

@@ -598,27 +598,6 @@ async def select_booking(cur, reference: str) -> dict | None:
     return await cur.fetchone()
 
 
-async def select_booking_seats(cur, booking_id: int) -> list[dict]:
-    await cur.execute(
-        """
-        SELECT seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
-          FROM booking_seats
-         WHERE booking_id = %(id)s
-         ORDER BY id
-        """,
-        {"id": booking_id},
-    )
-    return await cur.fetchall()
-
-
-async def select_booking_nights(cur, booking_id: int) -> list[dict]:
-    await cur.execute(
-        "SELECT night, rooms, price_minor FROM booking_nights WHERE booking_id = %(id)s ORDER BY night",
-        {"id": booking_id},
-    )
-    return await cur.fetchall()
-
-
 async def select_booking_key(cur, reference: str) -> dict | None:
     await cur.execute(
         "SELECT id, reference, trip_id, room_type_id, type, status, total_minor FROM bookings WHERE reference = %(r)s",

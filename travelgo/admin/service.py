@@ -16,6 +16,7 @@ from typing import Any
 import pymysql
 
 from .. import db, events
+from ..bookings import queries as booking_queries
 from ..bookings.service import release_booking
 from . import queries
 from .audit import record, snapshot
@@ -708,9 +709,9 @@ async def get_booking(reference: str) -> dict:
         if booking is None:
             raise NotFound("booking")
         if booking["type"] == "bus":
-            booking["seats"] = await queries.select_booking_seats(cur, booking["id"])
+            booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
         else:
-            booking["nights"] = await queries.select_booking_nights(cur, booking["id"])
+            booking["nights"] = await booking_queries.select_booking_nights(cur, booking["id"])
     return booking
 
 

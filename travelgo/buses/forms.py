@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date as Date
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from ..querystring import blank_to_none, split_list
+from ..querystring import QueryModel, max_price_at_least_min, split_list
 
 DepartureWindow = Literal["early_morning", "morning", "afternoon", "evening", "night"]
 BusType = Literal["ac_seater", "ac_sleeper", "non_ac_seater", "non_ac_sleeper"]
@@ -58,7 +58,7 @@ SORT_LABELS = {
 MAX_PASSENGERS = 6
 
 
-class BusSearch(BaseModel):
+class BusSearch(QueryModel):
     """GET /buses and GET /api/v1/bus-trips. Prices are whole currency units (rupees), not minor units."""
 
     model_config = ConfigDict(extra="ignore")
@@ -77,11 +77,6 @@ class BusSearch(BaseModel):
     sort: TripSort = "departure"
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=100_000)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data):
-        return blank_to_none(data)
 
     @field_validator("departure", "bus_type", "operator", "amenities", mode="before")
     @classmethod
@@ -102,20 +97,14 @@ class BusSearch(BaseModel):
             raise ValueError("Choose today or a later date")
         return value
 
-    @field_validator("max_price")
-    @classmethod
-    def _price_range(cls, value: int | None, info: ValidationInfo) -> int | None:
-        low = info.data.get("min_price")
-        if value is not None and low is not None and value < low:
-            raise ValueError("The highest price must be at least the lowest price")
-        return value
+    _price_range = field_validator("max_price")(max_price_at_least_min)
 
     @property
     def day(self) -> Date:
         return self.date or Date.today()
 
 
-class TripView(BaseModel):
+class TripView(QueryModel):
     """GET /buses/<trip_id>: passengers, the seats chosen so far, and the seat just pressed."""
 
     model_config = ConfigDict(extra="ignore")
@@ -123,11 +112,6 @@ class TripView(BaseModel):
     passengers: int = Field(1, ge=1, le=MAX_PASSENGERS)
     seats: list[str] = Field(default_factory=list, max_length=MAX_PASSENGERS * 2)
     toggle: str | None = Field(None, max_length=8)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data):
-        return blank_to_none(data)
 
     @field_validator("seats", mode="before")
     @classmethod

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from ..querystring import blank_to_none, split_list
+from ..querystring import QueryModel, max_price_at_least_min, split_list
 
 HotelAmenity = Literal[
     "wifi",
@@ -55,7 +55,7 @@ def _dates(check_in: date | None, check_out: date | None) -> tuple[date, date]:
     return check_in, check_out or check_in + timedelta(days=1)
 
 
-class StayDates(BaseModel):
+class StayDates(QueryModel):
     """check_in / check_out (default today and the next day), validated as a stay."""
 
     model_config = ConfigDict(extra="ignore")
@@ -63,11 +63,6 @@ class StayDates(BaseModel):
     check_in: date | None = Field(None, description="YYYY-MM-DD, default today")
     check_out: date | None = Field(None, description="YYYY-MM-DD, after check_in, at most 30 nights later")
     guests: int = Field(2, ge=1, le=MAX_ROOMS * GUESTS_PER_ROOM)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data):
-        return blank_to_none(data)
 
     @field_validator("check_in")
     @classmethod
@@ -125,13 +120,7 @@ class HotelSearch(StayDates):
     def _lists(cls, value):
         return split_list(value)
 
-    @field_validator("max_price")
-    @classmethod
-    def _price_range(cls, value: int | None, info: ValidationInfo) -> int | None:
-        low = info.data.get("min_price")
-        if value is not None and low is not None and value < low:
-            raise ValueError("The highest price must be at least the lowest price")
-        return value
+    _price_range = field_validator("max_price")(max_price_at_least_min)
 
     @field_validator("rooms")
     @classmethod
