@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +34,20 @@ def listeners(port: int) -> int:
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
                 count += 1
     return count
+
+
+def free_port(ports: range, exclude: tuple[int, ...] = ()) -> int:
+    """A port in `ports` that nobody listens on, tried in random order (other test runs may share the range)."""
+    for port in random.sample(ports, len(ports)):
+        if port in exclude or listeners(port):
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 class Server:

@@ -16,19 +16,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 async def home():
     """Search forms for buses and hotels, and popular destinations."""
-    async with db.reading(replica=True) as cur:
-        await cur.execute(
-            """
-            SELECT c.id, c.name, c.country, COUNT(h.id) AS hotels
-              FROM cities c
-              JOIN hotels h ON h.city_id = c.id
-             GROUP BY c.id, c.name, c.country
-             ORDER BY hotels DESC, c.name
-             LIMIT 8
-            """
-        )
-        popular = await cur.fetchall()
-    cities = await places.all_cities()
+    popular, cities = await places.home_cities()
     today = date.today()
     return await render("home.html", popular=popular, cities=cities, today=today, tomorrow=today + timedelta(days=1))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,20 +17,14 @@ from pathlib import Path
 import httpx
 import pymysql
 
+from bench import server as bench_server
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port(low: int, high: int) -> int:
     """A port in [low, high) that nothing listens on."""
-    for port in range(low, high):
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
+    return bench_server.free_port(range(low, high))
 
 
 def wait_until(check, timeout: float = 20.0, interval: float = 0.05):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import random
-import socket
-
 import pytest
 
-from bench.server import PortShared, Server, listeners
+from bench import server as bench_server
+from bench.server import PortShared, Server
 
 from ..conftest import test_database_url
 
@@ -15,17 +13,7 @@ PORTS = range(8740, 8800)
 
 
 def free_port(exclude: tuple[int, ...] = ()) -> int:
-    # A random order: other checkouts run these tests at the same time on the same machine.
-    for port in random.sample(PORTS, len(PORTS)):
-        if port in exclude or listeners(port):
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8740-8799")
+    return bench_server.free_port(PORTS, exclude)
 
 
 def start_server(workers: int, env: dict, exclude: tuple[int, ...] = ()) -> Server:

@@ -6,6 +6,7 @@ from quart import Blueprint, current_app, flash, g, request
 
 from .. import ratelimit
 from ..auth import end_session, login_required, start_session
+from ..bookings.service import list_bookings
 from ..security import client_ip
 from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
 from . import service
@@ -122,10 +123,6 @@ async def _profile_page(block: str | None = None, **overrides):
 
 async def _booking_history(user_id: int) -> list[dict]:
     """The profile's booking history (the bookings domain owns the query)."""
-    try:
-        from ..bookings.service import list_bookings
-    except ImportError:
-        return []
     return (await list_bookings(user_id, scope="all", limit=50))["items"]
 
 

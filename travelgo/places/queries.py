@@ -71,3 +71,19 @@ async def select_city_by_name(cur, name: str) -> dict | None:
         {"name": name.split(",")[0].strip()},
     )
     return await cur.fetchone()
+
+
+async def select_popular_cities(cur, limit: int = 8) -> list[dict]:
+    """The cities with the most hotels (the home page's destinations)."""
+    await cur.execute(
+        """
+        SELECT c.id, c.name, c.country, COUNT(h.id) AS hotels
+          FROM cities c
+          JOIN hotels h ON h.city_id = c.id
+         GROUP BY c.id, c.name, c.country
+         ORDER BY hotels DESC, c.name
+         LIMIT %(limit)s
+        """,
+        {"limit": limit},
+    )
+    return await cur.fetchall()

@@ -34,6 +34,12 @@ async def all_cities() -> list[dict]:
         return await queries.select_all_cities(cur)
 
 
+async def home_cities() -> tuple[list[dict], list[dict]]:
+    """(popular destinations, every city for the pickers' fallback) on one connection."""
+    async with db.reading(replica=True) as cur:
+        return await queries.select_popular_cities(cur), await queries.select_all_cities(cur)
+
+
 async def cities_by_ids(ids: list[int]) -> dict[int, dict]:
     """id -> city for the given ids (unknown ids are simply missing)."""
     async with db.reading(replica=True) as cur:
