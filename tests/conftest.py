@@ -12,7 +12,7 @@ import pytest
 os.environ["TRAVELGO_ENV"] = "test"
 os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 
-from travelgo import create_app, db  # noqa: E402
+from travelgo import create_app, db, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402
 from travelgo.migrations import migrate  # noqa: E402
 from travelgo.seed import clear_all  # noqa: E402
@@ -66,9 +66,11 @@ async def clean_tables(request):
     if "app" not in request.fixturenames and "database" not in request.fixturenames:
         yield
         return
-    request.getfixturevalue("app")
+    application = request.getfixturevalue("app")
     async with db.transaction() as cur:
         await clear_all(cur)
+    # Emptying tables publishes no events: forget the previous test's search answers too.
+    application.extensions[searchcache.EXTENSION].clear()
     yield
 
 

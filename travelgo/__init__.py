@@ -46,7 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
-    from . import api, errors, ratelimit, security, templating, web
+    from . import api, errors, ratelimit, searchcache, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .bookings.routes import bp as bookings_bp
@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    searchcache.init_app(app, settings.search_cache_seconds, settings.search_cache_entries)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)

@@ -90,6 +90,8 @@ class Settings:
     sse_gap_seconds: float = 5.0  # how long the events poller waits for a skipped id to commit
     sse_queue_size: int = 32  # pending updates per stream before the oldest is dropped
     event_retention_hours: int = 24
+    search_cache_seconds: float = 10.0  # per-worker search answers; 0 turns the cache off (see searchcache.py)
+    search_cache_entries: int = 5000
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
     rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
@@ -125,6 +127,8 @@ class Settings:
             public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
             sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
             event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
+            search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),
+            search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "5000")),
         )
         values.update(overrides)
         return cls(**values)

@@ -27,6 +27,7 @@ from typing import Any
 import aiomysql
 from quart import Quart
 
+from . import searchcache
 from .live import queries
 from .live.queries import EventRow
 
@@ -45,6 +46,9 @@ async def publish(cur, topic: str, kind: str, payload: dict[str, Any]) -> None:
         "INSERT INTO events (topic, kind, payload) VALUES (%(topic)s, %(kind)s, %(payload)s)",
         {"topic": topic, "kind": kind, "payload": json.dumps(payload, default=str)},
     )
+    # This worker forgets the affected search answers now (before the commit, so a search after the response
+    # is fresh); the others do when their poller reads the committed event.
+    searchcache.current().invalidate(searchcache.tags_for_event(topic, payload))
 
 
 class TooManyStreams(Exception):
@@ -170,8 +174,18 @@ class Hub:
 class Poller:
     """Reads committed events in id order, re-checks gaps, dispatches to the hub; reconnects with backoff."""
 
-    def __init__(self, hub: Hub, url, *, interval: float, gap_seconds: float, retention_hours: int) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        url,
+        *,
+        interval: float,
+        gap_seconds: float,
+        retention_hours: int,
+        cache: searchcache.SearchCache | None = None,
+    ) -> None:
         self.hub = hub
+        self.cache = cache  # this worker's search answers, invalidated by every committed event
         self.url = url
         self.interval = interval
         self.gap_seconds = gap_seconds
@@ -254,6 +268,8 @@ class Poller:
                 await self._prune(cur)
         delivered = sorted(found + rows, key=lambda row: row.id)
         if delivered:
+            if self.cache is not None:
+                self.cache.note_events(delivered)
             self.hub.dispatch(delivered)
         return len(rows) == BATCH
 
@@ -310,6 +326,7 @@ async def start(app: Quart) -> None:
         interval=settings.sse_poll_interval,
         gap_seconds=settings.sse_gap_seconds,
         retention_hours=settings.event_retention_hours,
+        cache=app.extensions.get(searchcache.EXTENSION),
     )
     app.extensions[EXTENSION] = {"hub": hub, "poller": poller}
     poller.start()

@@ -131,4 +131,10 @@ async def test_admin_cancels_bus_booking(admin_client, world):
     assert response.status_code == 303
     state = await trip_state(trip["id"])
     assert state["trip"]["seats_booked"] == 0 and state["held"] == 0 and state["trip"]["status"] == "scheduled"
-    assert state["events"][-1]["payload"] == {"trip_id": trip["id"], "seats_left": 8, "unavailable_seats": []}
+    assert state["events"][-1]["payload"] == {
+        "trip_id": trip["id"],
+        "seats_left": 8,
+        "unavailable_seats": [],
+        "origin_id": trip["origin"]["id"],
+        "destination_id": trip["destination"]["id"],
+    }

@@ -205,7 +205,16 @@ async def test_trip_seat_reduction_below_booked_is_refused(admin_client, world):
     async with db.reading() as cur:
         events = await events_for(cur, f"trip:{trip['id']}")
     assert events == [
-        {"kind": "availability", "payload": {"trip_id": trip["id"], "seats_left": 3, "unavailable_seats": ["1", "2"]}}
+        {
+            "kind": "availability",
+            "payload": {
+                "trip_id": trip["id"],
+                "seats_left": 3,
+                "unavailable_seats": ["1", "2"],
+                "origin_id": trip["origin"]["id"],
+                "destination_id": trip["destination"]["id"],
+            },
+        }
     ]
     assert len(await audit_rows("trip.seats")) == 1
 

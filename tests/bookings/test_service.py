@@ -34,7 +34,14 @@ async def test_book_trip_holds_seats_counts_them_and_announces_the_new_state():
     assert booking["title"] == f"{trip['origin']['name']} → {trip['destination']['name']}"
     assert await scalar("SELECT seats_booked FROM trips WHERE id = %(id)s", {"id": trip["id"]}) == 2
     assert await events_for(f"trip:{trip['id']}") == [
-        {"kind": "availability", "trip_id": trip["id"], "seats_left": 38, "unavailable_seats": ["3", "12"]}
+        {
+            "kind": "availability",
+            "trip_id": trip["id"],
+            "seats_left": 38,
+            "unavailable_seats": ["3", "12"],
+            "origin_id": trip["origin"]["id"],
+            "destination_id": trip["destination"]["id"],
+        }
     ]
     assert await check_inventory() == []
 
@@ -104,6 +111,7 @@ async def test_book_room_counts_every_night_and_announces_rooms_left():
         "kind": "availability",
         "hotel_id": hotel["id"],
         "room_type_id": room_type["id"],
+        "city_id": hotel["city"]["id"],
         "dates": nights,
         "rooms_left": {n: 1 for n in nights},
     }

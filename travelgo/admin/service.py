@@ -15,9 +15,9 @@ from typing import Any
 
 import pymysql
 
-from .. import db, events
+from .. import db
 from ..bookings import queries as booking_queries
-from ..bookings.service import release_booking
+from ..bookings.service import publish_hotel, publish_trip, release_booking
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -397,18 +397,10 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
 async def _publish_trip(cur, trip: dict) -> None:
     """The trip's availability after a change (the trip row is locked by the caller)."""
     if trip["status"] == "cancelled":
-        payload = {
-            "trip_id": trip["id"],
-            "seats_left": 0,
-            "unavailable_seats": await queries.select_vehicle_labels(cur, trip["vehicle_id"]),
-        }
+        await publish_trip(cur, trip, 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"]))
     else:
-        payload = {
-            "trip_id": trip["id"],
-            "seats_left": trip["seats_total"] - trip["seats_booked"],
-            "unavailable_seats": await queries.select_held_seats(cur, trip["id"]),
-        }
-    await events.publish(cur, f"trip:{trip['id']}", "availability", payload)
+        seats_left = trip["seats_total"] - trip["seats_booked"]
+        await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
 
 
 async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
@@ -598,19 +590,9 @@ async def _room_type_of(cur, hotel_id: int, room_type_id: int) -> dict:
 
 async def _publish_nights(cur, hotel_id: int, room_type_id: int, form) -> None:
     rows = await queries.lock_inventory(cur, room_type_id, form.start, form.end)
-    await events.publish(
-        cur,
-        f"hotel:{hotel_id}",
-        "availability",
-        {
-            "hotel_id": hotel_id,
-            "room_type_id": room_type_id,
-            "dates": [r["night"].isoformat() for r in rows],
-            "rooms_left": {
-                r["night"].isoformat(): 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"] for r in rows
-            },
-        },
-    )
+    rooms_left = {r["night"]: 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"] for r in rows}
+    # no city: the search caches drop everything for an admin change anyway (the audit entry's catalog event)
+    await publish_hotel(cur, {"id": room_type_id, "hotel_id": hotel_id, "city_id": None}, rooms_left)
 
 
 def _nights_snapshot(rows: list[dict]) -> dict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from quart import Response, current_app
 from quart_schema import tag, validate_querystring, validate_response
+from quart_schema.validation import QUART_SCHEMA_RESPONSE_ATTRIBUTE
 
 from ..buses import service as buses
 from ..buses.forms import BusSearch
@@ -13,6 +15,7 @@ from ..hotels import service as hotels
 from ..hotels.forms import HotelSearch, HotelView
 from ..places import service as places
 from ..problems import Problem
+from ..searchcache import Answer
 from . import bp
 
 
@@ -135,6 +138,30 @@ class HotelDetail(HotelOut):
     room_types: list[RoomTypeOut]
 
 
+def answer_schema(model: type[BaseModel], status: int = 200):
+    """Document `model` as the route's response, as validate_response does, for a route that returns
+    answer_json(): its body is validated against the model once per answer instead of once per request."""
+
+    def decorator(func):
+        schemas = getattr(func, QUART_SCHEMA_RESPONSE_ATTRIBUTE, {})
+        schemas[status] = (model, None)
+        setattr(func, QUART_SCHEMA_RESPONSE_ATTRIBUTE, schemas)
+        return func
+
+    return decorator
+
+
+async def answer_json(answer: Answer, model: type[BaseModel]) -> Response:
+    """The JSON response for a search answer: validated and serialized (the same bytes quart-schema would
+    make) on the answer's first use; a cached answer's later requests reuse the bytes."""
+
+    async def serialize() -> bytes:
+        return await (await current_app.make_response(model.model_validate(answer))).get_data()
+
+    body = await answer.made(("json", model), serialize)
+    return current_app.response_class(body, 200, content_type="application/json")
+
+
 def _invalid(exc: buses.SearchInvalid) -> Problem:
     errors = [{"loc": [field], "field": field, "msg": msg, "type": "value_error"} for field, msg in exc.errors.items()]
     return Problem(422, "Invalid input", "; ".join(f"{e['field']}: {e['msg']}" for e in errors), errors=errors)
@@ -152,11 +179,11 @@ async def api_cities(query_args: CitiesQuery):
 @bp.get("/bus-trips")
 @tag(["search"])
 @validate_querystring(BusSearch)
-@validate_response(TripList, 200)
+@answer_schema(TripList)
 async def api_trip_list(query_args: BusSearch):
     """Bus departures of one day (default today), filtered and sorted; prices in whole currency units."""
     try:
-        return await buses.search_trips(query_args)
+        return await answer_json(await buses.search_trips(query_args), TripList)
     except buses.SearchInvalid as exc:
         raise _invalid(exc) from None
 
@@ -175,11 +202,11 @@ async def api_trip_detail(trip_id: int):
 @bp.get("/hotels")
 @tag(["search"])
 @validate_querystring(HotelSearch)
-@validate_response(HotelList, 200)
+@answer_schema(HotelList)
 async def api_hotel_list(query_args: HotelSearch):
     """Hotels with rooms for the stay (default tonight), filtered and sorted; prices per night."""
     try:
-        return await hotels.search_hotels(query_args)
+        return await answer_json(await hotels.search_hotels(query_args), HotelList)
     except buses.SearchInvalid as exc:
         raise _invalid(exc) from None
 

@@ -25,7 +25,8 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip."""
     await cur.execute(
         f"""
-        SELECT id, vehicle_id, status, departs_at, arrives_at, price_minor, currency, seats_total, seats_booked
+        SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
+               seats_total, seats_booked
           FROM trips
          WHERE id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
@@ -180,7 +181,7 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
 async def select_room_type(cur, room_type_id: int) -> Row | None:
     await cur.execute(
         """
-        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name
+        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name, h.city_id
           FROM room_types rt
           JOIN hotels h ON h.id = rt.hotel_id
          WHERE rt.id = %(id)s
@@ -268,9 +269,10 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
     await cur.execute(
         """
         SELECT b.id, b.reference, b.user_id, b.type, b.trip_id, b.room_type_id, b.rooms, b.total_minor,
-               b.currency, b.starts_at, rt.hotel_id
+               b.currency, b.starts_at, rt.hotel_id, h.city_id
           FROM bookings b
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN hotels h ON h.id = rt.hotel_id
          WHERE b.id = %(id)s
         """,
         {"id": booking_id},

@@ -278,7 +278,7 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
 
     # 4. Announce the new state of the trip in the same transaction.
     held = await queries.select_held_seats(cur, trip_id)
-    await _publish_trip(cur, trip_id, trip["seats_total"] - trip["seats_booked"] - n, held)
+    await publish_trip(cur, trip, trip["seats_total"] - trip["seats_booked"] - n, held)
     # the booking_seats rows as written (insert order = id order), so the caller need not read them back
     written = [
         {
@@ -301,15 +301,19 @@ def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
     return list(seats)
 
 
-async def _publish_trip(cur, trip_id: int, seats_left: int, held: list[str]) -> None:
+async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: list[str]) -> None:
+    """Announce a trip's availability (trip: a trips row with id, origin_id, destination_id)."""
     await events.publish(
         cur,
-        f"trip:{trip_id}",
+        f"trip:{trip['id']}",
         "availability",
         {
-            "trip_id": trip_id,
+            "trip_id": trip["id"],
             "seats_left": seats_left,
-            "unavailable_seats": sorted(set(held), key=_seat_sort_key),
+            "unavailable_seats": sorted(set(unavailable), key=_seat_sort_key),
+            # the route lets each worker's search cache drop only that route's answers
+            "origin_id": trip["origin_id"],
+            "destination_id": trip["destination_id"],
         },
     )
 
@@ -435,18 +439,20 @@ async def _book_room_tx(
 
     # 4. Announce rooms left on the nights this booking touched.
     rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] - rooms for n in nights}
-    await _publish_hotel(cur, room_type["hotel_id"], room_type_id, rooms_left)
+    await publish_hotel(cur, room_type, rooms_left)
     return booking_id, True
 
 
-async def _publish_hotel(cur, hotel_id: int, room_type_id: int, rooms_left: dict[date, int]) -> None:
+async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, int]) -> None:
+    """Announce rooms left per night (room_type: id, hotel_id and city_id of one room type)."""
     await events.publish(
         cur,
-        f"hotel:{hotel_id}",
+        f"hotel:{room_type['hotel_id']}",
         "availability",
         {
-            "hotel_id": hotel_id,
-            "room_type_id": room_type_id,
+            "hotel_id": room_type["hotel_id"],
+            "room_type_id": room_type["id"],
+            "city_id": room_type["city_id"],  # lets each worker's search cache drop only that city's answers
             "dates": [n.isoformat() for n in sorted(rooms_left)],
             "rooms_left": {n.isoformat(): left for n, left in sorted(rooms_left.items())},
         },
@@ -486,7 +492,7 @@ async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled
         if seats:
             await queries.update_trip_seats_booked(cur, core["trip_id"], -len(seats))
         held = await queries.select_held_seats(cur, core["trip_id"], lock=True)
-        await _publish_trip(cur, core["trip_id"], trip["seats_total"] - trip["seats_booked"] + len(seats), held)
+        await publish_trip(cur, trip, trip["seats_total"] - trip["seats_booked"] + len(seats), held)
         result["seats"] = seats
     else:
         nights = [row["night"] for row in await queries.select_booking_nights(cur, booking_id)]
@@ -498,7 +504,8 @@ async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled
         if nights:
             await queries.update_room_nights_booked(cur, core["room_type_id"], nights, -core["rooms"])
         rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] + core["rooms"] for n in nights}
-        await _publish_hotel(cur, core["hotel_id"], core["room_type_id"], rooms_left)
+        room_type = {"id": core["room_type_id"], "hotel_id": core["hotel_id"], "city_id": core["city_id"]}
+        await publish_hotel(cur, room_type, rooms_left)
         result["nights"] = [n.isoformat() for n in nights]
     await queries.update_booking_cancelled(
         cur, booking_id, reason=reason, cancelled_by=cancelled_by, refund_minor=refund_minor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 
-from .. import db
+from .. import db, searchcache
 from ..places import queries as place_queries
 from . import queries
 from .forms import TRIP_AMENITIES as AMENITY_ORDER
@@ -49,9 +49,20 @@ def trip_out(row: dict) -> dict:
     }
 
 
-async def search_trips(search: BusSearch, now: datetime | None = None) -> dict:
-    """Trips of one day matching the filters: {items, total, limit, offset}. Raises SearchInvalid."""
-    now = now or datetime.now()
+async def search_trips(search: BusSearch, now: datetime | None = None) -> searchcache.Answer:
+    """Trips of one day matching the filters: {items, total, limit, offset}. Raises SearchInvalid.
+
+    Answers come from this worker's search cache when they can (`now` is for tests and bypasses it)."""
+    if now is not None:
+        return await _search_trips(search, now)
+    return await searchcache.current().get_or_compute(
+        ("bus-trips", search.day, search.model_dump_json()),
+        searchcache.route_tags(search.origin, search.destination),
+        lambda: _search_trips(search, datetime.now()),
+    )
+
+
+async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
     day = search.day
     start = max(datetime.combine(day, time.min), now)  # today: only buses that have not left yet
     end = datetime.combine(day + timedelta(days=1), time.min)
@@ -78,7 +89,7 @@ async def search_trips(search: BusSearch, now: datetime | None = None) -> dict:
         )
         if not rows:  # a returned trip joined both its cities, so they exist: check only an empty answer
             await _check_cities(cur, search)
-    return {"items": [trip_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
+    return searchcache.Answer(items=[trip_out(r) for r in rows], total=total, limit=search.limit, offset=search.offset)
 
 
 async def _check_cities(cur, search: BusSearch) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .. import db
+from .. import db, searchcache
 from ..buses.service import SearchInvalid
 from ..places import queries as place_queries
 from . import queries
@@ -37,8 +37,18 @@ def hotel_out(row: dict) -> dict:
     }
 
 
-async def search_hotels(search: HotelSearch) -> dict:
-    """Hotels with a room for the stay (or all, with show_sold_out): {items, total, limit, offset}."""
+async def search_hotels(search: HotelSearch) -> searchcache.Answer:
+    """Hotels with a room for the stay (or all, with show_sold_out): {items, total, limit, offset}.
+
+    Answers come from this worker's search cache when they can."""
+    return await searchcache.current().get_or_compute(
+        ("hotels", search.stay, search.model_dump_json()),
+        searchcache.city_tags(search.city),
+        lambda: _search_hotels(search),
+    )
+
+
+async def _search_hotels(search: HotelSearch) -> searchcache.Answer:
     check_in, check_out = search.stay
     filters = dict(
         city=search.city,
@@ -66,7 +76,7 @@ async def search_hotels(search: HotelSearch) -> dict:
         # a returned hotel joined its city, so it exists: only an empty answer needs the look-up
         if not rows and search.city is not None and not await place_queries.select_cities_by_ids(cur, [search.city]):
             raise SearchInvalid({"city": "We don't know that city. Pick one from the list."})
-    return {"items": [hotel_out(r) for r in rows], "total": total, "limit": search.limit, "offset": search.offset}
+    return searchcache.Answer(items=[hotel_out(r) for r in rows], total=total, limit=search.limit, offset=search.offset)
 
 
 async def get_hotel(
