@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from quart import Blueprint, abort, jsonify, render_template, request
 
 from . import db
+from .buses.routes import city_datalist
 from .places import service as places
 from .web import render
 
@@ -16,9 +17,15 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 async def home():
     """Search forms for buses and hotels, and popular destinations."""
-    popular, cities = await places.home_cities()
+    catalog = await places.catalog()
     today = date.today()
-    return await render("home.html", popular=popular, cities=cities, today=today, tomorrow=today + timedelta(days=1))
+    return await render(
+        "home.html",
+        popular=catalog["popular"],
+        city_datalist=await city_datalist(),
+        today=today,
+        tomorrow=today + timedelta(days=1),
+    )
 
 
 PICKER_LABELS = {"origin": "From", "destination": "To", "city": "City"}

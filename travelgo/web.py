@@ -7,8 +7,11 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from quart import Response, abort, current_app, make_response, redirect, render_template, request, session
+
+from .searchcache import Answer
 
 M = TypeVar("M", bound=BaseModel)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -42,6 +45,18 @@ async def render_block(template_name: str, block: str, **context: Any) -> str:
     await app.update_template_context(context)
     ctx = template.new_context(context)
     return "".join([part async for part in template.blocks[block](ctx)])
+
+
+async def render_answer(template: str, answer: Any, **context: Any) -> Markup:
+    """Render a part of a page made from a search answer: once per answer when it is a (cached) Answer.
+
+    So its output may depend only on the answer and on context that is the same for every request that gets
+    this answer (the search, labels), never on the visitor (no user, no CSRF token)."""
+
+    async def make() -> Markup:
+        return Markup(await render_template(template, **context))
+
+    return await answer.made(template, make) if isinstance(answer, Answer) else await make()
 
 
 def hx_redirect(location: str) -> Response:

@@ -9,7 +9,7 @@ from quart import Blueprint, abort, make_response, render_template, request
 
 from ..places import service as places
 from ..querystring import canonical_query, query_args, split_list
-from ..web import parse_model, render, wants_fragment
+from ..web import parse_model, render, render_answer, wants_fragment
 from . import service
 from .forms import AMENITY_LABELS, BUS_TYPE_LABELS, SORT_LABELS, WINDOW_LABELS, BusSearch, TripView
 
@@ -47,6 +47,12 @@ async def resolve_city_fields(args: dict, fields: tuple[str, ...]) -> tuple[dict
     return args, errors, names
 
 
+async def city_datalist() -> str:
+    """The city pickers' no-JavaScript <datalist>, rendered once per worker from the cached catalog."""
+    catalog = await places.catalog()
+    return await render_answer("places/_city_datalist.html", catalog, cities=catalog["cities"])
+
+
 @bp.get("/buses")
 async def trip_list():
     """Bus search: form, filters, sorted and paged results. htmx gets the #bus-search fragment."""
@@ -73,7 +79,7 @@ async def trip_list():
         today=date.today(),
         origin_name=names.get("origin"),
         destination_name=names.get("destination"),
-        cities=await places.all_cities(),
+        city_datalist=await city_datalist(),
         chosen={
             name: [str(v) for v in split_list(raw.get(name))]
             for name in ("departure", "bus_type", "operator", "amenities")
@@ -85,6 +91,7 @@ async def trip_list():
         next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
         offset_query=lambda offset: canonical_query(shown, offset=offset),
     )
+    context["results_html"] = await render_answer("buses/_results.html", page, **context)
     response = await render("buses/search.html", block="search", status=422 if errors else 200, **context)
     if search is not None and not errors and wants_fragment():
         # The form may have sent city names and blank fields: push the canonical, shareable URL.

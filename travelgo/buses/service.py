@@ -137,9 +137,13 @@ async def get_trip(trip_id: int) -> dict | None:
 
 
 async def list_operators() -> list[dict]:
-    """Every operator (for the operator filter)."""
-    async with db.reading(replica=True) as cur:
-        return await queries.select_operators(cur)
+    """Every operator (for the operator filter); kept in the search cache like the cities (see places.catalog)."""
+
+    async def load() -> list[dict]:
+        async with db.reading(replica=True) as cur:
+            return await queries.select_operators(cur)
+
+    return await searchcache.current().get_or_compute(("operators",), (), load)
 
 
 def seat_decks(trip: dict) -> list[dict]:

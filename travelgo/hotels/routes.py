@@ -7,11 +7,10 @@ from math import ceil
 
 from quart import Blueprint, abort, request
 
-from ..buses.routes import resolve_city_fields
+from ..buses.routes import city_datalist, resolve_city_fields
 from ..buses.service import SearchInvalid
-from ..places import service as places
 from ..querystring import canonical_query, query_args, split_list
-from ..web import parse_model, render, wants_fragment
+from ..web import parse_model, render, render_answer, wants_fragment
 from . import service
 from .forms import AMENITY_LABELS, SORT_LABELS, HotelSearch, HotelView
 
@@ -47,13 +46,14 @@ async def hotel_list():
         check_in=check_in,
         check_out=check_out,
         city_name=names.get("city"),
-        cities=await places.all_cities(),
+        city_datalist=await city_datalist(),
         chosen={"amenities": split_list(raw.get("amenities"))},
         sort_labels=SORT_LABELS,
         few_rooms=service.FEW_ROOMS,
         offset_query=lambda offset: canonical_query(shown, offset=offset),
         stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
     )
+    context["results_html"] = await render_answer("hotels/_results.html", page, **context)
     response = await render("hotels/search.html", block="search", status=422 if errors else 200, **context)
     if search is not None and not errors and wants_fragment():
         query = canonical_query(search)

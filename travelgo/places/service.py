@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .. import db
+from .. import db, searchcache
 from . import queries
+
+CATALOG = ("places",)  # the search-cache tag of the city list
 
 
 def city_out(row: dict) -> dict:
@@ -19,31 +21,40 @@ def city_out(row: dict) -> dict:
 
 async def list_cities(q: str | None, limit: int = 20, offset: int = 0) -> dict:
     """Cities matching q (prefix matches first), as a collection."""
-    async with db.reading(replica=True) as cur:
-        if q and q.strip():
+    if q and q.strip():
+        async with db.reading(replica=True) as cur:
             rows, total = await queries.select_cities_matching(cur, q.strip(), limit, offset)
-        else:
-            everything = await queries.select_all_cities(cur)
-            rows, total = everything[offset : offset + limit], len(everything)
+            return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    everything = (await catalog())["cities"]
+    rows, total = everything[offset : offset + limit], len(everything)
     return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
-async def all_cities() -> list[dict]:
-    """Every city by name (for the no-JS <datalist> fallback)."""
-    async with db.reading(replica=True) as cur:
-        return await queries.select_all_cities(cur)
+async def catalog(refresh: bool = False) -> searchcache.Answer:
+    """Every city ("cities", by name; "by_id") and the home page's popular destinations ("popular").
+
+    Read once per worker and kept in the search cache: cities change through the admin pages, whose catalog
+    event drops it on every worker (and a look-up of an id it lacks reads it again). Pages build their pickers'
+    fallback list from it once (.made)."""
+    cache = searchcache.current()
+    if refresh:
+        cache.invalidate([CATALOG])
+    return await cache.get_or_compute(("places",), [CATALOG], _load_catalog)
 
 
-async def home_cities() -> tuple[list[dict], list[dict]]:
-    """(popular destinations, every city for the pickers' fallback) on one connection."""
+async def _load_catalog() -> searchcache.Answer:
     async with db.reading(replica=True) as cur:
-        return await queries.select_popular_cities(cur), await queries.select_all_cities(cur)
+        cities = await queries.select_all_cities(cur)
+        popular = await queries.select_popular_cities(cur)
+    return searchcache.Answer(cities=cities, by_id={c["id"]: c for c in cities}, popular=popular)
 
 
 async def cities_by_ids(ids: list[int]) -> dict[int, dict]:
     """id -> city for the given ids (unknown ids are simply missing)."""
-    async with db.reading(replica=True) as cur:
-        return await queries.select_cities_by_ids(cur, [i for i in ids if i])
+    by_id = (await catalog())["by_id"]
+    if any(i not in by_id for i in ids):  # a city added since (say, by a reseed): read the list again
+        by_id = (await catalog(refresh=True))["by_id"]
+    return {i: by_id[i] for i in ids if i in by_id}
 
 
 async def resolve_city(value: str | int | None) -> tuple[int | None, str | None]:
