@@ -70,7 +70,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
 
     @app.before_serving
     async def _open() -> None:
-        await db.open_pools(settings.database_url, settings.database_read_url, settings.pool_size)
+        await db.open_pools(
+            settings.database_url, settings.database_read_url, settings.pool_size, settings.db_acquire_timeout
+        )
         from . import events
 
         await events.start(app)

@@ -82,6 +82,7 @@ class Settings:
     secret_key: str = ""
     admin_password: str = "admin-travelgo"
     pool_size: int = 20
+    db_acquire_timeout: float = 5.0  # seconds a request waits for a free pooled connection before a 503
     rate_limits: bool = True
     fast_password_hashing: bool = False
     sse_poll_interval: float = 0.1
@@ -118,6 +119,7 @@ class Settings:
             secret_key=secret,
             admin_password=env.get("TRAVELGO_ADMIN_PASSWORD", "admin-travelgo"),
             pool_size=int(env.get("TRAVELGO_DB_POOL_SIZE", "20")),
+            db_acquire_timeout=float(env.get("TRAVELGO_DB_ACQUIRE_TIMEOUT", "5")),
             rate_limits=_flag(env.get("TRAVELGO_RATE_LIMITS"), True),
             fast_password_hashing=mode == "test",
             sse_poll_interval=float(env.get("TRAVELGO_SSE_POLL_SECONDS", "0.1")),
@@ -131,4 +133,6 @@ class Settings:
             search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "5000")),
         )
         values.update(overrides)
+        if not values["db_acquire_timeout"] > 0:  # also refuses nan
+            raise ValueError("TRAVELGO_DB_ACQUIRE_TIMEOUT must be a number of seconds above 0")
         return cls(**values)

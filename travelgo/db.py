@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -40,11 +41,26 @@ class Busy(Exception):
     """Lock conflicts outlasted the retries (HTTP 503, 'busy, please try again')."""
 
 
+class PoolExhausted(DatabaseUnavailable):
+    """Every pooled connection stayed in use for the whole acquire timeout (HTTP 503, 'busy')."""
+
+
 _pools: dict[str, aiomysql.Pool] = {}
+# One permit per connection a pool may open, so a request waits for a connection here, with a timeout,
+# and never inside aiomysql's acquire (see _acquire for why that one must not be cancelled).
+_gates: weakref.WeakKeyDictionary[aiomysql.Pool, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+_acquire_timeout = 5.0
 
 
-async def open_pools(url: DatabaseURL, read_url: DatabaseURL | None = None, size: int = 20) -> None:
-    """Create the primary pool (and the read pool when a replica is configured)."""
+async def open_pools(
+    url: DatabaseURL, read_url: DatabaseURL | None = None, size: int = 20, acquire_timeout: float = 5.0
+) -> None:
+    """Create the primary pool (and the read pool when a replica is configured).
+
+    acquire_timeout: how long a request waits for a free pooled connection before PoolExhausted (503).
+    """
+    global _acquire_timeout
+    _acquire_timeout = acquire_timeout
     _pools["primary"] = await _create_pool(url, size)
     if read_url is not None:
         _pools["read"] = await _create_pool(read_url, size)
@@ -96,30 +112,49 @@ def error_code(exc: BaseException) -> int | None:
     return exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
 
 
+def _gate(pool: aiomysql.Pool) -> asyncio.Semaphore:
+    gate = _gates.get(pool)
+    if gate is None:
+        gate = _gates[pool] = asyncio.Semaphore(pool.maxsize)
+    return gate
+
+
 @asynccontextmanager
 async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
     pool = _pool(name)
+    gate = _gate(pool)
+    # Wait for a permit, not inside pool.acquire(): cancelling aiomysql's acquire (a wait_for timeout, a client
+    # going away) can lose a connection it just handed out or a wake-up meant for the next waiter, while a
+    # Semaphore gives a permit back when its waiter is cancelled. With a permit, pool.acquire() finds a free
+    # connection or opens one (bounded by connect_timeout), because no more than maxsize callers hold permits.
     try:
-        # (no wait_for around acquire: cancelling it can lose a connection the pool just handed out)
-        conn = await pool.acquire()
-    except Exception as exc:
-        if is_connection_error(exc):
-            raise DatabaseUnavailable(str(exc)) from exc
-        raise
+        async with asyncio.timeout(_acquire_timeout):
+            await gate.acquire()
+    except TimeoutError:
+        raise PoolExhausted(f"no database connection came free within {_acquire_timeout:g} s") from None
     try:
-        yield conn
-    except asyncio.CancelledError:
-        # Cancelled mid-statement (client went away, a timeout): the protocol state is unknown and an
-        # unread result may be on the wire, so the connection must not serve the next request.
-        conn.close()
-        raise
-    except Exception as exc:
-        if is_connection_error(exc):
-            conn.close()  # never hand a broken connection back to the pool
-            raise DatabaseUnavailable(str(exc)) from exc
-        raise
+        try:
+            conn = await pool.acquire()
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+        try:
+            yield conn
+        except asyncio.CancelledError:
+            # Cancelled mid-statement (client went away, a timeout): the protocol state is unknown and an
+            # unread result may be on the wire, so the connection must not serve the next request.
+            conn.close()
+            raise
+        except Exception as exc:
+            if is_connection_error(exc):
+                conn.close()  # never hand a broken connection back to the pool
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+        finally:
+            pool.release(conn)
     finally:
-        pool.release(conn)
+        gate.release()
 
 
 @asynccontextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from quart import Quart, request
+from quart import Quart, g, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +38,12 @@ async def _html_error(status: int, message: str | None = None, headers: dict | N
         response.headers["HX-Reswap"] = "innerHTML"
     response.headers.update(headers or {})
     return response
+
+
+def _no_user_lookup() -> None:
+    """The error page must not wait for the database again to show who is logged in (it renders logged out)."""
+    if not getattr(g, "current_user_loaded", False):
+        g.current_user, g.current_user_loaded = None, True
 
 
 def init_app(app: Quart) -> None:
@@ -80,9 +86,16 @@ def init_app(app: Quart) -> None:
             ).to_response()
         return await _html_error(503, "The system is busy, please try again.", {"Retry-After": "1"})
 
+    @app.errorhandler(db.PoolExhausted)
+    async def pool_exhausted(exc: db.PoolExhausted):
+        log.warning("database pool exhausted: %s", exc)
+        _no_user_lookup()
+        return await busy(db.Busy(str(exc)))
+
     @app.errorhandler(db.DatabaseUnavailable)
     async def unavailable(exc: db.DatabaseUnavailable):
         log.warning("database unavailable: %s", exc)
+        _no_user_lookup()
         if _is_api():
             return Problem(
                 503,

@@ -6,6 +6,11 @@ per route per day for 60 days, about 200 hotels with 2-4 room types and 120 nigh
 and existing bookings so seats and rooms are partly taken. Counters (trips.seats_booked,
 room_inventory.rooms_booked) are computed from the booking items they summarise, so they agree.
 
+About one booking in fifteen was cancelled, as the cancel itself leaves it: status, cancelled_at, a refund
+by the refund policy (an admin's cancellation refunds in full), seats released (held = NULL) and room-nights
+no longer counted. Cancellations draw on their own random stream, so the confirmed bookings (and so seats and
+rooms left) are the same as without them.
+
 Bulk rows go in with multi-row INSERTs (executemany batches); trips and their bookings are
 generated one day at a time so SEED_SCALE=large never holds the whole data set in memory.
 """
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from . import db
+from .bookings import refunds
 from .passwords import hash_password
 
 SAMPLE_TRAVELLERS = [
@@ -407,6 +413,35 @@ LAST_NAMES = (
     "Naidu",
 )
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
+CANCEL_RATE = 0.07  # a cancelled booking beside ~7% of confirmed ones: ~6.5% of all bookings are cancelled
+ADMIN_CANCEL_SHARE = 0.15  # the rest were cancelled by the traveller
+TRAVELLER_REASONS = (None, None, "Change of plans", "Booked the wrong date", "Found another option", "Trip postponed")
+ADMIN_REASONS = ("Duplicate booking", "Customer called support", "Payment disputed")
+BOOKING_COLUMNS = (
+    "id",
+    "reference",
+    "user_id",
+    "type",
+    "status",
+    "total_minor",
+    "currency",
+    "contact_email",
+    "trip_id",
+    "room_type_id",
+    "check_in",
+    "check_out",
+    "rooms",
+    "guests",
+    "guest_name",
+    "starts_at",
+    "ends_at",
+    "created_at",
+    "refund_minor",
+    "cancel_reason",
+    "cancelled_by",
+    "cancelled_at",
+)
+NOT_CANCELLED = (None, None, None, None)  # refund_minor, cancel_reason, cancelled_by, cancelled_at
 
 
 async def is_empty() -> bool:
@@ -533,10 +568,12 @@ class _Generator:
         self.today = today
         self.now = datetime.now()
         self.rng = random.Random(RANDOM_SEED)
+        self.cancel_rng = random.Random(RANDOM_SEED + 1)  # its own stream: confirmed data stays as it was
         self.references: set[str] = set()
         self.booking_id = 0
         self.user_ids: list[int] = []
         self.user_emails: dict[int, str] = {}
+        self.asha_cancelled = False
 
     async def run(self, admin_password: str) -> None:
         async with _loading() as cur:
@@ -824,7 +861,37 @@ class _Generator:
                         1,
                     )
                 )
+            if self.cancel_rng.random() < CANCEL_RATE:
+                self._cancelled_bus_booking(trip_id, service, departs_at, price, bookings, seats)
         return taken
+
+    def _cancelled_bus_booking(self, trip_id, service, departs_at, price, bookings, seats) -> None:
+        """A booking on this trip that its traveller (or an admin) cancelled: its seats are released."""
+        rng = self.cancel_rng
+        labels = rng.sample(service.seat_labels, rng.choice((1, 1, 2, 2, 3)))
+        booking_id = self._new_booking(
+            bookings,
+            rng.choice(self.user_ids),
+            "bus",
+            price * len(labels),
+            trip_id=trip_id,
+            starts_at=departs_at,
+            ends_at=departs_at + timedelta(minutes=service.minutes),
+            cancelled=True,
+        )
+        for label in labels:
+            seats.append(
+                (
+                    booking_id,
+                    trip_id,
+                    label,
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    rng.randint(18, 72),
+                    rng.choice(("female", "male")),
+                    price,
+                    None,  # released: the unique hold key ignores NULL, so the seat may be sold again
+                )
+            )
 
     def _booking_user(self, key: int) -> int:
         # Asha (a documented sample login) has a couple of upcoming trips; everyone else is background.
@@ -835,9 +902,9 @@ class _Generator:
     def _person(self) -> str:
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
-    def _reference(self) -> str:
+    def _reference(self, rng: random.Random) -> str:
         while True:
-            ref = "TG-" + "".join(self.rng.choice(REFERENCE_ALPHABET) for _ in range(6))
+            ref = "TG-" + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6))
             if ref not in self.references:
                 self.references.add(ref)
                 return ref
@@ -858,16 +925,23 @@ class _Generator:
         guest_name=None,
         starts_at,
         ends_at,
+        cancelled=False,
     ) -> int:
         self.booking_id += 1
-        created = self.now - timedelta(days=self.rng.randint(0, 20), minutes=self.rng.randint(0, 1439))
+        if cancelled:
+            rng = self.cancel_rng
+            created, cancellation = self._cancellation(total_minor, starts_at)
+        else:
+            rng = self.rng
+            created = self.now - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 1439))
+            cancellation = NOT_CANCELLED
         bookings.append(
             (
                 self.booking_id,
-                self._reference(),
+                self._reference(rng),
                 user_id,
                 kind,
-                "confirmed",
+                "cancelled" if cancelled else "confirmed",
                 total_minor,
                 CURRENCY,
                 self.user_emails[user_id],
@@ -881,36 +955,25 @@ class _Generator:
                 starts_at,
                 ends_at,
                 created,
+                *cancellation,
             )
         )
         return self.booking_id
 
-    async def _insert_bookings(self, cur, bookings) -> None:
-        await _insert(
-            cur,
-            "bookings",
-            (
-                "id",
-                "reference",
-                "user_id",
-                "type",
-                "status",
-                "total_minor",
-                "currency",
-                "contact_email",
-                "trip_id",
-                "room_type_id",
-                "check_in",
-                "check_out",
-                "rooms",
-                "guests",
-                "guest_name",
-                "starts_at",
-                "ends_at",
-                "created_at",
-            ),
-            bookings,
+    def _cancellation(self, total_minor: int, starts_at: datetime) -> tuple[datetime, tuple]:
+        """When a cancelled booking was made and cancelled (before it started), and its refund by the policy."""
+        rng = self.cancel_rng
+        created = self.now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 1439))
+        cancelled_at = created + (min(self.now, starts_at) - created) * rng.uniform(0.05, 0.95)
+        if rng.random() < ADMIN_CANCEL_SHARE:  # on the traveller's behalf: always a full refund
+            return created, (total_minor, rng.choice(ADMIN_REASONS), "admin", cancelled_at)
+        quote = refunds.quote(
+            status="confirmed", total_minor=total_minor, currency=CURRENCY, starts_at=starts_at, now=cancelled_at
         )
+        return created, (quote.amount_minor, rng.choice(TRAVELLER_REASONS), "traveller", cancelled_at)
+
+    async def _insert_bookings(self, cur, bookings) -> None:
+        await _insert(cur, "bookings", BOOKING_COLUMNS, bookings)
 
     # --- hotels -----------------------------------------------------------------------------------------
     async def _hotels(self) -> None:
@@ -1029,6 +1092,37 @@ class _Generator:
             f"Guests enjoy {', '.join(nice)}. {extra}"
         )
 
+    def _cancelled_hotel_booking(self, room_types, nights, stop, price, bookings, booking_nights) -> None:
+        """A stay its guest (or an admin) cancelled: its nights stay on record but no longer hold rooms."""
+        rng = self.cancel_rng
+        rt_id, _, _, max_guests, *_ = rng.choice(room_types)
+        start = min(int(rng.expovariate(1 / 12)), len(nights) - 6)
+        stay_nights = nights[start : start + rng.choice((1, 2, 2, 3, 4))]
+        if any((rt_id, night) in stop for night in stay_nights):
+            return
+        rooms = 1 if rng.random() < 0.8 else 2
+        check_in, check_out = stay_nights[0], stay_nights[-1] + timedelta(days=1)
+        # Asha (a documented sample login) has one cancelled stay, so her Cancelled tab is not empty.
+        user_id = self.asha_id if not self.asha_cancelled else rng.choice(self.user_ids)
+        self.asha_cancelled = True
+        booking_id = self._new_booking(
+            bookings,
+            user_id,
+            "hotel",
+            sum(price[(rt_id, night)] for night in stay_nights) * rooms,
+            room_type_id=rt_id,
+            check_in=check_in,
+            check_out=check_out,
+            rooms=rooms,
+            guests=rng.randint(1, max_guests * rooms),
+            guest_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            starts_at=datetime.combine(check_in, time(14)),
+            ends_at=datetime.combine(check_out, time(11)),
+            cancelled=True,
+        )
+        for night in stay_nights:
+            booking_nights.append((booking_id, rt_id, night, rooms, price[(rt_id, night)]))
+
     async def _inventory_and_hotel_bookings(self, room_types) -> None:
         rng = self.rng
         days = self.scale.inventory_days
@@ -1083,6 +1177,8 @@ class _Generator:
             )
             for night in stay_nights:
                 booking_nights.append((booking_id, rt_id, night, rooms, price[(rt_id, night)]))
+            if self.cancel_rng.random() < CANCEL_RATE:
+                self._cancelled_hotel_booking(room_types, nights, stop, price, bookings, booking_nights)
         inventory = [
             (
                 rt[0],

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import math
+import re
 import secrets
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from markupsafe import Markup
@@ -80,6 +84,20 @@ def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict
         return None, errors
 
 
+# pydantic error type -> (context key, wording for a number limit, wording for a date limit)
+LIMITS = {
+    "greater_than_equal": ("ge", "Use a number of at least {}.", "Choose a date on or after {}."),
+    "less_than_equal": ("le", "Use a number no more than {}.", "Choose a date on or before {}."),
+    "greater_than": ("gt", "Use a number greater than {}.", "Choose a date after {}."),
+    "less_than": ("lt", "Use a number less than {}.", "Choose a date before {}."),
+}
+NOT_A_NUMBER = {"float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number"}
+NOT_A_DATE = {"date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+NOT_A_DATETIME = {"datetime_parsing", "datetime_type", "datetime_from_date_parsing"}
+NOT_A_TIME = {"time_parsing", "time_type"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def friendly_message(error: dict[str, Any]) -> str:
     """pydantic's wording ("String should have at least 10 characters") in the words a traveller expects."""
     kind, ctx = error["type"], error.get("ctx") or {}
@@ -91,7 +109,36 @@ def friendly_message(error: dict[str, Any]) -> str:
         return f"Use at most {ctx['max_length']} characters."
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "Enter a whole number."
+    if kind in LIMITS and LIMITS[kind][0] in ctx:
+        key, for_number, for_date = LIMITS[kind]
+        limit = ctx[key]
+        if isinstance(limit, (int, float, Decimal)) and not isinstance(limit, bool):
+            return for_number.format(_plain_number(limit))
+        if isinstance(limit, date) or ISO_DATE.match(str(limit)):  # errors() gives dates as ISO strings
+            return for_date.format(limit)
+    if kind in NOT_A_NUMBER:
+        return "Enter a number."
+    if kind == "decimal_max_places" and "decimal_places" in ctx:
+        places = ctx["decimal_places"]
+        return "Enter a whole number." if places == 0 else f"Use at most {places} decimal places."
+    if kind == "decimal_whole_digits" and "whole_digits" in ctx:
+        return f"Use at most {ctx['whole_digits']} digits before the decimal point."
+    if kind == "decimal_max_digits" and "max_digits" in ctx:
+        return f"Use at most {ctx['max_digits']} digits."
+    if kind in NOT_A_DATE:
+        return "Enter a date as YYYY-MM-DD."
+    if kind in NOT_A_DATETIME:
+        return "Enter a date and time as YYYY-MM-DD HH:MM."
+    if kind in NOT_A_TIME:
+        return "Enter a time as HH:MM."
     return error["msg"].removeprefix("Value error, ")
+
+
+def _plain_number(value: int | float | Decimal) -> str:
+    """6, 0.5 and -90 as a person writes them (pydantic's context holds 6.0 or Decimal('-90'))."""
+    if math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return format(value, "f") if isinstance(value, Decimal) else repr(value)
 
 
 def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:

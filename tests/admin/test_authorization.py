@@ -81,3 +81,33 @@ async def test_api_problem_json_for_non_admins(client, traveller_client, world):
     response = await client.get("/api/v1/admin/bookings", headers=headers)
     assert response.status_code == 403
     assert (await response.get_json())["title"] == "Forbidden"
+
+
+async def test_api_checks_the_admin_before_validating_the_query(client, world):
+    """A non-admin learns nothing about the query's shape: 401/403 come before any 422."""
+    bad_queries = {
+        "/api/v1/admin/stats": "?from=not-a-date&to=2020-13-45",
+        "/api/v1/admin/bookings": "?limit=0&offset=-1&type=boat&date_from=yesterday",
+    }
+    traveller = await api_token(client, world["traveller"]["email"])
+    admin = await api_token(client, world["admin"]["email"])
+    for path, query in bad_queries.items():
+        response = await client.get(path + query)
+        assert response.status_code == 401, path
+        assert response.mimetype == "application/problem+json"
+        response = await client.get(path + query, headers=traveller)
+        assert response.status_code == 403, path
+        assert (await response.get_json())["title"] == "Forbidden"
+        response = await client.get(path + query, headers=admin)
+        assert response.status_code == 422, path
+        assert (await response.get_json())["errors"]
+        response = await client.get(path, headers=admin)
+        assert response.status_code == 200, path
+
+
+async def test_admin_api_querystrings_stay_documented(client):
+    document = await (await client.get("/openapi.json")).get_json()
+    stats = {p["name"] for p in document["paths"]["/api/v1/admin/stats"]["get"]["parameters"]}
+    bookings = {p["name"] for p in document["paths"]["/api/v1/admin/bookings"]["get"]["parameters"]}
+    assert {"from", "to"} <= stats
+    assert {"limit", "offset", "type", "status"} <= bookings

@@ -184,6 +184,49 @@ async def test_hotel_stream_sends_each_change_and_resumes(app):
         assert message.id == str(missed) and message.json()["rooms_left"] == {night: 1}
 
 
+async def test_hotel_resume_sends_a_lower_id_that_committed_while_the_client_was_away(app):
+    """Two room types, two transactions: A takes id N, B takes N+1 and commits; the client sees N+1 and leaves;
+    A commits while it is away. Resuming from N+1 must still send A's change (and then N+1 again, so each
+    room-night ends at its latest state); events from well before the gap window are not re-sent."""
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+        standard = await factories.make_room_type(cur, hotel["id"], rooms=3)
+        suite = await factories.make_room_type(cur, hotel["id"], rooms=2)
+    night = (date.today() + timedelta(days=3)).isoformat()
+    topic, path = f"hotel:{hotel['id']}", f"/api/v1/hotels/{hotel['id']}/events"
+
+    def change(room_type, left):
+        return {"hotel_id": hotel["id"], "room_type_id": room_type["id"], "dates": [night], "rooms_left": {night: left}}
+
+    async with InProcessStream(app, path) as stream:
+        async with db.transaction() as cur:
+            await events.publish(cur, topic, "availability", change(standard, 3))
+            old = await last_event_id(cur)
+            await cur.execute(
+                "UPDATE events SET created_at = created_at - INTERVAL 1 MINUTE WHERE id = %(id)s", {"id": old}
+            )
+        assert (await stream.next_message()).id == str(old)
+        async with db.transaction() as slow:
+            await events.publish(slow, topic, "availability", change(standard, 2))
+            low = await last_event_id(slow)
+            async with db.transaction() as fast:
+                await events.publish(fast, topic, "availability", change(suite, 1))
+                high = await last_event_id(fast)
+            assert high > low
+            seen = await stream.next_message()
+            assert seen.id == str(high)
+        # The client went away having seen `high`; `slow` commits now, while it is away.
+    await wait_until(lambda: low not in events.poller_for(app).gaps, what="late id picked up by the poller")
+    async with InProcessStream(app, path, headers={"Last-Event-ID": str(high)}) as stream:
+        replay = [await stream.next_message(), await stream.next_message()]
+        assert [m.id for m in replay] == [str(low), str(high)]
+        assert replay[0].json() == change(standard, 2) and replay[1].json() == change(suite, 1)
+        async with db.transaction() as cur:
+            await events.publish(cur, topic, "availability", change(suite, 0))
+            newest = await last_event_id(cur)
+        assert (await stream.next_message()).id == str(newest)  # nothing else was queued before it
+
+
 async def test_slow_client_keeps_latest_state_per_topic_and_drops_oldest():
     hub_ = events.Hub(max_streams=10, queue_size=3)
     sub = hub_.subscribe(["trip:1", "trip:2", "hotel:1"])

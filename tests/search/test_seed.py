@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 from travelgo import db, seed
+from travelgo.bookings import refunds
+from travelgo.bookings.integrity import check_inventory
 
 CONSISTENCY = {
     "trip counters": """
@@ -15,7 +17,9 @@ CONSISTENCY = {
          WHERE t.seats_booked <> COALESCE(s.held, 0)""",
     "inventory counters": """
         SELECT COUNT(*) AS n FROM room_inventory ri
-          LEFT JOIN (SELECT room_type_id, night, SUM(rooms) AS rooms FROM booking_nights GROUP BY room_type_id, night) b
+          LEFT JOIN (SELECT n.room_type_id, n.night, SUM(n.rooms) AS rooms
+                       FROM booking_nights n JOIN bookings k ON k.id = n.booking_id AND k.status = 'confirmed'
+                      GROUP BY n.room_type_id, n.night) b
                  ON b.room_type_id = ri.room_type_id AND b.night = ri.night
          WHERE ri.rooms_booked <> COALESCE(b.rooms, 0)""",
     "seats outside the vehicle": """
@@ -76,6 +80,7 @@ async def test_small_seed_is_realistic_consistent_and_idempotent(app):
     assert len(refs) == len(set(refs)) and all(re.fullmatch(r"TG-[A-Z2-9]{6}", r) for r in refs)
     for name, sql in CONSISTENCY.items():
         assert await scalar(sql) == 0, name
+    assert await check_inventory() == []
     second = await seed.seed("small", admin_password="admin-pass-123")
     assert second == first
     assert not await seed.is_empty()
@@ -90,3 +95,50 @@ def test_city_list_is_sixty_real_cities():
     names = [c[0] for c in seed.CITIES]
     assert len(names) == len(set(names)) >= 60
     assert all(6 < c[2] < 36 and 68 < c[3] < 98 for c in seed.CITIES)  # inside India
+
+
+async def test_seed_has_cancelled_bookings_as_a_cancel_leaves_them(app):
+    """Some bookings were cancelled (the dashboard's cancellation rate is not 0%), consistently with the policy."""
+    await seed.seed("small", admin_password="admin-pass-123")
+    async with db.reading() as cur:
+        await cur.execute("SELECT * FROM bookings WHERE status = 'cancelled'")
+        cancelled = await cur.fetchall()
+        await cur.execute("SELECT COUNT(*) AS n FROM bookings")
+        total = (await cur.fetchone())["n"]
+        await cur.execute(
+            """SELECT COUNT(*) AS n FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
+                WHERE b.status = 'cancelled' AND s.held IS NOT NULL"""
+        )
+        still_held = (await cur.fetchone())["n"]
+        await cur.execute(
+            """SELECT b.type, COUNT(DISTINCT b.id) AS n
+                 FROM bookings b
+                 LEFT JOIN booking_seats s ON s.booking_id = b.id
+                 LEFT JOIN booking_nights n ON n.booking_id = b.id
+                WHERE b.status = 'cancelled' AND (s.booking_id IS NOT NULL OR n.booking_id IS NOT NULL)
+                GROUP BY b.type"""
+        )
+        with_items = {row["type"]: row["n"] for row in await cur.fetchall()}
+    asha = seed.SAMPLE_TRAVELLERS[0][0]
+    assert 0.05 <= len(cancelled) / total <= 0.08, (len(cancelled), total)
+    assert with_items.get("bus", 0) + with_items.get("hotel", 0) == len(cancelled)  # each keeps its seats/nights
+    assert with_items.get("bus") and with_items.get("hotel")
+    assert still_held == 0
+    assert {b["cancelled_by"] for b in cancelled} == {"traveller", "admin"}
+    assert asha in {b["contact_email"] for b in cancelled}  # her Cancelled tab is not empty
+    for b in cancelled:
+        assert b["created_at"] < b["cancelled_at"] < b["starts_at"], b["reference"]
+        if b["cancelled_by"] == "admin":
+            assert b["refund_minor"] == b["total_minor"] and b["cancel_reason"]
+        else:
+            quote = refunds.quote(
+                status="confirmed",
+                total_minor=b["total_minor"],
+                currency=b["currency"],
+                starts_at=b["starts_at"],
+                now=b["cancelled_at"],
+            )
+            assert b["refund_minor"] == quote.amount_minor, b["reference"]
+    assert await check_inventory() == []
+    for name, sql in CONSISTENCY.items():
+        assert await scalar(sql) == 0, name

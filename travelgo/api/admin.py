@@ -122,9 +122,9 @@ def _service_name(b: dict) -> str:
 
 @bp.get("/admin/bookings")
 @tag(["admin"])
+@api_admin_required  # outside validate_querystring: 401/403 before any 422 about the query
 @validate_querystring(AdminBookingsQuery)
 @validate_response(AdminBookingsPage, 200)
-@api_admin_required
 async def api_admin_bookings(query_args: AdminBookingsQuery):
     """Bookings matching the admin filters (reference, email, type, status, dates), newest first."""
     page = await service.search_bookings(query_args, limit=query_args.limit, offset=query_args.offset)
@@ -137,9 +137,9 @@ async def api_admin_bookings(query_args: AdminBookingsQuery):
 
 @bp.get("/admin/stats")
 @tag(["admin"])
+@api_admin_required  # outside validate_querystring: 401/403 before any 422 about the query
 @validate_querystring(StatsRange)
 @validate_response(StatsOut, 200)
-@api_admin_required
 async def api_admin_stats(query_args: StatsRange):
     """The dashboard's figures for ?from=YYYY-MM-DD&to=YYYY-MM-DD (default: the last 30 days)."""
     figures = await service.stats(query_args)

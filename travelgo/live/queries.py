@@ -80,6 +80,22 @@ async def select_topic_events_after(cur, topic: str, after: int, limit: int = 50
     return [_event(row) for row in await cur.fetchall()]
 
 
+async def select_topic_events_before(cur, topic: str, before: int, limit: int = 500) -> list[dict]:
+    """(id, created_at) of one topic's events up to and including `before`, newest first."""
+    await cur.execute(
+        """
+        SELECT id, created_at
+          FROM events
+         WHERE topic = %(topic)s
+           AND id <= %(before)s
+         ORDER BY id DESC
+         LIMIT %(limit)s
+        """,
+        {"topic": topic, "before": before, "limit": limit},
+    )
+    return await cur.fetchall()
+
+
 async def select_topic_last_event_id(cur, topic: str) -> int:
     await cur.execute("SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE topic = %(topic)s", {"topic": topic})
     return int((await cur.fetchone())["id"])

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from quart import Response, current_app, request, stream_with_context
@@ -196,13 +196,32 @@ def hotel_topic(hotel_id: int) -> str:
 
 
 async def hotel_replay(hotel_id: int, after: int | None) -> list[Event] | None:
-    """None for an unknown hotel; else the hotel's events after `after` (none without a Last-Event-ID)."""
+    """None for an unknown hotel; else the hotel's events since `after` (none without a Last-Event-ID).
+
+    A hotel's events are not serialised by one row lock (two room types, two bookings), so a lower id can
+    commit after the client saw a higher one and then went away: `id > after` would never send it. The replay
+    therefore starts at the hotel's earliest event created within the poller's gap window before `after`
+    (the same window the live stream waits for a late id) and re-sends from there in id order. Each message
+    carries absolute rooms left for its room type's nights, and one room-night's events are in commit order
+    (its inventory row is locked before the event is written), so applying them in order ends at the current
+    state even where the client had already seen some.
+    """
     async with db.reading() as cur:
         if await queries.select_hotel_id(cur, hotel_id) is None:
             return None
         if after is None:
             return []
-        return await queries.select_topic_events_after(cur, hotel_topic(hotel_id), after, REPLAY_LIMIT)
+        topic = hotel_topic(hotel_id)
+        start = after
+        window = timedelta(seconds=current_app.config["TRAVELGO"].sse_gap_seconds)
+        recent = await queries.select_topic_events_before(cur, topic, after, REPLAY_LIMIT)
+        if recent and recent[0]["id"] == after:
+            cutoff = recent[0]["created_at"] - window
+            for row in recent[1:]:
+                if row["created_at"] < cutoff:
+                    break
+                start = row["id"] - 1
+        return await queries.select_topic_events_after(cur, topic, start, REPLAY_LIMIT)
 
 
 def hotel_payload(event: Event) -> dict[str, Any]:

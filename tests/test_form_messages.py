@@ -1,0 +1,58 @@
+"""Form field messages in plain words for every kind of check the forms make (pages), pydantic's for the API."""
+
+from __future__ import annotations
+
+from travelgo.admin.forms import CityForm, RoomTypeForm, TripForm
+from travelgo.web import parse_model
+
+TRIP = {
+    "vehicle_id": "1",
+    "origin_id": "1",
+    "destination_id": "2",
+    "duration_minutes": "120",
+    "price": "25.00",
+    "departs_on": "2030-01-01",
+    "departs_time": "08:30",
+}
+CITY = {
+    "name": "Porto",
+    "region": "Norte",
+    "country": "PT",
+    "latitude": "41.15",
+    "longitude": "-8.61",
+    "timezone": "Europe/Lisbon",
+}
+
+
+def messages(model, data) -> dict[str, str]:
+    parsed, errors = parse_model(model, data)
+    assert parsed is None, data
+    return errors
+
+
+def test_number_limits_read_as_instructions():
+    room = {"name": "Suite", "beds": "1 king", "base_price": "120"}
+    assert messages(RoomTypeForm, {**room, "max_guests": "13"}) == {"max_guests": "Use a number no more than 12."}
+    assert messages(RoomTypeForm, {**room, "max_guests": "0"}) == {"max_guests": "Use a number of at least 1."}
+    assert messages(CityForm, {**CITY, "latitude": "123"}) == {"latitude": "Use a number no more than 90."}
+    assert messages(CityForm, {**CITY, "longitude": "-181"}) == {"longitude": "Use a number of at least -180."}
+    assert messages(TripForm, {**TRIP, "price": "0"}) == {"price": "Use a number greater than 0."}
+    assert messages(TripForm, {**TRIP, "duration_minutes": "5"}) == {"duration_minutes": "Use a number of at least 10."}
+
+
+def test_numbers_dates_and_times_that_do_not_parse():
+    assert messages(TripForm, {**TRIP, "price": "cheap"}) == {"price": "Enter a number."}
+    assert messages(TripForm, {**TRIP, "price": "1.234"}) == {"price": "Use at most 2 decimal places."}
+    assert messages(TripForm, {**TRIP, "duration_minutes": "1.5"}) == {"duration_minutes": "Enter a whole number."}
+    assert messages(TripForm, {**TRIP, "departs_on": "tomorrow"}) == {"departs_on": "Enter a date as YYYY-MM-DD."}
+    assert messages(TripForm, {**TRIP, "departs_on": "2030-02-30"}) == {"departs_on": "Enter a date as YYYY-MM-DD."}
+    assert messages(TripForm, {**TRIP, "departs_time": "25:00"}) == {"departs_time": "Enter a time as HH:MM."}
+    assert messages(CityForm, {**CITY, "latitude": "41.1234567"}) == {"latitude": "Use at most 6 decimal places."}
+
+
+async def test_api_validation_problems_stay_precise(app, client):
+    response = await client.get("/api/v1/bus-trips?origin=1&destination=2&date=2030-01-01&passengers=9")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    body = await response.get_json()
+    (error,) = [e for e in body["errors"] if e["field"] == "passengers"]
+    assert "6" in error["msg"] and "passengers" in body["detail"]
