@@ -26,9 +26,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from . import db
+from . import db, events
 from .bookings import refunds
 from .passwords import hash_password
+from .searchcache import CATALOG_TOPIC
 
 SAMPLE_TRAVELLERS = [
     ("asha@travelgo.example", "Asha Traveller", "traveller-pass"),
@@ -460,14 +461,23 @@ async def clear_all(cur) -> None:
 
 
 async def _truncate_all() -> None:
-    """TRUNCATE is far faster than DELETE on the large data set (it recreates the table)."""
+    """TRUNCATE is far faster than DELETE on the large data set (it recreates the table).
+
+    Not for `events`: TRUNCATE would restart its ids below the cursor of every running server's events poller,
+    which would then wait for ids it has already passed (no live updates, no cache invalidation)."""
     async with db.reading() as cur:
         await cur.execute("SET FOREIGN_KEY_CHECKS = 0")
         try:
             for table in ALL_TABLES:
-                await cur.execute(f"TRUNCATE TABLE {table}")
+                await cur.execute(f"DELETE FROM {table}" if table == "events" else f"TRUNCATE TABLE {table}")
         finally:
             await cur.execute("SET FOREIGN_KEY_CHECKS = 1")
+
+
+async def _announce_reload() -> None:
+    """A catalog event: running servers drop every cached search answer (the data under them was replaced)."""
+    async with db.transaction() as cur:
+        await events.publish(cur, CATALOG_TOPIC, "reseeded", {})
 
 
 async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") -> dict[str, int]:
@@ -477,6 +487,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await _truncate_all()
     generator = _Generator(SCALES[scale], date.today())
     await generator.run(admin_password)
+    await _announce_reload()
     return await counts()
 
 
