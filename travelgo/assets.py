@@ -13,7 +13,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from quart import Quart, Response, request
+from quart import Quart, Response, request, url_for
 from quart.wrappers.response import DataBody, FileBody
 
 YEAR = 365 * 24 * 3600
@@ -43,6 +43,17 @@ def init_app(app: Quart) -> None:
                 return None
             fingerprints[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         return fingerprints[filename]
+
+    static_urls: dict[tuple[str, str], str] = {}
+
+    def static_url(filename: str) -> str:
+        """url_for('static', filename=…) with its fingerprint, built once per file (a page links six)."""
+        key = (request.root_path, filename)
+        if key not in static_urls:
+            static_urls[key] = url_for("static", filename=filename)
+        return static_urls[key]
+
+    app.jinja_env.globals["static_url"] = static_url
 
     @app.url_defaults
     def add_fingerprint(endpoint: str, values: dict) -> None:

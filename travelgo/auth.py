@@ -15,7 +15,8 @@ from quart_auth import AuthUser, QuartAuth, login_user, logout_user
 from . import db
 from .problems import Problem
 
-cookie_auth = QuartAuth(attribute_name="cookie_user", cookie_name="travelgo_session", salt="travelgo-session")
+AUTH_COOKIE = "travelgo_session"
+cookie_auth = QuartAuth(attribute_name="cookie_user", cookie_name=AUTH_COOKIE, salt="travelgo-session")
 bearer_auth = QuartAuth(
     mode="bearer",
     singleton=False,

@@ -33,6 +33,7 @@ EXTENSION = "travelgo_search_cache"
 BUS_SEARCHES: Tag = ("buses",)  # answers without both route ends: any trip change may touch them
 HOTEL_SEARCHES: Tag = ("hotels",)  # answers without a city
 CATALOG_TOPIC = "catalog"
+MAX_MADE = 16  # renderings kept per answer when their names come from requests
 
 
 def route_tags(origin: int | None, destination: int | None) -> list[Tag]:
@@ -148,12 +149,16 @@ class Answer(dict):
         super().__init__(*args, **kwargs)
         self._made: dict[Hashable, Any] = {}
 
-    async def made(self, name: Hashable, make: Callable[[], Awaitable[T]]) -> T:
-        """make()'s result for this answer, made on first use (depend only on the answer and `name`)."""
+    async def made(self, name: Hashable, make: Callable[[], Awaitable[T]], bounded: bool = False) -> T:
+        """make()'s result for this answer, made on first use (it must depend only on the answer and `name`).
+
+        bounded: `name` comes from the request (say, a URL), so past MAX_MADE renderings it is made, not kept."""
         try:
             return self._made[name]
         except KeyError:
-            value = self._made[name] = await make()
+            value = await make()
+            if not bounded or len(self._made) < MAX_MADE:
+                self._made[name] = value
             return value
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from quart import Response, abort, current_app, make_response, redirect, render_template, request, session
 
+from .auth import AUTH_COOKIE
 from .searchcache import Answer
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,13 +34,37 @@ def wants_fragment() -> bool:
 
 async def render(template: str, *, block: str | None = None, status: int = 200, **context: Any) -> Response:
     """Render the full page, or only `block` (a region htmx swaps) when htmx asked for it."""
+    return await _page_response(await _render_page(template, block, context), status)
+
+
+async def _render_page(template: str, block: str | None, context: dict[str, Any]) -> str:
     if block and wants_fragment():
-        body = await render_block(template, block, **context)
-    else:
-        body = await render_template(template, **context)
+        return await render_block(template, block, **context)
+    return await render_template(template, **context)
+
+
+async def _page_response(body: str, status: int) -> Response:
     response = await make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def anonymous_visit() -> bool:
+    """Neither signed in nor holding a session: nothing on the page is personal (no name, no CSRF token)."""
+    cookies = request.cookies
+    return not cookies.get(AUTH_COOKIE) and not cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+
+
+async def render_search_page(template: str, answer: Any, *, block: str, **context: Any) -> Response:
+    """render() for a search page; an anonymous visitor's page is made once per (cached) answer and URL.
+
+    Everything on such a page comes from the URL (the form values) and the answer, so visitors without
+    cookies, most people browsing on a busy day, share one rendering until the answer is dropped."""
+    if not (isinstance(answer, Answer) and anonymous_visit()):
+        return await render(template, block=block, **context)
+    name = ("page", template, wants_fragment(), request.query_string)
+    body = await answer.made(name, lambda: _render_page(template, block, context), bounded=True)
+    return await _page_response(body, 200)
 
 
 async def render_block(template_name: str, block: str, **context: Any) -> str:

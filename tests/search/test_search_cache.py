@@ -211,3 +211,16 @@ async def test_a_hotel_booking_changes_the_cached_city_answer(client):
     }
     assert (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code == 201
     assert (await grand())["rooms_left"] == 1
+
+
+async def test_a_signed_in_page_is_never_shared_with_anonymous_visitors(app, client):
+    async with db.transaction() as cur:
+        w = await bus_world(cur)
+        member = await factories.make_user(cur, "member@example.com", full_name="Meera Member")
+    signed_in = app.test_client()
+    await login(signed_in, member["email"])
+    mine = await (await bus_search(signed_in, w, "/buses")).get_data(as_text=True)
+    anonymous = await (await bus_search(client, w, "/buses")).get_data(as_text=True)
+    again = await (await bus_search(signed_in, w, "/buses")).get_data(as_text=True)
+    assert "Meera Member" in mine and "X-CSRF-Token" in mine and "Meera Member" in again
+    assert "Meera Member" not in anonymous and "X-CSRF-Token" not in anonymous

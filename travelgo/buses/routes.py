@@ -9,16 +9,19 @@ from quart import Blueprint, abort, make_response, render_template, request
 
 from ..places import service as places
 from ..querystring import canonical_query, query_args, split_list
-from ..web import parse_model, render, render_answer, wants_fragment
+from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
 from .forms import AMENITY_LABELS, BUS_TYPE_LABELS, SORT_LABELS, WINDOW_LABELS, BusSearch, TripView
 
 bp = Blueprint("buses", __name__)
 
 
-@bp.app_context_processor
-def bus_labels() -> dict:
-    return {"bus_type_labels": BUS_TYPE_LABELS, "amenity_labels": AMENITY_LABELS, "seat_decks": service.seat_decks}
+@bp.record_once
+def bus_labels(state) -> None:
+    # template globals, not a context processor: Quart runs a sync context processor in a thread at every render
+    state.app.jinja_env.globals.update(
+        bus_type_labels=BUS_TYPE_LABELS, amenity_labels=AMENITY_LABELS, seat_decks=service.seat_decks
+    )
 
 
 async def resolve_city_fields(args: dict, fields: tuple[str, ...]) -> tuple[dict, dict[str, str], dict[str, str]]:
@@ -92,7 +95,10 @@ async def trip_list():
         offset_query=lambda offset: canonical_query(shown, offset=offset),
     )
     context["results_html"] = await render_answer("buses/_results.html", page, **context)
-    response = await render("buses/search.html", block="search", status=422 if errors else 200, **context)
+    if errors:
+        response = await render("buses/search.html", block="search", status=422, **context)
+    else:
+        response = await render_search_page("buses/search.html", page, block="search", **context)
     if search is not None and not errors and wants_fragment():
         # The form may have sent city names and blank fields: push the canonical, shareable URL.
         query = canonical_query(search)

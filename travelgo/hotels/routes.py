@@ -10,16 +10,16 @@ from quart import Blueprint, abort, request
 from ..buses.routes import city_datalist, resolve_city_fields
 from ..buses.service import SearchInvalid
 from ..querystring import canonical_query, query_args, split_list
-from ..web import parse_model, render, render_answer, wants_fragment
+from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
 from .forms import AMENITY_LABELS, SORT_LABELS, HotelSearch, HotelView
 
 bp = Blueprint("hotels", __name__)
 
 
-@bp.app_context_processor
-def hotel_labels() -> dict:
-    return {"hotel_amenity_labels": AMENITY_LABELS}
+@bp.record_once
+def hotel_labels(state) -> None:
+    state.app.jinja_env.globals.update(hotel_amenity_labels=AMENITY_LABELS)  # a global: see buses.routes
 
 
 @bp.get("/hotels")
@@ -54,7 +54,10 @@ async def hotel_list():
         stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
     )
     context["results_html"] = await render_answer("hotels/_results.html", page, **context)
-    response = await render("hotels/search.html", block="search", status=422 if errors else 200, **context)
+    if errors:
+        response = await render("hotels/search.html", block="search", status=422, **context)
+    else:
+        response = await render_search_page("hotels/search.html", page, block="search", **context)
     if search is not None and not errors and wants_fragment():
         query = canonical_query(search)
         response.headers["HX-Push-Url"] = "/hotels" + (f"?{query}" if query else "")
