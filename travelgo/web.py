@@ -6,7 +6,7 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -55,16 +55,28 @@ def anonymous_visit() -> bool:
     return not cookies.get(AUTH_COOKIE) and not cookies.get(current_app.config["SESSION_COOKIE_NAME"])
 
 
-async def render_search_page(template: str, answer: Any, *, block: str, **context: Any) -> Response:
-    """render() for a search page; an anonymous visitor's page is made once per (cached) answer and URL.
+async def render_search_page(
+    template: str,
+    block: str,
+    answer: Any,
+    errors: dict[str, str],
+    context: Callable[[], Awaitable[dict[str, Any]]],
+) -> Response:
+    """A search page (or its htmx block): 422 with the field errors, or 200 with the answer.
 
-    Everything on such a page comes from the URL (the form values) and the answer, so visitors without
-    cookies, most people browsing on a busy day, share one rendering until the answer is dropped."""
+    An anonymous visitor's page is made once per (cached) answer and URL: everything on it comes from the URL
+    (the form values) and the answer, so visitors without cookies, most people browsing on a busy day, share one
+    rendering until the answer is dropped; the context is only built when a page is really rendered."""
+    if errors:
+        return await render(template, block=block, status=422, **await context())
     if not (isinstance(answer, Answer) and anonymous_visit()):
-        return await render(template, block=block, **context)
+        return await render(template, block=block, **await context())
+
+    async def make() -> str:
+        return await _render_page(template, block, await context())
+
     name = ("page", template, wants_fragment(), request.query_string)
-    body = await answer.made(name, lambda: _render_page(template, block, context), bounded=True)
-    return await _page_response(body, 200)
+    return await _page_response(await answer.made(name, make, bounded=True), 200)
 
 
 async def render_block(template_name: str, block: str, **context: Any) -> str:

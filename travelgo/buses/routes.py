@@ -70,35 +70,36 @@ async def trip_list():
         except service.SearchInvalid as exc:
             errors.update(exc.errors)
     shown = search or BusSearch()
-    operators = await service.list_operators()
-    context = dict(
-        values={
-            k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
-            for k, v in raw.items()
-        },
-        errors=errors,
-        page=page,
-        search=shown,
-        today=date.today(),
-        origin_name=names.get("origin"),
-        destination_name=names.get("destination"),
-        city_datalist=await city_datalist(),
-        chosen={
-            name: [str(v) for v in split_list(raw.get(name))]
-            for name in ("departure", "bus_type", "operator", "amenities")
-        },
-        window_labels=WINDOW_LABELS,
-        sort_labels=SORT_LABELS,
-        operator_options=[(o["id"], f"{o['name']} (★ {o['rating']})") for o in operators],
-        next_day=service.next_day(shown.day),
-        next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
-        offset_query=lambda offset: canonical_query(shown, offset=offset),
-    )
-    context["results_html"] = await render_answer("buses/_results.html", page, **context)
-    if errors:
-        response = await render("buses/search.html", block="search", status=422, **context)
-    else:
-        response = await render_search_page("buses/search.html", page, block="search", **context)
+
+    async def context() -> dict:
+        operators = await service.list_operators()
+        values = dict(
+            values={
+                k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
+                for k, v in raw.items()
+            },
+            errors=errors,
+            page=page,
+            search=shown,
+            today=date.today(),
+            origin_name=names.get("origin"),
+            destination_name=names.get("destination"),
+            city_datalist=await city_datalist(),
+            chosen={
+                name: [str(v) for v in split_list(raw.get(name))]
+                for name in ("departure", "bus_type", "operator", "amenities")
+            },
+            window_labels=WINDOW_LABELS,
+            sort_labels=SORT_LABELS,
+            operator_options=[(o["id"], f"{o['name']} (★ {o['rating']})") for o in operators],
+            next_day=service.next_day(shown.day),
+            next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
+            offset_query=lambda offset: canonical_query(shown, offset=offset),
+        )
+        values["results_html"] = await render_answer("buses/_results.html", page, **values)
+        return values
+
+    response = await render_search_page("buses/search.html", "search", page, errors, context)
     if search is not None and not errors and wants_fragment():
         # The form may have sent city names and blank fields: push the canonical, shareable URL.
         query = canonical_query(search)

@@ -36,28 +36,29 @@ async def hotel_list():
         except SearchInvalid as exc:
             errors.update(exc.errors)
     shown = search or HotelSearch()
-    check_in, check_out = shown.stay
-    context = dict(
-        values={k: (v[0] if isinstance(v, list) and k != "amenities" else v) for k, v in raw.items()},
-        errors=errors,
-        page=page,
-        search=shown,
-        today=date.today(),
-        check_in=check_in,
-        check_out=check_out,
-        city_name=names.get("city"),
-        city_datalist=await city_datalist(),
-        chosen={"amenities": split_list(raw.get("amenities"))},
-        sort_labels=SORT_LABELS,
-        few_rooms=service.FEW_ROOMS,
-        offset_query=lambda offset: canonical_query(shown, offset=offset),
-        stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
-    )
-    context["results_html"] = await render_answer("hotels/_results.html", page, **context)
-    if errors:
-        response = await render("hotels/search.html", block="search", status=422, **context)
-    else:
-        response = await render_search_page("hotels/search.html", page, block="search", **context)
+
+    async def context() -> dict:
+        check_in, check_out = shown.stay
+        values = dict(
+            values={k: (v[0] if isinstance(v, list) and k != "amenities" else v) for k, v in raw.items()},
+            errors=errors,
+            page=page,
+            search=shown,
+            today=date.today(),
+            check_in=check_in,
+            check_out=check_out,
+            city_name=names.get("city"),
+            city_datalist=await city_datalist(),
+            chosen={"amenities": split_list(raw.get("amenities"))},
+            sort_labels=SORT_LABELS,
+            few_rooms=service.FEW_ROOMS,
+            offset_query=lambda offset: canonical_query(shown, offset=offset),
+            stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
+        )
+        values["results_html"] = await render_answer("hotels/_results.html", page, **values)
+        return values
+
+    response = await render_search_page("hotels/search.html", "search", page, errors, context)
     if search is not None and not errors and wants_fragment():
         query = canonical_query(search)
         response.headers["HX-Push-Url"] = "/hotels" + (f"?{query}" if query else "")
