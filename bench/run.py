@@ -298,9 +298,9 @@ def main() -> int:
     report["results"] = results
     seconds = args.seconds
 
-    def load(name: str, target: str, **kw) -> dict:
-        spy = profile_worker(server, seconds, name) if args.profile else None
-        figures = wrk(target, seconds=seconds, **kw)
+    def load(name: str, target: str, duration: float | None = None, **kw) -> dict:
+        spy = profile_worker(server, duration or seconds, name) if args.profile else None
+        figures = wrk(target, seconds=duration or seconds, **kw)
         if spy:
             spy.wait()
             summarise_profile(name)
@@ -336,16 +336,20 @@ def main() -> int:
                     "searches": {k: len(v) for k, v in paths.items()},
                     "examples": {k: v[0] for k, v in paths.items()},
                 }
-        if "search" in phases:
-            for kind in ("bus", "hotel"):
+        # Each kind's API and page figures sit between two /healthz runs: their ratios use the mean of those
+        # neighbours (on a shared machine /healthz alone drifts by 2x within a run).
+        for kind in ("bus", "hotel"):
+            if "search" not in phases and "pages" not in phases:
+                break
+            before = load(f"{kind}_healthz_before", server.base_url + "/healthz")
+            if "search" in phases:
                 env = {"WRK_PATHS": files[f"{kind}_api"]}
                 wrk(server.base_url, script="paths.lua", seconds=2, env=env)
                 results[f"{kind}_api_32"] = load(f"{kind}_api_32", server.base_url, script="paths.lua", env=env)
                 results[f"{kind}_api_8"] = load(
                     f"{kind}_api_8", server.base_url, script="paths.lua", env=env, connections=8
                 )
-        if "pages" in phases:
-            for kind in ("bus", "hotel"):
+            if "pages" in phases:
                 env = {"WRK_PATHS": files[f"{kind}_page"]}
                 wrk(server.base_url, script="paths.lua", seconds=2, env=env)
                 results[f"{kind}_page_32"] = load(f"{kind}_page_32", server.base_url, script="paths.lua", env=env)
@@ -355,6 +359,8 @@ def main() -> int:
                     script="paths.lua",
                     env={**env, "WRK_HEADERS": "HX-Request: true"},
                 )
+            after = load(f"{kind}_healthz_after", server.base_url + "/healthz")
+            results[f"{kind}_baseline"] = {"before": before["rps"], "after": after["rps"]}
 
         if "booking" in phases and booking_setup:
             results.update(booking_phase(server, url, booking_setup, seconds, args.workers, load))
@@ -365,6 +371,8 @@ def main() -> int:
         results["healthz_after"] = load("healthz_after", server.base_url + "/healthz")
     if booking_setup:
         asyncio.run(fixtures.cleanup(url))
+    if "search" in phases:
+        results.update(cold_search_phase(port, url, files, seconds))
 
     report["baseline"] = {"healthz_rps": baseline, "healthz_rps_after": results["healthz_after"]["rps"]}
     report["targets"] = evaluate(report)
@@ -383,28 +391,88 @@ def main() -> int:
     return 0
 
 
+def cold_search_phase(port: int, url: DatabaseURL, files: dict[str, str], seconds: float) -> dict:
+    """The same searches with the search cache off (TRAVELGO_SEARCH_CACHE_SECONDS=0): every request reads MySQL.
+
+    For the record, not for a target: it shows what the cache saves and what a never-repeated search costs."""
+    results = {}
+    env = {"TRAVELGO_SEARCH_CACHE_SECONDS": "0"}
+    with Server(port, workers=2, database_url=url_string(url), env=env) as server:
+        results["healthz_cold_server"] = wrk(server.base_url + "/healthz", seconds=seconds)
+        for kind in ("bus", "hotel"):
+            paths = {"WRK_PATHS": files[f"{kind}_api"]}
+            wrk(server.base_url, script="paths.lua", seconds=2, env=paths)
+            results[f"{kind}_api_32_cold"] = wrk(server.base_url, script="paths.lua", seconds=seconds, env=paths)
+            figures = results[f"{kind}_api_32_cold"]
+            log(f"{kind} API, search cache off: {figures['rps']} req/s, p99 {figures['latency_ms']['p99']} ms")
+    return results
+
+
 def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float, workers: int, load) -> dict:
-    """Bookings of distinct seats through HTTP, then the same transaction with no HTTP (the floor)."""
+    """Bookings of distinct seats through HTTP, and the same transaction with no HTTP (the floor).
+
+    Measured A-B-B-A (HTTP, floor, floor, HTTP; half the time each, on separate trips) so a machine that slows
+    down or speeds up during the phase weighs on both alike."""
     tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
     trips = setup["trips"]
-    half = len(trips) // 2
-    http_trips, floor_trips = trips[:half], trips[half:]
-    # Line i books seat i // trips + 1 on trip i % trips: neighbours hit different trips (no lock queue).
-    http_lines = []
-    for i in range(len(http_trips) * setup["seats_per_trip"]):
-        trip, seat = http_trips[i % len(http_trips)], str(i // len(http_trips) + 1)
-        http_lines.append(f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}")
-    floor_lines = [
-        f"{setup['users'][i % len(setup['users'])]} {floor_trips[i % len(floor_trips)]} {i // len(floor_trips) + 1}"
-        for i in range(len(floor_trips) * setup["seats_per_trip"])
-    ]
-    env = {"WRK_BODIES": write_lines(http_lines)}
-    http = load("booking_32", server.base_url, script="post.lua", env=env)
-    booked = http["statuses"].get("201", 0)
-    http["bookings_per_s"] = round(booked / http["seconds"], 1)
-    http["prepared_bodies"] = len(http_lines)
-    # The floor: the same transaction in `workers` processes × 16 tasks = 32 concurrent, no HTTP.
-    items = write_lines(floor_lines)
+    quarter = len(trips) // 4
+    groups = [trips[i * quarter : (i + 1) * quarter] for i in range(4)]
+
+    def http_lines(group: list[int]) -> list[str]:
+        # Line i books seat i // trips + 1 on trip i % trips: neighbours hit different trips (no lock queue).
+        lines = []
+        for i in range(len(group) * setup["seats_per_trip"]):
+            trip, seat = group[i % len(group)], str(i // len(group) + 1)
+            lines.append(f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}")
+        return lines
+
+    def floor_lines(group: list[int]) -> list[str]:
+        return [
+            f"{setup['users'][i % len(setup['users'])]} {group[i % len(group)]} {i // len(group) + 1}"
+            for i in range(len(group) * setup["seats_per_trip"])
+        ]
+
+    half = seconds / 2
+
+    def http_round(name: str, group: list[int]) -> dict:
+        env = {"WRK_BODIES": write_lines(http_lines(group))}
+        return load(name, server.base_url, script="post.lua", env=env, duration=half)
+
+    https = [http_round("booking_32_a", groups[0])]
+    floors = [run_floor(url, floor_lines(g), half, workers) for g in (groups[1], groups[2])]
+    https.append(http_round("booking_32_b", groups[3]))
+    http = {
+        **https[-1],
+        "rounds": [{"rps": h["rps"], "statuses": h["statuses"]} for h in https],
+        "seconds": sum(h["seconds"] for h in https),
+        "statuses": {k: sum(h["statuses"].get(k, 0) for h in https) for k in {k for h in https for k in h["statuses"]}},
+        "socket_errors": sum(h["socket_errors"] for h in https),
+    }
+    http["latency_ms"] = {
+        q: round(max(h["latency_ms"][q] for h in https), 2) for q in https[0]["latency_ms"]
+    }  # the worse of the two rounds
+    http["bookings_per_s"] = round(http["statuses"].get("201", 0) / http["seconds"], 1)
+    floor = {
+        **floors[0],
+        "rounds": [f["bookings_per_s"] for f in floors],
+        "bookings": sum(f["bookings"] for f in floors),
+        "taken": sum(f["taken"] for f in floors),
+        "errors": sum(f["errors"] for f in floors),
+        "seconds": sum(f["seconds"] for f in floors),
+        "p50_ms": max(f["p50_ms"] for f in floors),
+        "p99_ms": max(f["p99_ms"] for f in floors),
+    }
+    floor["bookings_per_s"] = round(floor["bookings"] / floor["seconds"], 1)
+    log(
+        f"db floor: {floor['bookings_per_s']} bookings/s (rounds {floor['rounds']}, p99 {floor['p99_ms']} ms); "
+        f"HTTP: {http['bookings_per_s']} bookings/s (rounds {[h['rps'] for h in https]})"
+    )
+    return {"booking_32": http, "booking_floor": floor}
+
+
+def run_floor(url: DatabaseURL, lines: list[str], seconds: float, workers: int) -> dict:
+    """The booking transaction in `workers` processes × (32 / workers) tasks = 32 concurrent, no HTTP."""
+    items = write_lines(lines)
     procs = [
         subprocess.Popen(
             [
@@ -443,11 +511,7 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
         "p99_ms": max(p["p99_ms"] or 0 for p in parts),
     }
     floor["bookings_per_s"] = round(floor["bookings"] / floor["seconds"], 1)
-    log(
-        f"db floor: {floor['bookings_per_s']} bookings/s (p99 {floor['p99_ms']} ms); "
-        f"HTTP: {http['bookings_per_s']} bookings/s"
-    )
-    return {"booking_32": http, "booking_floor": floor}
+    return floor
 
 
 def hotseat_phase(server: Server, url: DatabaseURL, setup: dict, clients: int = 500) -> dict:
@@ -527,6 +591,12 @@ def live_phase(server: Server, url: DatabaseURL) -> dict:
 # --- targets and reporting ----------------------------------------------------------------------------
 
 
+def kind_baseline(report: dict, kind: str) -> float:
+    """/healthz around this kind's search and page loads (mean of the runs just before and after), else the first."""
+    around = report["results"].get(f"{kind}_baseline")
+    return (around["before"] + around["after"]) / 2 if around else report["baseline"]["healthz_rps"]
+
+
 def evaluate(report: dict) -> list[dict]:
     """Each figure against its issue-8 target; ratios use the /healthz baseline of the same run."""
     r = report["results"]
@@ -538,7 +608,7 @@ def evaluate(report: dict) -> list[dict]:
 
     for kind in ("bus", "hotel"):
         if f"{kind}_api_32" in r:
-            ratio = r[f"{kind}_api_32"]["rps"] / base
+            ratio = r[f"{kind}_api_32"]["rps"] / kind_baseline(report, kind)
             r[f"{kind}_api_32"]["ratio_to_healthz"] = round(ratio, 2)
             add(
                 f"{kind} search API, 32 clients",
@@ -551,7 +621,9 @@ def evaluate(report: dict) -> list[dict]:
         if f"{kind}_page_32" in r and f"{kind}_api_32" in r:
             ratio = r[f"{kind}_page_32"]["rps"] / r[f"{kind}_api_32"]["rps"]
             r[f"{kind}_page_32"]["ratio_to_api"] = round(ratio, 2)
-            r[f"{kind}_page_32"]["ratio_to_healthz"] = round(r[f"{kind}_page_32"]["rps"] / base, 2)
+            r[f"{kind}_page_32"]["ratio_to_healthz"] = round(
+                r[f"{kind}_page_32"]["rps"] / kind_baseline(report, kind), 2
+            )
             add(
                 f"{kind} search page (HTML), 32 clients",
                 f"{r[f'{kind}_page_32']['rps']} req/s = {ratio:.2f} × API",
@@ -654,18 +726,40 @@ def write_benchmarks_md(report: dict) -> None:
         )
 
     row("`/healthz` (baseline)", "healthz", "no database", "1.00")
-    row("bus search API", "bus_api_32")
-    row("bus search API", "bus_api_8")
-    row("hotel search API", "hotel_api_32")
-    row("hotel search API", "hotel_api_8")
     for kind in ("bus", "hotel"):
+        around = r.get(f"{kind}_baseline")
+        kind_base = kind_baseline(report, kind)
+        if around:
+            rows.append(
+                f"| `/healthz` around the {kind} loads | 32 | {kind_base:.0f} | 1.00 | – | – | "
+                f"mean of {around['before']:.0f} before and {around['after']:.0f} after |"
+            )
+        for key, name in ((f"{kind}_api_32", f"{kind} search API"), (f"{kind}_api_8", f"{kind} search API")):
+            if key in r:
+                row(name, key, "search cache on", f"{r[key]['rps'] / kind_base:.2f} × healthz")
         if f"{kind}_page_32" in r:
             row(
                 f"{kind} search page (full HTML)",
                 f"{kind}_page_32",
+                "anonymous visitor",
                 ratio=f"{r[f'{kind}_page_32']['ratio_to_api']} × API",
             )
-            row(f"{kind} results fragment (htmx)", f"{kind}_fragment_32")
+            row(
+                f"{kind} results fragment (htmx)",
+                f"{kind}_fragment_32",
+                "",
+                f"{r[f'{kind}_fragment_32']['rps'] / kind_base:.2f} × healthz",
+            )
+    if "healthz_cold_server" in r:
+        cold_base = r["healthz_cold_server"]["rps"]
+        row("`/healthz`, server with the search cache off", "healthz_cold_server", "", "1.00")
+        for kind in ("bus", "hotel"):
+            row(
+                f"{kind} search API, cache off",
+                f"{kind}_api_32_cold",
+                "every search reads MySQL",
+                f"{r[f'{kind}_api_32_cold']['rps'] / cold_base:.2f} × healthz",
+            )
     if "booking_32" in r:
         http, floor = r["booking_32"], r["booking_floor"]
         rows.append(

@@ -261,18 +261,30 @@ async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
 async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_refused(monkeypatch):
     """The fail-fast seat read must not turn a double submit into a 409: the key is read after the seats."""
     trip, user = await trip_and_user()
-    real = service.queries.select_held_seats
+    real = service.queries.select_trip_for_booking
     twin = {}
 
-    async def twin_commits_first(cur, trip_id, *, lock=False):
+    async def twin_commits_first(cur, trip_id):
         if not twin:  # the first submit commits just as the second reads the seats
-            monkeypatch.setattr(service.queries, "select_held_seats", real)
+            monkeypatch.setattr(service.queries, "select_trip_for_booking", real)
             twin["booking"] = await service.book_trip(
                 as_user(user), trip_id, ["3"], passengers(1), idempotency_key="dbl"
             )
-        return await real(cur, trip_id, lock=lock)
+        return await real(cur, trip_id)
 
-    monkeypatch.setattr(service.queries, "select_held_seats", twin_commits_first)
+    monkeypatch.setattr(service.queries, "select_trip_for_booking", twin_commits_first)
     second = await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1), idempotency_key="dbl")
     assert second["replayed"] and second["reference"] == twin["booking"]["reference"]
     assert await scalar("SELECT COUNT(*) FROM bookings") == 1
+
+
+async def test_a_new_bus_booking_is_answered_exactly_as_it_reads_back():
+    """book_trip builds its answer from the rows it wrote (no read-back): it must equal the stored booking."""
+    trip, user = await trip_and_user(seats=40, price_minor=2500)
+    booking = await service.book_trip(
+        as_user(user), trip["id"], ["12", "3"], passengers(2), "ada@example.com", idempotency_key="k-1"
+    )
+    stored = await service.get_booking(user["id"], booking["reference"])
+    assert {**stored, "replayed": False} == booking
+    replayed = await service.book_trip(as_user(user), trip["id"], ["12", "3"], passengers(2), idempotency_key="k-1")
+    assert replayed == {**stored, "replayed": True}

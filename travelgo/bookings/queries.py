@@ -26,7 +26,7 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     await cur.execute(
         f"""
         SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
-               seats_total, seats_booked
+               seats_total, seats_booked, CURRENT_TIMESTAMP(6) AS db_now
           FROM trips
          WHERE id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
@@ -245,12 +245,14 @@ async def insert_booking(cur, values: Row) -> int:
         """
         INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email, contact_phone,
                               trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
-                              starts_at, ends_at, idempotency_key)
+                              starts_at, ends_at, idempotency_key, created_at)
         VALUES (%(reference)s, %(user_id)s, %(type)s, 'confirmed', %(total_minor)s, %(currency)s, %(contact_email)s,
                 %(contact_phone)s, %(trip_id)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s,
-                %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s)
+                %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s,
+                COALESCE(%(created_at)s, CURRENT_TIMESTAMP(6)))
         """,
         {
+            "created_at": None,
             "trip_id": None,
             "room_type_id": None,
             "check_in": None,
@@ -313,25 +315,47 @@ async def update_booking_cancelled(
     )
 
 
-BOOKING_DETAIL = """
+# What a booking shows of its trip (the booking detail below, and a new booking before it is read back).
+TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
+               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
+               v.name AS vehicle_name, v.is_ac, v.berth"""
+TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
+          LEFT JOIN cities d ON d.id = t.destination_id
+          LEFT JOIN operators op ON op.id = t.operator_id
+          LEFT JOIN vehicles v ON v.id = t.vehicle_id"""
+
+BOOKING_DETAIL = f"""
         SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency, b.contact_email,
                b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
-               t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
-               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
-               v.name AS vehicle_name, v.is_ac, v.berth,
+               {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
                h.address AS hotel_address, hc.name AS hotel_city
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
-          LEFT JOIN cities o ON o.id = t.origin_id
-          LEFT JOIN cities d ON d.id = t.destination_id
-          LEFT JOIN operators op ON op.id = t.operator_id
-          LEFT JOIN vehicles v ON v.id = t.vehicle_id
+          {TRIP_DISPLAY_JOINS}
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
           LEFT JOIN cities hc ON hc.id = h.city_id
 """
+
+
+async def select_trip_for_booking(cur, trip_id: int) -> Row | None:
+    """Before a booking (no lock): what the booking will show of the trip, and the labels already held ("held",
+    a JSON array), so a taken seat is refused at once and the new booking need not be read back."""
+    await cur.execute(
+        f"""
+        SELECT {TRIP_DISPLAY},
+               (SELECT JSON_ARRAYAGG(bs.seat_label)
+                  FROM booking_seats bs
+                 WHERE bs.trip_id = t.id AND bs.held = 1) AS held
+          FROM trips t
+          {TRIP_DISPLAY_JOINS}
+         WHERE t.id = %(trip_id)s
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchone()
 
 
 async def select_booking_detail(cur, booking_id: int) -> Row | None:

@@ -126,11 +126,12 @@ def _user_fields(user: Any) -> tuple[int, str | None, str | None]:
     return user.id, getattr(user, "email", None), getattr(user, "phone", None)
 
 
-async def _insert_booking_row(cur, values: dict[str, Any]) -> int:
-    """Insert the booking under a fresh reference, drawing again on the (rare) collision."""
+async def _insert_booking_row(cur, values: dict[str, Any]) -> tuple[int, str]:
+    """Insert the booking under a fresh reference, drawing again on the (rare) collision: (id, reference)."""
     for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
         try:
-            return await queries.insert_booking(cur, {**values, "reference": new_reference()})
+            return await queries.insert_booking(cur, {**values, "reference": reference}), reference
         except pymysql.err.MySQLError as exc:
             if db.error_code(exc) != db.DUPLICATE_KEY:
                 raise
@@ -170,9 +171,9 @@ async def book_trip(
     contact_email = contact_email or user_email
     if not contact_email:
         raise InvalidBooking({"contact_email": "Enter a contact email"})
-    await _fail_fast_if_taken(user_id, trip_id, seats, idempotency_key)
+    shown = await _trip_before_booking(user_id, trip_id, seats, idempotency_key)
     try:
-        booking_id, created, *held_rows = await db.run_in_transaction(
+        booking_id, created, *written = await db.run_in_transaction(
             _book_trip_tx,
             user_id,
             trip_id,
@@ -184,14 +185,16 @@ async def book_trip(
         )
     except _IdempotencyRace:
         return await _replay(user_id, idempotency_key)
-    async with db.reading() as cur:
-        # the seats just written are in hand (in booking_seats' id order): only the booking row is read back
-        booking = await _detail(cur, booking_id, seats=held_rows[0] if created and held_rows else None)
-    return {**booking, "replayed": not created}
+    if not created:  # the idempotency key's original booking
+        return await _replay(user_id, idempotency_key)
+    values, seat_rows = written
+    # Everything the booking shows is in hand (the trip as read just before, the rows as written): no read-back.
+    row = {**_NO_HOTEL, **shown, **values, "id": booking_id, "trip_id": trip_id, "type": "bus", "status": "confirmed"}
+    return {**await _complete(None, row, seat_rows), "replayed": False}
 
 
-async def _fail_fast_if_taken(user_id: int, trip_id: int, seats: list[str], key: str | None) -> None:
-    """A seat already held by a committed booking is a 409 at once, without queueing on the trip's row lock.
+async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key: str | None) -> dict[str, Any]:
+    """What the booking will show of the trip, read before the transaction; a 409 at once for a seat already held.
 
     When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
     the seat is gone (a 500-client race took seconds). This plain read can only be stale in the seat's favour
@@ -200,11 +203,24 @@ async def _fail_fast_if_taken(user_id: int, trip_id: int, seats: list[str], key:
     taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
     """
     async with db.reading() as cur:
-        held = set(await queries.select_held_seats(cur, trip_id))
+        shown = await queries.select_trip_for_booking(cur, trip_id)
+        if shown is None:
+            raise NotFound("There is no such trip.", field="trip_id")
+        held = set(json.loads(shown.pop("held") or "[]"))
         taken = [seat for seat in seats if seat in held]
         if not taken or (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
-            return
+            return shown
     raise SeatsUnavailable(taken, trip_id)
+
+
+# The hotel columns of a booking detail, empty on a bus booking.
+_NO_HOTEL = dict.fromkeys(
+    (
+        "room_type_id", "check_in", "check_out", "rooms", "guests", "guest_name", "refund_minor", "cancel_reason",
+        "cancelled_by", "cancelled_at", "room_type_name", "max_guests", "hotel_id", "hotel_name", "hotel_address",
+        "hotel_city",
+    )
+)  # fmt: skip
 
 
 async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email, contact_phone, key):
@@ -242,21 +258,20 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
         if db.error_code(exc) in db.CHECK_VIOLATION:  # only reachable with the lock off
             raise SeatsUnavailable(seats, trip_id) from exc
         raise
-    booking_id = await _insert_booking_row(
-        cur,
-        {
-            "user_id": user_id,
-            "type": "bus",
-            "total_minor": trip["price_minor"] * n,
-            "currency": trip["currency"],
-            "contact_email": contact_email,
-            "contact_phone": contact_phone,
-            "trip_id": trip_id,
-            "starts_at": trip["departs_at"],
-            "ends_at": trip["arrives_at"],
-            "idempotency_key": key,
-        },
-    )
+    values = {
+        "user_id": user_id,
+        "type": "bus",
+        "total_minor": trip["price_minor"] * n,
+        "currency": trip["currency"],
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+        "trip_id": trip_id,
+        "starts_at": trip["departs_at"],
+        "ends_at": trip["arrives_at"],
+        "idempotency_key": key,
+        "created_at": trip["db_now"],
+    }
+    booking_id, values["reference"] = await _insert_booking_row(cur, values)
     rows = [
         {
             "label": seat,
@@ -290,7 +305,9 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
         }
         for r in rows
     ]
-    return booking_id, True, written
+    # the booking's own columns as written, for the caller's answer
+    values.pop("idempotency_key")
+    return booking_id, True, {**values, "trip_status": trip["status"]}, written
 
 
 def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
@@ -413,7 +430,7 @@ async def _book_room_tx(
             raise RoomsUnavailable(nights) from exc
         raise
     total = sum(inventory[n]["price_minor"] for n in nights) * rooms
-    booking_id = await _insert_booking_row(
+    booking_id, _ = await _insert_booking_row(
         cur,
         {
             "user_id": user_id,
