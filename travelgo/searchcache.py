@@ -11,6 +11,8 @@ they show may have changed:
 - availability events name the route (trip events: origin_id, destination_id) or the city (hotel events:
   city_id), so only the answers for that route or city go; an event without them drops everything;
 - every admin change publishes a "catalog" event (admin.audit.record), which drops everything;
+- the same cache keeps catalog data read on every request: the city list, operators, and a trip's names and
+  times for a booking's answer (never anything about users: a revoked API token must fail on every worker at once);
 - a search that started before an invalidation is not stored (tag generations), so a slow query cannot put
   an answer back that is already out of date.
 

@@ -261,18 +261,18 @@ async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
 async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_refused(monkeypatch):
     """The fail-fast seat read must not turn a double submit into a 409: the key is read after the seats."""
     trip, user = await trip_and_user()
-    real = service.queries.select_trip_for_booking
+    real = service.queries.select_held_seats
     twin = {}
 
-    async def twin_commits_first(cur, trip_id):
+    async def twin_commits_first(cur, trip_id, *, lock=False):
         if not twin:  # the first submit commits just as the second reads the seats
-            monkeypatch.setattr(service.queries, "select_trip_for_booking", real)
+            monkeypatch.setattr(service.queries, "select_held_seats", real)
             twin["booking"] = await service.book_trip(
                 as_user(user), trip_id, ["3"], passengers(1), idempotency_key="dbl"
             )
-        return await real(cur, trip_id)
+        return await real(cur, trip_id, lock=lock)
 
-    monkeypatch.setattr(service.queries, "select_trip_for_booking", twin_commits_first)
+    monkeypatch.setattr(service.queries, "select_held_seats", twin_commits_first)
     second = await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1), idempotency_key="dbl")
     assert second["replayed"] and second["reference"] == twin["booking"]["reference"]
     assert await scalar("SELECT COUNT(*) FROM bookings") == 1

@@ -224,3 +224,4 @@ async def test_a_signed_in_page_is_never_shared_with_anonymous_visitors(app, cli
     again = await (await bus_search(signed_in, w, "/buses")).get_data(as_text=True)
     assert "Meera Member" in mine and "X-CSRF-Token" in mine and "Meera Member" in again
     assert "Meera Member" not in anonymous and "X-CSRF-Token" not in anonymous
+

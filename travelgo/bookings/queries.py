@@ -341,14 +341,10 @@ BOOKING_DETAIL = f"""
 
 
 async def select_trip_for_booking(cur, trip_id: int) -> Row | None:
-    """Before a booking (no lock): what the booking will show of the trip, and the labels already held ("held",
-    a JSON array), so a taken seat is refused at once and the new booking need not be read back."""
+    """What a booking shows of its trip (so a new booking need not be read back)."""
     await cur.execute(
         f"""
-        SELECT {TRIP_DISPLAY},
-               (SELECT JSON_ARRAYAGG(bs.seat_label)
-                  FROM booking_seats bs
-                 WHERE bs.trip_id = t.id AND bs.held = 1) AS held
+        SELECT {TRIP_DISPLAY}
           FROM trips t
           {TRIP_DISPLAY_JOINS}
          WHERE t.id = %(trip_id)s

@@ -18,7 +18,7 @@ from typing import Any
 
 import pymysql
 
-from .. import db, events
+from .. import db, events, searchcache
 from . import queries, refunds
 from .forms import MAX_NIGHTS, MAX_SEATS
 
@@ -194,7 +194,7 @@ async def book_trip(
 
 
 async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key: str | None) -> dict[str, Any]:
-    """What the booking will show of the trip, read before the transaction; a 409 at once for a seat already held.
+    """A 409 at once for a seat already held; else what the booking will show of the trip.
 
     When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
     the seat is gone (a 500-client race took seconds). This plain read can only be stale in the seat's favour
@@ -203,14 +203,22 @@ async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key
     taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
     """
     async with db.reading() as cur:
-        shown = await queries.select_trip_for_booking(cur, trip_id)
-        if shown is None:
-            raise NotFound("There is no such trip.", field="trip_id")
-        held = set(json.loads(shown.pop("held") or "[]"))
+        held = set(await queries.select_held_seats(cur, trip_id))
         taken = [seat for seat in seats if seat in held]
-        if not taken or (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
-            return shown
-    raise SeatsUnavailable(taken, trip_id)
+        if taken and not (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
+            raise SeatsUnavailable(taken, trip_id)
+
+    async def load() -> dict[str, Any] | None:
+        async with db.reading() as cur:
+            return await queries.select_trip_for_booking(cur, trip_id)
+
+    # A trip's names and times change only through the admin pages (whose catalog event drops this on every
+    # worker), so each worker reads them once per trip rather than once per booking; its status comes from the
+    # locked row in the transaction.
+    shown = await searchcache.current().get_or_compute(("trip-display", trip_id), (), load)
+    if shown is None:
+        raise NotFound("There is no such trip.", field="trip_id")
+    return dict(shown)
 
 
 # The hotel columns of a booking detail, empty on a bus booking.
