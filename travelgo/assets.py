@@ -13,7 +13,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from quart import Quart, Response, request, url_for
+from quart import Quart, Response, current_app, request, url_for
 from quart.wrappers.response import DataBody, FileBody
 
 YEAR = 365 * 24 * 3600
@@ -73,6 +73,21 @@ def init_app(app: Quart) -> None:
                 response.expires = None
             return await _compress(response, static_gzip, filename)
         return await _compress(response)
+
+
+async def answer_response(answer, name, body: bytes, status: int, content_type: str) -> Response:
+    """A response for bytes made once per cached search answer, gzipped once too when the client accepts it
+    (browsers always do): per request, neither the rendering nor the compression runs again."""
+    response = current_app.response_class(body, status, content_type=content_type)
+    response.vary.add("Accept-Encoding")
+    if len(body) >= MIN_SIZE and "gzip" in request.headers.get("Accept-Encoding", ""):
+
+        async def compress() -> bytes:
+            return gzip.compress(body, LEVEL)
+
+        response.set_data(await answer.made(("gzip", name), compress, bounded=True))
+        response.content_encoding = "gzip"  # so cache_and_compress leaves it alone
+    return response
 
 
 async def _compress(response: Response, cache: dict | None = None, key: str = "") -> Response:

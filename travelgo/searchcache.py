@@ -12,7 +12,9 @@ they show may have changed:
   city_id), so only the answers for that route or city go; an event without them drops everything;
 - every admin change publishes a "catalog" event (admin.audit.record), which drops everything;
 - the same cache keeps catalog data read on every request: the city list, operators, and a trip's names and
-  times for a booking's answer (never anything about users: a revoked API token must fail on every worker at once);
+  times for a booking's answer; and, until the trip's next event, the seats held on a trip (bookings.service uses
+  it only to refuse a taken seat early, never to accept one). Never anything about users: a revoked API token
+  must fail on every worker at once.
 - a search that started before an invalidation is not stored (tag generations), so a slow query cannot put
   an answer back that is already out of date.
 
@@ -38,6 +40,10 @@ CATALOG_TOPIC = "catalog"
 MAX_MADE = 16  # renderings kept per answer when their names come from requests
 
 
+def trip_tag(trip_id: int) -> Tag:
+    return ("trip", trip_id)
+
+
 def route_tags(origin: int | None, destination: int | None) -> list[Tag]:
     return [("route", origin, destination)] if origin and destination else [BUS_SEARCHES]
 
@@ -50,7 +56,8 @@ def tags_for_event(topic: str, payload: dict[str, Any]) -> list[Tag] | None:
     """The answers an event may have changed: a list of tags, or None for every answer."""
     if topic.startswith("trip:"):
         origin, destination = payload.get("origin_id"), payload.get("destination_id")
-        return [BUS_SEARCHES, ("route", origin, destination)] if origin and destination else None
+        trip = trip_tag(payload.get("trip_id") or int(topic.split(":", 1)[1]))
+        return [BUS_SEARCHES, ("route", origin, destination), trip] if origin and destination else None
     if topic.startswith("hotel:"):
         city = payload.get("city_id")
         return [HOTEL_SEARCHES, ("city", city)] if city else None

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from quart import Response, abort, current_app, make_response, redirect, render_template, request, session
 
+from .assets import answer_response
 from .auth import AUTH_COOKIE
 from .searchcache import Answer
 
@@ -76,7 +77,10 @@ async def render_search_page(
         return await _render_page(template, block, await context())
 
     name = ("page", template, wants_fragment(), request.query_string)
-    return await _page_response(await answer.made(name, make, bounded=True), 200)
+    body = (await answer.made(name, make, bounded=True)).encode()
+    response = await answer_response(answer, name, body, 200, "text/html; charset=utf-8")
+    response.vary.add("HX-Request")
+    return response
 
 
 async def render_block(template_name: str, block: str, **context: Any) -> str:

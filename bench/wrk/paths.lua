@@ -1,5 +1,5 @@
 -- GET a list of paths in turn (one per line in the file named by WRK_PATHS); each thread starts elsewhere.
--- WRK_HEADERS (optional) adds headers, e.g. "HX-Request: true".
+-- WRK_HEADERS (optional) adds headers, "; "-separated, e.g. "Accept-Encoding: gzip; HX-Request: true".
 dofile("bench/wrk/report.lua")
 
 function init(args)
@@ -10,7 +10,7 @@ function init(args)
   headers = {}
   local extra = os.getenv("WRK_HEADERS")
   if extra and #extra > 0 then
-    for name, value in string.gmatch(extra, "([^:;]+):%s*([^;]+)") do headers[name] = value end
+    for name, value in string.gmatch(extra, "%s*([^:;]+):%s*([^;]+)") do headers[name] = value end
   end
   index = (id * 7919) % #paths
 end

@@ -8,6 +8,7 @@ made the way TravelGo makes them (a booking here, a booking on another worker, a
 from __future__ import annotations
 
 import asyncio
+import gzip
 import re
 import time
 from datetime import timedelta
@@ -77,7 +78,11 @@ async def test_an_answer_read_before_an_invalidation_is_not_stored():
 
 
 async def test_events_map_to_the_answers_they_can_change():
-    assert tags_for_event("trip:5", {"origin_id": 1, "destination_id": 2}) == [("buses",), ("route", 1, 2)]
+    assert tags_for_event("trip:5", {"trip_id": 5, "origin_id": 1, "destination_id": 2}) == [
+        ("buses",),
+        ("route", 1, 2),
+        ("trip", 5),
+    ]
     assert tags_for_event("hotel:5", {"city_id": 4}) == [("hotels",), ("city", 4)]
     assert tags_for_event("trip:5", {"trip_id": 5}) is None  # no route: everything goes
     assert tags_for_event("catalog", {"entity": "trip"}) is None
@@ -225,3 +230,35 @@ async def test_a_signed_in_page_is_never_shared_with_anonymous_visitors(app, cli
     assert "Meera Member" in mine and "X-CSRF-Token" in mine and "Meera Member" in again
     assert "Meera Member" not in anonymous and "X-CSRF-Token" not in anonymous
 
+
+async def test_a_cached_answer_is_gzipped_once_and_unzips_to_the_same_page(client):
+    async with db.transaction() as cur:
+        w = await bus_world(cur)
+    params = {"origin": w["pune"]["id"], "destination": w["mumbai"]["id"], "date": DAY.isoformat()}
+    for path in ("/buses", "/api/v1/bus-trips"):
+        plain = await client.get(path, query_string=params)
+        zipped = await client.get(path, query_string=params, headers={"Accept-Encoding": "gzip"})
+        again = await client.get(path, query_string=params, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+        assert "Content-Encoding" not in plain.headers
+        body = await zipped.get_data()
+        assert gzip.decompress(body) == await plain.get_data() and body == await again.get_data()
+
+
+async def test_a_seat_freed_on_another_worker_can_be_booked_here_within_a_poll(client):
+    """Held seats are remembered per worker to refuse crowds early; a cancellation anywhere frees them here."""
+    async with db.transaction() as cur:
+        w = await bus_world(cur)
+        other = await factories.make_user(cur, "other@example.com")
+    trip = w["trips"][0]
+    first = await bookings.book_trip(as_user(w["user"]), trip["id"], ["7"], passengers(1))
+    headers = await api_token(client, other["email"])
+    body = {"type": "bus", "trip_id": trip["id"], "seats": ["7"], "passengers": passengers(1)}
+    assert (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code == 409  # remembered
+    await bookings.cancel_booking(w["user"]["id"], first["reference"])  # outside this app: another worker
+    started = time.monotonic()
+    status = (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code
+    while status == 409 and time.monotonic() - started < 5:
+        await asyncio.sleep(0.02)
+        status = (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code
+    assert status == 201 and time.monotonic() - started < 2

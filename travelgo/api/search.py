@@ -9,6 +9,7 @@ from quart import Response, current_app
 from quart_schema import tag, validate_querystring, validate_response
 from quart_schema.validation import QUART_SCHEMA_RESPONSE_ATTRIBUTE
 
+from ..assets import answer_response
 from ..buses import service as buses
 from ..buses.forms import BusSearch
 from ..hotels import service as hotels
@@ -158,8 +159,8 @@ async def answer_json(answer: Answer, model: type[BaseModel]) -> Response:
     async def serialize() -> bytes:
         return await (await current_app.make_response(model.model_validate(answer))).get_data()
 
-    body = await answer.made(("json", model), serialize)
-    return current_app.response_class(body, 200, content_type="application/json")
+    name = ("json", model)
+    return await answer_response(answer, name, await answer.made(name, serialize), 200, "application/json")
 
 
 def _invalid(exc: buses.SearchInvalid) -> Problem:

@@ -9,10 +9,12 @@ oversell impossible even if this code is wrong, and those errors become the same
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -171,18 +173,19 @@ async def book_trip(
     contact_email = contact_email or user_email
     if not contact_email:
         raise InvalidBooking({"contact_email": "Enter a contact email"})
-    shown = await _trip_before_booking(user_id, trip_id, seats, idempotency_key)
     try:
-        booking_id, created, *written = await db.run_in_transaction(
-            _book_trip_tx,
-            user_id,
-            trip_id,
-            list(seats),
-            passengers,
-            contact_email,
-            contact_phone or user_phone,
-            idempotency_key,
-        )
+        async with _one_at_a_time(trip_id):
+            shown = await _trip_before_booking(user_id, trip_id, seats, idempotency_key)
+            booking_id, created, *written = await db.run_in_transaction(
+                _book_trip_tx,
+                user_id,
+                trip_id,
+                list(seats),
+                passengers,
+                contact_email,
+                contact_phone or user_phone,
+                idempotency_key,
+            )
     except _IdempotencyRace:
         return await _replay(user_id, idempotency_key)
     if not created:  # the idempotency key's original booking
@@ -193,6 +196,34 @@ async def book_trip(
     return {**await _complete(None, row, seat_rows), "replayed": False}
 
 
+_trip_queues: dict[int, tuple[asyncio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _one_at_a_time(trip_id: int):
+    """This worker's bookings of one trip take turns before they touch the database.
+
+    The trip's row lock serializes them anyway; queueing here instead holds no pooled connection while waiting,
+    and each request checks the seats (_trip_before_booking) only when its turn comes, after the previous one
+    committed, so in a crowd for the last seats the losers are refused without ever waiting on the row lock.
+    Other workers and hosts still meet at the row lock, which stays the one that decides. Part of the locking:
+    the control tests' LOCK_INVENTORY = False turns it off too."""
+    if not LOCK_INVENTORY:
+        yield
+        return
+    lock, users = _trip_queues.get(trip_id) or (asyncio.Lock(), 0)
+    _trip_queues[trip_id] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _trip_queues[trip_id]
+        if users == 1:
+            del _trip_queues[trip_id]
+        else:
+            _trip_queues[trip_id] = (lock, users - 1)
+
+
 async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key: str | None) -> dict[str, Any]:
     """A 409 at once for a seat already held; else what the booking will show of the trip.
 
@@ -201,12 +232,22 @@ async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key
     (a seat taken after it is still refused by the locked check in _book_trip_tx, which stays the one that decides).
     A repeated idempotency key is never refused here: the key is read after the seats, so when the seats were
     taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
+
+    The held seats are kept per worker until the trip's next availability event (every booking and cancellation
+    publishes one), so in a crowd most losers are refused without a query. A seat freed by a cancellation on
+    another worker can be refused here for up to one events poll (0.1 s), as if someone else had just taken it.
     """
-    async with db.reading() as cur:
-        held = set(await queries.select_held_seats(cur, trip_id))
-        taken = [seat for seat in seats if seat in held]
-        if taken and not (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
-            raise SeatsUnavailable(taken, trip_id)
+
+    async def load_held() -> frozenset[str]:
+        async with db.reading() as cur:
+            return frozenset(await queries.select_held_seats(cur, trip_id))
+
+    held = await searchcache.current().get_or_compute(("held", trip_id), [searchcache.trip_tag(trip_id)], load_held)
+    taken = [seat for seat in seats if seat in held]
+    if taken:
+        async with db.reading() as cur:
+            if not (key and await queries.select_booking_id_by_key(cur, user_id, key) is not None):
+                raise SeatsUnavailable(taken, trip_id)
 
     async def load() -> dict[str, Any] | None:
         async with db.reading() as cur:
