@@ -105,6 +105,11 @@ class SearchCache:
             self._store(key, tags, value, time.monotonic() + self.ttl)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The cached answer for key, or None (nothing is computed)."""
+        entry = self._entries.get(key) if self.enabled else None
+        return entry[2] if entry is not None and entry[0] > time.monotonic() else None
+
     def invalidate(self, tags: Iterable[Tag] | None) -> None:
         """Forget the answers carrying any of these tags (None: every answer)."""
         if tags is None:

@@ -273,6 +273,9 @@ async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_r
         return await real(cur, trip_id, lock=lock)
 
     monkeypatch.setattr(service.queries, "select_held_seats", twin_commits_first)
+    # the check a request makes in a crowd (alone, it goes straight to the locked check, which finds the key)
+    shown = await service._trip_before_booking(user["id"], trip["id"], ["3"], "dbl", crowd=2)
+    assert twin and shown["trip_status"] == "scheduled"  # not refused: the key was read after the seats
     second = await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1), idempotency_key="dbl")
     assert second["replayed"] and second["id"] == twin["id"]
     assert await scalar("SELECT COUNT(*) FROM bookings") == 1

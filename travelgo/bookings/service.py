@@ -174,8 +174,8 @@ async def book_trip(
     if not contact_email:
         raise InvalidBooking({"contact_email": "Enter a contact email"})
     try:
-        async with _one_at_a_time(trip_id):
-            shown = await _trip_before_booking(user_id, trip_id, seats, idempotency_key)
+        async with _one_at_a_time(trip_id) as crowd:
+            shown = await _trip_before_booking(user_id, trip_id, seats, idempotency_key, crowd)
             booking_id, created, *written = await db.run_in_transaction(
                 _book_trip_tx,
                 user_id,
@@ -207,15 +207,16 @@ async def _one_at_a_time(trip_id: int):
     and each request checks the seats (_trip_before_booking) only when its turn comes, after the previous one
     committed, so in a crowd for the last seats the losers are refused without ever waiting on the row lock.
     Other workers and hosts still meet at the row lock, which stays the one that decides. Part of the locking:
-    the control tests' LOCK_INVENTORY = False turns it off too."""
+    the control tests' LOCK_INVENTORY = False turns it off too.
+    Yields how many of this worker's requests wanted the trip when this one arrived (itself included)."""
     if not LOCK_INVENTORY:
-        yield
+        yield 1
         return
     lock, users = _trip_queues.get(trip_id) or (asyncio.Lock(), 0)
     _trip_queues[trip_id] = (lock, users + 1)
     try:
         async with lock:
-            yield
+            yield users + 1
     finally:
         lock, users = _trip_queues[trip_id]
         if users == 1:
@@ -224,7 +225,9 @@ async def _one_at_a_time(trip_id: int):
             _trip_queues[trip_id] = (lock, users - 1)
 
 
-async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key: str | None) -> dict[str, Any]:
+async def _trip_before_booking(
+    user_id: int, trip_id: int, seats: list[str], key: str | None, crowd: int = 2
+) -> dict[str, Any]:
     """A 409 at once for a seat already held; else what the booking will show of the trip.
 
     When a crowd wants the last seats, every loser would otherwise wait its turn for the trip lock only to learn
@@ -233,7 +236,9 @@ async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key
     A repeated idempotency key is never refused here: the key is read after the seats, so when the seats were
     taken by this request's own first submit, that booking has committed and the key finds it (it is replayed).
 
-    The held seats are kept per worker until the trip's next availability event (every booking and cancellation
+    The check reads the database only when others in this worker want the same trip (a crowd): alone, a request
+    goes straight to the locked check, which decides anyway. The held seats are kept per worker until the trip's
+    next availability event (every booking and cancellation
     publishes one), so in a crowd most losers are refused without a query. A seat freed by a cancellation on
     another worker can be refused here for up to one events poll (0.1 s), as if someone else had just taken it.
     """
@@ -242,7 +247,11 @@ async def _trip_before_booking(user_id: int, trip_id: int, seats: list[str], key
         async with db.reading() as cur:
             return frozenset(await queries.select_held_seats(cur, trip_id))
 
-    held = await searchcache.current().get_or_compute(("held", trip_id), [searchcache.trip_tag(trip_id)], load_held)
+    cache = searchcache.current()
+    if crowd > 1:
+        held = await cache.get_or_compute(("held", trip_id), [searchcache.trip_tag(trip_id)], load_held)
+    else:  # alone for this trip: no queue to spare, so only what is already known (the locked check decides)
+        held = cache.peek(("held", trip_id)) or frozenset()
     taken = [seat for seat in seats if seat in held]
     if taken:
         async with db.reading() as cur:
