@@ -92,7 +92,7 @@ class Settings:
     sse_queue_size: int = 32  # pending updates per stream before the oldest is dropped
     event_retention_hours: int = 24
     search_cache_seconds: float = 10.0  # per-worker search answers; 0 turns the cache off (see searchcache.py)
-    search_cache_entries: int = 5000
+    search_cache_entries: int = 1000  # a cached page with its JSON, HTML and gzip is ~40 KB: <= ~40 MB per worker
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
     rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
@@ -130,7 +130,7 @@ class Settings:
             sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
             event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
             search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),
-            search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "5000")),
+            search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "1000")),
         )
         values.update(overrides)
         if not values["db_acquire_timeout"] > 0:  # also refuses nan

@@ -69,7 +69,7 @@ def tags_for_event(topic: str, payload: dict[str, Any]) -> list[Tag] | None:
 class SearchCache:
     """Answers by key with a time to live, least recently used dropped first, invalidated by tag."""
 
-    def __init__(self, ttl: float, max_entries: int = 5000) -> None:
+    def __init__(self, ttl: float, max_entries: int = 1000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self.hits = self.misses = 0
@@ -112,6 +112,8 @@ class SearchCache:
 
     def invalidate(self, tags: Iterable[Tag] | None) -> None:
         """Forget the answers carrying any of these tags (None: every answer)."""
+        if not self.enabled:
+            return
         if tags is None:
             self.clear()
             return
