@@ -10,13 +10,14 @@ they show may have changed:
   (every `sse_poll_interval`, 0.1 s), so another worker's answer is at most one poll behind a commit;
 - availability events name the route (trip events: origin_id, destination_id) or the city (hotel events:
   city_id), so only the answers for that route or city go; an event without them drops everything;
-- every admin change publishes a "catalog" event (admin.audit.record), which drops everything;
-- the same cache keeps catalog data read on every request: the city list, operators, and a trip's names and
-  times for a booking's answer; and, until the trip's next event, the seats held on a trip (bookings.service uses
-  it only to refuse a taken seat early, never to accept one). Never anything about users: a revoked API token
-  must fail on every worker at once.
+- every admin change publishes a "catalog" event (admin.audit.record), and so does a reseed, which drops everything;
 - a search that started before an invalidation is not stored (tag generations), so a slow query cannot put
   an answer back that is already out of date.
+
+The same cache keeps catalog data read on every request (the city list, operators, a trip's names and times for
+a booking's answer) and, until the trip's next event, the seats held on a trip (bookings.service uses them only
+to refuse a taken seat early, never to accept one). Never anything about users: a revoked API token must fail on
+every worker at once.
 
 The booking transaction stays the only judge of availability: a cached answer can at worst show a seat that
 is gone by the time the traveller books it, which the booking refuses cleanly, as it would a second later anyway.

@@ -73,11 +73,11 @@ async def render_search_page(
     if not (isinstance(answer, Answer) and anonymous_visit()):
         return await render(template, block=block, **await context())
 
-    async def make() -> str:
-        return await _render_page(template, block, await context())
+    async def make() -> bytes:
+        return (await _render_page(template, block, await context())).encode()
 
     name = ("page", template, wants_fragment(), request.query_string)
-    body = (await answer.made(name, make, bounded=True)).encode()
+    body = await answer.made(name, make, bounded=True)
     response = await answer_response(answer, name, body, 200, "text/html; charset=utf-8")
     response.vary.add("HX-Request")
     return response
