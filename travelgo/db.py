@@ -112,6 +112,11 @@ def error_code(exc: BaseException) -> int | None:
     return exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
 
 
+def acquire_timeout() -> float:
+    """Seconds a request may wait for a pooled connection (TRAVELGO_DB_ACQUIRE_TIMEOUT)."""
+    return _acquire_timeout
+
+
 def _gate(pool: aiomysql.Pool) -> asyncio.Semaphore:
     gate = _gates.get(pool)
     if gate is None:

@@ -216,3 +216,29 @@ async def test_control_without_the_lock_the_check_constraint_stops_a_hotel_overs
     await assert_one_winner(responses, "unavailable_nights")
     assert await scalar("SELECT MAX(rooms_booked) FROM room_inventory") == 1
     assert await check_inventory() == []
+
+
+async def test_a_booking_stuck_behind_its_trips_queue_gets_a_clean_503_busy(client, monkeypatch):
+    """The in-worker queue per trip waits no longer than a request may wait for a pooled connection."""
+    trip = await make_trip()
+    buyers = await make_buyers(client, 1)
+    monkeypatch.setattr(db, "acquire_timeout", lambda: 0.2)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_queue():
+        async with service._one_at_a_time(trip["id"]):
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold_the_queue())
+    await holding.wait()
+    try:
+        response = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["4"]), headers=buyers[0])
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert (await response.get_json())["title"] == "Busy"
+    finally:
+        release.set()
+        await holder
+    after = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["4"]), headers=buyers[0])
+    assert after.status_code == 201  # nothing was written by the refused request, and the queue is free again
+    assert service._trip_queues == {}

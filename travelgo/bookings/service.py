@@ -215,8 +215,15 @@ async def _one_at_a_time(trip_id: int):
     lock, users = _trip_queues.get(trip_id) or (asyncio.Lock(), 0)
     _trip_queues[trip_id] = (lock, users + 1)
     try:
-        async with lock:
+        try:  # as long as a request may wait for a pooled connection, then "busy, try again" (503)
+            async with asyncio.timeout(db.acquire_timeout()):
+                await lock.acquire()
+        except TimeoutError:
+            raise db.Busy("too many bookings of this trip are waiting") from None
+        try:
             yield users + 1
+        finally:
+            lock.release()
     finally:
         lock, users = _trip_queues[trip_id]
         if users == 1:
