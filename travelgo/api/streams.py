@@ -33,7 +33,7 @@ async def trip_events(trip_id: int):
     """Server-sent events (text/event-stream) for one bus trip.
 
     `event: availability`, data `{"trip_id", "seats_left", "unavailable_seats"}`: the full state once on
-    connect, then after every change. Each message has an `id:`; reconnect with `Last-Event-ID` to receive
+    connect, then after every change (change messages also name the route: `origin_id`, `destination_id`). Each message has an `id:`; reconnect with `Last-Event-ID` to receive
     only the changes since then. A comment line is sent every 15 seconds to keep the connection open.
     """
     sub = subscribe(live.trip_topic(trip_id))
@@ -65,9 +65,11 @@ async def trip_events(trip_id: int):
 async def hotel_events(hotel_id: int):
     """Server-sent events (text/event-stream) for one hotel.
 
-    `event: availability`, data `{"hotel_id", "room_type_id", "dates", "rooms_left": {"YYYY-MM-DD": n}}`
+    `event: availability`, data `{"hotel_id", "room_type_id", "city_id", "dates", "rooms_left": {"YYYY-MM-DD": n}}`
     after every booking or change that touches the hotel's rooms. Each message has an `id:`; reconnect with
-    `Last-Event-ID` to replay the changes since then.
+    `Last-Event-ID` to replay the changes since then. A replay may repeat messages from the few seconds before
+    that id (a later-committed lower id is never missed); each carries absolute rooms left, so applying them
+    in order ends at the current state.
     """
     sub = subscribe(live.hotel_topic(hotel_id))
     replay = await live.opened(sub, lambda: live.hotel_replay(hotel_id, live.last_event_id()))
