@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from quart import Quart, Response, current_app, request, url_for
@@ -71,7 +72,7 @@ def init_app(app: Quart) -> None:
                 response.cache_control.public = True
                 response.cache_control.immutable = True
                 response.expires = None
-            return await _compress(response, static_gzip, filename)
+            return await _compress(response, _kept(static_gzip, (filename, response.headers.get("ETag", ""))))
         return await _compress(response)
 
 
@@ -79,19 +80,23 @@ async def answer_response(answer, name, body: bytes, status: int, content_type: 
     """A response for bytes made once per cached search answer, gzipped once too when the client accepts it
     (browsers always do): per request, neither the rendering nor the compression runs again."""
     response = current_app.response_class(body, status, content_type=content_type)
-    response.vary.add("Accept-Encoding")
-    if len(body) >= MIN_SIZE and "gzip" in request.headers.get("Accept-Encoding", ""):
-
-        async def compress() -> bytes:
-            return gzip.compress(body, LEVEL)
-
-        response.set_data(await answer.made(("gzip", name), compress, bounded=True))
-        response.content_encoding = "gzip"  # so cache_and_compress leaves it alone
-    return response
+    return await _compress(response, lambda make: answer.made(("gzip", name), make, bounded=True))
 
 
-async def _compress(response: Response, cache: dict | None = None, key: str = "") -> Response:
-    """Gzip the body in place when it is worth it and the client accepts it."""
+def _kept(store: dict, key) -> Callable[[Callable[[], Awaitable[bytes]]], Awaitable[bytes]]:
+    """A `once` for _compress that keeps the gzipped bytes in `store` under `key`."""
+
+    async def once(make: Callable[[], Awaitable[bytes]]) -> bytes:
+        if key not in store:
+            store[key] = await make()
+        return store[key]
+
+    return once
+
+
+async def _compress(response: Response, once: Callable | None = None) -> Response:
+    """Gzip the body in place when it is worth it and the client accepts it (done once per representation
+    when `once` keeps the result: static files, cached search answers; a response already gzipped stays)."""
     if response.status_code < 200 or response.status_code in (204, 206, 304) or response.content_encoding:
         return response
     if response.mimetype not in COMPRESSIBLE or "gzip" not in request.headers.get("Accept-Encoding", ""):
@@ -99,20 +104,13 @@ async def _compress(response: Response, cache: dict | None = None, key: str = ""
     if not isinstance(response.response, (DataBody, FileBody)):
         return response  # streamed bodies (server-sent events) go out as they are produced
     response.vary.add("Accept-Encoding")
-    if cache is not None:
-        cache_key = (key, response.headers.get("ETag", ""))
-        body = cache.get(cache_key)
-        if body is None:
-            data = await response.get_data()
-            if len(data) < MIN_SIZE:
-                return response
-            body = cache[cache_key] = gzip.compress(data, LEVEL)
-    else:
-        data = await response.get_data()
-        if len(data) < MIN_SIZE:
-            return response
-        body = gzip.compress(data, LEVEL)
-    response.set_data(body)
+    if (response.content_length or 0) < MIN_SIZE:
+        return response
+
+    async def make() -> bytes:
+        return gzip.compress(await response.get_data(), LEVEL)
+
+    response.set_data(await (once(make) if once else make()))
     response.content_encoding = "gzip"
     # A strong ETag names the identity bytes; the gzipped body is a different representation.
     etag, weak = response.get_etag()

@@ -17,6 +17,7 @@ from quart import Response, abort, current_app, make_response, redirect, render_
 
 from .assets import answer_response
 from .auth import AUTH_COOKIE
+from .querystring import canonical_query
 from .searchcache import Answer
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,24 +63,33 @@ async def render_search_page(
     answer: Any,
     errors: dict[str, str],
     context: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    path: str,
+    search: BaseModel | None,
 ) -> Response:
     """A search page (or its htmx block): 422 with the field errors, or 200 with the answer.
 
     An anonymous visitor's page is made once per (cached) answer and URL: everything on it comes from the URL
     (the form values) and the answer, so visitors without cookies, most people browsing on a busy day, share one
-    rendering until the answer is dropped; the context is only built when a page is really rendered."""
+    rendering until the answer is dropped; the context is only built when a page is really rendered.
+    An htmx search gets the canonical, shareable URL of `search` pushed (the form may have sent city names
+    and blank fields)."""
     if errors:
         return await render(template, block=block, status=422, **await context())
-    if not (isinstance(answer, Answer) and anonymous_visit()):
-        return await render(template, block=block, **await context())
+    if isinstance(answer, Answer) and anonymous_visit():
 
-    async def make() -> bytes:
-        return (await _render_page(template, block, await context())).encode()
+        async def make() -> bytes:
+            return (await _render_page(template, block, await context())).encode()
 
-    name = ("page", template, wants_fragment(), request.query_string)
-    body = await answer.made(name, make, bounded=True)
-    response = await answer_response(answer, name, body, 200, "text/html; charset=utf-8")
-    response.vary.add("HX-Request")
+        name = ("page", template, wants_fragment(), request.query_string)
+        body = await answer.made(name, make, bounded=True)
+        response = await answer_response(answer, name, body, 200, "text/html; charset=utf-8")
+        response.vary.add("HX-Request")
+    else:
+        response = await render(template, block=block, **await context())
+    if search is not None and wants_fragment():
+        query = canonical_query(search)
+        response.headers["HX-Push-Url"] = path + (f"?{query}" if query else "")
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -163,6 +164,14 @@ async def answer_json(answer: Answer, model: type[BaseModel]) -> Response:
     return await answer_response(answer, name, await answer.made(name, serialize), 200, "application/json")
 
 
+async def _searched(search: Awaitable[Answer], model: type[BaseModel]) -> Response:
+    """A search's JSON answer; an unknown city is a 422 problem naming the field."""
+    try:
+        return await answer_json(await search, model)
+    except buses.SearchInvalid as exc:
+        raise _invalid(exc) from None
+
+
 def _invalid(exc: buses.SearchInvalid) -> Problem:
     errors = [{"loc": [field], "field": field, "msg": msg, "type": "value_error"} for field, msg in exc.errors.items()]
     return Problem(422, "Invalid input", "; ".join(f"{e['field']}: {e['msg']}" for e in errors), errors=errors)
@@ -183,10 +192,7 @@ async def api_cities(query_args: CitiesQuery):
 @answer_schema(TripList)
 async def api_trip_list(query_args: BusSearch):
     """Bus departures of one day (default today), filtered and sorted; prices in whole currency units."""
-    try:
-        return await answer_json(await buses.search_trips(query_args), TripList)
-    except buses.SearchInvalid as exc:
-        raise _invalid(exc) from None
+    return await _searched(buses.search_trips(query_args), TripList)
 
 
 @bp.get("/bus-trips/<int:trip_id>")
@@ -206,10 +212,7 @@ async def api_trip_detail(trip_id: int):
 @answer_schema(HotelList)
 async def api_hotel_list(query_args: HotelSearch):
     """Hotels with rooms for the stay (default tonight), filtered and sorted; prices per night."""
-    try:
-        return await answer_json(await hotels.search_hotels(query_args), HotelList)
-    except buses.SearchInvalid as exc:
-        raise _invalid(exc) from None
+    return await _searched(hotels.search_hotels(query_args), HotelList)
 
 
 @bp.get("/hotels/<int:hotel_id>")

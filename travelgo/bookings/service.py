@@ -192,7 +192,7 @@ async def book_trip(
         return await _replay(user_id, idempotency_key)
     values, seat_rows = written
     # Everything the booking shows is in hand (the trip as read just before, the rows as written): no read-back.
-    row = {**_NO_HOTEL, **shown, **values, "id": booking_id, "trip_id": trip_id, "type": "bus", "status": "confirmed"}
+    row = {**_NO_HOTEL, **shown, **values, "id": booking_id, "status": "confirmed"}
     return {**await _complete(None, row, seat_rows), "replayed": False}
 
 

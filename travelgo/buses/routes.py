@@ -99,12 +99,7 @@ async def trip_list():
         values["results_html"] = await render_answer("buses/_results.html", page, **values)
         return values
 
-    response = await render_search_page("buses/search.html", "search", page, errors, context)
-    if search is not None and not errors and wants_fragment():
-        # The form may have sent city names and blank fields: push the canonical, shareable URL.
-        query = canonical_query(search)
-        response.headers["HX-Push-Url"] = "/buses" + (f"?{query}" if query else "")
-    return response
+    return await render_search_page("buses/search.html", "search", page, errors, context, path="/buses", search=search)
 
 
 @bp.get("/buses/<int:trip_id>")

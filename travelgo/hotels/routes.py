@@ -10,7 +10,7 @@ from quart import Blueprint, abort, request
 from ..buses.routes import city_datalist, resolve_city_fields
 from ..buses.service import SearchInvalid
 from ..querystring import canonical_query, query_args, split_list
-from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
+from ..web import parse_model, render, render_answer, render_search_page
 from . import service
 from .forms import AMENITY_LABELS, SORT_LABELS, HotelSearch, HotelView
 
@@ -58,11 +58,9 @@ async def hotel_list():
         values["results_html"] = await render_answer("hotels/_results.html", page, **values)
         return values
 
-    response = await render_search_page("hotels/search.html", "search", page, errors, context)
-    if search is not None and not errors and wants_fragment():
-        query = canonical_query(search)
-        response.headers["HX-Push-Url"] = "/hotels" + (f"?{query}" if query else "")
-    return response
+    return await render_search_page(
+        "hotels/search.html", "search", page, errors, context, path="/hotels", search=search
+    )
 
 
 @bp.get("/hotels/<int:hotel_id>")

@@ -24,9 +24,9 @@ async def list_cities(q: str | None, limit: int = 20, offset: int = 0) -> dict:
     if q and q.strip():
         async with db.reading(replica=True) as cur:
             rows, total = await queries.select_cities_matching(cur, q.strip(), limit, offset)
-            return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
-    everything = (await catalog())["cities"]
-    rows, total = everything[offset : offset + limit], len(everything)
+    else:
+        everything = (await catalog())["cities"]
+        rows, total = everything[offset : offset + limit], len(everything)
     return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
