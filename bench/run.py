@@ -3,7 +3,7 @@
 1. Loads SEED_SCALE=large into the bench database (skipped when the same seed code already loaded it today).
 2. Starts Hypercorn with two workers (rate limits off) and measures with wrk: /healthz (the baseline), the bus and
    hotel search API at 32 and 8 clients, the search pages, bookings of distinct seats; the raw database floor for
-   the same booking transaction (no HTTP); the hot-seat race; live availability (bench/live.py).
+   the same booking transaction (no HTTP) and behind a bare Quart route (the stack's ceiling); the hot-seat race; live availability (bench/live.py).
 3. Writes bench/results/latest.json (figures, machine, versions) and the table in BENCHMARKS.md. Figures that
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
 
@@ -58,7 +58,8 @@ def bench_url() -> DatabaseURL:
 
 def url_string(url: DatabaseURL) -> str:
     auth = url.user + (f":{url.password}" if url.password else "")
-    return f"mysql://{auth}@{url.host}:{url.port}/{url.database}"
+    socket = f"?unix_socket={url.unix_socket}" if url.unix_socket else ""
+    return f"mysql://{auth}@{url.host}:{url.port}/{url.database}{socket}"
 
 
 def seed_fingerprint() -> str:
@@ -314,7 +315,7 @@ def main() -> int:
 
     booking_setup = None
     if {"booking", "hotseat"} & set(phases):
-        booking_setup = asyncio.run(fixtures.reset(url, distinct_trips=int(60 * seconds)))
+        booking_setup = asyncio.run(fixtures.reset(url, distinct_trips=int(90 * seconds)))
     # After a reseed the outbox is empty while its auto-increment counter is not: a starting poller would take
     # the first new id as a jump and re-check thousands of "gaps" for a few seconds. One event anchors MAX(id).
     query(url, "INSERT INTO events (topic, kind, payload) VALUES ('bench:anchor', 'anchor', '{}')")
@@ -411,14 +412,15 @@ def cold_search_phase(port: int, url: DatabaseURL, files: dict[str, str], second
 
 
 def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float, workers: int, load) -> dict:
-    """Bookings of distinct seats through HTTP, and the same transaction with no HTTP (the floor).
+    """Bookings of distinct seats through HTTP, the same transaction with no HTTP (the floor), and the same
+    transaction behind a bare Quart route (bench/bare.py: the ceiling of the stack itself).
 
-    Measured A-B-B-A (HTTP, floor, floor, HTTP; half the time each, on separate trips) so a machine that slows
-    down or speeds up during the phase weighs on both alike."""
+    Measured HTTP, bare, floor, floor, bare, HTTP (half the time each, each round on its own trips) so a machine
+    that slows down or speeds up during the phase weighs on all three alike."""
     tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
     trips = setup["trips"]
-    quarter = len(trips) // 4
-    groups = [trips[i * quarter : (i + 1) * quarter] for i in range(4)]
+    sixth = len(trips) // 6
+    groups = [trips[i * sixth : (i + 1) * sixth] for i in range(6)]
 
     def http_lines(group: list[int]) -> list[str]:
         # Line i books seat i // trips + 1 on trip i % trips: neighbours hit different trips (no lock queue).
@@ -435,25 +437,20 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
         ]
 
     half = seconds / 2
+    port = next(p for p in range(server.port + 1, server.port + 100) if not listeners(p))
+    bare_env = {"BENCH_BARE_USER_ID": str(setup["users"][0])}
+    with Server(port, workers=workers, database_url=url_string(url), env=bare_env, app="bench.bare:app") as bare:
 
-    def http_round(name: str, group: list[int]) -> dict:
-        env = {"WRK_BODIES": write_lines(http_lines(group))}
-        return load(name, server.base_url, script="post.lua", env=env, duration=half)
+        def http_round(name: str, group: list[int], target: Server = server) -> dict:
+            env = {"WRK_BODIES": write_lines(http_lines(group))}
+            return load(name, target.base_url, script="post.lua", env=env, duration=half)
 
-    https = [http_round("booking_32_a", groups[0])]
-    floors = [run_floor(url, floor_lines(g), half, workers) for g in (groups[1], groups[2])]
-    https.append(http_round("booking_32_b", groups[3]))
-    http = {
-        **https[-1],
-        "rounds": [{"rps": h["rps"], "statuses": h["statuses"]} for h in https],
-        "seconds": sum(h["seconds"] for h in https),
-        "statuses": {k: sum(h["statuses"].get(k, 0) for h in https) for k in {k for h in https for k in h["statuses"]}},
-        "socket_errors": sum(h["socket_errors"] for h in https),
-    }
-    http["latency_ms"] = {
-        q: round(max(h["latency_ms"][q] for h in https), 2) for q in https[0]["latency_ms"]
-    }  # the worse of the two rounds
-    http["bookings_per_s"] = round(http["statuses"].get("201", 0) / http["seconds"], 1)
+        https = [http_round("booking_32_a", groups[0])]
+        bares = [http_round("booking_bare_a", groups[1], bare)]
+        floors = [run_floor(url, floor_lines(g), half, workers) for g in (groups[2], groups[3])]
+        bares.append(http_round("booking_bare_b", groups[4], bare))
+        https.append(http_round("booking_32_b", groups[5]))
+    http, bare_route = combine_rounds(https), combine_rounds(bares)
     floor = {
         **floors[0],
         "rounds": [f["bookings_per_s"] for f in floors],
@@ -467,9 +464,26 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
     floor["bookings_per_s"] = round(floor["bookings"] / floor["seconds"], 1)
     log(
         f"db floor: {floor['bookings_per_s']} bookings/s (rounds {floor['rounds']}, p99 {floor['p99_ms']} ms); "
-        f"HTTP: {http['bookings_per_s']} bookings/s (rounds {[h['rps'] for h in https]})"
+        f"HTTP: {http['bookings_per_s']} bookings/s (rounds {[h['rps'] for h in https]}); "
+        f"bare route: {bare_route['bookings_per_s']} bookings/s (rounds {[b['rps'] for b in bares]})"
     )
-    return {"booking_32": http, "booking_floor": floor}
+    return {"booking_32": http, "booking_bare": bare_route, "booking_floor": floor}
+
+
+def combine_rounds(rounds: list[dict]) -> dict:
+    """wrk rounds of one kind as one figure: bookings/s over their total time, the worse round's latencies."""
+    combined = {
+        **rounds[-1],
+        "rounds": [{"rps": r["rps"], "statuses": r["statuses"]} for r in rounds],
+        "seconds": sum(r["seconds"] for r in rounds),
+        "statuses": {
+            k: sum(r["statuses"].get(k, 0) for r in rounds) for k in {k for r in rounds for k in r["statuses"]}
+        },
+        "socket_errors": sum(r["socket_errors"] for r in rounds),
+        "latency_ms": {q: round(max(r["latency_ms"][q] for r in rounds), 2) for q in rounds[0]["latency_ms"]},
+    }
+    combined["bookings_per_s"] = round(combined["statuses"].get("201", 0) / combined["seconds"], 1)
+    return combined
 
 
 def run_floor(url: DatabaseURL, lines: list[str], seconds: float, workers: int) -> dict:
@@ -646,6 +660,10 @@ def evaluate(report: dict) -> list[dict]:
             "≥ 0.6 × floor",
             ratio >= 0.6 and not others and http["socket_errors"] == 0,
         )
+        if "booking_bare" in r:  # the stack's own ceiling, for the record: no target
+            bare = r["booking_bare"]
+            bare["ratio_to_floor"] = round(bare["bookings_per_s"] / floor["bookings_per_s"], 2)
+            http["ratio_to_bare"] = round(http["bookings_per_s"] / bare["bookings_per_s"], 2)
     if "hotseat" in r:
         h = r["hotseat"]
         only_conflicts = set(h["statuses"]) <= {"201", "409"} and h["clean_conflicts"] == h["statuses"].get("409", 0)
@@ -776,6 +794,14 @@ def write_benchmarks_md(report: dict) -> None:
             f"{floor['bookings_per_s']:.0f} bookings/s | 1.00 | {floor['p50_ms']} | {floor['p99_ms']} | "
             f"{floor['processes']} processes |"
         )
+        if "booking_bare" in r:
+            bare = r["booking_bare"]
+            rows.append(
+                f"| same transaction behind a bare Quart route (`bench/bare.py`: the stack's ceiling) | 32 | "
+                f"{bare['bookings_per_s']:.0f} bookings/s | {bare['ratio_to_floor']} × DB floor | "
+                f"{bare['latency_ms']['p50']} | {bare['latency_ms']['p99']} | no auth, no validation; the API "
+                f"endpoint reaches {http['ratio_to_bare']} × this |"
+            )
     if "hotseat" in r:
         h = r["hotseat"]
         rows.append(

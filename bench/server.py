@@ -61,8 +61,10 @@ class Server:
         database_url: str,
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        app: str = "travelgo.asgi:app",
     ):
         self.port = port
+        self.app = app
         self.workers = workers
         self.base_url = f"http://127.0.0.1:{port}"
         self.env = {
@@ -94,7 +96,7 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "travelgo.asgi:app",
+                self.app,
             ],
             cwd=ROOT,
             env=self.env,

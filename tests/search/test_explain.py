@@ -7,11 +7,10 @@ from travelgo import db, seed
 
 
 async def test_every_search_uses_its_index(app):
+    # No ANALYZE here: the seed refreshes the statistics after its bulk load, so a freshly seeded database plans
+    # like a settled one (without that, the hotel search read room_inventory by night on the large seed).
     await seed.seed("small", admin_password="admin-pass-123")
     async with db.reading() as cur:
-        for table in ("trips", "hotels", "room_types", "room_inventory"):
-            await cur.execute(f"ANALYZE TABLE {table}")
-            await cur.fetchall()
         plans, problems = await explain_all(cur)
     assert len(plans) == 7
     assert problems == []

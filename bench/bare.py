@@ -1,0 +1,58 @@
+"""The stack's ceiling for bookings: the floor's transaction behind the barest Quart route Hypercorn can serve.
+
+No bearer-token lookup, no pydantic, no hooks, no response model: `json.loads` of the body, the booking service's
+own transaction function through db.run_in_transaction (exactly what bench/floor.py runs), a one-field JSON answer.
+bench/run.py serves it with the same hypercorn.toml and worker count as the real server and drives it with the
+same wrk script and bodies, so (bare route ÷ floor) is the most any booking endpoint on Quart + Hypercorn + aiomysql
+can reach on this machine, and (real endpoint ÷ bare route) is what our auth, validation and answer cost.
+Not part of TravelGo: never deploy it (it books for whichever user a token's cache says, without checking it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from quart import Quart, request
+
+from travelgo import db
+from travelgo.bookings import service
+from travelgo.config import DatabaseURL
+
+app = Quart(__name__)
+USER_ID = int(os.environ.get("BENCH_BARE_USER_ID", "2"))
+PASSENGERS = [{"name": "Bench Passenger", "age": 30}]
+
+
+@app.before_serving
+async def open_pool() -> None:
+    await db.open_pools(DatabaseURL.parse(os.environ["DATABASE_URL"]), size=20)
+
+
+@app.after_serving
+async def close_pool() -> None:
+    await db.close_pools()
+
+
+@app.post("/api/v1/bookings")
+async def book():
+    body = json.loads(await request.get_data())
+    try:
+        booking_id, *_ = await db.run_in_transaction(
+            service._book_trip_tx,
+            USER_ID,
+            body["trip_id"],
+            body["seats"],
+            PASSENGERS,
+            body["contact_email"],
+            None,
+            None,
+        )
+    except service.SeatsUnavailable:
+        return {"detail": "taken"}, 409
+    return {"booking_id": booking_id}, 201
+
+
+@app.get("/readyz")
+async def readyz():
+    return {"status": "ok"}
