@@ -304,8 +304,8 @@ def main() -> int:
     report["results"] = results
     seconds = args.seconds
 
-    def load(name: str, target: str, duration: float | None = None, **kw) -> dict:
-        spy = profile_worker(server, duration or seconds, name) if args.profile else None
+    def load(name: str, target: str, duration: float | None = None, spy_on: Server | None = None, **kw) -> dict:
+        spy = profile_worker(spy_on or server, duration or seconds, name) if args.profile else None
         figures = wrk(target, seconds=duration or seconds, **kw)
         if spy:
             spy.wait()
@@ -446,7 +446,7 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
 
         def http_round(name: str, group: list[int], target: Server = server) -> dict:
             env = {"WRK_BODIES": write_lines(http_lines(group))}
-            return load(name, target.base_url, script="post.lua", env=env, duration=half)
+            return load(name, target.base_url, script="post.lua", env=env, duration=half, spy_on=target)
 
         https = [http_round("booking_32_a", groups[0])]
         bares = [http_round("booking_bare_a", groups[1], bare)]
