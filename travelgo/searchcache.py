@@ -13,6 +13,8 @@ they show may have changed:
 - every admin change publishes a "catalog" event (admin.audit.record), and so does a reseed, which drops everything;
 - a search that started before an invalidation is not stored (tag generations), so a slow query cannot put
   an answer back that is already out of date.
+- an answer that goes stale without any write (today's first listed bus departs) is kept no longer than that
+  (Answer.valid_until).
 
 The same cache keeps catalog data read on every request (the city list, operators, a trip's names and times for
 a booking's answer) and, until the trip's next event, the seats held on a trip (bookings.service uses them only
@@ -25,9 +27,11 @@ is gone by the time the traveller books it, which the booking refuses cleanly, a
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from quart import current_app, has_app_context
@@ -102,8 +106,9 @@ class SearchCache:
         tags = tuple(tags)
         before = self._version(tags)
         value = await compute()
-        if self._version(tags) == before:
-            self._store(key, tags, value, time.monotonic() + self.ttl)
+        lifetime = min(self.ttl, _seconds_left(value))
+        if self._version(tags) == before and lifetime > 0:
+            self._store(key, tags, value, time.monotonic() + lifetime)
         return value
 
     def peek(self, key: Hashable) -> Any:
@@ -156,15 +161,25 @@ class SearchCache:
                     del self._by_tag[tag]
 
 
+def _seconds_left(value: Any) -> float:
+    """How long an answer stays true by itself: until its valid_until (local wall-clock time, like departures)."""
+    until = getattr(value, "valid_until", None)
+    return math.inf if until is None else (until - datetime.now()).total_seconds()
+
+
 class Answer(dict):
     """A search answer (a plain dict to whoever reads it) that keeps what was made from it once: the API's JSON
-    body, a page's results HTML. Cached answers are shared by concurrent requests: read them, never change them."""
+    body, a page's results HTML. Cached answers are shared by concurrent requests: read them, never change them.
 
-    __slots__ = ("_made",)
+    valid_until: when the answer stops being true without any write (today's first listed bus departs and leaves
+    the results); the cache keeps it no longer than that."""
+
+    __slots__ = ("_made", "valid_until")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._made: dict[Hashable, Any] = {}
+        self.valid_until: datetime | None = None
 
     async def made(self, name: Hashable, make: Callable[[], Awaitable[T]], bounded: bool = False) -> T:
         """make()'s result for this answer, made on first use (it must depend only on the answer and `name`).

@@ -11,7 +11,7 @@ import asyncio
 import gzip
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from travelgo import db, searchcache
 from travelgo.bookings import service as bookings
@@ -44,6 +44,21 @@ async def test_an_answer_is_computed_once_then_reused_until_it_expires():
     await asyncio.sleep(0.25)
     await cache.get_or_compute("k", [("route", 1, 2)], compute)
     assert len(calls) == 2
+
+
+async def test_an_answer_that_goes_stale_by_itself_is_kept_no_longer_than_that():
+    cache = SearchCache(ttl=60)
+    answer = Answer(items=[])
+    answer.valid_until = datetime.now() + timedelta(seconds=0.2)  # say, today's first listed bus leaves then
+    compute, calls = counting(answer)
+    await cache.get_or_compute("k", [], compute)
+    assert await cache.get_or_compute("k", [], compute) is answer and len(calls) == 1
+    await asyncio.sleep(0.25)
+    await cache.get_or_compute("k", [], compute)
+    assert len(calls) == 2
+    answer.valid_until = datetime.now() - timedelta(seconds=1)  # already stale when read: not stored at all
+    await cache.get_or_compute("gone", [], counting(answer)[0])
+    assert cache.peek("gone") is None
 
 
 async def test_invalidating_a_tag_drops_only_the_answers_carrying_it():
@@ -262,3 +277,31 @@ async def test_a_seat_freed_on_another_worker_can_be_booked_here_within_a_poll(c
         await asyncio.sleep(0.02)
         status = (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code
     assert status == 201 and time.monotonic() - started < 2
+
+
+async def test_a_bus_leaves_todays_cached_results_when_it_departs(app, client):
+    """No write happens when a bus departs, so no event drops the answer: its own first departure does."""
+    async with db.transaction() as cur:
+        w = await bus_world(cur)
+        departs = datetime.now().replace(microsecond=0) + timedelta(seconds=3)
+        leaving = await factories.make_trip(cur, origin=w["pune"], destination=w["mumbai"], departs_at=departs)
+        later = await factories.make_trip(
+            cur, origin=w["pune"], destination=w["mumbai"], departs_at=departs + timedelta(minutes=30)
+        )
+    query = {"origin": w["pune"]["id"], "destination": w["mumbai"]["id"], "date": departs.date().isoformat()}
+
+    async def listed() -> set[int]:
+        response = await client.get("/api/v1/bus-trips", query_string=query)
+        assert response.status_code == 200
+        return {t["id"] for t in (await response.get_json())["items"]}
+
+    cache = app.extensions[searchcache.EXTENSION]
+    first = await listed()
+    assert leaving["id"] in first
+    hits = cache.hits
+    assert await listed() == first and cache.hits == hits + 1  # served from the cache meanwhile (TTL 10 s)...
+    await asyncio.sleep(max(0.0, (departs - datetime.now()).total_seconds()) + 0.2)
+    now_listed = await listed()
+    assert leaving["id"] not in now_listed  # ...but not past the departure of the bus it lists first
+    if later["departs_at"].date() == departs.date():
+        assert later["id"] in now_listed

@@ -91,7 +91,8 @@ def trip_search_sql(
         where.append(f"FIND_IN_SET(%(am{i})s, t.amenities) > 0")
     condition = "\n   AND ".join(where)
     if count_only:
-        return f"SELECT COUNT(*) AS n\n  FROM trips t{TRIP_JOINS}\n WHERE {condition}", params
+        sql = f"SELECT COUNT(*) AS n, MIN(t.departs_at) AS first_departure\n  FROM trips t{TRIP_JOINS}\n WHERE {condition}"
+        return sql, params
     if origin is None and destination is None:
         # Browsing a whole day matches ~12,000 trips on the large seed: joining each to four tables before the
         # count and sort cost ~70 ms. Matching, counting, sorting and paging need only trips (plus vehicles for
@@ -100,8 +101,8 @@ def trip_search_sql(
         joins = (VEHICLE_JOIN if bus_types else "") + (OPERATOR_JOIN if sort == "rating" else "")
         sql = f"""
         SELECT {TRIP_COLUMNS},
-               page.total_count
-          FROM (SELECT t.id, COUNT(*) OVER () AS total_count
+               page.total_count, page.first_departure
+          FROM (SELECT t.id, COUNT(*) OVER () AS total_count, MIN(t.departs_at) OVER () AS first_departure
                   FROM trips t{joins}
                  WHERE {condition}
                  ORDER BY {ORDER_BY[sort]}
@@ -112,7 +113,7 @@ def trip_search_sql(
         return sql, params
     sql = f"""
         SELECT {TRIP_COLUMNS},
-               COUNT(*) OVER () AS total_count
+               COUNT(*) OVER () AS total_count, MIN(t.departs_at) OVER () AS first_departure
           FROM trips t{TRIP_JOINS}
          WHERE {condition}
          ORDER BY {ORDER_BY[sort]}
@@ -123,20 +124,22 @@ def trip_search_sql(
 
 async def select_trips(
     cur, filters: dict, *, start: datetime, end: datetime, min_seats: int, limit: int, offset: int
-) -> tuple[list[dict], int]:
-    """One page of matching trips and the total number of matches."""
+) -> tuple[list[dict], int, datetime | None]:
+    """One page of matching trips, the total number of matches and the first departure among all of them
+    (when the answer stops being true by itself: that bus leaves the results)."""
     sql, params = trip_search_sql(**filters)
     params.update(start=start, end=end, min_seats=min_seats, limit=limit, offset=offset)
     await cur.execute(sql, params)
     rows = await cur.fetchall()
     if rows:
-        return rows, rows[0]["total_count"]
+        return rows, rows[0]["total_count"], rows[0]["first_departure"]
     if offset == 0:
-        return [], 0
+        return [], 0, None
     count_sql, count_params = trip_search_sql(**filters, count_only=True)  # paged past the end: still say how many
     count_params.update(start=start, end=end, min_seats=min_seats)
     await cur.execute(count_sql, count_params)
-    return [], (await cur.fetchone())["n"]
+    row = await cur.fetchone()
+    return [], row["n"], row["first_departure"]
 
 
 async def select_trip(cur, trip_id: int) -> dict | None:

@@ -78,7 +78,7 @@ async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
         sort=search.sort,
     )
     async with db.reading(replica=True) as cur:
-        rows, total = await queries.select_trips(
+        rows, total, first_departure = await queries.select_trips(
             cur,
             filters,
             start=start,
@@ -89,7 +89,11 @@ async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
         )
         if not rows:  # a returned trip joined both its cities, so they exist: check only an empty answer
             await _check_cities(cur, search)
-    return searchcache.Answer(items=[trip_out(r) for r in rows], total=total, limit=search.limit, offset=search.offset)
+    answer = searchcache.Answer(
+        items=[trip_out(r) for r in rows], total=total, limit=search.limit, offset=search.offset
+    )
+    answer.valid_until = first_departure  # today's answers go stale when their first bus leaves
+    return answer
 
 
 async def _check_cities(cur, search: BusSearch) -> None:
