@@ -72,7 +72,7 @@ class Server:
             "DATABASE_URL": database_url,
             "TRAVELGO_ENV": "production",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret",
-            "TRAVELGO_RATE_LIMITS": "off",
+            "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "off"),
             "LOG_LEVEL": "WARNING",
             **(env or {}),
         }
