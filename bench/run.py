@@ -3,7 +3,8 @@
 1. Loads SEED_SCALE=large into the bench database (skipped when the same seed code already loaded it today).
 2. Starts Hypercorn with two workers (rate limits off) and measures with wrk: /healthz (the baseline), the bus and
    hotel search API at 32 and 8 clients, the search pages, bookings of distinct seats; the raw database floor for
-   the same booking transaction (no HTTP) and behind a bare Quart route (the stack's ceiling); the hot-seat race; live availability (bench/live.py).
+   the same booking transaction (no HTTP) and behind a bare Quart route (the stack's ceiling); the hot-seat race;
+   live availability (bench/live.py).
 3. Writes bench/results/latest.json (figures, machine, versions) and the table in BENCHMARKS.md. Figures that
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
 
