@@ -202,3 +202,20 @@ async def test_created_booking_body_equals_the_booking_read_back(client):
     shown = await (await client.get(f"/api/v1/bookings/{made['reference']}", headers=headers)).get_json()
     assert [s["label"] for s in made["seats"]] == ["2", "12", "13"]
     assert made == shown
+
+
+async def test_a_cancel_with_a_bad_body_changes_nothing(client):
+    trip, user = await trip_and_user()
+    headers = await api_token(client, user["email"])
+    created = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["5"]), headers=headers)
+    reference = (await created.get_json())["reference"]
+    cancel = f"/api/v1/bookings/{reference}/cancel"
+    json_type = {**headers, "Content-Type": "application/json"}
+    assert is_problem(await client.post(cancel, data='{"reason": ', headers=json_type), 400)
+    assert is_problem(await client.post(cancel, data='{"reason": 12345}', headers=json_type), 422)
+    text_type = {**headers, "Content-Type": "text/plain"}
+    assert is_problem(await client.post(cancel, data='{"reason": 12345}', headers=text_type), 422)
+    assert is_problem(await client.post(cancel, data="null", headers=json_type), 422)
+    shown = await (await client.get(f"/api/v1/bookings/{reference}", headers=headers)).get_json()
+    assert shown["status"] == "confirmed"
+    assert (await client.post(cancel, headers=headers)).status_code == 200  # no body at all: no reason, cancelled

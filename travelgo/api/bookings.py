@@ -273,9 +273,11 @@ async def api_booking_cancel(reference: str):
 
     The body is optional: `{"reason": "…"}`.
     """
-    body = await request.get_json(silent=True)
+    # The body is optional, but one that is sent must be valid: a typo in it must not cancel anyway.
+    sent = (await request.get_data()).strip()
+    body = await request.get_json(force=True) if sent else {}  # malformed JSON: 400, whatever the Content-Type
     try:
-        data = CancelIn.model_validate(body or {})
+        data = CancelIn.model_validate(body)
     except ValidationError as exc:
         raise Problem(422, "Invalid input", "The request is not valid.", errors=validation_errors(exc)) from exc
     try:
