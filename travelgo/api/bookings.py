@@ -267,7 +267,7 @@ async def api_booking_show(reference: str):
 @api_auth_required
 @document_request(CancelIn)
 @validate_response(CancelledBookingOut, 200)
-@_problems(401, 404, 409, 422, 503)
+@_problems(400, 401, 404, 409, 422, 503)
 async def api_booking_cancel(reference: str):
     """Cancel an upcoming booking: seats or rooms are released at once; the response carries the refund.
 
