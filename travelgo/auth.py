@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -34,6 +33,7 @@ class CurrentUser:
     phone: str | None
     role: str
     token_key: str | None = None  # set when authenticated by an API token
+    session_id: str | None = None  # set when authenticated by a browser session
 
     @property
     def is_admin(self) -> bool:
@@ -43,30 +43,42 @@ class CurrentUser:
 USER_COLUMNS = "u.id, u.email, u.full_name, u.phone, u.role"
 
 
-def start_session(user_id: int) -> None:
-    """Log the browser in; the random part gives every login a fresh session id."""
-    login_user(AuthUser(f"{user_id}.{secrets.token_urlsafe(12)}"))
+def start_session(session_id: str) -> None:
+    """Log the browser in to a server-side session (accounts.service.open_session made it)."""
+    login_user(AuthUser(session_id))
     g.current_user_loaded = False
 
 
-def end_session() -> None:
+def end_session() -> str | None:
+    """Log the browser out; returns the session id its cookie held, for the caller to revoke."""
+    session_id = cookie_auth.load_user().auth_id
     logout_user()
-    g.current_user = None
+    g.current_user, g.current_user_loaded = None, True
+    return session_id
 
 
 async def browser_user() -> CurrentUser | None:
-    """The user behind the session cookie, loaded once per request."""
+    """The user behind the session cookie's unrevoked session, loaded once per request.
+
+    A cookie from before server-side sessions ("<user id>.<random>") matches no row: signed out."""
     if getattr(g, "current_user_loaded", False):
         return g.current_user
     user = None
-    auth_id = cookie_auth.load_user().auth_id
-    if auth_id and "." in auth_id:
-        user_id = auth_id.split(".", 1)[0]
-        if user_id.isdigit():
-            async with db.reading() as cur:
-                await cur.execute(f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = %(id)s", {"id": int(user_id)})
-                row = await cur.fetchone()
-            user = CurrentUser(**row) if row else None
+    session_id = cookie_auth.load_user().auth_id
+    if session_id and len(session_id) <= 64:
+        async with db.reading() as cur:
+            await cur.execute(
+                f"""
+                SELECT {USER_COLUMNS}, s.id AS session_id
+                  FROM sessions s
+                  JOIN users u ON u.id = s.user_id
+                 WHERE s.id = %(id)s
+                   AND s.revoked_at IS NULL
+                """,
+                {"id": session_id},
+            )
+            row = await cur.fetchone()
+        user = CurrentUser(**row) if row else None
     g.current_user, g.current_user_loaded = user, True
     return user
 

@@ -47,7 +47,7 @@ async def city_pick():
     """A suggestion was chosen: the picker again, filled in with that city."""
     field = request.args.get("field", "")
     city_id = request.args.get("id", "")
-    if field not in PICKER_LABELS or not city_id.isdigit():
+    if field not in PICKER_LABELS or not (city_id.isascii() and city_id.isdigit()):
         abort(404)
     found = await places.cities_by_ids([int(city_id)])
     if not found:

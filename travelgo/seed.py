@@ -75,6 +75,7 @@ ALL_TABLES = [
     "vehicles",
     "operators",
     "cities",
+    "sessions",
     "api_tokens",
     "password_resets",
     "audit_log",

@@ -1,5 +1,7 @@
 """Registration, login/logout, profile and CSRF through the HTML pages."""
 
+from urllib.parse import quote
+
 from travelgo import db
 
 from .. import factories
@@ -94,6 +96,38 @@ async def test_login_redirects_to_next_but_never_off_site(client):
         },
     )
     assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+NOT_SAME_SITE = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\\evil.example", "/ /evil.example"]
+
+
+async def test_next_with_whitespace_control_characters_or_backslashes_goes_home(client):
+    """Browsers drop tabs and newlines from a Location, so "/<TAB>/evil.example" would leave the site."""
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "tab@example.com")
+    form = {"email": "tab@example.com", "password": factories.PASSWORD}
+    for target in [*NOT_SAME_SITE, "/buses?origin=1&date=2030-01-01"]:
+        expected = "/" if target in NOT_SAME_SITE else target
+        page = await client.get("/login", query_string={"next": target})
+        assert page.status_code == 200
+        token = await csrf_for(client)
+        plain = await client.post("/login", query_string={"next": target}, form={**form, "csrf_token": token})
+        assert plain.status_code == 303 and plain.headers["Location"] == expected, repr(target)
+        htmx = await client.post(
+            "/login", form={**form, "next": target, "csrf_token": token}, headers={"HX-Request": "true"}
+        )
+        assert htmx.status_code == 200 and htmx.headers["HX-Redirect"] == expected, repr(target)
+
+
+async def test_registration_follows_only_same_site_next(client):
+    for n, target in enumerate(NOT_SAME_SITE):
+        response = await post_form(
+            client,
+            f"/register?next={quote(target)}",
+            {"email": f"reg{n}@example.com", "password": "long-enough-pw", "full_name": "Reg"},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200 and response.headers["HX-Redirect"] == "/", repr(target)
 
 
 async def test_session_id_changes_at_each_login(app):

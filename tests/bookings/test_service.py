@@ -11,6 +11,7 @@ import pytest
 from travelgo import db
 from travelgo.bookings import service
 from travelgo.bookings.integrity import check_inventory
+from travelgo.live.service import natural_key
 
 from .. import factories
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
@@ -291,3 +292,11 @@ async def test_a_new_bus_booking_is_answered_exactly_as_it_reads_back():
     assert {**stored, "replayed": False} == booking
     replayed = await service.book_trip(as_user(user), trip["id"], ["12", "3"], passengers(2), idempotency_key="k-1")
     assert replayed == {**stored, "replayed": True}
+
+
+def test_seat_labels_sort_naturally_with_any_characters():
+    """Booking and live updates sort seat labels the same way, and "²" (isdigit() but not int()) is no crash."""
+    labels = ["10", "2", "L10", "L2", "²", "1²", "٣"]
+    assert sorted(labels, key=service._seat_sort_key) == sorted(labels, key=natural_key)
+    assert sorted(labels, key=natural_key)[:4] == ["1²", "2", "10", "L2"]
+    assert service.SeatsUnavailable(["²", "3"]).seats == ["3", "²"]

@@ -159,6 +159,8 @@ async def test_rules_can_be_overridden_and_bad_rules_fail_at_start():
         ratelimit.parse_rules("login_fail_account=lots")
     with pytest.raises(ValueError):
         ratelimit.parse_rules("no_such_rule=1/1")
+    with pytest.raises(ValueError, match="TRAVELGO_RATE_LIMIT_RULES"):
+        ratelimit.parse_rules("login_fail_account=²/60")  # "²".isdigit() is True; int("²") fails with its own error
 
 
 async def test_expired_windows_are_pruned(app, client, user, clock):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from quart import request
+
 from travelgo import db, events
+from travelgo.live import service as live
 
 from .. import factories
 from .helpers import book_seats, last_event_id, make_trip, publish_trip, trip_state, wait_until
@@ -310,3 +313,12 @@ async def test_streams_are_in_the_openapi_document(client):
         assert "get" in paths[path], path
         operation = paths[path]["get"]
         assert "text/event-stream" in operation["summary"] and "Last-Event-ID" in operation["description"]
+
+
+async def test_a_last_event_id_that_is_not_plain_ascii_digits_is_ignored(app):
+    """Hypercorn decodes header bytes as latin-1, so the byte 0xB2 arrives as "²": str.isdigit() says yes, int() no.
+    (The test client would send "²" UTF-8 encoded, so the header is set on a request context directly.)"""
+    for value, expected in (("²", None), ("12²", None), ("٣", None), ("12", 12), (" 7 ", 7), ("9" * 20, None)):
+        async with app.test_request_context("/api/v1/hotels/1/events", headers={"Last-Event-ID": value}):
+            assert request.headers["Last-Event-ID"] == value
+            assert live.last_event_id() == expected, value

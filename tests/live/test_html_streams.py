@@ -136,3 +136,11 @@ async def test_fragments_are_escaped(app):
         availability = await stream.next_message()
         assert availability.json()["unavailable_seats"] == ["<b>1</b>\ndata: x"]
         assert "\n" not in availability.data and "<b>" not in availability.data
+
+
+async def test_unicode_digits_in_left_or_last_event_id_are_ignored(app):
+    """ "²" passes str.isdigit() but not int(): it counts as absent, not as a 500."""
+    trip = await make_trip(seats=12)
+    async with InProcessStream(app, f"/buses/{trip['id']}/live?left=%C2%B2") as stream:
+        first = await stream.next_message()
+        assert stream.status_code == 200 and (first.event, first.data) == ("seats-left", "12")

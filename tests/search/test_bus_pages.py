@@ -81,6 +81,7 @@ async def test_validation_messages_sit_beside_their_fields(client):
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     cases = [
         (f"/buses?origin=Atlantis&destination=Mumbai&date={DAY}", "origin", "We don't know a city called"),
+        (f"/buses?origin=%C2%B2&destination=Mumbai&date={DAY}", "origin", "We don't know a city called"),
         (route_url(w, destination=w["pune"]["id"]), "destination", "must be different"),
         (route_url(w, date=yesterday), "date", "today or a later date"),
         (route_url(w, passengers=9), "passengers", "Use a number no more than 6."),
@@ -135,6 +136,7 @@ async def test_type_ahead_suggestions_and_pick(client):
     pick = await text(await client.get(f"/cities/pick?field=destination&id={w['mumbai']['id']}"))
     assert 'id="destination-picker"' in pick and 'name="destination"' in pick and 'value="Mumbai"' in pick
     assert (await client.get("/cities/pick?field=origin&id=999999")).status_code == 404
+    assert (await client.get("/cities/pick?field=origin&id=%C2%B2")).status_code == 404  # "²".isdigit() is True
 
 
 async def test_home_page_pickers_work_without_javascript(client):

@@ -134,3 +134,30 @@ async def update_api_tokens_revoked_for_user(cur, user_id: int) -> None:
         """,
         {"user_id": user_id},
     )
+
+
+async def insert_session(cur, session_id: str, user_id: int) -> None:
+    await cur.execute(
+        "INSERT INTO sessions (id, user_id) VALUES (%(id)s, %(user_id)s)", {"id": session_id, "user_id": user_id}
+    )
+
+
+async def update_session_revoked(cur, session_id: str) -> None:
+    await cur.execute(
+        "UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(6) WHERE id = %(id)s AND revoked_at IS NULL",
+        {"id": session_id},
+    )
+
+
+async def update_sessions_revoked_for_user(cur, user_id: int, *, keep: str | None = None) -> None:
+    """Revoke every live session of a user, except `keep` (the one making the change)."""
+    await cur.execute(
+        """
+        UPDATE sessions
+           SET revoked_at = CURRENT_TIMESTAMP(6)
+         WHERE user_id = %(user_id)s
+           AND revoked_at IS NULL
+           AND id <> %(keep)s
+        """,
+        {"user_id": user_id, "keep": keep or ""},
+    )

@@ -16,8 +16,16 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only same-site paths are followed after login (no open redirect): one leading '/', and no backslash,
+    space or control character anywhere (browsers drop tabs and newlines, so "/<TAB>/evil" means "//evil")."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()  # False for tabs, newlines, other control and format characters, Unicode spaces
+        and " " not in target
+        and "\\" not in target
+    ):
         return target
     return "/"
 
@@ -39,7 +47,7 @@ async def register_create():
         except service.EmailTaken:
             errors = {"email": "An account with this email already exists. Log in instead?"}
         else:
-            start_session(user["id"])
+            start_session(await service.open_session(user["id"]))
             await flash(f"Welcome to TravelGo, {user['full_name']}!", "success")
             return hx_redirect(_safe_next(request.args.get("next")))
     values.pop("password", None)
@@ -61,7 +69,7 @@ async def login_create():
     if form is not None:
         user_id = await service.login(form.email, form.password, client_ip())
         if user_id is not None:
-            start_session(user_id)
+            start_session(await service.open_session(user_id))
             return hx_redirect(next_url)
         errors = {"__all__": "Email or password is incorrect."}
     values.pop("password", None)
@@ -70,8 +78,8 @@ async def login_create():
 
 @bp.post("/logout")
 async def logout():
-    """End the session."""
-    end_session()
+    """End the session, server-side too (a copied cookie stops working)."""
+    await service.close_session(end_session())
     await flash("You are logged out.", "info")
     return hx_redirect("/")
 
@@ -104,7 +112,7 @@ async def password_update():
     form, errors = parse_model(PasswordChange, values)
     if form is not None:
         try:
-            await service.change_password(g.current_user.id, form)
+            await service.change_password(g.current_user.id, form, keep_session=g.current_user.session_id)
         except service.WrongPassword:
             errors = {"current_password": "That is not your current password."}
         else:

@@ -89,7 +89,23 @@ async def update_profile(user_id: int, form: ProfileUpdate) -> dict[str, Any]:
         return await queries.select_user(cur, user_id)
 
 
-async def change_password(user_id: int, form: PasswordChange) -> None:
+async def open_session(user_id: int) -> str:
+    """A new browser session for a user who just logged in or registered; returns its id (for the cookie)."""
+    session_id = secrets.token_urlsafe(32)
+    async with db.transaction() as cur:
+        await queries.insert_session(cur, session_id, user_id)
+    return session_id
+
+
+async def close_session(session_id: str | None) -> None:
+    """Revoke a browser session (logout): its cookie, even if copied, is signed out from now on."""
+    if session_id:
+        async with db.transaction() as cur:
+            await queries.update_session_revoked(cur, session_id)
+
+
+async def change_password(user_id: int, form: PasswordChange, *, keep_session: str | None = None) -> None:
+    """Set a new password after checking the current one; ends every other session and every API token."""
     async with db.reading() as cur:
         current_hash = await queries.select_password_hash(cur, user_id)
     if not await verify_password(current_hash, form.current_password):
@@ -97,6 +113,8 @@ async def change_password(user_id: int, form: PasswordChange) -> None:
     new_hash = await hash_password(form.new_password)
     async with db.transaction() as cur:
         await queries.update_password_hash(cur, user_id, new_hash)
+        await queries.update_sessions_revoked_for_user(cur, user_id, keep=keep_session)
+        await queries.update_api_tokens_revoked_for_user(cur, user_id)
 
 
 async def issue_token(user_id: int) -> tuple[str, int]:
@@ -160,7 +178,7 @@ async def reset_token_is_live(token: str) -> bool:
 
 
 async def reset_password(token: str, form: PasswordReset) -> None:
-    """Set a new password with a live token; spends it (and every older link), revokes API tokens."""
+    """Set a new password with a live token; spends it (and every older link), ends every session and API token."""
     new_hash = await hash_password(form.new_password)
     async with db.transaction() as cur:
         row = await queries.lock_live_password_reset(cur, reset_token_hash(token))
@@ -168,5 +186,6 @@ async def reset_password(token: str, form: PasswordReset) -> None:
             raise ResetLinkInvalid()
         await queries.update_password_hash(cur, row["user_id"], new_hash)
         await queries.update_password_resets_used(cur, row["user_id"])
+        await queries.update_sessions_revoked_for_user(cur, row["user_id"])
         await queries.update_api_tokens_revoked_for_user(cur, row["user_id"])
     await ratelimit.reset("login_fail_account", row["email"])  # the owner is back in at once

@@ -108,7 +108,7 @@ class _IdempotencyRace(Exception):
 
 def _seat_sort_key(label: str) -> tuple:
     """Natural order: 2 before 10, L1 before L10."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
+    return tuple(int(part) if part.isascii() and part.isdigit() else part for part in re.split(r"([0-9]+)", label))
 
 
 def new_reference() -> str:

@@ -61,7 +61,7 @@ async def trip_live(trip_id: int):
     # is stale: the page's seats-left (?left=) differs, or a reconnect's Last-Event-ID is behind the state.
     resumed_from = live.last_event_id()
     shown = request.args.get("left", "")
-    stale = (shown.isdigit() and int(shown) != opening.state["seats_left"]) or (
+    stale = (shown.isascii() and shown.isdigit() and int(shown) != opening.state["seats_left"]) or (
         resumed_from is not None and resumed_from < opening.state_id
     )
     opener = trip_messages if stale else seats_left_number

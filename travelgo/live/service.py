@@ -77,7 +77,7 @@ def subscribe(topics: Iterable[str]) -> Subscription:
 def last_event_id() -> int | None:
     """The Last-Event-ID an EventSource sends on reconnect (ignored when it is not a plain id)."""
     value = request.headers.get("Last-Event-ID", "").strip()
-    if value.isdigit() and len(value) < 20:
+    if value.isascii() and value.isdigit() and len(value) < 20:  # isdigit() alone accepts "²"
         return int(value)
     return None
 
@@ -125,7 +125,8 @@ async def opened(sub: Subscription, opening: Callable[[], Awaitable[Any]]) -> An
 
 def natural_key(label: str) -> tuple:
     """Seat labels in natural order (2 before 10, L1 before L10), as the booking engine publishes them."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", label) if part)
+    parts = re.split(r"([0-9]+)", label)  # ASCII digits only: isdigit() alone accepts "²", which int() refuses
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part) for part in parts if part)
 
 
 def trip_topic(trip_id: int) -> str:
