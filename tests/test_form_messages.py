@@ -56,3 +56,11 @@ async def test_api_validation_problems_stay_precise(app, client):
     body = await response.get_json()
     (error,) = [e for e in body["errors"] if e["field"] == "passengers"]
     assert "6" in error["msg"] and "passengers" in body["detail"]
+
+
+def test_trips_depart_in_the_future_within_the_admin_range():
+    assert messages(TripForm, {**TRIP, "departs_on": "2020-01-01"}) == {
+        "departs_on": "The departure must be in the future."
+    }
+    (message,) = messages(TripForm, {**TRIP, "departs_on": "9999-12-31"}).values()
+    assert message.startswith("Choose a date on or before ")

@@ -62,7 +62,7 @@ def init_app(app: Quart) -> None:
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException):
         status = exc.code or 500
-        description = exc.description if status in (403, 404, 429) and exc.description else None
+        description = exc.description if status in (403, 404, 422, 429) and exc.description else None
         if _is_api():
             return Problem(status, detail=description or MESSAGES.get(status)).to_response()
         generic = (

@@ -192,6 +192,17 @@ def _plain_number(value: int | float | Decimal) -> str:
     return format(value, "f") if isinstance(value, Decimal) else repr(value)
 
 
+MAX_PAGE = 100_000  # as the admin lists' Page model: keeps LIMIT/OFFSET far inside SQL's integers
+
+
+def page_number(args: Mapping[str, Any]) -> int:
+    """?page= as a page number from 1 to MAX_PAGE: a missing or unreadable one is page 1, a huge one MAX_PAGE."""
+    try:
+        return min(max(int(args.get("page") or 1), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
+
+
 def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:
     """A plain dict of a form; fields named in `multi` keep every value as a list."""
     data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token"}

@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..buses.forms import TRIP_AMENITIES
+from ..dates import AdminDate
 from ..hotels.forms import HOTEL_AMENITIES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -153,10 +154,17 @@ class _TripBase(_Form):
 
 
 class TripForm(_TripBase):
-    """One trip."""
+    """One trip, departing in the future."""
 
-    departs_on: date
-    departs_time: time
+    departs_time: time  # before departs_on, so that departs_on's check can see it
+    departs_on: AdminDate
+
+    @field_validator("departs_on")
+    @classmethod
+    def _in_future(cls, value: date, info: ValidationInfo) -> date:
+        if datetime.combine(value, info.data.get("departs_time", time.max)) <= datetime.now():
+            raise ValueError("The departure must be in the future.")
+        return value
 
     @property
     def departures(self) -> list[datetime]:
@@ -166,8 +174,8 @@ class TripForm(_TripBase):
 class ScheduleForm(_TripBase):
     """A recurring schedule: every chosen weekday in [start, end] at each of the given times."""
 
-    start: date
-    end: date
+    start: AdminDate
+    end: AdminDate
     weekdays: list[Literal[WEEKDAYS]] = Field(min_length=1)  # type: ignore[valid-type]
     times: str = Field(min_length=4, max_length=200)
 
@@ -180,6 +188,13 @@ class ScheduleForm(_TripBase):
                 raise ValueError("Enter times as HH:MM separated by commas, e.g. 08:00, 14:30")
         return ", ".join(sorted(set(f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)))
 
+    @field_validator("start")
+    @classmethod
+    def _not_past(cls, value: date) -> date:
+        if value < date.today():
+            raise ValueError("The departures must be in the future: start today or later.")
+        return value
+
     @model_validator(mode="after")
     def _range(self):
         if self.end < self.start:
@@ -190,6 +205,8 @@ class ScheduleForm(_TripBase):
             raise ValueError(f"That would create more than {MAX_SCHEDULE_TRIPS} trips; choose a shorter range.")
         if not self.departures:
             raise ValueError("No date in that range falls on the chosen weekdays.")
+        if self.departures[0] <= datetime.now():
+            raise ValueError("The departures must be in the future: choose later times or a later start.")
         return self
 
     @property
@@ -254,8 +271,8 @@ class RoomTypeForm(_Form):
 
 class _DateRange(_Form):
     room_type_id: int = Field(ge=1)
-    start: date
-    end: date
+    start: AdminDate
+    end: AdminDate
 
     @model_validator(mode="after")
     def _range(self):
@@ -305,8 +322,8 @@ class TripFilter(Page):
     destination_id: int | None = None
     operator_id: int | None = None
     status: Literal["scheduled", "cancelled"] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: AdminDate | None = None
+    date_to: AdminDate | None = None
 
     _blanks = field_validator(
         "origin_id", "destination_id", "operator_id", "status", "date_from", "date_to", mode="before"
@@ -326,8 +343,8 @@ class BookingFilter(_Form):
     email: str | None = Field(default=None, max_length=254)
     type: Literal["bus", "hotel"] | None = None
     status: Literal["confirmed", "cancelled"] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: AdminDate | None = None
+    date_to: AdminDate | None = None
     date_on: Literal["travel", "booked"] = "travel"
 
     _blanks = field_validator("reference", "email", "type", "status", "date_from", "date_to", "date_on", mode="before")(
@@ -361,8 +378,8 @@ class StatsRange(_Form):
 
     model_config = ConfigDict(str_strip_whitespace=True, populate_by_name=True)
 
-    date_from: date | None = Field(default=None, alias="from")
-    date_to: date | None = Field(default=None, alias="to")
+    date_from: AdminDate | None = Field(default=None, alias="from")
+    date_to: AdminDate | None = Field(default=None, alias="to")
 
     _blanks = field_validator("date_from", "date_to", mode="before")(_blank_to_none)
 
@@ -370,10 +387,7 @@ class StatsRange(_Form):
     def _defaults(self):
         today = date.today()
         self.date_to = self.date_to or today
-        try:
-            self.date_from = self.date_from or (self.date_to - timedelta(days=29))
-        except OverflowError:  # 'to' in the first days of year 1: a ValueError becomes a 422, not a 500
-            raise ValueError("Choose a later 'to' date.") from None
+        self.date_from = self.date_from or (self.date_to - timedelta(days=29))
         if self.date_to < self.date_from:
             raise ValueError("'to' must be on or after 'from'.")
         if (self.date_to - self.date_from).days > 731:
@@ -385,7 +399,7 @@ class AuditFilter(Page):
     entity: str | None = Field(default=None, max_length=32)
     action: str | None = Field(default=None, max_length=64)
     user_email: str | None = Field(default=None, max_length=254)
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: AdminDate | None = None
+    date_to: AdminDate | None = None
 
     _blanks = field_validator("entity", "action", "user_email", "date_from", "date_to", mode="before")(_blank_to_none)

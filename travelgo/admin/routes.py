@@ -15,10 +15,12 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from pydantic import TypeAdapter, ValidationError
 from quart import Blueprint, Response, abort, flash, g, request, url_for
 
 from ..auth import admin_required
-from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
+from ..dates import AdminDate
+from ..web import form_dict, hx_redirect, page_number, parse_model, render, wants_fragment
 from . import charts, service
 from .forms import (
     HOTEL_AMENITIES,
@@ -47,6 +49,7 @@ from .forms import (
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 BOOKINGS_PAGE = 25
+ADMIN_DATE = TypeAdapter(AdminDate)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -218,6 +221,7 @@ async def dashboard():
     }
     return await render(
         "admin/dashboard.html",
+        status=422 if errors else 200,  # bad dates: the last 30 days with the message, as the other lists do
         figures=figures,
         chart=chart,
         errors=errors,
@@ -670,9 +674,9 @@ async def hotel_create():
 
 
 async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200, **ctx):
-    try:
-        start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
-    except ValueError:
+    try:  # an unreadable or out-of-range ?start= shows the fortnight from today
+        start = ADMIN_DATE.validate_python(request.args["start"]) if request.args.get("start") else None
+    except ValidationError:
         start = None
     try:
         hotel = await service.get_hotel(hotel_id, start)
@@ -802,10 +806,7 @@ async def inventory_stop_sell(hotel_id: int):
 @admin_required
 async def booking_list():
     """Find bookings by reference, email, service, dates and status."""
-    try:
-        number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.args)
 
     async def lister(f: BookingFilter) -> dict:
         page = await service.search_bookings(f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE)

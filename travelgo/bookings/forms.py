@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationError, ValidationInfo, field_validator
 
 from ..accounts.forms import _clean_name, _clean_phone
+from ..dates import TravelDate
 
 MAX_SEATS = 6
 MAX_NIGHTS = 30
@@ -76,17 +77,10 @@ class Stay(BaseModel):
     """Dates, rooms and guests of a hotel stay (nights are check_in .. check_out - 1)."""
 
     room_type_id: int = Field(gt=0)
-    check_in: date
-    check_out: date
+    check_in: TravelDate
+    check_out: TravelDate
     rooms: int = Field(default=1, ge=1, le=MAX_ROOMS)
     guests: int = Field(default=1, ge=1, le=MAX_ROOMS * 12)
-
-    @field_validator("check_in")
-    @classmethod
-    def _not_past(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("Check-in cannot be in the past")
-        return value
 
     @field_validator("check_out")
     @classmethod

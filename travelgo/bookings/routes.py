@@ -16,7 +16,7 @@ from .. import ratelimit
 from ..auth import login_required
 from ..buses.service import get_trip, seat_decks
 from ..templating import money
-from ..web import form_dict, hx_redirect, parse_model, render
+from ..web import form_dict, hx_redirect, page_number, parse_model, render
 from . import service
 from .forms import MAX_SEATS, GuestForm, Stay, parse_bus_form
 
@@ -262,7 +262,7 @@ async def booking_list():
     tab = request.args.get("tab", "upcoming")
     if tab not in TABS:
         tab = "upcoming"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return await render(

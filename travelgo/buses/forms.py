@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from ..dates import BOOKING_HORIZON_DAYS, TravelDate
 from ..querystring import QueryModel, max_price_at_least_min, split_list
 
 DepartureWindow = Literal["early_morning", "morning", "afternoon", "evening", "night"]
@@ -65,7 +66,9 @@ class BusSearch(QueryModel):
 
     origin: int | None = Field(None, ge=1, description="origin city id")
     destination: int | None = Field(None, ge=1, description="destination city id")
-    date: Date | None = Field(None, description="travel date, YYYY-MM-DD (default today)")
+    date: TravelDate | None = Field(
+        None, description=f"travel date, YYYY-MM-DD (default today, at most {BOOKING_HORIZON_DAYS} days ahead)"
+    )
     passengers: int = Field(1, ge=1, le=MAX_PASSENGERS, description="seats needed, 1-6")
     min_price: int | None = Field(None, ge=0, le=1_000_000, description="lowest fare per seat, whole currency units")
     max_price: int | None = Field(None, ge=0, le=1_000_000, description="highest fare per seat, whole currency units")
@@ -88,13 +91,6 @@ class BusSearch(QueryModel):
     def _not_origin(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is not None and value == info.data.get("origin"):
             raise ValueError("Origin and destination must be different cities")
-        return value
-
-    @field_validator("date")
-    @classmethod
-    def _not_past(cls, value: Date | None) -> Date | None:
-        if value is not None and value < Date.today():
-            raise ValueError("Choose today or a later date")
         return value
 
     _price_range = field_validator("max_price")(max_price_at_least_min)

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from ..dates import BOOKING_HORIZON_DAYS, TravelDate
 from ..querystring import QueryModel, max_price_at_least_min, split_list
 
 HotelAmenity = Literal[
@@ -60,16 +61,11 @@ class StayDates(QueryModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    check_in: date | None = Field(None, description="YYYY-MM-DD, default today")
-    check_out: date | None = Field(None, description="YYYY-MM-DD, after check_in, at most 30 nights later")
+    check_in: TravelDate | None = Field(
+        None, description=f"YYYY-MM-DD, default today, at most {BOOKING_HORIZON_DAYS} days ahead"
+    )
+    check_out: TravelDate | None = Field(None, description="YYYY-MM-DD, after check_in, at most 30 nights later")
     guests: int = Field(2, ge=1, le=MAX_ROOMS * GUESTS_PER_ROOM)
-
-    @field_validator("check_in")
-    @classmethod
-    def _not_past(cls, value: date | None) -> date | None:
-        if value is not None and value < date.today():
-            raise ValueError("Check-in can't be in the past")
-        return value
 
     @field_validator("check_out")
     @classmethod
