@@ -383,13 +383,6 @@ async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
     return await cur.fetchall()
 
 
-async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
-    await cur.execute(
-        "SELECT label FROM vehicle_seats WHERE vehicle_id = %(id)s ORDER BY deck, row_no, col_no", {"id": vehicle_id}
-    )
-    return [r["label"] for r in await cur.fetchall()]
-
-
 # --- hotels -------------------------------------------------------------------------------------------
 
 HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities,

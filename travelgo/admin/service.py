@@ -396,11 +396,8 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
 
 async def _publish_trip(cur, trip: dict) -> None:
     """The trip's availability after a change (the trip row is locked by the caller)."""
-    if trip["status"] == "cancelled":
-        await publish_trip(cur, trip, 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"]))
-    else:
-        seats_left = trip["seats_total"] - trip["seats_booked"]
-        await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
+    seats_left = trip["seats_total"] - trip["seats_booked"]
+    await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
 
 
 async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
