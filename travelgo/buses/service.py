@@ -11,7 +11,6 @@ from . import queries
 from .forms import TRIP_AMENITIES as AMENITY_ORDER
 from .forms import BusSearch
 
-
 # Why a trip offers no seat, in the words its pages use (None: on sale).
 CLOSED_NOTICES = {
     "cancelled": "This departure has been cancelled.",

@@ -156,7 +156,11 @@ async def trip_availability(cur, trip_id: int) -> tuple[int, dict[str, Any]] | N
         seats_left, labels = 0, await booking_queries.select_vehicle_labels(cur, trip["vehicle_id"])
     else:
         labels = await queries.select_held_seat_labels(cur, trip_id)
-    return state_id, {"trip_id": trip_id, "seats_left": seats_left, "unavailable_seats": sorted(labels, key=natural_key)}
+    return state_id, {
+        "trip_id": trip_id,
+        "seats_left": seats_left,
+        "unavailable_seats": sorted(labels, key=natural_key),
+    }
 
 
 async def trip_opening(trip_id: int, after: int | None) -> TripOpening | None:
