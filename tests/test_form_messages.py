@@ -64,3 +64,29 @@ def test_trips_depart_in_the_future_within_the_admin_range():
     }
     (message,) = messages(TripForm, {**TRIP, "departs_on": "9999-12-31"}).values()
     assert message.startswith("Choose a date on or before ")
+
+
+def test_patterns_and_places_are_explained_not_shown_as_regexes():
+    from travelgo.admin.forms import OperatorForm
+
+    room = {"name": "Suite", "beds": "1 king", "base_price": "120", "max_guests": "2"}
+    code = "Use a three-letter currency code in capitals, such as INR."
+    assert messages(RoomTypeForm, {**room, "currency": "eur"}) == {"currency": code}
+    assert messages(TripForm, {**TRIP, "currency": "eur"}) == {"currency": code}
+    assert messages(CityForm, {**CITY, "country": "P1"}) == {
+        "country": "Use the country's two-letter code, such as IN."
+    }
+    assert messages(CityForm, {**CITY, "timezone": "Europe Lisbon"}) == {
+        "timezone": "Use a time zone name such as Asia/Kolkata or UTC."
+    }
+    assert messages(OperatorForm, {"name": "Orange", "rating": "4.55"}) == {"rating": "Use at most 1 decimal place."}
+    assert parse_model(OperatorForm, {"name": "Orange", "rating": "4.5"})[0].rating == 45 / 10
+
+
+def test_passenger_messages_follow_what_is_wrong():
+    from travelgo.bookings.forms import parse_bus_form
+
+    form = {"seats": ["1"], "idempotency_key": "key-12345678", "contact_email": "a@example.com", "p-0-age": "30"}
+    assert parse_bus_form({**form, "p-0-name": ""})[1] == {"p-0-name": "Enter the passenger's name"}
+    assert parse_bus_form({**form, "p-0-name": "A" * 121})[1] == {"p-0-name": "Use at most 120 characters."}
+    assert parse_bus_form({**form, "p-0-name": "Ada", "p-0-age": "130"})[1] == {"p-0-age": "Enter an age from 0 to 120"}

@@ -124,14 +124,18 @@ def hx_redirect(location: str) -> Response:
 
 
 def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
-    """Validate data with a pydantic model; on failure return field -> message for the form."""
+    """Validate data with a pydantic model; on failure return field -> message for the form.
+
+    A model may say in words what a field's pattern means: format_messages = {field: message}."""
     try:
         return model.model_validate(dict(data)), {}
     except ValidationError as exc:
+        formats = getattr(model, "format_messages", {})
         errors: dict[str, str] = {}
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "__all__"
-            errors.setdefault(field, friendly_message(error))
+            pattern = formats.get(field) if error["type"] == "string_pattern_mismatch" else None
+            errors.setdefault(field, pattern or friendly_message(error))
         return None, errors
 
 
@@ -171,7 +175,9 @@ def friendly_message(error: dict[str, Any]) -> str:
         return "Enter a number."
     if kind == "decimal_max_places" and "decimal_places" in ctx:
         places = ctx["decimal_places"]
-        return "Enter a whole number." if places == 0 else f"Use at most {places} decimal places."
+        if places == 0:
+            return "Enter a whole number."
+        return f"Use at most {places} decimal place{'s' if places > 1 else ''}."
     if kind == "decimal_whole_digits" and "whole_digits" in ctx:
         return f"Use at most {ctx['whole_digits']} digits before the decimal point."
     if kind == "decimal_max_digits" and "max_digits" in ctx:
@@ -182,6 +188,8 @@ def friendly_message(error: dict[str, Any]) -> str:
         return "Enter a date and time as YYYY-MM-DD HH:MM."
     if kind in NOT_A_TIME:
         return "Enter a time as HH:MM."
+    if kind == "string_pattern_mismatch":  # never show the regular expression
+        return "Check the format of this field."
     return error["msg"].removeprefix("Value error, ")
 
 

@@ -171,7 +171,14 @@ async def test_trip_detail_seats_left_equals_free_seats_on_the_map(client):
     response = await client.get(f"/api/v1/bus-trips/{trip_id}")
     assert response.status_code == 200
     trip = await response.get_json()
-    assert set(trip) == LIST_FIELDS | {"status", "seats", "boarding_points", "dropping_points"}
+    assert set(trip) == LIST_FIELDS | {
+        "status",
+        "bookable",
+        "closed_reason",
+        "seats",
+        "boarding_points",
+        "dropping_points",
+    }
     free = [s for s in trip["seats"] if s["available"]]
     assert trip["seats_left"] == len(free) == 3
     assert {s["label"] for s in trip["seats"] if not s["available"]} == {str(n) for n in range(1, 28)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -31,6 +31,10 @@ def _minor(price: Decimal) -> int:
     return int((price * 100).to_integral_value())
 
 
+DEFAULT_CURRENCY = "INR"  # the seed's; new trips and room types are offered the catalogue's (catalogue_currency)
+CURRENCY_MESSAGE = {"currency": "Use a three-letter currency code in capitals, such as INR."}
+
+
 class _Form(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -45,6 +49,10 @@ class CityForm(_Form):
     latitude: Decimal = Field(ge=-90, le=90, max_digits=9, decimal_places=6)
     longitude: Decimal = Field(ge=-180, le=180, max_digits=9, decimal_places=6)
     timezone: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+\-]+)*$")
+    format_messages: ClassVar[dict[str, str]] = {
+        "country": "Use the country's two-letter code, such as IN.",
+        "timezone": "Use a time zone name such as Asia/Kolkata or UTC.",
+    }
 
     @field_validator("country")
     @classmethod
@@ -54,7 +62,7 @@ class CityForm(_Form):
 
 class OperatorForm(_Form):
     name: str = Field(min_length=1, max_length=100)
-    rating: Decimal = Field(default=Decimal("0"), ge=0, le=5, max_digits=2, decimal_places=1)
+    rating: Decimal = Field(default=Decimal("0"), ge=0, le=5, decimal_places=1)  # le and places bound the digits
 
     _blank = field_validator("rating", mode="before")(_blank_to_zero)
 
@@ -137,7 +145,8 @@ class _TripBase(_Form):
     destination_id: int = Field(ge=1)
     duration_minutes: int = Field(ge=10, le=4000)
     price: Decimal = Field(gt=0, le=100000, decimal_places=2)
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default=DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$")  # pages fill in the catalogue's
+    format_messages: ClassVar[dict[str, str]] = CURRENCY_MESSAGE
     amenities: list[Literal[TRIP_AMENITIES]] = Field(default_factory=list)  # type: ignore[valid-type]
     boarding_point: str = Field(default="Central Bus Station", min_length=1, max_length=100)
     dropping_point: str = Field(default="Coach Terminal", min_length=1, max_length=100)
@@ -262,7 +271,8 @@ class RoomTypeForm(_Form):
     max_guests: int = Field(ge=1, le=12)
     beds: str = Field(min_length=1, max_length=100)
     base_price: Decimal = Field(gt=0, le=100000, decimal_places=2)
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default=DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$")  # pages fill in the catalogue's
+    format_messages: ClassVar[dict[str, str]] = CURRENCY_MESSAGE
 
     @property
     def base_price_minor(self) -> int:

@@ -383,13 +383,6 @@ async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
     return await cur.fetchall()
 
 
-async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
-    await cur.execute(
-        "SELECT label FROM vehicle_seats WHERE vehicle_id = %(id)s ORDER BY deck, row_no, col_no", {"id": vehicle_id}
-    )
-    return [r["label"] for r in await cur.fetchall()]
-
-
 # --- hotels -------------------------------------------------------------------------------------------
 
 HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities,
@@ -614,35 +607,37 @@ def _range(date_from: date, date_to: date) -> dict:
 
 
 async def select_daily_bookings(cur, date_from: date, date_to: date) -> list[dict]:
-    """Bookings made per day: count, cancelled count, and net revenue (total minus refunds)."""
+    """Bookings made per day and currency: count, cancelled count, and net revenue (total minus refunds).
+
+    Amounts in different currencies are never added together."""
     await cur.execute(
         """
-        SELECT DATE(b.created_at) AS day,
+        SELECT DATE(b.created_at) AS day, b.currency,
                COUNT(*) AS bookings,
                SUM(b.status = 'cancelled') AS cancelled,
                SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
          WHERE b.created_at >= %(start)s AND b.created_at < %(end)s
-         GROUP BY DATE(b.created_at)
-         ORDER BY day
+         GROUP BY DATE(b.created_at), b.currency
+         ORDER BY day, b.currency
         """,
         _range(date_from, date_to),
     )
     return await cur.fetchall()
 
 
-async def select_main_currency(cur, date_from: date, date_to: date) -> str | None:
-    """The currency most bookings in the range were made in (revenue is shown in it)."""
+async def select_catalogue_currency(cur) -> str | None:
+    """The currency most trips and room types are priced in (None for an empty catalogue)."""
     await cur.execute(
         """
-        SELECT b.currency
-          FROM bookings b
-         WHERE b.created_at >= %(start)s AND b.created_at < %(end)s
-         GROUP BY b.currency
-         ORDER BY COUNT(*) DESC
+        SELECT currency, SUM(n) AS n
+          FROM (SELECT currency, COUNT(*) AS n FROM trips GROUP BY currency
+                 UNION ALL
+                SELECT currency, COUNT(*) AS n FROM room_types GROUP BY currency) priced
+         GROUP BY currency
+         ORDER BY n DESC, currency
          LIMIT 1
-        """,
-        _range(date_from, date_to),
+        """
     )
     row = await cur.fetchone()
     return row["currency"] if row else None

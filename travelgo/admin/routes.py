@@ -20,6 +20,7 @@ from quart import Blueprint, Response, abort, flash, g, request, url_for
 
 from ..auth import admin_required
 from ..dates import AdminDate
+from ..templating import money
 from ..web import form_dict, hx_redirect, page_number, parse_model, render, wants_fragment
 from . import charts, service
 from .forms import (
@@ -177,10 +178,6 @@ async def _searched(lister: Callable[[Page], Awaitable[dict]]) -> dict:
 # --- dashboard ----------------------------------------------------------------------------------------
 
 
-def _money(minor: float) -> str:
-    return f"€{minor / 100:,.0f}"
-
-
 @bp.get("/")
 @bp.get("/dashboard")
 @admin_required
@@ -194,6 +191,10 @@ async def dashboard():
     short = "%d %b"
     day_points = [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]]
     revenue_points = [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]]
+
+    def in_currency(minor: float) -> str:
+        return money(minor, figures["currency"], whole=True)
+
     chart = {
         "bookings": charts.bar_chart(
             "chart-bookings",
@@ -205,8 +206,8 @@ async def dashboard():
             "chart-revenue",
             "Net revenue per day",
             revenue_points,
-            fmt=_money,
-            summary=f"{_money(figures['totals']['revenue_minor'])} net revenue",
+            fmt=in_currency,
+            summary=f"{in_currency(figures['totals']['revenue_minor'])} net revenue",
         ),
         "routes": charts.ratio_chart(
             "chart-routes",
@@ -502,7 +503,7 @@ async def trip_new():
         "times": "08:00",
         "weekdays": list(WEEKDAYS),
         "duration_minutes": "180",
-        "currency": "EUR",
+        "currency": await service.catalogue_currency(),
         "amenities": ["wifi", "charging"],
         "boarding_point": "Central Bus Station",
         "dropping_point": "Coach Terminal",
@@ -696,7 +697,15 @@ async def _hotel_page(hotel_id: int, block: str | None = None, status: int = 200
         "rt_edit_values": {},
     }
     extra = await _hotel_form_ctx()  # the details form needs the city options in a fragment too
-    return await render("admin/hotel.html", block=block, status=status, hotel=hotel, **extra, **{**defaults, **ctx})
+    return await render(
+        "admin/hotel.html",
+        block=block,
+        status=status,
+        hotel=hotel,
+        default_currency=await service.catalogue_currency(),
+        **extra,
+        **{**defaults, **ctx},
+    )
 
 
 @bp.get("/hotels/<int:hotel_id>")

@@ -8,6 +8,7 @@ constraints are the backstop, and a CHECK violation is translated to the same me
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from ..bookings.service import publish_hotel, publish_trip, release_booking
 from . import queries
 from .audit import record, snapshot
 from .forms import (
+    DEFAULT_CURRENCY,
     AuditFilter,
     BookingFilter,
     CityForm,
@@ -396,11 +398,8 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
 
 async def _publish_trip(cur, trip: dict) -> None:
     """The trip's availability after a change (the trip row is locked by the caller)."""
-    if trip["status"] == "cancelled":
-        await publish_trip(cur, trip, 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"]))
-    else:
-        seats_left = trip["seats_total"] - trip["seats_booked"]
-        await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
+    seats_left = trip["seats_total"] - trip["seats_booked"]
+    await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
 
 
 async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
@@ -739,30 +738,51 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-async def stats(r: StatsRange) -> dict:
-    """The dashboard's figures for a date range: five grouped queries, whatever the size of the range."""
+async def catalogue_currency() -> str:
+    """The currency new trips and room types default to: the one the catalogue is priced in."""
     async with db.reading() as cur:
-        daily = {row["day"]: row for row in await queries.select_daily_bookings(cur, r.date_from, r.date_to)}
+        return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
+
+
+async def stats(r: StatsRange) -> dict:
+    """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
+
+    Revenue is never summed across currencies: `currency` is the one most bookings in the range used (else the
+    catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them."""
+    async with db.reading() as cur:
+        daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to)
         routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
         hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
         top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
         top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
-        currency = await queries.select_main_currency(cur, r.date_from, r.date_to) or "INR"
+        counts = Counter()
+        for row in daily:
+            counts[row["currency"]] += int(row["bookings"])
+        currency = max(sorted(counts), key=counts.get) if counts else None
+        currency = currency or await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
+    by_day: dict[date, list[dict]] = {}
+    for row in daily:
+        by_day.setdefault(row["day"], []).append(row)
     days = []
     day = r.date_from
     while day <= r.date_to:
-        row = daily.get(day)
+        rows = by_day.get(day, [])
+        revenue = {row["currency"]: int(row["revenue_minor"]) for row in rows}
         days.append(
             {
                 "date": day,
-                "bookings": int(row["bookings"]) if row else 0,
-                "cancelled": int(row["cancelled"]) if row else 0,
-                "revenue_minor": int(row["revenue_minor"]) if row else 0,
+                "bookings": sum(int(row["bookings"]) for row in rows),
+                "cancelled": sum(int(row["cancelled"]) for row in rows),
+                "revenue_minor": revenue.get(currency, 0),
+                "revenue_by_currency": revenue,
             }
         )
         day += timedelta(days=1)
     total = sum(d["bookings"] for d in days)
     cancelled = sum(d["cancelled"] for d in days)
+    revenue_by_currency = Counter()
+    for d in days:
+        revenue_by_currency.update(d["revenue_by_currency"])
     return {
         "from": r.date_from,
         "to": r.date_to,
@@ -771,7 +791,8 @@ async def stats(r: StatsRange) -> dict:
             "bookings": total,
             "cancelled": cancelled,
             "cancellation_rate": _ratio(cancelled, total),
-            "revenue_minor": sum(d["revenue_minor"] for d in days),
+            "revenue_minor": revenue_by_currency.get(currency, 0),
+            "revenue_by_currency": dict(sorted(revenue_by_currency.items())),
             "seats_offered": sum(int(x["offered"]) for x in routes),
             "seats_sold": sum(int(x["sold"]) for x in routes),
             "room_nights_offered": sum(int(x["offered"]) for x in hotels),

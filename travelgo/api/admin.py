@@ -53,7 +53,8 @@ class StatsTotals(BaseModel):
     bookings: int
     cancelled: int
     cancellation_rate: float
-    revenue_minor: int
+    revenue_minor: int = Field(description="net revenue in `currency` only")
+    revenue_by_currency: dict[str, int] = Field(description="net revenue per ISO currency code, never added together")
     seats_offered: int
     seats_sold: int
     room_nights_offered: int
@@ -64,7 +65,8 @@ class StatsDay(BaseModel):
     date: date
     bookings: int
     cancelled: int
-    revenue_minor: int
+    revenue_minor: int = Field(description="net revenue in `currency` only")
+    revenue_by_currency: dict[str, int] = Field(description="net revenue per ISO currency code")
 
 
 class RouteOccupancy(BaseModel):
@@ -105,7 +107,10 @@ class StatsOut(BaseModel):
 
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
-    currency: str = Field(description="ISO code of the revenue figures (the currency most bookings in the range used)")
+    currency: str = Field(
+        description="ISO code of the revenue_minor figures (the currency most bookings in the range used); "
+        "bookings in other currencies are in revenue_by_currency, never added in"
+    )
     totals: StatsTotals
     days: list[StatsDay]
     routes: list[RouteOccupancy]

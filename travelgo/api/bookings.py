@@ -175,6 +175,8 @@ def _problem(exc: service.BookingError) -> Problem:
     """A service outcome as problem+json: 409 names what is unavailable, 422 names the field."""
     if isinstance(exc, service.SeatsUnavailable):
         return Problem(409, "Seats unavailable", exc.detail, unavailable_seats=exc.seats, trip_id=exc.trip_id)
+    if isinstance(exc, service.NotEnoughSeats):
+        return Problem(409, "Not enough seats", exc.detail, seats_left=exc.seats_left, trip_id=exc.trip_id)
     if isinstance(exc, service.RoomsUnavailable):
         return Problem(409, "Rooms unavailable", exc.detail, unavailable_nights=[n.isoformat() for n in exc.nights])
     if isinstance(exc, service.InvalidBooking):

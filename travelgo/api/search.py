@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from quart import Response, current_app
@@ -93,6 +94,13 @@ class StopOut(BaseModel):
 
 class TripDetail(TripOut):
     status: str
+    bookable: bool = Field(
+        description="false when the trip is cancelled, has departed or is sold out: then no seat is available "
+        "and seats_left is 0"
+    )
+    closed_reason: Literal["cancelled", "departed", "sold_out"] | None = Field(
+        description="why the trip is not bookable; null while it is"
+    )
     seats: list[SeatOut]
     boarding_points: list[StopOut]
     dropping_points: list[StopOut]

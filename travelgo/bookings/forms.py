@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, Validati
 
 from ..accounts.forms import _clean_name, _clean_phone
 from ..dates import TravelDate
+from ..web import friendly_message
 
 MAX_SEATS = 6
 MAX_NIGHTS = 30
@@ -145,7 +146,7 @@ class IdempotencyHeaders(BaseModel):
     )
 
 
-PASSENGER_MESSAGES = {
+PASSENGER_MESSAGES = {  # for a missing or empty value, and any error of age or gender
     "name": "Enter the passenger's name",
     "age": "Enter an age from 0 to 120",
     "gender": "Choose female, male, other or leave it blank",
@@ -167,9 +168,10 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
         try:
             riders.append(Passenger.model_validate(values).model_dump())
         except ValidationError as exc:
-            for error in exc.errors(include_url=False, include_context=False, include_input=False):
+            for error in exc.errors(include_url=False, include_input=False):
                 name = str(error["loc"][0]) if error["loc"] else "name"
-                errors.setdefault(f"p-{i}-{name}", PASSENGER_MESSAGES.get(name, _message(error)))
+                empty = error["type"] in ("missing", "string_too_short") or name != "name"
+                errors.setdefault(f"p-{i}-{name}", PASSENGER_MESSAGES[name] if empty else friendly_message(error))
     try:
         contact = Contact.model_validate({k: form.get(k) for k in ("contact_email", "contact_phone")})
     except ValidationError as exc:

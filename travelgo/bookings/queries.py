@@ -95,6 +95,20 @@ async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[st
     return await cur.fetchall()
 
 
+async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
+    """Every seat label of a vehicle."""
+    await cur.execute(
+        """
+        SELECT label
+          FROM vehicle_seats
+         WHERE vehicle_id = %(vehicle_id)s
+         ORDER BY deck, row_no, col_no
+        """,
+        {"vehicle_id": vehicle_id},
+    )
+    return [row["label"] for row in await cur.fetchall()]
+
+
 async def select_held_seats(cur, trip_id: int, *, lock: bool = False) -> list[str]:
     """Labels of every seat an active booking holds on the trip (a locking read sees the latest commits)."""
     await cur.execute(

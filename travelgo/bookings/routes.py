@@ -7,7 +7,6 @@ the same key again and gets the booking the first submit made, never a second on
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
 from quart import Blueprint, abort, flash, g, redirect, request
@@ -39,16 +38,17 @@ def _contact_defaults() -> dict[str, str]:
 
 
 async def _trip_or_404(trip_id: int) -> dict[str, Any]:
-    """The trip in get_trip()'s shape (the search pages' seat map renders it), plus whether it is on sale."""
+    """The trip in get_trip()'s shape (the search pages' seat map renders it; `bookable` says if it is on sale)."""
     trip = await get_trip(trip_id)
     if trip is None:
         abort(404, description="We could not find that bus. It may have been removed.")
-    trip["bookable"] = trip["status"] == "scheduled" and trip["departs_at"] > datetime.now()
     return trip
 
 
 def _check_selection(trip: dict[str, Any], seats: list[str]) -> tuple[list[str], str | None]:
     """The chosen seats that are still free, and a message about the others (None when all is well)."""
+    if not trip["bookable"]:  # the page says why (closed_reason)
+        return [], None
     by_label = {s["label"]: s for s in trip["seats"]}
     unknown = [s for s in seats if s not in by_label]
     taken = [s for s in seats if s in by_label and not by_label[s]["available"]]

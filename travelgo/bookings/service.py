@@ -21,6 +21,7 @@ from typing import Any
 import pymysql
 
 from .. import db, events, searchcache
+from ..buses.service import closed_reason
 from . import queries, refunds
 from .forms import MAX_NIGHTS, MAX_SEATS
 
@@ -90,6 +91,28 @@ class RoomsUnavailable(BookingError):
         listed = ", ".join(n.isoformat() for n in nights)
         super().__init__(f"Sold out for the night{'s' if len(nights) > 1 else ''} of {listed}. Try other dates.")
         self.nights = nights
+
+
+class NotEnoughSeats(BookingError):
+    """The trip's counter has fewer seats left for sale than were asked for (HTTP 409), whichever seats were chosen.
+
+    An admin may offer fewer seats than the vehicle has, so seats can be free on the map while the trip is full."""
+
+    status = 409
+
+    def __init__(self, seats_left: int | None, trip_id: int | None = None) -> None:
+        if seats_left == 0:
+            detail = "This bus is sold out. Please choose another bus."
+        elif seats_left is None:
+            detail = "Not enough seats are left on this bus. Please choose fewer seats or another bus."
+        else:
+            detail = (
+                f"Only {seats_left} seat{'s' if seats_left > 1 else ''} {'are' if seats_left > 1 else 'is'} left "
+                "on this bus. Please choose fewer seats or another bus."
+            )
+        super().__init__(detail)
+        self.seats_left = seats_left
+        self.trip_id = trip_id
 
 
 class NotBookable(BookingError):
@@ -302,13 +325,17 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
     if trip["departs_at"] <= datetime.now():
         raise NotBookable("This bus has already departed.")
 
-    # 2. Check: every seat exists on this vehicle and no active booking holds it.
+    # 2. Check: every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may
+    # offer fewer seats than the vehicle has) and no active booking holds them.
     states = {
         row["label"]: row["held"] for row in await queries.select_seat_states(cur, trip_id, trip["vehicle_id"], seats)
     }
     unknown = [s for s in seats if s not in states]
     if unknown:
         raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this bus"})
+    seats_left = trip["seats_total"] - trip["seats_booked"]
+    if seats_left < len(seats):
+        raise NotEnoughSeats(max(seats_left, 0), trip_id)
     taken = [s for s in seats if states[s]]
     if taken:
         raise SeatsUnavailable(taken, trip_id)
@@ -320,8 +347,9 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
     try:
         await queries.update_trip_seats_booked(cur, trip_id, n)
     except pymysql.err.MySQLError as exc:
-        if db.error_code(exc) in db.CHECK_VIOLATION:  # only reachable with the lock off
-            raise SeatsUnavailable(seats, trip_id) from exc
+        # ck_trips_seats: the check above refuses a full counter first, so only reachable with the lock off.
+        if db.error_code(exc) in db.CHECK_VIOLATION:
+            raise NotEnoughSeats(None, trip_id) from exc
         raise
     values = {
         "user_id": user_id,
@@ -384,7 +412,11 @@ def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
 
 
 async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: list[str]) -> None:
-    """Announce a trip's availability (trip: a trips row with id, origin_id, destination_id)."""
+    """Announce a trip's availability (trip: a trips row with id, vehicle_id, status, departs_at, origin_id,
+    destination_id). A trip with no seat for sale (cancelled, departed, its counter full) says 0 seats left and
+    lists every seat as unavailable, as its seat map shows it (buses.service.closed_reason)."""
+    if closed_reason(trip["status"], trip["departs_at"], seats_left):
+        seats_left, unavailable = 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"])
     await events.publish(
         cur,
         f"trip:{trip['id']}",

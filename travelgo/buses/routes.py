@@ -20,7 +20,10 @@ bp = Blueprint("buses", __name__)
 def bus_labels(state) -> None:
     # template globals, not a context processor: Quart runs a sync context processor in a thread at every render
     state.app.jinja_env.globals.update(
-        bus_type_labels=BUS_TYPE_LABELS, amenity_labels=AMENITY_LABELS, seat_decks=service.seat_decks
+        bus_type_labels=BUS_TYPE_LABELS,
+        amenity_labels=AMENITY_LABELS,
+        seat_decks=service.seat_decks,
+        closed_notices=service.CLOSED_NOTICES,
     )
 
 

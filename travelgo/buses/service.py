@@ -11,6 +11,13 @@ from . import queries
 from .forms import TRIP_AMENITIES as AMENITY_ORDER
 from .forms import BusSearch
 
+# Why a trip offers no seat, in the words its pages use (None: on sale).
+CLOSED_NOTICES = {
+    "cancelled": "This departure has been cancelled.",
+    "departed": "This bus has already departed.",
+    "sold_out": "This bus is sold out.",
+}
+
 
 class SearchInvalid(Exception):
     """Input that passed pydantic but not the database (an unknown city id): field -> message."""
@@ -110,10 +117,26 @@ async def _check_cities(cur, search: BusSearch) -> None:
         raise SearchInvalid(errors)
 
 
+def closed_reason(status: str, departs_at: datetime, seats_left: int, now: datetime | None = None) -> str | None:
+    """Why no seat of a trip can be booked ("cancelled", "departed", "sold_out"), or None while it is on sale.
+
+    The one rule for what pages, the API and live updates offer; the locked check in
+    bookings.service._book_trip_tx applies the same conditions and stays the judge."""
+    if status != "scheduled":
+        return "cancelled"
+    if departs_at <= (now or datetime.now()):
+        return "departed"
+    if seats_left <= 0:  # an admin may offer fewer seats than the vehicle has: the counter, not the seats, is full
+        return "sold_out"
+    return None
+
+
 async def get_trip(trip_id: int) -> dict | None:
     """The API detail shape of a trip, with every seat of its vehicle free or taken; None if unknown.
 
-    departs_at/arrives_at are naive datetimes in the origin city's local time (JSON: ISO 8601).
+    A trip that is cancelled, departed or sold out offers no seat (bookable false, seats_left 0, closed_reason
+    says which). departs_at/arrives_at are naive datetimes in the origin city's local
+    time (JSON: ISO 8601).
     """
     async with db.reading() as cur:  # the primary: a seat map must not lag behind a booking
         row = await queries.select_trip(cur, trip_id)
@@ -121,8 +144,12 @@ async def get_trip(trip_id: int) -> dict | None:
             return None
         seats = await queries.select_trip_seats(cur, trip_id, row["vehicle_id"])
     trip = trip_out(row)
+    reason = closed_reason(row["status"], row["departs_at"], trip["seats_left"])
     trip.update(
         status=row["status"],
+        bookable=reason is None,
+        closed_reason=reason,
+        seats_left=trip["seats_left"] if reason is None else 0,
         seats=[
             {
                 "label": s["label"],
@@ -130,7 +157,7 @@ async def get_trip(trip_id: int) -> dict | None:
                 "row": s["row_no"],
                 "column": s["col_no"],
                 "kind": s["kind"],
-                "available": bool(s["available"]),
+                "available": reason is None and bool(s["available"]),
             }
             for s in seats
         ],
@@ -174,6 +201,8 @@ def seat_decks(trip: dict) -> list[dict]:
 
 def choose_seats(trip: dict, selected: list[str], toggle: str | None, passengers: int) -> tuple[list[str], str | None]:
     """Apply one seat press to the selection: (new selection, message for the live region)."""
+    if not trip["bookable"]:  # the seat map says why (closed_reason)
+        return [], None
     by_label = {s["label"]: s for s in trip["seats"]}
     message = None
     keep = [label for label in selected if label in by_label and by_label[label]["available"]]

@@ -122,10 +122,11 @@ async def delete_events_before(cur, hours: int, limit: int) -> int:
 
 
 async def select_trip_seats(cur, trip_id: int) -> dict | None:
-    """seats_left of one trip, or None when it does not exist."""
+    """seats_left of one trip (with what decides whether it is on sale), or None when it does not exist."""
     await cur.execute(
         """
-        SELECT id, CAST(seats_total AS SIGNED) - CAST(seats_booked AS SIGNED) AS seats_left
+        SELECT id, vehicle_id, status, departs_at,
+               CAST(seats_total AS SIGNED) - CAST(seats_booked AS SIGNED) AS seats_left
           FROM trips
          WHERE id = %(trip_id)s
         """,

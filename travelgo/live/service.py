@@ -17,6 +17,8 @@ from typing import Any
 from quart import Response, current_app, request, stream_with_context
 
 from .. import db, events
+from ..bookings import queries as booking_queries
+from ..buses.service import closed_reason
 from ..events import Event, Subscription
 from . import queries
 
@@ -150,8 +152,16 @@ async def trip_availability(cur, trip_id: int) -> tuple[int, dict[str, Any]] | N
     trip = await queries.select_trip_seats(cur, trip_id)
     if trip is None:
         return None
-    labels = sorted(await queries.select_held_seat_labels(cur, trip_id), key=natural_key)
-    return state_id, {"trip_id": trip_id, "seats_left": int(trip["seats_left"]), "unavailable_seats": labels}
+    seats_left = int(trip["seats_left"])
+    if closed_reason(trip["status"], trip["departs_at"], seats_left):  # no seat for sale, as publish_trip says
+        seats_left, labels = 0, await booking_queries.select_vehicle_labels(cur, trip["vehicle_id"])
+    else:
+        labels = await queries.select_held_seat_labels(cur, trip_id)
+    return state_id, {
+        "trip_id": trip_id,
+        "seats_left": seats_left,
+        "unavailable_seats": sorted(labels, key=natural_key),
+    }
 
 
 async def trip_opening(trip_id: int, after: int | None) -> TripOpening | None:
