@@ -53,6 +53,19 @@
     if (elt && elt.getAttribute && elt.getAttribute("data-live-chosen-seats")) elt._liveSubmitting = true;
   });
 
+  // An availability event that arrives while the seat map is being replaced (say, right after a seat press) has
+  // no map to trigger: the seats-left badge, outside the map, still takes it. If the map that arrives shows a
+  // different count than the badge, it was drawn before that event: fetch it again, as the event would have.
+  var refetchedFor = null;
+  function refetchIfBehind(map) {
+    var badge = document.getElementById("seats-left-" + map.getAttribute("action").split("/").pop());
+    var shown = map.getAttribute("data-seats-left");
+    if (!badge || shown === null || badge.textContent.trim() === shown) return;
+    if (refetchedFor === badge.textContent) return;  // once per badge value: never a loop
+    refetchedFor = badge.textContent;
+    htmx.trigger(map, "sse:availability");
+  }
+
   // Remember the selection just before a stream-triggered re-fetch of the seat map...
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
@@ -64,10 +77,12 @@
 
   // ...and after the swap, name the seats the server had to take out of it.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var before = chosenBefore;
     var map = document.getElementById("seat-map");
-    if (!before || !map || event.target !== map) return;  // fired on the swapped-in map
+    if (!map || event.target !== map) return;  // fired on the swapped-in map
+    var before = chosenBefore;
     chosenBefore = null;
+    refetchIfBehind(map);  // may start a re-fetch at once, which remembers its own selection
+    if (!before) return;
     var now = chosenSeats(map);
     var lost = before.filter(function (label) { return now.indexOf(label) === -1; });
     if (lost.length) {
