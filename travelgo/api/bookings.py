@@ -131,6 +131,7 @@ class ProblemOut(BaseModel):
     errors: list[dict[str, Any]] | None = None
     unavailable_seats: list[str] | None = None
     unavailable_nights: list[date] | None = None
+    seats_left: int | None = None
     trip_id: int | None = None
 
 
