@@ -16,14 +16,19 @@ from .helpers import log_in
 pytestmark = pytest.mark.e2e
 
 
-async def test_trip_page_follows_bookings_and_drops_a_taken_choice(page, arrange):
+async def open_trip_page(page, arrange):
+    """A trip with 8 seats open in the browser, and another traveller to book against it."""
     async with arrange() as cur:
         trip = await factories.make_trip(cur, seats=8)
         other = await factories.make_user(cur)
-    trip_id = trip["id"]
-    await page.goto(f"/buses/{trip_id}?passengers=1")
-    seats_left = page.locator(f"#seats-left-{trip_id}")
+    await page.goto(f"/buses/{trip['id']}?passengers=1")
+    seats_left = page.locator(f"#seats-left-{trip['id']}")
     await expect(seats_left).to_have_text("8")
+    return trip["id"], other, seats_left
+
+
+async def test_trip_page_follows_bookings_and_drops_a_taken_choice(page, arrange):
+    trip_id, other, seats_left = await open_trip_page(page, arrange)
 
     # Someone else books seat 1: the number and the map change without a reload.
     async with arrange() as cur:
@@ -63,13 +68,7 @@ async def test_a_map_drawn_before_a_booking_it_missed_fetches_itself_again(page,
     """The race behind a rare miss: the seat press's map is drawn, then a booking takes that seat and its event
     arrives while the map is still on its way (no map in the page to trigger). The badge takes the event; the
     stale map, once swapped in, sees the badge disagree and fetches itself again."""
-    async with arrange() as cur:
-        trip = await factories.make_trip(cur, seats=8)
-        other = await factories.make_user(cur)
-    trip_id = trip["id"]
-    await page.goto(f"/buses/{trip_id}?passengers=1")
-    seats_left = page.locator(f"#seats-left-{trip_id}")
-    await expect(seats_left).to_have_text("8")
+    trip_id, other, seats_left = await open_trip_page(page, arrange)
     stale: asyncio.Future = asyncio.get_running_loop().create_future()
     release = asyncio.Event()
 
