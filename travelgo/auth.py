@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
-from quart import current_app, g, redirect, request
+from quart import current_app, g, redirect, request, session
 from quart_auth import AuthUser, QuartAuth, login_user, logout_user
 
 from . import db
@@ -46,6 +46,7 @@ USER_COLUMNS = "u.id, u.email, u.full_name, u.phone, u.role"
 def start_session(session_id: str) -> None:
     """Log the browser in to a server-side session (accounts.service.open_session made it)."""
     login_user(AuthUser(session_id))
+    session.pop("csrf", None)  # a new CSRF token for the signed-in session (none carried over from before)
     g.current_user_loaded = False
 
 
@@ -53,6 +54,7 @@ def end_session() -> str | None:
     """Log the browser out; returns the session id its cookie held, for the caller to revoke."""
     session_id = cookie_auth.load_user().auth_id
     logout_user()
+    session.pop("csrf", None)  # the signed-out browser gets a new CSRF token too
     g.current_user, g.current_user_loaded = None, True
     return session_id
 

@@ -5,7 +5,7 @@ from travelgo.accounts.service import reset_token_hash
 from travelgo.auth import cookie_auth
 
 from .. import factories
-from ..conftest import api_token, login, post_form
+from ..conftest import api_token, csrf_for, login, post_form
 
 
 def _cookie_header(client) -> dict[str, str]:
@@ -81,3 +81,15 @@ async def test_a_cookie_from_before_server_side_sessions_is_simply_signed_out(ap
     assert response.status_code == 302
     home = await app.test_client(use_cookies=False).get("/", headers={"Cookie": f"travelgo_session={old}"})
     assert home.status_code == 200
+
+
+async def test_logging_in_and_out_rotates_the_csrf_token(client):
+    await _user("rotate@example.com")
+    before = await csrf_for(client)
+    await login(client, "rotate@example.com")
+    signed_in = await csrf_for(client, "/profile")
+    assert signed_in != before
+    stale = await client.post("/profile", form={"full_name": "Old Token", "csrf_token": before})
+    assert stale.status_code == 403
+    assert (await post_form(client, "/logout", {})).status_code == 303
+    assert await csrf_for(client) != signed_in
