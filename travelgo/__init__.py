@@ -25,7 +25,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         QUART_AUTH_COOKIE_SECURE=settings.env == "production",
         QUART_AUTH_COOKIE_SAMESITE="Lax",
-        QUART_AUTH_DURATION=14 * 24 * 3600,
         SESSION_COOKIE_NAME="travelgo_csrf",
         SESSION_COOKIE_SECURE=settings.env == "production",
         SESSION_COOKIE_HTTPONLY=True,

@@ -15,13 +15,20 @@ from . import db
 from .problems import Problem
 
 AUTH_COOKIE = "travelgo_session"
-cookie_auth = QuartAuth(attribute_name="cookie_user", cookie_name=AUTH_COOKIE, salt="travelgo-session")
+# How long a signature is honoured. Each kind has its own: a bearer token taking the cookie's 14 days would stop
+# working half-way through the 30 days its `expires_in` (and its api_tokens row) promise.
+SESSION_LIFETIME_SECONDS = 14 * 24 * 3600
+API_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
+cookie_auth = QuartAuth(
+    attribute_name="cookie_user", cookie_name=AUTH_COOKIE, salt="travelgo-session", duration=SESSION_LIFETIME_SECONDS
+)
 bearer_auth = QuartAuth(
     mode="bearer",
     singleton=False,
     attribute_name="bearer_user",
     cookie_name="travelgo_unused",
     salt="travelgo-api-token",
+    duration=API_TOKEN_LIFETIME_SECONDS,
 )
 
 

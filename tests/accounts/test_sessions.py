@@ -1,8 +1,10 @@
 """Server-side browser sessions: logout, a password change and a reset end them, and a copied cookie with them."""
 
+import time
+
 from travelgo import db
 from travelgo.accounts.service import reset_token_hash
-from travelgo.auth import cookie_auth
+from travelgo.auth import SESSION_LIFETIME_SECONDS, cookie_auth
 
 from .. import factories
 from ..conftest import api_token, csrf_for, login, post_form
@@ -93,3 +95,38 @@ async def test_logging_in_and_out_rotates_the_csrf_token(client):
     assert stale.status_code == 403
     assert (await post_form(client, "/logout", {})).status_code == 303
     assert await csrf_for(client) != signed_in
+
+
+async def test_sessions_older_than_the_cookie_lifetime_are_pruned():
+    from travelgo.accounts.service import open_session, prune_sessions
+
+    user = await _user("prune@example.com")
+    old, fresh = await open_session(user["id"]), await open_session(user["id"])
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE sessions SET created_at = CURRENT_TIMESTAMP(6) - INTERVAL %s SECOND WHERE id = %s",
+            (SESSION_LIFETIME_SECONDS + 60, old),
+        )
+    await prune_sessions()
+    async with db.reading() as cur:
+        await cur.execute("SELECT id FROM sessions WHERE user_id = %s", (user["id"],))
+        assert [r["id"] for r in await cur.fetchall()] == [fresh]
+
+
+async def test_an_api_token_works_for_the_lifetime_it_promises(app, client, monkeypatch):
+    """The signature must not expire before the token's own expires_in (the session cookie's 14 days)."""
+    import itsdangerous.timed
+
+    from travelgo.accounts.service import issue_token
+    from travelgo.auth import bearer_auth
+
+    user = await _user("longlived@example.com")
+    token_key, lifetime = await issue_token(user["id"])
+    twenty_days_ago = time.time() - 20 * 24 * 3600
+    assert lifetime > 20 * 24 * 3600
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: twenty_days_ago)
+    async with app.app_context():
+        token = bearer_auth.dump_token(token_key)  # as if issued twenty days ago
+    monkeypatch.undo()
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200

@@ -142,6 +142,13 @@ async def insert_session(cur, session_id: str, user_id: int) -> None:
     )
 
 
+async def delete_sessions_created_before(cur, seconds_ago: int) -> None:
+    await cur.execute(
+        "DELETE FROM sessions WHERE created_at < CURRENT_TIMESTAMP(6) - INTERVAL %(seconds)s SECOND LIMIT 1000",
+        {"seconds": seconds_ago},
+    )
+
+
 async def update_session_revoked(cur, session_id: str) -> None:
     await cur.execute(
         "UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(6) WHERE id = %(id)s AND revoked_at IS NULL",

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import secrets
 from typing import Any
 
 import pymysql
 
 from .. import db, mail, ratelimit
+from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
 from ..passwords import hash_password, verify_password
 from . import queries
 from .forms import PasswordChange, PasswordReset, ProfileUpdate, Registration
 
+SESSION_PRUNE_PROBABILITY = 0.01  # of logins; like the rate-limit windows, no scheduler needed
+
 log = logging.getLogger(__name__)
-TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 RESET_LIFETIME_SECONDS = 3600
 
 
@@ -90,11 +93,20 @@ async def update_profile(user_id: int, form: ProfileUpdate) -> dict[str, Any]:
 
 
 async def open_session(user_id: int) -> str:
-    """A new browser session for a user who just logged in or registered; returns its id (for the cookie)."""
+    """A new browser session for a user who just logged in or registered; returns its id (for the cookie).
+
+    Now and then it also deletes sessions older than the cookie's lifetime, which no cookie can name any more."""
     session_id = secrets.token_urlsafe(32)
     async with db.transaction() as cur:
         await queries.insert_session(cur, session_id, user_id)
+    if random.random() < SESSION_PRUNE_PROBABILITY:
+        await prune_sessions()
     return session_id
+
+
+async def prune_sessions() -> None:
+    async with db.reading() as cur:
+        await queries.delete_sessions_created_before(cur, SESSION_LIFETIME_SECONDS)
 
 
 async def close_session(session_id: str | None) -> None:
@@ -121,8 +133,8 @@ async def issue_token(user_id: int) -> tuple[str, int]:
     """A new revocable API token key and its lifetime in seconds."""
     token_key = secrets.token_hex(16)
     async with db.transaction() as cur:
-        await queries.insert_api_token(cur, user_id, token_key, TOKEN_LIFETIME_SECONDS)
-    return token_key, TOKEN_LIFETIME_SECONDS
+        await queries.insert_api_token(cur, user_id, token_key, API_TOKEN_LIFETIME_SECONDS)
+    return token_key, API_TOKEN_LIFETIME_SECONDS
 
 
 async def revoke_token(token_key: str) -> None:
