@@ -69,3 +69,26 @@ async def test_healthz_and_readyz(client):
     assert (await client.get("/healthz")).status_code == 200
     ready = await client.get("/readyz")
     assert ready.status_code == 200 and (await ready.get_json())["database"] == "ok"
+
+
+async def test_openapi_schemas_describe_what_the_booking_endpoints_return(client):
+    """quart-schema names each component after its model class: two models of one name would overwrite each other
+    (the booking answer's seats were documented as seat-map seats)."""
+    import inspect
+
+    from pydantic import BaseModel
+
+    from travelgo import api
+
+    names: dict[str, list[str]] = {}
+    for module in (m for m in vars(api).values() if inspect.ismodule(m) and m.__name__.startswith("travelgo.api")):
+        for model in vars(module).values():
+            if inspect.isclass(model) and issubclass(model, BaseModel) and model.__module__ == module.__name__:
+                names.setdefault(model.__name__, []).append(module.__name__)
+    assert {name: where for name, where in names.items() if len(where) > 1} == {}
+
+    spec = await (await client.get("/openapi.json")).get_json()
+    shown = spec["paths"]["/api/v1/bookings/{reference}"]["get"]["responses"]["200"]
+    booking = shown["content"]["application/json"]["schema"]["properties"]
+    seat = spec["components"]["schemas"][booking["seats"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert {"label", "passenger_name", "price_minor"} <= set(seat["properties"])

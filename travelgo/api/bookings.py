@@ -25,7 +25,7 @@ from ..problems import Problem, validation_errors
 from . import bp
 
 
-class SeatOut(BaseModel):
+class BookedSeatOut(BaseModel):
     label: str
     passenger_name: str
     passenger_age: int
@@ -39,7 +39,7 @@ class NightOut(BaseModel):
     price_minor: int
 
 
-class TripOut(BaseModel):
+class BookedTripOut(BaseModel):
     id: int
     origin: str
     destination: str
@@ -49,7 +49,7 @@ class TripOut(BaseModel):
     status: str
 
 
-class HotelOut(BaseModel):
+class BookedHotelOut(BaseModel):
     id: int
     name: str
     address: str
@@ -81,10 +81,10 @@ class BookingOut(BaseModel):
     contact_email: str
     contact_phone: str | None = None
     trip_id: int | None = None
-    trip: TripOut | None = None
-    seats: list[SeatOut] = []
+    trip: BookedTripOut | None = None
+    seats: list[BookedSeatOut] = []
     room_type_id: int | None = None
-    hotel: HotelOut | None = None
+    hotel: BookedHotelOut | None = None
     check_in: date | None = None
     check_out: date | None = None
     rooms: int | None = None
