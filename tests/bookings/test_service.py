@@ -183,6 +183,20 @@ async def test_cancel_hotel_releases_room_nights():
     assert await check_inventory() == []
 
 
+async def test_cancelling_on_a_stop_sell_night_announces_no_rooms_for_sale_there():
+    hotel, room_type, user = await hotel_and_user(rooms=3)
+    check_in, check_out = stay(nights=2)
+    booking = await service.book_room(as_user(user), room_type["id"], check_in, check_out, 1, 1, "Grace Hopper")
+    async with db.transaction() as cur:  # the admin stops selling the first night after the booking
+        await cur.execute(
+            "UPDATE room_inventory SET stop_sell = 1 WHERE room_type_id = %s AND night = %s",
+            (room_type["id"], check_in),
+        )
+    await service.cancel_booking(user["id"], booking["reference"])
+    last = (await events_for(f"hotel:{hotel['id']}"))[-1]
+    assert last["rooms_left"] == {check_in.isoformat(): 0, (check_in + timedelta(days=1)).isoformat(): 3}
+
+
 async def test_travellers_only_see_and_cancel_their_own_bookings():
     trip, owner = await trip_and_user()
     async with db.transaction() as cur:

@@ -18,7 +18,7 @@ import pymysql
 
 from .. import db
 from ..bookings import queries as booking_queries
-from ..bookings.service import publish_hotel, publish_trip, release_booking
+from ..bookings.service import publish_hotel, publish_trip, release_booking, rooms_for_sale
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -589,7 +589,7 @@ async def _room_type_of(cur, hotel_id: int, room_type_id: int) -> dict:
 
 async def _publish_nights(cur, hotel_id: int, room_type_id: int, form) -> None:
     rows = await queries.lock_inventory(cur, room_type_id, form.start, form.end)
-    rooms_left = {r["night"]: 0 if r["stop_sell"] else r["rooms_total"] - r["rooms_booked"] for r in rows}
+    rooms_left = {r["night"]: rooms_for_sale(r) for r in rows}
     # no city: the search caches drop everything for an admin change anyway (the audit entry's catalog event)
     await publish_hotel(cur, {"id": room_type_id, "hotel_id": hotel_id, "city_id": None}, rooms_left)
 

@@ -507,13 +507,7 @@ async def _book_room_tx(
         )
 
     # 2. Check every night: on sale, and enough rooms left.
-    sold_out = [
-        n
-        for n in nights
-        if n not in inventory
-        or inventory[n]["stop_sell"]
-        or inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] < rooms
-    ]
+    sold_out = [n for n in nights if n not in inventory or rooms_for_sale(inventory[n]) < rooms]
     if sold_out:
         raise RoomsUnavailable(sold_out)
     if after_availability_check is not None:
@@ -552,9 +546,13 @@ async def _book_room_tx(
     )
 
     # 4. Announce rooms left on the nights this booking touched.
-    rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] - rooms for n in nights}
-    await publish_hotel(cur, room_type, rooms_left)
+    await publish_hotel(cur, room_type, {n: rooms_for_sale(inventory[n], booked=rooms) for n in nights})
     return booking_id, True
+
+
+def rooms_for_sale(night: dict[str, Any], booked: int = 0) -> int:
+    """Rooms still for sale on an inventory row (none on a stop-sell night), after `booked` more (negative: freed)."""
+    return 0 if night["stop_sell"] else night["rooms_total"] - night["rooms_booked"] - booked
 
 
 async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, int]) -> None:
@@ -617,7 +615,7 @@ async def release_booking(cur, booking_id: int, *, reason: str | None, cancelled
             return result
         if nights:
             await queries.update_room_nights_booked(cur, core["room_type_id"], nights, -core["rooms"])
-        rooms_left = {n: inventory[n]["rooms_total"] - inventory[n]["rooms_booked"] + core["rooms"] for n in nights}
+        rooms_left = {n: rooms_for_sale(inventory[n], booked=-core["rooms"]) for n in nights}
         room_type = {"id": core["room_type_id"], "hotel_id": core["hotel_id"], "city_id": core["city_id"]}
         await publish_hotel(cur, room_type, rooms_left)
         result["nights"] = [n.isoformat() for n in nights]
