@@ -115,7 +115,7 @@ async def test_validation_422_names_the_parameter(client):
         ({"check_in": DAY, "check_out": DAY - timedelta(days=1)}, "check_out"),
         ({"check_in": today - timedelta(days=1), "check_out": DAY}, "check_in"),
         ({"check_in": DAY, "check_out": DAY + timedelta(days=31)}, "check_out"),
-        ({"guests": 9, "rooms": 1}, "rooms"),
+        ({"guests": 13, "rooms": 1}, "rooms"),
         ({"guests": 1, "rooms": 2}, "rooms"),
         ({"sort": "cheap"}, "sort"),
         ({"amenities": "sauna"}, "amenities"),
@@ -189,3 +189,17 @@ async def test_hotel_page_rooms_calendar_and_booking_links(client):
     assert (await client.get("/hotels/999999")).status_code == 404
     bad = await client.get(f"/hotels/{w['grand']['id']}?check_in={DAY}&check_out={DAY}")
     assert bad.status_code == 422 and "Check-out must be after check-in" in await bad.get_data(as_text=True)
+
+
+async def test_a_room_type_for_six_is_found_by_a_search_for_six_in_one_room(client):
+    """Admins can make room types for up to twelve guests: one room for six is a search, not a 422."""
+    from .. import factories
+
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+        await factories.make_room_type(cur, hotel["id"], max_guests=6, name="Family suite")
+    check_in = date.today() + timedelta(days=2)
+    stay = {"check_in": check_in.isoformat(), "check_out": (check_in + timedelta(days=1)).isoformat()}
+    body = await search(client, city=hotel["city"]["id"], rooms=1, guests=6, **stay)
+    assert ids(body) == [hotel["id"]]
+    assert (await client.get("/api/v1/hotels", query_string={**stay, "rooms": 1, "guests": 13})).status_code == 422

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..buses.forms import TRIP_AMENITIES
 from ..dates import AdminDate
-from ..hotels.forms import HOTEL_AMENITIES
+from ..hotels.forms import GUESTS_PER_ROOM, HOTEL_AMENITIES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCHEDULE_TRIPS = 500
@@ -268,7 +268,7 @@ class HotelForm(_Form):
 
 class RoomTypeForm(_Form):
     name: str = Field(min_length=1, max_length=100)
-    max_guests: int = Field(ge=1, le=12)
+    max_guests: int = Field(ge=1, le=GUESTS_PER_ROOM)
     beds: str = Field(min_length=1, max_length=100)
     base_price: Decimal = Field(gt=0, le=100000, decimal_places=2)
     currency: str = Field(default=DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$")  # pages fill in the catalogue's

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, Validati
 
 from ..accounts.forms import _clean_name, _clean_phone
 from ..dates import TravelDate
+from ..hotels.forms import GUESTS_PER_ROOM
 from ..web import friendly_message
 
 MAX_SEATS = 6
@@ -81,7 +82,7 @@ class Stay(BaseModel):
     check_in: TravelDate
     check_out: TravelDate
     rooms: int = Field(default=1, ge=1, le=MAX_ROOMS)
-    guests: int = Field(default=1, ge=1, le=MAX_ROOMS * 12)
+    guests: int = Field(default=1, ge=1, le=MAX_ROOMS * GUESTS_PER_ROOM)
 
     @field_validator("check_out")
     @classmethod

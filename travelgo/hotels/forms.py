@@ -48,7 +48,7 @@ SORT_LABELS = {
 }
 MAX_NIGHTS = 30
 MAX_ROOMS = 5
-GUESTS_PER_ROOM = 4  # the largest rooms sleep four
+GUESTS_PER_ROOM = 12  # the largest room type an admin can create (admin.forms.RoomTypeForm) sleeps twelve
 
 
 def _dates(check_in: date | None, check_out: date | None) -> tuple[date, date]:
