@@ -55,6 +55,37 @@ async def test_a_password_change_ends_other_sessions_and_api_tokens_but_not_the_
     assert (await client.get("/api/v1/me", headers=token)).status_code == 401
 
 
+async def test_logging_in_again_in_the_same_browser_ends_the_session_it_had(app, client):
+    await _user("twice@example.com")
+    await login(client, "twice@example.com")
+    first = _cookie_header(client)
+    await login(client, "twice@example.com")
+    assert await _signed_in(app, _cookie_header(client))
+    assert not await _signed_in(app, first)
+
+
+async def test_a_password_change_spends_reset_links_sent_before(app, client):
+    user = await _user("spent@example.com")
+    async with db.transaction() as cur:
+        await cur.execute(
+            "INSERT INTO password_resets (user_id, token_hash, expires_at)"
+            " VALUES (%s, %s, UTC_TIMESTAMP() + INTERVAL 1 HOUR)",
+            (user["id"], reset_token_hash("sent-before")),
+        )
+    await login(client, "spent@example.com")
+    changed = await post_form(
+        client, "/profile/password", {"current_password": factories.PASSWORD, "new_password": "a-new-password"}
+    )
+    assert changed.status_code == 303
+    reset = await post_form(
+        app.test_client(),
+        "/password/reset/sent-before",
+        {"new_password": "attackers-password", "confirm_password": "attackers-password"},
+    )
+    assert reset.status_code in (410, 422)
+    await login(app.test_client(), "spent@example.com", "a-new-password")  # the changed password still stands
+
+
 async def test_a_password_reset_ends_every_session(app, client):
     user = await _user("reset@example.com")
     other = app.test_client()

@@ -47,11 +47,17 @@ async def register_create():
         except service.EmailTaken:
             errors = {"email": "An account with this email already exists. Log in instead?"}
         else:
-            start_session(await service.open_session(user["id"]))
+            await _sign_in(user["id"])
             await flash(f"Welcome to TravelGo, {user['full_name']}!", "success")
             return hx_redirect(_safe_next(request.args.get("next")))
     values.pop("password", None)
     return await render("accounts/register.html", block="form", status=422, values=values, errors=errors)
+
+
+async def _sign_in(user_id: int) -> None:
+    """A new server-side session for this browser; the one its cookie named before (another login) ends."""
+    await service.close_session(end_session())
+    start_session(await service.open_session(user_id))
 
 
 @bp.get("/login")
@@ -69,7 +75,7 @@ async def login_create():
     if form is not None:
         user_id = await service.login(form.email, form.password, client_ip())
         if user_id is not None:
-            start_session(await service.open_session(user_id))
+            await _sign_in(user_id)
             return hx_redirect(next_url)
         errors = {"__all__": "Email or password is incorrect."}
     values.pop("password", None)

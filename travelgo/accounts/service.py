@@ -117,7 +117,8 @@ async def close_session(session_id: str | None) -> None:
 
 
 async def change_password(user_id: int, form: PasswordChange, *, keep_session: str | None = None) -> None:
-    """Set a new password after checking the current one; ends every other session and every API token."""
+    """Set a new password after checking the current one; ends every other session, every API token and every
+    unused reset link."""
     async with db.reading() as cur:
         current_hash = await queries.select_password_hash(cur, user_id)
     if not await verify_password(current_hash, form.current_password):
@@ -127,6 +128,7 @@ async def change_password(user_id: int, form: PasswordChange, *, keep_session: s
         await queries.update_password_hash(cur, user_id, new_hash)
         await queries.update_sessions_revoked_for_user(cur, user_id, keep=keep_session)
         await queries.update_api_tokens_revoked_for_user(cur, user_id)
+        await queries.update_password_resets_used(cur, user_id)  # a reset link sent before no longer works
 
 
 async def issue_token(user_id: int) -> tuple[str, int]:
