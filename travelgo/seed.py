@@ -191,7 +191,8 @@ OPERATORS = [
     ("Shrinath Travels", 4.1, ("ac_sleeper", "non_ac_sleeper", "ac_seater")),
 ]
 
-# Seat layouts. columns: (col_no, kind); the aisle is the missing column number.
+# Seat layouts. columns: (col_no, kind); the aisle is the missing column number, so "2+1" is seats at columns 1
+# and 2, the aisle at 3, one seat at 4 (what the admin layout editor makes of columns=3, aisle_after=2).
 LAYOUTS = {
     "seater_2x2_40": dict(
         layout="2+2",
@@ -210,15 +211,30 @@ LAYOUTS = {
         columns=((1, "window"), (2, "aisle"), (4, "aisle"), (5, "window")),
     ),
     "seater_2x1_30": dict(
-        layout="2+1", berth="seater", decks=1, rows=10, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+        layout="2+1", berth="seater", decks=1, rows=10, cols=4, columns=((1, "window"), (2, "aisle"), (4, "window"))
     ),
     "sleeper_2x1_30": dict(
-        layout="2+1", berth="sleeper", decks=2, rows=5, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+        layout="2+1", berth="sleeper", decks=2, rows=5, cols=4, columns=((1, "window"), (2, "aisle"), (4, "window"))
     ),
     "sleeper_2x1_36": dict(
-        layout="2+1", berth="sleeper", decks=2, rows=6, cols=4, columns=((1, "window"), (3, "aisle"), (4, "window"))
+        layout="2+1", berth="sleeper", decks=2, rows=6, cols=4, columns=((1, "window"), (2, "aisle"), (4, "window"))
     ),
 }
+
+
+def seats_of(spec: dict) -> list[tuple[str, int, int, int, str]]:
+    """The seats of a layout: (label, deck, row_no, col_no, kind); sleepers are L1.. lower deck, U1.. upper deck."""
+    seats = []
+    for deck in range(1, spec["decks"] + 1):
+        for row in range(1, spec["rows"] + 1):
+            for index, (col, kind) in enumerate(spec["columns"]):
+                if spec["berth"] == "sleeper":
+                    label = f"{'L' if deck == 1 else 'U'}{(row - 1) * len(spec['columns']) + index + 1}"
+                else:
+                    label = str(len(seats) + 1)
+                seats.append((label, deck, row, col, kind))
+    return seats
+
 
 # bus type -> [(vehicle model name, layout key)], is_ac
 BUS_MODELS = {
@@ -651,17 +667,9 @@ class _Generator:
                 for model_name, layout_key in models:
                     spec = LAYOUTS[layout_key]
                     vehicle_id = len(vehicles) + 1
-                    labels = []
-                    for deck in range(1, spec["decks"] + 1):
-                        for row in range(1, spec["rows"] + 1):
-                            for index, (col, kind) in enumerate(spec["columns"]):
-                                if spec["berth"] == "sleeper":  # L1.. lower deck, U1.. upper deck
-                                    number = (row - 1) * len(spec["columns"]) + index + 1
-                                    label = f"{'L' if deck == 1 else 'U'}{number}"
-                                else:
-                                    label = str(len(labels) + 1)
-                                labels.append(label)
-                                seats.append((vehicle_id, label, deck, row, col, kind))
+                    layout_seats = seats_of(spec)
+                    labels = [label for label, *_ in layout_seats]
+                    seats.extend((vehicle_id, *seat) for seat in layout_seats)
                     vehicles.append(
                         (
                             vehicle_id,

@@ -138,3 +138,36 @@ async def test_admin_cancels_bus_booking(admin_client, world):
         "origin_id": trip["origin"]["id"],
         "destination_id": trip["destination"]["id"],
     }
+
+
+async def refused_page(client, path: str, form: dict, message: str) -> None:
+    """A refusal posted as a plain form (JavaScript off) is a full 409 page that says why, once; with htmx the
+    form fragment says it, once."""
+    response = await post_form(client, path, form)
+    body = await response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "<html" in body and body.count(message) == 1
+    response = await post_form(client, path, form, HX)
+    body = await response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "<html" not in body and body.count(message) == 1
+
+
+async def test_booking_cancel_refused_without_javascript_says_why(admin_client, world):
+    cancel = f"/admin/bookings/{world['bus_booking']['reference']}/cancel"
+    assert (await post_form(admin_client, cancel, {"reason": "Duplicate"})).status_code == 303
+    await refused_page(admin_client, cancel, {"reason": "Duplicate again"}, "This booking is already cancelled.")
+
+
+async def test_trip_cancel_refused_without_javascript_says_why(admin_client, world):
+    cancel = f"/admin/trips/{world['trip']['id']}/cancel"
+    assert (await post_form(admin_client, cancel, {"reason": "Road closed"})).status_code == 303
+    await refused_page(admin_client, cancel, {"reason": "Road closed again"}, "This trip is already cancelled.")
+
+
+async def test_trip_seats_refused_without_javascript_says_why(admin_client, world):
+    path = f"/admin/trips/{world['trip']['id']}"
+    assert (await post_form(admin_client, f"{path}/cancel", {"reason": "Road closed"})).status_code == 303
+    await refused_page(
+        admin_client, f"{path}/seats", {"seats_total": "6"}, "This trip is cancelled; its seats cannot change."
+    )
