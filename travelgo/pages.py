@@ -9,6 +9,7 @@ from quart import Blueprint, abort, jsonify, render_template, request
 from . import db
 from .buses.routes import city_datalist
 from .places import service as places
+from .text import is_digits
 from .web import render
 
 bp = Blueprint("pages", __name__)
@@ -47,7 +48,7 @@ async def city_pick():
     """A suggestion was chosen: the picker again, filled in with that city."""
     field = request.args.get("field", "")
     city_id = request.args.get("id", "")
-    if field not in PICKER_LABELS or not (city_id.isascii() and city_id.isdigit()):
+    if field not in PICKER_LABELS or not is_digits(city_id):
         abort(404)
     found = await places.cities_by_ids([int(city_id)])
     if not found:

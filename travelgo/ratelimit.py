@@ -25,6 +25,7 @@ from quart import current_app
 
 from . import db
 from .problems import Problem
+from .text import is_digits
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,6 @@ def now() -> float:
     return time.time()
 
 
-def _is_count(text: str) -> bool:
-    """Plain ASCII digits (str.isdigit() alone accepts "²", which int() refuses)."""
-    return text.isascii() and text.isdigit()
-
-
 @lru_cache(maxsize=8)
 def parse_rules(overrides: str) -> dict[str, Rule]:
     """DEFAULT_RULES with overrides like "login_fail_account=5/600,booking_ip=100/60"."""
@@ -85,7 +81,7 @@ def parse_rules(overrides: str) -> dict[str, Rule]:
     for item in filter(None, (part.strip() for part in overrides.split(","))):
         name, _, spec = item.partition("=")
         limit, _, window = spec.partition("/")
-        if name.strip() not in DEFAULT_RULES or not _is_count(limit) or not _is_count(window) or int(window) == 0:
+        if name.strip() not in DEFAULT_RULES or not is_digits(limit) or not is_digits(window) or int(window) == 0:
             raise ValueError(f"TRAVELGO_RATE_LIMIT_RULES: cannot read {item!r} (want name=count/seconds)")
         rules[name.strip()] = Rule(int(limit), int(window))
     return rules

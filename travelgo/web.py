@@ -200,7 +200,7 @@ def _plain_number(value: int | float | Decimal) -> str:
     return format(value, "f") if isinstance(value, Decimal) else repr(value)
 
 
-MAX_PAGE = 100_000  # as the admin lists' Page model: keeps LIMIT/OFFSET far inside SQL's integers
+MAX_PAGE = 100_000  # ?page= here and in the admin lists' Page model: keeps LIMIT/OFFSET far inside SQL's integers
 
 
 def page_number(args: Mapping[str, Any]) -> int:

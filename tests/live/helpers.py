@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from travelgo import db, events
-from travelgo.live.service import natural_key
+from travelgo.text import natural_key
 
 from .. import factories
 

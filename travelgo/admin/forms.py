@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..buses.forms import TRIP_AMENITIES
 from ..dates import AdminDate
 from ..hotels.forms import GUESTS_PER_ROOM, HOTEL_AMENITIES
+from ..web import MAX_PAGE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCHEDULE_TRIPS = 500
@@ -322,7 +323,7 @@ class StopSellForm(_DateRange):
 
 class Page(_Form):
     q: str | None = Field(default=None, max_length=100)
-    page: int = Field(default=1, ge=1, le=100000)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
     _blank = field_validator("q", mode="before")(_blank_to_none)
 

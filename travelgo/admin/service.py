@@ -16,7 +16,7 @@ from typing import Any
 
 import pymysql
 
-from .. import db
+from .. import db, searchcache
 from ..bookings import queries as booking_queries
 from ..bookings.service import publish_hotel, publish_trip, release_booking, rooms_for_sale
 from . import queries
@@ -739,9 +739,16 @@ def _ratio(part: int, whole: int) -> float:
 
 
 async def catalogue_currency() -> str:
-    """The currency new trips and room types default to: the one the catalogue is priced in."""
-    async with db.reading() as cur:
-        return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
+    """The currency new trips and room types default to: the one the catalogue is priced in.
+
+    Counting it reads every trip (~1.8 s on the large seed), so each worker keeps it until the next admin change
+    or reseed (their catalog events drop everything in the search cache)."""
+
+    async def load() -> str:
+        async with db.reading() as cur:
+            return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
+
+    return await searchcache.current().get_or_compute(("catalogue-currency",), (), load)
 
 
 async def stats(r: StatsRange) -> dict:
@@ -755,11 +762,10 @@ async def stats(r: StatsRange) -> dict:
         hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
         top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
         top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
-        counts = Counter()
-        for row in daily:
-            counts[row["currency"]] += int(row["bookings"])
-        currency = max(sorted(counts), key=counts.get) if counts else None
-        currency = currency or await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
+    counts = Counter()
+    for row in daily:
+        counts[row["currency"]] += int(row["bookings"])
+    currency = max(sorted(counts), key=counts.get) if counts else await catalogue_currency()
     by_day: dict[date, list[dict]] = {}
     for row in daily:
         by_day.setdefault(row["day"], []).append(row)

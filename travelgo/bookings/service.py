@@ -22,6 +22,7 @@ import pymysql
 
 from .. import db, events, searchcache
 from ..buses.service import closed_reason
+from ..text import natural_key
 from . import queries, refunds
 from .forms import MAX_NIGHTS, MAX_SEATS
 
@@ -73,7 +74,7 @@ class SeatsUnavailable(BookingError):
     status = 409
 
     def __init__(self, seats: list[str], trip_id: int | None = None) -> None:
-        seats = sorted(seats, key=_seat_sort_key)
+        seats = sorted(seats, key=natural_key)
         noun = "Seat" if len(seats) == 1 else "Seats"
         verb = "is" if len(seats) == 1 else "are"
         super().__init__(f"{noun} {', '.join(seats)} {verb} no longer available. Please choose another seat.")
@@ -127,11 +128,6 @@ class NotCancellable(BookingError):
 
 class _IdempotencyRace(Exception):
     """Two requests with the same idempotency key raced past the lookup; the other one won."""
-
-
-def _seat_sort_key(label: str) -> tuple:
-    """Natural order: 2 before 10, L1 before L10."""
-    return tuple(int(part) if part.isascii() and part.isdigit() else part for part in re.split(r"([0-9]+)", label))
 
 
 def new_reference() -> str:
@@ -375,7 +371,7 @@ async def _book_trip_tx(cur, user_id, trip_id, seats, passengers, contact_email,
         }
         for seat, p in zip(seats, passengers, strict=True)
     ]
-    rows.sort(key=lambda r: _seat_sort_key(r["label"]))  # one insert order, so no two bookings wait on each other
+    rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
     try:
         await queries.insert_booking_seats(cur, booking_id, trip_id, rows)
     except pymysql.err.MySQLError as exc:
@@ -411,12 +407,18 @@ def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
     return list(seats)
 
 
+async def seats_on_offer(cur, trip: dict[str, Any], seats_left: int, held: list[str]) -> tuple[int, list[str]]:
+    """(seats left, unavailable seats) as pages and streams show a trip: one with no seat for sale (cancelled,
+    departed, its counter full; buses.service.closed_reason) offers none, so every seat is unavailable."""
+    if closed_reason(trip["status"], trip["departs_at"], seats_left):
+        return 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"])
+    return seats_left, held
+
+
 async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: list[str]) -> None:
     """Announce a trip's availability (trip: a trips row with id, vehicle_id, status, departs_at, origin_id,
-    destination_id). A trip with no seat for sale (cancelled, departed, its counter full) says 0 seats left and
-    lists every seat as unavailable, as its seat map shows it (buses.service.closed_reason)."""
-    if closed_reason(trip["status"], trip["departs_at"], seats_left):
-        seats_left, unavailable = 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"])
+    destination_id), as its seat map shows it (seats_on_offer)."""
+    seats_left, unavailable = await seats_on_offer(cur, trip, seats_left, unavailable)
     await events.publish(
         cur,
         f"trip:{trip['id']}",
@@ -424,7 +426,7 @@ async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: 
         {
             "trip_id": trip["id"],
             "seats_left": seats_left,
-            "unavailable_seats": sorted(set(unavailable), key=_seat_sort_key),
+            "unavailable_seats": sorted(set(unavailable), key=natural_key),
             # the route lets each worker's search cache drop only that route's answers
             "origin_id": trip["origin_id"],
             "destination_id": trip["destination_id"],

@@ -15,6 +15,7 @@ from quart import Blueprint, abort, render_template, request
 from .. import events
 from ..hotels.service import FEW_ROOMS
 from ..problems import Problem
+from ..text import is_digits
 from ..web import parse_model
 from . import service as live
 
@@ -61,7 +62,7 @@ async def trip_live(trip_id: int):
     # is stale: the page's seats-left (?left=) differs, or a reconnect's Last-Event-ID is behind the state.
     resumed_from = live.last_event_id()
     shown = request.args.get("left", "")
-    stale = (shown.isascii() and shown.isdigit() and int(shown) != opening.state["seats_left"]) or (
+    stale = (is_digits(shown) and int(shown) != opening.state["seats_left"]) or (
         resumed_from is not None and resumed_from < opening.state_id
     )
     opener = trip_messages if stale else seats_left_number

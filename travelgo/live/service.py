@@ -8,7 +8,6 @@ the stream only waits on its in-memory subscription, fed by this worker's events
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,9 +16,9 @@ from typing import Any
 from quart import Response, current_app, request, stream_with_context
 
 from .. import db, events
-from ..bookings import queries as booking_queries
-from ..buses.service import closed_reason
+from ..bookings.service import seats_on_offer
 from ..events import Event, Subscription
+from ..text import is_digits, natural_key
 from . import queries
 
 RETRY_MS = 3000  # how long an EventSource waits before reconnecting
@@ -79,7 +78,7 @@ def subscribe(topics: Iterable[str]) -> Subscription:
 def last_event_id() -> int | None:
     """The Last-Event-ID an EventSource sends on reconnect (ignored when it is not a plain id)."""
     value = request.headers.get("Last-Event-ID", "").strip()
-    if value.isascii() and value.isdigit() and len(value) < 20:  # isdigit() alone accepts "²"
+    if is_digits(value) and len(value) < 20:
         return int(value)
     return None
 
@@ -125,12 +124,6 @@ async def opened(sub: Subscription, opening: Callable[[], Awaitable[Any]]) -> An
 # --- trips -----------------------------------------------------------------------------------------
 
 
-def natural_key(label: str) -> tuple:
-    """Seat labels in natural order (2 before 10, L1 before L10), as the booking engine publishes them."""
-    parts = re.split(r"([0-9]+)", label)  # ASCII digits only: isdigit() alone accepts "²", which int() refuses
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part) for part in parts if part)
-
-
 def trip_topic(trip_id: int) -> str:
     return f"trip:{trip_id}"
 
@@ -152,11 +145,8 @@ async def trip_availability(cur, trip_id: int) -> tuple[int, dict[str, Any]] | N
     trip = await queries.select_trip_seats(cur, trip_id)
     if trip is None:
         return None
-    seats_left = int(trip["seats_left"])
-    if closed_reason(trip["status"], trip["departs_at"], seats_left):  # no seat for sale, as publish_trip says
-        seats_left, labels = 0, await booking_queries.select_vehicle_labels(cur, trip["vehicle_id"])
-    else:
-        labels = await queries.select_held_seat_labels(cur, trip_id)
+    held = await queries.select_held_seat_labels(cur, trip_id)
+    seats_left, labels = await seats_on_offer(cur, trip, int(trip["seats_left"]), held)  # as publish_trip says
     return state_id, {
         "trip_id": trip_id,
         "seats_left": seats_left,

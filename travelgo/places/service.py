@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import db, searchcache
+from ..text import is_digits
 from . import queries
 
 CATALOG = ("places",)  # the search-cache tag of the city list
@@ -62,7 +63,7 @@ async def resolve_city(value: str | int | None) -> tuple[int | None, str | None]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     text = str(value).strip()
-    if text.isascii() and text.isdigit():  # str.isdigit() alone accepts "²", which int() refuses
+    if is_digits(text):
         found = await cities_by_ids([int(text)])
         return (int(text), None) if found else (None, "We don't know that city. Pick one from the list.")
     async with db.reading(replica=True) as cur:
