@@ -16,9 +16,9 @@ they show may have changed:
 - an answer that goes stale without any write (today's first listed bus departs) is kept no longer than that
   (Answer.valid_until).
 
-The same cache keeps catalog data read on every request (the city list, operators, the catalogue currency, a
-trip's names and times for a booking's answer) and, until the trip's next event, the seats held on a trip
-(bookings.service uses them only to refuse a taken seat early, never to accept one). Never anything about users: a revoked API token must fail on
+The same cache keeps catalog data read on every request (the city list, operators, a trip's names and times for
+a booking's answer) and, until the trip's next event, the seats held on a trip (bookings.service uses them only
+to refuse a taken seat early, never to accept one). Never anything about users: a revoked API token must fail on
 every worker at once.
 
 The booking transaction stays the only judge of availability: a cached answer can at worst show a seat that

@@ -627,13 +627,16 @@ async def select_daily_bookings(cur, date_from: date, date_to: date) -> list[dic
 
 
 async def select_catalogue_currency(cur) -> str | None:
-    """The currency most trips and room types are priced in (None for an empty catalogue)."""
+    """The currency most of the latest trips and room types are priced in (None for an empty catalogue).
+
+    The latest thousand of each, by primary key: counting every trip took 1.8 s on the large seed, on every admin
+    hotel page; this reads 2,000 index entries."""
     await cur.execute(
         """
-        SELECT currency, SUM(n) AS n
-          FROM (SELECT currency, COUNT(*) AS n FROM trips GROUP BY currency
+        SELECT currency, COUNT(*) AS n
+          FROM ((SELECT currency FROM trips ORDER BY id DESC LIMIT 1000)
                  UNION ALL
-                SELECT currency, COUNT(*) AS n FROM room_types GROUP BY currency) priced
+                (SELECT currency FROM room_types ORDER BY id DESC LIMIT 1000)) latest
          GROUP BY currency
          ORDER BY n DESC, currency
          LIMIT 1

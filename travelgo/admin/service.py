@@ -16,7 +16,7 @@ from typing import Any
 
 import pymysql
 
-from .. import db, searchcache
+from .. import db
 from ..bookings import queries as booking_queries
 from ..bookings.service import publish_hotel, publish_trip, release_booking, rooms_for_sale
 from . import queries
@@ -739,16 +739,9 @@ def _ratio(part: int, whole: int) -> float:
 
 
 async def catalogue_currency() -> str:
-    """The currency new trips and room types default to: the one the catalogue is priced in.
-
-    Counting it reads every trip (~1.8 s on the large seed), so each worker keeps it until the next admin change
-    or reseed (their catalog events drop everything in the search cache)."""
-
-    async def load() -> str:
-        async with db.reading() as cur:
-            return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
-
-    return await searchcache.current().get_or_compute(("catalogue-currency",), (), load)
+    """The currency new trips and room types default to: the one the catalogue is priced in."""
+    async with db.reading() as cur:
+        return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
 
 
 async def stats(r: StatsRange) -> dict:
