@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from . import api, errors, ratelimit, searchcache, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
+    from .bookings import admission
     from .bookings.routes import bp as bookings_bp
     from .buses.routes import bp as buses_bp
     from .hotels.routes import bp as hotels_bp
@@ -61,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     errors.init_app(app)
     security.init_app(app)
     searchcache.init_app(app, settings.search_cache_seconds, settings.search_cache_entries)
+    admission.init_app(app, settings.booking_admission)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)

@@ -96,6 +96,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
     rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
+    booking_admission: bool = True  # the per-worker queue in front of the booking engine (bookings/admission.py)
     public_url: str = (
         ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
     )
@@ -127,6 +128,7 @@ class Settings:
             trust_proxy=_flag(env.get("TRAVELGO_TRUST_PROXY"), False),
             rate_limit_rules=env.get("TRAVELGO_RATE_LIMIT_RULES", ""),
             public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
+            booking_admission=_flag(env.get("TRAVELGO_BOOKING_ADMISSION"), True),
             sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
             event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
             search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pymysql
 
 from travelgo import db
-from travelgo.bookings import service
+from travelgo.bookings import engine
 
 from .. import factories
 from ..conftest import api_token
@@ -158,7 +158,7 @@ async def test_lock_conflicts_past_the_retries_are_503_busy_with_retry_after(cli
         attempts.append(1)
         raise pymysql.err.OperationalError(db.LOCK_WAIT_TIMEOUT, "Lock wait timeout exceeded")
 
-    monkeypatch.setattr(service, "_book_trip_tx", always_lock_wait)
+    monkeypatch.setattr(engine, "_create", always_lock_wait)
     response = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["1"]), headers=headers)
     assert is_problem(response, 503) and response.headers["Retry-After"] == "1"
     assert len(attempts) == 4  # the whole transaction was retried before giving up

@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from travelgo import db
-from travelgo.bookings import service
+from travelgo.bookings import admission, engine, service
 from travelgo.bookings.integrity import check_inventory
+from travelgo.bookings.kinds import CHECK_IN_TIME, BusSeats
 from travelgo.text import natural_key
 
 from .. import factories
@@ -101,7 +102,7 @@ async def test_book_room_counts_every_night_and_announces_rooms_left():
     booking = await service.book_room(as_user(user), room_type["id"], check_in, check_out, 2, 3, "Ada Lovelace")
     assert booking["total_minor"] == 9000 * 3 * 2 and booking["rooms"] == 2 and booking["guest_name"] == "Ada Lovelace"
     assert [n["night"] for n in booking["nights"]] == [check_in + timedelta(days=i) for i in range(3)]
-    assert booking["starts_at"] == datetime.combine(check_in, service.CHECK_IN_TIME)
+    assert booking["starts_at"] == datetime.combine(check_in, CHECK_IN_TIME)
     booked = await scalar(
         "SELECT SUM(rooms_booked) FROM room_inventory WHERE room_type_id = %(id)s", {"id": room_type["id"]}
     )
@@ -208,17 +209,17 @@ async def test_travellers_only_see_and_cancel_their_own_bookings():
     assert (await service.get_booking(owner["id"], booking["reference"]))["status"] == "confirmed"
 
 
-async def test_release_booking_is_usable_inside_another_transaction():
-    """The admin's trip cancellation calls release_booking per booking on its own transaction."""
+async def test_release_is_usable_inside_another_transaction():
+    """The admin's trip cancellation calls the engine's release per booking on its own transaction."""
     trip, user = await trip_and_user()
     booking = await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2))
     async with db.transaction() as cur:
-        released = await service.release_booking(
+        released = await engine.release(
             cur, booking["id"], reason="Bus broke down", cancelled_by="operator", refund_minor=booking["total_minor"]
         )
-        again = await service.release_booking(cur, booking["id"], reason="x", cancelled_by="admin", refund_minor=0)
-    assert released["released"] and released["seats"] == ["1", "2"] and released["trip_id"] == trip["id"]
-    assert not again["released"]
+        again = await engine.release(cur, booking["id"], reason="x", cancelled_by="admin", refund_minor=0)
+    assert released.released and released.seats == ["1", "2"] and released.type == "bus"
+    assert not again.released
     detail = await service.get_booking(user["id"], booking["reference"])
     assert detail["status"] == "cancelled" and detail["cancelled_by"] == "operator"
     assert detail["refund_minor"] == booking["total_minor"]
@@ -274,7 +275,7 @@ async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
 
 
 async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_refused(monkeypatch):
-    """The fail-fast seat read must not turn a double submit into a 409: the key is read after the seats."""
+    """Admission's fail-fast seat read must not turn a double submit into a 409: the key is read after the seats."""
     trip, user = await trip_and_user()
     real = service.queries.select_held_seats
     twin = {}
@@ -282,22 +283,21 @@ async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_r
     async def twin_commits_first(cur, trip_id, *, lock=False):
         if not twin:  # the first submit commits (on another worker) just as the second reads the seats
             monkeypatch.setattr(service.queries, "select_held_seats", real)
-            twin["id"], *_ = await db.run_in_transaction(
-                service._book_trip_tx, user["id"], trip_id, ["3"], passengers(1), user["email"], None, "dbl"
-            )
+            unit = BusSeats(trip_id, ["3"], passengers(1))
+            twin["id"], _ = await engine.create(engine.NewBooking(user["id"], unit, user["email"], None, "dbl"))
         return await real(cur, trip_id, lock=lock)
 
     monkeypatch.setattr(service.queries, "select_held_seats", twin_commits_first)
     # the check a request makes in a crowd (alone, it goes straight to the locked check, which finds the key)
-    shown = await service._trip_before_booking(user["id"], trip["id"], ["3"], "dbl", crowd=2)
-    assert twin and shown["trip_status"] == "scheduled"  # not refused: the key was read after the seats
+    await admission.Admission()._refuse_known_held(BusSeats(trip["id"], ["3"]), user["id"], "dbl", crowd=2)
+    assert twin  # not refused: the key was read after the seats
     second = await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1), idempotency_key="dbl")
     assert second["replayed"] and second["id"] == twin["id"]
     assert await scalar("SELECT COUNT(*) FROM bookings") == 1
 
 
 async def test_a_new_bus_booking_is_answered_exactly_as_it_reads_back():
-    """book_trip builds its answer from the rows it wrote (no read-back): it must equal the stored booking."""
+    """book_trip answers with the booking as stored, and a repeated key with the same booking."""
     trip, user = await trip_and_user(seats=40, price_minor=2500)
     booking = await service.book_trip(
         as_user(user), trip["id"], ["12", "3"], passengers(2), "ada@example.com", idempotency_key="k-1"

@@ -46,7 +46,7 @@ async def race(client, requests: list[tuple[dict, dict]]) -> list:
 
 
 @pytest.fixture
-def count_checks(monkeypatch):
+def count_checks(locking):
     """Counts bookings that passed the availability check; a tiny pause there widens the race window."""
     passed = Counter()
 
@@ -54,13 +54,13 @@ def count_checks(monkeypatch):
         passed["n"] += 1
         await asyncio.sleep(0.02)
 
-    monkeypatch.setattr(service, "after_availability_check", hook)
+    locking(after_check=hook)
     return passed
 
 
 @pytest.fixture
-def lock_off(monkeypatch):
-    monkeypatch.setattr(service, "LOCK_INVENTORY", False)
+def lock_off(locking):
+    locking(rows=False)
 
 
 async def assert_one_winner(responses, conflict_key: str) -> dict:
@@ -216,29 +216,3 @@ async def test_control_without_the_lock_the_check_constraint_stops_a_hotel_overs
     await assert_one_winner(responses, "unavailable_nights")
     assert await scalar("SELECT MAX(rooms_booked) FROM room_inventory") == 1
     assert await check_inventory() == []
-
-
-async def test_a_booking_stuck_behind_its_trips_queue_gets_a_clean_503_busy(client, monkeypatch):
-    """The in-worker queue per trip waits no longer than a request may wait for a pooled connection."""
-    trip = await make_trip()
-    buyers = await make_buyers(client, 1)
-    monkeypatch.setattr(db, "acquire_timeout", lambda: 0.2)
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def hold_the_queue():
-        async with service._one_at_a_time(trip["id"]):
-            holding.set()
-            await release.wait()
-
-    holder = asyncio.create_task(hold_the_queue())
-    await holding.wait()
-    try:
-        response = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["4"]), headers=buyers[0])
-        assert response.status_code == 503 and response.headers["Retry-After"]
-        assert (await response.get_json())["title"] == "Busy"
-    finally:
-        release.set()
-        await holder
-    after = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["4"]), headers=buyers[0])
-    assert after.status_code == 201  # nothing was written by the refused request, and the queue is free again
-    assert service._trip_queues == {}

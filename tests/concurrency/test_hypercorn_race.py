@@ -51,6 +51,7 @@ async def server(app):
         "TRAVELGO_ENV": "test",
         "DATABASE_URL": conftest.test_database_url(),
         "TRAVELGO_RATE_LIMITS": "off",
+        "TRAVELGO_BOOKING_ADMISSION": "off",  # the row lock alone decides
         "SECRET_KEY": "race-test-secret-key-0123456789-abcdefghij",
         "LOG_LEVEL": "WARNING",
     }

@@ -18,7 +18,8 @@ import pymysql
 
 from .. import db
 from ..bookings import queries as booking_queries
-from ..bookings.service import publish_hotel, publish_trip, release_booking, rooms_for_sale
+from ..bookings.engine import release
+from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -485,7 +486,7 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
         released = []
         for booking in bookings:
             released.append(
-                await release_booking(
+                await release(
                     cur, booking["id"], reason=reason, cancelled_by="operator", refund_minor=booking["total_minor"]
                 )
             )
@@ -699,7 +700,7 @@ async def get_booking(reference: str) -> dict:
 async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
     """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused.
 
-    release_booking takes the locks in the booking engine's order (the trip or the room-nights, then the
+    The engine's release takes the locks in the booking engine's order (the trip or the room-nights, then the
     booking) and releases nothing when another cancellation got there first."""
 
     async def work(cur):
@@ -707,10 +708,8 @@ async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
         if key is None:
             raise NotFound("booking")
         if key["status"] == "confirmed":
-            result = await release_booking(
-                cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=key["total_minor"]
-            )
-            if result["released"]:
+            result = await release(cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=key["total_minor"])
+            if result.released:
                 await record(
                     cur,
                     actor,

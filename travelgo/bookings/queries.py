@@ -26,7 +26,7 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     await cur.execute(
         f"""
         SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
-               seats_total, seats_booked, CURRENT_TIMESTAMP(6) AS db_now
+               seats_total, seats_booked
           FROM trips
          WHERE id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
@@ -160,6 +160,14 @@ async def lock_booking_seats(cur, booking_id: int) -> list[str]:
     return [row["seat_label"] for row in await cur.fetchall()]
 
 
+async def update_booking_seats_held(cur, booking_id: int) -> None:
+    """Hold a booking's released seats again (UNIQUE(trip_id, seat_label, held) refuses one sold meanwhile)."""
+    await cur.execute(
+        "UPDATE booking_seats SET held = 1 WHERE booking_id = %(booking_id)s AND held IS NULL",
+        {"booking_id": booking_id},
+    )
+
+
 async def update_booking_seats_released(cur, booking_id: int) -> None:
     """held = NULL frees the seat: the UNIQUE(trip_id, seat_label, held) key ignores NULLs."""
     await cur.execute(
@@ -255,18 +263,21 @@ async def select_booking_id_by_key(cur, user_id: int, key: str) -> int | None:
 
 
 async def insert_booking(cur, values: Row) -> int:
+    """A new booking; with hold_seconds it is a pending_payment hold that expires that long after now (UTC)."""
     await cur.execute(
         """
-        INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email, contact_phone,
-                              trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
-                              starts_at, ends_at, idempotency_key, created_at)
-        VALUES (%(reference)s, %(user_id)s, %(type)s, 'confirmed', %(total_minor)s, %(currency)s, %(contact_email)s,
-                %(contact_phone)s, %(trip_id)s, %(room_type_id)s, %(check_in)s, %(check_out)s, %(rooms)s,
-                %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s, %(idempotency_key)s,
-                COALESCE(%(created_at)s, CURRENT_TIMESTAMP(6)))
+        INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,
+                              contact_phone, trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
+                              starts_at, ends_at, idempotency_key)
+        VALUES (%(reference)s, %(user_id)s, %(type)s, %(status)s,
+                IF(%(hold_seconds)s IS NULL, NULL, UTC_TIMESTAMP(6) + INTERVAL %(hold_seconds)s SECOND),
+                %(total_minor)s, %(currency)s, %(contact_email)s, %(contact_phone)s, %(trip_id)s, %(room_type_id)s,
+                %(check_in)s, %(check_out)s, %(rooms)s, %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s,
+                %(idempotency_key)s)
         """,
         {
-            "created_at": None,
+            "status": "confirmed",
+            "hold_seconds": None,
             "trip_id": None,
             "room_type_id": None,
             "check_in": None,
@@ -284,12 +295,10 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
     """The fields a cancel needs (they never change after booking, so a plain read is enough)."""
     await cur.execute(
         """
-        SELECT b.id, b.reference, b.user_id, b.type, b.trip_id, b.room_type_id, b.rooms, b.total_minor,
-               b.currency, b.starts_at, rt.hotel_id, h.city_id
-          FROM bookings b
-          LEFT JOIN room_types rt ON rt.id = b.room_type_id
-          LEFT JOIN hotels h ON h.id = rt.hotel_id
-         WHERE b.id = %(id)s
+        SELECT id, reference, user_id, type, trip_id, room_type_id, check_in, check_out, rooms, total_minor,
+               currency, starts_at
+          FROM bookings
+         WHERE id = %(id)s
         """,
         {"id": booking_id},
     )
@@ -309,27 +318,65 @@ async def select_booking_core_by_reference(cur, user_id: int, reference: str) ->
     return await cur.fetchone()
 
 
-async def lock_booking_status(cur, booking_id: int) -> str | None:
-    await cur.execute("SELECT status FROM bookings WHERE id = %(id)s FOR UPDATE", {"id": booking_id})
-    row = await cur.fetchone()
-    return row["status"] if row else None
+async def lock_booking_state(cur, booking_id: int) -> Row | None:
+    """The booking's status and hold expiry, locked (always after the inventory it holds)."""
+    await cur.execute(
+        """
+        SELECT status, expires_at, expires_at <= UTC_TIMESTAMP(6) AS hold_expired
+          FROM bookings
+         WHERE id = %(id)s
+           FOR UPDATE
+        """,
+        {"id": booking_id},
+    )
+    return await cur.fetchone()
 
 
-async def update_booking_cancelled(
-    cur, booking_id: int, *, reason: str | None, cancelled_by: str, refund_minor: int
+async def update_booking_released(
+    cur, booking_id: int, *, status: str, reason: str | None, cancelled_by: str | None, refund_minor: int
 ) -> None:
+    """A booking whose inventory went back: cancelled (with its refund) or expired (an unpaid hold)."""
     await cur.execute(
         """
         UPDATE bookings
-           SET status = 'cancelled', refund_minor = %(refund)s, cancel_reason = %(reason)s,
+           SET status = %(status)s, refund_minor = %(refund)s, cancel_reason = %(reason)s,
                cancelled_by = %(by)s, cancelled_at = CURRENT_TIMESTAMP(6)
          WHERE id = %(id)s
         """,
-        {"id": booking_id, "refund": refund_minor, "reason": reason, "by": cancelled_by},
+        {"id": booking_id, "status": status, "refund": refund_minor, "reason": reason, "by": cancelled_by},
     )
 
 
-# What a booking shows of its trip (the booking detail below, and a new booking before it is read back).
+async def update_booking_confirmed(cur, booking_id: int) -> None:
+    """Paid: the hold becomes a confirmed booking (an expired one only after retake() held its items again)."""
+    await cur.execute(
+        """
+        UPDATE bookings
+           SET status = 'confirmed', expires_at = NULL, refund_minor = NULL, cancel_reason = NULL,
+               cancelled_by = NULL, cancelled_at = NULL
+         WHERE id = %(id)s
+        """,
+        {"id": booking_id},
+    )
+
+
+async def lock_user_open_holds(cur, user_id: int) -> int:
+    """Lock the traveller's row and count their unexpired holds (so two holds at once cannot both pass a limit)."""
+    await cur.execute("SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
+    await cur.execute(
+        """
+        SELECT COUNT(*) AS n
+          FROM bookings
+         WHERE user_id = %(id)s
+           AND status = 'pending_payment'
+           AND expires_at > UTC_TIMESTAMP(6)
+        """,
+        {"id": user_id},
+    )
+    return (await cur.fetchone())["n"]
+
+
+# What a booking shows of its trip.
 TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
                t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
                v.name AS vehicle_name, v.is_ac, v.berth"""
@@ -352,20 +399,6 @@ BOOKING_DETAIL = f"""
           LEFT JOIN hotels h ON h.id = rt.hotel_id
           LEFT JOIN cities hc ON hc.id = h.city_id
 """
-
-
-async def select_trip_for_booking(cur, trip_id: int) -> Row | None:
-    """What a booking shows of its trip (so a new booking need not be read back)."""
-    await cur.execute(
-        f"""
-        SELECT {TRIP_DISPLAY}
-          FROM trips t
-          {TRIP_DISPLAY_JOINS}
-         WHERE t.id = %(trip_id)s
-        """,
-        {"trip_id": trip_id},
-    )
-    return await cur.fetchone()
 
 
 async def select_booking_detail(cur, booking_id: int) -> Row | None:

@@ -16,7 +16,7 @@ from typing import Any
 from quart import Response, current_app, request, stream_with_context
 
 from .. import db, events
-from ..bookings.service import seats_on_offer
+from ..bookings.kinds import seats_on_offer
 from ..events import Event, Subscription
 from ..text import is_digits, natural_key
 from . import queries

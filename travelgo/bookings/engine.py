@@ -1,0 +1,207 @@
+"""The booking engine: one lifecycle for every kind of inventory (kinds.py), in one transaction each.
+
+    create:  lock -> check -> consume -> write the booking and its items -> publish
+    release: lock -> (booking still active?) -> give back -> mark the booking -> publish
+    retake:  lock -> check -> consume -> hold the booking's items again -> publish   (a late payment)
+
+Locks are taken first, in the global order of kinds.lock_order() and, within a unit, in primary-key order (pretix's
+`lock_objects` rule), so every later plain read sees the previous holder's commit and no two transactions can
+deadlock-loop. The booking row itself is always locked after its inventory.
+
+No speed shortcut lives here: a queue or cache in front of the engine belongs to admission.py, which can be
+switched off (the race tests run with it off, so they prove these locks and the schema's keys).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pymysql
+from quart import current_app, has_app_context
+
+from .. import db
+from . import queries
+from .errors import BookingError, NotFound
+from .kinds import Inventory, of_booking
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
+REFERENCE_ATTEMPTS = 5
+ACTIVE = ("pending_payment", "confirmed")  # statuses that hold inventory
+
+
+@dataclass(frozen=True)
+class Locking:
+    """How the engine locks. Production always uses the default; only the race-control tests set rows=False (to
+    show the race is real and that the schema's keys still refuse the oversell) or an after_check hook (to count
+    the requests that passed the availability check). Kept on the app (app.extensions), not in a module global."""
+
+    rows: bool = True
+    after_check: Callable[[], Awaitable[None]] | None = None
+
+
+EXTENSION = "travelgo.bookings.locking"
+
+
+def locking() -> Locking:
+    if has_app_context():
+        return current_app.extensions.get(EXTENSION) or Locking()
+    return Locking()
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    """A booking to create: who, what (one inventory unit), how to reach them, and how long it is held unpaid."""
+
+    user_id: int
+    unit: Inventory
+    contact_email: str
+    contact_phone: str | None = None
+    idempotency_key: str | None = None
+    hold_seconds: int | None = None  # None: confirmed at once (no payment step); else pending_payment that long
+    max_open_holds: int | None = None
+
+
+class IdempotencyRace(Exception):
+    """Two requests with the same idempotency key raced past the lookup; the other one won."""
+
+
+class TooManyOpenHolds(Exception):
+    """Raised inside the transaction; the service turns it into errors.TooManyHolds with its wording."""
+
+
+def new_reference() -> str:
+    """TG- and six characters from an unambiguous alphabet (32^6 ≈ 10^9 possibilities, from a CSPRNG)."""
+    return "TG-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def _duplicate_key_name(exc: BaseException) -> str:
+    match = re.search(r"for key '([^']+)'", str(exc.args[1] if len(exc.args) > 1 else exc))
+    return match.group(1).rsplit(".", 1)[-1] if match else ""
+
+
+async def _insert_booking_row(cur, values: dict[str, Any]) -> int:
+    """Insert the booking under a fresh reference, drawing again on the (rare) collision."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            return await queries.insert_booking(cur, {**values, "reference": new_reference()})
+        except pymysql.err.MySQLError as exc:
+            if db.error_code(exc) != db.DUPLICATE_KEY:
+                raise
+            key = _duplicate_key_name(exc)
+            if key == "uq_bookings_idempotency":
+                raise IdempotencyRace() from exc
+            if key != "uq_bookings_reference" or attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def create(new: NewBooking) -> tuple[int, bool]:
+    """Create a booking in one transaction: (booking id, created); created=False replays the idempotency key's."""
+    return await db.run_in_transaction(_create, new, locking())
+
+
+async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
+    unit = new.unit
+    if new.hold_seconds is not None and new.max_open_holds is not None:
+        # The traveller's row first (rank 0): two holds of one traveller queue here, so the count below is exact.
+        open_holds = await queries.lock_user_open_holds(cur, new.user_id)
+        if open_holds >= new.max_open_holds:
+            raise TooManyOpenHolds()
+    # 1. Lock.
+    await unit.lock(cur, rows=how.rows)
+    if new.idempotency_key:
+        existing = await queries.select_booking_id_by_key(cur, new.user_id, new.idempotency_key)
+        if existing is not None:
+            return existing, False
+    # 2. Check.
+    await unit.check(cur)
+    if how.after_check is not None:
+        await how.after_check()
+    # 3. Consume.
+    columns = await unit.consume(cur)
+    # 4. Write the booking and its items.
+    booking_id = await _insert_booking_row(
+        cur,
+        {
+            "user_id": new.user_id,
+            "type": columns.type,
+            "status": "confirmed" if new.hold_seconds is None else "pending_payment",
+            "hold_seconds": new.hold_seconds,
+            "total_minor": columns.total_minor,
+            "currency": columns.currency,
+            "contact_email": new.contact_email,
+            "contact_phone": new.contact_phone,
+            "starts_at": columns.starts_at,
+            "ends_at": columns.ends_at,
+            "idempotency_key": new.idempotency_key,
+            **columns.columns,
+        },
+    )
+    await unit.write_items(cur, booking_id)
+    # 5. Publish.
+    await unit.publish(cur)
+    return booking_id, True
+
+
+@dataclass(frozen=True)
+class Released:
+    booking_id: int
+    reference: str
+    type: str
+    status: str  # the status the booking had before (or has, when nothing was released)
+    released: bool
+    seats: list[str]
+    nights: list[str]
+
+
+async def release(
+    cur,
+    booking_id: int,
+    *,
+    to_status: str = "cancelled",
+    reason: str | None = None,
+    cancelled_by: str | None = None,
+    refund_minor: int = 0,
+    only_if: Callable[[dict[str, Any]], bool] | None = None,
+) -> Released:
+    """Give a booking's inventory back inside the caller's transaction (no commit) and mark it `to_status`.
+
+    Nothing happens when the booking no longer holds inventory (a second click, another tab, the sweeper), or when
+    `only_if(locked booking row)` says no (e.g. the sweeper's "still expired")."""
+    core = await queries.select_booking_core(cur, booking_id)
+    if core is None:
+        raise NotFound("There is no such booking.")
+    unit = await of_booking(cur, core)
+    await unit.lock(cur)
+    row = await queries.lock_booking_state(cur, booking_id)
+    if row["status"] not in ACTIVE or (only_if is not None and not only_if(row)):
+        return Released(booking_id, core["reference"], core["type"], row["status"], False, [], [])
+    await unit.release(cur, booking_id)
+    await queries.update_booking_released(
+        cur, booking_id, status=to_status, reason=reason, cancelled_by=cancelled_by, refund_minor=refund_minor
+    )
+    await unit.publish(cur)
+    summary = unit.released_summary()
+    return Released(booking_id, core["reference"], core["type"], row["status"], True, **summary)
+
+
+async def retake(cur, booking_id: int) -> bool:
+    """Hold a released (expired) booking's items again and confirm it, if its inventory is still free.
+
+    Returns False, changing nothing, when any item is gone (the caller refunds the payment)."""
+    core = await queries.select_booking_core(cur, booking_id)
+    unit = await of_booking(cur, core)
+    await unit.lock(cur)
+    await queries.lock_booking_state(cur, booking_id)
+    try:
+        await unit.check(cur)
+    except BookingError:
+        return False
+    await unit.consume(cur)
+    await unit.retake_items(cur, booking_id)
+    await unit.publish(cur)
+    return True

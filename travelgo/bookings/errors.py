@@ -1,0 +1,107 @@
+"""Booking outcomes a traveller can act on; routes turn them into 4xx pages and problem+json."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..text import natural_key
+
+
+class BookingError(Exception):
+    """Base class for booking outcomes a user can act on."""
+
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(BookingError):
+    """No such trip, room type or booking (HTTP 404; 422 on `field` when the API body named it)."""
+
+    status = 404
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class InvalidBooking(BookingError):
+    """Input that is well-formed but wrong for this trip or room (HTTP 422); errors maps field -> message."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class SeatsUnavailable(BookingError):
+    """One or more of the chosen seats were taken by someone else (HTTP 409)."""
+
+    status = 409
+
+    def __init__(self, seats: list[str], trip_id: int | None = None) -> None:
+        seats = sorted(seats, key=natural_key)
+        noun = "Seat" if len(seats) == 1 else "Seats"
+        verb = "is" if len(seats) == 1 else "are"
+        super().__init__(f"{noun} {', '.join(seats)} {verb} no longer available. Please choose another seat.")
+        self.seats = seats
+        self.trip_id = trip_id
+
+
+class RoomsUnavailable(BookingError):
+    """Not enough rooms left on one or more nights (HTTP 409)."""
+
+    status = 409
+
+    def __init__(self, nights: list[date]) -> None:
+        nights = sorted(nights)
+        listed = ", ".join(n.isoformat() for n in nights)
+        super().__init__(f"Sold out for the night{'s' if len(nights) > 1 else ''} of {listed}. Try other dates.")
+        self.nights = nights
+
+
+class NotEnoughSeats(BookingError):
+    """The trip's counter has fewer seats left for sale than were asked for (HTTP 409), whichever seats were chosen.
+
+    An admin may offer fewer seats than the vehicle has, so seats can be free on the map while the trip is full."""
+
+    status = 409
+
+    def __init__(self, seats_left: int | None, trip_id: int | None = None) -> None:
+        if seats_left == 0:
+            detail = "This bus is sold out. Please choose another bus."
+        elif seats_left is None:
+            detail = "Not enough seats are left on this bus. Please choose fewer seats or another bus."
+        else:
+            detail = (
+                f"Only {seats_left} seat{'s' if seats_left > 1 else ''} {'are' if seats_left > 1 else 'is'} left "
+                "on this bus. Please choose fewer seats or another bus."
+            )
+        super().__init__(detail)
+        self.seats_left = seats_left
+        self.trip_id = trip_id
+
+
+class NotBookable(BookingError):
+    """The trip is cancelled or has departed (HTTP 409)."""
+
+    status = 409
+
+
+class NotCancellable(BookingError):
+    status = 409
+
+
+class TooManyHolds(BookingError):
+    """The traveller already has as many unpaid holds open as allowed (HTTP 409)."""
+
+    status = 409
+
+
+class NotPayable(BookingError):
+    """The booking cannot be paid now (HTTP 409): already paid, cancelled, or its hold ran out."""
+
+    status = 409

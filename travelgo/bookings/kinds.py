@@ -1,0 +1,374 @@
+"""Inventory kinds: for each kind of thing TravelGo sells, which rows a booking locks, how it checks them, what it
+consumes and releases, what it writes on the booking, and which availability event it publishes.
+
+The engine (engine.py) runs the same lifecycle for every kind; a kind is one small class here. Locks follow one
+global order across kinds, `lock_order()`: first the kind's rank (trips before room-nights, and so on for the kinds
+to come), then the row's primary key. A transaction that holds several units (an itinerary) locks them sorted by it,
+so two such transactions can queue but never deadlock-loop.
+
+The schema backs every check: UNIQUE(trip_id, seat_label, held) and CHECK constraints on the counters make an
+oversell impossible even if this code is wrong; those errors become the same clean conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar
+
+import pymysql
+
+from .. import db, events
+from ..buses.service import closed_reason
+from ..text import natural_key
+from . import queries
+from .errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, RoomsUnavailable, SeatsUnavailable
+
+CHECK_IN_TIME = time(14, 0)
+CHECK_OUT_TIME = time(11, 0)
+
+# Global lock order across kinds (lower first). Leave gaps for segments and tables.
+RANK_TRIP = 10
+RANK_ROOM_NIGHTS = 20
+
+
+@dataclass(frozen=True)
+class BookingColumns:
+    """What a unit puts on its booking row."""
+
+    type: str
+    total_minor: int
+    currency: str
+    starts_at: datetime
+    ends_at: datetime
+    columns: dict[str, Any] = field(default_factory=dict)  # the kind's own columns (trip_id, room_type_id, ...)
+
+
+class Inventory(ABC):
+    """One unit of inventory a booking consumes; an instance lives for one transaction attempt."""
+
+    type: ClassVar[str]
+
+    @abstractmethod
+    def lock_order(self) -> tuple:
+        """(rank, primary key) in the global lock order."""
+
+    @abstractmethod
+    async def lock(self, cur, *, rows: bool = True) -> None:
+        """Lock (SELECT … FOR UPDATE) the inventory rows this unit checks; `rows=False` only in the race control."""
+
+    @abstractmethod
+    async def check(self, cur) -> None:
+        """Raise a BookingError unless the locked inventory can give what this unit asks for."""
+
+    @abstractmethod
+    async def consume(self, cur) -> BookingColumns:
+        """Take the inventory (counters first: with the row lock off, that is where racers queue)."""
+
+    @abstractmethod
+    async def write_items(self, cur, booking_id: int) -> None:
+        """Write the booking's items (seats, nights) for a new booking."""
+
+    @abstractmethod
+    async def retake_items(self, cur, booking_id: int) -> None:
+        """Hold an existing booking's released items again (a late payment for an expired hold)."""
+
+    @abstractmethod
+    async def release(self, cur, booking_id: int) -> None:
+        """Give the booking's items back to inventory."""
+
+    @abstractmethod
+    async def publish(self, cur) -> None:
+        """Announce the availability this transaction leaves (same transaction: it commits or vanishes with it)."""
+
+    @abstractmethod
+    def released_summary(self) -> dict[str, Any]:
+        """What a release gave back, for the caller's answer."""
+
+
+# --- bus seats ---------------------------------------------------------------------------------------------
+
+
+class BusSeats(Inventory):
+    """Seats on one bus trip. The trip row is the lock; booking_seats rows are the items."""
+
+    type = "bus"
+
+    def __init__(self, trip_id: int, seats: list[str], passengers: list[dict[str, Any]] | None = None) -> None:
+        self.trip_id = trip_id
+        self.seats = list(seats)
+        self.passengers = passengers or []
+        self.trip: dict[str, Any] = {}
+        self.delta = 0
+
+    @classmethod
+    async def of_booking(cls, cur, core: dict[str, Any]) -> BusSeats:
+        seats = [row["seat_label"] for row in await queries.select_booking_seats(cur, core["id"])]
+        return cls(core["trip_id"], seats)
+
+    def lock_order(self) -> tuple:
+        return (RANK_TRIP, self.trip_id)
+
+    async def lock(self, cur, *, rows: bool = True) -> None:
+        self.delta = 0
+        trip = await queries.lock_trip(cur, self.trip_id, lock=rows)
+        if trip is None:
+            raise NotFound("There is no such trip.", field="trip_id")
+        self.trip = trip
+
+    async def check(self, cur) -> None:
+        trip = self.trip
+        if trip["status"] != "scheduled":
+            raise NotBookable("This trip has been cancelled by the operator.")
+        if trip["departs_at"] <= datetime.now():
+            raise NotBookable("This bus has already departed.")
+        # Every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may offer
+        # fewer seats than the vehicle has) and no active booking holds them.
+        states = {
+            row["label"]: row["held"]
+            for row in await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
+        }
+        unknown = [s for s in self.seats if s not in states]
+        if unknown:
+            raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this bus"})
+        seats_left = trip["seats_total"] - trip["seats_booked"]
+        if seats_left < len(self.seats):
+            raise NotEnoughSeats(max(seats_left, 0), self.trip_id)
+        taken = [s for s in self.seats if states[s]]
+        if taken:
+            raise SeatsUnavailable(taken, self.trip_id)
+
+    async def consume(self, cur) -> BookingColumns:
+        n = len(self.seats)
+        try:
+            await queries.update_trip_seats_booked(cur, self.trip_id, n)
+        except pymysql.err.MySQLError as exc:
+            # ck_trips_seats: the check refuses a full counter first, so only reachable with the lock off.
+            if db.error_code(exc) in db.CHECK_VIOLATION:
+                raise NotEnoughSeats(None, self.trip_id) from exc
+            raise
+        self.delta = n
+        trip = self.trip
+        return BookingColumns(
+            type="bus",
+            total_minor=trip["price_minor"] * n,
+            currency=trip["currency"],
+            starts_at=trip["departs_at"],
+            ends_at=trip["arrives_at"],
+            columns={"trip_id": self.trip_id},
+        )
+
+    async def write_items(self, cur, booking_id: int) -> None:
+        rows = [
+            {
+                "label": seat,
+                "name": p["name"],
+                "age": p["age"],
+                "gender": p.get("gender") or None,
+                "price_minor": self.trip["price_minor"],
+            }
+            for seat, p in zip(self.seats, self.passengers, strict=True)
+        ]
+        rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
+        await self._holding(queries.insert_booking_seats(cur, booking_id, self.trip_id, rows))
+
+    async def retake_items(self, cur, booking_id: int) -> None:
+        await self._holding(queries.update_booking_seats_held(cur, booking_id))
+
+    async def _holding(self, statement) -> None:
+        try:
+            await statement
+        except pymysql.err.MySQLError as exc:
+            # UNIQUE(trip_id, seat_label, held): only reachable with the lock off. The schema said no; say it cleanly.
+            if db.error_code(exc) == db.DUPLICATE_KEY:
+                raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+            raise
+
+    async def release(self, cur, booking_id: int) -> None:
+        self.seats = await queries.lock_booking_seats(cur, booking_id)
+        await queries.update_booking_seats_released(cur, booking_id)
+        if self.seats:
+            await queries.update_trip_seats_booked(cur, self.trip_id, -len(self.seats))
+        self.delta = -len(self.seats)
+
+    async def publish(self, cur) -> None:
+        # A release reads through locks: a plain read could miss a seat another transaction committed since.
+        held = await queries.select_held_seats(cur, self.trip_id, lock=self.delta < 0)
+        await publish_trip(cur, self.trip, self.trip["seats_total"] - self.trip["seats_booked"] - self.delta, held)
+
+    def released_summary(self) -> dict[str, Any]:
+        return {"seats": self.seats, "nights": []}
+
+
+def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
+    """The seat named in "Duplicate entry '<trip>-<seat>-1' for key …", else every requested seat."""
+    match = re.search(r"Duplicate entry '\d+-(.+)-1'", str(exc.args[1] if len(exc.args) > 1 else exc))
+    if match and match.group(1) in seats:
+        return [match.group(1)]
+    return list(seats)
+
+
+async def seats_on_offer(cur, trip: dict[str, Any], seats_left: int, held: list[str]) -> tuple[int, list[str]]:
+    """(seats left, unavailable seats) as pages and streams show a trip: one with no seat for sale (cancelled,
+    departed, its counter full; buses.service.closed_reason) offers none, so every seat is unavailable."""
+    if closed_reason(trip["status"], trip["departs_at"], seats_left):
+        return 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"])
+    return seats_left, held
+
+
+async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: list[str]) -> None:
+    """Announce a trip's availability (trip: a trips row with id, vehicle_id, status, departs_at, origin_id,
+    destination_id), as its seat map shows it (seats_on_offer)."""
+    seats_left, unavailable = await seats_on_offer(cur, trip, seats_left, unavailable)
+    await events.publish(
+        cur,
+        f"trip:{trip['id']}",
+        "availability",
+        {
+            "trip_id": trip["id"],
+            "seats_left": seats_left,
+            "unavailable_seats": sorted(set(unavailable), key=natural_key),
+            # the route lets each worker's search cache drop only that route's answers
+            "origin_id": trip["origin_id"],
+            "destination_id": trip["destination_id"],
+        },
+    )
+
+
+# --- hotel room-nights -------------------------------------------------------------------------------------
+
+
+def stay_nights(check_in: date, check_out: date) -> list[date]:
+    return [check_in + timedelta(days=i) for i in range((check_out - check_in).days)]
+
+
+def rooms_for_sale(night: dict[str, Any], booked: int = 0) -> int:
+    """Rooms still for sale on an inventory row (none on a stop-sell night), after `booked` more (negative: freed)."""
+    return 0 if night["stop_sell"] else night["rooms_total"] - night["rooms_booked"] - booked
+
+
+class HotelNights(Inventory):
+    """Rooms of one type for every night of a stay. The (room_type_id, night) inventory rows are the locks."""
+
+    type = "hotel"
+
+    def __init__(
+        self,
+        room_type_id: int,
+        check_in: date,
+        check_out: date,
+        rooms: int,
+        guests: int | None = None,
+        guest_name: str | None = None,
+    ) -> None:
+        self.room_type_id = room_type_id
+        self.check_in = check_in
+        self.check_out = check_out
+        self.rooms = rooms
+        self.guests = guests
+        self.guest_name = guest_name
+        self.nights = stay_nights(check_in, check_out)
+        self.inventory: dict[date, dict[str, Any]] = {}
+        self.room_type: dict[str, Any] = {}
+        self.delta = 0
+
+    @classmethod
+    async def of_booking(cls, cur, core: dict[str, Any]) -> HotelNights:
+        unit = cls(core["room_type_id"], core["check_in"], core["check_out"], core["rooms"])
+        unit.nights = [row["night"] for row in await queries.select_booking_nights(cur, core["id"])]
+        return unit
+
+    def lock_order(self) -> tuple:
+        return (RANK_ROOM_NIGHTS, self.room_type_id)
+
+    async def lock(self, cur, *, rows: bool = True) -> None:
+        # The nights in (room_type_id, night) order: overlapping stays queue, never deadlock.
+        self.delta = 0
+        locked = await queries.lock_room_nights(cur, self.room_type_id, self.nights, lock=rows)
+        self.inventory = {row["night"]: row for row in locked}
+        room_type = await queries.select_room_type(cur, self.room_type_id)
+        if room_type is None:
+            raise NotFound("There is no such room type.", field="room_type_id")
+        self.room_type = room_type
+
+    async def check(self, cur) -> None:
+        room_type = self.room_type
+        if self.guests is not None and self.guests > self.rooms * room_type["max_guests"]:
+            raise InvalidBooking(
+                {
+                    "guests": f"A {room_type['name']} sleeps at most {room_type['max_guests']}; "
+                    f"{self.guests} guests need more rooms"
+                }
+            )
+        sold_out = [n for n in self.nights if n not in self.inventory or rooms_for_sale(self.inventory[n]) < self.rooms]
+        if sold_out:
+            raise RoomsUnavailable(sold_out)
+
+    async def consume(self, cur) -> BookingColumns:
+        try:
+            await queries.update_room_nights_booked(cur, self.room_type_id, self.nights, self.rooms)
+        except pymysql.err.MySQLError as exc:
+            if db.error_code(exc) in db.CHECK_VIOLATION:  # ck_room_inventory_booked: only reachable with the lock off
+                raise RoomsUnavailable(self.nights) from exc
+            raise
+        self.delta = self.rooms
+        return BookingColumns(
+            type="hotel",
+            total_minor=sum(self.inventory[n]["price_minor"] for n in self.nights) * self.rooms,
+            currency=self.room_type["currency"],
+            starts_at=datetime.combine(self.check_in, CHECK_IN_TIME),
+            ends_at=datetime.combine(self.check_out, CHECK_OUT_TIME),
+            columns={
+                "room_type_id": self.room_type_id,
+                "check_in": self.check_in,
+                "check_out": self.check_out,
+                "rooms": self.rooms,
+                "guests": self.guests,
+                "guest_name": self.guest_name,
+            },
+        )
+
+    async def write_items(self, cur, booking_id: int) -> None:
+        nights = [{"night": n, "price_minor": self.inventory[n]["price_minor"]} for n in self.nights]
+        await queries.insert_booking_nights(cur, booking_id, self.room_type_id, self.rooms, nights)
+
+    async def retake_items(self, cur, booking_id: int) -> None:
+        """booking_nights rows stay with the booking; consume() already took the counters back."""
+
+    async def release(self, cur, booking_id: int) -> None:
+        if self.nights:
+            await queries.update_room_nights_booked(cur, self.room_type_id, self.nights, -self.rooms)
+        self.delta = -self.rooms
+
+    async def publish(self, cur) -> None:
+        rooms_left = {n: rooms_for_sale(self.inventory[n], booked=self.delta) for n in self.nights}
+        await publish_hotel(cur, self.room_type, rooms_left)
+
+    def released_summary(self) -> dict[str, Any]:
+        return {"seats": [], "nights": [n.isoformat() for n in self.nights]}
+
+
+async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, int]) -> None:
+    """Announce rooms left per night (room_type: id, hotel_id and city_id of one room type)."""
+    await events.publish(
+        cur,
+        f"hotel:{room_type['hotel_id']}",
+        "availability",
+        {
+            "hotel_id": room_type["hotel_id"],
+            "room_type_id": room_type["id"],
+            "city_id": room_type["city_id"],  # lets each worker's search cache drop only that city's answers
+            "dates": [n.isoformat() for n in sorted(rooms_left)],
+            "rooms_left": {n.isoformat(): left for n, left in sorted(rooms_left.items())},
+        },
+    )
+
+
+KINDS: dict[str, type[Inventory]] = {"bus": BusSeats, "hotel": HotelNights}
+
+
+async def of_booking(cur, core: dict[str, Any]) -> Inventory:
+    """The unit an existing booking holds (or held), from its type and items."""
+    return await KINDS[core["type"]].of_booking(cur, core)
