@@ -22,6 +22,7 @@ from . import factories  # noqa: E402
 BASE_URL = DatabaseURL.parse(os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/travelgo"))
 TEST_DB = os.environ.get("TEST_DATABASE_NAME", "travelgo_test")
 TEST_URL = BASE_URL.with_database(TEST_DB)
+APP = None  # the session's app, for tests that call services directly (tests/inapp.py)
 
 
 def test_database_url() -> str:
@@ -44,6 +45,8 @@ async def database():
 @pytest.fixture(scope="session")
 async def app(database):
     application = create_app()
+    global APP
+    APP = application
     # Generous timeouts: on a loaded 2-core CI machine start-up and shutdown can take seconds.
     async with application.test_app_class(application, startup_timeout=60, shutdown_timeout=60):
         yield application

@@ -45,12 +45,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
-    from . import api, errors, ratelimit, searchcache, security, templating, web
+    from . import api, errors, payments, ratelimit, searchcache, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .bookings import admission
     from .bookings.routes import bp as bookings_bp
     from .buses.routes import bp as buses_bp
+    from .checkout import sweeper
     from .hotels.routes import bp as hotels_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
@@ -63,6 +64,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     security.init_app(app)
     searchcache.init_app(app, settings.search_cache_seconds, settings.search_cache_entries)
     admission.init_app(app, settings.booking_admission)
+    payments.init_app(app, settings)
+    sweeper.init_app(app, settings.payments_poll_seconds)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -74,6 +76,11 @@ def _dev_secret_key() -> str:
     return key
 
 
+def _derived(secret: str, purpose: str) -> str:
+    """A secret for one purpose derived from SECRET_KEY (development and tests only need one key)."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -96,6 +103,15 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
     rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
+    hold_seconds: int = 600  # how long a booking holds its inventory unpaid
+    max_open_holds: int = 3  # unpaid holds one traveller may have open at once
+    payments: str = "testpay"  # the payment provider: testpay (local gateway, not in production) or razorpay
+    testpay_webhook_secret: str = ""
+    testpay_retry_seconds: float = 2.0  # TestPay's first webhook retry; doubles each time
+    payments_poll_seconds: float = 0.5  # how often each worker sweeps expired holds, sends refunds and webhooks
+    razorpay_key_id: str = ""
+    razorpay_key_secret: str = ""
+    razorpay_webhook_secret: str = ""
     booking_admission: bool = True  # the per-worker queue in front of the booking engine (bookings/admission.py)
     public_url: str = (
         ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
@@ -129,12 +145,35 @@ class Settings:
             rate_limit_rules=env.get("TRAVELGO_RATE_LIMIT_RULES", ""),
             public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
             booking_admission=_flag(env.get("TRAVELGO_BOOKING_ADMISSION"), True),
+            hold_seconds=int(env.get("TRAVELGO_HOLD_SECONDS", "600")),
+            max_open_holds=int(env.get("TRAVELGO_MAX_OPEN_HOLDS", "3")),
+            payments=env.get("TRAVELGO_PAYMENTS", "testpay"),
+            testpay_webhook_secret=env.get("TRAVELGO_TESTPAY_WEBHOOK_SECRET", "") or _derived(secret, "testpay"),
+            testpay_retry_seconds=float(env.get("TRAVELGO_TESTPAY_RETRY_SECONDS", "2")),
+            payments_poll_seconds=float(env.get("TRAVELGO_PAYMENTS_POLL_SECONDS", "0.5")),
+            razorpay_key_id=env.get("RAZORPAY_KEY_ID", ""),
+            razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET", ""),
+            razorpay_webhook_secret=env.get("RAZORPAY_WEBHOOK_SECRET", ""),
             sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
             event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
             search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),
             search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "1000")),
         )
         values.update(overrides)
+        if values["payments"] not in ("testpay", "razorpay"):
+            raise ValueError("TRAVELGO_PAYMENTS must be testpay or razorpay")
+        if values["payments"] == "testpay" and mode == "production":
+            raise ValueError(
+                "TRAVELGO_PAYMENTS=testpay is a test gateway: set TRAVELGO_PAYMENTS=razorpay in production"
+            )
+        if values["payments"] == "razorpay" and not all(
+            values[k] for k in ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret")
+        ):
+            raise ValueError(
+                "TRAVELGO_PAYMENTS=razorpay needs RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET"
+            )
+        if not values["hold_seconds"] > 0 or values["max_open_holds"] < 1:
+            raise ValueError("TRAVELGO_HOLD_SECONDS and TRAVELGO_MAX_OPEN_HOLDS must be at least 1")
         if not values["db_acquire_timeout"] > 0:  # also refuses nan
             raise ValueError("TRAVELGO_DB_ACQUIRE_TIMEOUT must be a number of seconds above 0")
         return cls(**values)

@@ -63,6 +63,13 @@ TRIP_COLUMNS = (
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
+    "payment_events",
+    "refunds",
+    "payments",
+    "testpay_webhooks",
+    "testpay_refunds",
+    "testpay_payments",
+    "testpay_orders",
     "booking_nights",
     "booking_seats",
     "bookings",

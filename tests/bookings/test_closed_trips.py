@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from travelgo import db
-from travelgo.bookings import service
 
 from ..conftest import api_token, login
+from ..inapp import service
 from ..live.sse import InProcessStream
 from .helpers import as_user, passengers, trip_and_user
 from .test_pages import bus_form, post_multi

@@ -7,9 +7,9 @@ import os
 import sys
 
 from travelgo import db
-from travelgo.bookings import service
 from travelgo.bookings.integrity import check_inventory
 
+from ..inapp import service
 from .helpers import as_user, hotel_and_user, passengers, stay, trip_and_user
 
 

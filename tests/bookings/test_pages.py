@@ -8,10 +8,10 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from travelgo import db
-from travelgo.bookings import service
 
 from .. import factories
 from ..conftest import csrf_for, login, post_form
+from ..inapp import service
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from travelgo import db
-from travelgo.bookings import admission, engine, service
+from travelgo.bookings import admission
 from travelgo.bookings.integrity import check_inventory
 from travelgo.bookings.kinds import CHECK_IN_TIME, BusSeats
 from travelgo.text import natural_key
 
 from .. import factories
+from ..inapp import engine, service
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 
 

@@ -15,12 +15,12 @@ from datetime import date, timedelta
 import pytest
 
 from travelgo import db
-from travelgo.bookings import service
 from travelgo.bookings.integrity import check_inventory
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers, scalar
 from ..conftest import api_token
+from ..inapp import service
 
 
 async def make_buyers(client, n: int) -> list[dict[str, str]]:

@@ -14,12 +14,12 @@ import time
 from datetime import datetime, timedelta
 
 from travelgo import db, searchcache
-from travelgo.bookings import service as bookings
 from travelgo.searchcache import Answer, SearchCache, tags_for_event
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers
 from ..conftest import api_token, login, post_form
+from ..inapp import service as bookings
 from .helpers import DAY, bus_world, hotel_world
 
 # --- the cache itself ---------------------------------------------------------------------------------

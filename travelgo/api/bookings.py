@@ -69,10 +69,37 @@ class RefundOut(BaseModel):
     reason: str
 
 
+class PaymentOut(BaseModel):
+    """The provider order a hold is paid through; the price fixed when the hold was made is what is charged."""
+
+    provider: str
+    order_id: str
+    amount_minor: int
+    currency: str
+    status: Literal["created", "failed", "captured"]
+    checkout_url: str
+
+
+class RefundRecordOut(BaseModel):
+    """Money going back to the payer: pending until the provider confirms it (processed), or failed."""
+
+    id: int
+    amount_minor: int
+    currency: str
+    reason: Literal["cancellation", "late_payment", "duplicate_payment"]
+    status: Literal["pending", "processed", "failed"]
+
+
+BookingStatus = Literal["pending_payment", "confirmed", "expired", "cancelled"]
+
+
 class BookingOut(BaseModel):
     reference: str
     type: Literal["bus", "hotel"]
-    status: Literal["confirmed", "cancelled"]
+    status: BookingStatus
+    expires_at: datetime | None = None
+    payment: PaymentOut | None = None
+    refunds: list[RefundRecordOut] = []
     total_minor: int
     currency: str
     created_at: datetime
@@ -104,7 +131,8 @@ class CancelledBookingOut(BookingOut):
 class BookingSummaryOut(BaseModel):
     reference: str
     type: Literal["bus", "hotel"]
-    status: Literal["confirmed", "cancelled"]
+    status: BookingStatus
+    expires_at: datetime | None = None
     title: str
     starts_at: datetime
     ends_at: datetime

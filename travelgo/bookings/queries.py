@@ -307,11 +307,11 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
 
 async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
-        """
-        SELECT id, status, total_minor, currency, starts_at
-          FROM bookings
-         WHERE reference = %(reference)s
-           AND user_id = %(user_id)s
+        f"""
+        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at
+          FROM bookings b
+         WHERE b.reference = %(reference)s
+           AND b.user_id = %(user_id)s
         """,
         {"reference": reference, "user_id": user_id},
     )
@@ -376,6 +376,9 @@ async def lock_user_open_holds(cur, user_id: int) -> int:
     return (await cur.fetchone())["n"]
 
 
+# A hold whose time ran out reads as expired at once, even before the sweeper has released it.
+EFFECTIVE_STATUS = "IF(b.status = 'pending_payment' AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
+
 # What a booking shows of its trip.
 TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
                t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
@@ -386,7 +389,8 @@ TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN vehicles v ON v.id = t.vehicle_id"""
 
 BOOKING_DETAIL = f"""
-        SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency, b.contact_email,
+        SELECT b.id, b.reference, b.user_id, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.total_minor,
+               b.currency, b.contact_email,
                b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
                {TRIP_DISPLAY},
@@ -428,10 +432,11 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
 
 
 # A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
+# Holds awaiting payment are upcoming; expired holds are listed with the cancelled bookings.
 SCOPES = {
-    "upcoming": "b.status = 'confirmed' AND b.ends_at > %(now)s",
+    "upcoming": f"{EFFECTIVE_STATUS} IN ('confirmed', 'pending_payment') AND b.ends_at > %(now)s",
     "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
-    "cancelled": "b.status = 'cancelled'",
+    "cancelled": f"{EFFECTIVE_STATUS} IN ('cancelled', 'expired')",
     "all": "1 = 1",
 }
 
@@ -440,7 +445,8 @@ async def select_bookings_page(cur, user_id: int, scope: str, now: datetime, lim
     """A page of a user's bookings, newest first, with a title (route or hotel) and the seat count."""
     await cur.execute(
         f"""
-        SELECT b.reference, b.type, b.status, b.starts_at, b.ends_at, b.total_minor, b.currency, b.created_at,
+        SELECT b.reference, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.starts_at, b.ends_at,
+               b.total_minor, b.currency, b.created_at,
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
                CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
                (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count

@@ -31,10 +31,16 @@ def quote(
 ) -> RefundQuote:
     """What cancelling this booking now would refund, and whether it can be cancelled at all."""
     now = now or datetime.now()
-    if status != "confirmed":
+    if status == "expired":
+        return RefundQuote(False, 0, 0, currency, POLICY_TEXT, "This hold ran out before payment; nothing was charged.")
+    if status not in ("confirmed", "pending_payment"):
         return RefundQuote(False, 0, 0, currency, POLICY_TEXT, "This booking is already cancelled.")
     if now >= starts_at:
         return RefundQuote(False, 0, 0, currency, POLICY_TEXT, "This trip or stay has already started.")
+    if status == "pending_payment":
+        return RefundQuote(
+            True, 0, 0, currency, POLICY_TEXT, "Not paid yet: cancelling lets the hold go, nothing is charged."
+        )
     if starts_at - now >= FULL_REFUND_BEFORE:
         return RefundQuote(
             True, 100, total_minor, currency, POLICY_TEXT, "More than 24 hours before the start: full refund."

@@ -8,10 +8,13 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from quart import current_app
+
 from .. import db
+from ..checkout import service as checkout
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -22,9 +25,15 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     NotFound,
     RoomsUnavailable,
     SeatsUnavailable,
+    TooManyHolds,
 )
 from .forms import MAX_NIGHTS, MAX_SEATS
 from .kinds import BusSeats, HotelNights, Inventory, stay_nights
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """A naive UTC column value (holds, payments) as an aware datetime, so it is written with its offset."""
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def _user_fields(user: Any) -> tuple[int, str | None, str | None]:
@@ -40,15 +49,34 @@ async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -
     contact_email = contact_email or user_email
     if not contact_email:
         raise InvalidBooking({"contact_email": "Enter a contact email"})
-    new = engine.NewBooking(user_id, unit, contact_email, contact_phone or user_phone, key)
+    settings = current_app.config["TRAVELGO"]
+    new = engine.NewBooking(
+        user_id,
+        unit,
+        contact_email,
+        contact_phone or user_phone,
+        key,
+        hold_seconds=settings.hold_seconds,
+        max_open_holds=settings.max_open_holds,
+    )
     try:
         async with admission.current().admit(unit, user_id, key):
             booking_id, created = await engine.create(new)
     except engine.IdempotencyRace:
         async with db.reading() as cur:
             booking_id, created = await queries.select_booking_id_by_key(cur, user_id, key), False
+    except engine.TooManyOpenHolds:
+        n = settings.max_open_holds
+        raise TooManyHolds(
+            f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
+            "Pay for or cancel one of them before holding another."
+        ) from None
     async with db.reading() as cur:
         booking = await _detail(cur, booking_id)
+    if created:
+        await checkout.open_order(booking)
+        async with db.reading() as cur:
+            booking["payment"], booking["refunds"] = await checkout.payment_state(cur, booking)
     return {**booking, "replayed": not created}
 
 
@@ -113,11 +141,13 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
         released = await engine.release(
             cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
         )
-        if not released.released:  # a second click or another tab got there first
+        if not released.released:  # a second click, another tab or the sweeper got there first
             raise NotCancellable("This booking is already cancelled.")
+        await checkout.refund_cancellation(cur, core["id"], quote.amount_minor)
         return core["id"], quote
 
     booking_id, quote = await db.run_in_transaction(work)
+    await checkout.send_due_refunds()
     async with db.reading() as cur:
         booking = await _detail(cur, booking_id)
     return {**booking, "refund": quote.as_dict()}
@@ -189,7 +219,7 @@ async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, 
     async with db.reading() as cur:
         items = await queries.select_bookings_page(cur, user_id, scope, now, limit, offset)
         total = await queries.select_bookings_count(cur, user_id, scope, now)
-    return {"items": items, "total": total}
+    return {"items": [{**item, "expires_at": utc(item["expires_at"])} for item in items], "total": total}
 
 
 async def get_booking(user_id: int, reference: str) -> dict[str, Any] | None:
@@ -204,8 +234,10 @@ async def _detail(cur, booking_id: int) -> dict[str, Any]:
 
 
 async def _complete(cur, row: dict[str, Any]) -> dict[str, Any]:
-    """Add the items (seats or nights) and the title to a booking row."""
+    """Add the items (seats or nights), the title, the payment and the refunds to a booking row."""
     booking = dict(row)
+    booking["expires_at"] = utc(booking["expires_at"])
+    booking["payment"], booking["refunds"] = await checkout.payment_state(cur, booking)
     for column in ("boarding_points", "dropping_points"):
         if isinstance(booking.get(column), (str, bytes)):
             booking[column] = json.loads(booking[column])

@@ -1,0 +1,217 @@
+"""SQL for payments, refunds, provider events and expiring holds. Cursor first; never commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Row = dict[str, Any]
+
+PAYMENT_COLUMNS = """p.id, p.booking_id, p.provider, p.order_id, p.amount_minor, p.currency, p.status,
+               p.provider_payment_id, p.last_error, p.captured_at, p.created_at, p.updated_at"""
+
+
+async def insert_payment(cur, booking_id: int, provider: str, order_id: str, amount_minor: int, currency: str) -> int:
+    await cur.execute(
+        """
+        INSERT INTO payments (booking_id, provider, order_id, amount_minor, currency)
+        VALUES (%(booking_id)s, %(provider)s, %(order_id)s, %(amount)s, %(currency)s)
+        """,
+        {
+            "booking_id": booking_id,
+            "provider": provider,
+            "order_id": order_id,
+            "amount": amount_minor,
+            "currency": currency,
+        },
+    )
+    return cur.lastrowid
+
+
+async def select_payment_by_booking(cur, booking_id: int) -> Row | None:
+    await cur.execute(f"SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.booking_id = %(id)s", {"id": booking_id})
+    return await cur.fetchone()
+
+
+async def select_payment_by_order(cur, provider: str, order_id: str) -> Row | None:
+    await cur.execute(
+        f"SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.provider = %(provider)s AND p.order_id = %(order_id)s",
+        {"provider": provider, "order_id": order_id},
+    )
+    return await cur.fetchone()
+
+
+async def lock_payment(cur, payment_id: int) -> Row:
+    await cur.execute(f"SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.id = %(id)s FOR UPDATE", {"id": payment_id})
+    return await cur.fetchone()
+
+
+async def update_payment(cur, payment_id: int, *, status: str, provider_payment_id: str | None, error: str | None):
+    await cur.execute(
+        """
+        UPDATE payments
+           SET status = %(status)s, provider_payment_id = COALESCE(%(pid)s, provider_payment_id),
+               last_error = %(error)s, updated_at = UTC_TIMESTAMP(6),
+               captured_at = IF(%(status)s = 'captured', UTC_TIMESTAMP(6), captured_at)
+         WHERE id = %(id)s
+        """,
+        {"id": payment_id, "status": status, "pid": provider_payment_id, "error": error},
+    )
+
+
+async def insert_payment_event(cur, event, booking_id: int | None) -> bool:
+    """Record a provider event; False when it was already recorded (a duplicate or a retry)."""
+    await cur.execute(
+        """
+        INSERT IGNORE INTO payment_events (provider, event_id, kind, booking_id, order_id, outcome)
+        VALUES (%(provider)s, %(event_id)s, %(kind)s, %(booking_id)s, %(order_id)s, 'received')
+        """,
+        {
+            "provider": event.provider,
+            "event_id": event.event_id[:100],
+            "kind": event.kind,
+            "booking_id": booking_id,
+            "order_id": event.order_id[:64],
+        },
+    )
+    return cur.rowcount == 1
+
+
+async def update_payment_event_outcome(cur, event, outcome: str) -> None:
+    await cur.execute(
+        "UPDATE payment_events SET outcome = %(o)s WHERE provider = %(p)s AND event_id = %(e)s",
+        {"o": outcome, "p": event.provider, "e": event.event_id[:100]},
+    )
+
+
+async def insert_refund(
+    cur, booking_id: int, payment: Row, provider_payment_id: str, amount_minor: int, reason: str
+) -> int:
+    await cur.execute(
+        """
+        INSERT INTO refunds (booking_id, payment_id, provider_payment_id, amount_minor, currency, reason,
+                             next_attempt_at)
+        VALUES (%(booking_id)s, %(payment_id)s, %(ppid)s, %(amount)s, %(currency)s, %(reason)s, UTC_TIMESTAMP(6))
+        """,
+        {
+            "booking_id": booking_id,
+            "payment_id": payment["id"],
+            "ppid": provider_payment_id,
+            "amount": amount_minor,
+            "currency": payment["currency"],
+            "reason": reason,
+        },
+    )
+    return cur.lastrowid
+
+
+async def select_refunds(cur, booking_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT id, amount_minor, currency, reason, status, provider_refund_id, attempts, last_error, created_at,
+               updated_at
+          FROM refunds
+         WHERE booking_id = %(id)s
+         ORDER BY id
+        """,
+        {"id": booking_id},
+    )
+    return await cur.fetchall()
+
+
+async def lock_refund_by_provider_id(cur, provider_refund_id: str) -> Row | None:
+    await cur.execute(
+        "SELECT id, booking_id, status, attempts FROM refunds WHERE provider_refund_id = %(r)s FOR UPDATE",
+        {"r": provider_refund_id},
+    )
+    return await cur.fetchone()
+
+
+async def claim_due_refunds(cur, limit: int, lease_seconds: int) -> list[Row]:
+    """Refunds not yet accepted by the provider and due, leased to this worker (SKIP LOCKED)."""
+    await cur.execute(
+        """
+        SELECT id, booking_id, provider_payment_id, amount_minor, attempts
+          FROM refunds
+         WHERE status = 'pending'
+           AND provider_refund_id IS NULL
+           AND next_attempt_at <= UTC_TIMESTAMP(6)
+         ORDER BY next_attempt_at
+         LIMIT %(limit)s
+           FOR UPDATE SKIP LOCKED
+        """,
+        {"limit": limit},
+    )
+    rows = await cur.fetchall()
+    for row in rows:
+        await cur.execute(
+            """
+            UPDATE refunds
+               SET attempts = attempts + 1, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %(lease)s SECOND
+             WHERE id = %(id)s
+            """,
+            {"id": row["id"], "lease": lease_seconds},
+        )
+    return rows
+
+
+async def update_refund_sent(cur, refund_id: int, provider_refund_id: str, status: str) -> None:
+    await cur.execute(
+        """
+        UPDATE refunds
+           SET provider_refund_id = %(r)s, status = %(s)s, last_error = NULL, updated_at = UTC_TIMESTAMP(6)
+         WHERE id = %(id)s
+        """,
+        {"id": refund_id, "r": provider_refund_id, "s": status},
+    )
+
+
+async def update_refund_retry(cur, refund_id: int, *, error: str, delay_seconds: float, give_up: bool) -> None:
+    """The provider refused or failed the refund: try again after a delay (a new provider refund), or give up."""
+    await cur.execute(
+        """
+        UPDATE refunds
+           SET status = IF(%(give_up)s, 'failed', 'pending'), provider_refund_id = IF(%(give_up)s,
+               provider_refund_id, NULL), last_error = %(error)s, updated_at = UTC_TIMESTAMP(6),
+               next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %(delay)s SECOND
+         WHERE id = %(id)s
+        """,
+        {"id": refund_id, "error": error[:255], "delay": delay_seconds, "give_up": give_up},
+    )
+
+
+async def update_refund_status(cur, refund_id: int, status: str) -> None:
+    await cur.execute(
+        "UPDATE refunds SET status = %(s)s, updated_at = UTC_TIMESTAMP(6) WHERE id = %(id)s",
+        {"id": refund_id, "s": status},
+    )
+
+
+async def update_refund_retry_now(cur, refund_id: int) -> bool:
+    """An admin's retry of a failed refund: pending again, due now, with a fresh provider refund."""
+    await cur.execute(
+        """
+        UPDATE refunds
+           SET status = 'pending', provider_refund_id = NULL, attempts = 0, next_attempt_at = UTC_TIMESTAMP(6),
+               updated_at = UTC_TIMESTAMP(6)
+         WHERE id = %(id)s
+           AND status = 'failed'
+        """,
+        {"id": refund_id},
+    )
+    return cur.rowcount == 1
+
+
+async def select_expired_holds(cur, limit: int) -> list[int]:
+    """Holds whose time ran out, oldest first (ix_bookings_hold)."""
+    await cur.execute(
+        """
+        SELECT id
+          FROM bookings
+         WHERE status = 'pending_payment'
+           AND expires_at <= UTC_TIMESTAMP(6)
+         ORDER BY expires_at
+         LIMIT %(limit)s
+        """,
+        {"limit": limit},
+    )
+    return [row["id"] for row in await cur.fetchall()]

@@ -1,0 +1,291 @@
+"""Checkout: a booking is held (pending_payment) while the traveller pays; payments confirm it, refunds go back.
+
+The money rules, in one place:
+- A hold is created by the engine like any booking (same locks, counters and keys); its provider order is opened
+  right after, and its price is the hold's total, fixed under the lock: that is what the provider charges.
+- Every provider event (webhook or browser return) is applied once, in one transaction that takes the engine's
+  locks in the engine's order (inventory, then the booking, then its payment), so a payment, the sweeper and a
+  cancellation can race in any order: exactly one of them decides, the others find nothing to do.
+- A payment that arrives after the hold was released takes the inventory again if it is still free (confirmed);
+  otherwise, and for a cancelled booking or a second payment, the money goes back in full (a refund row written
+  in the same transaction, sent to the provider right after and retried until the provider accepts it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pymysql
+from quart import current_app, has_app_context, has_request_context, request
+
+from .. import db, payments
+from ..bookings import engine, kinds
+from ..bookings import queries as booking_queries
+from ..bookings.errors import BookingError
+from ..payments.base import PaymentEvent, ProviderError
+from . import queries
+
+log = logging.getLogger(__name__)
+REFUND_LEASE_SECONDS = 60
+REFUND_MAX_ATTEMPTS = 6
+
+
+class PaymentsUnavailable(BookingError):
+    """The payment provider could not open an order; the hold was let go (HTTP 503)."""
+
+    status = 503
+
+
+class RetryLater(Exception):
+    """An event the database cannot apply yet (a refund the provider answered before we stored its id): 503, so
+    the provider delivers it again."""
+
+
+def settings():
+    return current_app.config["TRAVELGO"]
+
+
+def base_url() -> str:
+    """Where the provider sends the traveller back and posts webhooks: TRAVELGO_PUBLIC_URL, else this request's host
+    (outside production)."""
+    configured = settings().public_url if has_app_context() else ""
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost"
+
+
+# --- opening an order ---------------------------------------------------------------------------------------
+
+
+async def open_order(booking: dict[str, Any]) -> None:
+    """The provider order for a new hold (once: a replayed booking finds its row)."""
+    if booking["status"] != "pending_payment":
+        return
+    async with db.reading() as cur:
+        if await queries.select_payment_by_booking(cur, booking["id"]) is not None:
+            return
+    provider = payments.current()
+    base = base_url()
+    try:
+        order = await provider.create_order(
+            receipt=booking["reference"],
+            amount_minor=booking["total_minor"],
+            currency=booking["currency"],
+            return_url=f"{base}/checkout/{booking['reference']}/return",
+            webhook_url=f"{base}/api/v1/payments/webhooks/{provider.name}",
+        )
+    except ProviderError as exc:
+        log.warning("payment provider refused an order for %s: %s", booking["reference"], exc)
+        await db.run_in_transaction(
+            lambda cur: engine.release(
+                cur, booking["id"], reason="The payment provider was unavailable.", cancelled_by="system"
+            )
+        )
+        raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
+    try:
+        async with db.transaction() as cur:
+            await queries.insert_payment(
+                cur, booking["id"], provider.name, order.order_id, order.amount_minor, order.currency
+            )
+    except pymysql.err.IntegrityError as exc:  # a concurrent replay of the same key opened it first
+        if db.error_code(exc) != db.DUPLICATE_KEY:
+            raise
+
+
+def checkout_url(reference: str) -> str:
+    """TravelGo's checkout page for a booking: it links on to the provider's hosted page or embeds its widget."""
+    return f"{base_url()}/checkout/{reference}"
+
+
+async def payment_state(cur, booking: dict[str, Any]) -> tuple[dict | None, list[dict]]:
+    """(payment, refunds) as pages and the API show them."""
+    payment = await queries.select_payment_by_booking(cur, booking["id"])
+    refunds = await queries.select_refunds(cur, booking["id"])
+    if payment is None:
+        return None, refunds
+    shown = {
+        "provider": payment["provider"],
+        "order_id": payment["order_id"],
+        "amount_minor": payment["amount_minor"],
+        "currency": payment["currency"],
+        "status": payment["status"],
+        "payment_id": payment["provider_payment_id"],
+        "error": payment["last_error"],
+        "checkout_url": checkout_url(booking["reference"]),
+        "provider_checkout_url": payments.current().checkout_url(payment["order_id"]),
+    }
+    return shown, refunds
+
+
+# --- provider events ----------------------------------------------------------------------------------------
+
+
+async def apply_event(event: PaymentEvent) -> str:
+    """Apply a verified provider event once; returns what it did (for logs, tests and the event row)."""
+    if event.kind.startswith("refund."):
+        return await db.run_in_transaction(_apply_refund_event, event)
+    outcome = await db.run_in_transaction(_apply_payment_event, event)
+    if outcome.startswith("refunded"):
+        await send_due_refunds()
+    return outcome
+
+
+async def _apply_payment_event(cur, event: PaymentEvent) -> str:
+    found = await queries.select_payment_by_order(cur, event.provider, event.order_id)
+    if found is None:
+        await queries.insert_payment_event(cur, event, None)
+        await queries.update_payment_event_outcome(cur, event, "unknown_order")
+        return "unknown_order"
+    booking_id = found["booking_id"]
+    # The engine's order: the booking's inventory, then the booking, then its payment.
+    unit = await kinds.of_booking(cur, await booking_queries.select_booking_core(cur, booking_id))
+    await unit.lock(cur)
+    state = await booking_queries.lock_booking_state(cur, booking_id)
+    payment = await queries.lock_payment(cur, found["id"])
+    if not await queries.insert_payment_event(cur, event, booking_id):
+        return "duplicate"
+    outcome = await _decide(cur, event, booking_id, state, payment)
+    await queries.update_payment_event_outcome(cur, event, outcome)
+    return outcome
+
+
+async def _decide(cur, event: PaymentEvent, booking_id: int, state: dict, payment: dict) -> str:
+    if event.kind == "payment.failed":
+        if payment["status"] == "captured":
+            return "ignored_after_capture"
+        await queries.update_payment(cur, payment["id"], status="failed", provider_payment_id=None, error=event.error)
+        return "failed"
+    # payment.captured
+    if payment["status"] == "captured":
+        if payment["provider_payment_id"] == event.payment_id:
+            return "already_applied"  # the return and the webhook of one payment: whichever came second
+        await _refund(cur, booking_id, payment, event.payment_id, event.amount_minor, "duplicate_payment")
+        return "refunded_duplicate"
+    await queries.update_payment(
+        cur, payment["id"], status="captured", provider_payment_id=event.payment_id, error=None
+    )
+    if event.amount_minor != payment["amount_minor"] or event.currency != payment["currency"]:
+        await _refund(cur, booking_id, {**payment, "currency": event.currency}, event.payment_id,
+                      event.amount_minor, "late_payment")  # fmt: skip
+        return "refunded_wrong_amount"
+    if state["status"] == "pending_payment":
+        # Paid in time, or after expires_at but before the sweeper came: the items are still held either way.
+        await booking_queries.update_booking_confirmed(cur, booking_id)
+        return "confirmed"
+    if state["status"] == "expired" and await engine.retake(cur, booking_id):
+        await booking_queries.update_booking_confirmed(cur, booking_id)
+        return "confirmed_late"
+    if state["status"] == "confirmed":
+        return "already_confirmed"
+    # expired and resold, or cancelled: never oversold, never money kept without a booking.
+    await _refund(cur, booking_id, payment, event.payment_id, event.amount_minor, "late_payment")
+    return "refunded_late"
+
+
+async def _refund(cur, booking_id, payment, provider_payment_id, amount_minor, reason) -> None:
+    if amount_minor > 0:
+        await queries.insert_refund(cur, booking_id, payment, provider_payment_id, amount_minor, reason)
+
+
+async def _apply_refund_event(cur, event: PaymentEvent) -> str:
+    refund = await queries.lock_refund_by_provider_id(cur, event.refund_id or "")
+    if refund is None:
+        raise RetryLater(f"refund {event.refund_id} is not known yet")
+    if not await queries.insert_payment_event(cur, event, refund["booking_id"]):
+        return "duplicate"
+    if event.kind == "refund.processed":
+        if refund["status"] != "processed":
+            await queries.update_refund_status(cur, refund["id"], "processed")
+        outcome = "refund_processed"
+    else:
+        give_up = refund["attempts"] >= REFUND_MAX_ATTEMPTS
+        await queries.update_refund_retry(
+            cur,
+            refund["id"],
+            error=event.error or "The provider could not process the refund.",
+            delay_seconds=_backoff(refund["attempts"]),
+            give_up=give_up,
+        )
+        outcome = "refund_failed" if give_up else "refund_retrying"
+    await queries.update_payment_event_outcome(cur, event, outcome)
+    return outcome
+
+
+def _backoff(attempts: int) -> float:
+    return min(settings().testpay_retry_seconds * 2**attempts, 3600)
+
+
+# --- cancellations ------------------------------------------------------------------------------------------
+
+
+async def refund_cancellation(cur, booking_id: int, amount_minor: int) -> None:
+    """Inside a cancellation's transaction: the refund row for a paid booking (sent after the commit)."""
+    payment = await queries.select_payment_by_booking(cur, booking_id)
+    if payment is not None and payment["status"] == "captured" and amount_minor > 0:
+        await queries.insert_refund(
+            cur, booking_id, payment, payment["provider_payment_id"], amount_minor, "cancellation"
+        )
+
+
+# --- background work: the sweeper ---------------------------------------------------------------------------
+
+
+async def expire_due_holds(limit: int = 500) -> int:
+    """Release every hold whose time ran out (status expired, inventory back, availability published).
+
+    Any worker may run this at once with others: the release re-reads the locked booking, so a hold paid or
+    expired by someone else meanwhile is left alone."""
+    async with db.reading() as cur:
+        due = await queries.select_expired_holds(cur, limit)
+    released = 0
+    for booking_id in due:
+        result = await db.run_in_transaction(_expire, booking_id)
+        released += result.released
+    return released
+
+
+async def _expire(cur, booking_id: int) -> engine.Released:
+    return await engine.release(
+        cur,
+        booking_id,
+        to_status="expired",
+        reason="The hold ran out before payment.",
+        only_if=lambda row: row["status"] == "pending_payment" and bool(row["hold_expired"]),
+    )
+
+
+async def send_due_refunds(limit: int = 20) -> int:
+    """Send refunds the provider has not accepted yet (leased, so two workers never send one twice)."""
+    async with db.transaction() as cur:
+        due = await queries.claim_due_refunds(cur, limit, REFUND_LEASE_SECONDS)
+    provider = payments.current()
+    for row in due:
+        try:
+            result = await provider.refund(
+                payment_id=row["provider_payment_id"], amount_minor=row["amount_minor"], receipt=f"refund-{row['id']}"
+            )
+        except ProviderError as exc:
+            async with db.transaction() as cur:
+                await queries.update_refund_retry(
+                    cur,
+                    row["id"],
+                    error=str(exc),
+                    delay_seconds=_backoff(row["attempts"]),
+                    give_up=row["attempts"] + 1 >= REFUND_MAX_ATTEMPTS,
+                )
+            continue
+        async with db.transaction() as cur:
+            await queries.update_refund_sent(cur, row["id"], result.refund_id, result.status)
+    return len(due)
+
+
+async def retry_refund(refund_id: int) -> bool:
+    """An admin retries a failed refund now."""
+    async with db.transaction() as cur:
+        retried = await queries.update_refund_retry_now(cur, refund_id)
+    if retried:
+        await send_due_refunds()
+    return retried
