@@ -78,6 +78,14 @@ async def clean_tables(request):
 
 
 @pytest.fixture
+def many_holds(app, monkeypatch):
+    """Lift the open-holds limit (TRAVELGO_MAX_OPEN_HOLDS) for a test about something else that books a lot."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(app.config, "TRAVELGO", replace(app.config["TRAVELGO"], max_open_holds=1000))
+
+
+@pytest.fixture
 async def client(app):
     return app.test_client()
 

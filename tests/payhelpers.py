@@ -49,5 +49,5 @@ async def pay(booking: dict, outcome: str = "captured", client=None) -> list[tup
 async def paid(booking: dict, client=None) -> dict:
     """pay() and the booking as it now reads (confirmed)."""
     answers = await pay(booking, client=client)
-    assert [status for status, _ in answers] == [200], answers
+    assert any(body.get("outcome", "").startswith("confirmed") for _, body in answers), answers
     return await service.get_booking(booking["user_id"], booking["reference"])

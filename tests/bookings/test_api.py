@@ -12,6 +12,7 @@ from travelgo.bookings import engine
 
 from .. import factories
 from ..conftest import api_token
+from ..payhelpers import paid
 from .helpers import hotel_and_user, passengers, stay, trip_and_user
 
 
@@ -29,11 +30,16 @@ async def test_book_seats_201_then_same_idempotency_key_returns_it(client):
     created = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["12", "13"]), headers=headers)
     assert created.status_code == 201, await created.get_data(as_text=True)
     body = await created.get_json()
-    assert body["status"] == "confirmed" and body["type"] == "bus" and body["total_minor"] == 5000
+    assert body["status"] == "pending_payment" and body["type"] == "bus" and body["total_minor"] == 5000
+    assert body["expires_at"].endswith("Z") or body["expires_at"][-6] in "+-"  # RFC 3339 with its offset
+    payment = body["payment"]
+    assert payment["amount_minor"] == 5000 and payment["currency"] == "EUR" and payment["status"] == "created"
+    assert payment["provider"] == "testpay" and payment["order_id"]
+    assert payment["checkout_url"].endswith(f"/checkout/{body['reference']}")
     assert {"reference", "currency", "created_at", "starts_at", "ends_at", "seats", "trip"} <= body.keys()
     assert [s["label"] for s in body["seats"]] == ["12", "13"]
     assert body["trip"]["origin"] == trip["origin"]["name"]
-    assert body["cancellation"]["cancellable"] and body["cancellation"]["percent"] == 100
+    assert body["cancellation"]["cancellable"] and body["cancellation"]["amount_minor"] == 0  # nothing paid yet
     assert created.headers["Location"] == f"/api/v1/bookings/{body['reference']}"
 
     again = await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["12", "13"]), headers=headers)
@@ -124,9 +130,9 @@ async def test_list_show_cancel_and_strangers_get_404(client):
     async with db.transaction() as cur:
         stranger = await factories.make_user(cur)
     headers = await api_token(client, user["email"])
-    reference = (
-        await (await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["3"]), headers=headers)).get_json()
-    )["reference"]
+    booked = await (await client.post("/api/v1/bookings", json=bus_body(trip["id"], ["3"]), headers=headers)).get_json()
+    reference = booked["reference"]
+    await paid({**booked, "user_id": user["id"]}, client)
 
     listed = await (await client.get("/api/v1/bookings?scope=upcoming", headers=headers)).get_json()
     assert listed["total"] == 1 and listed["items"][0]["reference"] == reference
@@ -217,5 +223,5 @@ async def test_a_cancel_with_a_bad_body_changes_nothing(client):
     assert is_problem(await client.post(cancel, data='{"reason": 12345}', headers=text_type), 422)
     assert is_problem(await client.post(cancel, data="null", headers=json_type), 422)
     shown = await (await client.get(f"/api/v1/bookings/{reference}", headers=headers)).get_json()
-    assert shown["status"] == "confirmed"
+    assert shown["status"] == "pending_payment"
     assert (await client.post(cancel, headers=headers)).status_code == 200  # no body at all: no reason, cancelled

@@ -92,7 +92,7 @@ async def test_fewer_seats_left_than_asked_names_how_many_are_left():
     with pytest.raises(service.NotEnoughSeats, match="Only 1 seat is left"):
         await service.book_trip(as_user(user), trip["id"], ["4", "5"], passengers(2))
     booking = await service.book_trip(as_user(user), trip["id"], ["4"], passengers(1))
-    assert booking["status"] == "confirmed"
+    assert booking["status"] == "pending_payment"
 
 
 async def test_live_state_and_events_list_every_seat_once_the_counter_is_full(app):

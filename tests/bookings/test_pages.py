@@ -12,6 +12,7 @@ from travelgo import db
 from .. import factories
 from ..conftest import csrf_for, login, post_form
 from ..inapp import service
+from ..payhelpers import paid
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
@@ -161,7 +162,7 @@ async def test_my_bookings_tabs_details_and_cancel_with_refund_shown_first(clien
     trip, user = await trip_and_user(price_minor=4000)
     async with db.transaction() as cur:
         stranger = await factories.make_user(cur)
-    booking = await service.book_trip(as_user(user), trip["id"], ["5"], passengers(1))
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["5"], passengers(1)))
     theirs = await service.book_trip(as_user(stranger), trip["id"], ["6"], passengers(1))
     await login(client, user["email"])
     upcoming = await (await client.get("/bookings")).get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from travelgo.text import natural_key
 
 from .. import factories
 from ..inapp import engine, service
+from ..payhelpers import paid
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 
 
@@ -30,7 +31,10 @@ async def test_book_trip_holds_seats_counts_them_and_announces_the_new_state():
     booking = await service.book_trip(as_user(user), trip["id"], ["12", "3"], passengers(2), None, "+44 20 7946 0958")
 
     assert re.fullmatch(r"TG-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}", booking["reference"])
-    assert booking["status"] == "confirmed" and booking["type"] == "bus" and not booking["replayed"]
+    # A hold while the traveller pays: the seats are taken exactly as by a confirmed booking.
+    assert booking["status"] == "pending_payment" and booking["type"] == "bus" and not booking["replayed"]
+    assert booking["expires_at"].utcoffset() == timedelta(0) and booking["expires_at"] > datetime.now(UTC)
+    assert booking["payment"]["amount_minor"] == 5000 and booking["payment"]["status"] == "created"
     assert booking["total_minor"] == 5000 and booking["currency"] == "EUR"
     assert booking["contact_email"] == user["email"]  # defaults to the account's email
     assert [s["label"] for s in booking["seats"]] == ["3", "12"]
@@ -46,6 +50,7 @@ async def test_book_trip_holds_seats_counts_them_and_announces_the_new_state():
             "destination_id": trip["destination"]["id"],
         }
     ]
+    assert (await paid(booking))["status"] == "confirmed"
     assert await check_inventory() == []
 
 
@@ -144,9 +149,10 @@ async def test_sold_out_nights_are_named_and_capacity_is_checked():
 
 async def test_cancel_releases_seats_at_once_with_a_full_refund_far_ahead():
     trip, user = await trip_and_user(price_minor=2500)
-    booking = await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2))
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2)))
     cancelled = await service.cancel_booking(user["id"], booking["reference"], "plans changed")
     assert cancelled["status"] == "cancelled" and cancelled["refund_minor"] == 5000
+    assert [(r["amount_minor"], r["reason"]) for r in cancelled["refunds"]] == [(5000, "cancellation")]
     assert cancelled["refund"]["percent"] == 100 and cancelled["refund"]["amount_minor"] == 5000
     assert cancelled["cancel_reason"] == "plans changed" and cancelled["cancelled_by"] == "traveller"
     assert await scalar("SELECT seats_booked FROM trips WHERE id = %(id)s", {"id": trip["id"]}) == 0
@@ -160,10 +166,10 @@ async def test_cancel_releases_seats_at_once_with_a_full_refund_far_ahead():
 
 async def test_cancel_within_a_day_refunds_half_and_started_bookings_cannot_be_cancelled():
     trip, user = await trip_and_user(price_minor=3000, departs_at=datetime.now() + timedelta(hours=5))
-    booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))
     cancelled = await service.cancel_booking(user["id"], booking["reference"])
     assert cancelled["refund"]["percent"] == 50 and cancelled["refund_minor"] == 1500
-    booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))
     async with db.transaction() as cur:  # time passes: the bus leaves
         await cur.execute(
             "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 MINUTE WHERE reference = %(r)s",
@@ -207,7 +213,7 @@ async def test_travellers_only_see_and_cancel_their_own_bookings():
     assert await service.get_booking(stranger["id"], booking["reference"]) is None
     with pytest.raises(service.NotFound):
         await service.cancel_booking(stranger["id"], booking["reference"])
-    assert (await service.get_booking(owner["id"], booking["reference"]))["status"] == "confirmed"
+    assert (await service.get_booking(owner["id"], booking["reference"]))["status"] == "pending_payment"
 
 
 async def test_release_is_usable_inside_another_transaction():
@@ -236,7 +242,7 @@ async def test_list_bookings_scopes_newest_first():
     stay_booking = await service.book_room(u, room_type["id"], *stay(), 1, 1, "Test Traveller")
     gone = await service.book_trip(u, trip["id"], ["2"], passengers(1))
     await service.cancel_booking(user["id"], gone["reference"])
-    old = await service.book_trip(u, past_trip["id"], ["1"], passengers(1))
+    old = await paid(await service.book_trip(u, past_trip["id"], ["1"], passengers(1)))
     async with db.transaction() as cur:
         await cur.execute(
             "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 DAY, ends_at = NOW() - INTERVAL 20 HOUR"

@@ -85,7 +85,7 @@ async def test_sixty_buyers_one_seat_exactly_one_wins(client, count_checks):
     assert await check_inventory() == []
 
 
-async def test_random_seats_on_a_nearly_full_trip_never_sell_a_seat_twice(client):
+async def test_random_seats_on_a_nearly_full_trip_never_sell_a_seat_twice(client, many_holds):
     trip = await make_trip(seats=40)
     buyers = await make_buyers(client, 8)
     async with db.transaction() as cur:

@@ -18,7 +18,7 @@ def _body(trip_id: int, seat: str) -> dict:
     return {"type": "bus", "trip_id": trip_id, "seats": [seat], "passengers": passengers(1)}
 
 
-async def test_kill_mid_transaction_rolls_everything_back_and_the_pool_recovers(client, monkeypatch):
+async def test_kill_mid_transaction_rolls_everything_back_and_the_pool_recovers(client, monkeypatch, many_holds):
     trip, user = await trip_and_user(seats=10)
     headers = await api_token(client, user["email"])
     paused, resume = asyncio.Event(), asyncio.Event()

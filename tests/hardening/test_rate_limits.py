@@ -190,7 +190,7 @@ async def test_booking_creation_is_limited_per_account_and_the_refused_one_books
     trip, user = await trip_and_user(seats=10)
     headers = await api_token(client, user["email"])
     settings = app.config["TRAVELGO"]
-    app.config["TRAVELGO"] = replace(settings, rate_limit_rules="booking_account=3/60")
+    app.config["TRAVELGO"] = replace(settings, rate_limit_rules="booking_account=3/60", max_open_holds=10)
     try:
         statuses = []
         for seat in range(1, 5):

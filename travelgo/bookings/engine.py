@@ -106,17 +106,19 @@ async def create(new: NewBooking) -> tuple[int, bool]:
 
 async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
     unit = new.unit
-    if new.hold_seconds is not None and new.max_open_holds is not None:
-        # The traveller's row first (rank 0): two holds of one traveller queue here, so the count below is exact.
-        open_holds = await queries.lock_user_open_holds(cur, new.user_id)
-        if open_holds >= new.max_open_holds:
-            raise TooManyOpenHolds()
+    limited = new.hold_seconds is not None and new.max_open_holds is not None
+    if limited:
+        # The traveller's row first (rank 0, before any inventory): two holds of one traveller queue here, so the
+        # count below is exact. A locking read, like every lock: the snapshot starts at the first plain read.
+        await queries.lock_user(cur, new.user_id)
     # 1. Lock.
     await unit.lock(cur, rows=how.rows)
     if new.idempotency_key:
         existing = await queries.select_booking_id_by_key(cur, new.user_id, new.idempotency_key)
         if existing is not None:
             return existing, False
+    if limited and await queries.select_open_holds(cur, new.user_id) >= new.max_open_holds:
+        raise TooManyOpenHolds()
     # 2. Check.
     await unit.check(cur)
     if how.after_check is not None:

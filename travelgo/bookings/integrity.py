@@ -61,23 +61,48 @@ CHECKS: list[tuple[str, str]] = [
                       IF(bs.held = 1, ' is still held', ' was released')) AS problem
           FROM booking_seats bs
           JOIN bookings b ON b.id = bs.booking_id
-         WHERE (b.status = 'cancelled' AND bs.held = 1)
-            OR (b.status = 'confirmed' AND bs.held IS NULL)
+         WHERE (b.status IN ('cancelled', 'expired') AND bs.held = 1)
+            OR (b.status IN ('confirmed', 'pending_payment') AND bs.held IS NULL)
         """,
     ),
     (
         "room counter differs from bookings",
         """
         SELECT CONCAT('room type ', ri.room_type_id, ' night ', ri.night, ': rooms_booked = ', ri.rooms_booked,
-                      ' but confirmed bookings hold ', COALESCE(s.n, 0)) AS problem
+                      ' but active bookings hold ', COALESCE(s.n, 0)) AS problem
           FROM room_inventory ri
           LEFT JOIN (SELECT bn.room_type_id, bn.night, SUM(bn.rooms) AS n
                        FROM booking_nights bn
                        JOIN bookings b ON b.id = bn.booking_id
-                      WHERE b.status = 'confirmed'
+                      WHERE b.status IN ('confirmed', 'pending_payment')
                       GROUP BY bn.room_type_id, bn.night) s
             ON s.room_type_id = ri.room_type_id AND s.night = ri.night
          WHERE ri.rooms_booked <> COALESCE(s.n, 0)
+        """,
+    ),
+    (
+        "money kept without a booking",
+        """
+        SELECT CONCAT('booking ', b.reference, ' is ', b.status, ' but its captured payment of ', p.amount_minor,
+                      ' has ', COALESCE(r.n, 0), ' refunded') AS problem
+          FROM payments p
+          JOIN bookings b ON b.id = p.booking_id
+          LEFT JOIN (SELECT booking_id, SUM(amount_minor) AS n FROM refunds WHERE reason <> 'cancellation'
+                      GROUP BY booking_id) r
+            ON r.booking_id = b.id
+         WHERE p.status = 'captured'
+           AND b.status IN ('expired', 'pending_payment')
+           AND COALESCE(r.n, 0) < p.amount_minor
+        """,
+    ),
+    (
+        "confirmed booking with an unpaid order",
+        """
+        SELECT CONCAT('booking ', b.reference, ' is confirmed but its payment is ', p.status) AS problem
+          FROM bookings b
+          JOIN payments p ON p.booking_id = b.id
+         WHERE b.status = 'confirmed'
+           AND p.status <> 'captured'
         """,
     ),
 ]

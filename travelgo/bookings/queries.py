@@ -360,9 +360,12 @@ async def update_booking_confirmed(cur, booking_id: int) -> None:
     )
 
 
-async def lock_user_open_holds(cur, user_id: int) -> int:
-    """Lock the traveller's row and count their unexpired holds (so two holds at once cannot both pass a limit)."""
+async def lock_user(cur, user_id: int) -> None:
     await cur.execute("SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
+
+
+async def select_open_holds(cur, user_id: int) -> int:
+    """How many unexpired holds the traveller has (exact under lock_user)."""
     await cur.execute(
         """
         SELECT COUNT(*) AS n
