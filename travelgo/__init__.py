@@ -52,12 +52,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .bookings.routes import bp as bookings_bp
     from .buses.routes import bp as buses_bp
     from .checkout import sweeper
+    from .checkout.routes import bp as checkout_bp
     from .hotels.routes import bp as hotels_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
 
     api.init_app(app)
-    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, admin_bp, live_bp):
+    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)

@@ -128,9 +128,16 @@ async def bus_booking_create(trip_id: int):
         selected, _ = _check_selection(trip, data["seats"])
         status = 422 if isinstance(exc, service.InvalidBooking) else 409
         return await _bus_page(trip, selected, status=status, notice=exc.detail, wanted=len(data["seats"]))
+    return await _to_checkout(booking)
+
+
+async def _to_checkout(booking: dict[str, Any]):
+    """After Book: pay for the hold (a replayed submit lands on the same checkout, or the ticket once paid)."""
+    if booking["status"] != "pending_payment":
+        return hx_redirect(f"/bookings/{booking['reference']}")
     if not booking["replayed"]:
-        await flash(f"Booking confirmed. Your reference is {booking['reference']}.", "success")
-    return hx_redirect(f"/bookings/{booking['reference']}")
+        await flash(f"Held for you: reference {booking['reference']}. Pay to confirm.", "success")
+    return hx_redirect(f"/checkout/{booking['reference']}")
 
 
 # --- hotel ---------------------------------------------------------------------------------------------
@@ -247,9 +254,7 @@ async def hotel_booking_create(hotel_id: int):
         return await _hotel_page(
             hotel, stay_values, status=422, stay=stay, stay_errors=field_errors, values=values, key=key
         )
-    if not booking["replayed"]:
-        await flash(f"Booking confirmed. Your reference is {booking['reference']}.", "success")
-    return hx_redirect(f"/bookings/{booking['reference']}")
+    return await _to_checkout(booking)
 
 
 # --- my bookings ---------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ async def select_refunds(cur, booking_id: int) -> list[Row]:
         """,
         {"id": booking_id},
     )
-    return await cur.fetchall()
+    return list(await cur.fetchall())
 
 
 async def lock_refund_by_provider_id(cur, provider_refund_id: str) -> Row | None:
