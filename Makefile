@@ -9,7 +9,7 @@ export PORT ?= 8000
 export WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory bench bench-search screenshots clean
+.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory reconcile bench bench-search screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-search: install ## EXPLAIN the searches, then req/s and p50/p99 at 32 clie
 
 check-inventory: migrate ## verify no seat is held twice, no night oversold, counters match bookings
 	@$(PY) -m travelgo.cli check-inventory
+
+reconcile: migrate ## compare the payment provider's records with ours: paid but not confirmed, refunds not processed
+	@$(PY) -m travelgo.cli reconcile
 
 bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10 min), write BENCHMARKS.md
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -16,7 +16,9 @@ import os
 from quart import Quart, request
 
 from travelgo import db
-from travelgo.bookings import service
+from travelgo.bookings import engine
+from travelgo.bookings.errors import SeatsUnavailable
+from travelgo.bookings.kinds import BusSeats
 from travelgo.config import DatabaseURL
 
 app = Quart(__name__)
@@ -38,17 +40,16 @@ async def close_pool() -> None:
 async def book():
     body = json.loads(await request.get_data())
     try:
-        booking_id, *_ = await db.run_in_transaction(
-            service._book_trip_tx,
-            USER_ID,
-            body["trip_id"],
-            body["seats"],
-            PASSENGERS,
-            body["contact_email"],
-            None,
-            None,
+        booking_id, _ = await engine.create(
+            engine.NewBooking(
+                USER_ID,
+                BusSeats(body["trip_id"], body["seats"], PASSENGERS),
+                body["contact_email"],
+                hold_seconds=600,
+                max_open_holds=10**6,
+            )
         )
-    except service.SeatsUnavailable:
+    except SeatsUnavailable:
         return {"detail": "taken"}, 409
     return {"booking_id": booking_id}, 201
 

@@ -1,6 +1,6 @@
 """The raw database floor: the booking transaction run straight through aiomysql, no HTTP, no framework.
 
-When the booking engine is present this runs its own transaction function (bookings.service._book_trip_tx through
+When the booking engine is present this runs its own transaction (bookings.engine.create for one BusSeats unit,
 db.run_in_transaction: lock the trip row, check the seats, bump the counter, insert the booking, its seats and an
 outbox event, commit), so the floor is exactly the transaction an API booking commits. Without it, book_seat()
 below is the same statement sequence written out. Over distinct seats.
@@ -90,13 +90,21 @@ async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
 
 
 def service_transaction():
-    """The booking engine's own bus-booking transaction function, if this tree has it."""
+    """The booking engine's own transaction for one bus seat, held as production holds it (open-holds limit on)."""
     try:
-        from travelgo.bookings import service
+        from travelgo.bookings import engine
+        from travelgo.bookings.errors import SeatsUnavailable
+        from travelgo.bookings.kinds import BusSeats
     except ImportError:
         return None, None
-    work = getattr(service, "_book_trip_tx", None)
-    return (work, service.SeatsUnavailable) if work else (None, None)
+
+    async def work(user_id, trip_id, seats, passengers, email):
+        new = engine.NewBooking(
+            user_id, BusSeats(trip_id, seats, passengers), email, hold_seconds=600, max_open_holds=10**6
+        )
+        return await engine.create(new)
+
+    return work, SeatsUnavailable
 
 
 async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
@@ -116,9 +124,7 @@ async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concu
             user_id, trip_id, seat = queue.pop()
             started = time.perf_counter()
             try:
-                await db.run_in_transaction(
-                    work, user_id, trip_id, [seat], passenger, "bench@travelgo.example", None, None
-                )
+                await work(user_id, trip_id, [seat], passenger, "bench@travelgo.example")
                 outcomes["booked"] += 1
             except taken_error:
                 outcomes["taken"] += 1

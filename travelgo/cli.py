@@ -1,4 +1,4 @@
-"""Command line: `python -m travelgo.cli migrate | seed [--if-empty] | check-inventory`."""
+"""Command line: `python -m travelgo.cli migrate | seed [--if-empty] | check-inventory | reconcile`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--if-empty", action="store_true", help="only when the database has no cities yet")
     seed.add_argument("--scale", default=os.environ.get("SEED_SCALE", "normal"), choices=["small", "normal", "large"])
     sub.add_parser("check-inventory", help="verify the inventory invariants; non-zero exit on any breach")
+    sub.add_parser("reconcile", help="compare the payment provider's records with ours; non-zero exit on a mismatch")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -61,6 +62,17 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"BREACH: {problem}")
         print("inventory OK" if not problems else f"{len(problems)} breach(es) found")
+        return 1 if problems else 0
+
+    if args.command == "reconcile":
+        from . import payments
+        from .checkout.reconcile import reconcile
+
+        provider = payments.build(settings)
+        problems = asyncio.run(_with_pool(settings, lambda: reconcile(provider)))
+        for problem in problems:
+            print(f"MISMATCH: {problem}")
+        print("payments reconcile" if not problems else f"{len(problems)} mismatch(es) found")
         return 1 if problems else 0
     return 2
 

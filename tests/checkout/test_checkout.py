@@ -286,3 +286,38 @@ async def test_fifty_clients_race_for_one_seat_and_the_winner_pays_while_the_swe
     assert await scalar("SELECT status FROM bookings") == "confirmed"
     assert await scalar("SELECT COUNT(*) FROM booking_seats WHERE held = 1") == 1
     assert await check_inventory() == []
+
+
+async def test_reconcile_is_clean_after_a_paid_cancelled_journey_and_names_a_payment_we_never_heard_of(client):
+    import os
+    import sys
+
+    from travelgo import payments
+    from travelgo.checkout.reconcile import reconcile
+
+    from .. import conftest
+
+    provider = conftest.APP.extensions[payments.EXTENSION]
+    trip, user = await trip_and_user()
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))
+    await service.cancel_booking(user["id"], booking["reference"])
+    await deliver_webhooks(client)
+    assert await reconcile(provider) == []
+
+    silent = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    await gateway().pay(await order_of(silent["reference"]), "captured")  # its webhook never arrives
+    problems = await reconcile(provider)
+    assert problems == [f"{silent['reference']}: paid at the provider ({problems[0].split('(')[1].split(')')[0]}) "
+                        "but not recorded as paid here"]  # fmt: skip
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "travelgo.cli",
+        "reconcile",
+        env={**os.environ, "DATABASE_URL": conftest.test_database_url()},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(cli.communicate(), 60)
+    assert cli.returncode == 1 and f"MISMATCH: {silent['reference']}: paid at the provider" in out.decode()
+    await deliver_webhooks(client)
+    assert await reconcile(provider) == []

@@ -369,12 +369,13 @@ async def select_held_seats(cur, trip_id: int) -> list[str]:
 
 
 async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
-    """Confirmed bookings of a trip, locked in id order (after the trip row: the booking engine's order)."""
+    """Bookings of a trip that hold seats (confirmed, or held awaiting payment), locked in id order (after the trip
+    row: the booking engine's order)."""
     await cur.execute(
         """
-        SELECT id, total_minor
+        SELECT id, status, total_minor
           FROM bookings
-         WHERE trip_id = %(id)s AND status = 'confirmed'
+         WHERE trip_id = %(id)s AND status IN ('confirmed', 'pending_payment')
          ORDER BY id
            FOR UPDATE
         """,

@@ -20,6 +20,7 @@ from .. import db
 from ..bookings import queries as booking_queries
 from ..bookings.engine import release
 from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
+from ..checkout.service import refund_cancellation, send_due_refunds
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -485,11 +486,11 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
         bookings = await queries.lock_confirmed_trip_bookings(cur, trip_id)
         released = []
         for booking in bookings:
+            refund = booking["total_minor"] if booking["status"] == "confirmed" else 0  # a hold paid nothing
             released.append(
-                await release(
-                    cur, booking["id"], reason=reason, cancelled_by="operator", refund_minor=booking["total_minor"]
-                )
+                await release(cur, booking["id"], reason=reason, cancelled_by="operator", refund_minor=refund)
             )
+            await refund_cancellation(cur, booking["id"], refund)
         await queries.update_trip(cur, trip_id, {"status": "cancelled", "cancel_reason": reason})
         after = await queries.lock_trip(cur, trip_id)
         await record(
@@ -509,7 +510,9 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
         await _publish_trip(cur, after)
         return {"trip": after, "bookings_cancelled": len(bookings), "released": released}
 
-    return await db.run_in_transaction(work)
+    result = await db.run_in_transaction(work)
+    await send_due_refunds()  # the refunds written with the cancellation go to the provider now
+    return result
 
 
 # --- hotels -------------------------------------------------------------------------------------------
@@ -707,27 +710,26 @@ async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
         key = await queries.select_booking_key(cur, reference.upper())
         if key is None:
             raise NotFound("booking")
-        if key["status"] == "confirmed":
-            result = await release(cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=key["total_minor"])
+        if key["status"] in ("confirmed", "pending_payment"):
+            refund = key["total_minor"] if key["status"] == "confirmed" else 0  # a hold paid nothing
+            result = await release(cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=refund)
             if result.released:
+                await refund_cancellation(cur, key["id"], refund)
                 await record(
                     cur,
                     actor,
                     "booking.cancel",
                     "booking",
                     key["reference"],
-                    {"status": "confirmed"},
-                    {
-                        "status": "cancelled",
-                        "cancel_reason": reason,
-                        "cancelled_by": "admin",
-                        "refund_minor": key["total_minor"],
-                    },
+                    {"status": key["status"]},
+                    {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin", "refund_minor": refund},
                 )
                 return result
         raise Refused("This booking is already cancelled.")
 
-    return await db.run_in_transaction(work)
+    result = await db.run_in_transaction(work)
+    await send_due_refunds()  # the refunds written with the cancellation go to the provider now
+    return result
 
 
 # --- analytics ----------------------------------------------------------------------------------------

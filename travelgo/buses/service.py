@@ -121,7 +121,7 @@ def closed_reason(status: str, departs_at: datetime, seats_left: int, now: datet
     """Why no seat of a trip can be booked ("cancelled", "departed", "sold_out"), or None while it is on sale.
 
     The one rule for what pages, the API and live updates offer; the locked check in
-    bookings.service._book_trip_tx applies the same conditions and stays the judge."""
+    the booking engine (bookings.kinds.BusSeats.check) applies the same conditions under its lock and stays the judge."""
     if status != "scheduled":
         return "cancelled"
     if departs_at <= (now or datetime.now()):

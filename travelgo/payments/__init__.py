@@ -17,21 +17,28 @@ def current() -> PaymentProvider:
     return current_app.extensions[EXTENSION]
 
 
-def init_app(app: Quart, settings) -> None:
-    """Build the configured provider; TestPay also serves its pages and sends its webhooks from every worker."""
+def build(settings) -> PaymentProvider:
+    """The provider TRAVELGO_PAYMENTS names, configured from the settings."""
     if settings.payments == "razorpay":
         from .razorpay import RazorpayProvider
 
-        app.extensions[EXTENSION] = RazorpayProvider(
+        return RazorpayProvider(
             settings.razorpay_key_id, settings.razorpay_key_secret, settings.razorpay_webhook_secret
         )
+    from . import testpay
+
+    return testpay.TestpayProvider(testpay.Gateway(settings.testpay_webhook_secret, settings.testpay_retry_seconds))
+
+
+def init_app(app: Quart, settings) -> None:
+    """Install the provider; TestPay also serves its pages and sends its webhooks from every worker."""
+    provider = app.extensions[EXTENSION] = build(settings)
+    if settings.payments != "testpay":
         return
     from . import testpay
 
-    gateway = testpay.Gateway(settings.testpay_webhook_secret, retry_base=settings.testpay_retry_seconds)
-    app.extensions[EXTENSION] = testpay.TestpayProvider(gateway)
     app.register_blueprint(testpay.bp)
-    deliveries = testpay.Deliveries(gateway, interval=settings.payments_poll_seconds)
+    deliveries = testpay.Deliveries(provider.gateway, interval=settings.payments_poll_seconds)
 
     @app.before_serving
     async def _start_deliveries() -> None:
