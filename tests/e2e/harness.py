@@ -97,6 +97,7 @@ def server_env(url: DatabaseURL) -> dict[str, str]:
         TRAVELGO_ADMIN_PASSWORD=ADMIN_PASSWORD,
         SECRET_KEY="e2e-secret-key-not-for-production-0123456789",
         TRAVELGO_SSE_POLL_SECONDS="0.05",
+        TRAVELGO_PAYMENTS_POLL_SECONDS="0.5",
         LOG_LEVEL="WARNING",
     )
     env.pop("DATABASE_READ_URL", None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.async_api import expect
+
 from . import harness
 
 
@@ -116,3 +118,19 @@ async def htmx_settled(page) -> None:
     await page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
     )
+
+
+async def pay_at_checkout(page) -> str:
+    """From the checkout a booking lands on: Pay, pay on TestPay's hosted page, back to the confirmation, then the
+    ticket. Works with or without JavaScript. Returns the reference."""
+    await expect(page).to_have_url(re.compile(r"/checkout/TG-[A-Z0-9]{6}$"))
+    reference = page.url.rsplit("/", 1)[1]
+    await expect(page.locator("#messages")).to_contain_text(f"Held for you: reference {reference}")
+    await page.get_by_role("link", name=re.compile(r"^Pay ")).click()
+    await expect(page.get_by_text("TestPay - test gateway, no real money")).to_be_visible()
+    await page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Booking confirmed")
+    await expect(page.get_by_role("status").filter(has_text="paid")).to_contain_text(reference)
+    await page.get_by_role("link", name=re.compile(r"^Open your ")).click()
+    await expect(page).to_have_url(re.compile(rf"/bookings/{reference}$"))
+    return reference
