@@ -112,6 +112,7 @@ class Settings:
     razorpay_key_id: str = ""
     razorpay_key_secret: str = ""
     razorpay_webhook_secret: str = ""
+    razorpay_api_url: str = "https://api.razorpay.com"  # a local stub in tests
     booking_admission: bool = True  # the per-worker queue in front of the booking engine (bookings/admission.py)
     public_url: str = (
         ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
@@ -154,6 +155,7 @@ class Settings:
             razorpay_key_id=env.get("RAZORPAY_KEY_ID", ""),
             razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET", ""),
             razorpay_webhook_secret=env.get("RAZORPAY_WEBHOOK_SECRET", ""),
+            razorpay_api_url=env.get("RAZORPAY_API_URL", "https://api.razorpay.com"),
             sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
             event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
             search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),

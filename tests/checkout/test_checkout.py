@@ -193,7 +193,9 @@ async def test_the_browser_return_and_the_webhook_race_and_exactly_one_confirms(
         headers={"Content-Type": "application/json", "X-Testpay-Signature": gateway().sign(row["body"])},
     )
     returned, hooked = await asyncio.gather(client.get(return_path), webhook)
-    assert returned.status_code == 200 and "Booking confirmed" in await returned.get_data(as_text=True)
+    assert returned.status_code == 303
+    result = await client.get(returned.headers["Location"])
+    assert "Booking confirmed" in await result.get_data(as_text=True)
     assert (await hooked.get_json())["outcome"] in ("confirmed", "already_applied")
     outcomes = await scalar("SELECT GROUP_CONCAT(outcome ORDER BY outcome) FROM payment_events")
     assert outcomes == "already_applied,confirmed"  # whichever came first confirmed; the other did nothing

@@ -12,7 +12,8 @@ from .. import payments
 from ..auth import login_required
 from ..bookings import service as bookings
 from ..payments.base import InvalidSignature
-from ..web import render
+from ..security import CSP
+from ..web import csrf_exempt, render
 from . import service
 
 bp = Blueprint("checkout", __name__)
@@ -37,29 +38,53 @@ async def checkout_show(reference: str):
     booking = await _own_booking(reference.strip().upper())
     if booking["status"] == "confirmed":
         return redirect(f"/bookings/{booking['reference']}", 303)
-    return await render(
+    provider = payments.current()
+    razorpay_form = None
+    if booking["payment"] and hasattr(provider, "hosted_checkout"):
+        razorpay_form = provider.hosted_checkout(
+            booking["payment"]["order_id"],
+            booking["total_minor"],
+            booking["currency"],
+            f"{service.base_url()}/checkout/{booking['reference']}/return",
+        )
+    response = await render(
         "checkout/checkout.html",
         booking=booking,
         seconds_left=_seconds_left(booking),
-        provider=payments.current().name,
+        provider=provider.name,
+        razorpay_form=razorpay_form,
         quote=bookings.cancellation_quote(booking),
     )
+    if razorpay_form:  # this page alone may post its form to the provider's hosted checkout
+        origin = "/".join(razorpay_form["action"].split("/")[:3])
+        response.headers["Content-Security-Policy"] = CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+    return response
 
 
-@bp.get("/checkout/<reference>/return")
-@login_required
+@bp.route("/checkout/<reference>/return", methods=["GET", "POST"])
+@csrf_exempt
 async def checkout_return(reference: str):
-    """Where the provider sends the traveller back: a signed result, applied like its webhook (whichever is first)."""
-    booking = await _own_booking(reference.strip().upper())
-    if request.args.get("status") == "cancelled":
-        await flash("The payment was not completed. Your seats are still held until the time runs out.", "info")
-        return redirect(f"/checkout/{booking['reference']}", 303)
+    """Where the provider sends the traveller back (TestPay: a GET; Razorpay: a cross-site POST, which carries no
+    session cookie). The provider's signature is the authority here: the result is applied like its webhook
+    (whichever comes first), then the traveller sees it on their own signed-in page."""
+    reference = reference.strip().upper()
+    params = dict(request.args) | dict(await request.form)
+    if params.get("status") == "cancelled":
+        await flash("The payment was not completed. Your booking is still held until the time runs out.", "info")
+        return redirect(f"/checkout/{reference}", 303)
     try:
-        event = await payments.current().verify_return(request.args)
+        event = await payments.current().verify_return(params)
     except InvalidSignature:
         abort(400, description="This payment result could not be verified. Open My bookings to see the booking.")
-    if booking["payment"] is None or event.order_id != booking["payment"]["order_id"]:
+    if not await service.order_belongs_to(event, reference):
         abort(400, description="This payment result belongs to another booking.")
-    outcome = await service.apply_event(event)
-    booking = await _own_booking(booking["reference"])
-    return await render("checkout/result.html", booking=booking, outcome=outcome, event=event)
+    await service.apply_event(event)
+    return redirect(f"/checkout/{reference}/result", 303)
+
+
+@bp.get("/checkout/<reference>/result")
+@login_required
+async def checkout_result(reference: str):
+    """Confirmed (the e-ticket), failed (try again), or expired (what happened to the money)."""
+    booking = await _own_booking(reference.strip().upper())
+    return await render("checkout/result.html", booking=booking)

@@ -120,6 +120,16 @@ async def payment_state(cur, booking: dict[str, Any]) -> tuple[dict | None, list
     return shown, refunds
 
 
+async def order_belongs_to(event: PaymentEvent, reference: str) -> bool:
+    """Does this provider order pay for this booking?"""
+    async with db.reading() as cur:
+        payment = await queries.select_payment_by_order(cur, event.provider, event.order_id)
+        if payment is None:
+            return False
+        core = await booking_queries.select_booking_core(cur, payment["booking_id"])
+    return core is not None and core["reference"] == reference
+
+
 # --- provider events ----------------------------------------------------------------------------------------
 
 
