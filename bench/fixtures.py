@@ -111,7 +111,9 @@ async def _remove(cur) -> None:
     )
     await cur.execute(
         "DELETE b FROM bookings b JOIN trips t ON t.id = b.trip_id WHERE t.operator_id = %(op)s", operator
-    )
+    )  # their payments, refunds and payment events go with them (ON DELETE CASCADE)
+    for table in ("testpay_webhooks", "testpay_refunds", "testpay_payments", "testpay_orders"):
+        await cur.execute(f"DELETE FROM {table}")  # the bench database's test gateway keeps nothing between runs
     await cur.execute("DELETE FROM trips WHERE operator_id = %(op)s", operator)
     await cur.execute("DELETE FROM vehicles WHERE operator_id = %s", (row["id"],))
 

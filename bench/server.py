@@ -70,7 +70,10 @@ class Server:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
-            "TRAVELGO_ENV": "production",
+            # staging: production's settings with the TestPay gateway (production refuses a test gateway)
+            "TRAVELGO_ENV": "staging",
+            # four bench accounts place thousands of holds: the anti-hoarding limit would refuse all but 12
+            "TRAVELGO_MAX_OPEN_HOLDS": "1000000",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret",
             "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "off"),
             "LOG_LEVEL": "WARNING",

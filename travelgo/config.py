@@ -118,16 +118,21 @@ class Settings:
         ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
     )
 
+    @property
+    def production_like(self) -> bool:
+        """Production, or staging: production's settings with a test payment gateway (benchmarks, rehearsals)."""
+        return self.env in ("production", "staging")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         env = dict(os.environ if environ is None else environ)
         mode = env.get("TRAVELGO_ENV", "development")
-        if mode not in ("development", "production", "test"):
-            raise ValueError("TRAVELGO_ENV must be development, production or test")
+        if mode not in ("development", "staging", "production", "test"):
+            raise ValueError("TRAVELGO_ENV must be development, staging, production or test")
         secret = env.get("SECRET_KEY", "")
         if not secret:
-            if mode == "production":
-                raise ValueError("SECRET_KEY is required when TRAVELGO_ENV=production")
+            if mode in ("production", "staging"):
+                raise ValueError(f"SECRET_KEY is required when TRAVELGO_ENV={mode}")
             secret = _dev_secret_key()
         read_url = env.get("DATABASE_READ_URL")
         values = dict(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -323,3 +324,32 @@ async def test_reconcile_is_clean_after_a_paid_cancelled_journey_and_names_a_pay
     assert cli.returncode == 1 and f"MISMATCH: {silent['reference']}: paid at the provider" in out.decode()
     await deliver_webhooks(client)
     assert await reconcile(provider) == []
+
+
+async def test_many_holds_expiring_together_are_released_per_trip_and_room_type_once(client, many_holds):
+    """The sweeper's set-based release: several holds of one trip and overlapping stays of one room type, one of
+    them paid in time, released in one go; counters, seats, nights and the published availability agree."""
+    trip, user = await trip_and_user(seats=10)
+    hotel, room_type, _ = await hotel_and_user(rooms=3)
+    holds = [await service.book_trip(as_user(user), trip["id"], [s], passengers(1)) for s in ("1", "2", "3", "4")]
+    check_in, _ = stay(start_in_days=3, nights=1)
+    stays = [
+        await service.book_room(as_user(user), room_type["id"], check_in, check_in + timedelta(days=n), 1, 1, "Ada")
+        for n in (1, 2, 3)
+    ]
+    paid_in_time = await paid(holds[0])
+    for booking in holds + stays:
+        await expire_now(booking["reference"])
+    assert await sweep() == 6 and await sweep() == 0
+    assert paid_in_time["status"] == "confirmed"
+    assert await scalar("SELECT seats_booked FROM trips") == 1
+    assert await scalar("SELECT GROUP_CONCAT(seat_label) FROM booking_seats WHERE held = 1") == "1"
+    assert await scalar("SELECT SUM(rooms_booked) FROM room_inventory") == 0
+    assert await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'expired'") == 6
+    last = json.loads(
+        await scalar(
+            "SELECT payload FROM events WHERE topic = %(t)s ORDER BY id DESC LIMIT 1", {"t": f"hotel:{hotel['id']}"}
+        )
+    )
+    assert set(last["rooms_left"].values()) == {3}
+    assert await check_inventory() == []

@@ -198,6 +198,6 @@ def _public_base_url() -> str | None:
     settings = current_app.config["TRAVELGO"]
     if settings.public_url:
         return settings.public_url.rstrip("/")
-    if settings.env == "production":
+    if settings.production_like:
         return None
     return request.host_url.rstrip("/")

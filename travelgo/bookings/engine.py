@@ -14,6 +14,7 @@ switched off (the race tests run with it off, so they prove these locks and the 
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -26,7 +27,7 @@ from quart import current_app, has_app_context
 from .. import db
 from . import queries
 from .errors import BookingError, NotFound
-from .kinds import Inventory, of_booking
+from .kinds import KINDS, Inventory, of_booking
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
 REFERENCE_ATTEMPTS = 5
@@ -207,3 +208,23 @@ async def retake(cur, booking_id: int) -> bool:
     await unit.retake_items(cur, booking_id)
     await unit.publish(cur)
     return True
+
+
+async def expire_due_holds(limit: int = 5000) -> int:
+    """Release every hold whose time ran out: status expired, inventory back, availability published once per trip
+    or room type. One transaction per trip or room type, taken in a shuffled order so that sweepers running at once
+    (every worker has one) mostly work on different ones; each re-checks its holds under the locks, so a hold paid
+    or released by someone else meanwhile is left alone."""
+    async with db.reading() as cur:
+        due = await queries.select_due_holds(cur, limit)
+    groups: dict[tuple[str, int], list[int]] = {}
+    for row in due:
+        groups.setdefault((row["type"], row["inventory_id"]), []).append(row["id"])
+    order = list(groups)
+    random.shuffle(order)
+    released = 0
+    for kind, inventory_id in order:
+        ids = groups[(kind, inventory_id)]
+        expired = await db.run_in_transaction(KINDS[kind].expire_holds, inventory_id, ids)
+        released += len(expired)
+    return released

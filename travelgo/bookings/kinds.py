@@ -87,6 +87,13 @@ class Inventory(ABC):
     def released_summary(self) -> dict[str, Any]:
         """What a release gave back, for the caller's answer."""
 
+    @classmethod
+    @abstractmethod
+    async def expire_holds(cls, cur, inventory_id: int, booking_ids: list[int]) -> list[int]:
+        """Release, in one go, the holds among `booking_ids` (all on one trip or room type) that are still unpaid
+        and past their time; mark them expired and publish once. Returns the ids released. Set-based, so 10,000
+        holds expiring together cost a few statements per trip or room type, not a transaction each."""
+
 
 # --- bus seats ---------------------------------------------------------------------------------------------
 
@@ -200,6 +207,20 @@ class BusSeats(Inventory):
 
     def released_summary(self) -> dict[str, Any]:
         return {"seats": self.seats, "nights": []}
+
+    @classmethod
+    async def expire_holds(cls, cur, inventory_id: int, booking_ids: list[int]) -> list[int]:
+        trip = await queries.lock_trip(cur, inventory_id)
+        due = await queries.lock_expired_holds(cur, booking_ids)
+        if not due:
+            return []
+        freed = await queries.update_seats_released_of(cur, due)
+        if freed:
+            await queries.update_trip_seats_booked(cur, inventory_id, -freed)
+        await queries.update_bookings_expired(cur, due)
+        held = await queries.select_held_seats(cur, inventory_id, lock=True)
+        await publish_trip(cur, trip, trip["seats_total"] - trip["seats_booked"] + freed, held)
+        return due
 
 
 def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
@@ -348,6 +369,27 @@ class HotelNights(Inventory):
 
     def released_summary(self) -> dict[str, Any]:
         return {"seats": [], "nights": [n.isoformat() for n in self.nights]}
+
+    @classmethod
+    async def expire_holds(cls, cur, inventory_id: int, booking_ids: list[int]) -> list[int]:
+        held = await queries.select_nights_of(cur, booking_ids)  # the nights never change after booking
+        nights = sorted({row["night"] for row in held})
+        inventory = {r["night"]: r for r in await queries.lock_room_nights(cur, inventory_id, nights)}
+        due = await queries.lock_expired_holds(cur, booking_ids)
+        if not due:
+            return []
+        freed: dict[date, int] = {}
+        for row in held:
+            if row["booking_id"] in due:
+                freed[row["night"]] = freed.get(row["night"], 0) + row["rooms"]
+        for rooms in sorted(set(freed.values())):  # one statement per distinct count, in primary-key order
+            await queries.update_room_nights_booked(
+                cur, inventory_id, [n for n, r in freed.items() if r == rooms], -rooms
+            )
+        await queries.update_bookings_expired(cur, due)
+        room_type = await queries.select_room_type(cur, inventory_id)
+        await publish_hotel(cur, room_type, {n: rooms_for_sale(inventory[n], booked=-r) for n, r in freed.items()})
+        return due
 
 
 async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, int]) -> None:

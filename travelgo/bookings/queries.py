@@ -360,6 +360,73 @@ async def update_booking_confirmed(cur, booking_id: int) -> None:
     )
 
 
+async def lock_expired_holds(cur, booking_ids: list[int]) -> list[int]:
+    """Of these bookings, the holds still unpaid and past their time, locked (after their inventory)."""
+    placeholders, params = _in_list("b", sorted(booking_ids))
+    await cur.execute(
+        f"""
+        SELECT id
+          FROM bookings
+         WHERE id IN ({placeholders})
+           AND status = 'pending_payment'
+           AND expires_at <= UTC_TIMESTAMP(6)
+         ORDER BY id
+           FOR UPDATE
+        """,
+        params,
+    )
+    return [row["id"] for row in await cur.fetchall()]
+
+
+async def update_seats_released_of(cur, booking_ids: list[int]) -> int:
+    """Free every seat these bookings hold; returns how many."""
+    placeholders, params = _in_list("b", booking_ids)
+    await cur.execute(f"UPDATE booking_seats SET held = NULL WHERE booking_id IN ({placeholders}) AND held = 1", params)
+    return cur.rowcount
+
+
+async def update_bookings_expired(cur, booking_ids: list[int]) -> None:
+    placeholders, params = _in_list("b", booking_ids)
+    await cur.execute(
+        f"""
+        UPDATE bookings
+           SET status = 'expired', refund_minor = 0, cancel_reason = 'The hold ran out before payment.',
+               cancelled_at = CURRENT_TIMESTAMP(6)
+         WHERE id IN ({placeholders})
+        """,
+        params,
+    )
+
+
+async def select_nights_of(cur, booking_ids: list[int]) -> list[Row]:
+    placeholders, params = _in_list("b", booking_ids)
+    await cur.execute(
+        f"""
+        SELECT booking_id, night, rooms
+          FROM booking_nights
+         WHERE booking_id IN ({placeholders})
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+async def select_due_holds(cur, limit: int) -> list[Row]:
+    """Holds whose time ran out, with the inventory they hold, oldest first (ix_bookings_hold)."""
+    await cur.execute(
+        """
+        SELECT id, type, COALESCE(trip_id, room_type_id) AS inventory_id
+          FROM bookings
+         WHERE status = 'pending_payment'
+           AND expires_at <= UTC_TIMESTAMP(6)
+         ORDER BY expires_at
+         LIMIT %(limit)s
+        """,
+        {"limit": limit},
+    )
+    return list(await cur.fetchall())
+
+
 async def lock_user(cur, user_id: int) -> None:
     await cur.execute("SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
 

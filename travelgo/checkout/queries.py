@@ -199,19 +199,3 @@ async def update_refund_retry_now(cur, refund_id: int) -> bool:
         {"id": refund_id},
     )
     return cur.rowcount == 1
-
-
-async def select_expired_holds(cur, limit: int) -> list[int]:
-    """Holds whose time ran out, oldest first (ix_bookings_hold)."""
-    await cur.execute(
-        """
-        SELECT id
-          FROM bookings
-         WHERE status = 'pending_payment'
-           AND expires_at <= UTC_TIMESTAMP(6)
-         ORDER BY expires_at
-         LIMIT %(limit)s
-        """,
-        {"limit": limit},
-    )
-    return [row["id"] for row in await cur.fetchall()]

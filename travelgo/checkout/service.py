@@ -243,28 +243,9 @@ async def refund_cancellation(cur, booking_id: int, amount_minor: int) -> None:
 # --- background work: the sweeper ---------------------------------------------------------------------------
 
 
-async def expire_due_holds(limit: int = 500) -> int:
-    """Release every hold whose time ran out (status expired, inventory back, availability published).
-
-    Any worker may run this at once with others: the release re-reads the locked booking, so a hold paid or
-    expired by someone else meanwhile is left alone."""
-    async with db.reading() as cur:
-        due = await queries.select_expired_holds(cur, limit)
-    released = 0
-    for booking_id in due:
-        result = await db.run_in_transaction(_expire, booking_id)
-        released += result.released
-    return released
-
-
-async def _expire(cur, booking_id: int) -> engine.Released:
-    return await engine.release(
-        cur,
-        booking_id,
-        to_status="expired",
-        reason="The hold ran out before payment.",
-        only_if=lambda row: row["status"] == "pending_payment" and bool(row["hold_expired"]),
-    )
+async def expire_due_holds() -> int:
+    """Release every hold whose time ran out (the engine's set-based release; see engine.expire_due_holds)."""
+    return await engine.expire_due_holds()
 
 
 async def send_due_refunds(limit: int = 20) -> int:

@@ -49,7 +49,7 @@ class Sweeper:
             except Exception:  # the database may be away for a moment: the next round tries again
                 log.exception("sweeper round failed")
                 released = 0
-            if released < 500:  # a full batch means more are due: go again at once
+            if released < 5000:  # a full batch means more are due: go again at once
                 await asyncio.sleep(self.interval)
 
 
