@@ -9,7 +9,7 @@
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
 
 Only loopback traffic; every load loop is bounded by time or count.
-    python -m bench.run [--seconds 10] [--only healthz,search,pages,booking,hotseat,live] [--profile]
+    python -m bench.run [--seconds 10] [--only healthz,search,pages,booking,hotseat,checkout,live] [--profile]
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ import uvloop
 
 from travelgo.config import ROOT, DatabaseURL
 
-from . import fixtures, hotseat
+from . import fixtures, holds, hotseat
 from .server import Server, listeners
 from .wrkrun import WRK, wrk
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 GZIP = "Accept-Encoding: gzip"  # as browsers and most HTTP libraries send it (curl does not)
-PHASES = ("healthz", "search", "pages", "booking", "hotseat", "live")
+PHASES = ("healthz", "search", "pages", "booking", "hotseat", "checkout", "live")
 PY = sys.executable
 
 
@@ -318,7 +318,7 @@ def main() -> int:
         return figures
 
     booking_setup = None
-    if {"booking", "hotseat"} & set(phases):
+    if {"booking", "hotseat", "checkout"} & set(phases):
         booking_setup = asyncio.run(fixtures.reset(url, distinct_trips=int(90 * seconds)))
     # After a reseed the outbox is empty while its auto-increment counter is not: a starting poller would take
     # the first new id as a jump and re-check thousands of "gaps" for a few seconds. One event anchors MAX(id).
@@ -373,6 +373,8 @@ def main() -> int:
             results.update(booking_phase(server, url, booking_setup, seconds, args.workers, load))
         if "hotseat" in phases and booking_setup:
             results["hotseat"] = hotseat_phase(server, url, booking_setup)
+        if "checkout" in phases:
+            results.update(checkout_phase(server, url, seconds))
         if "live" in phases:
             results["live"] = live_phase(server, url)
         results["healthz_after"] = load("healthz_after", server.base_url + "/healthz")
@@ -534,6 +536,22 @@ def run_floor(url: DatabaseURL, lines: list[str], seconds: float, workers: int) 
     return floor
 
 
+def checkout_phase(server: Server, url: DatabaseURL, seconds: float) -> dict:
+    """Issue 16: hold -> pay -> confirmed cycles through HTTP, and 10,000 holds expiring at once (bench/holds.py)."""
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=270))
+    tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
+    seats = [(t, str(s)) for s in range(1, setup["seats_per_trip"] + 1) for t in setup["trips"][:20]]
+    cycle = uvloop.run(holds.cycle(server.base_url, tokens, seats, seconds, clients=32))
+    log(
+        f"checkout cycle: {cycle['cycles_per_s']} hold->pay->confirmed/s ({cycle['cycles']} in {cycle['seconds']} s, "
+        f"{cycle['failed']} failed), p50 {cycle['latency_ms']['p50']} ms, p99 {cycle['latency_ms']['p99']} ms"
+    )
+    sweep = uvloop.run(holds.sweep(url, setup["trips"][20:270], setup["users"][0], setup["seats_per_trip"]))
+    log(f"sweeper: {sweep['holds']} holds expiring at once released, delay {sweep['delay_ms']}")
+    asyncio.run(fixtures.cleanup(url))
+    return {"checkout_cycle": cycle, "sweeper": sweep}
+
+
 def hotseat_phase(server: Server, url: DatabaseURL, setup: dict, clients: int = 500) -> dict:
     """500 clients at once for the hot trip's 10 free seats (each seat wanted by 50)."""
     tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
@@ -668,6 +686,32 @@ def evaluate(report: dict) -> list[dict]:
             bare = r["booking_bare"]
             bare["ratio_to_floor"] = round(bare["bookings_per_s"] / floor["bookings_per_s"], 2)
             http["ratio_to_bare"] = round(http["bookings_per_s"] / bare["bookings_per_s"], 2)
+    if "booking_32" in r and "booking_bare" in r:
+        http, bare = r["booking_32"], r["booking_bare"]
+        add(
+            "holds of distinct seats (HTTP) against the bare-route ceiling",
+            f"{http['bookings_per_s']}/s = {http['bookings_per_s'] / bare['bookings_per_s']:.2f} × bare route "
+            f"({bare['bookings_per_s']}/s)",
+            "for the record (issue 24 sets ≥ 0.85)",
+            None,
+        )
+        if "checkout_cycle" in r:
+            cycle = r["checkout_cycle"]
+            cycle["ratio_to_bare"] = round(cycle["cycles_per_s"] / bare["bookings_per_s"], 2)
+            add(
+                "hold -> pay -> confirmed cycles, 32 clients",
+                f"{cycle['cycles_per_s']}/s = {cycle['ratio_to_bare']:.2f} × bare route, {cycle['failed']} failed",
+                "for the record; none failed",
+                cycle["failed"] == 0 and cycle["cycles"] > 0,
+            )
+    if "sweeper" in r:
+        sweep = r["sweeper"]
+        add(
+            "sweeper: 10,000 holds expiring at once, expiry-to-release delay",
+            f"p99 {sweep['delay_ms']['p99']} ms (max {sweep['delay_ms']['max']} ms) for {sweep['holds']} holds",
+            "p99 < 5 s",
+            sweep["holds"] == 10000 and sweep["delay_ms"]["p99"] < 5000,
+        )
     if "hotseat" in r:
         h = r["hotseat"]
         only_conflicts = set(h["statuses"]) <= {"201", "409"} and h["clean_conflicts"] == h["statuses"].get("409", 0)
@@ -814,6 +858,19 @@ def write_benchmarks_md(report: dict) -> None:
                 f"{bare['latency_ms']['p50']} | {bare['latency_ms']['p99']} | no auth, no validation; the API "
                 f"endpoint reaches {http['ratio_to_bare']} × this |"
             )
+    if "checkout_cycle" in r:
+        cycle = r["checkout_cycle"]
+        rows.append(
+            f"| hold -> pay -> confirmed cycles (`bench/holds.py`) | 32 | {cycle['cycles_per_s']:.0f} cycles/s | "
+            f"{cycle.get('ratio_to_bare', '–')} × bare route | {cycle['latency_ms']['p50']} | "
+            f"{cycle['latency_ms']['p99']} | TestPay webhook over HTTP; {cycle['failed']} failed |"
+        )
+    if "sweeper" in r:
+        sweep = r["sweeper"]
+        rows.append(
+            f"| sweeper: {sweep['holds']} holds expiring at once | – | – | – | {sweep['delay_ms']['p50']} | "
+            f"{sweep['delay_ms']['p99']} | expiry-to-release delay; max {sweep['delay_ms']['max']} ms |"
+        )
     if "hotseat" in r:
         h = r["hotseat"]
         rows.append(
