@@ -243,9 +243,12 @@ async def refund_cancellation(cur, booking_id: int, amount_minor: int) -> None:
 # --- background work: the sweeper ---------------------------------------------------------------------------
 
 
+SWEEP_BATCH = 5000
+
+
 async def expire_due_holds() -> int:
     """Release every hold whose time ran out (the engine's set-based release; see engine.expire_due_holds)."""
-    return await engine.expire_due_holds()
+    return await engine.expire_due_holds(SWEEP_BATCH)
 
 
 async def send_due_refunds(limit: int = 20) -> int:

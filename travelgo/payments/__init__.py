@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from quart import Quart, current_app
 
+from ..loops import run_while_serving
 from .base import PaymentProvider
 
 EXTENSION = "travelgo.payments"
@@ -38,12 +39,4 @@ def init_app(app: Quart, settings) -> None:
     from . import testpay
 
     app.register_blueprint(testpay.bp)
-    deliveries = testpay.Deliveries(provider.gateway, interval=settings.payments_poll_seconds)
-
-    @app.before_serving
-    async def _start_deliveries() -> None:
-        deliveries.start()
-
-    @app.after_serving
-    async def _stop_deliveries() -> None:
-        await deliveries.stop()
+    run_while_serving(app, testpay.deliveries(provider.gateway, settings.payments_poll_seconds))

@@ -10,9 +10,7 @@ Two sides, as with a real provider:
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -21,6 +19,7 @@ import httpx
 from quart import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from .. import db
+from ..loops import Loop
 from .base import (
     InvalidSignature,
     Order,
@@ -34,7 +33,6 @@ from .base import (
     signature_matches,
 )
 
-log = logging.getLogger(__name__)
 NAME = "testpay"
 SIGNATURE_HEADER = "X-Testpay-Signature"
 EVENT_HEADER = "X-Testpay-Event-Id"
@@ -252,10 +250,12 @@ class Gateway:
             )
         return ok
 
-    async def deliver_due(self, client: httpx.AsyncClient) -> int:
+    async def deliver_due(self) -> int:
         rows = await self.claim_due()
-        for row in rows:
-            await self.deliver(client, row)
+        if rows:
+            async with httpx.AsyncClient() as client:
+                for row in rows:
+                    await self.deliver(client, row)
         return len(rows)
 
 
@@ -415,34 +415,10 @@ async def api_fail_refunds(order_id: str):
 # --- delivery loop ----------------------------------------------------------------------------------------
 
 
-class Deliveries:
-    """The webhook sender of one worker: polls for due webhooks until stopped."""
+def deliveries(gw: Gateway, interval: float) -> Loop:
+    """The webhook sender of one worker: sends due webhooks, at once again while some were due."""
 
-    def __init__(self, gw: Gateway, interval: float) -> None:
-        self.gateway = gw
-        self.interval = interval
-        self._task: asyncio.Task | None = None
+    async def send() -> bool:
+        return await gw.deliver_due() > 0
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="testpay-webhooks")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-
-    async def _run(self) -> None:
-        async with httpx.AsyncClient() as client:
-            while True:
-                try:
-                    sent = await self.gateway.deliver_due(client)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # the database may be away for a moment; the rows wait
-                    log.exception("testpay webhook delivery failed")
-                    sent = 0
-                if not sent:
-                    await asyncio.sleep(self.interval)
+    return Loop("testpay-webhooks", send, interval)
