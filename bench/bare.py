@@ -23,6 +23,8 @@ from travelgo.config import DatabaseURL
 
 app = Quart(__name__)
 USER_ID = int(os.environ.get("BENCH_BARE_USER_ID", "2"))
+# token -> user id, so the bare route books for the same travellers as the real endpoint (a dict look-up, no query)
+USERS_BY_TOKEN = json.loads(os.environ.get("BENCH_BARE_USERS_BY_TOKEN", "{}"))
 PASSENGERS = [{"name": "Bench Passenger", "age": 30}]
 
 
@@ -42,7 +44,7 @@ async def book():
     try:
         booking_id, _ = await engine.create(
             engine.NewBooking(
-                USER_ID,
+                USERS_BY_TOKEN.get(request.headers.get("Authorization", "").removeprefix("Bearer "), USER_ID),
                 BusSeats(body["trip_id"], body["seats"], PASSENGERS),
                 body["contact_email"],
                 hold_seconds=600,

@@ -16,7 +16,9 @@ from travelgo.passwords import hash_password
 
 OPERATOR = "TravelGo Bench Lines"
 CITIES = (("Benchford", 50.1), ("Loadham", 50.2))
-USERS = [f"bench{n}@travelgo.example" for n in range(4)]
+# As many travellers as concurrent clients: one traveller's holds queue on their account row (the exact open-holds
+# limit), so four accounts booking for 32 clients would measure that queue, not the booking engine.
+USERS = [f"bench{n}@travelgo.example" for n in range(32)]
 PASSWORD = "bench-password-1"
 SEATS_PER_TRIP = 40
 
@@ -76,7 +78,8 @@ async def reset(url: DatabaseURL, *, distinct_trips: int, hot_seats: int = 10) -
             )
             await cur.execute("SELECT id FROM trips WHERE operator_id = %s ORDER BY id", (operator_id,))
             trip_ids = [row["id"] for row in await cur.fetchall()]
-            user_ids = [await _user(cur, email) for email in USERS]
+            password_hash = await hash_password(PASSWORD)  # one hash for all: argon2 takes ~0.2 s a time
+            user_ids = [await _user(cur, email, password_hash) for email in USERS]
             await cur.execute("COMMIT")
     finally:
         conn.close()
@@ -150,13 +153,13 @@ async def _vehicle(cur, operator_id: int, seats: int) -> int:
     return vehicle_id
 
 
-async def _user(cur, email: str) -> int:
+async def _user(cur, email: str, password_hash: str) -> int:
     await cur.execute("SELECT id FROM users WHERE email = %s", (email,))
     row = await cur.fetchone()
     if row:
         return row["id"]
     await cur.execute(
         "INSERT INTO users (email, password_hash, full_name, role) VALUES (%s, %s, 'Bench Traveller', 'traveller')",
-        (email, await hash_password(PASSWORD)),
+        (email, password_hash),
     )
     return cur.lastrowid

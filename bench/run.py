@@ -444,7 +444,10 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
 
     half = seconds / 2
     port = next(p for p in range(server.port + 1, server.port + 100) if not listeners(p))
-    bare_env = {"BENCH_BARE_USER_ID": str(setup["users"][0])}
+    bare_env = {
+        "BENCH_BARE_USER_ID": str(setup["users"][0]),
+        "BENCH_BARE_USERS_BY_TOKEN": json.dumps(dict(zip(tokens, setup["users"], strict=True))),
+    }
     with Server(port, workers=workers, database_url=url_string(url), env=bare_env, app="bench.bare:app") as bare:
 
         def http_round(name: str, group: list[int], target: Server = server) -> dict:

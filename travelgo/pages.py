@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from quart import Blueprint, abort, jsonify, render_template, request
 
 from . import db
-from .buses.routes import city_datalist
 from .places import service as places
+from .places.pickers import city_datalist
 from .text import is_digits
 from .web import render
 

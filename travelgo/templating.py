@@ -7,6 +7,7 @@ from datetime import date, datetime
 from quart import Quart, get_flashed_messages
 
 from .auth import browser_user
+from .bookings import refunds
 from .db import DatabaseUnavailable
 from .web import csrf_token
 
@@ -38,7 +39,9 @@ def nice_date(value: date | datetime) -> str:
 
 def init_app(app: Quart) -> None:
     app.jinja_env.filters.update(money=money, duration=duration, hhmm=hhmm, nice_date=nice_date)
-    app.jinja_env.globals.update(csrf_token=csrf_token, get_flashed_messages=get_flashed_messages)
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, get_flashed_messages=get_flashed_messages, refund_policy=refunds.POLICY_TEXT
+    )
 
     @app.context_processor
     async def user_context() -> dict:

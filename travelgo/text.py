@@ -1,4 +1,5 @@
-"""Small text rules used in several places: plain numbers in user input, and seat labels in natural order."""
+"""Small text rules used in several places: plain numbers in user input, seat labels in natural order, and the
+clean-up of names and phone numbers people type."""
 
 from __future__ import annotations
 
@@ -14,3 +15,24 @@ def natural_key(label: str) -> tuple:
     """Seat labels in natural order (2 before 10, L1 before L10); any other character sorts as text."""
     parts = re.split(r"([0-9]+)", label)
     return tuple((0, int(part), "") if is_digits(part) else (1, 0, part) for part in parts if part)
+
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
+
+
+def clean_phone(value: str | None) -> str | None:
+    """A phone number as typed (digits, spaces, dashes, brackets, a leading +), or None when left empty."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not PHONE.match(value):
+        raise ValueError("Enter a phone number with digits, spaces or dashes, e.g. +44 20 7946 0958")
+    return value
+
+
+def clean_name(value: str) -> str:
+    """A person's name with its spaces collapsed; empty is refused."""
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("Enter your full name")
+    return value

@@ -12,7 +12,7 @@ from travelgo import db
 from .. import factories
 from ..conftest import csrf_for, login, post_form
 from ..inapp import service
-from ..payhelpers import paid
+from ..payhelpers import paid, pay
 from .helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
@@ -62,10 +62,15 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
     done = await post_multi(client, f"/buses/{trip['id']}/book", bus_form(key, ["12", "13"]))
     assert done.status_code == 303, await done.get_data(as_text=True)
     location = done.headers["Location"]
-    assert re.fullmatch(r"/bookings/TG-[A-Z2-9]{6}", location)
-    ticket = await (await client.get(location)).get_data(as_text=True)
-    assert location.rsplit("/", 1)[1] in ticket and "Rider 1" in ticket and "E-ticket" in ticket
-    assert "Booking confirmed" in ticket and "Cancel booking" in ticket
+    assert re.fullmatch(r"/checkout/TG-[A-Z2-9]{6}", location)  # held while the traveller pays
+    reference = location.rsplit("/", 1)[1]
+    checkout = await (await client.get(location)).get_data(as_text=True)
+    assert f"Held for you: reference {reference}" in checkout and "held until" in checkout
+    assert "€50.00" in checkout and "Rider 1" in checkout and "/testpay/checkout/order_" in checkout
+    await pay({"reference": reference})
+    ticket = await (await client.get(f"/bookings/{reference}")).get_data(as_text=True)
+    assert reference in ticket and "Rider 1" in ticket and "E-ticket" in ticket
+    assert "Total paid" in ticket and "Cancel booking" in ticket
 
 
 async def test_double_submit_of_the_form_makes_one_booking(client):
@@ -143,9 +148,12 @@ async def test_hotel_flow_review_confirm_and_sold_out_nights_named(client):
         "idempotency_key": KEY.search(html).group(1),
     }
     done = await post_form(client, f"/hotels/{hotel['id']}/book", form)
-    assert done.status_code == 303
-    voucher = await (await client.get(done.headers["Location"])).get_data(as_text=True)
-    assert "Hotel voucher" in voucher and "Ada Lovelace" in voucher
+    assert done.status_code == 303 and done.headers["Location"].startswith("/checkout/")
+    await pay({"reference": done.headers["Location"].rsplit("/", 1)[1]})
+    voucher = await (await client.get(done.headers["Location"].replace("/checkout/", "/bookings/"))).get_data(
+        as_text=True
+    )
+    assert "Hotel voucher" in voucher and "Ada Lovelace" in voucher and "confirmed" in voucher
 
     again = {**form, "check_out": (check_out + timedelta(days=1)).isoformat(), "idempotency_key": "another-key-123"}
     conflict = await post_form(client, f"/hotels/{hotel['id']}/book", again, headers={"HX-Request": "true"})

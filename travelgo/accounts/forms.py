@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
-
-
-def _clean_phone(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if not PHONE.match(value):
-        raise ValueError("Enter a phone number with digits, spaces or dashes, e.g. +44 20 7946 0958")
-    return value
-
-
-def _clean_name(value: str) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("Enter your full name")
-    return value
+from ..text import clean_name, clean_phone
 
 
 class Registration(BaseModel):
@@ -33,8 +15,8 @@ class Registration(BaseModel):
     full_name: str = Field(min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=32)
 
-    _name = field_validator("full_name")(_clean_name)
-    _phone = field_validator("phone")(_clean_phone)
+    _name = field_validator("full_name")(clean_name)
+    _phone = field_validator("phone")(clean_phone)
 
     @field_validator("email")
     @classmethod
@@ -61,8 +43,8 @@ class ProfileUpdate(BaseModel):
     phone: str | None = Field(default=None, max_length=32)
 
     # Left out means "unchanged"; an explicit null would blank a required column (a 500 before): refuse it.
-    _name = field_validator("full_name")(lambda v: _clean_name(v if v is not None else ""))
-    _phone = field_validator("phone")(_clean_phone)
+    _name = field_validator("full_name")(lambda v: clean_name(v if v is not None else ""))
+    _phone = field_validator("phone")(clean_phone)
 
 
 class PasswordChange(BaseModel):

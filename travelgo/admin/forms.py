@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..buses.forms import TRIP_AMENITIES
 from ..dates import AdminDate
-from ..hotels.forms import GUESTS_PER_ROOM, HOTEL_AMENITIES
+from ..hotels.forms import HOTEL_AMENITIES
+from ..rules import GUESTS_PER_ROOM
 from ..web import MAX_PAGE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

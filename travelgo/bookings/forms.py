@@ -7,14 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationError, ValidationInfo, field_validator
 
-from ..accounts.forms import _clean_name, _clean_phone
 from ..dates import TravelDate
-from ..hotels.forms import GUESTS_PER_ROOM
+from ..rules import GUESTS_PER_ROOM, MAX_NIGHTS, MAX_ROOMS, MAX_SEATS
+from ..text import clean_name, clean_phone
 from ..web import friendly_message
 
-MAX_SEATS = 6
-MAX_NIGHTS = 30
-MAX_ROOMS = 9
 IDEMPOTENCY_KEY_MAX = 64
 
 
@@ -25,7 +22,7 @@ class Passenger(BaseModel):
     age: int = Field(ge=0, le=120)
     gender: Literal["female", "male", "other"] | None = None
 
-    _name = field_validator("name")(_clean_name)
+    _name = field_validator("name")(clean_name)
 
     @field_validator("gender", mode="before")
     @classmethod
@@ -48,7 +45,7 @@ class Contact(BaseModel):
     contact_email: EmailStr | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=32)
 
-    _phone = field_validator("contact_phone")(_clean_phone)
+    _phone = field_validator("contact_phone")(clean_phone)
 
     @field_validator("contact_email", mode="before")
     @classmethod
@@ -111,7 +108,7 @@ class HotelBookingIn(Stay, Contact):
     type: Literal["hotel"]
     guest_name: str = Field(min_length=1, max_length=120)
 
-    _name = field_validator("guest_name")(_clean_name)
+    _name = field_validator("guest_name")(clean_name)
 
 
 class GuestForm(Contact):
@@ -120,7 +117,7 @@ class GuestForm(Contact):
     guest_name: str = Field(min_length=1, max_length=120)
     idempotency_key: str = Field(min_length=8, max_length=IDEMPOTENCY_KEY_MAX, pattern=r"^[A-Za-z0-9_\-]+$")
 
-    _name = field_validator("guest_name")(_clean_name)
+    _name = field_validator("guest_name")(clean_name)
 
 
 class BookingCreate(RootModel[Annotated[BusBookingIn | HotelBookingIn, Field(discriminator="type")]]):

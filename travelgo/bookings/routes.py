@@ -14,10 +14,11 @@ from quart import Blueprint, abort, flash, g, redirect, request
 from .. import ratelimit
 from ..auth import login_required
 from ..buses.service import get_trip, seat_decks
+from ..rules import MAX_SEATS
 from ..templating import money
 from ..web import form_dict, hx_redirect, page_number, parse_model, render
 from . import service
-from .forms import MAX_SEATS, GuestForm, Stay, parse_bus_form
+from .forms import GuestForm, Stay, parse_bus_form
 
 bp = Blueprint("bookings", __name__)
 

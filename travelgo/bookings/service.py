@@ -15,6 +15,7 @@ from quart import current_app
 
 from .. import db
 from ..checkout import service as checkout
+from ..rules import MAX_NIGHTS, MAX_SEATS
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -27,7 +28,6 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     SeatsUnavailable,
     TooManyHolds,
 )
-from .forms import MAX_NIGHTS, MAX_SEATS
 from .kinds import BusSeats, HotelNights, Inventory, stay_nights
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, abort, make_response, render_template, request
 
-from ..places import service as places
+from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
@@ -25,38 +25,6 @@ def bus_labels(state) -> None:
         seat_decks=service.seat_decks,
         closed_notices=service.CLOSED_NOTICES,
     )
-
-
-async def resolve_city_fields(args: dict, fields: tuple[str, ...]) -> tuple[dict, dict[str, str], dict[str, str]]:
-    """City pickers send an id, or (JavaScript off) the typed name: turn names into ids.
-
-    Returns (args with ids, field -> error, field -> name to show in the picker)."""
-    errors, names = {}, {}
-    for field in fields:
-        raw = args.get(field)
-        if isinstance(raw, list):
-            raw = raw[0] if raw else None
-        if raw is None or not str(raw).strip():
-            args.pop(field, None)
-            continue
-        city_id, error = await places.resolve_city(raw)
-        if error:
-            errors[field] = error
-            names[field] = str(raw)[:100]
-            args.pop(field, None)
-        else:
-            args[field] = city_id
-    found = await places.cities_by_ids([args[f] for f in fields if args.get(f)])
-    for field in fields:
-        if args.get(field) in found:
-            names[field] = found[args[field]]["name"]
-    return args, errors, names
-
-
-async def city_datalist() -> str:
-    """The city pickers' no-JavaScript <datalist>, rendered once per worker from the cached catalog."""
-    catalog = await places.catalog()
-    return await render_answer("places/_city_datalist.html", catalog, cities=catalog["cities"])
 
 
 @bp.get("/buses")

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from ..dates import BOOKING_HORIZON_DAYS, TravelDate
 from ..querystring import QueryModel, max_price_at_least_min, split_list
+from ..rules import GUESTS_PER_ROOM, MAX_NIGHTS, MAX_ROOMS
 
 HotelAmenity = Literal[
     "wifi",
@@ -46,9 +47,6 @@ SORT_LABELS = {
     "stars": "Stars (most first)",
     "distance": "Distance from centre",
 }
-MAX_NIGHTS = 30
-MAX_ROOMS = 5
-GUESTS_PER_ROOM = 12  # the largest room type an admin can create (admin.forms.RoomTypeForm) sleeps twelve
 
 
 def _dates(check_in: date | None, check_out: date | None) -> tuple[date, date]:

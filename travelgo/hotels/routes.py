@@ -7,8 +7,8 @@ from math import ceil
 
 from quart import Blueprint, abort, request
 
-from ..buses.routes import city_datalist, resolve_city_fields
 from ..buses.service import SearchInvalid
+from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..web import parse_model, render, render_answer, render_search_page
 from . import service
