@@ -29,6 +29,7 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     TooManyHolds,
 )
 from .kinds import BusSeats, HotelNights, Inventory, stay_nights
+from .models import Booking, BookingPage
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -43,7 +44,7 @@ def _user_fields(user: Any) -> tuple[int, str | None, str | None]:
     return user.id, getattr(user, "email", None), getattr(user, "phone", None)
 
 
-async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -> dict[str, Any]:
+async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -> Booking:
     """Run one unit through admission and the engine; the booking as read back (replayed=True for a repeated key)."""
     user_id, user_email, user_phone = _user_fields(user)
     contact_email = contact_email or user_email
@@ -88,7 +89,7 @@ async def book_trip(
     contact_email: str | None = None,
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> Booking:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key)."""
     if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
         raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
@@ -108,7 +109,7 @@ async def book_room(
     contact_email: str | None = None,
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> Booking:
     """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key)."""
     if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
         raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
@@ -123,7 +124,7 @@ async def book_room(
 # --- cancel --------------------------------------------------------------------------------------------
 
 
-async def cancel_booking(user_id: int, reference: str, reason: str | None = None) -> dict[str, Any]:
+async def cancel_booking(user_id: int, reference: str, reason: str | None = None) -> Booking:
     """A traveller cancels their own upcoming booking; returns the booking (now cancelled) and its refund."""
 
     async def work(cur):
@@ -211,7 +212,7 @@ async def quote_stay(
 SCOPES = ("upcoming", "past", "cancelled", "all")
 
 
-async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, offset: int = 0) -> BookingPage:
     """A page of the user's bookings in a scope (upcoming|past|cancelled|all), newest first, and the total."""
     if scope not in SCOPES:
         raise InvalidBooking({"scope": f"scope must be one of {', '.join(SCOPES)}"})
@@ -222,20 +223,20 @@ async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, 
     return {"items": [{**item, "expires_at": utc(item["expires_at"])} for item in items], "total": total}
 
 
-async def get_booking(user_id: int, reference: str) -> dict[str, Any] | None:
+async def get_booking(user_id: int, reference: str) -> Booking | None:
     """The user's booking with every detail, or None (also for another user's reference)."""
     async with db.reading() as cur:
         row = await queries.select_booking_detail_by_reference(cur, user_id, reference.strip().upper())
         return await _complete(cur, row) if row else None
 
 
-async def _detail(cur, booking_id: int) -> dict[str, Any]:
+async def _detail(cur, booking_id: int) -> Booking:
     return await _complete(cur, await queries.select_booking_detail(cur, booking_id))
 
 
-async def _complete(cur, row: dict[str, Any]) -> dict[str, Any]:
+async def _complete(cur, row: dict[str, Any]) -> Booking:
     """Add the items (seats or nights), the title, the payment and the refunds to a booking row."""
-    booking = dict(row)
+    booking = Booking(**row)
     booking["expires_at"] = utc(booking["expires_at"])
     booking["payment"], booking["refunds"] = await checkout.payment_state(cur, booking)
     for column in ("boarding_points", "dropping_points"):

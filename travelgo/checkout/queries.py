@@ -199,3 +199,74 @@ async def update_refund_retry_now(cur, refund_id: int) -> bool:
         {"id": refund_id},
     )
     return cur.rowcount == 1
+
+
+# --- admin: money lists and a booking's payment history ----------------------------------------------------
+
+
+def _money_filter(f: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """WHERE clauses for the admin lists: status, reference, traveller e-mail."""
+    clauses, params = ["1 = 1"], {}
+    if f.get("status"):
+        clauses.append("x.status = %(status)s")
+        params["status"] = f["status"]
+    if f.get("reference"):
+        clauses.append("b.reference = %(reference)s")
+        params["reference"] = f["reference"]
+    if f.get("email"):
+        clauses.append("u.email = %(email)s")
+        params["email"] = f["email"]
+    return " AND ".join(clauses), params
+
+
+async def select_payments_page(cur, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
+    where, params = _money_filter(f)
+    joins = "FROM payments x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
+    await cur.execute(
+        f"""
+        SELECT x.id, x.provider, x.order_id, x.amount_minor, x.currency, x.status, x.provider_payment_id,
+               x.last_error, x.created_at, x.captured_at, b.reference, b.status AS booking_status,
+               u.email AS traveller_email
+          {joins}
+         WHERE {where}
+         ORDER BY x.id DESC
+         LIMIT %(limit)s OFFSET %(offset)s
+        """,
+        {**params, "limit": limit, "offset": offset},
+    )
+    rows = list(await cur.fetchall())
+    await cur.execute(f"SELECT COUNT(*) AS n {joins} WHERE {where}", params)
+    return rows, (await cur.fetchone())["n"]
+
+
+async def select_refunds_page(cur, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
+    where, params = _money_filter(f)
+    joins = "FROM refunds x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
+    await cur.execute(
+        f"""
+        SELECT x.id, x.amount_minor, x.currency, x.reason, x.status, x.provider_refund_id, x.attempts,
+               x.last_error, x.created_at, x.updated_at, b.reference, u.email AS traveller_email
+          {joins}
+         WHERE {where}
+         ORDER BY x.id DESC
+         LIMIT %(limit)s OFFSET %(offset)s
+        """,
+        {**params, "limit": limit, "offset": offset},
+    )
+    rows = list(await cur.fetchall())
+    await cur.execute(f"SELECT COUNT(*) AS n {joins} WHERE {where}", params)
+    return rows, (await cur.fetchone())["n"]
+
+
+async def select_payment_events(cur, booking_id: int) -> list[Row]:
+    """Every provider event applied to a booking, oldest first (its payment history)."""
+    await cur.execute(
+        """
+        SELECT provider, event_id, kind, outcome, received_at
+          FROM payment_events
+         WHERE booking_id = %(id)s
+         ORDER BY received_at, event_id
+        """,
+        {"id": booking_id},
+    )
+    return list(await cur.fetchall())

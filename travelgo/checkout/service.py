@@ -23,6 +23,7 @@ from .. import db, payments
 from ..bookings import engine, kinds
 from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
+from ..bookings.models import PaymentView, RefundView
 from ..payments.base import PaymentEvent, ProviderError
 from . import queries
 
@@ -100,23 +101,25 @@ def checkout_url(reference: str) -> str:
     return f"{base_url()}/checkout/{reference}"
 
 
-async def payment_state(cur, booking: dict[str, Any]) -> tuple[dict | None, list[dict]]:
+async def payment_state(cur, booking: dict[str, Any]) -> tuple[PaymentView | None, list[RefundView]]:
     """(payment, refunds) as pages and the API show them."""
     payment = await queries.select_payment_by_booking(cur, booking["id"])
     refunds = await queries.select_refunds(cur, booking["id"])
     if payment is None:
         return None, refunds
-    shown = {
-        "provider": payment["provider"],
-        "order_id": payment["order_id"],
-        "amount_minor": payment["amount_minor"],
-        "currency": payment["currency"],
-        "status": payment["status"],
-        "payment_id": payment["provider_payment_id"],
-        "error": payment["last_error"],
-        "checkout_url": checkout_url(booking["reference"]),
-        "provider_checkout_url": payments.current().checkout_url(payment["order_id"]),
-    }
+    shown = PaymentView(
+        **{
+            "provider": payment["provider"],
+            "order_id": payment["order_id"],
+            "amount_minor": payment["amount_minor"],
+            "currency": payment["currency"],
+            "status": payment["status"],
+            "payment_id": payment["provider_payment_id"],
+            "error": payment["last_error"],
+            "checkout_url": checkout_url(booking["reference"]),
+            "provider_checkout_url": payments.current().checkout_url(payment["order_id"]),
+        }
+    )
     return shown, refunds
 
 
