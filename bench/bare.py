@@ -15,16 +15,18 @@ import os
 
 from quart import Quart, request
 
-from travelgo import db
+from travelgo import db, payments
 from travelgo.bookings import engine
 from travelgo.bookings.errors import SeatsUnavailable
 from travelgo.bookings.kinds import BusSeats
-from travelgo.config import DatabaseURL
+from travelgo.checkout.service import open_order
+from travelgo.config import DatabaseURL, Settings
 
 app = Quart(__name__)
 USER_ID = int(os.environ.get("BENCH_BARE_USER_ID", "2"))
 # token -> user id, so the bare route books for the same travellers as the real endpoint (a dict look-up, no query)
 USERS_BY_TOKEN = json.loads(os.environ.get("BENCH_BARE_USERS_BY_TOKEN", "{}"))
+PROVIDER = payments.build(Settings.from_env())  # the hold's TestPay order, as the real endpoint opens it
 PASSENGERS = [{"name": "Bench Passenger", "age": 30}]
 
 
@@ -42,7 +44,7 @@ async def close_pool() -> None:
 async def book():
     body = json.loads(await request.get_data())
     try:
-        booking_id, _ = await engine.create(
+        made = await engine.create(
             engine.NewBooking(
                 USERS_BY_TOKEN.get(request.headers.get("Authorization", "").removeprefix("Bearer "), USER_ID),
                 BusSeats(body["trip_id"], body["seats"], PASSENGERS),
@@ -51,9 +53,10 @@ async def book():
                 max_open_holds=10**6,
             )
         )
+        await open_order(made, PROVIDER, "http://127.0.0.1")
     except SeatsUnavailable:
         return {"detail": "taken"}, 409
-    return {"booking_id": booking_id}, 201
+    return {"booking_id": made.booking_id}, 201
 
 
 @app.get("/readyz")

@@ -90,19 +90,26 @@ async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
 
 
 def service_transaction():
-    """The booking engine's own transaction for one bus seat, held as production holds it (open-holds limit on)."""
+    """What the booking engine commits for one seat: the hold (open-holds limit on, as in production) and its
+    TestPay order, exactly as POST /api/v1/bookings does before it reads the booking back."""
     try:
+        from travelgo import payments
         from travelgo.bookings import engine
         from travelgo.bookings.errors import SeatsUnavailable
         from travelgo.bookings.kinds import BusSeats
+        from travelgo.checkout.service import open_order
+        from travelgo.config import Settings
     except ImportError:
         return None, None
+    provider = payments.build(Settings.from_env())
 
     async def work(user_id, trip_id, seats, passengers, email):
         new = engine.NewBooking(
             user_id, BusSeats(trip_id, seats, passengers), email, hold_seconds=600, max_open_holds=10**6
         )
-        return await engine.create(new)
+        made = await engine.create(new)
+        await open_order(made, provider, "http://127.0.0.1")
+        return made
 
     return work, SeatsUnavailable
 

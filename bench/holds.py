@@ -65,11 +65,12 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
 
 
 def _reference(i: int) -> str:
+    """TG-0…: a '0' never appears in a real reference (engine.REFERENCE_ALPHABET), so these never collide."""
     chars = []
-    for _ in range(6):
+    for _ in range(5):
         i, r = divmod(i, len(REFERENCE_ALPHABET))
         chars.append(REFERENCE_ALPHABET[r])
-    return "TG-" + "".join(chars)
+    return "TG-0" + "".join(chars)
 
 
 async def sweep(url: DatabaseURL, trips: list[int], user_id: int, seats_per_trip: int, lead_seconds: float = 4) -> dict:
@@ -83,7 +84,7 @@ async def sweep(url: DatabaseURL, trips: list[int], user_id: int, seats_per_trip
             await cur.execute("SELECT departs_at, arrives_at FROM trips WHERE id = %s", (trips[0],))
             times = await cur.fetchone()
             rows = [
-                (_reference(900_000 + n), user_id, expires_at, times["departs_at"], times["arrives_at"], trip_id)
+                (_reference(n), user_id, expires_at, times["departs_at"], times["arrives_at"], trip_id)
                 for n, trip_id in enumerate(t for t in trips for _ in range(seats_per_trip))
             ]
             await cur.executemany(

@@ -12,8 +12,8 @@ import pytest
 os.environ["TRAVELGO_ENV"] = "test"
 os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 # The sweeper and TestPay's webhook sender run in every served worker; in-process tests (no HTTP server for TestPay
-# to post to) drive their rounds explicitly instead, so the loops wake only at start-up here.
-os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "3600")
+# to post to) drive their rounds explicitly instead, so the loops are off here (tests that serve turn them on).
+os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
 
 from travelgo import create_app, db, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402

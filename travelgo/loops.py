@@ -19,6 +19,11 @@ class Loop:
         self.work = work
         self.interval = interval
         self._task: asyncio.Task | None = None
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Run the next round now rather than after the pause (work arrived in this worker)."""
+        self._woken.set()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
@@ -41,11 +46,18 @@ class Loop:
                 log.exception("%s: round failed", self.name)
                 more = False
             if not more:
-                await asyncio.sleep(self.interval)
+                try:
+                    await asyncio.wait_for(self._woken.wait(), self.interval)
+                except TimeoutError:
+                    pass
+            self._woken.clear()
 
 
 def run_while_serving(app: Quart, loop: Loop) -> None:
-    """Start the loop in every worker when it starts serving; stop it when it stops."""
+    """Start the loop in every worker when it starts serving; stop it when it stops. An interval of 0 leaves it off
+    (in-process tests drive the rounds themselves)."""
+    if loop.interval <= 0:
+        return
 
     @app.before_serving
     async def _start() -> None:

@@ -291,7 +291,9 @@ async def test_a_double_submit_whose_twin_commits_mid_precheck_is_replayed_not_r
         if not twin:  # the first submit commits (on another worker) just as the second reads the seats
             monkeypatch.setattr(service.queries, "select_held_seats", real)
             unit = BusSeats(trip_id, ["3"], passengers(1))
-            twin["id"], _ = await engine.create(engine.NewBooking(user["id"], unit, user["email"], None, "dbl"))
+            twin["id"] = (
+                await engine.create(engine.NewBooking(user["id"], unit, user["email"], None, "dbl"))
+            ).booking_id
         return await real(cur, trip_id, lock=lock)
 
     monkeypatch.setattr(service.queries, "select_held_seats", twin_commits_first)

@@ -84,11 +84,12 @@ def _duplicate_key_name(exc: BaseException) -> str:
     return match.group(1).rsplit(".", 1)[-1] if match else ""
 
 
-async def _insert_booking_row(cur, values: dict[str, Any]) -> int:
-    """Insert the booking under a fresh reference, drawing again on the (rare) collision."""
+async def _insert_booking_row(cur, values: dict[str, Any]) -> tuple[int, str]:
+    """Insert the booking under a fresh reference, drawing again on the (rare) collision: (id, reference)."""
     for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
         try:
-            return await queries.insert_booking(cur, {**values, "reference": new_reference()})
+            return await queries.insert_booking(cur, {**values, "reference": reference}), reference
         except pymysql.err.MySQLError as exc:
             if db.error_code(exc) != db.DUPLICATE_KEY:
                 raise
@@ -100,12 +101,23 @@ async def _insert_booking_row(cur, values: dict[str, Any]) -> int:
     raise AssertionError("unreachable")
 
 
-async def create(new: NewBooking) -> tuple[int, bool]:
-    """Create a booking in one transaction: (booking id, created); created=False replays the idempotency key's."""
+@dataclass(frozen=True)
+class Created:
+    """What create() wrote (created=False: the idempotency key's earlier booking, of which only the id is known)."""
+
+    booking_id: int
+    created: bool
+    reference: str | None = None
+    total_minor: int | None = None
+    currency: str | None = None
+
+
+async def create(new: NewBooking) -> Created:
+    """Create a booking in one transaction; a repeated idempotency key finds the original instead."""
     return await db.run_in_transaction(_create, new, locking())
 
 
-async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
+async def _create(cur, new: NewBooking, how: Locking) -> Created:
     unit = new.unit
     limited = new.hold_seconds is not None and new.max_open_holds is not None
     if limited:
@@ -117,7 +129,7 @@ async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
     if new.idempotency_key:
         existing = await queries.select_booking_id_by_key(cur, new.user_id, new.idempotency_key)
         if existing is not None:
-            return existing, False
+            return Created(existing, False)
     if limited and await queries.select_open_holds(cur, new.user_id) >= new.max_open_holds:
         raise TooManyOpenHolds()
     # 2. Check.
@@ -127,7 +139,7 @@ async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
     # 3. Consume.
     columns = await unit.consume(cur)
     # 4. Write the booking and its items.
-    booking_id = await _insert_booking_row(
+    booking_id, reference = await _insert_booking_row(
         cur,
         {
             "user_id": new.user_id,
@@ -147,7 +159,7 @@ async def _create(cur, new: NewBooking, how: Locking) -> tuple[int, bool]:
     await unit.write_items(cur, booking_id)
     # 5. Publish.
     await unit.publish(cur)
-    return booking_id, True
+    return Created(booking_id, True, reference, columns.total_minor, columns.currency)
 
 
 @dataclass(frozen=True)

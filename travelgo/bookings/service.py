@@ -62,22 +62,21 @@ async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -
     )
     try:
         async with admission.current().admit(unit, user_id, key):
-            booking_id, created = await engine.create(new)
+            made = await engine.create(new)
     except engine.IdempotencyRace:
         async with db.reading() as cur:
-            booking_id, created = await queries.select_booking_id_by_key(cur, user_id, key), False
+            made = engine.Created(await queries.select_booking_id_by_key(cur, user_id, key), False)
     except engine.TooManyOpenHolds:
         n = settings.max_open_holds
         raise TooManyHolds(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
+    if made.created:
+        await checkout.open_order(made)
     async with db.reading() as cur:
-        booking = await _detail(cur, booking_id)
-    if created:
-        await checkout.open_order(booking)
-        async with db.reading() as cur:
-            booking["payment"], booking["refunds"] = await checkout.payment_state(cur, booking)
+        booking = await _detail(cur, made.booking_id)
+    created = made.created
     return {**booking, "replayed": not created}
 
 

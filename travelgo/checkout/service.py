@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import pymysql
 from quart import current_app, has_app_context, has_request_context, request
 
 from .. import db, payments
@@ -24,7 +23,7 @@ from ..bookings import engine, kinds
 from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
-from ..payments.base import PaymentEvent, ProviderError
+from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
 from . import queries
 
 log = logging.getLogger(__name__)
@@ -61,39 +60,31 @@ def base_url() -> str:
 # --- opening an order ---------------------------------------------------------------------------------------
 
 
-async def open_order(booking: dict[str, Any]) -> None:
-    """The provider order for a new hold (once: a replayed booking finds its row)."""
-    if booking["status"] != "pending_payment":
-        return
-    async with db.reading() as cur:
-        if await queries.select_payment_by_booking(cur, booking["id"]) is not None:
-            return
-    provider = payments.current()
-    base = base_url()
+async def open_order(hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None) -> None:
+    """The provider order for a hold just created, at the price the hold fixed (provider and base URL: the app's,
+    unless given, as bench/floor.py does without an app)."""
+    provider = provider or payments.current()
+    base = base or base_url()
     try:
         order = await provider.create_order(
-            receipt=booking["reference"],
-            amount_minor=booking["total_minor"],
-            currency=booking["currency"],
-            return_url=f"{base}/checkout/{booking['reference']}/return",
+            receipt=hold.reference,
+            amount_minor=hold.total_minor,
+            currency=hold.currency,
+            return_url=f"{base}/checkout/{hold.reference}/return",
             webhook_url=f"{base}/api/v1/payments/webhooks/{provider.name}",
         )
     except ProviderError as exc:
-        log.warning("payment provider refused an order for %s: %s", booking["reference"], exc)
+        log.warning("payment provider refused an order for %s: %s", hold.reference, exc)
         await db.run_in_transaction(
             lambda cur: engine.release(
-                cur, booking["id"], reason="The payment provider was unavailable.", cancelled_by="system"
+                cur, hold.booking_id, reason="The payment provider was unavailable.", cancelled_by="system"
             )
         )
         raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
-    try:
-        async with db.transaction() as cur:
-            await queries.insert_payment(
-                cur, booking["id"], provider.name, order.order_id, order.amount_minor, order.currency
-            )
-    except pymysql.err.IntegrityError as exc:  # a concurrent replay of the same key opened it first
-        if db.error_code(exc) != db.DUPLICATE_KEY:
-            raise
+    async with db.transaction() as cur:
+        await queries.insert_payment(
+            cur, hold.booking_id, provider.name, order.order_id, order.amount_minor, order.currency
+        )
 
 
 def checkout_url(reference: str) -> str:

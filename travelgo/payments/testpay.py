@@ -10,6 +10,7 @@ Two sides, as with a real provider:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Mapping
@@ -52,6 +53,7 @@ class Gateway:
     def __init__(self, secret: str, retry_base: float = 2.0) -> None:
         self.secret = secret
         self.retry_base = retry_base  # seconds before the first retry; doubles each time
+        self.sender: Loop | None = None  # this worker's delivery loop, woken when a webhook is queued here
 
     async def create_order(self, receipt, amount_minor, currency, return_url, webhook_url) -> str:
         order_id = _id("order")
@@ -126,6 +128,7 @@ class Gateway:
             if outcome == "failed":
                 payload["error"] = "The card was declined (TestPay)."
             await self._queue(cur, order["webhook_url"], f"payment.{outcome}", payload)
+        self._wake_sender()
         return {"payment_id": payment_id, "status": outcome, "order": order}
 
     async def refund(self, payment_id: str, amount_minor: int) -> dict:
@@ -178,6 +181,7 @@ class Gateway:
                 "currency": payment["currency"],
             }
             await self._queue(cur, payment["webhook_url"], f"refund.{outcome}", payload)
+        self._wake_sender()
         return {"refund_id": refund_id}
 
     async def fail_next_refunds(self, order_id: str, count: int = 1) -> bool:
@@ -194,6 +198,10 @@ class Gateway:
             "INSERT INTO testpay_webhooks (event_id, url, body) VALUES (%(e)s, %(u)s, %(b)s)",
             {"e": event_id, "u": url, "b": body},
         )
+
+    def _wake_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.wake()
 
     def sign(self, body: bytes | str) -> str:
         return hmac_hex(self.secret, body)
@@ -252,10 +260,9 @@ class Gateway:
 
     async def deliver_due(self) -> int:
         rows = await self.claim_due()
-        if rows:
+        if rows:  # sent side by side, as a provider does
             async with httpx.AsyncClient() as client:
-                for row in rows:
-                    await self.deliver(client, row)
+                await asyncio.gather(*(self.deliver(client, row) for row in rows))
         return len(rows)
 
 
@@ -421,4 +428,5 @@ def deliveries(gw: Gateway, interval: float) -> Loop:
     async def send() -> bool:
         return await gw.deliver_due() > 0
 
-    return Loop("testpay-webhooks", send, interval)
+    gw.sender = Loop("testpay-webhooks", send, interval)
+    return gw.sender
