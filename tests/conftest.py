@@ -83,9 +83,8 @@ async def clean_tables(request):
 @pytest.fixture
 def many_holds(app, monkeypatch):
     """Lift the open-holds limit (TRAVELGO_MAX_OPEN_HOLDS) for a test about something else that books a lot."""
-    from dataclasses import replace
 
-    monkeypatch.setitem(app.config, "TRAVELGO", replace(app.config["TRAVELGO"], max_open_holds=1000))
+    monkeypatch.setitem(app.config, "TRAVELGO", app.config["TRAVELGO"].model_copy(update=dict(max_open_holds=1000)))
 
 
 @pytest.fixture

@@ -1,14 +1,21 @@
-"""Settings read from the environment once, at start-up, and validated."""
+"""Settings read from the environment once, at start-up, and validated.
+
+Each setting is declared once below — its environment variable, type, default and description — with
+pydantic-settings; the README's configuration table lists the same variables (tests/test_settings.py checks it).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlparse
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -58,12 +65,6 @@ class DatabaseURL:
         return self.host in ("127.0.0.1", "localhost", "::1")
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() not in ("0", "off", "false", "no")
-
-
 def _dev_secret_key() -> str:
     """In development the key is generated once into var/ and reused, so sessions survive restarts."""
     path = VAR_DIR / "secret_key"
@@ -81,106 +82,112 @@ def _derived(secret: str, purpose: str) -> str:
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True)
-class Settings:
-    env: str = "development"
-    database_url: DatabaseURL = field(default_factory=lambda: DatabaseURL.parse("mysql://root@127.0.0.1:3306/travelgo"))
-    database_read_url: DatabaseURL | None = None
-    secret_key: str = ""
-    admin_password: str = "admin-travelgo"
-    pool_size: int = 20
-    db_acquire_timeout: float = 5.0  # seconds a request waits for a free pooled connection before a 503
-    rate_limits: bool = True
-    fast_password_hashing: bool = False
-    sse_poll_interval: float = 0.1
-    sse_max_streams: int = 2500
-    sse_heartbeat: float = 15.0
-    sse_gap_seconds: float = 5.0  # how long the events poller waits for a skipped id to commit
-    sse_queue_size: int = 32  # pending updates per stream before the oldest is dropped
-    event_retention_hours: int = 24
-    search_cache_seconds: float = 10.0  # per-worker search answers; 0 turns the cache off (see searchcache.py)
-    search_cache_entries: int = 1000  # a cached page with its JSON, HTML and gzip is ~40 KB: <= ~40 MB per worker
-    max_body_bytes: int = 1024 * 1024
-    trust_proxy: bool = False  # believe X-Forwarded-Proto/-For from one reverse proxy in front
-    rate_limit_rules: str = ""  # overrides, e.g. "login_fail_account=10/900,booking_ip=600/60"
-    hold_seconds: int = 600  # how long a booking holds its inventory unpaid
-    max_open_holds: int = 3  # unpaid holds one traveller may have open at once
-    payments: str = "testpay"  # the payment provider: testpay (local gateway, not in production) or razorpay
-    testpay_webhook_secret: str = ""
-    testpay_retry_seconds: float = 2.0  # TestPay's first webhook retry; doubles each time
-    payments_poll_seconds: float = 0.5  # how often each worker sweeps expired holds, sends refunds and webhooks
-    razorpay_key_id: str = ""
-    razorpay_key_secret: str = ""
-    razorpay_webhook_secret: str = ""
-    razorpay_api_url: str = "https://api.razorpay.com"  # a local stub in tests
-    booking_admission: bool = True  # the per-worker queue in front of the booking engine (bookings/admission.py)
-    public_url: str = (
-        ""  # e.g. https://travelgo.example; links in e-mails (never built from the Host header in production)
+def _database_url(value: Any) -> Any:
+    return DatabaseURL.parse(value) if isinstance(value, str) else value
+
+
+# NoDecode: a URL is a plain string in the environment, not JSON
+URL = Annotated[DatabaseURL, NoDecode, BeforeValidator(_database_url)]
+OPTIONAL_URL = Annotated[DatabaseURL | None, NoDecode, BeforeValidator(_database_url)]
+
+
+def setting(default: Any, env: str, description: str, **constraints: Any) -> Any:
+    """One setting: its environment variable, default and description (the README documents each)."""
+    return Field(default, validation_alias=env, description=description, **constraints)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True, extra="ignore", env_ignore_empty=True)
+
+    env: Literal["development", "staging", "production", "test"] = setting(
+        "development", "TRAVELGO_ENV", "production requires SECRET_KEY and refuses TestPay; staging is production's "
+        "settings with TestPay; test uses cheap password hashing"
+    )  # fmt: skip
+    database_url: URL = setting("mysql://root@127.0.0.1:3306/travelgo", "DATABASE_URL", "the primary database",
+                                validate_default=True)  # fmt: skip
+    database_read_url: OPTIONAL_URL = setting(None, "DATABASE_READ_URL", "a replica for searches (optional)")
+    secret_key: str = setting("", "SECRET_KEY", "signs sessions; generated into var/ in development",
+                              validate_default=True)  # fmt: skip
+    admin_password: str = setting("admin-travelgo", "TRAVELGO_ADMIN_PASSWORD", "the seeded admin's password")
+    public_url: str = setting("", "TRAVELGO_PUBLIC_URL", "the site's public URL (links in e-mails, payment returns)")
+    trust_proxy: bool = setting(False, "TRAVELGO_TRUST_PROXY", "believe X-Forwarded-Proto/-For from one proxy")
+    pool_size: int = setting(20, "TRAVELGO_DB_POOL_SIZE", "database connections per worker", ge=1)
+    db_acquire_timeout: float = setting(
+        5.0, "TRAVELGO_DB_ACQUIRE_TIMEOUT", "seconds a request waits for a pooled connection before a 503", gt=0
     )
+    rate_limits: bool = setting(True, "TRAVELGO_RATE_LIMITS", "off switches rate limits off (load tests)")
+    rate_limit_rules: str = setting("", "TRAVELGO_RATE_LIMIT_RULES", 'overrides, e.g. "booking_ip=600/60"')
+    sse_poll_interval: float = setting(0.1, "TRAVELGO_SSE_POLL_SECONDS", "how often each worker polls the outbox", gt=0)
+    sse_max_streams: int = setting(2500, "TRAVELGO_SSE_MAX_STREAMS", "live-update streams per worker", ge=1)
+    sse_heartbeat: float = setting(15.0, "TRAVELGO_SSE_HEARTBEAT_SECONDS", "heartbeat interval on streams", gt=0)
+    sse_gap_seconds: float = setting(5.0, "TRAVELGO_SSE_GAP_SECONDS", "how long the poller waits for a skipped id")
+    sse_queue_size: int = setting(32, "TRAVELGO_SSE_QUEUE_SIZE", "pending updates per stream before the oldest goes")
+    event_retention_hours: int = setting(24, "TRAVELGO_EVENT_RETENTION_HOURS", "outbox events kept this long")
+    search_cache_seconds: float = setting(10.0, "TRAVELGO_SEARCH_CACHE_SECONDS", "per-worker search answers; 0 off")
+    search_cache_entries: int = setting(1000, "TRAVELGO_SEARCH_CACHE_ENTRIES", "search answers kept per worker")
+    max_body_bytes: int = setting(1024 * 1024, "TRAVELGO_MAX_BODY_BYTES", "the largest request body accepted")
+    booking_admission: bool = setting(True, "TRAVELGO_BOOKING_ADMISSION", "the queue in front of the booking engine")
+    hold_seconds: int = setting(600, "TRAVELGO_HOLD_SECONDS", "how long a booking holds its inventory unpaid", ge=1)
+    max_open_holds: int = setting(3, "TRAVELGO_MAX_OPEN_HOLDS", "unpaid holds one traveller may have open", ge=1)
+    payments: Literal["testpay", "razorpay"] = setting("testpay", "TRAVELGO_PAYMENTS", "the payment provider")
+    testpay_webhook_secret: str = setting("", "TRAVELGO_TESTPAY_WEBHOOK_SECRET", "TestPay's signing secret "
+                                          "(derived from SECRET_KEY when unset)", validate_default=True)  # fmt: skip
+    testpay_retry_seconds: float = setting(2.0, "TRAVELGO_TESTPAY_RETRY_SECONDS", "first webhook/refund retry", gt=0)
+    payments_poll_seconds: float = setting(
+        0.5, "TRAVELGO_PAYMENTS_POLL_SECONDS", "sweeper and webhook-sender interval; 0 turns them off", ge=0
+    )
+    razorpay_key_id: str = setting("", "RAZORPAY_KEY_ID", "Razorpay API key id")
+    razorpay_key_secret: str = setting("", "RAZORPAY_KEY_SECRET", "Razorpay API key secret")
+    razorpay_webhook_secret: str = setting("", "RAZORPAY_WEBHOOK_SECRET", "Razorpay webhook secret")
+    razorpay_api_url: str = setting("https://api.razorpay.com", "RAZORPAY_API_URL", "where the SDK calls")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret(cls, value: str, info: ValidationInfo) -> str:
+        if value:
+            return value
+        mode = info.data.get("env", "development")
+        if mode in ("production", "staging"):
+            raise ValueError(f"SECRET_KEY is required when TRAVELGO_ENV={mode}")
+        return _dev_secret_key()
+
+    @field_validator("testpay_webhook_secret")
+    @classmethod
+    def _testpay_secret(cls, value: str, info: ValidationInfo) -> str:
+        return value or _derived(info.data.get("secret_key", ""), "testpay")
+
+    @model_validator(mode="after")
+    def _payments(self) -> "Settings":
+        if self.payments == "testpay" and self.env == "production":
+            raise ValueError(
+                "TRAVELGO_PAYMENTS=testpay is a test gateway: set TRAVELGO_PAYMENTS=razorpay in production"
+            )
+        if self.payments == "razorpay" and not (
+            self.razorpay_key_id and self.razorpay_key_secret and self.razorpay_webhook_secret
+        ):
+            raise ValueError(
+                "TRAVELGO_PAYMENTS=razorpay needs RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET"
+            )
+        return self
 
     @property
     def production_like(self) -> bool:
         """Production, or staging: production's settings with a test payment gateway (benchmarks, rehearsals)."""
         return self.env in ("production", "staging")
 
+    @property
+    def fast_password_hashing(self) -> bool:
+        return self.env == "test"
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        env = dict(os.environ if environ is None else environ)
-        mode = env.get("TRAVELGO_ENV", "development")
-        if mode not in ("development", "staging", "production", "test"):
-            raise ValueError("TRAVELGO_ENV must be development, staging, production or test")
-        secret = env.get("SECRET_KEY", "")
-        if not secret:
-            if mode in ("production", "staging"):
-                raise ValueError(f"SECRET_KEY is required when TRAVELGO_ENV={mode}")
-            secret = _dev_secret_key()
-        read_url = env.get("DATABASE_READ_URL")
-        values = dict(
-            env=mode,
-            database_url=DatabaseURL.parse(env.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/travelgo")),
-            database_read_url=DatabaseURL.parse(read_url) if read_url else None,
-            secret_key=secret,
-            admin_password=env.get("TRAVELGO_ADMIN_PASSWORD", "admin-travelgo"),
-            pool_size=int(env.get("TRAVELGO_DB_POOL_SIZE", "20")),
-            db_acquire_timeout=float(env.get("TRAVELGO_DB_ACQUIRE_TIMEOUT", "5")),
-            rate_limits=_flag(env.get("TRAVELGO_RATE_LIMITS"), True),
-            fast_password_hashing=mode == "test",
-            sse_poll_interval=float(env.get("TRAVELGO_SSE_POLL_SECONDS", "0.1")),
-            sse_max_streams=int(env.get("TRAVELGO_SSE_MAX_STREAMS", "2500")),
-            trust_proxy=_flag(env.get("TRAVELGO_TRUST_PROXY"), False),
-            rate_limit_rules=env.get("TRAVELGO_RATE_LIMIT_RULES", ""),
-            public_url=env.get("TRAVELGO_PUBLIC_URL", ""),
-            booking_admission=_flag(env.get("TRAVELGO_BOOKING_ADMISSION"), True),
-            hold_seconds=int(env.get("TRAVELGO_HOLD_SECONDS", "600")),
-            max_open_holds=int(env.get("TRAVELGO_MAX_OPEN_HOLDS", "3")),
-            payments=env.get("TRAVELGO_PAYMENTS", "testpay"),
-            testpay_webhook_secret=env.get("TRAVELGO_TESTPAY_WEBHOOK_SECRET", "") or _derived(secret, "testpay"),
-            testpay_retry_seconds=float(env.get("TRAVELGO_TESTPAY_RETRY_SECONDS", "2")),
-            payments_poll_seconds=float(env.get("TRAVELGO_PAYMENTS_POLL_SECONDS", "0.5")),
-            razorpay_key_id=env.get("RAZORPAY_KEY_ID", ""),
-            razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET", ""),
-            razorpay_webhook_secret=env.get("RAZORPAY_WEBHOOK_SECRET", ""),
-            razorpay_api_url=env.get("RAZORPAY_API_URL", "https://api.razorpay.com"),
-            sse_heartbeat=float(env.get("TRAVELGO_SSE_HEARTBEAT_SECONDS", "15")),
-            event_retention_hours=int(env.get("TRAVELGO_EVENT_RETENTION_HOURS", "24")),
-            search_cache_seconds=float(env.get("TRAVELGO_SEARCH_CACHE_SECONDS", "10")),
-            search_cache_entries=int(env.get("TRAVELGO_SEARCH_CACHE_ENTRIES", "1000")),
-        )
-        values.update(overrides)
-        if values["payments"] not in ("testpay", "razorpay"):
-            raise ValueError("TRAVELGO_PAYMENTS must be testpay or razorpay")
-        if values["payments"] == "testpay" and mode == "production":
-            raise ValueError(
-                "TRAVELGO_PAYMENTS=testpay is a test gateway: set TRAVELGO_PAYMENTS=razorpay in production"
-            )
-        if values["payments"] == "razorpay" and not all(
-            values[k] for k in ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret")
-        ):
-            raise ValueError(
-                "TRAVELGO_PAYMENTS=razorpay needs RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET"
-            )
-        if not values["hold_seconds"] > 0 or values["max_open_holds"] < 1:
-            raise ValueError("TRAVELGO_HOLD_SECONDS and TRAVELGO_MAX_OPEN_HOLDS must be at least 1")
-        if not values["db_acquire_timeout"] > 0:  # also refuses nan
-            raise ValueError("TRAVELGO_DB_ACQUIRE_TIMEOUT must be a number of seconds above 0")
-        return cls(**values)
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """The settings from the process environment (or `environ`), with `overrides` by field name on top."""
+        if environ is None:
+            return cls(**overrides)
+        given = {k: v for k, v in environ.items() if v != ""}
+        return cls.model_validate({**given, **overrides})
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Every environment variable TravelGo reads, with its description."""
+        return {f.validation_alias: f.description for f in cls.model_fields.values()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pymysql
@@ -186,7 +185,7 @@ async def test_booking_creation_is_rate_limited_per_account(app, client, monkeyp
     monkeypatch.setitem(
         app.config,
         "TRAVELGO",
-        replace(app.config["TRAVELGO"], rate_limits=True, rate_limit_rules="booking_account=2/60"),
+        app.config["TRAVELGO"].model_copy(update=dict(rate_limits=True, rate_limit_rules="booking_account=2/60")),
     )
     codes = [
         (await client.post("/api/v1/bookings", json=bus_body(trip["id"], [str(s)]), headers=headers)).status_code

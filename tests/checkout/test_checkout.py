@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -28,7 +27,9 @@ def hold_for(app, monkeypatch):
     """Set TRAVELGO_HOLD_SECONDS for one test."""
 
     def set_hold(seconds: int) -> None:
-        monkeypatch.setitem(app.config, "TRAVELGO", replace(app.config["TRAVELGO"], hold_seconds=seconds))
+        monkeypatch.setitem(
+            app.config, "TRAVELGO", app.config["TRAVELGO"].model_copy(update=dict(hold_seconds=seconds))
+        )
 
     return set_hold
 

@@ -66,9 +66,7 @@ async def test_hsts_and_secure_cookies_only_behind_trusted_tls(app, client):
     untrusted = await client.post("/login", form=form, headers=forwarded)
     assert "Strict-Transport-Security" not in untrusted.headers  # the header alone proves nothing
 
-    from dataclasses import replace
-
-    app.config["TRAVELGO"] = replace(settings, trust_proxy=True)
+    app.config["TRAVELGO"] = settings.model_copy(update=dict(trust_proxy=True))
     try:
         response = await client.post("/login", form={**form, "csrf_token": await csrf_for(client)}, headers=forwarded)
     finally:

@@ -186,17 +186,18 @@ async def test_invalid_email_is_a_field_error_and_unknown_token_is_gone(client):
 
 
 async def test_production_never_builds_links_from_the_host_header(app, client):
-    from dataclasses import replace
 
     async with db.transaction() as cur:
         await factories.make_user(cur, "prod@example.com")
     settings = app.config["TRAVELGO"]
-    app.config["TRAVELGO"] = replace(settings, env="production")
+    app.config["TRAVELGO"] = settings.model_copy(update=dict(env="production"))
     try:
         await post_form(client, "/password/forgot", {"email": "prod@example.com"}, headers={"Host": "evil.example"})
         await _background(app)
         assert await mail.outbox("prod@example.com") == []
-        app.config["TRAVELGO"] = replace(settings, env="production", public_url="https://travelgo.example")
+        app.config["TRAVELGO"] = settings.model_copy(
+            update=dict(env="production", public_url="https://travelgo.example")
+        )
         await post_form(client, "/password/forgot", {"email": "prod@example.com"}, headers={"Host": "evil.example"})
         await _background(app)
     finally:

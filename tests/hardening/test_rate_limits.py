@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from travelgo import create_app, db, ratelimit
@@ -32,7 +30,7 @@ def clock(monkeypatch):
 def trusted_proxy(app):
     """These tests name their client address in X-Forwarded-For, as a reverse proxy would."""
     settings = app.config["TRAVELGO"]
-    app.config["TRAVELGO"] = replace(settings, trust_proxy=True)
+    app.config["TRAVELGO"] = settings.model_copy(update=dict(trust_proxy=True))
     yield
     app.config["TRAVELGO"] = settings
 
@@ -142,7 +140,7 @@ async def test_counters_are_shared_between_app_instances(app, user, clock):
 
 async def test_rate_limits_off_switch(app, client, user, clock):
     settings = app.config["TRAVELGO"]
-    app.config["TRAVELGO"] = replace(settings, rate_limits=False)
+    app.config["TRAVELGO"] = settings.model_copy(update=dict(rate_limits=False))
     try:
         statuses = {(await _api_login(client, user["email"], "wrong")).status_code for _ in range(15)}
         assert statuses == {401}
@@ -190,7 +188,9 @@ async def test_booking_creation_is_limited_per_account_and_the_refused_one_books
     trip, user = await trip_and_user(seats=10)
     headers = await api_token(client, user["email"])
     settings = app.config["TRAVELGO"]
-    app.config["TRAVELGO"] = replace(settings, rate_limit_rules="booking_account=3/60", max_open_holds=10)
+    app.config["TRAVELGO"] = settings.model_copy(
+        update=dict(rate_limit_rules="booking_account=3/60", max_open_holds=10)
+    )
     try:
         statuses = []
         for seat in range(1, 5):
