@@ -749,7 +749,8 @@ async def stats(r: StatsRange) -> dict:
     """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
 
     Revenue is never summed across currencies: `currency` is the one most bookings in the range used (else the
-    catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them."""
+    catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them. Top routes and
+    hotels have one row per currency, each with its own `currency`."""
     async with db.reading() as cur:
         daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to)
         routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
@@ -827,6 +828,7 @@ async def stats(r: StatsRange) -> dict:
                 "destination": x["destination_name"],
                 "bookings": int(x["bookings"]),
                 "revenue_minor": int(x["revenue_minor"]),
+                "currency": x["currency"],
             }
             for x in top_routes
         ],
@@ -837,6 +839,7 @@ async def stats(r: StatsRange) -> dict:
                 "city": x["city_name"],
                 "bookings": int(x["bookings"]),
                 "revenue_minor": int(x["revenue_minor"]),
+                "currency": x["currency"],
             }
             for x in top_hotels
         ],

@@ -92,6 +92,7 @@ class TopRoute(BaseModel):
     destination: str
     bookings: int
     revenue_minor: int
+    currency: str = Field(description="ISO code of revenue_minor: one row per currency, never added together")
 
 
 class TopHotel(BaseModel):
@@ -100,6 +101,7 @@ class TopHotel(BaseModel):
     city: str
     bookings: int
     revenue_minor: int
+    currency: str = Field(description="ISO code of revenue_minor: one row per currency, never added together")
 
 
 class StatsOut(BaseModel):
