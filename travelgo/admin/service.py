@@ -21,6 +21,7 @@ from ..bookings import queries as booking_queries
 from ..bookings.engine import release
 from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
 from ..checkout.service import refund_cancellation, send_due_refunds
+from ..forms import Invalid, NotFound, Refused
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -43,22 +44,6 @@ from .forms import (
     VehicleForm,
     VehicleRename,
 )
-
-
-class NotFound(Exception):
-    """The thing asked for does not exist (404)."""
-
-
-class Invalid(Exception):
-    """Input that is well-formed but conflicts with the data (422 with field messages)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class Refused(Exception):
-    """A change the current bookings do not allow (409, with a message that says why)."""
 
 
 def _set(value: Any) -> list[str]:
@@ -867,3 +852,10 @@ async def list_audit(f: AuditFilter) -> dict:
             if isinstance(item[key], str):
                 item[key] = json.loads(item[key])
     return page
+
+
+def service_name(b: dict) -> str:
+    """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
+    if b["type"] == "bus":
+        return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
+    return f"{b['hotel_name']}, {b['room_type_name']}"
