@@ -8,10 +8,10 @@ is a parameter the route passes them, never something read from globals here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from pydantic import BaseModel
 from quart import Response, abort, flash, request
@@ -19,6 +19,7 @@ from quart import Response, abort, flash, request
 from .web import form_dict, hx_redirect, parse_model, render
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class NotFound(Exception):
@@ -37,9 +38,17 @@ class Refused(Exception):
     """A change the current bookings do not allow (409, with a message that says why)."""
 
 
-def not_found(exc: NotFound):
+def not_found(exc: NotFound) -> NoReturn:
     """A missing row is a 404 page that names what is missing."""
     abort(404, description=f"That {exc} does not exist.")
+
+
+async def found(lookup: Awaitable[T]) -> T:
+    """The row a service function looks up, or the 404 page when it does not exist."""
+    try:
+        return await lookup
+    except NotFound as exc:
+        not_found(exc)
 
 
 @dataclass
@@ -70,6 +79,10 @@ class FormState(Generic[M]):
         in them (422), or none (200). The inputs are never swapped while someone is typing."""
         errors = {k: v for k, v in self.errors.items() if k == "__all__" or self.values.get(k) not in (None, "", [])}
         return await render("admin/_live_errors.html", status=422 if errors else 200, errors=errors)
+
+    def context(self, prefix: str = "") -> dict[str, Any]:
+        """The template names of a form on a page with several: `<prefix>values` and `<prefix>errors`."""
+        return {f"{prefix}values": self.values, f"{prefix}errors": self.errors}
 
     def fail(self, errors: dict[str, str], status: int = 422) -> None:
         self.errors, self.status, self.form = errors, status, None

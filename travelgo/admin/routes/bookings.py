@@ -10,7 +10,7 @@ from typing import Any
 from quart import Blueprint, Response, abort, request, url_for
 
 from ...auth import admin_required
-from ...forms import FormState, NotFound, not_found, saved
+from ...forms import FormState, found, saved
 from ...web import page_number, render
 from .. import service
 from ..forms import BookingFilter, CancelForm
@@ -111,18 +111,14 @@ async def booking_export():
 
 
 async def _booking_page(reference: str, cancel: FormState, block: str | None = None) -> Response:
-    try:
-        booking = await service.get_booking(reference)
-    except NotFound as exc:
-        return not_found(exc)
+    booking = await found(service.get_booking(reference))
     return await render(
         "admin/booking.html",
         block=block,
         status=cancel.status,
         booking=booking,
         service_name=service.service_name(booking),
-        cancel_errors=cancel.errors,
-        cancel_values=cancel.values,
+        **cancel.context("cancel_"),
     )
 
 

@@ -7,7 +7,7 @@ from quart import Blueprint, Response, request, url_for
 
 from ...auth import admin_required
 from ...dates import AdminDate
-from ...forms import FormState, NotFound, not_found, saved
+from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
 from ..forms import HOTEL_AMENITIES, HotelFilter, HotelForm, InventoryForm, RoomTypeForm, StopSellForm
@@ -33,8 +33,7 @@ async def _new_page(state: FormState, block: str | None = None) -> Response:
         "admin/hotel_new.html",
         block=block,
         status=state.status,
-        values=state.values,
-        errors=state.errors,
+        **state.context(),
         options=await service.options(),
         hotel_amenities=HOTEL_AMENITIES,
     )
@@ -77,10 +76,7 @@ async def _hotel_page(
         start = ADMIN_DATE.validate_python(request.args["start"]) if request.args.get("start") else None
     except ValidationError:
         start = None
-    try:
-        hotel = await service.get_hotel(hotel_id, start)
-    except NotFound as exc:
-        return not_found(exc)
+    hotel = await found(service.get_hotel(hotel_id, start))
     details = details or FormState({**hotel, "amenities": hotel["amenities"]})
     room_type, inventory, stop_sell = (s or FormState() for s in (room_type, inventory, stop_sell))
     edit_id, edit = room_type_edit or (None, FormState())
@@ -92,14 +88,10 @@ async def _hotel_page(
         default_currency=await service.catalogue_currency(),
         options=await service.options(),  # the details form needs the city options in a fragment too
         hotel_amenities=HOTEL_AMENITIES,
-        values=details.values,
-        errors=details.errors,
-        rt_values=room_type.values,
-        rt_errors=room_type.errors,
-        inv_values=inventory.values,
-        inv_errors=inventory.errors,
-        stop_values=stop_sell.values,
-        stop_errors=stop_sell.errors,
+        **details.context(),
+        **room_type.context("rt_"),
+        **inventory.context("inv_"),
+        **stop_sell.context("stop_"),
         rt_edit_values={edit_id: edit.values} if edit_id else {},
         rt_edit_errors={edit_id: edit.errors} if edit_id else {},
     )

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from quart import Blueprint, Response, url_for
 
 from ...auth import admin_required
-from ...forms import FormState, NotFound, not_found, saved
+from ...forms import FormState, found, saved
 from ...web import render, wants_fragment
 from .. import service
 from ..forms import CityForm, OperatorForm, Page
@@ -16,13 +16,6 @@ from ..views import actor, searched
 bp = Blueprint("places", __name__)
 
 Lister = Callable[[Page], Awaitable[dict]]
-
-
-async def _load(get: Callable[[int], Awaitable[dict]], item_id: int) -> dict:
-    try:
-        return await get(item_id)
-    except NotFound as exc:
-        return not_found(exc)
 
 
 async def _create(
@@ -39,8 +32,7 @@ async def _create(
         list_page,
         block="create_form",
         status=state.status,
-        values=state.values,
-        errors=state.errors,
+        **state.context(),
         **await searched(lister),
     )
 
@@ -62,9 +54,7 @@ async def _update(
             if wants_fragment():
                 return await render(row, saved=True, **{key: item})
             return await saved(f"{item['name']} is saved.", list_url)
-    return await render(
-        edit_page, block="row", status=state.status, values=state.values, errors=state.errors, **{key: item}
-    )
+    return await render(edit_page, block="row", status=state.status, **state.context(), **{key: item})
 
 
 async def _row(item: dict, key: str, pages: tuple[str, str]) -> Response:
@@ -107,14 +97,14 @@ async def city_create():
 @admin_required
 async def city_row(city_id: int):
     """A city's row, or its edit page without htmx."""
-    return await _row(await _load(service.get_city, city_id), "city", CITY_PAGES)
+    return await _row(await found(service.get_city(city_id)), "city", CITY_PAGES)
 
 
 @bp.get("/cities/<int:city_id>/edit")
 @admin_required
 async def city_edit(city_id: int):
     """A city's inline edit row (htmx) or edit page."""
-    return await _edit(await _load(service.get_city, city_id), "city", CITY_PAGES[0])
+    return await _edit(await found(service.get_city(city_id)), "city", CITY_PAGES[0])
 
 
 @bp.post("/cities/<int:city_id>")
@@ -122,7 +112,7 @@ async def city_edit(city_id: int):
 async def city_update(city_id: int):
     """Save a city."""
     state = await FormState.posted(CityForm)
-    city = await _load(service.get_city, city_id)
+    city = await found(service.get_city(city_id))
     return await _update(state, city_id, city, "city", service.save_city, CITY_PAGES, url_for("admin.places.city_list"))
 
 
@@ -158,14 +148,14 @@ async def operator_create():
 @admin_required
 async def operator_row(operator_id: int):
     """An operator's row, or its edit page without htmx."""
-    return await _row(await _load(service.get_operator, operator_id), "operator", OPERATOR_PAGES)
+    return await _row(await found(service.get_operator(operator_id)), "operator", OPERATOR_PAGES)
 
 
 @bp.get("/operators/<int:operator_id>/edit")
 @admin_required
 async def operator_edit(operator_id: int):
     """An operator's inline edit row (htmx) or edit page."""
-    return await _edit(await _load(service.get_operator, operator_id), "operator", OPERATOR_PAGES[0])
+    return await _edit(await found(service.get_operator(operator_id)), "operator", OPERATOR_PAGES[0])
 
 
 @bp.post("/operators/<int:operator_id>")
@@ -173,7 +163,7 @@ async def operator_edit(operator_id: int):
 async def operator_update(operator_id: int):
     """Save a bus operator."""
     state = await FormState.posted(OperatorForm)
-    operator = await _load(service.get_operator, operator_id)
+    operator = await found(service.get_operator(operator_id))
     return await _update(
         state,
         operator_id,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from quart import Blueprint, Response, url_for
 
 from ...auth import admin_required
-from ...forms import FormState, NotFound, not_found, saved
+from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
 from ..forms import TRIP_AMENITIES, WEEKDAYS, CancelForm, ScheduleForm, TripFilter, TripForm, TripPrice, TripSeats
@@ -29,10 +29,8 @@ async def _new_page(single: FormState, schedule: FormState, *, block: str | None
         "admin/trip_new.html",
         block=block,
         status=max(single.status, schedule.status),
-        values=single.values,
-        errors=single.errors,
-        sched_values=schedule.values,
-        sched_errors=schedule.errors,
+        **single.context(),
+        **schedule.context("sched_"),
         options=await service.options(),
         trip_amenities=TRIP_AMENITIES,
         weekdays=WEEKDAYS,
@@ -99,20 +97,16 @@ async def trip_schedule():
 
 async def _trip_page(trip_id: int, block: str | None = None, status: int = 200, **forms: FormState) -> Response:
     """The trip page, with the price, seats and cancel forms as given (blank otherwise)."""
-    try:
-        trip = await service.get_trip(trip_id)
-    except NotFound as exc:
-        return not_found(exc)
-    price, seats, cancel = (forms.get(name) or FormState() for name in ("price", "seats", "cancel"))
+    trip = await found(service.get_trip(trip_id))
+    states = {name: (forms.get(name) or FormState()).context(f"{name}_") for name in ("price", "seats", "cancel")}
     return await render(
         "admin/trip.html",
         block=block,
         status=status,
         trip=trip,
-        price_errors=price.errors,
-        seats_errors=seats.errors,
-        cancel_errors=cancel.errors,
-        cancel_values=cancel.values,
+        **states["price"],
+        **states["seats"],
+        **states["cancel"],
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint, Response, request, url_for
 
 from ...auth import admin_required
-from ...forms import FormState, NotFound, not_found, saved
+from ...forms import FormState, found, saved
 from ...web import form_dict, parse_model, render
 from .. import service
 from ..forms import SeatLayout, VehicleForm
@@ -67,13 +67,6 @@ async def _save(state: FormState, vehicle: dict | None) -> Response:
     return await _editor(vehicle, state.values, state.errors, block="editor", status=state.status)
 
 
-async def _vehicle(vehicle_id: int) -> dict:
-    try:
-        return await service.get_vehicle(vehicle_id)
-    except NotFound as exc:
-        return not_found(exc)
-
-
 @bp.get("/vehicles")
 @admin_required
 async def vehicle_list():
@@ -106,7 +99,7 @@ async def vehicle_create():
 @admin_required
 async def vehicle_show(vehicle_id: int):
     """Edit a vehicle: name, air conditioning and (while no trip uses it) its seat layout."""
-    vehicle = await _vehicle(vehicle_id)
+    vehicle = await found(service.get_vehicle(vehicle_id))
     values = {
         **vehicle["layout_values"],
         "name": vehicle["name"],
@@ -130,6 +123,6 @@ async def vehicle_show(vehicle_id: int):
 @admin_required
 async def vehicle_update(vehicle_id: int):
     """Save a vehicle; a layout change on a vehicle with trips is refused (409)."""
-    vehicle = await _vehicle(vehicle_id)
+    vehicle = await found(service.get_vehicle(vehicle_id))
     state = await FormState.posted(VehicleForm, fixed={"operator_id": vehicle["operator_id"]})
     return await _save(state, vehicle)
