@@ -78,7 +78,7 @@ class FormState(Generic[M]):
         """Live validation answer for the form's aria-live region: the problems with fields that have something
         in them (422), or none (200). The inputs are never swapped while someone is typing."""
         errors = {k: v for k, v in self.errors.items() if k == "__all__" or self.values.get(k) not in (None, "", [])}
-        return await render("admin/_live_errors.html", status=422 if errors else 200, errors=errors)
+        return await render("_live_errors.html", status=422 if errors else 200, errors=errors)
 
     def context(self, prefix: str = "") -> dict[str, Any]:
         """The template names of a form on a page with several: `<prefix>values` and `<prefix>errors`."""
