@@ -686,10 +686,10 @@ async def select_hotel_occupancy(cur, date_from: date, date_to: date) -> list[di
 
 
 async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
-    """Routes by net revenue of the bus bookings made in the range."""
+    """Routes by net revenue of the bus bookings made in the range, one row per route and currency."""
     await cur.execute(
         """
-        SELECT oc.name AS origin_name, dc.name AS destination_name,
+        SELECT oc.name AS origin_name, dc.name AS destination_name, b.currency,
                COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
           JOIN trips t ON t.id = b.trip_id
@@ -697,8 +697,8 @@ async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5)
           JOIN cities dc ON dc.id = t.destination_id
          WHERE b.type = 'bus' AND b.status = 'confirmed'
            AND b.created_at >= %(start)s AND b.created_at < %(end)s
-         GROUP BY t.origin_id, t.destination_id, oc.name, dc.name
-         ORDER BY revenue_minor DESC, bookings DESC, oc.name
+         GROUP BY t.origin_id, t.destination_id, oc.name, dc.name, b.currency
+         ORDER BY revenue_minor DESC, bookings DESC, oc.name, b.currency
          LIMIT %(limit)s
         """,
         {**_range(date_from, date_to), "limit": limit},
@@ -707,10 +707,10 @@ async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5)
 
 
 async def select_top_hotels(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
-    """Hotels by net revenue of the hotel bookings made in the range."""
+    """Hotels by net revenue of the hotel bookings made in the range, one row per hotel and currency."""
     await cur.execute(
         """
-        SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name,
+        SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name, b.currency,
                COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
           JOIN room_types rt ON rt.id = b.room_type_id
@@ -718,8 +718,8 @@ async def select_top_hotels(cur, date_from: date, date_to: date, limit: int = 5)
           JOIN cities c ON c.id = h.city_id
          WHERE b.type = 'hotel' AND b.status = 'confirmed'
            AND b.created_at >= %(start)s AND b.created_at < %(end)s
-         GROUP BY h.id, h.name, c.name
-         ORDER BY revenue_minor DESC, bookings DESC, h.name
+         GROUP BY h.id, h.name, c.name, b.currency
+         ORDER BY revenue_minor DESC, bookings DESC, h.name, b.currency
          LIMIT %(limit)s
         """,
         {**_range(date_from, date_to), "limit": limit},

@@ -21,6 +21,7 @@ from ..bookings import queries as booking_queries
 from ..bookings.engine import release
 from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
 from ..checkout.service import refund_cancellation, send_due_refunds
+from ..forms import Invalid, NotFound, Refused
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -43,22 +44,6 @@ from .forms import (
     VehicleForm,
     VehicleRename,
 )
-
-
-class NotFound(Exception):
-    """The thing asked for does not exist (404)."""
-
-
-class Invalid(Exception):
-    """Input that is well-formed but conflicts with the data (422 with field messages)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class Refused(Exception):
-    """A change the current bookings do not allow (409, with a message that says why)."""
 
 
 def _set(value: Any) -> list[str]:
@@ -749,7 +734,8 @@ async def stats(r: StatsRange) -> dict:
     """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
 
     Revenue is never summed across currencies: `currency` is the one most bookings in the range used (else the
-    catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them."""
+    catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them. Top routes and
+    hotels have one row per currency, each with its own `currency`."""
     async with db.reading() as cur:
         daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to)
         routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
@@ -827,6 +813,7 @@ async def stats(r: StatsRange) -> dict:
                 "destination": x["destination_name"],
                 "bookings": int(x["bookings"]),
                 "revenue_minor": int(x["revenue_minor"]),
+                "currency": x["currency"],
             }
             for x in top_routes
         ],
@@ -837,6 +824,7 @@ async def stats(r: StatsRange) -> dict:
                 "city": x["city_name"],
                 "bookings": int(x["bookings"]),
                 "revenue_minor": int(x["revenue_minor"]),
+                "currency": x["currency"],
             }
             for x in top_hotels
         ],
@@ -864,3 +852,10 @@ async def list_audit(f: AuditFilter) -> dict:
             if isinstance(item[key], str):
                 item[key] = json.loads(item[key])
     return page
+
+
+def service_name(b: dict) -> str:
+    """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
+    if b["type"] == "bus":
+        return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
+    return f"{b['hotel_name']}, {b['room_type_name']}"

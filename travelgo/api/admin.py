@@ -92,6 +92,7 @@ class TopRoute(BaseModel):
     destination: str
     bookings: int
     revenue_minor: int
+    currency: str = Field(description="ISO code of revenue_minor: one row per currency, never added together")
 
 
 class TopHotel(BaseModel):
@@ -100,6 +101,7 @@ class TopHotel(BaseModel):
     city: str
     bookings: int
     revenue_minor: int
+    currency: str = Field(description="ISO code of revenue_minor: one row per currency, never added together")
 
 
 class StatsOut(BaseModel):
@@ -119,12 +121,6 @@ class StatsOut(BaseModel):
     top_hotels: list[TopHotel]
 
 
-def _service_name(b: dict) -> str:
-    if b["type"] == "bus":
-        return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
-    return f"{b['hotel_name']}, {b['room_type_name']}"
-
-
 @bp.get("/admin/bookings")
 @tag(["admin"])
 @api_admin_required  # outside validate_querystring: 401/403 before any 422 about the query
@@ -134,7 +130,9 @@ async def api_admin_bookings(query_args: AdminBookingsQuery):
     """Bookings matching the admin filters (reference, email, type, status, dates), newest first."""
     page = await service.search_bookings(query_args, limit=query_args.limit, offset=query_args.offset)
     items = [
-        AdminBookingOut(**{k: v for k, v in b.items() if k in AdminBookingOut.model_fields}, service=_service_name(b))
+        AdminBookingOut(
+            **{k: v for k, v in b.items() if k in AdminBookingOut.model_fields}, service=service.service_name(b)
+        )
         for b in page["items"]
     ]
     return AdminBookingsPage(items=items, total=page["total"], limit=page["limit"], offset=page["offset"])

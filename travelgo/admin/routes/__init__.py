@@ -1,0 +1,30 @@
+"""Admin management pages under /admin: one sub-blueprint per area, thin routes over travelgo.admin.service.
+
+Every route is wrapped in admin_required (anonymous → log in, traveller → 403). Forms post with htmx and come
+back as 422 fragments with field messages (travelgo.forms.FormState); `?validate=1` only validates (live
+validation as fields change). Every page also works as plain HTML forms and links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from quart import Blueprint
+
+from . import audit, bookings, dashboard, hotels, places, trips, vehicles
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_blueprint(dashboard.bp)
+bp.register_blueprint(bookings.bp)
+bp.register_blueprint(trips.bp)
+bp.register_blueprint(vehicles.bp)
+bp.register_blueprint(places.bp)
+bp.register_blueprint(hotels.bp)
+bp.register_blueprint(audit.bp)
+
+
+@bp.app_template_filter("admin_query")
+def admin_query(args: dict[str, Any], **changes: Any) -> str:
+    """A query string of the current filters with some values changed (pagination links, CSV export)."""
+    return urlencode({**args, **changes}, doseq=True)
