@@ -45,7 +45,20 @@ async def world(people):
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=10)
         bus_booking = await book_bus(cur, people["traveller"], trip, ["1", "2"])
         hotel_booking = await book_hotel(cur, people["traveller"], room_type, date.today() + timedelta(days=2), 2)
+        # money on the bus booking: a captured payment and a refund the provider failed (the admin may retry it)
+        await cur.execute(
+            """INSERT INTO payments (booking_id, provider, order_id, amount_minor, currency, status, provider_payment_id)
+               SELECT id, 'testpay', 'order_world', total_minor, currency, 'captured', 'pay_world'
+                 FROM bookings WHERE reference = %s""",
+            (bus_booking["reference"],),
+        )
+        await cur.execute(
+            """INSERT INTO refunds (booking_id, payment_id, provider_payment_id, amount_minor, currency, reason, status)
+               SELECT booking_id, id, 'pay_world', 100, currency, 'cancellation', 'failed' FROM payments""",
+        )
+        refund_id = cur.lastrowid
     return {
+        "refund_id": refund_id,
         "trip": trip,
         "hotel": hotel,
         "room_type": room_type,

@@ -348,13 +348,42 @@ class HotelFilter(Page):
     _blanks = field_validator("city_id", mode="before")(_blank_to_none)
 
 
+class MoneyFilter(_Form):
+    """Filters of the payments and refunds lists: status, booking reference, traveller e-mail."""
+
+    status: str | None = Field(default=None, max_length=16)
+    reference: str | None = Field(default=None, max_length=9)
+    email: str | None = Field(default=None, max_length=254)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+    _blanks = field_validator("status", "reference", "email", mode="before")(_blank_to_none)
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+
+class PaymentFilter(MoneyFilter):
+    status: Literal["created", "failed", "captured"] | None = None
+
+
+class RefundFilter(MoneyFilter):
+    status: Literal["pending", "processed", "failed"] | None = None
+
+
 class BookingFilter(_Form):
     """Filters shared by the bookings page, its CSV export and GET /api/v1/admin/bookings."""
 
     reference: str | None = Field(default=None, max_length=9)
     email: str | None = Field(default=None, max_length=254)
     type: Literal["bus", "hotel"] | None = None
-    status: Literal["confirmed", "cancelled"] | None = None
+    status: Literal["pending_payment", "confirmed", "expired", "cancelled"] | None = None
     date_from: AdminDate | None = None
     date_to: AdminDate | None = None
     date_on: Literal["travel", "booked"] = "travel"

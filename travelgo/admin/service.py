@@ -20,7 +20,9 @@ from .. import db
 from ..bookings import queries as booking_queries
 from ..bookings.engine import release
 from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
+from ..checkout import queries as checkout_queries
 from ..checkout.service import refund_cancellation, send_due_refunds
+from ..checkout.service import retry_refund as checkout_retry_refund
 from ..forms import Invalid, NotFound, Refused
 from . import queries
 from .audit import record, snapshot
@@ -859,3 +861,50 @@ def service_name(b: dict) -> str:
     if b["type"] == "bus":
         return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
     return f"{b['hotel_name']}, {b['room_type_name']}"
+
+
+# --- money ----------------------------------------------------------------------------------------------
+
+
+MONEY_PAGE = 25
+
+
+async def list_payments(f) -> dict:
+    """Payments matching the filters, newest first, a page at a time."""
+    async with db.reading() as cur:
+        items, total = await checkout_queries.select_payments_page(
+            cur, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
+        )
+    return {"items": items, "total": total, "page": f.page, "pages": max(1, -(-total // MONEY_PAGE))}
+
+
+async def list_refunds(f) -> dict:
+    """Refunds matching the filters, newest first, a page at a time."""
+    async with db.reading() as cur:
+        items, total = await checkout_queries.select_refunds_page(
+            cur, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
+        )
+    return {"items": items, "total": total, "page": f.page, "pages": max(1, -(-total // MONEY_PAGE))}
+
+
+async def money_history(booking_id: int) -> dict:
+    """A booking's payment, refunds and every provider event applied to it."""
+    async with db.reading() as cur:
+        return {
+            "payment": await checkout_queries.select_payment_by_booking(cur, booking_id),
+            "refunds": await checkout_queries.select_refunds(cur, booking_id),
+            "events": await checkout_queries.select_payment_events(cur, booking_id),
+        }
+
+
+async def retry_refund(actor: int, refund_id: int) -> None:
+    """Send a failed refund to the provider again (audited); a refund that has not failed is refused."""
+    async with db.transaction() as cur:
+        await cur.execute("SELECT id, status, amount_minor FROM refunds WHERE id = %(id)s", {"id": refund_id})
+        refund = await cur.fetchone()
+        if refund is None:
+            raise NotFound("refund")
+        if refund["status"] != "failed":
+            raise Refused("Only a failed refund can be retried.")
+        await record(cur, actor, "refund.retry", "refund", refund_id, {"status": "failed"}, {"status": "pending"})
+    await checkout_retry_refund(refund_id)

@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 
 from quart import Blueprint
 
-from . import audit, bookings, dashboard, hotels, places, trips, vehicles
+from . import audit, bookings, dashboard, hotels, money, places, trips, vehicles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(dashboard.bp)
 bp.register_blueprint(bookings.bp)
+bp.register_blueprint(money.bp)
 bp.register_blueprint(trips.bp)
 bp.register_blueprint(vehicles.bp)
 bp.register_blueprint(places.bp)

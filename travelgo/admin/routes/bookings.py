@@ -117,6 +117,7 @@ async def _booking_page(reference: str, cancel: FormState, block: str | None = N
         block=block,
         status=cancel.status,
         booking=booking,
+        money=await service.money_history(booking["id"]),
         service_name=service.service_name(booking),
         **cancel.context("cancel_"),
     )
