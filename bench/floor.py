@@ -114,45 +114,53 @@ def service_transaction():
     return work, SeatsUnavailable
 
 
-async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
-    """The floor through the booking service's transaction function and db.run_in_transaction (no HTTP)."""
-    from travelgo import db
-
-    work, taken_error = service_transaction()
-    await db.open_pools(url, size=concurrency)
+async def _drive(book, items, concurrency: int, seconds: float) -> dict:
+    """`concurrency` tasks take items until they run out or time is up; book(item) -> True booked, False taken."""
     queue = list(reversed(items))
     latencies: list[float] = []
     outcomes = {"booked": 0, "taken": 0, "error": 0}
     deadline = time.perf_counter() + seconds
-    passenger = [{"name": "Bench Passenger", "age": 30}]
 
     async def worker() -> None:
         while queue and time.perf_counter() < deadline:
-            user_id, trip_id, seat = queue.pop()
+            item = queue.pop()
             started = time.perf_counter()
             try:
-                await work(user_id, trip_id, [seat], passenger, "bench@travelgo.example")
-                outcomes["booked"] += 1
-            except taken_error:
-                outcomes["taken"] += 1
+                outcomes["booked" if await book(item) else "taken"] += 1
             except Exception:
                 outcomes["error"] += 1
             latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    await db.close_pools()
-    return {"mode": "service transaction", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
-
-
-def _percentiles(latencies: list[float]) -> dict:
     latencies.sort()
 
     def pick(q: float) -> float | None:
         return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None
 
-    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+    return {"seconds": round(time.perf_counter() - started, 2), **outcomes, "p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+
+
+async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    """The floor through the booking engine and db.run_in_transaction (no HTTP)."""
+    from travelgo import db
+
+    work, taken_error = service_transaction()
+    await db.open_pools(url, size=concurrency)
+    passenger = [{"name": "Bench Passenger", "age": 30}]
+
+    async def book(item) -> bool:
+        user_id, trip_id, seat = item
+        try:
+            await work(user_id, trip_id, [seat], passenger, "bench@travelgo.example")
+        except taken_error:
+            return False
+        return True
+
+    try:
+        return {"mode": "service transaction", **await _drive(book, items, concurrency, seconds)}
+    finally:
+        await db.close_pools()
 
 
 async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
@@ -165,29 +173,16 @@ async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: 
         init_command="SET SESSION innodb_lock_wait_timeout = 5",
         **url.connect_kwargs(),
     )
-    queue = list(reversed(items))
-    latencies: list[float] = []
-    outcomes = {"booked": 0, "taken": 0, "error": 0}
-    deadline = time.perf_counter() + seconds
 
-    async def worker() -> None:
+    async def book(item) -> bool:
         async with pool.acquire() as conn, conn.cursor(aiomysql.DictCursor) as cur:
-            while queue and time.perf_counter() < deadline:
-                user_id, trip_id, seat = queue.pop()
-                started = time.perf_counter()
-                try:
-                    ok = await book_seat(cur, user_id, trip_id, seat)
-                    outcomes["booked" if ok else "taken"] += 1
-                except Exception:
-                    outcomes["error"] += 1
-                latencies.append(time.perf_counter() - started)
+            return await book_seat(cur, *item)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    pool.close()
-    await pool.wait_closed()
-    return {"mode": "hand-written SQL", "seconds": round(elapsed, 2), **outcomes, **_percentiles(latencies)}
+    try:
+        return {"mode": "hand-written SQL", **await _drive(book, items, concurrency, seconds)}
+    finally:
+        pool.close()
+        await pool.wait_closed()
 
 
 def main() -> int:

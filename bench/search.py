@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from travelgo import db
 from travelgo.config import Settings
 
+from .server import hypercorn_command
+
 
 async def sample_urls(days_ahead: int = 2, count: int = 200) -> dict[str, list[str]]:
     """Real searches from the data: busy routes on a day and cities with hotels for a two-night stay."""
@@ -169,16 +171,7 @@ async def main() -> int:
         port = urlsplit(args.url).port
         env = {**os.environ, "LOG_LEVEL": "WARNING", "TRAVELGO_RATE_LIMITS": "off"}
         server = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hypercorn",
-            "--config",
-            "hypercorn.toml",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "travelgo.asgi:app",
+            *hypercorn_command(port, args.workers),
             env=env,
         )
     try:

@@ -14,7 +14,14 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HYPERCORN = str(Path(sys.executable).with_name("hypercorn"))
+
+
+def hypercorn_command(port: int, workers: int, app: str = "travelgo.asgi:app") -> list[str]:
+    """Hypercorn with the production hypercorn.toml on 127.0.0.1:<port> (benchmarks and tests start it alike)."""
+    return [
+        sys.executable, "-m", "hypercorn", "--config", str(ROOT / "hypercorn.toml"), "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), app,
+    ]  # fmt: skip
 
 
 class PortShared(RuntimeError):
@@ -91,16 +98,7 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [
-                HYPERCORN,
-                "--config",
-                str(ROOT / "hypercorn.toml"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                self.app,
-            ],
+            hypercorn_command(self.port, self.workers, self.app),
             cwd=ROOT,
             env=self.env,
             stdout=log,

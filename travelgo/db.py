@@ -216,3 +216,31 @@ async def ping() -> bool:
         return True
     except Exception:
         return False
+
+
+async def claim_due(cur, table: str, columns: str, condition: str, limit: int, lease_seconds: float) -> list[dict]:
+    """Inside a transaction: up to `limit` rows of an outbox-like table whose next_attempt_at has come and that match
+    `condition`, claimed with FOR UPDATE SKIP LOCKED (two workers never take the same row) and leased: an attempt
+    is counted and other workers leave them alone for `lease_seconds`, so one that dies mid-send only delays them.
+    `table`, `columns` and `condition` are SQL from the caller's code, never from input."""
+    await cur.execute(
+        f"""
+        SELECT {columns}
+          FROM {table}
+         WHERE {condition}
+           AND next_attempt_at <= UTC_TIMESTAMP(6)
+         ORDER BY next_attempt_at
+         LIMIT %s
+           FOR UPDATE SKIP LOCKED
+        """,
+        (limit,),
+    )
+    rows = list(await cur.fetchall())
+    if rows:
+        marks = ", ".join(["%s"] * len(rows))
+        await cur.execute(
+            f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %s SECOND"
+            f" WHERE id IN ({marks})",
+            (lease_seconds, *(row["id"] for row in rows)),
+        )
+    return rows

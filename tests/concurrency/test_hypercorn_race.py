@@ -6,7 +6,6 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.server import hypercorn_command
 from travelgo import db
 from travelgo.bookings.integrity import check_inventory
 
@@ -55,18 +55,7 @@ async def server(app):
         "SECRET_KEY": "race-test-secret-key-0123456789-abcdefghij",
         "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "hypercorn",
-        "--config",
-        "hypercorn.toml",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "travelgo.asgi:app",
-    ]
+    command = hypercorn_command(port, 2)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: ASYNC220
     base = f"http://127.0.0.1:{port}"
     try:

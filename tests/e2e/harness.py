@@ -21,6 +21,7 @@ from pathlib import Path
 import aiomysql
 import httpx
 
+from bench.server import hypercorn_command
 from travelgo.config import DatabaseURL
 from travelgo.migrations import migrate
 
@@ -171,18 +172,7 @@ async def running_server(url: DatabaseURL, startup_timeout: float = 30.0):
 
 def _spawn_hypercorn(url: DatabaseURL, port: int, log) -> subprocess.Popen:
     """Start (not wait for) the server process, with the production hypercorn.toml."""
-    command = [
-        sys.executable,
-        "-m",
-        "hypercorn",
-        "--config",
-        "hypercorn.toml",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "travelgo.asgi:app",
-    ]
+    command = hypercorn_command(port, 1)
     return subprocess.Popen(command, cwd=ROOT, env=server_env(url), stdout=log, stderr=subprocess.STDOUT)
 
 

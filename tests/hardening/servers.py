@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -132,18 +131,7 @@ class Server:
 
     def start(self) -> "Server":
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hypercorn",
-                "--config",
-                str(ROOT / "hypercorn.toml"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "travelgo.asgi:app",
-            ],
+            bench_server.hypercorn_command(self.port, self.workers),
             cwd=ROOT,
             env=self.env,
             stdout=self.log,

@@ -871,18 +871,18 @@ MONEY_PAGE = 25
 
 async def list_payments(f) -> dict:
     """Payments matching the filters, newest first, a page at a time."""
-    async with db.reading() as cur:
-        items, total = await checkout_queries.select_payments_page(
-            cur, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
-        )
-    return {"items": items, "total": total, "page": f.page, "pages": max(1, -(-total // MONEY_PAGE))}
+    return await _money_page("payments", f)
 
 
 async def list_refunds(f) -> dict:
     """Refunds matching the filters, newest first, a page at a time."""
+    return await _money_page("refunds", f)
+
+
+async def _money_page(table: str, f) -> dict:
     async with db.reading() as cur:
-        items, total = await checkout_queries.select_refunds_page(
-            cur, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
+        items, total = await checkout_queries.select_money_page(
+            cur, table, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
         )
     return {"items": items, "total": total, "page": f.page, "pages": max(1, -(-total // MONEY_PAGE))}
 

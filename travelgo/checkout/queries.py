@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import db
+
 Row = dict[str, Any]
 
 PAYMENT_COLUMNS = """p.id, p.booking_id, p.provider, p.order_id, p.amount_minor, p.currency, p.status,
@@ -127,31 +129,15 @@ async def lock_refund_by_provider_id(cur, provider_refund_id: str) -> Row | None
 
 
 async def claim_due_refunds(cur, limit: int, lease_seconds: int) -> list[Row]:
-    """Refunds not yet accepted by the provider and due, leased to this worker (SKIP LOCKED)."""
-    await cur.execute(
-        """
-        SELECT id, booking_id, provider_payment_id, amount_minor, attempts
-          FROM refunds
-         WHERE status = 'pending'
-           AND provider_refund_id IS NULL
-           AND next_attempt_at <= UTC_TIMESTAMP(6)
-         ORDER BY next_attempt_at
-         LIMIT %(limit)s
-           FOR UPDATE SKIP LOCKED
-        """,
-        {"limit": limit},
+    """Refunds not yet accepted by the provider and due, leased to this worker."""
+    return await db.claim_due(
+        cur,
+        "refunds",
+        "id, booking_id, provider_payment_id, amount_minor, attempts",
+        "status = 'pending' AND provider_refund_id IS NULL",
+        limit,
+        lease_seconds,
     )
-    rows = await cur.fetchall()
-    for row in rows:
-        await cur.execute(
-            """
-            UPDATE refunds
-               SET attempts = attempts + 1, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %(lease)s SECOND
-             WHERE id = %(id)s
-            """,
-            {"id": row["id"], "lease": lease_seconds},
-        )
-    return rows
 
 
 async def update_refund_sent(cur, refund_id: int, provider_refund_id: str, status: str) -> None:
@@ -219,33 +205,21 @@ def _money_filter(f: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
-async def select_payments_page(cur, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
-    where, params = _money_filter(f)
-    joins = "FROM payments x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
-    await cur.execute(
-        f"""
-        SELECT x.id, x.provider, x.order_id, x.amount_minor, x.currency, x.status, x.provider_payment_id,
+PAYMENT_LIST_COLUMNS = """x.id, x.provider, x.order_id, x.amount_minor, x.currency, x.status, x.provider_payment_id,
                x.last_error, x.created_at, x.captured_at, b.reference, b.status AS booking_status,
-               u.email AS traveller_email
-          {joins}
-         WHERE {where}
-         ORDER BY x.id DESC
-         LIMIT %(limit)s OFFSET %(offset)s
-        """,
-        {**params, "limit": limit, "offset": offset},
-    )
-    rows = list(await cur.fetchall())
-    await cur.execute(f"SELECT COUNT(*) AS n {joins} WHERE {where}", params)
-    return rows, (await cur.fetchone())["n"]
+               u.email AS traveller_email"""
+REFUND_LIST_COLUMNS = """x.id, x.amount_minor, x.currency, x.reason, x.status, x.provider_refund_id, x.attempts,
+               x.last_error, x.created_at, x.updated_at, b.reference, u.email AS traveller_email"""
 
 
-async def select_refunds_page(cur, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
+async def select_money_page(cur, table: str, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
+    """A page of payments or refunds (`table`, a name from this module, never from input), newest first."""
+    columns = {"payments": PAYMENT_LIST_COLUMNS, "refunds": REFUND_LIST_COLUMNS}[table]
     where, params = _money_filter(f)
-    joins = "FROM refunds x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
+    joins = f"FROM {table} x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
     await cur.execute(
         f"""
-        SELECT x.id, x.amount_minor, x.currency, x.reason, x.status, x.provider_refund_id, x.attempts,
-               x.last_error, x.created_at, x.updated_at, b.reference, u.email AS traveller_email
+        SELECT {columns}
           {joins}
          WHERE {where}
          ORDER BY x.id DESC

@@ -207,31 +207,16 @@ class Gateway:
         return hmac_hex(self.secret, body)
 
     async def claim_due(self, limit: int = 20) -> list[dict]:
-        """Due webhooks, leased to this caller (SKIP LOCKED: two workers never take the same one)."""
+        """Due webhooks, leased to this caller (two workers never take the same one)."""
         async with db.transaction() as cur:
-            await cur.execute(
-                """
-                SELECT id, event_id, url, body, attempts
-                  FROM testpay_webhooks
-                 WHERE delivered_at IS NULL
-                   AND next_attempt_at <= UTC_TIMESTAMP(6)
-                 ORDER BY next_attempt_at
-                 LIMIT %(limit)s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                {"limit": limit},
+            return await db.claim_due(
+                cur,
+                "testpay_webhooks",
+                "id, event_id, url, body, attempts",
+                "delivered_at IS NULL",
+                limit,
+                LEASE_SECONDS,
             )
-            rows = await cur.fetchall()
-            for row in rows:
-                await cur.execute(
-                    """
-                    UPDATE testpay_webhooks
-                       SET attempts = attempts + 1, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %(lease)s SECOND
-                     WHERE id = %(id)s
-                    """,
-                    {"id": row["id"], "lease": LEASE_SECONDS},
-                )
-        return rows
 
     async def deliver(self, client: httpx.AsyncClient, row: dict) -> bool:
         """POST one webhook; on failure schedule the next attempt with exponential backoff."""
