@@ -66,9 +66,17 @@ async def _bus_booking_form(page) -> None:
         await group.get_by_label("Age").fill(age)
 
 
-async def _booking_confirmed(page) -> None:
+async def _checkout(page) -> None:
     await _bus_booking_form(page)
     await page.get_by_role("button", name=re.compile("^Confirm and book")).click()
+    await page.wait_for_url(re.compile(r"/checkout/TG-"))
+
+
+async def _booking_confirmed(page) -> None:
+    await _checkout(page)
+    await page.get_by_role("link", name=re.compile("^Pay ")).click()  # to TestPay's hosted page
+    await page.get_by_role("button", name=re.compile("^Pay ")).click()
+    await page.get_by_role("link", name=re.compile("^Open your ")).click()
     await page.wait_for_url(re.compile(r"/bookings/TG-"))
 
 
@@ -84,11 +92,13 @@ SCREENS = {
     "bus-results": (None, lambda page: page.goto(ROUTE)),
     "seat-map": (None, _trip_with_seats),
     "bus-booking": (TRAVELLER, _bus_booking_form),
+    "checkout": (TRAVELLER, _checkout),
     "booking-confirmed": (TRAVELLER, _booking_confirmed),
     "hotel-results": (None, lambda page: page.goto(f"/hotels?city=Mumbai&{STAY}")),
     "hotel-page": (None, _hotel_page),
     "my-bookings": (TRAVELLER, lambda page: page.goto("/bookings")),
     "admin-dashboard": (harness.ADMIN_EMAIL, lambda page: page.goto("/admin/")),
+    "admin-payments": (harness.ADMIN_EMAIL, lambda page: page.goto("/admin/payments")),
     "register-errors": (None, _register_errors),
 }
 
