@@ -55,14 +55,13 @@ function focusableScrollers() {
 document.addEventListener("DOMContentLoaded", focusableScrollers);
 document.addEventListener("htmx:afterSettle", focusableScrollers);
 window.addEventListener("resize", function () { clearTimeout(window.__tgScrollers); window.__tgScrollers = setTimeout(focusableScrollers, 150); });
-// Checkout: the hold's time left counts down live (the server-rendered time works without this).
+// Checkout: the hold's time left counts down live (the server-rendered figure works without this).
 function startCountdowns() {
-  document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+  document.querySelectorAll("[data-countdown]").forEach(function (el) {
     var end = Date.now() + parseInt(el.getAttribute("data-countdown"), 10) * 1000;
-    var base = el.textContent;
     function tick() {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));
-      el.textContent = base + " (" + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") + " left)";
+      el.textContent = Math.floor(left / 60) + " min " + String(left % 60).padStart(2, "0") + " s";
       if (left > 0) setTimeout(tick, 1000);
     }
     tick();
