@@ -65,7 +65,9 @@ def url_string(url: DatabaseURL) -> str:
 
 def seed_fingerprint() -> str:
     """Changes when the seed code or the set of migrations changes (then the data is reloaded)."""
-    digest = hashlib.sha256((ROOT / "travelgo" / "seed.py").read_bytes())
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "travelgo" / "seed").glob("*.py")):
+        digest.update(path.read_bytes())
     for path in sorted((ROOT / "sql" / "migrations").glob("*.sql")):
         digest.update(path.name.encode())
     return digest.hexdigest()[:16]
