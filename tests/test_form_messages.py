@@ -90,3 +90,16 @@ def test_passenger_messages_follow_what_is_wrong():
     assert parse_bus_form({**form, "p-0-name": ""})[1] == {"p-0-name": "Enter the passenger's name"}
     assert parse_bus_form({**form, "p-0-name": "A" * 121})[1] == {"p-0-name": "Use at most 120 characters."}
     assert parse_bus_form({**form, "p-0-name": "Ada", "p-0-age": "130"})[1] == {"p-0-age": "Enter an age from 0 to 120"}
+
+
+def test_names_are_stored_in_one_form_and_invisible_ones_are_refused():
+    """Issue 14 item 9: NFC, no zero-width or bidi characters, nothing invisible passes as a name."""
+    import pytest
+
+    from travelgo.text import clean_name
+
+    assert clean_name("Jose\u0301  Garci\u0301a") == "José García"  # decomposed accents stored composed
+    assert clean_name("\u200bAsha\u200d Rao\u202e") == "Asha Rao"
+    for invisible in ("\u200b\u200c\u200d", "\u202e\u2066", "\ufeff \u200e"):
+        with pytest.raises(ValueError, match="Enter your full name"):
+            clean_name(invisible)

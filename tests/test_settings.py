@@ -37,7 +37,18 @@ def test_values_are_parsed_from_their_variables_and_overrides_win():
     "environ, message",
     [
         ({"TRAVELGO_ENV": "production"}, "SECRET_KEY is required"),
-        ({"TRAVELGO_ENV": "production", "SECRET_KEY": "k"}, "testpay is a test gateway"),
+        ({"TRAVELGO_ENV": "production", "SECRET_KEY": "k", "TRAVELGO_ADMIN_PASSWORD": "x" * 12}, "testpay is a test"),
+        (
+            {
+                "TRAVELGO_ENV": "production",
+                "SECRET_KEY": "k",
+                "TRAVELGO_PAYMENTS": "razorpay",
+                "RAZORPAY_KEY_ID": "a",
+                "RAZORPAY_KEY_SECRET": "b",
+                "RAZORPAY_WEBHOOK_SECRET": "c",
+            },
+            "TRAVELGO_ADMIN_PASSWORD must be set",
+        ),
         ({"SECRET_KEY": "k", "TRAVELGO_PAYMENTS": "razorpay"}, "needs RAZORPAY_KEY_ID"),
         ({"SECRET_KEY": "k", "TRAVELGO_PAYMENTS": "paypal"}, "TRAVELGO_PAYMENTS"),
         ({"SECRET_KEY": "k", "TRAVELGO_HOLD_SECONDS": "0"}, "TRAVELGO_HOLD_SECONDS"),

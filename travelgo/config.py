@@ -157,6 +157,12 @@ class Settings(BaseSettings):
         return value or _derived(info.data.get("secret_key", ""), "testpay")
 
     @model_validator(mode="after")
+    def _production(self) -> "Settings":
+        if self.env == "production" and self.admin_password == "admin-travelgo":
+            raise ValueError("TRAVELGO_ADMIN_PASSWORD must be set in production (the default one is public)")
+        return self
+
+    @model_validator(mode="after")
     def _payments(self) -> "Settings":
         if self.payments == "testpay" and self.env == "production":
             raise ValueError(

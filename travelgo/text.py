@@ -4,6 +4,7 @@ clean-up of names and phone numbers people type."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def is_digits(text: str) -> bool:
@@ -30,9 +31,16 @@ def clean_phone(value: str | None) -> str | None:
     return value
 
 
+# Format characters (zero-width spaces and joiners, bidi controls, BOM) are invisible: a name made only of them
+# would show as blank on a ticket, and bidi controls can reorder what is shown around them.
+def _visible(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
+
+
 def clean_name(value: str) -> str:
-    """A person's name with its spaces collapsed; empty is refused."""
-    value = " ".join(value.split())
+    """A person's name: NFC-normalised (one stored form for one name), invisible format characters dropped, spaces
+    collapsed; one with nothing visible left is refused."""
+    value = " ".join(_visible(unicodedata.normalize("NFC", value)).split())
     if not value:
         raise ValueError("Enter your full name")
     return value

@@ -92,3 +92,12 @@ async def test_openapi_schemas_describe_what_the_booking_endpoints_return(client
     booking = shown["content"]["application/json"]["schema"]["properties"]
     seat = spec["components"]["schemas"][booking["seats"]["items"]["$ref"].rsplit("/", 1)[1]]
     assert {"label", "passenger_name", "price_minor"} <= set(seat["properties"])
+
+
+async def test_a_name_of_invisible_characters_is_refused_and_nothing_is_created(client):
+    from ..bookings.helpers import scalar
+
+    body = {"email": "ghost@example.com", "password": "long-enough-pass", "full_name": "\u200b\u202e\u200d"}
+    response = await client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 422 and "full name" in await response.get_data(as_text=True)
+    assert await scalar("SELECT COUNT(*) FROM users WHERE email = 'ghost@example.com'") == 0
