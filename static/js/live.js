@@ -44,6 +44,10 @@
       });
       if (!taken.length) return;
       taken.forEach(function (label) { warned[label] = true; });
+      if (state.seats_left === 0) {  // the bus closed (sold out, departed, cancelled): nobody took these seats
+        announce("This bus has no seats left for sale now. Please choose another bus.");
+        return;
+      }
       announce((taken.length === 1 ? "Seat " + taken[0] + " was" : "Seats " + taken.join(", ") + " were") +
         " just booked by another traveller. Please choose other seats before you book.");
     });
@@ -85,7 +89,9 @@
     if (!before) return;
     var now = chosenSeats(map);
     var lost = before.filter(function (label) { return now.indexOf(label) === -1; });
-    if (lost.length) {
+    if (lost.length && map.getAttribute("data-seats-left") === "0") {
+      announce("This bus has no seats left for sale now, so your selection was cleared. Please choose another bus.");
+    } else if (lost.length) {
       announce((lost.length === 1 ? "Seat " + lost[0] + " was" : "Seats " + lost.join(", ") + " were") +
         " just booked by another traveller and removed from your selection. Please choose another seat.");
     }

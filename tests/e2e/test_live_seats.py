@@ -9,6 +9,9 @@ import re
 import pytest
 from playwright.async_api import expect
 
+from travelgo.bookings import queries as booking_queries
+from travelgo.bookings.kinds import publish_trip
+
 from .. import factories
 from ..live.helpers import book_seats
 from .helpers import log_in
@@ -91,3 +94,22 @@ async def test_a_map_drawn_before_a_booking_it_missed_fetches_itself_again(page,
     release.set()
     await expect(seat_map.get_by_role("img", name=re.compile(r"^Seat 5, .*taken"))).to_be_visible()
     await expect(page.locator("#messages")).to_contain_text("Seat 5 was just booked by another traveller")
+
+
+async def test_booking_form_says_sold_out_when_the_last_seat_for_sale_goes(page, arrange):
+    """Issue 14 item 10: when the bus's seats for sale run out, the chosen seats were not "booked by another
+    traveller" (an admin may offer fewer seats than the vehicle has): the note says the bus is sold out."""
+    async with arrange() as cur:
+        trip = await factories.make_trip(cur, seats=8)
+        traveller = await factories.make_user(cur)
+        other = await factories.make_user(cur)
+        await cur.execute("UPDATE trips SET seats_total = 1 WHERE id = %s", (trip["id"],))
+    await log_in(page, traveller["email"], factories.PASSWORD)
+    await page.goto(f"/buses/{trip['id']}/book?seats=5")
+    await expect(page.locator("#bus-booking-form")).to_be_visible()
+    async with arrange() as cur:  # the one seat for sale goes (not seat 5), announced as the engine announces it
+        await book_seats(cur, trip["id"], other["id"], ["2"])
+        row = await booking_queries.lock_trip(cur, trip["id"])
+        await publish_trip(cur, row, row["seats_total"] - row["seats_booked"], ["2"])
+    await expect(page.locator("#messages")).to_contain_text("This bus has no seats left for sale now")
+    await expect(page.locator("#messages")).not_to_contain_text("booked by another traveller")
