@@ -196,3 +196,12 @@ async def test_my_bookings_tabs_details_and_cancel_with_refund_shown_first(clien
     assert booking["reference"] not in await (await client.get("/bookings?tab=upcoming")).get_data(as_text=True)
     profile = await (await client.get("/profile")).get_data(as_text=True)
     assert booking["reference"] in profile
+
+
+async def test_a_page_past_the_last_shows_the_last_page_not_an_empty_list(client):
+    """Issue 14 item 10: ?page=9 with one page of bookings used to show "Page 9 of 1" and nothing."""
+    trip, user = await trip_and_user()
+    booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    await login(client, user["email"])
+    html = await (await client.get("/bookings?page=9")).get_data(as_text=True)
+    assert booking["reference"] in html and "Page 9" not in html

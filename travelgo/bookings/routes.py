@@ -271,6 +271,9 @@ async def booking_list():
     page = page_number(request.args)
     result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page > pages:  # a page past the last (an old link, a cancelled booking): show the last one, not an empty list
+        page = pages
+        result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return await render(
         "bookings/list.html",
         block="panel",
