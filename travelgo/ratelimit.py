@@ -47,6 +47,10 @@ DEFAULT_RULES: dict[str, Rule] = {
     "register_ip": Rule(20, 3600),
     "password_reset_account": Rule(5, 3600),
     "password_reset_ip": Rule(30, 3600),
+    # Reset links tried from one address (a bogus token is refused before any hashing), and current passwords
+    # tried on one account's password change (counted before the check, so parallel guesses cannot all pass).
+    "password_reset_submit_ip": Rule(30, 900),
+    "password_change_account": Rule(10, 900),
     "booking_account": Rule(60, 60),
     "booking_ip": Rule(600, 60),
 }

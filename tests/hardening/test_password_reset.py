@@ -204,3 +204,45 @@ async def test_production_never_builds_links_from_the_host_header(app, client):
         app.config["TRAVELGO"] = settings
     [message] = await mail.outbox("prod@example.com")
     assert "https://travelgo.example/password/reset/" in message["body"] and "evil" not in message["body"]
+
+
+async def test_a_bogus_reset_token_costs_no_hash_and_one_address_is_limited(app, client, monkeypatch):
+    """Issue 14 item 3: the token is checked before the slow hash, and reset submissions are limited per address."""
+    from travelgo.accounts import service
+
+    hashed = []
+    real = service.hash_password
+
+    async def counting(password):
+        hashed.append(1)
+        return await real(password)
+
+    monkeypatch.setattr(service, "hash_password", counting)
+    monkeypatch.setitem(
+        app.config,
+        "TRAVELGO",
+        app.config["TRAVELGO"].model_copy(update={"rate_limit_rules": "password_reset_submit_ip=3/900"}),
+    )
+    form = {"new_password": "a-new-long-password", "confirm_password": "a-new-long-password"}
+    statuses = [(await post_form(client, "/password/reset/" + "x" * 43, form)).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429] and hashed == []
+
+
+async def test_wrong_current_passwords_on_a_password_change_are_limited_per_account(app, client, monkeypatch):
+    monkeypatch.setitem(
+        app.config,
+        "TRAVELGO",
+        app.config["TRAVELGO"].model_copy(update={"rate_limit_rules": "password_change_account=3/900"}),
+    )
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur, "changer@example.com")
+    await login(client, user["email"])
+    wrong = {
+        "current_password": "not-my-password",
+        "new_password": "brand-new-pass-1",
+        "new_password_confirm": "brand-new-pass-1",
+    }
+    statuses = [(await post_form(client, "/profile/password", wrong)).status_code for _ in range(3)]
+    right = {**wrong, "current_password": factories.PASSWORD}
+    blocked = await post_form(client, "/profile/password", right)
+    assert statuses == [422, 422, 422] and blocked.status_code == 429  # the right one too, until the window ends

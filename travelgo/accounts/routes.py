@@ -174,6 +174,7 @@ async def password_reset_form(token: str):
 @bp.post("/password/reset/<token>")
 async def password_reset_update(token: str):
     """Set the new password; the link works once, for an hour."""
+    await ratelimit.hit("password_reset_submit_ip", client_ip())  # before any work, per client address
     form, errors = parse_model(PasswordReset, form_dict(await request.form))
     if form is not None:
         try:

@@ -119,10 +119,12 @@ async def close_session(session_id: str | None) -> None:
 async def change_password(user_id: int, form: PasswordChange, *, keep_session: str | None = None) -> None:
     """Set a new password after checking the current one; ends every other session, every API token and every
     unused reset link."""
+    await ratelimit.hit("password_change_account", user_id)  # counted first: parallel guesses cannot all pass
     async with db.reading() as cur:
         current_hash = await queries.select_password_hash(cur, user_id)
     if not await verify_password(current_hash, form.current_password):
         raise WrongPassword()
+    await ratelimit.reset("password_change_account", user_id)
     new_hash = await hash_password(form.new_password)
     async with db.transaction() as cur:
         await queries.update_password_hash(cur, user_id, new_hash)
@@ -192,7 +194,12 @@ async def reset_token_is_live(token: str) -> bool:
 
 
 async def reset_password(token: str, form: PasswordReset) -> None:
-    """Set a new password with a live token; spends it (and every older link), ends every session and API token."""
+    """Set a new password with a live token; spends it (and every older link), ends every session and API token.
+
+    The token is checked before the (deliberately slow) hash, so a bogus one costs a query, not a hash; the
+    transaction checks it again under its lock."""
+    if not await reset_token_is_live(token):
+        raise ResetLinkInvalid()
     new_hash = await hash_password(form.new_password)
     async with db.transaction() as cur:
         row = await queries.lock_live_password_reset(cur, reset_token_hash(token))
