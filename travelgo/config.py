@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     rate_limit_rules: str = setting("", "TRAVELGO_RATE_LIMIT_RULES", 'overrides, e.g. "booking_ip=600/60"')
     sse_poll_interval: float = setting(0.1, "TRAVELGO_SSE_POLL_SECONDS", "how often each worker polls the outbox", gt=0)
     sse_max_streams: int = setting(2500, "TRAVELGO_SSE_MAX_STREAMS", "live-update streams per worker", ge=1)
+    sse_max_streams_per_client: int = setting(
+        20, "TRAVELGO_SSE_MAX_STREAMS_PER_CLIENT", "live-update streams one client address may hold per worker", ge=1
+    )
     sse_heartbeat: float = setting(15.0, "TRAVELGO_SSE_HEARTBEAT_SECONDS", "heartbeat interval on streams", gt=0)
     sse_gap_seconds: float = setting(5.0, "TRAVELGO_SSE_GAP_SECONDS", "how long the poller waits for a skipped id")
     sse_queue_size: int = setting(32, "TRAVELGO_SSE_QUEUE_SIZE", "pending updates per stream before the oldest goes")

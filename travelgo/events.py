@@ -55,6 +55,10 @@ class TooManyStreams(Exception):
     """This worker already holds sse_max_streams open streams (HTTP 503)."""
 
 
+class TooManyClientStreams(TooManyStreams):
+    """This client address already holds sse_max_streams_per_client streams on this worker (HTTP 429)."""
+
+
 def _coalesce_key(event: Event) -> tuple:
     # Availability payloads are states: a newer one for the same trip (or the same hotel room type)
     # replaces an older one still waiting in a slow client's queue.
@@ -75,11 +79,12 @@ def _merge(old: Event, new: Event) -> Event:
 class Subscription:
     """One stream's bounded mailbox. offer() never blocks: past `maxsize` keys the oldest update is dropped."""
 
-    __slots__ = ("topics", "maxsize", "dropped", "closed", "_pending", "_wake", "_hub")
+    __slots__ = ("topics", "client", "maxsize", "dropped", "closed", "_pending", "_wake", "_hub")
 
-    def __init__(self, hub: "Hub", topics: frozenset[str], maxsize: int) -> None:
+    def __init__(self, hub: "Hub", topics: frozenset[str], maxsize: int, client: str | None = None) -> None:
         self._hub = hub
         self.topics = topics
+        self.client = client
         self.maxsize = maxsize
         self.dropped = 0
         self.closed = False
@@ -122,8 +127,12 @@ class Subscription:
 class Hub:
     """This worker's subscribers by topic; the poller dispatches into it, streams subscribe to it."""
 
-    def __init__(self, max_streams: int, queue_size: int = 32, heartbeat: float = 15.0) -> None:
+    def __init__(
+        self, max_streams: int, queue_size: int = 32, heartbeat: float = 15.0, max_per_client: int = 10**9
+    ) -> None:
         self.max_streams = max_streams
+        self.max_per_client = max_per_client
+        self._per_client: dict[str, int] = {}
         self.queue_size = queue_size
         self.heartbeat = heartbeat
         self.worker_tag = uuid.uuid4().hex[:12]  # tells apart the workers behind one port (X-Stream-Worker)
@@ -136,12 +145,17 @@ class Hub:
     def subscriber_count(self) -> int:
         return len(self._subscriptions)
 
-    def subscribe(self, topics: Iterable[str]) -> Subscription:
-        """Register a stream; raises TooManyStreams past the per-worker cap."""
+    def subscribe(self, topics: Iterable[str], client: str | None = None) -> Subscription:
+        """Register a stream; raises TooManyStreams past the per-worker cap, TooManyClientStreams past the cap for
+        one client address (so one client cannot take every slot)."""
         if len(self._subscriptions) >= self.max_streams:
             raise TooManyStreams(f"this server holds {self.max_streams} live streams already")
-        sub = Subscription(self, frozenset(topics), self.queue_size)
+        if client is not None and self._per_client.get(client, 0) >= self.max_per_client:
+            raise TooManyClientStreams(f"your address holds {self.max_per_client} live streams already")
+        sub = Subscription(self, frozenset(topics), self.queue_size, client)
         self._subscriptions.add(sub)
+        if client is not None:
+            self._per_client[client] = self._per_client.get(client, 0) + 1
         for topic in sub.topics:
             self._by_topic.setdefault(topic, set()).add(sub)
         # Whatever ends the request task (normal end, disconnect, error before the body started),
@@ -152,6 +166,12 @@ class Hub:
         return sub
 
     def _remove(self, sub: Subscription) -> None:
+        if sub in self._subscriptions and sub.client is not None:
+            left = self._per_client[sub.client] - 1
+            if left:
+                self._per_client[sub.client] = left
+            else:
+                del self._per_client[sub.client]
         self._subscriptions.discard(sub)
         for topic in sub.topics:
             subs = self._by_topic.get(topic)
@@ -319,7 +339,9 @@ def poller_for(app: Quart) -> Poller:
 async def start(app: Quart) -> None:
     """Start this worker's outbox poller."""
     settings = app.config["TRAVELGO"]
-    hub = Hub(settings.sse_max_streams, settings.sse_queue_size, settings.sse_heartbeat)
+    hub = Hub(
+        settings.sse_max_streams, settings.sse_queue_size, settings.sse_heartbeat, settings.sse_max_streams_per_client
+    )
     poller = Poller(
         hub,
         settings.database_url,

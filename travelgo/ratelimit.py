@@ -51,6 +51,8 @@ DEFAULT_RULES: dict[str, Rule] = {
     # tried on one account's password change (counted before the check, so parallel guesses cannot all pass).
     "password_reset_submit_ip": Rule(30, 900),
     "password_change_account": Rule(10, 900),
+    # Live-update streams opened from one address (pages reconnect after a drop; a script opening thousands does not).
+    "stream_open_ip": Rule(120, 60),
     "booking_account": Rule(60, 60),
     "booking_ip": Rule(600, 60),
 }

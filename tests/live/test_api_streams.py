@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
 from quart import request
 
 from travelgo import db, events
@@ -322,3 +323,27 @@ async def test_a_last_event_id_that_is_not_plain_ascii_digits_is_ignored(app):
         async with app.test_request_context("/api/v1/hotels/1/events", headers={"Last-Event-ID": value}):
             assert request.headers["Last-Event-ID"] == value
             assert live.last_event_id() == expected, value
+
+
+async def test_one_client_address_cannot_take_every_stream_slot():
+    """Issue 14 item 4: per-address cap on one worker; others still get in, and a closed stream frees its slot."""
+    hub_ = events.Hub(max_streams=10, max_per_client=2)
+    first, second = hub_.subscribe(["trip:1"], "10.0.0.1"), hub_.subscribe(["trip:2"], "10.0.0.1")
+    with pytest.raises(events.TooManyClientStreams):
+        hub_.subscribe(["trip:3"], "10.0.0.1")
+    hub_.subscribe(["trip:3"], "10.0.0.2")  # another address is not affected
+    first.close()
+    hub_.subscribe(["trip:3"], "10.0.0.1")  # the closed stream gave its slot back
+    assert hub_.subscriber_count == 3 and not second.closed
+
+
+async def test_opening_streams_is_rate_limited_per_address(app, client, monkeypatch):
+    trip = await make_trip(seats=4)
+    settings = app.config["TRAVELGO"].model_copy(update={"rate_limit_rules": "stream_open_ip=2/60"})
+    monkeypatch.setitem(app.config, "TRAVELGO", settings)
+    path = f"/api/v1/bus-trips/{trip['id']}/events"
+    for _ in range(2):
+        async with InProcessStream(app, path) as stream:
+            await stream.next_message()
+    refused = await client.get(path)
+    assert refused.status_code == 429 and refused.headers["Retry-After"]

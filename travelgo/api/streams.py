@@ -10,9 +10,11 @@ from ..problems import Problem
 from . import bp
 
 
-def subscribe(topic: str) -> events.Subscription:
+async def subscribe(topic: str) -> events.Subscription:
     try:
-        return live.subscribe([topic])
+        return await live.subscribe([topic])
+    except events.TooManyClientStreams as exc:
+        raise Problem(429, "Too many live streams", f"{exc}; close some first.", headers={"Retry-After": "5"}) from exc
     except events.TooManyStreams as exc:
         raise Problem(
             503, "Too many live streams", f"{exc}; please retry shortly.", headers={"Retry-After": "5"}
@@ -36,7 +38,7 @@ async def trip_events(trip_id: int):
     connect, then after every change (change messages also name the route: `origin_id`, `destination_id`). Each message has an `id:`; reconnect with `Last-Event-ID` to receive
     only the changes since then. A comment line is sent every 15 seconds to keep the connection open.
     """
-    sub = subscribe(live.trip_topic(trip_id))
+    sub = await subscribe(live.trip_topic(trip_id))
     opening = await live.opened(sub, lambda: live.trip_opening(trip_id, live.last_event_id()))
     if opening is None:
         sub.close()
@@ -71,7 +73,7 @@ async def hotel_events(hotel_id: int):
     that id (a later-committed lower id is never missed); each carries absolute rooms left, so applying them
     in order ends at the current state.
     """
-    sub = subscribe(live.hotel_topic(hotel_id))
+    sub = await subscribe(live.hotel_topic(hotel_id))
     replay = await live.opened(sub, lambda: live.hotel_replay(hotel_id, live.last_event_id()))
     if replay is None:
         sub.close()

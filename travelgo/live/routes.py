@@ -25,9 +25,13 @@ MAX_TRIPS = 100  # a search results page lists at most this many trips (BusSearc
 MAX_STAY_NIGHTS = 30
 
 
-def subscribe(topics: list[str]) -> events.Subscription:
+async def subscribe(topics: list[str]) -> events.Subscription:
     try:
-        return live.subscribe(topics)
+        return await live.subscribe(topics)
+    except events.TooManyClientStreams as exc:
+        raise Problem(
+            429, "Too many live streams", f"{exc}. Close a tab and reload.", headers={"Retry-After": "5"}
+        ) from exc
     except events.TooManyStreams as exc:
         raise Problem(
             503,
@@ -53,7 +57,7 @@ async def seats_left_number(state: dict[str, Any], event_id: int | None) -> byte
 @bp.get("/buses/<int:trip_id>/live")
 async def trip_live(trip_id: int):
     """Live seats-left and availability of one trip for the trip page (server-sent events)."""
-    sub = subscribe([live.trip_topic(trip_id)])
+    sub = await subscribe([live.trip_topic(trip_id)])
     opening = await live.opened(sub, lambda: live.trip_opening(trip_id, None))
     if opening is None:
         sub.close()
@@ -109,7 +113,7 @@ async def trip_list_live():
     query, errors = parse_model(TripList, {"trips": request.args.get("trips", "")})
     if query is None:
         raise Problem(422, "Invalid input", errors.get("trips", "trips must list trip ids"))
-    sub = subscribe([live.trip_topic(trip_id) for trip_id in query.trips])
+    sub = await subscribe([live.trip_topic(trip_id) for trip_id in query.trips])
     seats = await live.opened(sub, lambda: live.trips_seats_left(query.trips))
     first = [await seats_left_message(trip_id, left, None) for trip_id, left in sorted(seats.items())]
 
@@ -162,7 +166,7 @@ async def hotel_live(hotel_id: int):
     )
     if stay is None:
         raise Problem(422, "Invalid input", "; ".join(f"{k}: {v}" for k, v in errors.items()))
-    sub = subscribe([live.hotel_topic(hotel_id)])
+    sub = await subscribe([live.hotel_topic(hotel_id)])
     state = await live.opened(sub, lambda: live.hotel_stay_rooms_left(hotel_id, stay.check_in, stay.check_out))
     if state is None:
         sub.close()

@@ -15,9 +15,10 @@ from typing import Any
 
 from quart import Response, current_app, request, stream_with_context
 
-from .. import db, events
+from .. import db, events, ratelimit
 from ..bookings.kinds import seats_on_offer
 from ..events import Event, Subscription
+from ..security import client_ip
 from ..text import is_digits, natural_key
 from . import queries
 
@@ -70,9 +71,12 @@ async def cached(key: tuple, build: Callable[[], Awaitable[bytes | None]]) -> by
     return message
 
 
-def subscribe(topics: Iterable[str]) -> Subscription:
-    """Subscribe the current request to topics; raises events.TooManyStreams at this worker's cap."""
-    return hub().subscribe(topics)
+async def subscribe(topics: Iterable[str]) -> Subscription:
+    """Subscribe the current request to topics. Opening streams is rate-limited per client address (429), and one
+    address may hold only so many (events.TooManyClientStreams); events.TooManyStreams at this worker's cap."""
+    client = client_ip()
+    await ratelimit.hit("stream_open_ip", client)
+    return hub().subscribe(topics, client)
 
 
 def last_event_id() -> int | None:
