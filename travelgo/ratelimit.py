@@ -157,6 +157,18 @@ async def check(name: str, key: object) -> None:
         raise RateLimited(name, retry_after)
 
 
+async def undo(name: str, key: object) -> None:
+    """Take back one hit of rule `name` for `key` in this window (an attempt counted up front that succeeded)."""
+    if not enabled():
+        return
+    start, _, _ = _window(rule_for(name))
+    async with db.reading() as cur:
+        await cur.execute(
+            "UPDATE rate_limits SET hits = hits - 1 WHERE bucket = %(bucket)s AND window_start = %(start)s AND hits > 0",
+            {"bucket": _bucket(name, key), "start": start},
+        )
+
+
 async def reset(name: str, key: object) -> None:
     """Forget every window of rule `name` for `key` (after a successful login or password reset)."""
     if not enabled():

@@ -44,3 +44,8 @@ def clean_name(value: str) -> str:
     if not value:
         raise ValueError("Enter your full name")
     return value
+
+
+def normalize_email(value: str) -> str:
+    """An e-mail address in the one form TravelGo stores and compares: trimmed, NFC, lower case."""
+    return unicodedata.normalize("NFC", value.strip()).lower()

@@ -207,3 +207,29 @@ async def test_booking_creation_is_limited_per_account_and_the_refused_one_books
         assert (await client.post("/api/v1/bookings", json=body, headers=headers)).status_code == 201
     finally:
         app.config["TRAVELGO"] = settings
+
+
+async def test_every_spelling_of_one_address_shares_the_account_counter(client, clock):
+    """Issue 14 item 2: the users table matches 'Ásha@…' and 'asha@…' as one account; so does the failure counter."""
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "asha@example.com")
+    spellings = ["ásha", "àsha", "âsha", "äsha", "ãsha", "åsha", "ÁSHA", "Asha", "aSHA", "āsha"]
+    statuses = [(await _api_login(client, f"{name}@example.com", "wrong-password")).status_code for name in spellings]
+    assert statuses == [401] * 10
+    assert (await _api_login(client, "asha@example.com", factories.PASSWORD)).status_code == 429
+
+
+async def test_parallel_guesses_cannot_all_pass_the_check(app, client, clock, monkeypatch):
+    """Counted before the slow check: of 30 simultaneous guesses with a limit of 5, exactly 5 are checked."""
+    import asyncio
+
+    monkeypatch.setitem(
+        app.config,
+        "TRAVELGO",
+        app.config["TRAVELGO"].model_copy(update={"rate_limit_rules": "login_fail_account=5/900"}),
+    )
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur, "target@example.com")
+    responses = await asyncio.gather(*(_api_login(client, user["email"], f"guess-{i}") for i in range(30)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [401] * 5 + [429] * 25

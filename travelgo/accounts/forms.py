@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from ..text import clean_name, clean_phone
+from ..text import clean_name, clean_phone, normalize_email
 
 
 class Registration(BaseModel):
@@ -20,8 +20,8 @@ class Registration(BaseModel):
 
     @field_validator("email")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
+    def _normalized(cls, value: str) -> str:
+        return normalize_email(value)
 
 
 class Login(BaseModel):
@@ -32,8 +32,8 @@ class Login(BaseModel):
 
     @field_validator("email")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
+    def _normalized(cls, value: str) -> str:
+        return normalize_email(value)
 
 
 class ProfileUpdate(BaseModel):

@@ -13,6 +13,7 @@ import pymysql
 from .. import db, mail, ratelimit
 from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
 from ..passwords import hash_password, verify_password
+from ..text import normalize_email
 from . import queries
 from .forms import PasswordChange, PasswordReset, ProfileUpdate, Registration
 
@@ -56,28 +57,30 @@ async def register(form: Registration, role: str = "traveller", client_ip: str |
         raise
 
 
-async def authenticate(email: str, password: str) -> int | None:
-    """The user id when email and password match; None otherwise (same work either way)."""
-    async with db.reading() as cur:
-        row = await queries.select_login(cur, email.lower())
-    ok = await verify_password(row["password_hash"] if row else None, password)
-    return row["id"] if row and ok else None
+def account_key(user_id: int | None, email: str) -> str:
+    """The login-failure bucket: the account the users table matches (its e-mail column compares accent- and
+    case-insensitively, so every spelling of one address shares it), else the normalised address typed."""
+    return f"user:{user_id}" if user_id is not None else f"email:{normalize_email(email)}"
 
 
 async def login(email: str, password: str, client_ip: str) -> int | None:
-    """authenticate() behind the rate limits: raises ratelimit.RateLimited (429) when an account or a
-    client has failed too often in the window; a success clears the account's failures."""
-    email = email.lower()
+    """The user id when email and password match, else None; behind the rate limits (RateLimited, 429).
+
+    Every attempt is counted before the (slow) password check, atomically, so a burst of parallel guesses cannot
+    all pass a check made before any of them failed; a success takes its count back (and clears the account's)."""
+    email = normalize_email(email)
     await ratelimit.hit("login_ip", client_ip)
-    await ratelimit.check("login_fail_account", email)
-    await ratelimit.check("login_fail_ip", client_ip)
-    user_id = await authenticate(email, password)
-    if user_id is None:
-        await ratelimit.hit("login_fail_account", email, raise_over=False)
-        await ratelimit.hit("login_fail_ip", client_ip, raise_over=False)
-    else:
-        await ratelimit.reset("login_fail_account", email)
-    return user_id
+    async with db.reading() as cur:
+        row = await queries.select_login(cur, email)
+    key = account_key(row["id"] if row else None, email)
+    await ratelimit.hit("login_fail_account", key)
+    await ratelimit.hit("login_fail_ip", client_ip)
+    ok = await verify_password(row["password_hash"] if row else None, password)  # same work for an unknown address
+    if not (row and ok):
+        return None
+    await ratelimit.reset("login_fail_account", key)
+    await ratelimit.undo("login_fail_ip", client_ip)
+    return row["id"]
 
 
 async def get_user(user_id: int) -> dict[str, Any] | None:
@@ -209,4 +212,4 @@ async def reset_password(token: str, form: PasswordReset) -> None:
         await queries.update_password_resets_used(cur, row["user_id"])
         await queries.update_sessions_revoked_for_user(cur, row["user_id"])
         await queries.update_api_tokens_revoked_for_user(cur, row["user_id"])
-    await ratelimit.reset("login_fail_account", row["email"])  # the owner is back in at once
+    await ratelimit.reset("login_fail_account", account_key(row["user_id"], row["email"]))  # back in at once
