@@ -11,6 +11,7 @@ from quart import Quart, g, request
 
 from . import db, passwords
 from .config import ROOT, Settings
+from .requests import MAX_FORM_FIELDS, TravelGoRequest
 
 log = logging.getLogger("travelgo")
 
@@ -19,6 +20,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     """Build the app: settings, pools, auth, blueprints, error handlers."""
     settings = Settings.from_env(**(overrides or {}))
     app = Quart(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.request_class = TravelGoRequest  # form posts capped in fields (travelgo/requests.py)
+    app.config["MAX_FORM_PARTS"] = MAX_FORM_FIELDS  # the same cap for multipart forms
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TRAVELGO=settings,

@@ -19,7 +19,7 @@ MESSAGES = {
     403: "You do not have access to this page.",
     404: "We could not find that page.",
     405: "That action is not allowed here.",
-    413: "The request is too large (the limit is about 1 MB).",
+    413: "The request is too large (at most about 1 MB, and 200 fields in a form).",
     429: "Too many attempts. Please wait a moment and try again.",
     503: "TravelGo is busy right now. Please try again in a moment.",
 }
