@@ -13,6 +13,7 @@ from quart_auth import AuthUser, QuartAuth, login_user, logout_user
 
 from . import db
 from .problems import Problem
+from .security import digest
 
 AUTH_COOKIE = "travelgo_session"
 # How long a signature is honoured. Each kind has its own: a bearer token taking the cookie's 14 days would stop
@@ -78,16 +79,16 @@ async def browser_user() -> CurrentUser | None:
         async with db.reading() as cur:
             await cur.execute(
                 f"""
-                SELECT {USER_COLUMNS}, s.id AS session_id
+                SELECT {USER_COLUMNS}
                   FROM sessions s
                   JOIN users u ON u.id = s.user_id
                  WHERE s.id = %(id)s
                    AND s.revoked_at IS NULL
                 """,
-                {"id": session_id},
+                {"id": digest(session_id)},
             )
             row = await cur.fetchone()
-        user = CurrentUser(**row) if row else None
+        user = CurrentUser(**row, session_id=session_id) if row else None
     g.current_user, g.current_user_loaded = user, True
     return user
 
@@ -102,17 +103,17 @@ async def api_user() -> CurrentUser | None:
         async with db.reading() as cur:
             await cur.execute(
                 f"""
-                SELECT {USER_COLUMNS}, t.token_key
+                SELECT {USER_COLUMNS}
                   FROM api_tokens t
                   JOIN users u ON u.id = t.user_id
                  WHERE t.token_key = %(key)s
                    AND t.revoked_at IS NULL
                    AND t.expires_at > UTC_TIMESTAMP()
                 """,
-                {"key": token_key},
+                {"key": digest(token_key)},
             )
             row = await cur.fetchone()
-        user = CurrentUser(**row) if row else None
+        user = CurrentUser(**row, token_key=token_key) if row else None
     g.api_user, g.api_user_loaded = user, True
     return user
 

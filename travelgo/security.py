@@ -8,6 +8,8 @@ so /docs alone also allows inline styles (never inline script).
 
 from __future__ import annotations
 
+import hashlib
+
 from quart import Quart, Response, current_app, request
 from quart.sessions import SecureCookieSessionInterface
 
@@ -87,3 +89,9 @@ def _secure_cookies(response: Response) -> None:
 def init_app(app: Quart) -> None:
     app.session_interface = SessionInterface()
     app.after_request(add_security_headers)
+
+
+def digest(secret: str) -> str:
+    """What the database stores of a session id or an API token key: its SHA-256, so a read of the table yields
+    nothing that signs anyone in. (The secrets are random, 256 and 128 bits: no salt or slow hash is needed.)"""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -5,6 +5,7 @@ import time
 from travelgo import db
 from travelgo.accounts.service import reset_token_hash
 from travelgo.auth import SESSION_LIFETIME_SECONDS, cookie_auth
+from travelgo.security import digest
 
 from .. import factories
 from ..conftest import api_token, csrf_for, login, post_form
@@ -136,12 +137,33 @@ async def test_sessions_older_than_the_cookie_lifetime_are_pruned():
     async with db.transaction() as cur:
         await cur.execute(
             "UPDATE sessions SET created_at = CURRENT_TIMESTAMP(6) - INTERVAL %s SECOND WHERE id = %s",
-            (SESSION_LIFETIME_SECONDS + 60, old),
+            (SESSION_LIFETIME_SECONDS + 60, digest(old)),
         )
     await prune_sessions()
     async with db.reading() as cur:
         await cur.execute("SELECT id FROM sessions WHERE user_id = %s", (user["id"],))
-        assert [r["id"] for r in await cur.fetchall()] == [fresh]
+        assert [r["id"] for r in await cur.fetchall()] == [digest(fresh)]
+
+
+async def test_a_database_read_yields_no_live_session_or_token(app, client):
+    """Issue 14 item 5: only digests are stored; a cookie or bearer token made from a stored value signs nobody in."""
+    from travelgo.accounts.service import issue_token, open_session
+    from travelgo.auth import bearer_auth
+
+    user = await _user("stored@example.com")
+    session_id, (token_key, _) = await open_session(user["id"]), await issue_token(user["id"])
+    async with db.reading() as cur:
+        await cur.execute("SELECT id FROM sessions")
+        (stored_session,) = [r["id"] for r in await cur.fetchall()]
+        await cur.execute("SELECT token_key FROM api_tokens")
+        (stored_key,) = [r["token_key"] for r in await cur.fetchall()]
+    assert stored_session == digest(session_id) and stored_key == digest(token_key)
+    me = "/api/v1/me"
+    assert (
+        await client.get(me, headers={"Authorization": f"Bearer {bearer_auth.dump_token(token_key, app)}"})
+    ).status_code == 200
+    forged = bearer_auth.dump_token(stored_key, app)
+    assert (await client.get(me, headers={"Authorization": f"Bearer {forged}"})).status_code == 401
 
 
 async def test_an_api_token_works_for_the_lifetime_it_promises(app, client, monkeypatch):

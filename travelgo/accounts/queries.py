@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..security import digest
+
 USER_FIELDS = "id, email, full_name, phone, role, created_at"
 
 
@@ -63,14 +65,14 @@ async def insert_api_token(cur, user_id: int, token_key: str, lifetime_seconds: 
         INSERT INTO api_tokens (user_id, token_key, expires_at)
         VALUES (%(user_id)s, %(key)s, UTC_TIMESTAMP() + INTERVAL %(life)s SECOND)
         """,
-        {"user_id": user_id, "key": token_key, "life": lifetime_seconds},
+        {"user_id": user_id, "key": digest(token_key), "life": lifetime_seconds},
     )
 
 
 async def update_api_token_revoked(cur, token_key: str) -> None:
     await cur.execute(
         "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP(6) WHERE token_key = %(key)s AND revoked_at IS NULL",
-        {"key": token_key},
+        {"key": digest(token_key)},
     )
 
 
@@ -138,7 +140,8 @@ async def update_api_tokens_revoked_for_user(cur, user_id: int) -> None:
 
 async def insert_session(cur, session_id: str, user_id: int) -> None:
     await cur.execute(
-        "INSERT INTO sessions (id, user_id) VALUES (%(id)s, %(user_id)s)", {"id": session_id, "user_id": user_id}
+        "INSERT INTO sessions (id, user_id) VALUES (%(id)s, %(user_id)s)",
+        {"id": digest(session_id), "user_id": user_id},
     )
 
 
@@ -152,7 +155,7 @@ async def delete_sessions_created_before(cur, seconds_ago: int) -> None:
 async def update_session_revoked(cur, session_id: str) -> None:
     await cur.execute(
         "UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(6) WHERE id = %(id)s AND revoked_at IS NULL",
-        {"id": session_id},
+        {"id": digest(session_id)},
     )
 
 
@@ -166,5 +169,5 @@ async def update_sessions_revoked_for_user(cur, user_id: int, *, keep: str | Non
            AND revoked_at IS NULL
            AND id <> %(keep)s
         """,
-        {"user_id": user_id, "keep": keep or ""},
+        {"user_id": user_id, "keep": digest(keep) if keep else ""},
     )
