@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import math
 import re
@@ -225,10 +226,29 @@ def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:
 
 
 def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return token
+    """The session's CSRF secret, masked afresh for every use (BREACH): a random pad and the secret XOR the pad,
+    so a compressed page never repeats the same token bytes an attacker could guess byte by byte."""
+    secret = session.get("csrf")
+    if not secret:
+        secret = session["csrf"] = secrets.token_urlsafe(32)
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode()
+
+
+def _unmasked(token: str) -> str | None:
+    """The secret inside a masked CSRF token, or None when it is not one."""
+    try:
+        data = base64.urlsafe_b64decode(token.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return None
+    half = len(data) // 2
+    if not half or len(data) != 2 * half:
+        return None
+    try:
+        return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("ascii")
+    except UnicodeDecodeError:
+        return None
 
 
 def csrf_exempt(view):
@@ -249,5 +269,6 @@ async def csrf_protect() -> None:
     sent = request.headers.get("X-CSRF-Token")
     if not sent:
         sent = (await request.form).get("csrf_token")
-    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+    secret = _unmasked(str(sent)) if sent else None
+    if not expected or not secret or not hmac.compare_digest(str(expected), secret):
         abort(403, description="Your session expired or the form is stale. Reload the page and try again.")

@@ -1,5 +1,6 @@
 """Registration, login/logout, profile and CSRF through the HTML pages."""
 
+import re
 from urllib.parse import quote
 
 from travelgo import db
@@ -66,8 +67,8 @@ async def test_login_wrong_password_and_unknown_email_look_the_same(client):
         assert response.status_code == 422
         body = await response.get_data(as_text=True)
         assert "Email or password is incorrect." in body
-        bodies.append(body.replace(email, "EMAIL"))
-    assert bodies[0] == bodies[1]
+        bodies.append(re.sub(r'name="csrf_token" value="[^"]+"', "", body.replace(email, "EMAIL")))
+    assert bodies[0] == bodies[1]  # apart from the CSRF token, masked afresh on every page
 
 
 async def test_login_logout_cycle(client):

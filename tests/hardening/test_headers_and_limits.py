@@ -182,3 +182,21 @@ async def test_a_form_of_140000_blank_seats_is_refused_while_it_is_parsed(client
     assert elapsed < 2.0  # generous: it is a few milliseconds of parsing; the point is no per-field work
     assert await scalar("SELECT COUNT(*) FROM bookings") == 0
     assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_the_csrf_token_is_masked_afresh_on_every_page_and_each_mask_works(client):
+    """Issue 14 item 5 (BREACH): no two renders carry the same token bytes; every one of them is accepted, the
+    session's bare secret is not a token, and a tampered one is refused."""
+    from ..conftest import csrf_for
+
+    first, second = await csrf_for(client, "/login"), await csrf_for(client, "/register")
+    assert first != second
+    form = {"email": "nobody@example.com", "password": "wrong-password"}
+    for token in (first, second):
+        response = await client.post("/login", form={**form, "csrf_token": token})
+        assert response.status_code != 403
+    async with client.session_transaction() as session:
+        bare = session["csrf"]
+    assert (await client.post("/login", form={**form, "csrf_token": bare})).status_code == 403
+    tampered = first[:-4] + ("AAAA" if not first.endswith("AAAA") else "BBBB")
+    assert (await client.post("/login", form={**form, "csrf_token": tampered})).status_code == 403
