@@ -96,4 +96,20 @@
         " just booked by another traveller and removed from your selection. Please choose another seat.");
     }
   });
+
+  // No write happens when a bus leaves, so no event says so: the seat map knows when its bus departs
+  // (data-departs-in, seconds) and fetches itself again then, which shows it closed.
+  var departureTimer = null;
+  function watchDeparture() {
+    var map = document.getElementById("seat-map");
+    clearTimeout(departureTimer);
+    if (!map || !map.hasAttribute("data-departs-in")) return;
+    var seconds = parseInt(map.getAttribute("data-departs-in"), 10);
+    departureTimer = setTimeout(function () {
+      var current = document.getElementById("seat-map");
+      if (current) htmx.trigger(current, "sse:availability");
+    }, (seconds + 1) * 1000);
+  }
+  document.addEventListener("DOMContentLoaded", watchDeparture);
+  document.addEventListener("htmx:afterSettle", watchDeparture);  // a new map may carry a new time
 })();

@@ -113,3 +113,17 @@ async def test_booking_form_says_sold_out_when_the_last_seat_for_sale_goes(page,
         await publish_trip(cur, row, row["seats_total"] - row["seats_booked"], ["2"])
     await expect(page.locator("#messages")).to_contain_text("This bus has no seats left for sale now")
     await expect(page.locator("#messages")).not_to_contain_text("booked by another traveller")
+
+
+async def test_an_open_trip_page_closes_its_seat_map_when_the_bus_departs(page, arrange):
+    """Issue 14 item 10: nothing is written when a bus leaves, so no event says so; the page still learns it."""
+    from datetime import datetime, timedelta
+
+    async with arrange() as cur:
+        trip = await factories.make_trip(cur, seats=8, departs_at=datetime.now() + timedelta(seconds=4))
+    await page.goto(f"/buses/{trip['id']}?passengers=1")
+    await page.evaluate("window.__sameDocument = true")
+    seat_map = page.locator("#seat-map")
+    await expect(seat_map.get_by_role("button", name=re.compile(r"^Seat 1, "))).to_be_visible()
+    await expect(seat_map).to_contain_text("This bus has already departed.", timeout=12_000)
+    assert await page.evaluate("window.__sameDocument === true"), "the page reloaded"

@@ -149,6 +149,8 @@ async def get_trip(trip_id: int) -> dict | None:
         status=row["status"],
         bookable=reason is None,
         closed_reason=reason,
+        # seconds until an open bus departs: the open page closes its seat map then, without a reload or an event
+        departs_in=None if reason else max(0, int((row["departs_at"] - datetime.now()).total_seconds())),
         seats_left=trip["seats_left"] if reason is None else 0,
         seats=[
             {
