@@ -175,10 +175,12 @@ async def test_trip_detail_seats_left_equals_free_seats_on_the_map(client):
         "status",
         "bookable",
         "closed_reason",
+        "departs_in",
         "seats",
         "boarding_points",
         "dropping_points",
     }
+    assert 0 < trip["departs_in"] <= 366 * 86400
     free = [s for s in trip["seats"] if s["available"]]
     assert trip["seats_left"] == len(free) == 3
     assert {s["label"] for s in trip["seats"] if not s["available"]} == {str(n) for n in range(1, 28)}

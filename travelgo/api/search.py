@@ -101,6 +101,9 @@ class TripDetail(TripOut):
     closed_reason: Literal["cancelled", "departed", "sold_out"] | None = Field(
         description="why the trip is not bookable; null while it is"
     )
+    departs_in: int | None = Field(
+        default=None, description="seconds until an open trip departs (no event is sent when it does); null once closed"
+    )
     seats: list[SeatOut]
     boarding_points: list[StopOut]
     dropping_points: list[StopOut]
