@@ -348,6 +348,14 @@ class HotelFilter(Page):
     _blanks = field_validator("city_id", mode="before")(_blank_to_none)
 
 
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value else value
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else value
+
+
 class MoneyFilter(_Form):
     """Filters of the payments and refunds lists: status, booking reference, traveller e-mail."""
 
@@ -358,15 +366,8 @@ class MoneyFilter(_Form):
 
     _blanks = field_validator("status", "reference", "email", mode="before")(_blank_to_none)
 
-    @field_validator("reference")
-    @classmethod
-    def _reference(cls, value: str | None) -> str | None:
-        return value.upper() if value else value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return value.lower() if value else value
+    _reference = field_validator("reference")(_upper)
+    _email = field_validator("email")(_lower)
 
 
 class PaymentFilter(MoneyFilter):
@@ -397,15 +398,8 @@ class BookingFilter(_Form):
     def _default_on(cls, value):
         return value or "travel"
 
-    @field_validator("reference")
-    @classmethod
-    def _reference(cls, value: str | None) -> str | None:
-        return value.upper() if value else value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return value.lower() if value else value
+    _reference = field_validator("reference")(_upper)
+    _email = field_validator("email")(_lower)
 
     @model_validator(mode="after")
     def _range(self):
