@@ -79,8 +79,10 @@ class Server:
             "DATABASE_URL": database_url,
             # staging: production's settings with the TestPay gateway (production refuses a test gateway)
             "TRAVELGO_ENV": "staging",
-            # four bench accounts place thousands of holds: the anti-hoarding limit would refuse all but 12
+            # bench accounts place thousands of holds: the anti-hoarding limit would refuse all but three each
             "TRAVELGO_MAX_OPEN_HOLDS": "1000000",
+            # the live phase holds 2,000 streams from one loopback address (a load generator, not one client)
+            "TRAVELGO_SSE_MAX_STREAMS_PER_CLIENT": "1000000",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret",
             "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "off"),
             "LOG_LEVEL": "WARNING",
