@@ -14,7 +14,17 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
-from quart import Response, abort, current_app, make_response, redirect, render_template, request, session
+from quart import (
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 
 from .assets import answer_response
 from .auth import AUTH_COOKIE
@@ -225,6 +235,17 @@ def form_dict(form: Mapping[str, Any], *multi: str) -> dict[str, Any]:
 # as X-CSRF-Token (hx-headers on <body>) and plain forms as a hidden csrf_token field.
 
 
+def public_base_url() -> str | None:
+    """Where links in e-mails and payment returns point: TRAVELGO_PUBLIC_URL; the request's own host only outside
+    production (a Host header is the client's to choose), and only while there is a request."""
+    settings = current_app.config["TRAVELGO"]
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    if settings.production_like or not has_request_context():
+        return None
+    return request.host_url.rstrip("/")
+
+
 def csrf_token() -> str:
     """The session's CSRF secret, masked afresh for every use (BREACH): a random pad and the secret XOR the pad,
     so a compressed page never repeats the same token bytes an attacker could guess byte by byte."""
@@ -259,8 +280,8 @@ def csrf_exempt(view):
 
 async def csrf_protect() -> None:
     """before_request: refuse cookie-authenticated writes that lack the session's CSRF token."""
-    # /api/ is bearer-authenticated; /testpay/ is "the provider's site" with its own per-order form token.
-    if request.method in SAFE_METHODS or request.path.startswith(("/api/", "/testpay/")):
+    # /api/ is bearer-authenticated; views marked csrf_exempt authenticate their posts otherwise.
+    if request.method in SAFE_METHODS or request.path.startswith("/api/"):
         return
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if getattr(view, "csrf_exempt", False):

@@ -8,7 +8,7 @@ from .. import ratelimit
 from ..auth import end_session, login_required, start_session
 from ..bookings.service import list_bookings
 from ..security import client_ip
-from ..web import form_dict, hx_redirect, parse_model, render, wants_fragment
+from ..web import form_dict, hx_redirect, parse_model, public_base_url, render, wants_fragment
 from . import service
 from .forms import Login, PasswordChange, PasswordForgot, PasswordReset, ProfileUpdate, Registration
 
@@ -156,7 +156,7 @@ async def password_forgot_create():
             "accounts/password_forgot.html", block="form", status=422, values=values, errors=errors, sent=False
         )
     await ratelimit.hit("password_reset_ip", client_ip())
-    current_app.add_background_task(service.request_password_reset, form.email, _public_base_url())
+    current_app.add_background_task(service.request_password_reset, form.email, public_base_url())
     return await render("accounts/password_forgot.html", block="form", values={}, errors={}, sent=True)
 
 
@@ -192,13 +192,3 @@ async def password_reset_update(token: str):
     )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _public_base_url() -> str | None:
-    """Where links in e-mails point: TRAVELGO_PUBLIC_URL; the request's own host only outside production."""
-    settings = current_app.config["TRAVELGO"]
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    if settings.production_like:
-        return None
-    return request.host_url.rstrip("/")

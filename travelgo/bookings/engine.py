@@ -55,14 +55,15 @@ def locking() -> Locking:
 
 @dataclass(frozen=True)
 class NewBooking:
-    """A booking to create: who, what (one inventory unit), how to reach them, and how long it is held unpaid."""
+    """A booking to create: who, what (one inventory unit), how to reach them. Every booking starts as a
+    pending_payment hold of `hold_seconds`; `max_open_holds` (None: no limit) caps the traveller's unpaid holds."""
 
     user_id: int
     unit: Inventory
     contact_email: str
     contact_phone: str | None = None
     idempotency_key: str | None = None
-    hold_seconds: int | None = None  # None: confirmed at once (no payment step); else pending_payment that long
+    hold_seconds: int = 600
     max_open_holds: int | None = None
 
 
@@ -119,7 +120,7 @@ async def create(new: NewBooking) -> Created:
 
 async def _create(cur, new: NewBooking, how: Locking) -> Created:
     unit = new.unit
-    limited = new.hold_seconds is not None and new.max_open_holds is not None
+    limited = new.max_open_holds is not None
     if limited:
         # The traveller's row first (rank 0, before any inventory): two holds of one traveller queue here, so the
         # count below is exact. A locking read, like every lock: the snapshot starts at the first plain read.
@@ -144,7 +145,6 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
         {
             "user_id": new.user_id,
             "type": columns.type,
-            "status": "confirmed" if new.hold_seconds is None else "pending_payment",
             "hold_seconds": new.hold_seconds,
             "total_minor": columns.total_minor,
             "currency": columns.currency,
@@ -204,14 +204,11 @@ async def release(
     return Released(booking_id, core["reference"], core["type"], row["status"], True, **summary)
 
 
-async def retake(cur, booking_id: int) -> bool:
-    """Hold a released (expired) booking's items again and confirm it, if its inventory is still free.
+async def retake(cur, unit: Inventory, booking_id: int) -> bool:
+    """Hold a released (expired) booking's items again, if its inventory is still free. `unit` is the booking's
+    (kinds.of_booking), already locked by the caller together with the booking row, in the engine's order.
 
     Returns False, changing nothing, when any item is gone (the caller refunds the payment)."""
-    core = await queries.select_booking_core(cur, booking_id)
-    unit = await of_booking(cur, core)
-    await unit.lock(cur)
-    await queries.lock_booking_state(cur, booking_id)
     try:
         await unit.check(cur)
     except BookingError:

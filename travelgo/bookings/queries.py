@@ -263,21 +263,18 @@ async def select_booking_id_by_key(cur, user_id: int, key: str) -> int | None:
 
 
 async def insert_booking(cur, values: Row) -> int:
-    """A new booking; with hold_seconds it is a pending_payment hold that expires that long after now (UTC)."""
+    """A new booking: a pending_payment hold that expires hold_seconds after now (UTC)."""
     await cur.execute(
         """
         INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,
                               contact_phone, trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
                               starts_at, ends_at, idempotency_key)
-        VALUES (%(reference)s, %(user_id)s, %(type)s, %(status)s,
-                IF(%(hold_seconds)s IS NULL, NULL, UTC_TIMESTAMP(6) + INTERVAL %(hold_seconds)s SECOND),
+        VALUES (%(reference)s, %(user_id)s, %(type)s, 'pending_payment', UTC_TIMESTAMP(6) + INTERVAL %(hold_seconds)s SECOND,
                 %(total_minor)s, %(currency)s, %(contact_email)s, %(contact_phone)s, %(trip_id)s, %(room_type_id)s,
                 %(check_in)s, %(check_out)s, %(rooms)s, %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s,
                 %(idempotency_key)s)
         """,
         {
-            "status": "confirmed",
-            "hold_seconds": None,
             "trip_id": None,
             "room_type_id": None,
             "check_in": None,

@@ -76,8 +76,7 @@ async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -
         await checkout.open_order(made)
     async with db.reading() as cur:
         booking = await _detail(cur, made.booking_id)
-    created = made.created
-    return {**booking, "replayed": not created}
+    return {**booking, "replayed": not made.created}
 
 
 async def book_trip(

@@ -42,6 +42,22 @@ async def select_payment_by_order(cur, provider: str, order_id: str) -> Row | No
     return await cur.fetchone()
 
 
+async def select_order_of_booking(cur, provider: str, order_id: str, reference: str) -> bool:
+    """Does this provider order pay for the booking with this reference?"""
+    await cur.execute(
+        """
+        SELECT 1
+          FROM payments p
+          JOIN bookings b ON b.id = p.booking_id
+         WHERE p.provider = %(provider)s
+           AND p.order_id = %(order_id)s
+           AND b.reference = %(reference)s
+        """,
+        {"provider": provider, "order_id": order_id, "reference": reference},
+    )
+    return await cur.fetchone() is not None
+
+
 async def lock_payment(cur, payment_id: int) -> Row:
     await cur.execute(f"SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.id = %(id)s FOR UPDATE", {"id": payment_id})
     return await cur.fetchone()

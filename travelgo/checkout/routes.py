@@ -39,9 +39,9 @@ async def checkout_show(reference: str):
     if booking["status"] == "confirmed":
         return redirect(f"/bookings/{booking['reference']}", 303)
     provider = payments.current()
-    razorpay_form = None
-    if booking["payment"] and hasattr(provider, "hosted_checkout"):
-        razorpay_form = provider.hosted_checkout(
+    provider_form = None
+    if booking["payment"]:
+        provider_form = provider.checkout_form(
             booking["payment"]["order_id"],
             booking["total_minor"],
             booking["currency"],
@@ -51,12 +51,11 @@ async def checkout_show(reference: str):
         "checkout/checkout.html",
         booking=booking,
         seconds_left=_seconds_left(booking),
-        provider=provider.name,
-        razorpay_form=razorpay_form,
+        provider_form=provider_form,
         quote=bookings.cancellation_quote(booking),
     )
-    if razorpay_form:  # this page alone may post its form to the provider's hosted checkout
-        origin = "/".join(razorpay_form["action"].split("/")[:3])
+    if provider_form:  # this page alone may post its form to the provider's hosted checkout
+        origin = "/".join(provider_form["action"].split("/")[:3])
         response.headers["Content-Security-Policy"] = CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
     return response
 

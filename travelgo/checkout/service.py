@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from quart import current_app, has_app_context, has_request_context, request
+from quart import current_app
 
 from .. import db, payments
 from ..bookings import engine, kinds
@@ -24,6 +24,7 @@ from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
 from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
+from ..web import public_base_url
 from . import queries
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,9 @@ def settings():
 
 
 def base_url() -> str:
-    """Where the provider sends the traveller back and posts webhooks: TRAVELGO_PUBLIC_URL, else this request's host
-    (outside production)."""
-    configured = settings().public_url if has_app_context() else ""
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return "http://localhost"
+    """Where the provider sends the traveller back and posts webhooks (web.public_base_url; in a background task
+    outside production with no request to read the host from, the local default)."""
+    return public_base_url() or "http://localhost"
 
 
 # --- opening an order ---------------------------------------------------------------------------------------
@@ -99,17 +95,15 @@ async def payment_state(cur, booking: dict[str, Any]) -> tuple[PaymentView | Non
     if payment is None:
         return None, refunds
     shown = PaymentView(
-        **{
-            "provider": payment["provider"],
-            "order_id": payment["order_id"],
-            "amount_minor": payment["amount_minor"],
-            "currency": payment["currency"],
-            "status": payment["status"],
-            "payment_id": payment["provider_payment_id"],
-            "error": payment["last_error"],
-            "checkout_url": checkout_url(booking["reference"]),
-            "provider_checkout_url": payments.current().checkout_url(payment["order_id"]),
-        }
+        provider=payment["provider"],
+        order_id=payment["order_id"],
+        amount_minor=payment["amount_minor"],
+        currency=payment["currency"],
+        status=payment["status"],
+        payment_id=payment["provider_payment_id"],
+        error=payment["last_error"],
+        checkout_url=checkout_url(booking["reference"]),
+        provider_checkout_url=payments.current().checkout_url(payment["order_id"]),
     )
     return shown, refunds
 
@@ -117,11 +111,7 @@ async def payment_state(cur, booking: dict[str, Any]) -> tuple[PaymentView | Non
 async def order_belongs_to(event: PaymentEvent, reference: str) -> bool:
     """Does this provider order pay for this booking?"""
     async with db.reading() as cur:
-        payment = await queries.select_payment_by_order(cur, event.provider, event.order_id)
-        if payment is None:
-            return False
-        core = await booking_queries.select_booking_core(cur, payment["booking_id"])
-    return core is not None and core["reference"] == reference
+        return await queries.select_order_of_booking(cur, event.provider, event.order_id, reference)
 
 
 # --- provider events ----------------------------------------------------------------------------------------
@@ -151,12 +141,12 @@ async def _apply_payment_event(cur, event: PaymentEvent) -> str:
     payment = await queries.lock_payment(cur, found["id"])
     if not await queries.insert_payment_event(cur, event, booking_id):
         return "duplicate"
-    outcome = await _decide(cur, event, booking_id, state, payment)
+    outcome = await _decide(cur, event, unit, booking_id, state, payment)
     await queries.update_payment_event_outcome(cur, event, outcome)
     return outcome
 
 
-async def _decide(cur, event: PaymentEvent, booking_id: int, state: dict, payment: dict) -> str:
+async def _decide(cur, event: PaymentEvent, unit: kinds.Inventory, booking_id: int, state: dict, payment: dict) -> str:
     if event.kind == "payment.failed":
         if payment["status"] == "captured":
             return "ignored_after_capture"
@@ -179,7 +169,7 @@ async def _decide(cur, event: PaymentEvent, booking_id: int, state: dict, paymen
         # Paid in time, or after expires_at but before the sweeper came: the items are still held either way.
         await booking_queries.update_booking_confirmed(cur, booking_id)
         return "confirmed"
-    if state["status"] == "expired" and await engine.retake(cur, booking_id):
+    if state["status"] == "expired" and await engine.retake(cur, unit, booking_id):
         await booking_queries.update_booking_confirmed(cur, booking_id)
         return "confirmed_late"
     if state["status"] == "confirmed":

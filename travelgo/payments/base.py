@@ -84,7 +84,10 @@ class PaymentProvider(Protocol):
     ) -> Order: ...
 
     def checkout_url(self, order_id: str) -> str | None:
-        """Where the traveller pays (a hosted page), or None when TravelGo's page embeds the provider's widget."""
+        """Where the traveller pays (a hosted page), or None when TravelGo's page posts checkout_form instead."""
+
+    def checkout_form(self, order_id: str, amount_minor: int, currency: str, return_url: str) -> dict | None:
+        """{"action", "fields"} of a form TravelGo's checkout page posts to the provider, or None (checkout_url)."""
 
     async def verify_return(self, params: Mapping[str, str]) -> PaymentEvent: ...
 

@@ -55,9 +55,9 @@ class RazorpayProvider:
         return Order(NAME, order["id"], order["amount"], order["currency"])
 
     def checkout_url(self, order_id: str) -> str | None:
-        return None  # TravelGo's checkout page posts the hosted-checkout form (payments/_razorpay_checkout.html)
+        return None  # TravelGo's checkout page posts checkout_form (payments/_provider_form.html)
 
-    def hosted_checkout(self, order_id: str, amount_minor: int, currency: str, return_url: str) -> dict:
+    def checkout_form(self, order_id: str, amount_minor: int, currency: str, return_url: str) -> dict | None:
         """The action and fields of the form that opens Razorpay's hosted checkout."""
         return {
             "action": f"{self.api_url}/v1/checkout/embedded",

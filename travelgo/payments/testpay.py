@@ -21,6 +21,7 @@ from quart import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from .. import db
 from ..loops import Loop
+from ..web import csrf_exempt
 from .base import (
     InvalidSignature,
     Order,
@@ -269,6 +270,9 @@ class TestpayProvider:
     def checkout_url(self, order_id: str) -> str | None:
         return f"/testpay/checkout/{order_id}"
 
+    def checkout_form(self, order_id: str, amount_minor: int, currency: str, return_url: str) -> dict | None:
+        return None  # a hosted page: the checkout links to checkout_url
+
     async def verify_return(self, params: Mapping[str, str]) -> PaymentEvent:
         order_id, payment_id, status = params.get("order_id"), params.get("payment_id"), params.get("status")
         if not (order_id and payment_id and status in ("captured", "failed")):
@@ -359,6 +363,7 @@ async def checkout_page(order_id: str):
 
 
 @bp.post("/checkout/<order_id>")
+@csrf_exempt  # "the provider's site": its own per-order form token, no TravelGo session
 async def checkout_submit(order_id: str):
     gw = gateway()
     form = await request.form
@@ -381,6 +386,7 @@ async def checkout_submit(order_id: str):
 
 
 @bp.post("/api/orders/<order_id>/pay")
+@csrf_exempt  # the provider's JSON API
 async def api_pay(order_id: str):
     """For scripts and tests: {"outcome": "captured" | "failed"} -> {payment_id, status}, and the same webhook."""
     body = await request.get_json(force=True, silent=True)
@@ -397,6 +403,7 @@ async def api_pay(order_id: str):
 
 
 @bp.post("/api/orders/<order_id>/fail-refunds")
+@csrf_exempt
 async def api_fail_refunds(order_id: str):
     """For tests: the order's next refund fails (a refund.failed webhook is sent)."""
     if not await gateway().fail_next_refunds(order_id):
