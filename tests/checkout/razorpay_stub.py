@@ -39,7 +39,7 @@ class RazorpayStub:
                 match = re.fullmatch(r"/v1/payments/([^/]+)/refund", self.path)
                 if match and match.group(1) in stub.payments:
                     refund = {"id": "rfnd_" + secrets.token_hex(7), "entity": "refund", "payment_id": match.group(1),
-                              "amount": body["amount"], "currency": "INR", "status": "processed"}  # fmt: skip
+                              "amount": body["amount"], "receipt": body.get("receipt"), "currency": "INR", "status": "processed"}  # fmt: skip
                     stub.refunds.setdefault(match.group(1), []).append(refund)
                     return self._answer(200, refund)
                 self._answer(400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not found"}})

@@ -14,6 +14,7 @@ import pytest
 
 from travelgo import db
 from travelgo.bookings.integrity import check_inventory
+from travelgo.checkout import queries as checkout_queries
 
 from .. import factories
 from ..bookings.helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
@@ -236,6 +237,30 @@ async def test_a_failed_refund_is_retried_until_the_provider_processes_it(client
     assert [b["outcome"] for _, b in await deliver_webhooks(client)] == ["refund_processed"]
     assert await scalar("SELECT status FROM refunds") == "processed"
     assert await scalar("SELECT COUNT(*) FROM testpay_refunds") == 2  # one failed, one processed
+
+
+async def test_a_refund_resent_after_its_answer_was_lost_is_paid_out_once(client, monkeypatch):
+    """The provider took the refund but our write of its id failed: the lease runs out and the refund is sent
+    again with the same receipt, and the provider answers with the refund it already made."""
+    trip, user = await trip_and_user(price_minor=3000)
+    booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))
+    record_sent = checkout_queries.update_refund_sent
+
+    async def lost(*args, **kwargs):
+        monkeypatch.setattr(checkout_queries, "update_refund_sent", record_sent)
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(checkout_queries, "update_refund_sent", lost)
+    with pytest.raises(db.DatabaseUnavailable):
+        await service.cancel_booking(user["id"], booking["reference"])
+    assert await scalar("SELECT provider_refund_id FROM refunds") is None
+    async with db.transaction() as cur:  # the lease runs out
+        await cur.execute("UPDATE refunds SET next_attempt_at = UTC_TIMESTAMP(6)")
+    assert await checkout.send_due_refunds() == 1
+    assert await scalar("SELECT COUNT(*) FROM testpay_refunds") == 1  # paid out once
+    assert await scalar("SELECT provider_refund_id FROM refunds") == await scalar("SELECT id FROM testpay_refunds")
+    assert [b["outcome"] for _, b in await deliver_webhooks(client)] == ["refund_processed"]
+    assert await scalar("SELECT status FROM refunds") == "processed"
 
 
 async def test_cancelling_a_hold_moves_no_money_and_frees_the_rooms(client):

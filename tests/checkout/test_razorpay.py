@@ -101,6 +101,8 @@ async def test_refunds_and_reconciliation_records_come_from_the_api(provider, st
     refund = await provider.refund(payment_id=payment["id"], amount_minor=4000, receipt="refund-1")
     assert refund.refund_id.startswith("rfnd_") and refund.status == "processed"
     assert stub.requests[-1][1:] == (f"/v1/payments/{payment['id']}/refund", {"amount": 4000, "receipt": "refund-1"})
+    again = await provider.refund(payment_id=payment["id"], amount_minor=4000, receipt="refund-1")
+    assert again.refund_id == refund.refund_id and len(stub.refunds[payment["id"]]) == 1  # one receipt, one refund
     record = await provider.fetch_order(order.order_id)
     assert [(p.payment_id, p.status) for p in record.payments] == [(payment["id"], "captured")]
     assert [(r.refund_id, r.amount_minor) for r in record.refunds] == [(refund.refund_id, 4000)]

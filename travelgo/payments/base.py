@@ -93,7 +93,9 @@ class PaymentProvider(Protocol):
 
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> PaymentEvent: ...
 
-    async def refund(self, *, payment_id: str, amount_minor: int, receipt: str) -> RefundResult: ...
+    async def refund(self, *, payment_id: str, amount_minor: int, receipt: str) -> RefundResult:
+        """Ask for a refund. Idempotent on the receipt: a second request with a receipt the provider already
+        accepted answers with that refund, never a second one (a refund is re-sent when our record of it failed)."""
 
     async def fetch_order(self, order_id: str) -> ProviderOrder: ...
 

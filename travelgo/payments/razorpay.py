@@ -120,7 +120,15 @@ class RazorpayProvider:
             raise InvalidSignature(f"malformed webhook: {exc}") from exc
 
     async def refund(self, *, payment_id: str, amount_minor: int, receipt: str) -> RefundResult:
-        refund = await self._call(self.client.payment.refund, payment_id, {"amount": amount_minor, "receipt": receipt})
+        # Razorpay does not dedupe refunds by receipt, so look for one this receipt already made before asking again.
+        earlier = await self._call(self.client.payment.fetch_multiple_refund, payment_id)
+        made = [r for r in earlier.get("items", []) if r.get("receipt") == receipt and r.get("status") != "failed"]
+        if made:
+            refund = made[0]
+        else:
+            refund = await self._call(
+                self.client.payment.refund, payment_id, {"amount": amount_minor, "receipt": receipt}
+            )
         status = refund.get("status", "pending")
         return RefundResult(refund["id"], status if status in ("pending", "processed", "failed") else "pending")
 

@@ -132,7 +132,9 @@ class Gateway:
         self._wake_sender()
         return {"payment_id": payment_id, "status": outcome, "order": order}
 
-    async def refund(self, payment_id: str, amount_minor: int) -> dict:
+    async def refund(self, payment_id: str, amount_minor: int, receipt: str | None = None) -> dict:
+        """Refund part or all of a captured payment. A receipt already accepted (not failed) for this payment
+        answers with that refund again: one request, one refund, however often it is sent."""
         async with db.transaction() as cur:
             await cur.execute(
                 """
@@ -157,12 +159,26 @@ class Gateway:
                 {"id": payment_id},
             )
             refunded = int((await cur.fetchone())["n"])
+            if receipt is not None:
+                await cur.execute(
+                    """
+                    SELECT id FROM testpay_refunds
+                     WHERE payment_id = %(id)s AND receipt = %(receipt)s AND status <> 'failed'
+                    """,
+                    {"id": payment_id, "receipt": receipt},
+                )
+                earlier = await cur.fetchone()
+                if earlier is not None:
+                    return {"refund_id": earlier["id"]}
             if amount_minor <= 0 or refunded + amount_minor > payment["amount_minor"]:
                 raise ProviderError("refund exceeds the captured amount")
             refund_id = _id("rfnd")
             await cur.execute(
-                "INSERT INTO testpay_refunds (id, payment_id, amount_minor) VALUES (%(id)s, %(p)s, %(a)s)",
-                {"id": refund_id, "p": payment_id, "a": amount_minor},
+                """
+                INSERT INTO testpay_refunds (id, payment_id, receipt, amount_minor)
+                VALUES (%(id)s, %(p)s, %(r)s, %(a)s)
+                """,
+                {"id": refund_id, "p": payment_id, "r": receipt, "a": amount_minor},
             )
             # The provider settles the refund later and says so by webhook (processed, or failed when asked to).
             outcome = "failed" if payment["fail_refunds"] else "processed"
@@ -313,7 +329,7 @@ class TestpayProvider:
             raise InvalidSignature("malformed webhook body") from exc
 
     async def refund(self, *, payment_id: str, amount_minor: int, receipt: str) -> RefundResult:
-        result = await self.gateway.refund(payment_id, amount_minor)
+        result = await self.gateway.refund(payment_id, amount_minor, receipt)
         return RefundResult(result["refund_id"], "pending")
 
     async def fetch_order(self, order_id: str) -> ProviderOrder:
