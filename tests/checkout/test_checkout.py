@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import pytest
 
-from travelgo import db
+from travelgo import db, payments
 from travelgo.bookings.integrity import check_inventory
 from travelgo.checkout import queries as checkout_queries
 
-from .. import factories
+from .. import conftest, factories
 from ..bookings.helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
 from ..conftest import api_token, login
 from ..inapp import checkout, service
@@ -161,6 +161,34 @@ async def test_duplicate_and_out_of_order_webhooks_are_applied_once(client):
     assert booking["status"] == "confirmed" and booking["payment"]["status"] == "captured"
     assert booking["payment"]["payment_id"] == captured["payment_id"] != failed["payment_id"]
     assert await scalar("SELECT COUNT(*) FROM payment_events") == 2
+
+
+async def test_a_capture_of_another_amount_is_refunded_and_the_order_can_still_be_paid(client):
+    from travelgo.checkout.reconcile import reconcile
+
+    trip, user = await trip_and_user(price_minor=2500)
+    hold = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    order_id = await order_of(hold["reference"])
+    short = await gateway().pay(order_id, "captured")
+    async with db.transaction() as cur:  # the provider captured 10.00 of the order's 25.00
+        await cur.execute(
+            "UPDATE testpay_payments SET amount_minor = 1000 WHERE id = %(id)s", {"id": short["payment_id"]}
+        )
+        await cur.execute(
+            "UPDATE testpay_webhooks SET body = REPLACE(body, '\"amount_minor\":2500', '\"amount_minor\":1000')"
+        )
+    assert [b["outcome"] for _, b in await deliver_webhooks(client)] == ["refunded_wrong_amount"]
+    shown = await service.get_booking(user["id"], hold["reference"])
+    assert shown["status"] == "pending_payment" and shown["payment"]["status"] == "created"
+    assert "refunded" in shown["payment"]["error"]
+    assert [(r["amount_minor"], r["reason"]) for r in shown["refunds"]] == [(1000, "wrong_amount")]
+    # The traveller pays the right amount: the booking is confirmed, not refunded as a duplicate.
+    outcomes = [b["outcome"] for _, b in await pay(hold)]
+    assert "confirmed" in outcomes and "refunded_duplicate" not in outcomes
+    booking = await service.get_booking(user["id"], hold["reference"])
+    assert booking["status"] == "confirmed" and booking["payment"]["payment_id"] != short["payment_id"]
+    assert await reconcile(conftest.APP.extensions[payments.EXTENSION]) == []
+    assert await check_inventory() == []
 
 
 async def test_a_bad_or_missing_signature_is_400_and_changes_nothing(client):

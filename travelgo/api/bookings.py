@@ -86,7 +86,7 @@ class RefundRecordOut(BaseModel):
     id: int
     amount_minor: int
     currency: str
-    reason: Literal["cancellation", "late_payment", "duplicate_payment"]
+    reason: Literal["cancellation", "late_payment", "duplicate_payment", "wrong_amount"]
     status: Literal["pending", "processed", "failed"]
 
 

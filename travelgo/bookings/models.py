@@ -42,7 +42,7 @@ class RefundView(TypedDict):
     id: int
     amount_minor: int
     currency: str
-    reason: Literal["cancellation", "late_payment", "duplicate_payment"]
+    reason: Literal["cancellation", "late_payment", "duplicate_payment", "wrong_amount"]
     status: Literal["pending", "processed", "failed"]
     provider_refund_id: str | None
     attempts: int

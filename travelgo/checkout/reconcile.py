@@ -45,7 +45,14 @@ async def reconcile(provider: PaymentProvider) -> list[str]:
         except ProviderError as exc:
             problems.append(f"{ref}: the provider has no order {payment['order_id']} ({exc})")
             continue
-        captured = [p for p in record.payments if p.status == "captured"]
+        given_back: dict[str, int] = {}
+        for refund in record.refunds:
+            if refund.status != "failed":
+                given_back[refund.payment_id] = given_back.get(refund.payment_id, 0) + refund.amount_minor
+        # A capture refunded in full (a wrong amount) is not a payment of the order.
+        captured = [
+            p for p in record.payments if p.status == "captured" and given_back.get(p.payment_id, 0) < p.amount_minor
+        ]
         if captured and payment["status"] != "captured":
             problems.append(f"{ref}: paid at the provider ({captured[0].payment_id}) but not recorded as paid here")
         if payment["booking"] == "confirmed" and not captured:

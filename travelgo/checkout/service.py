@@ -24,6 +24,7 @@ from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
 from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
+from ..templating import money
 from ..web import public_base_url
 from . import queries
 
@@ -158,13 +159,19 @@ async def _decide(cur, event: PaymentEvent, unit: kinds.Inventory, booking_id: i
             return "already_applied"  # the return and the webhook of one payment: whichever came second
         await _refund(cur, booking_id, payment, event.payment_id, event.amount_minor, "duplicate_payment")
         return "refunded_duplicate"
+    if event.amount_minor != payment["amount_minor"] or event.currency != payment["currency"]:
+        # Not the order's price: give it back; the order is still unpaid and the traveller can pay it.
+        paid, due = money(event.amount_minor, event.currency), money(payment["amount_minor"], payment["currency"])
+        error = f"Paid {paid}, not {due}: refunded."
+        await queries.update_payment(
+            cur, payment["id"], status=payment["status"], provider_payment_id=None, error=error
+        )
+        await _refund(cur, booking_id, {**payment, "currency": event.currency}, event.payment_id,
+                      event.amount_minor, "wrong_amount")  # fmt: skip
+        return "refunded_wrong_amount"
     await queries.update_payment(
         cur, payment["id"], status="captured", provider_payment_id=event.payment_id, error=None
     )
-    if event.amount_minor != payment["amount_minor"] or event.currency != payment["currency"]:
-        await _refund(cur, booking_id, {**payment, "currency": event.currency}, event.payment_id,
-                      event.amount_minor, "late_payment")  # fmt: skip
-        return "refunded_wrong_amount"
     if state["status"] == "pending_payment":
         # Paid in time, or after expires_at but before the sweeper came: the items are still held either way.
         await booking_queries.update_booking_confirmed(cur, booking_id)

@@ -106,10 +106,16 @@ class Gateway:
             order = await cur.fetchone()
             if order is None:
                 raise LookupError(order_id)
+            # Like Razorpay, an order is paid once its captured payments add up to its amount.
             await cur.execute(
-                "SELECT id FROM testpay_payments WHERE order_id = %(id)s AND status = 'captured'", {"id": order_id}
+                """
+                SELECT COALESCE(SUM(amount_minor), 0) AS paid
+                  FROM testpay_payments
+                 WHERE order_id = %(id)s AND status = 'captured'
+                """,
+                {"id": order_id},
             )
-            if await cur.fetchone():
+            if (await cur.fetchone())["paid"] >= order["amount_minor"]:
                 raise ValueError("This order is already paid.")
             payment_id = _id("pay")
             await cur.execute(
