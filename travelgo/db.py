@@ -244,3 +244,9 @@ async def claim_due(cur, table: str, columns: str, condition: str, limit: int, l
             (lease_seconds, *(row["id"] for row in rows)),
         )
     return rows
+
+
+def page_count(total: int, page_size: int) -> int:
+    """How many pages `total` rows fill (at least one, the empty one). Lists show the last page for a ?page= past
+    it (an old link after rows went away), never an empty "Page 5 of 2"."""
+    return max(-(-total // page_size), 1)

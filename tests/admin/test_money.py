@@ -24,6 +24,8 @@ async def test_payments_and_refunds_are_listed_filtered_and_a_failed_refund_is_r
     assert booking["reference"] in payments and hold["reference"] not in payments
     unpaid = await (await admin_client.get("/admin/payments?status=created")).get_data(as_text=True)
     assert hold["reference"] in unpaid and booking["reference"] not in unpaid
+    past_the_last = await (await admin_client.get("/admin/payments?page=50")).get_data(as_text=True)
+    assert booking["reference"] in past_the_last  # the last page, not an empty "page 50"
     bad = await admin_client.get("/admin/payments?status=stolen")
     assert bad.status_code == 422 and "Check the filters" in await bad.get_data(as_text=True)
 

@@ -7,6 +7,8 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from .. import db
+
 PAGE_SIZE = 25
 
 
@@ -18,6 +20,8 @@ def like(text: str) -> str:
 async def _page(cur, select_sql: str, count_sql: str, params: dict, page: int, page_size: int = PAGE_SIZE) -> dict:
     await cur.execute(count_sql, params)
     total = (await cur.fetchone())["n"]
+    pages = db.page_count(total, page_size)
+    page = min(page, pages)
     await cur.execute(
         select_sql + " LIMIT %(limit)s OFFSET %(offset)s",
         {**params, "limit": page_size, "offset": (page - 1) * page_size},
@@ -27,7 +31,7 @@ async def _page(cur, select_sql: str, count_sql: str, params: dict, page: int, p
         "total": total,
         "page": page,
         "page_size": page_size,
-        "pages": max(1, -(-total // page_size)),
+        "pages": pages,
     }
 
 

@@ -881,10 +881,7 @@ async def list_refunds(f) -> dict:
 
 async def _money_page(table: str, f) -> dict:
     async with db.reading() as cur:
-        items, total = await checkout_queries.select_money_page(
-            cur, table, f.model_dump(), MONEY_PAGE, (f.page - 1) * MONEY_PAGE
-        )
-    return {"items": items, "total": total, "page": f.page, "pages": max(1, -(-total // MONEY_PAGE))}
+        return await checkout_queries.select_money_page(cur, table, f.model_dump(), MONEY_PAGE)
 
 
 async def money_history(booking_id: int) -> dict:

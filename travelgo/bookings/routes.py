@@ -11,7 +11,7 @@ from typing import Any
 
 from quart import Blueprint, abort, flash, g, redirect, request
 
-from .. import ratelimit
+from .. import db, ratelimit
 from ..auth import login_required
 from ..buses.service import get_trip, seat_decks
 from ..rules import MAX_SEATS
@@ -270,8 +270,8 @@ async def booking_list():
         tab = "upcoming"
     page = page_number(request.args)
     result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    pages = max((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    if page > pages:  # a page past the last (an old link, a cancelled booking): show the last one, not an empty list
+    pages = db.page_count(result["total"], PAGE_SIZE)
+    if page > pages:  # a page past the last: show the last one
         page = pages
         result = await service.list_bookings(g.current_user.id, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return await render(

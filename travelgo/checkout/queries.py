@@ -228,11 +228,15 @@ REFUND_LIST_COLUMNS = """x.id, x.amount_minor, x.currency, x.reason, x.status, x
                x.last_error, x.created_at, x.updated_at, b.reference, u.email AS traveller_email"""
 
 
-async def select_money_page(cur, table: str, f: dict[str, Any], limit: int, offset: int) -> tuple[list[Row], int]:
-    """A page of payments or refunds (`table`, a name from this module, never from input), newest first."""
+async def select_money_page(cur, table: str, f: dict[str, Any], page_size: int) -> dict[str, Any]:
+    """Page f["page"] of payments or refunds (`table`, a name from this module, never from input), newest first."""
     columns = {"payments": PAYMENT_LIST_COLUMNS, "refunds": REFUND_LIST_COLUMNS}[table]
     where, params = _money_filter(f)
     joins = f"FROM {table} x JOIN bookings b ON b.id = x.booking_id JOIN users u ON u.id = b.user_id"
+    await cur.execute(f"SELECT COUNT(*) AS n {joins} WHERE {where}", params)
+    total = (await cur.fetchone())["n"]
+    pages = db.page_count(total, page_size)
+    page = min(f["page"], pages)
     await cur.execute(
         f"""
         SELECT {columns}
@@ -241,11 +245,9 @@ async def select_money_page(cur, table: str, f: dict[str, Any], limit: int, offs
          ORDER BY x.id DESC
          LIMIT %(limit)s OFFSET %(offset)s
         """,
-        {**params, "limit": limit, "offset": offset},
+        {**params, "limit": page_size, "offset": (page - 1) * page_size},
     )
-    rows = list(await cur.fetchall())
-    await cur.execute(f"SELECT COUNT(*) AS n {joins} WHERE {where}", params)
-    return rows, (await cur.fetchone())["n"]
+    return {"items": list(await cur.fetchall()), "total": total, "page": page, "pages": pages}
 
 
 async def select_payment_events(cur, booking_id: int) -> list[Row]:
