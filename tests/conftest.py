@@ -7,6 +7,7 @@ import os
 import re
 
 import aiomysql
+import pymysql
 import pytest
 
 os.environ["TRAVELGO_ENV"] = "test"
@@ -15,7 +16,7 @@ os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 # to post to) drive their rounds explicitly instead, so the loops are off here (tests that serve turn them on).
 os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
 
-from travelgo import create_app, db, searchcache  # noqa: E402
+from travelgo import create_app, db, mail, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402
 from travelgo.migrations import migrate  # noqa: E402
 from travelgo.seed import clear_all  # noqa: E402
@@ -113,6 +114,34 @@ async def post_form(client, path: str, form: dict, headers: dict | None = None):
     """POST a form with this client's CSRF token, as a browser would."""
     token = await csrf_for(client)
     return await client.post(path, form={**form, "csrf_token": token}, headers=headers or {})
+
+
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/register/confirm/\S+)")
+
+
+async def confirmation_path(email: str) -> str:
+    """The link path in the newest registration mail to `email` (the local outbox)."""
+    messages = await mail.outbox(email)
+    assert messages, f"no mail to {email}"
+    match = CONFIRM_LINK.search(messages[0]["body"])
+    assert match, messages[0]["body"]
+    return match.group(1)
+
+
+async def confirm_registration(client, email: str):
+    """Open the confirmation link mailed to `email` and press its button, as its owner would (signs this client in)."""
+    path = await confirmation_path(email)
+    return await client.post(path, form={"csrf_token": await csrf_for(client, path)})
+
+
+def confirm_address(email: str) -> None:
+    """For tests that only need a confirmed account made through the API (sync: no event loop needed)."""
+    conn = pymysql.connect(autocommit=True, **TEST_URL.connect_kwargs(key="database"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("UPDATE users SET email_confirmed_at = UTC_TIMESTAMP(6) WHERE email = %s", (email,))
+    finally:
+        conn.close()
 
 
 async def api_token(client, email: str, password: str = factories.PASSWORD) -> dict[str, str]:

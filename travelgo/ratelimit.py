@@ -46,6 +46,7 @@ DEFAULT_RULES: dict[str, Rule] = {
     "login_fail_ip": Rule(100, 900),
     "register_ip": Rule(20, 3600),
     "password_reset_account": Rule(5, 3600),
+    "register_mail_account": Rule(5, 3600),  # registration mails to one address (confirm links, "already have one")
     "password_reset_ip": Rule(30, 3600),
     # Reset links tried from one address (a bogus token is refused before any hashing), and current passwords
     # tried on one account's password change (counted before the check, so parallel guesses cannot all pass).

@@ -3,7 +3,7 @@
 from travelgo import db
 
 from .. import factories
-from ..conftest import api_token
+from ..conftest import api_token, confirm_registration
 
 
 def assert_problem(response, status):
@@ -11,14 +11,21 @@ def assert_problem(response, status):
     assert response.mimetype == "application/problem+json"
 
 
-async def test_register_returns_201_and_duplicate_409(client):
+async def test_register_answers_202_either_way_and_the_token_waits_for_confirmation(client):
+    async with db.transaction() as cur:
+        await factories.make_user(cur, "owner@example.com")
     payload = {"email": "api@example.com", "password": "long-enough-pw", "full_name": "Api User"}
     created = await client.post("/api/v1/auth/register", json=payload)
-    assert created.status_code == 201
+    taken = await client.post("/api/v1/auth/register", json={**payload, "email": "owner@example.com"})
+    assert created.status_code == taken.status_code == 202
     body = await created.get_json()
-    assert body["email"] == "api@example.com" and body["role"] == "traveller" and isinstance(body["id"], int)
-    again = await client.post("/api/v1/auth/register", json=payload)
-    assert_problem(again, 409)
+    assert body["status"] == "confirmation_sent" and body["email"] == "api@example.com"
+    assert {**await taken.get_json(), "email": body["email"]} == body  # nothing says the address had an account
+    early = await client.post("/api/v1/auth/token", json={"email": "api@example.com", "password": "long-enough-pw"})
+    assert_problem(early, 401)
+    assert (await confirm_registration(client, "api@example.com")).status_code == 303
+    me = await client.get("/api/v1/me", headers=await api_token(client, "api@example.com", "long-enough-pw"))
+    assert (await me.get_json())["role"] == "traveller"
 
 
 async def test_invalid_input_is_422_problem_with_field_locations(client):

@@ -125,7 +125,7 @@ async def test_registration_is_limited_per_client(client, clock):
             json={"email": f"new{i}@example.com", "password": "long-enough-pw", "full_name": "New"},
         )
         statuses.append(response.status_code)
-    assert statuses == [201] * 20 + [429]
+    assert statuses == [202] * 20 + [429]
 
 
 async def test_counters_are_shared_between_app_instances(app, user, clock):

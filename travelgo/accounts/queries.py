@@ -10,14 +10,25 @@ USER_FIELDS = "id, email, full_name, phone, role, created_at"
 
 
 async def insert_user(
-    cur, *, email: str, password_hash: str, full_name: str, phone: str | None, role: str = "traveller"
+    cur,
+    *,
+    email: str,
+    password_hash: str,
+    full_name: str,
+    phone: str | None,
+    role: str = "traveller",
+    confirmed: bool = True,
 ) -> int:
+    """A new account; confirmed=False (self-registration) cannot log in until its address is confirmed."""
     await cur.execute(
         """
-        INSERT INTO users (email, password_hash, full_name, phone, role)
-        VALUES (%(email)s, %(password_hash)s, %(full_name)s, %(phone)s, %(role)s)
+        INSERT INTO users (email, password_hash, full_name, phone, role, email_confirmed_at)
+        VALUES (%(email)s, %(password_hash)s, %(full_name)s, %(phone)s, %(role)s,
+                IF(%(confirmed)s, UTC_TIMESTAMP(6), NULL))
         """,
-        dict(email=email, password_hash=password_hash, full_name=full_name, phone=phone, role=role),
+        dict(
+            email=email, password_hash=password_hash, full_name=full_name, phone=phone, role=role, confirmed=confirmed
+        ),
     )
     return cur.lastrowid
 
@@ -30,7 +41,7 @@ async def select_user(cur, user_id: int) -> dict[str, Any] | None:
 async def select_login(cur, email: str) -> dict[str, Any] | None:
     await cur.execute(
         """
-        SELECT id, password_hash
+        SELECT id, password_hash, email_confirmed_at IS NOT NULL AS confirmed
           FROM users
          WHERE email = %(email)s
         """,
@@ -74,6 +85,36 @@ async def update_api_token_revoked(cur, token_key: str) -> None:
         "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP(6) WHERE token_key = %(key)s AND revoked_at IS NULL",
         {"key": digest(token_key)},
     )
+
+
+async def lock_registration(cur, email: str) -> dict[str, Any] | None:
+    """The account of an address, locked (or the gap where it would go, so two registrations queue)."""
+    await cur.execute(
+        "SELECT id, full_name, password_hash, email_confirmed_at FROM users WHERE email = %(email)s FOR UPDATE",
+        {"email": email},
+    )
+    return await cur.fetchone()
+
+
+async def update_unconfirmed_user(cur, user_id: int, *, password_hash: str, full_name: str, phone: str | None) -> None:
+    """Registering again an address nobody has confirmed: the newest details win (the mailbox decides)."""
+    await cur.execute(
+        """
+        UPDATE users
+           SET password_hash = %(hash)s, full_name = %(name)s, phone = %(phone)s
+         WHERE id = %(id)s AND email_confirmed_at IS NULL
+        """,
+        {"id": user_id, "hash": password_hash, "name": full_name, "phone": phone},
+    )
+
+
+async def update_email_confirmed(cur, user_id: int) -> bool:
+    """Confirm an account's address; False when it already was."""
+    await cur.execute(
+        "UPDATE users SET email_confirmed_at = UTC_TIMESTAMP(6) WHERE id = %(id)s AND email_confirmed_at IS NULL",
+        {"id": user_id},
+    )
+    return cur.rowcount == 1
 
 
 async def select_user_by_email(cur, email: str) -> dict[str, Any] | None:

@@ -38,20 +38,37 @@ async def register_form():
 
 @bp.post("/register")
 async def register_create():
-    """Create an account and log in; errors come back beside the fields (422)."""
+    """Start an account: the same "check your inbox" answer whether or not the address has one (the mail says
+    which); errors in the form come back beside the fields (422)."""
     values = form_dict(await request.form)
     form, errors = parse_model(Registration, values)
-    if form is not None:
-        try:
-            user = await service.register(form, client_ip=client_ip())
-        except service.EmailTaken:
-            errors = {"email": "An account with this email already exists. Log in instead?"}
-        else:
-            await _sign_in(user["id"])
-            await flash(f"Welcome to TravelGo, {user['full_name']}!", "success")
-            return hx_redirect(_safe_next(request.args.get("next")))
-    values.pop("password", None)
-    return await render("accounts/register.html", block="form", status=422, values=values, errors=errors)
+    if form is None:
+        values.pop("password", None)
+        return await render("accounts/register.html", block="form", status=422, values=values, errors=errors)
+    await service.register(form, client_ip(), public_base_url(), _safe_next(request.args.get("next")))
+    return await render("accounts/register.html", block="form", values={}, errors={}, sent_to=form.email)
+
+
+@bp.get("/register/confirm/<token>")
+async def register_confirm_form(token: str):
+    """The page a confirmation link opens: one button confirms (a GET changes nothing, so mail scanners that
+    open links do not use it up)."""
+    return await render("accounts/confirm.html", token=token)
+
+
+@bp.post("/register/confirm/<token>")
+async def register_confirm(token: str):
+    """Confirm the address and sign in; a link used before sends to the login page."""
+    try:
+        user, next_path = await service.confirm_email(token)
+    except service.ConfirmationLinkInvalid:
+        return await render("accounts/confirm.html", token=None, status=400)
+    if user is None:
+        await flash("Your address is already confirmed. Log in to continue.", "info")
+        return hx_redirect("/login")
+    await _sign_in(user["id"])
+    await flash(f"Welcome to TravelGo, {user['full_name']}! Your address is confirmed.", "success")
+    return hx_redirect(_safe_next(next_path))
 
 
 async def _sign_in(user_id: int) -> None:
@@ -77,7 +94,7 @@ async def login_create():
         if user_id is not None:
             await _sign_in(user_id)
             return hx_redirect(next_url)
-        errors = {"__all__": "Email or password is incorrect."}
+        errors = {"__all__": service.LOGIN_REFUSED}
     values.pop("password", None)
     return await render("accounts/login.html", block="form", status=422, values=values, errors=errors, next=next_url)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import random
 import secrets
 from typing import Any
 
-import pymysql
+from itsdangerous import BadData, URLSafeTimedSerializer
+from quart import current_app
 
 from .. import db, mail, ratelimit
 from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
@@ -21,10 +23,13 @@ SESSION_PRUNE_PROBABILITY = 0.01  # of logins; like the rate-limit windows, no s
 
 log = logging.getLogger(__name__)
 RESET_LIFETIME_SECONDS = 3600
+CONFIRMATION_LIFETIME_SECONDS = 2 * 24 * 3600
+# One answer for a wrong password, an unknown address and an unconfirmed account, pages and API alike.
+LOGIN_REFUSED = "Email or password is incorrect. Just registered? Confirm your address with the link we mailed first."
 
 
-class EmailTaken(Exception):
-    """An account with that email exists."""
+class ConfirmationLinkInvalid(Exception):
+    """The confirmation link is forged, expired, or superseded by a later registration of the address."""
 
 
 class WrongPassword(Exception):
@@ -35,26 +40,102 @@ class ResetLinkInvalid(Exception):
     """The reset token is unknown, used or expired (the same answer for all three)."""
 
 
-async def register(form: Registration, role: str = "traveller", client_ip: str | None = None) -> dict[str, Any]:
-    """Create an account; raises EmailTaken when the email is registered (RateLimited per client_ip)."""
+# --- Self-registration ----------------------------------------------------------------------------
+# The answer and the work are the same whether or not the address has an account (issue 14: no enumeration); only
+# the mail differs. A new address gets an unconfirmed account and a link to confirm it; an address whose account
+# nobody confirmed yet gets it re-started with these details and a new link (whoever reads the mailbox decides);
+# a confirmed address gets a note that it already has an account. An unconfirmed account cannot log in, so
+# logging in with the password just chosen does not tell either. The link is signed, not stored: it names the
+# account and a fingerprint of its password hash, so a later registration of the address voids earlier links.
+
+
+def _confirmation_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="travelgo.email-confirmation")
+
+
+def _hash_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def confirmation_token(user_id: int, password_hash: str, next_path: str = "/") -> str:
+    return _confirmation_signer().dumps([user_id, _hash_fingerprint(password_hash), next_path])
+
+
+async def register(form: Registration, client_ip: str | None, base_url: str | None, next_path: str = "/") -> None:
+    """Start a traveller account for form.email and mail its owner (see above). RateLimited per client_ip.
+    next_path (a same-site path) is where the confirmation link leads once confirmed."""
     if client_ip is not None:
         await ratelimit.hit("register_ip", client_ip)
-    password_hash = await hash_password(form.password)
+    password_hash = await hash_password(form.password)  # on every path: the time taken does not tell either
+    message = await db.run_in_transaction(_register, form, password_hash, next_path)
+    if message is None:
+        return
     try:
-        async with db.transaction() as cur:
-            user_id = await queries.insert_user(
-                cur,
-                email=form.email,
-                password_hash=password_hash,
-                full_name=form.full_name,
-                phone=form.phone,
-                role=role,
-            )
-            return await queries.select_user(cur, user_id)
-    except pymysql.err.IntegrityError as exc:
-        if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise EmailTaken(form.email) from exc
-        raise
+        await ratelimit.hit("register_mail_account", form.email)
+    except ratelimit.RateLimited:
+        return  # mail bombing one address stops here, silently (the answer must not differ)
+    if base_url is None:
+        log.error("registration mail not sent: set TRAVELGO_PUBLIC_URL (links are never built from the Host header)")
+        return
+    await mail.get_mailer().send(message(base_url))
+
+
+async def _register(cur, form: Registration, password_hash: str, next_path: str):
+    """The account change, and the mail it calls for (a function of the base URL), or None."""
+    found = await queries.lock_registration(cur, form.email)
+    if found is None:
+        user_id = await queries.insert_user(
+            cur,
+            email=form.email,
+            password_hash=password_hash,
+            full_name=form.full_name,
+            phone=form.phone,
+            confirmed=False,
+        )
+    elif found["email_confirmed_at"] is None:
+        user_id = found["id"]
+        await queries.update_unconfirmed_user(
+            cur, user_id, password_hash=password_hash, full_name=form.full_name, phone=form.phone
+        )
+    else:
+        return lambda base: mail.Message(
+            to=form.email,
+            subject="You already have a TravelGo account",
+            body=(
+                f"Hello {found['full_name']},\n\n"
+                "Someone (hopefully you) tried to create a TravelGo account with this address, which already has one.\n"
+                f"Log in here: {base}/login\n"
+                f"Forgot your password? Choose a new one: {base}/password/forgot\n\n"
+                "If it was not you, ignore this message: nothing changed.\n"
+            ),
+        )
+    token = confirmation_token(user_id, password_hash, next_path)
+    return lambda base: mail.Message(
+        to=form.email,
+        subject="Confirm your e-mail address for TravelGo",
+        body=(
+            f"Hello {form.full_name},\n\n"
+            "Welcome to TravelGo. Confirm this address to finish creating your account (the link works for two days):"
+            f"\n\n{base}/register/confirm/{token}\n\n"
+            "If you did not ask for an account, ignore this message: without confirmation it cannot be used.\n"
+        ),
+    )
+
+
+async def confirm_email(token: str) -> tuple[dict[str, Any] | None, str]:
+    """Confirm the address behind a registration link: (the account, or None when it already was confirmed; the
+    path to go on to). ConfirmationLinkInvalid for a forged, expired or superseded link."""
+    try:
+        user_id, fingerprint, next_path = _confirmation_signer().loads(token, max_age=CONFIRMATION_LIFETIME_SECONDS)
+    except (BadData, ValueError, TypeError):
+        raise ConfirmationLinkInvalid() from None
+    async with db.transaction() as cur:
+        current = await queries.select_password_hash(cur, int(user_id))
+        if current is None or not hmac.compare_digest(_hash_fingerprint(current), str(fingerprint)):
+            raise ConfirmationLinkInvalid()
+        if not await queries.update_email_confirmed(cur, int(user_id)):
+            return None, str(next_path)
+        return await queries.select_user(cur, int(user_id)), str(next_path)
 
 
 def account_key(user_id: int | None, email: str) -> str:
@@ -76,7 +157,7 @@ async def login(email: str, password: str, client_ip: str) -> int | None:
     await ratelimit.hit("login_fail_account", key)
     await ratelimit.hit("login_fail_ip", client_ip)
     ok = await verify_password(row["password_hash"] if row else None, password)  # same work for an unknown address
-    if not (row and ok):
+    if not (row and ok and row["confirmed"]):  # an unconfirmed account answers like a wrong password
         return None
     await ratelimit.reset("login_fail_account", key)
     await ratelimit.undo("login_fail_ip", client_ip)
@@ -209,6 +290,7 @@ async def reset_password(token: str, form: PasswordReset) -> None:
         if row is None:
             raise ResetLinkInvalid()
         await queries.update_password_hash(cur, row["user_id"], new_hash)
+        await queries.update_email_confirmed(cur, row["user_id"])  # the link came to the mailbox: it is theirs
         await queries.update_password_resets_used(cur, row["user_id"])
         await queries.update_sessions_revoked_for_user(cur, row["user_id"])
         await queries.update_api_tokens_revoked_for_user(cur, row["user_id"])

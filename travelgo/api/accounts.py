@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 from quart import g
 from quart_schema import document_headers, tag, validate_request, validate_response
@@ -11,6 +13,7 @@ from ..accounts.forms import Login, ProfileUpdate, Registration
 from ..auth import api_auth_required
 from ..problems import Problem
 from ..security import client_ip
+from ..web import public_base_url
 from . import bp
 
 
@@ -20,6 +23,14 @@ class UserOut(BaseModel):
     full_name: str
     phone: str | None = None
     role: str
+
+
+class RegistrationOut(BaseModel):
+    """The one answer to every valid registration: whether the address had an account is said only by mail."""
+
+    status: Literal["confirmation_sent"] = "confirmation_sent"
+    email: str
+    detail: str = "Check your inbox: we sent a message to this address. Confirm it with the link to finish."
 
 
 class TokenOut(BaseModel):
@@ -39,14 +50,13 @@ def _user_out(row) -> UserOut:
 @bp.post("/auth/register")
 @tag(["accounts"])
 @validate_request(Registration)
-@validate_response(UserOut, 201)
+@validate_response(RegistrationOut, 202)
 async def api_register(data: Registration):
-    """Create a traveller account."""
-    try:
-        user = await service.register(data, client_ip=client_ip())
-    except service.EmailTaken:
-        raise Problem(409, "Email already registered", "An account with this email already exists.") from None
-    return _user_out(user), 201
+    """Start a traveller account. 202 whether or not the address already has one (no enumeration): a new address
+    gets a link to confirm it, which the account needs before `POST /auth/token` accepts it; an address with an
+    account gets a note saying so."""
+    await service.register(data, client_ip(), public_base_url())
+    return RegistrationOut(email=data.email), 202
 
 
 @bp.post("/auth/token")
@@ -57,7 +67,7 @@ async def api_token_create(data: Login):
     """Exchange email and password for a bearer token."""
     user_id = await service.login(data.email, data.password, client_ip())
     if user_id is None:
-        raise Problem(401, "Invalid credentials", "Email or password is incorrect.")
+        raise Problem(401, "Invalid credentials", service.LOGIN_REFUSED)
     from ..auth import bearer_auth
 
     token_key, lifetime = await service.issue_token(user_id)
