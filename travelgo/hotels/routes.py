@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from math import ceil
 
 from quart import Blueprint, abort, request
 
 from ..buses.service import SearchInvalid
+from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..web import parse_model, render, render_answer, render_search_page
@@ -44,7 +45,7 @@ async def hotel_list():
             errors=errors,
             page=page,
             search=shown,
-            today=date.today(),
+            today=today_in(),
             check_in=check_in,
             check_out=check_out,
             city_name=names.get("city"),
@@ -85,7 +86,7 @@ async def hotel_detail(hotel_id: int):
         calendar=calendar,
         errors=errors,
         values=query_args(request.args),
-        today=date.today(),
-        min_check_out=max(check_in, date.today()) + timedelta(days=1),
+        today=today_in(),
+        min_check_out=max(check_in, today_in()) + timedelta(days=1),
         few_rooms=service.FEW_ROOMS,
     )
