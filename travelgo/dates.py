@@ -88,6 +88,8 @@ def zone_case_sql(zone_column: str, by_zone: dict[str, datetime], default: datet
     for i, (name, moment) in enumerate(sorted(by_zone.items())):
         params[f"zone{i}"], params[f"zone_at{i}"] = name, moment
         cases.append(f"WHEN %(zone{i})s THEN %(zone_at{i})s")
+    if not cases:  # no city yet: CASE needs a WHEN
+        return "CAST(%(zone_default)s AS DATETIME(6))", params
     return f"CAST(CASE {zone_column} {' '.join(cases)} ELSE %(zone_default)s END AS DATETIME(6))", params
 
 

@@ -71,10 +71,11 @@ async def hotel_detail(hotel_id: int):
     status = 200
     if view is None:
         view, status = HotelView(), 422
-    check_in, check_out = view.stay
-    hotel = await service.get_hotel(hotel_id, check_in, check_out, view.guests)
+    # no check_in: get_hotel takes tonight by the hotel city's calendar
+    hotel = await service.get_hotel(hotel_id, view.check_in, view.check_out, view.guests)
     if hotel is None:
         abort(404, description="We could not find that hotel.")
+    check_in = hotel["check_in"]
     calendar = await service.hotel_calendar(hotel_id, check_in, 30)
     for rt in hotel["room_types"]:
         rt["rooms_needed"] = max(1, ceil(view.guests / rt["max_guests"]))
@@ -86,7 +87,7 @@ async def hotel_detail(hotel_id: int):
         calendar=calendar,
         errors=errors,
         values=query_args(request.args),
-        today=today_in(),
-        min_check_out=max(check_in, today_in()) + timedelta(days=1),
+        today=hotel["today"],
+        min_check_out=max(check_in, hotel["today"]) + timedelta(days=1),
         few_rooms=service.FEW_ROOMS,
     )

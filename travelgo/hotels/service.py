@@ -97,8 +97,9 @@ async def get_hotel(
         row = await queries.select_hotel(cur, hotel_id)
         if row is None:
             return None
-        check_in = check_in or dates.today_in(row["timezone"])
-        check_out = check_out or check_in + timedelta(days=1)
+        today = dates.today_in(row["timezone"])
+        check_in = check_in or today
+        check_out = check_out if check_out and check_out > check_in else check_in + timedelta(days=1)
         nights = (check_out - check_in).days
         room_rows = await queries.select_room_types_for_stay(cur, hotel_id, check_in, check_out, nights)
     room_types = []
@@ -134,6 +135,7 @@ async def get_hotel(
         check_in=check_in,
         check_out=check_out,
         nights=nights,
+        today=today,
         guests=guests,
         room_types=room_types,
     )
