@@ -31,6 +31,14 @@ def zone(name: str | None = None) -> ZoneInfo:
         return ZoneInfo(HOME_ZONE)
 
 
+def known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def now_in(name: str | None = None) -> datetime:
     """Now, aware, in the named zone."""
     return datetime.now(zone(name))

@@ -10,7 +10,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..buses.forms import TRIP_AMENITIES
-from ..dates import AdminDate, today_in, wall_now
+from ..dates import AdminDate, known_zone, today_in, wall_now
 from ..hotels.forms import HOTEL_AMENITIES
 from ..rules import GUESTS_PER_ROOM
 from ..web import MAX_PAGE
@@ -60,6 +60,13 @@ class CityForm(_Form):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not known_zone(value):  # departures and "today" are read on this city's clock
+            raise ValueError("This machine does not know that time zone; use a name such as Asia/Kolkata.")
+        return value
 
 
 class OperatorForm(_Form):
