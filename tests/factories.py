@@ -29,14 +29,20 @@ async def make_user(
 
 
 async def make_city(
-    cur, name: str | None = None, *, lat: float = 51.5, lon: float = -0.12, country: str = "GB"
+    cur,
+    name: str | None = None,
+    *,
+    lat: float = 51.5,
+    lon: float = -0.12,
+    country: str = "GB",
+    timezone: str = "Europe/London",
 ) -> dict:
     name = name or f"City {next(_seq)}"
     await cur.execute(
         "INSERT INTO cities (name, region, country, latitude, longitude, timezone) VALUES (%s, %s, %s, %s, %s, %s)",
-        (name, "Region", country, lat, lon, "Europe/London"),
+        (name, "Region", country, lat, lon, timezone),
     )
-    return {"id": cur.lastrowid, "name": name}
+    return {"id": cur.lastrowid, "name": name, "timezone": timezone}
 
 
 async def make_operator(cur, name: str | None = None, rating: float = 4.2) -> dict:

@@ -73,7 +73,8 @@ async def _create_pool(url: DatabaseURL, size: int) -> aiomysql.Pool:
         autocommit=True,
         pool_recycle=300,
         connect_timeout=3,
-        init_command="SET SESSION innodb_lock_wait_timeout = 5",
+        # UTC session: CURRENT_TIMESTAMP defaults (created_at, cancelled_at) are UTC whatever the server's zone
+        init_command="SET SESSION innodb_lock_wait_timeout = 5, time_zone = '+00:00'",
         **url.connect_kwargs(),
     )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from quart import Blueprint, abort, jsonify, render_template, request
 
 from . import db
+from .dates import today_in
 from .places import service as places
 from .places.pickers import city_datalist
 from .text import is_digits
@@ -19,7 +20,7 @@ bp = Blueprint("pages", __name__)
 async def home():
     """Search forms for buses and hotels, and popular destinations."""
     catalog = await places.catalog()
-    today = date.today()
+    today = today_in()
     return await render(
         "home.html",
         popular=catalog["popular"],

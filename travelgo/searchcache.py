@@ -31,7 +31,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from quart import current_app, has_app_context
@@ -162,9 +162,9 @@ class SearchCache:
 
 
 def _seconds_left(value: Any) -> float:
-    """How long an answer stays true by itself: until its valid_until (local wall-clock time, like departures)."""
+    """How long an answer stays true by itself: until its valid_until (an aware datetime)."""
     until = getattr(value, "valid_until", None)
-    return math.inf if until is None else (until - datetime.now()).total_seconds()
+    return math.inf if until is None else (until - datetime.now(UTC)).total_seconds()
 
 
 class Answer(dict):

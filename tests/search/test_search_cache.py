@@ -11,7 +11,7 @@ import asyncio
 import gzip
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from travelgo import db, searchcache
 from travelgo.searchcache import Answer, SearchCache, tags_for_event
@@ -49,14 +49,14 @@ async def test_an_answer_is_computed_once_then_reused_until_it_expires():
 async def test_an_answer_that_goes_stale_by_itself_is_kept_no_longer_than_that():
     cache = SearchCache(ttl=60)
     answer = Answer(items=[])
-    answer.valid_until = datetime.now() + timedelta(seconds=0.2)  # say, today's first listed bus leaves then
+    answer.valid_until = datetime.now(UTC) + timedelta(seconds=0.2)  # say, today's first listed bus leaves then
     compute, calls = counting(answer)
     await cache.get_or_compute("k", [], compute)
     assert await cache.get_or_compute("k", [], compute) is answer and len(calls) == 1
     await asyncio.sleep(0.25)
     await cache.get_or_compute("k", [], compute)
     assert len(calls) == 2
-    answer.valid_until = datetime.now() - timedelta(seconds=1)  # already stale when read: not stored at all
+    answer.valid_until = datetime.now(UTC) - timedelta(seconds=1)  # already stale when read: not stored at all
     await cache.get_or_compute("gone", [], counting(answer)[0])
     assert cache.peek("gone") is None
 

@@ -8,6 +8,7 @@ from datetime import date
 from travelgo import db, seed
 from travelgo.bookings import refunds
 from travelgo.bookings.integrity import check_inventory
+from travelgo.dates import local, utc
 
 CONSISTENCY = {
     "trip counters": """
@@ -126,8 +127,9 @@ async def test_seed_has_cancelled_bookings_as_a_cancel_leaves_them(app):
     assert still_held == 0
     assert {b["cancelled_by"] for b in cancelled} == {"traveller", "admin"}
     assert asha in {b["contact_email"] for b in cancelled}  # her Cancelled tab is not empty
-    for b in cancelled:
-        assert b["created_at"] < b["cancelled_at"] < b["starts_at"], b["reference"]
+    for b in cancelled:  # created/cancelled are UTC, starts_at the city's wall-clock time
+        starts_at = local(b["starts_at"], seed.TIMEZONE)
+        assert utc(b["created_at"]) < utc(b["cancelled_at"]) < starts_at, b["reference"]
         if b["cancelled_by"] == "admin":
             assert b["refund_minor"] == b["total_minor"] and b["cancel_reason"]
         else:
@@ -135,8 +137,8 @@ async def test_seed_has_cancelled_bookings_as_a_cancel_leaves_them(app):
                 status="confirmed",
                 total_minor=b["total_minor"],
                 currency=b["currency"],
-                starts_at=b["starts_at"],
-                now=b["cancelled_at"],
+                starts_at=starts_at,
+                now=utc(b["cancelled_at"]),
             )
             assert b["refund_minor"] == quote.amount_minor, b["reference"]
     assert await check_inventory() == []

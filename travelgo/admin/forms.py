@@ -10,7 +10,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..buses.forms import TRIP_AMENITIES
-from ..dates import AdminDate
+from ..dates import AdminDate, known_zone, today_in, wall_now
 from ..hotels.forms import HOTEL_AMENITIES
 from ..rules import GUESTS_PER_ROOM
 from ..web import MAX_PAGE
@@ -60,6 +60,13 @@ class CityForm(_Form):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not known_zone(value):  # departures and "today" are read on this city's clock
+            raise ValueError("This machine does not know that time zone; use a name such as Asia/Kolkata.")
+        return value
 
 
 class OperatorForm(_Form):
@@ -173,7 +180,7 @@ class TripForm(_TripBase):
     @field_validator("departs_on")
     @classmethod
     def _in_future(cls, value: date, info: ValidationInfo) -> date:
-        if datetime.combine(value, info.data.get("departs_time", time.max)) <= datetime.now():
+        if datetime.combine(value, info.data.get("departs_time", time.max)) <= wall_now():
             raise ValueError("The departure must be in the future.")
         return value
 
@@ -202,7 +209,7 @@ class ScheduleForm(_TripBase):
     @field_validator("start")
     @classmethod
     def _not_past(cls, value: date) -> date:
-        if value < date.today():
+        if value < today_in():
             raise ValueError("The departures must be in the future: start today or later.")
         return value
 
@@ -216,7 +223,7 @@ class ScheduleForm(_TripBase):
             raise ValueError(f"That would create more than {MAX_SCHEDULE_TRIPS} trips; choose a shorter range.")
         if not self.departures:
             raise ValueError("No date in that range falls on the chosen weekdays.")
-        if self.departures[0] <= datetime.now():
+        if self.departures[0] <= wall_now():
             raise ValueError("The departures must be in the future: choose later times or a later start.")
         return self
 
@@ -420,7 +427,7 @@ class StatsRange(_Form):
 
     @model_validator(mode="after")
     def _defaults(self):
-        today = date.today()
+        today = today_in()
         self.date_to = self.date_to or today
         self.date_from = self.date_from or (self.date_to - timedelta(days=29))
         if self.date_to < self.date_from:

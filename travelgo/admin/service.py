@@ -23,7 +23,9 @@ from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
 from ..checkout import queries as checkout_queries
 from ..checkout.service import refund_cancellation, send_due_refunds
 from ..checkout.service import retry_refund as checkout_retry_refund
+from ..dates import today_in
 from ..forms import Invalid, NotFound, Refused
+from ..places import queries as place_queries
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -388,6 +390,7 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
 async def _publish_trip(cur, trip: dict) -> None:
     """The trip's availability after a change (the trip row is locked by the caller)."""
     seats_left = trip["seats_total"] - trip["seats_booked"]
+    trip = {**trip, "timezone": await place_queries.select_city_zone(cur, trip["origin_id"])}
     await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
 
 
@@ -512,7 +515,7 @@ async def list_hotels(f: HotelFilter) -> dict:
 
 async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14) -> dict:
     """A hotel with its room types and an inventory grid of `days` nights from `start`."""
-    start = start or date.today()
+    start = start or today_in()
     async with db.reading() as cur:
         hotel = await queries.select_hotel(cur, hotel_id)
         if hotel is None:

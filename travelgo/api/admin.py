@@ -10,6 +10,7 @@ from quart_schema import tag, validate_querystring, validate_response
 from ..admin import service
 from ..admin.forms import BookingFilter, StatsRange
 from ..auth import api_admin_required
+from ..dates import zoned
 from . import bp
 
 
@@ -131,7 +132,7 @@ async def api_admin_bookings(query_args: AdminBookingsQuery):
     page = await service.search_bookings(query_args, limit=query_args.limit, offset=query_args.offset)
     items = [
         AdminBookingOut(
-            **{k: v for k, v in b.items() if k in AdminBookingOut.model_fields}, service=service.service_name(b)
+            **{k: v for k, v in zoned(b).items() if k in AdminBookingOut.model_fields}, service=service.service_name(b)
         )
         for b in page["items"]
     ]

@@ -232,8 +232,8 @@ async def api_hotel_list(query_args: HotelSearch):
 @validate_response(HotelDetail, 200)
 async def api_hotel_detail(hotel_id: int, query_args: HotelView):
     """One hotel with each room type's price and rooms left for the stay."""
-    check_in, check_out = query_args.stay
-    hotel = await hotels.get_hotel(hotel_id, check_in, check_out, query_args.guests)
+    # no check_in: get_hotel takes tonight by the hotel city's calendar
+    hotel = await hotels.get_hotel(hotel_id, query_args.check_in, query_args.check_out, query_args.guests)
     if hotel is None:
         raise Problem(404, "Not found", f"There is no hotel {hotel_id}.")
     return hotel

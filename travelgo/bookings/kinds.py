@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 import pymysql
 
-from .. import db, events
+from .. import dates, db, events
 from ..buses.service import closed_reason
 from ..text import natural_key
 from . import queries
@@ -129,7 +129,7 @@ class BusSeats(Inventory):
         trip = self.trip
         if trip["status"] != "scheduled":
             raise NotBookable("This trip has been cancelled by the operator.")
-        if trip["departs_at"] <= datetime.now():
+        if dates.local(trip["departs_at"], trip["timezone"]) <= datetime.now(UTC):  # the origin's clock, not the host's
             raise NotBookable("This bus has already departed.")
         # Every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may offer
         # fewer seats than the vehicle has) and no active booking holds them.
@@ -234,14 +234,14 @@ def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
 async def seats_on_offer(cur, trip: dict[str, Any], seats_left: int, held: list[str]) -> tuple[int, list[str]]:
     """(seats left, unavailable seats) as pages and streams show a trip: one with no seat for sale (cancelled,
     departed, its counter full; buses.service.closed_reason) offers none, so every seat is unavailable."""
-    if closed_reason(trip["status"], trip["departs_at"], seats_left):
+    if closed_reason(trip["status"], dates.local(trip["departs_at"], trip["timezone"]), seats_left):
         return 0, await queries.select_vehicle_labels(cur, trip["vehicle_id"])
     return seats_left, held
 
 
 async def publish_trip(cur, trip: dict[str, Any], seats_left: int, unavailable: list[str]) -> None:
-    """Announce a trip's availability (trip: a trips row with id, vehicle_id, status, departs_at, origin_id,
-    destination_id), as its seat map shows it (seats_on_offer)."""
+    """Announce a trip's availability (trip: a trips row with id, vehicle_id, status, departs_at, timezone (the
+    origin's), origin_id, destination_id), as its seat map shows it (seats_on_offer)."""
     seats_left, unavailable = await seats_on_offer(cur, trip, seats_left, unavailable)
     await events.publish(
         cur,
@@ -316,6 +316,8 @@ class HotelNights(Inventory):
 
     async def check(self, cur) -> None:
         room_type = self.room_type
+        if self.check_in < dates.today_in(room_type["timezone"]):  # "today" is the hotel city's date
+            raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
         if self.guests is not None and self.guests > self.rooms * room_type["max_guests"]:
             raise InvalidBooking(
                 {

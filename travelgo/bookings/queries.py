@@ -6,8 +6,11 @@ lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the se
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
+
+from .. import dates
+from ..places import queries as place_queries
 
 Row = dict[str, Any]
 
@@ -22,7 +25,9 @@ def _in_list(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
 
 
 async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
-    """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip."""
+    """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip.
+
+    With `timezone`, its origin's zone (read apart, so the city row is never locked)."""
     await cur.execute(
         f"""
         SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
@@ -33,7 +38,10 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
         """,
         {"trip_id": trip_id},
     )
-    return await cur.fetchone()
+    trip = await cur.fetchone()
+    if trip is not None:
+        trip["timezone"] = await place_queries.select_city_zone(cur, trip["origin_id"])
+    return trip
 
 
 async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
@@ -203,9 +211,11 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
 async def select_room_type(cur, room_type_id: int) -> Row | None:
     await cur.execute(
         """
-        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name, h.city_id
+        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name, h.city_id,
+               c.timezone
           FROM room_types rt
           JOIN hotels h ON h.id = rt.hotel_id
+          JOIN cities c ON c.id = h.city_id
          WHERE rt.id = %(id)s
         """,
         {"id": room_type_id},
@@ -305,8 +315,9 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
 async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         f"""
-        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at
+        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone
           FROM bookings b
+          {BOOKING_ZONE_JOINS}
          WHERE b.reference = %(reference)s
            AND b.user_id = %(user_id)s
         """,
@@ -443,6 +454,14 @@ async def select_open_holds(cur, user_id: int) -> int:
     return (await cur.fetchone())["n"]
 
 
+# The zone of a booking's starts_at/ends_at: the bus's origin or the hotel's city.
+BOOKING_ZONE = "COALESCE(zo.timezone, zh.timezone)"
+BOOKING_ZONE_JOINS = """LEFT JOIN trips zt ON zt.id = b.trip_id
+          LEFT JOIN cities zo ON zo.id = zt.origin_id
+          LEFT JOIN room_types zr ON zr.id = b.room_type_id
+          LEFT JOIN hotels zhh ON zhh.id = zr.hotel_id
+          LEFT JOIN cities zh ON zh.id = zhh.city_id"""
+
 # A hold whose time ran out reads as expired at once, even before the sweeper has released it.
 EFFECTIVE_STATUS = "IF(b.status = 'pending_payment' AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
 
@@ -462,7 +481,8 @@ BOOKING_DETAIL = f"""
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
-               h.address AS hotel_address, hc.name AS hotel_city
+               h.address AS hotel_address, hc.name AS hotel_city,
+               COALESCE(o.timezone, hc.timezone) AS timezone, COALESCE(d.timezone, hc.timezone) AS end_timezone
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           {TRIP_DISPLAY_JOINS}
@@ -500,6 +520,7 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
 
 # A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
 # Holds awaiting payment are upcoming; expired holds are listed with the cancelled bookings.
+# %(now)s stands for the booking's own city's clock (dates.wall_now_sql).
 SCOPES = {
     "upcoming": f"{EFFECTIVE_STATUS} IN ('confirmed', 'pending_payment') AND b.ends_at > %(now)s",
     "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
@@ -508,34 +529,44 @@ SCOPES = {
 }
 
 
-async def select_bookings_page(cur, user_id: int, scope: str, now: datetime, limit: int, offset: int) -> list[Row]:
-    """A page of a user's bookings, newest first, with a title (route or hotel) and the seat count."""
+def _scope(scope: str, zones: list[str]) -> tuple[str, dict]:
+    """The scope's condition with "now" in each booking's zone (the zones of every city, so each row finds its own)."""
+    now_sql, params = dates.wall_now_sql(BOOKING_ZONE, zones)
+    return SCOPES[scope].replace("%(now)s", now_sql), params
+
+
+async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], limit: int, offset: int) -> list[Row]:
+    """A page of a user's bookings, newest first, with a title (route or hotel), the seat count and the zone."""
+    condition, params = _scope(scope, zones)
     await cur.execute(
         f"""
         SELECT b.reference, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.starts_at, b.ends_at,
                b.total_minor, b.currency, b.created_at,
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
                CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
-               (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count
+               (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count,
+               {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
+          {BOOKING_ZONE_JOINS}
          WHERE b.user_id = %(user_id)s
-           AND {SCOPES[scope]}
+           AND {condition}
          ORDER BY b.created_at DESC, b.id DESC
          LIMIT %(limit)s OFFSET %(offset)s
         """,
-        {"user_id": user_id, "now": now, "limit": limit, "offset": offset},
+        {"user_id": user_id, "limit": limit, "offset": offset, **params},
     )
     return await cur.fetchall()
 
 
-async def select_bookings_count(cur, user_id: int, scope: str, now: datetime) -> int:
+async def select_bookings_count(cur, user_id: int, scope: str, zones: list[str]) -> int:
+    condition, params = _scope(scope, zones)
     await cur.execute(
-        f"SELECT COUNT(*) AS n FROM bookings b WHERE b.user_id = %(user_id)s AND {SCOPES[scope]}",
-        {"user_id": user_id, "now": now},
+        f"SELECT COUNT(*) AS n FROM bookings b {BOOKING_ZONE_JOINS} WHERE b.user_id = %(user_id)s AND {condition}",
+        {"user_id": user_id, **params},
     )
     return (await cur.fetchone())["n"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 FULL_REFUND_BEFORE = timedelta(hours=24)
 LATE_REFUND_PERCENT = 50
@@ -29,8 +29,10 @@ class RefundQuote:
 def quote(
     *, status: str, total_minor: int, currency: str, starts_at: datetime, now: datetime | None = None
 ) -> RefundQuote:
-    """What cancelling this booking now would refund, and whether it can be cancelled at all."""
-    now = now or datetime.now()
+    """What cancelling this booking now would refund, and whether it can be cancelled at all.
+
+    starts_at is aware (in its city's zone, dates.local), so the window is the same on any host."""
+    now = now or datetime.now(UTC)
     if status == "expired":
         return RefundQuote(False, 0, 0, currency, POLICY_TEXT, "This hold ran out before payment; nothing was charged.")
     if status not in ("confirmed", "pending_payment"):

@@ -8,13 +8,15 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from quart import current_app
 
 from .. import db
 from ..checkout import service as checkout
+from ..dates import local, today_in, utc, zoned
+from ..places import service as places
 from ..rules import MAX_NIGHTS, MAX_SEATS
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
@@ -30,11 +32,6 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
 )
 from .kinds import BusSeats, HotelNights, Inventory, stay_nights
 from .models import Booking, BookingPage
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """A naive UTC column value (holds, payments) as an aware datetime, so it is written with its offset."""
-    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def _user_fields(user: Any) -> tuple[int, str | None, str | None]:
@@ -111,7 +108,7 @@ async def book_room(
     """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key)."""
     if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
         raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
-    if check_in < date.today():
+    if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
         raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
     if rooms < 1 or guests < rooms:
         raise InvalidBooking({"guests": "Each room needs at least one guest"})
@@ -133,7 +130,7 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
             status=core["status"],
             total_minor=core["total_minor"],
             currency=core["currency"],
-            starts_at=core["starts_at"],
+            starts_at=local(core["starts_at"], core["timezone"]),
         )
         if not quote.cancellable:
             raise NotCancellable(quote.reason)
@@ -214,11 +211,11 @@ async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, 
     """A page of the user's bookings in a scope (upcoming|past|cancelled|all), newest first, and the total."""
     if scope not in SCOPES:
         raise InvalidBooking({"scope": f"scope must be one of {', '.join(SCOPES)}"})
-    now = datetime.now()
+    zones = await places.zones()
     async with db.reading() as cur:
-        items = await queries.select_bookings_page(cur, user_id, scope, now, limit, offset)
-        total = await queries.select_bookings_count(cur, user_id, scope, now)
-    return {"items": [{**item, "expires_at": utc(item["expires_at"])} for item in items], "total": total}
+        items = await queries.select_bookings_page(cur, user_id, scope, zones, limit, offset)
+        total = await queries.select_bookings_count(cur, user_id, scope, zones)
+    return {"items": [zoned(item) for item in items], "total": total}
 
 
 async def get_booking(user_id: int, reference: str) -> Booking | None:
@@ -234,9 +231,11 @@ async def _detail(cur, booking_id: int) -> Booking:
 
 async def _complete(cur, row: dict[str, Any]) -> Booking:
     """Add the items (seats or nights), the title, the payment and the refunds to a booking row."""
-    booking = Booking(**row)
-    booking["expires_at"] = utc(booking["expires_at"])
-    booking["payment"], booking["refunds"] = await checkout.payment_state(cur, booking)
+    booking = Booking(**zoned(row))
+    booking["payment"], refunds_made = await checkout.payment_state(cur, booking)
+    booking["refunds"] = [
+        {**r, "created_at": utc(r["created_at"]), "updated_at": utc(r["updated_at"])} for r in refunds_made
+    ]
     for column in ("boarding_points", "dropping_points"):
         if isinstance(booking.get(column), (str, bytes)):
             booking[column] = json.loads(booking[column])

@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from ..dates import BOOKING_HORIZON_DAYS, TravelDate
+from ..dates import BOOKING_HORIZON_DAYS, TravelDate, today_in
 from ..querystring import QueryModel, max_price_at_least_min, split_list
 
 DepartureWindow = Literal["early_morning", "morning", "afternoon", "evening", "night"]
@@ -97,7 +97,7 @@ class BusSearch(QueryModel):
 
     @property
     def day(self) -> Date:
-        return self.date or Date.today()
+        return self.date or today_in()
 
 
 class TripView(QueryModel):

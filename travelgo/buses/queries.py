@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .. import dates
 from .forms import WINDOWS
 
 BUS_TYPES = {
@@ -26,7 +27,8 @@ TRIP_COLUMNS = """
        t.seats_total, t.seats_total - t.seats_booked AS seats_left, t.amenities, t.vehicle_id,
        t.operator_id, o.name AS operator_name, o.rating AS operator_rating,
        v.is_ac, v.berth,
-       t.origin_id, co.name AS origin_name, t.destination_id, cd.name AS destination_name"""
+       t.origin_id, co.name AS origin_name, t.destination_id, cd.name AS destination_name,
+       co.timezone AS origin_timezone, cd.timezone AS destination_timezone"""
 TRIP_JOINS = """
   JOIN operators o ON o.id = t.operator_id
   JOIN vehicles v ON v.id = t.vehicle_id
@@ -36,6 +38,8 @@ VEHICLE_JOIN = """
   JOIN vehicles v ON v.id = t.vehicle_id"""
 OPERATOR_JOIN = """
   JOIN operators o ON o.id = t.operator_id"""
+ORIGIN_JOIN = """
+  JOIN cities co ON co.id = t.origin_id"""
 
 
 def trip_search_sql(
@@ -49,10 +53,13 @@ def trip_search_sql(
     min_price: int | None,
     max_price: int | None,
     sort: str,
+    zone_starts: dict[str, datetime] | None = None,
     count_only: bool = False,
 ) -> tuple[str, dict]:
     """The search statement and its fixed parameters (the caller adds start, end, min_seats, limit, offset).
 
+    zone_starts: when the origins' time zones disagree on the earliest departure still to come, the first
+    departure per origin zone (start is then the earliest of them, for the index range).
     Only fixed SQL fragments are joined; every value travels as a named parameter.
     """
     where = [
@@ -62,6 +69,10 @@ def trip_search_sql(
         "t.seats_total - t.seats_booked >= %(min_seats)s",
     ]
     params: dict = {}
+    if zone_starts:
+        zone_start, zone_params = dates.zone_case_sql("co.timezone", zone_starts, max(zone_starts.values()))
+        where.append(f"t.departs_at >= {zone_start}")
+        params.update(zone_params)
     if origin is not None:
         where.append("t.origin_id = %(origin)s")
         params["origin"] = origin
@@ -98,7 +109,11 @@ def trip_search_sql(
         # count and sort cost ~70 ms. Matching, counting, sorting and paging need only trips (plus vehicles for
         # a bus-type filter, operators for the rating sort); the other joins then run for the page's rows only.
         # A route search matches a few dozen trips, where the extra derived table would cost more than it saves.
-        joins = (VEHICLE_JOIN if bus_types else "") + (OPERATOR_JOIN if sort == "rating" else "")
+        joins = (
+            (VEHICLE_JOIN if bus_types else "")
+            + (OPERATOR_JOIN if sort == "rating" else "")
+            + (ORIGIN_JOIN if zone_starts else "")
+        )
         sql = f"""
         SELECT {TRIP_COLUMNS},
                page.total_count, page.first_departure

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from quart import Blueprint, abort, make_response, render_template, request
 
+from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
@@ -52,7 +52,7 @@ async def trip_list():
             errors=errors,
             page=page,
             search=shown,
-            today=date.today(),
+            today=today_in(),
             origin_name=names.get("origin"),
             destination_name=names.get("destination"),
             city_datalist=await city_datalist(),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from .. import db, searchcache
+from .. import dates, db, searchcache
 from ..places import queries as place_queries
+from ..places import service as places
 from . import queries
 from .forms import TRIP_AMENITIES as AMENITY_ORDER
 from .forms import BusSearch
@@ -37,15 +38,20 @@ def _json(value) -> list:
 
 
 def trip_out(row: dict) -> dict:
-    """A trips row (with its joins) in the API list shape."""
+    """A trips row (with its joins) in the API list shape. departs_at is aware in the origin city's zone, arrives_at in
+    the destination's (the columns hold the origin's wall-clock times)."""
+    departs_at = dates.local(row["departs_at"], row["origin_timezone"])
+    arrives_at = dates.local(row["arrives_at"], row["origin_timezone"]).astimezone(
+        dates.zone(row["destination_timezone"])
+    )
     return {
         "id": row["id"],
         "mode": row["mode"],
         "operator": {"id": row["operator_id"], "name": row["operator_name"], "rating": float(row["operator_rating"])},
         "origin": {"id": row["origin_id"], "name": row["origin_name"]},
         "destination": {"id": row["destination_id"], "name": row["destination_name"]},
-        "departs_at": row["departs_at"],
-        "arrives_at": row["arrives_at"],
+        "departs_at": departs_at,
+        "arrives_at": arrives_at,
         "duration_minutes": row["duration_minutes"],
         "bus_type": f"{'ac' if row['is_ac'] else 'non_ac'}_{row['berth']}",
         "price_minor": row["price_minor"],
@@ -65,13 +71,17 @@ async def search_trips(search: BusSearch, now: datetime | None = None) -> search
     return await searchcache.current().get_or_compute(
         ("bus-trips", search.day, search.model_dump_json()),
         searchcache.route_tags(search.origin, search.destination),
-        lambda: _search_trips(search, datetime.now()),
+        lambda: _search_trips(search, datetime.now(UTC)),
     )
 
 
 async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
     day = search.day
-    start = max(datetime.combine(day, time.min), now)  # today: only buses that have not left yet
+    # Departures are wall-clock times of their origin: "not left yet" is judged by each origin zone's clock.
+    zones = await places.zones([search.origin] if search.origin is not None else None) or [dates.HOME_ZONE]
+    day_start = datetime.combine(day, time.min)
+    starts = {z: max(day_start, now.astimezone(dates.zone(z)).replace(tzinfo=None)) for z in zones}
+    start = min(starts.values())
     end = datetime.combine(day + timedelta(days=1), time.min)
     filters = dict(
         origin=search.origin,
@@ -83,6 +93,7 @@ async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
         min_price=None if search.min_price is None else search.min_price * 100,
         max_price=None if search.max_price is None else search.max_price * 100,
         sort=search.sort,
+        zone_starts=starts if len(set(starts.values())) > 1 else None,
     )
     async with db.reading(replica=True) as cur:
         rows, total, first_departure = await queries.select_trips(
@@ -99,7 +110,8 @@ async def _search_trips(search: BusSearch, now: datetime) -> searchcache.Answer:
     answer = searchcache.Answer(
         items=[trip_out(r) for r in rows], total=total, limit=search.limit, offset=search.offset
     )
-    answer.valid_until = first_departure  # today's answers go stale when their first bus leaves
+    # today's answers go stale when their first bus leaves (the earliest that wall-clock time comes in any origin zone)
+    answer.valid_until = first_departure and min(dates.local(first_departure, z) for z in zones)
     return answer
 
 
@@ -119,12 +131,13 @@ async def _check_cities(cur, search: BusSearch) -> None:
 
 def closed_reason(status: str, departs_at: datetime, seats_left: int, now: datetime | None = None) -> str | None:
     """Why no seat of a trip can be booked ("cancelled", "departed", "sold_out"), or None while it is on sale.
+    departs_at is aware (dates.local with the origin's zone), so the host's and the database's zones never matter.
 
     The one rule for what pages, the API and live updates offer; the locked check in
     the booking engine (bookings.kinds.BusSeats.check) applies the same conditions under its lock and stays the judge."""
     if status != "scheduled":
         return "cancelled"
-    if departs_at <= (now or datetime.now()):
+    if departs_at <= (now or datetime.now(UTC)):
         return "departed"
     if seats_left <= 0:  # an admin may offer fewer seats than the vehicle has: the counter, not the seats, is full
         return "sold_out"
@@ -135,8 +148,8 @@ async def get_trip(trip_id: int) -> dict | None:
     """The API detail shape of a trip, with every seat of its vehicle free or taken; None if unknown.
 
     A trip that is cancelled, departed or sold out offers no seat (bookable false, seats_left 0, closed_reason
-    says which). departs_at/arrives_at are naive datetimes in the origin city's local
-    time (JSON: ISO 8601).
+    says which). departs_at/arrives_at are aware, in the origin's and the destination's zones (JSON: RFC 3339 with
+    the offset, e.g. 2026-12-06T10:00:00+05:30).
     """
     async with db.reading() as cur:  # the primary: a seat map must not lag behind a booking
         row = await queries.select_trip(cur, trip_id)
@@ -144,13 +157,13 @@ async def get_trip(trip_id: int) -> dict | None:
             return None
         seats = await queries.select_trip_seats(cur, trip_id, row["vehicle_id"])
     trip = trip_out(row)
-    reason = closed_reason(row["status"], row["departs_at"], trip["seats_left"])
+    reason = closed_reason(row["status"], trip["departs_at"], trip["seats_left"])
     trip.update(
         status=row["status"],
         bookable=reason is None,
         closed_reason=reason,
         # seconds until an open bus departs: the open page closes its seat map then, without a reload or an event
-        departs_in=None if reason else max(0, int((row["departs_at"] - datetime.now()).total_seconds())),
+        departs_in=None if reason else max(0, int((trip["departs_at"] - datetime.now(UTC)).total_seconds())),
         seats_left=trip["seats_left"] if reason is None else 0,
         seats=[
             {

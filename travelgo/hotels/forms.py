@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from ..dates import BOOKING_HORIZON_DAYS, TravelDate
+from ..dates import BOOKING_HORIZON_DAYS, TravelDate, today_in
 from ..querystring import QueryModel, max_price_at_least_min, split_list
 from ..rules import GUESTS_PER_ROOM, MAX_NIGHTS, MAX_ROOMS
 
@@ -50,7 +50,7 @@ SORT_LABELS = {
 
 
 def _dates(check_in: date | None, check_out: date | None) -> tuple[date, date]:
-    check_in = check_in or date.today()
+    check_in = check_in or today_in()
     return check_in, check_out or check_in + timedelta(days=1)
 
 
@@ -70,9 +70,9 @@ class StayDates(QueryModel):
     def _after_check_in(cls, value: date | None, info: ValidationInfo) -> date | None:
         if value is None:
             return value
-        if value <= date.today():
+        if value <= today_in():
             raise ValueError("Check-out must be after today")
-        check_in = info.data.get("check_in") or date.today()
+        check_in = info.data.get("check_in") or today_in()
         if value <= check_in:
             raise ValueError("Check-out must be after check-in")
         if (value - check_in).days > MAX_NIGHTS:

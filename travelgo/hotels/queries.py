@@ -137,7 +137,7 @@ async def select_hotel(cur, hotel_id: int) -> dict | None:
     await cur.execute(
         """
         SELECT h.id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities, h.latitude,
-               h.longitude, h.distance_km, h.city_id, c.name AS city_name
+               h.longitude, h.distance_km, h.city_id, c.name AS city_name, c.timezone
           FROM hotels h
           JOIN cities c ON c.id = h.city_id
          WHERE h.id = %(hotel_id)s

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from math import ceil
 
 from quart import Blueprint, abort, request
 
 from ..buses.service import SearchInvalid
+from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..web import parse_model, render, render_answer, render_search_page
@@ -44,7 +45,7 @@ async def hotel_list():
             errors=errors,
             page=page,
             search=shown,
-            today=date.today(),
+            today=today_in(),
             check_in=check_in,
             check_out=check_out,
             city_name=names.get("city"),
@@ -70,10 +71,11 @@ async def hotel_detail(hotel_id: int):
     status = 200
     if view is None:
         view, status = HotelView(), 422
-    check_in, check_out = view.stay
-    hotel = await service.get_hotel(hotel_id, check_in, check_out, view.guests)
+    # no check_in: get_hotel takes tonight by the hotel city's calendar
+    hotel = await service.get_hotel(hotel_id, view.check_in, view.check_out, view.guests)
     if hotel is None:
         abort(404, description="We could not find that hotel.")
+    check_in = hotel["check_in"]
     calendar = await service.hotel_calendar(hotel_id, check_in, 30)
     for rt in hotel["room_types"]:
         rt["rooms_needed"] = max(1, ceil(view.guests / rt["max_guests"]))
@@ -85,7 +87,7 @@ async def hotel_detail(hotel_id: int):
         calendar=calendar,
         errors=errors,
         values=query_args(request.args),
-        today=date.today(),
-        min_check_out=max(check_in, date.today()) + timedelta(days=1),
+        today=hotel["today"],
+        min_check_out=max(check_in, hotel["today"]) + timedelta(days=1),
         few_rooms=service.FEW_ROOMS,
     )

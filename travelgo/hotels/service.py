@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .. import db, searchcache
+from .. import dates, db, searchcache
 from ..buses.service import SearchInvalid
 from ..places import queries as place_queries
+from ..places import service as places
 from . import queries
 from .forms import HOTEL_AMENITIES as AMENITY_ORDER
 from .forms import HotelSearch
@@ -50,6 +51,13 @@ async def search_hotels(search: HotelSearch) -> searchcache.Answer:
 
 async def _search_hotels(search: HotelSearch) -> searchcache.Answer:
     check_in, check_out = search.stay
+    if search.check_in is None and search.city is not None:  # default tonight: the city's date, not the host's
+        city_zones = await places.zones([search.city])
+        if city_zones:
+            check_in = dates.today_in(city_zones[0])
+            check_out = (
+                search.check_out if search.check_out and search.check_out > check_in else check_in + timedelta(days=1)
+            )
     filters = dict(
         city=search.city,
         min_stars=search.min_stars,
@@ -67,7 +75,7 @@ async def _search_hotels(search: HotelSearch) -> searchcache.Answer:
             filters,
             check_in=check_in,
             check_out=check_out,
-            nights=search.nights,
+            nights=(check_out - check_in).days,
             rooms=search.rooms,
             guests=search.guests,
             limit=search.limit,
@@ -83,14 +91,16 @@ async def get_hotel(
     hotel_id: int, check_in: date | None = None, check_out: date | None = None, guests: int = 2
 ) -> dict | None:
     """The API detail shape of a hotel for a stay (default tonight), with every room type's rooms left
-    (the minimum over the nights; stop-sell nights count as 0) and prices; None if unknown."""
-    check_in = check_in or date.today()
-    check_out = check_out or check_in + timedelta(days=1)
-    nights = (check_out - check_in).days
+    (the minimum over the nights; stop-sell nights count as 0) and prices; None if unknown. "Tonight" is the
+    hotel city's date."""
     async with db.reading() as cur:  # the primary: rooms left must not lag behind a booking
         row = await queries.select_hotel(cur, hotel_id)
         if row is None:
             return None
+        today = dates.today_in(row["timezone"])
+        check_in = check_in or today
+        check_out = check_out if check_out and check_out > check_in else check_in + timedelta(days=1)
+        nights = (check_out - check_in).days
         room_rows = await queries.select_room_types_for_stay(cur, hotel_id, check_in, check_out, nights)
     room_types = []
     for r in room_rows:
@@ -125,6 +135,7 @@ async def get_hotel(
         check_in=check_in,
         check_out=check_out,
         nights=nights,
+        today=today,
         guests=guests,
         room_types=room_types,
     )

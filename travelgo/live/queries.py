@@ -125,10 +125,11 @@ async def select_trip_seats(cur, trip_id: int) -> dict | None:
     """seats_left of one trip (with what decides whether it is on sale), or None when it does not exist."""
     await cur.execute(
         """
-        SELECT id, vehicle_id, status, departs_at,
-               CAST(seats_total AS SIGNED) - CAST(seats_booked AS SIGNED) AS seats_left
-          FROM trips
-         WHERE id = %(trip_id)s
+        SELECT t.id, t.vehicle_id, t.status, t.departs_at, c.timezone,
+               CAST(t.seats_total AS SIGNED) - CAST(t.seats_booked AS SIGNED) AS seats_left
+          FROM trips t
+          JOIN cities c ON c.id = t.origin_id
+         WHERE t.id = %(trip_id)s
         """,
         {"trip_id": trip_id},
     )

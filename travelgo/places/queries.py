@@ -35,7 +35,7 @@ async def _count(cur, params: dict) -> int:
 async def select_all_cities(cur) -> list[dict]:
     await cur.execute(
         """
-        SELECT c.id, c.name, c.region, c.country, c.latitude, c.longitude
+        SELECT c.id, c.name, c.region, c.country, c.latitude, c.longitude, c.timezone
           FROM cities c
          ORDER BY c.name
         """
@@ -87,3 +87,16 @@ async def select_popular_cities(cur, limit: int = 8) -> list[dict]:
         {"limit": limit},
     )
     return await cur.fetchall()
+
+
+async def select_city_zone(cur, city_id: int) -> str | None:
+    """The city's time zone name (a plain read: zones are not part of any lock)."""
+    await cur.execute("SELECT c.timezone FROM cities c WHERE c.id = %(id)s", {"id": city_id})
+    row = await cur.fetchone()
+    return row["timezone"] if row else None
+
+
+async def select_zones(cur) -> list[str]:
+    """Every time zone some city is in."""
+    await cur.execute("SELECT DISTINCT c.timezone FROM cities c")
+    return [row["timezone"] for row in await cur.fetchall()]

@@ -58,6 +58,13 @@ async def cities_by_ids(ids: list[int]) -> dict[int, dict]:
     return {i: by_id[i] for i in ids if i in by_id}
 
 
+async def zones(city_ids: list[int] | None = None) -> list[str]:
+    """The time zones of these cities (every city's when None), from the catalog."""
+    if city_ids is None:
+        return sorted({c["timezone"] for c in (await catalog())["cities"]})
+    return sorted({c["timezone"] for c in (await cities_by_ids(city_ids)).values()})
+
+
 async def resolve_city(value: str | int | None) -> tuple[int | None, str | None]:
     """A picker value (an id, or a city name typed with JavaScript off) -> (city id, error message)."""
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -17,11 +17,10 @@ generated one day at a time so SEED_SCALE=large never holds the whole data set i
 
 from __future__ import annotations
 
-from datetime import date
-
 from .. import db
+from ..dates import today_in
 from .buses import haversine_km
-from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, seats_of
+from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, TIMEZONE, seats_of
 from .generator import Generator
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
 
@@ -37,7 +36,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}")
     await truncate_all()
-    generator = Generator(SCALES[scale], date.today())
+    generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
     await refresh_statistics()
     await announce_reload()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ..bookings import refunds
+from ..dates import local, wall_now
 from .buses import Buses
 from .data import (
     ADMIN_CANCEL_SHARE,
@@ -17,6 +18,7 @@ from .data import (
     NOT_CANCELLED,
     RANDOM_SEED,
     REFERENCE_ALPHABET,
+    TIMEZONE,
     TRAVELLER_REASONS,
     Scale,
 )
@@ -26,13 +28,18 @@ from .loading import insert_rows, loading
 from .people import People
 
 
+def _utc(wall: datetime) -> datetime:
+    """A wall-clock time of the seed cities as the naive UTC a created_at/cancelled_at column holds."""
+    return local(wall, TIMEZONE).astimezone(UTC).replace(tzinfo=None)
+
+
 class Generator(People, Fleet, Buses, Hotels):
     """The whole sample set, from one random stream in a fixed order (the same seed gives the same data)."""
 
     def __init__(self, scale: Scale, today: date) -> None:
         self.scale = scale
         self.today = today
-        self.now = datetime.now()
+        self.now = wall_now(TIMEZONE)  # the seed cities' clock: holds, departures and "past" read from it
         self.rng = random.Random(RANDOM_SEED)
         self.cancel_rng = random.Random(RANDOM_SEED + 1)  # its own stream: confirmed data stays as it was
         self.references: set[str] = set()
@@ -90,7 +97,7 @@ class Generator(People, Fleet, Buses, Hotels):
             created, cancellation = self._cancellation(total_minor, starts_at)
         else:
             rng = self.rng
-            created = self.now - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 1439))
+            created = _utc(self.now - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 1439)))
             cancellation = NOT_CANCELLED
         bookings.append(
             (
@@ -123,11 +130,15 @@ class Generator(People, Fleet, Buses, Hotels):
         created = self.now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 1439))
         cancelled_at = created + (min(self.now, starts_at) - created) * rng.uniform(0.05, 0.95)
         if rng.random() < ADMIN_CANCEL_SHARE:  # on the traveller's behalf: always a full refund
-            return created, (total_minor, rng.choice(ADMIN_REASONS), "admin", cancelled_at)
+            return _utc(created), (total_minor, rng.choice(ADMIN_REASONS), "admin", _utc(cancelled_at))
         quote = refunds.quote(
-            status="confirmed", total_minor=total_minor, currency=CURRENCY, starts_at=starts_at, now=cancelled_at
+            status="confirmed",
+            total_minor=total_minor,
+            currency=CURRENCY,
+            starts_at=local(starts_at, TIMEZONE),
+            now=local(cancelled_at, TIMEZONE),
         )
-        return created, (quote.amount_minor, rng.choice(TRAVELLER_REASONS), "traveller", cancelled_at)
+        return _utc(created), (quote.amount_minor, rng.choice(TRAVELLER_REASONS), "traveller", _utc(cancelled_at))
 
     async def _insert_bookings(self, cur, bookings) -> None:
         await insert_rows(cur, "bookings", BOOKING_COLUMNS, bookings)

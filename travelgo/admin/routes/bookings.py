@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
 from quart import Blueprint, Response, abort, request, url_for
 
 from ...auth import admin_required
+from ...dates import today_in
 from ...forms import FormState, found, saved
 from ...web import page_number, render
 from .. import service
@@ -105,7 +105,7 @@ async def booking_export():
         yield buffer.getvalue()
 
     response = Response(rows(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="bookings-{date.today().isoformat()}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="bookings-{today_in().isoformat()}.csv"'
     response.timeout = None
     return response
 

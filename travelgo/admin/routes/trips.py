@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from quart import Blueprint, Response, url_for
 
 from ...auth import admin_required
+from ...dates import today_in
 from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
@@ -41,7 +42,7 @@ async def _new_page(single: FormState, schedule: FormState, *, block: str | None
 @admin_required
 async def trip_new():
     """Forms for one trip or a recurring schedule."""
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = today_in() + timedelta(days=1)
     values = {
         "departs_on": tomorrow.isoformat(),
         "departs_time": "08:00",
