@@ -5,42 +5,118 @@ from __future__ import annotations
 from typing import Any
 
 import quart_schema.conversion
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from quart import Blueprint, Quart, render_template
-from quart_schema import QuartSchema, hide
+from quart_schema import QuartSchema, document_request, document_response, hide
 from quart_schema.openapi import OpenAPIProvider
+
+from ..problems import ProblemBody
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "RFC 9457 problem details; 422 adds `errors` with one entry per invalid field.",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-}
+COMPONENTS = "#/components/schemas/{model}"
+EVENT_STREAM_ATTRIBUTE = "_travelgo_event_stream"
+OPTIONAL_BODY_ATTRIBUTE = "_travelgo_optional_body"
+
+
+def problems(*statuses: int):
+    """Document these problem+json responses on a route (the OpenAPI document lists every outcome)."""
+
+    def decorator(func):
+        for status in statuses:
+            func = document_response(ProblemBody, status)(func)
+        return func
+
+    return decorator
+
+
+def event_stream(description: str):
+    """Document a route's 200 as a `text/event-stream` of server-sent events."""
+
+    def decorator(func):
+        setattr(func, EVENT_STREAM_ATTRIBUTE, description)
+        return func
+
+    return decorator
+
+
+def optional_body(model: type[BaseModel]):
+    """Document a request body the route may go without (it reads and validates the body itself)."""
+
+    def decorator(func):
+        setattr(func, OPTIONAL_BODY_ATTRIBUTE, True)
+        return document_request(model)(func)
+
+    return decorator
+
+
+def component_schemas(model: type[BaseModel]) -> dict[str, dict]:
+    """A model's JSON schema (serialized form) and the schemas it refers to, keyed by component name."""
+    schema = model.model_json_schema(ref_template=COMPONENTS, mode="serialization")
+    definitions = schema.pop("$defs", {})
+    return {**definitions, component_name(model): schema}
+
+
+def component_name(model: type) -> str:
+    config = getattr(model, "model_config", {})
+    return config.get("title") or model.__name__
+
+
+def _as_component(model: type, schema: dict, definitions: dict) -> dict:
+    """Move a model's inline schema into the components and refer to it: generated clients name a shared
+    component once (two inline copies of one model collide), and read a `$ref`'d Problem where they skip an
+    inline one."""
+    if not isinstance(model, type) or not issubclass(model, BaseModel):
+        return schema
+    name = component_name(model)
+    definitions[name] = schema
+    return {"$ref": COMPONENTS.format(model=name)}
 
 
 class ApiOnlyProvider(OpenAPIProvider):
-    """Only /api routes belong in the OpenAPI document, and every operation documents its errors."""
+    """Only /api routes belong in the OpenAPI document, every model is a shared component, every operation
+    documents its errors and says whether it needs a bearer token."""
 
     def generate_rules(self):
         return (rule for rule in super().generate_rules() if rule.rule.startswith("/api/"))
 
+    def build_request_body(self, model, source):
+        body, definitions = super().build_request_body(model, source)
+        for content in body["content"].values():
+            content["schema"] = _as_component(model, content["schema"], definitions)
+        body["required"] = True  # unless the route says otherwise (optional_body)
+        return body, definitions
+
+    def build_response_object(self, model, headers_model):
+        response, definitions = super().build_response_object(model, headers_model)
+        content = response["content"]["application/json"]
+        content["schema"] = _as_component(model, content["schema"], definitions)
+        return response, definitions
+
+    def build_paths(self, rule):
+        paths, components = super().build_paths(rule)
+        func = self._app.view_functions[rule.endpoint]
+        stream = getattr(func, EVENT_STREAM_ATTRIBUTE, None)
+        for operations in paths.values():
+            for operation in operations.values():
+                if stream is not None:
+                    operation["responses"][200] = {
+                        "description": stream,
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    }
+                if getattr(func, OPTIONAL_BODY_ATTRIBUTE, False):
+                    operation["requestBody"] = {**operation["requestBody"], "required": False}
+        return paths, components
+
     def schema(self) -> dict:
         document = super().schema()
-        document["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+        document["components"]["schemas"].update(component_schemas(ProblemBody))
         error = {
             "description": "Error: 401 no or bad token, 403 not allowed, 404 not found (also another user's "
-            "resource), 409 conflict, 413 body over 1 MB, 422 invalid input, 429 rate limited "
-            "(Retry-After), 503 busy or database unavailable (Retry-After).",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "resource), 405 method not allowed (Allow), 409 conflict, 413 body over 1 MB, 422 invalid input, "
+            "429 rate limited (Retry-After), 503 busy or database unavailable (Retry-After).",
+            "content": {"application/problem+json": {"schema": {"$ref": COMPONENTS.format(model="Problem")}}},
         }
         for operations in document["paths"].values():
             for method, operation in operations.items():
@@ -55,6 +131,7 @@ class ApiOnlyProvider(OpenAPIProvider):
                         responses["204"] = {"description": "Done; no content."}
                     responses.setdefault("default", error)
                     operation["responses"] = responses
+        document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
         return document
 
 
