@@ -91,3 +91,31 @@ async def test_a_wrong_method_is_a_405_problem_with_allow(client, method, path, 
     response = await client.open(path, method=method)
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
     assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/bus-trips?date=", "date"),
+        ("/api/v1/bus-trips?origin=1&destination=%20", "destination"),
+        ("/api/v1/cities?q=", "q"),
+        ("/api/v1/hotels?amenities=", "amenities"),
+        ("/api/v1/hotels/1?check_in=", "check_in"),
+    ],
+)
+async def test_an_empty_query_value_is_a_422_naming_it_not_absent(client, path, field):
+    response = await client.get(path)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert [error["field"] for error in (await response.get_json())["errors"]] == [field]
+
+
+async def test_an_empty_query_value_on_a_token_route_is_still_a_401_without_the_token(client):
+    assert (await client.get("/api/v1/bookings?scope=")).status_code == 401
+    assert (await client.get("/api/v1/admin/stats?from=")).status_code == 401
+
+
+async def test_free_text_query_parameters_are_documented_as_not_blank(client):
+    doc = await document(client)
+    (q,) = [p for p in doc["paths"]["/api/v1/cities"]["get"]["parameters"] if p["name"] == "q"]
+    text = q["schema"]["anyOf"][0]
+    assert text["minLength"] == 1 and text["pattern"] == r"\S"

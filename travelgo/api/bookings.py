@@ -10,7 +10,6 @@ from quart import g, request
 from quart_schema import (
     tag,
     validate_headers,
-    validate_querystring,
     validate_request,
     validate_response,
 )
@@ -20,7 +19,7 @@ from ..auth import api_auth_required
 from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
 from ..problems import Problem, validation_errors
-from . import bp, optional_body, problems
+from . import bp, optional_body, problems, validate_query
 
 
 class BookedSeatOut(BaseModel):
@@ -244,7 +243,7 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
 @bp.get("/bookings")
 @tag(["bookings"])
 @api_auth_required
-@validate_querystring(BookingScope)
+@validate_query(BookingScope)
 @validate_response(BookingListOut, 200)
 @problems(401, 422)
 async def api_booking_list(query_args: BookingScope):
