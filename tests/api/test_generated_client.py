@@ -5,6 +5,7 @@ The client's httpx transport calls the running app in-process (ASGI), so no port
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import subprocess
@@ -13,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from travelgo import db
 
@@ -22,18 +22,11 @@ from .. import factories
 PACKAGE = "travelgo_generated_client"
 
 
-@pytest.fixture
-def generated(app, tmp_path):
-    """Where the client is generated: the document, the generator's config (no post-hooks: ruff may not be on PATH), the package."""
-    spec = tmp_path / "openapi.json"
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
-    return spec, config, tmp_path / "client"
-
-
-async def build(app, spec: Path, config: Path, out: Path):
-    response = await app.test_client().get("/openapi.json")
-    spec.write_text(await response.get_data(as_text=True))
+def generate(document: str, where: Path):
+    """Generate a client package from `document` under `where` with openapi-python-client's CLI; import it."""
+    spec, config, out = where / "openapi.json", where / "config.json", where / "client"
+    spec.write_text(document)
+    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))  # no ruff on PATH needed
     cli = Path(sys.executable).with_name("openapi-python-client")
     result = subprocess.run(
         [str(cli), "generate", "--path", str(spec), "--output-path", str(out), "--config", str(config)],
@@ -57,13 +50,14 @@ def forget_generated() -> None:
         del sys.modules[name]
 
 
-async def test_a_generated_client_runs_the_whole_journey(app, generated):
+async def test_a_generated_client_runs_the_whole_journey(app, tmp_path):
     async with db.transaction() as cur:
         trip = await factories.make_trip(cur, seats=4, price_minor=2500)
         hotel = await factories.make_hotel(cur)
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=3)
     try:
-        client_pkg = await build(app, *generated)
+        document = await (await app.test_client().get("/openapi.json")).get_data(as_text=True)
+        client_pkg = await asyncio.to_thread(generate, document, tmp_path)
         await journey(app, client_pkg, trip, hotel, room_type)
     finally:
         forget_generated()
@@ -116,7 +110,9 @@ async def journey(app, pkg, trip, hotel, room_type):
     reference = booked.parsed.reference
     assert booked.parsed.status == "pending_payment" and [s.label for s in booked.parsed.seats] == [seat]
     # The same Idempotency-Key again: 200 with the same booking, also parsed (the 201's twin).
-    replayed = await bookings.post_api_booking_create.asyncio_detailed(client=client, body=body, idempotency_key="gen-1")
+    replayed = await bookings.post_api_booking_create.asyncio_detailed(
+        client=client, body=body, idempotency_key="gen-1"
+    )
     assert replayed.status_code == 200 and replayed.parsed.reference == reference
 
     # The seat is now taken: a 409 Problem that names it.
