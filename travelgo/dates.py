@@ -3,10 +3,10 @@ message), so no date arithmetic ever runs near year 1 or 9999 (`OverflowError`, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 BOOKING_HORIZON_DAYS = 365  # travellers search and book up to a year ahead (the seed sells about 120 days)
 EARLIEST_ADMIN_DATE = date(2000, 1, 1)  # admin reports, filters, trips and inventory: 2000 .. about 5 years ahead
@@ -42,3 +42,17 @@ TravelDate = Annotated[date, AfterValidator(_travel_date)]
 
 AdminDate = Annotated[date, AfterValidator(_admin_date)]
 """An admin's filter, report, trip or inventory date: from 2000 up to about five years ahead."""
+
+LocalDateTime = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "date and time without an offset, e.g. 2030-01-31T09:30:00 (departures and arrivals in "
+            "the local time of the place)",
+        }
+    ),
+]
+"""A stored wall-clock time with no offset (trip times, booking times). JSON Schema's `date-time` requires an
+offset, so the API documents these as what they are; `expires_at` is aware UTC and stays a `date-time`."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 from quart_schema import tag, validate_response
@@ -10,6 +10,7 @@ from quart_schema import tag, validate_response
 from ..admin import service
 from ..admin.forms import BookingFilter, StatsRange
 from ..auth import api_admin_required
+from ..dates import LocalDateTime
 from . import bp, validate_query
 
 
@@ -31,15 +32,15 @@ class AdminBookingOut(BaseModel):
     trip_id: int | None = None
     hotel_id: int | None = None
     room_type_id: int | None = None
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     total_minor: int
     currency: str
     refund_minor: int | None = None
     cancel_reason: str | None = None
     cancelled_by: str | None = None
-    cancelled_at: datetime | None = None
-    created_at: datetime
+    cancelled_at: LocalDateTime | None = None
+    created_at: LocalDateTime
 
 
 class AdminBookingsPage(BaseModel):

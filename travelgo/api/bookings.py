@@ -18,6 +18,7 @@ from .. import ratelimit
 from ..auth import api_auth_required
 from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
+from ..dates import LocalDateTime
 from ..problems import Problem, validation_errors
 from . import bp, optional_body, problems, validate_query
 
@@ -41,8 +42,8 @@ class BookedTripOut(BaseModel):
     origin: str
     destination: str
     operator: str
-    departs_at: datetime
-    arrives_at: datetime
+    departs_at: LocalDateTime
+    arrives_at: LocalDateTime
     status: str
 
 
@@ -99,9 +100,9 @@ class BookingOut(BaseModel):
     refunds: list[RefundRecordOut] = []
     total_minor: int
     currency: str
-    created_at: datetime
-    starts_at: datetime
-    ends_at: datetime
+    created_at: LocalDateTime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     contact_email: str
     contact_phone: str | None = None
     trip_id: int | None = None
@@ -117,7 +118,7 @@ class BookingOut(BaseModel):
     nights: list[NightOut] = []
     refund_minor: int | None = None
     cancel_reason: str | None = None
-    cancelled_at: datetime | None = None
+    cancelled_at: LocalDateTime | None = None
     cancellation: RefundOut
 
 
@@ -131,11 +132,11 @@ class BookingSummaryOut(BaseModel):
     status: BookingStatus
     expires_at: datetime | None = None
     title: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     total_minor: int
     currency: str
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class BookingListOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,7 @@ from quart_schema.validation import QUART_SCHEMA_RESPONSE_ATTRIBUTE
 from ..assets import answer_response
 from ..buses import service as buses
 from ..buses.forms import BusSearch
+from ..dates import LocalDateTime
 from ..hotels import service as hotels
 from ..hotels.forms import HotelSearch, HotelView
 from ..places import service as places
@@ -60,8 +61,8 @@ class TripOut(BaseModel):
     operator: OperatorRef
     origin: Ref
     destination: Ref
-    departs_at: datetime
-    arrives_at: datetime
+    departs_at: LocalDateTime
+    arrives_at: LocalDateTime
     duration_minutes: int
     bus_type: str
     price_minor: int
