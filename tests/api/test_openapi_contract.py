@@ -119,3 +119,33 @@ async def test_free_text_query_parameters_are_documented_as_not_blank(client):
     (q,) = [p for p in doc["paths"]["/api/v1/cities"]["get"]["parameters"] if p["name"] == "q"]
     text = q["schema"]["anyOf"][0]
     assert text["minLength"] == 1 and text["pattern"] == r"\S"
+
+
+async def test_trip_and_booking_times_match_their_documented_schema(app, client):
+    """Trip times are stored and sent without an offset: documented as `date-time` they failed every
+    validator (RFC 3339 requires an offset); an aware `expires_at` stays a `date-time`."""
+    import re
+    from datetime import datetime
+
+    from travelgo import db
+
+    from .. import factories
+    from ..conftest import api_token
+
+    async with db.transaction() as cur:
+        trip = await factories.make_trip(cur, seats=2)
+        user = await factories.make_user(cur)
+    headers = await api_token(client, user["email"])
+    body = {"type": "bus", "trip_id": trip["id"], "seats": ["1"], "passengers": [{"name": "A Person", "age": 30}]}
+    booking = await (await client.post("/api/v1/bookings", json=body, headers=headers)).get_json()
+    shown = await (await client.get(f"/api/v1/bus-trips/{trip['id']}")).get_json()
+    schemas = (await document(client))["components"]["schemas"]
+    for model, value in (("TripDetail", shown), ("BookingOut", booking), ("BookedTripOut", booking["trip"])):
+        for name in ("departs_at", "arrives_at", "starts_at", "ends_at", "created_at", "expires_at"):
+            if name in schemas[model]["properties"]:
+                schema = schemas[model]["properties"][name]
+                schema = next((o for o in schema.get("anyOf", [schema]) if o.get("type") == "string"), schema)
+                if schema.get("format") == "date-time":  # RFC 3339: an offset is required
+                    assert datetime.fromisoformat(value[name]).tzinfo is not None, (model, name, value[name])
+                else:
+                    assert re.search(schema["pattern"], value[name]), (model, name, value[name])
