@@ -149,3 +149,11 @@ async def test_trip_and_booking_times_match_their_documented_schema(app, client)
                     assert datetime.fromisoformat(value[name]).tzinfo is not None, (model, name, value[name])
                 else:
                     assert re.search(schema["pattern"], value[name]), (model, name, value[name])
+
+
+async def test_login_fields_are_documented_as_not_blank_as_they_are_checked(client):
+    """Login strips its fields: a password of spaces is a 422, which the document must not call valid."""
+    login = (await document(client))["components"]["schemas"]["Login"]["properties"]
+    assert login["email"]["pattern"] == login["password"]["pattern"] == r"\S"
+    response = await client.post("/api/v1/auth/token", json={"email": "a@example.com", "password": "   "})
+    assert response.status_code == 422
