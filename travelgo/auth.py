@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from quart import current_app, g, redirect, request, session
 from quart_auth import AuthUser, QuartAuth, login_user, logout_user
+from quart_schema import security_scheme
 
 from . import db
 from .problems import Problem
@@ -151,8 +152,9 @@ def admin_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
 
 
 def api_auth_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """API routes: a valid bearer token or 401 problem+json."""
+    """API routes: a valid bearer token or 401 problem+json (the OpenAPI operation says it needs one)."""
 
+    @security_scheme([{"bearer": []}])
     @wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         if await api_user() is None:

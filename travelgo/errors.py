@@ -63,12 +63,14 @@ def init_app(app: Quart) -> None:
     async def http_error(exc: HTTPException):
         status = exc.code or 500
         description = exc.description if status in (403, 404, 422, 429) and exc.description else None
+        # The exception's own headers (a 405's Allow: the methods the URL takes), not its HTML content type.
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
         if _is_api():
-            return Problem(status, detail=description or MESSAGES.get(status)).to_response()
+            return Problem(status, detail=description or MESSAGES.get(status), headers=headers).to_response()
         generic = (
             status == 413 or exc.description and exc.description.startswith(("The requested URL", "You don't have"))
         )
-        return await _html_error(status, None if generic else description)
+        return await _html_error(status, None if generic else description, headers)
 
     @app.errorhandler(UnicodeDecodeError)
     async def undecodable(exc: UnicodeDecodeError):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from quart import Response, current_app
 
 TITLES = {
@@ -19,6 +21,32 @@ TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class FieldError(BaseModel):
+    """One invalid field of a 422: where it is (`loc`, joined as `field`), what is wrong (`msg`) and its kind."""
+
+    loc: list[str]
+    field: str
+    msg: str
+    type: str
+
+
+class ProblemBody(BaseModel):
+    """RFC 9457 problem details. 422 adds `errors`, one per invalid field; a 409 about a booking names what is
+    unavailable (`unavailable_seats` or `unavailable_nights`, or `seats_left` when fewer seats are for sale)."""
+
+    model_config = ConfigDict(title="Problem")  # the OpenAPI component's name, which clients already know
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+    unavailable_seats: list[str] | None = Field(None, description="409: the seats someone else holds")
+    unavailable_nights: list[date] | None = Field(None, description="409: the nights without enough rooms")
+    seats_left: int | None = Field(None, description="409: seats still for sale on the trip, fewer than asked")
+    trip_id: int | None = Field(None, description="409: the trip the seats belong to")
 
 
 class Problem(Exception):

@@ -2,45 +2,163 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 import quart_schema.conversion
-from pydantic import TypeAdapter
-from quart import Blueprint, Quart, render_template
-from quart_schema import QuartSchema, hide
+from pydantic import BaseModel, TypeAdapter
+from quart import Blueprint, Quart, render_template, request
+from quart_schema import QuartSchema, document_request, document_response, hide, validate_querystring
 from quart_schema.openapi import OpenAPIProvider
+
+from ..problems import Problem, ProblemBody
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "RFC 9457 problem details; 422 adds `errors` with one entry per invalid field.",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-}
+COMPONENTS = "#/components/schemas/{model}"
+EVENT_STREAM_ATTRIBUTE = "_travelgo_event_stream"
+OPTIONAL_BODY_ATTRIBUTE = "_travelgo_optional_body"
+
+
+def problems(*statuses: int):
+    """Document these problem+json responses on a route (the OpenAPI document lists every outcome)."""
+
+    def decorator(func):
+        for status in statuses:
+            func = document_response(ProblemBody, status)(func)
+        return func
+
+    return decorator
+
+
+def event_stream(description: str):
+    """Document a route's 200 as a `text/event-stream` of server-sent events."""
+
+    def decorator(func):
+        setattr(func, EVENT_STREAM_ATTRIBUTE, description)
+        return func
+
+    return decorator
+
+
+def optional_body(model: type[BaseModel]):
+    """Document a request body the route may go without (it reads and validates the body itself)."""
+
+    def decorator(func):
+        setattr(func, OPTIONAL_BODY_ATTRIBUTE, True)
+        return document_request(model)(func)
+
+    return decorator
+
+
+def validate_query(model: type[BaseModel]):
+    """quart-schema's validate_querystring, except that an empty value (`date=`) is a 422 naming the parameter:
+    the query models treat blanks as "not given" for the HTML forms (which send empty fields), an API client
+    that sends one has made a mistake. Checked where the decorator sits, so 401/403 still come first."""
+    names = {field.alias or name for name, field in model.model_fields.items()} | set(model.model_fields)
+
+    def decorator(func):
+        validated = validate_querystring(model)(func)
+
+        @wraps(validated)
+        async def wrapper(*args, **kwargs):
+            blank = {
+                key.removesuffix("[]")
+                for key, value in request.args.items(multi=True)
+                if key.removesuffix("[]") in names and not value.strip()
+            }
+            if blank:
+                msg = "Empty value: give a value or leave the parameter out"
+                errors = [{"loc": [key], "field": key, "msg": msg, "type": "blank"} for key in sorted(blank)]
+                raise Problem(422, "Invalid input", "; ".join(f"{key}: {msg}" for key in sorted(blank)), errors=errors)
+            return await validated(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _not_blank(schema: dict) -> None:
+    """A free-text query parameter says that it cannot be empty or only spaces (validate_query)."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string" and "enum" not in option and "format" not in option:
+            option["minLength"] = max(1, option.get("minLength", 0))
+            option.setdefault("pattern", r"\S")
+
+
+def component_schemas(model: type[BaseModel]) -> dict[str, dict]:
+    """A model's JSON schema (serialized form) and the schemas it refers to, keyed by component name."""
+    schema = model.model_json_schema(ref_template=COMPONENTS, mode="serialization")
+    definitions = schema.pop("$defs", {})
+    return {**definitions, component_name(model): schema}
+
+
+def component_name(model: type) -> str:
+    config = getattr(model, "model_config", {})
+    return config.get("title") or model.__name__
+
+
+def _as_component(model: type, schema: dict, definitions: dict) -> dict:
+    """Move a model's inline schema into the components and refer to it: generated clients name a shared
+    component once (two inline copies of one model collide), and read a `$ref`'d Problem where they skip an
+    inline one."""
+    if not isinstance(model, type) or not issubclass(model, BaseModel):
+        return schema
+    name = component_name(model)
+    definitions[name] = schema
+    return {"$ref": COMPONENTS.format(model=name)}
 
 
 class ApiOnlyProvider(OpenAPIProvider):
-    """Only /api routes belong in the OpenAPI document, and every operation documents its errors."""
+    """Only /api routes belong in the OpenAPI document, every model is a shared component, every operation
+    documents its errors and says whether it needs a bearer token."""
 
     def generate_rules(self):
         return (rule for rule in super().generate_rules() if rule.rule.startswith("/api/"))
 
+    def build_querystring_parameters(self, model):
+        parameters, definitions = super().build_querystring_parameters(model)
+        for parameter in parameters:
+            _not_blank(parameter["schema"])
+        return parameters, definitions
+
+    def build_request_body(self, model, source):
+        body, definitions = super().build_request_body(model, source)
+        for content in body["content"].values():
+            content["schema"] = _as_component(model, content["schema"], definitions)
+        body["required"] = True  # unless the route says otherwise (optional_body)
+        return body, definitions
+
+    def build_response_object(self, model, headers_model):
+        response, definitions = super().build_response_object(model, headers_model)
+        content = response["content"]["application/json"]
+        content["schema"] = _as_component(model, content["schema"], definitions)
+        return response, definitions
+
+    def build_paths(self, rule):
+        paths, components = super().build_paths(rule)
+        func = self._app.view_functions[rule.endpoint]
+        stream = getattr(func, EVENT_STREAM_ATTRIBUTE, None)
+        for operations in paths.values():
+            for operation in operations.values():
+                if stream is not None:
+                    operation["responses"][200] = {
+                        "description": stream,
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    }
+                if getattr(func, OPTIONAL_BODY_ATTRIBUTE, False):
+                    operation["requestBody"] = {**operation["requestBody"], "required": False}
+        return paths, components
+
     def schema(self) -> dict:
         document = super().schema()
-        document["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+        document["components"]["schemas"].update(component_schemas(ProblemBody))
         error = {
             "description": "Error: 401 no or bad token, 403 not allowed, 404 not found (also another user's "
-            "resource), 409 conflict, 413 body over 1 MB, 422 invalid input, 429 rate limited "
-            "(Retry-After), 503 busy or database unavailable (Retry-After).",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "resource), 405 method not allowed (Allow), 409 conflict, 413 body over 1 MB, 422 invalid input, "
+            "429 rate limited (Retry-After), 503 busy or database unavailable (Retry-After).",
+            "content": {"application/problem+json": {"schema": {"$ref": COMPONENTS.format(model="Problem")}}},
         }
         for operations in document["paths"].values():
             for method, operation in operations.items():
@@ -55,6 +173,7 @@ class ApiOnlyProvider(OpenAPIProvider):
                         responses["204"] = {"description": "Done; no content."}
                     responses.setdefault("default", error)
                     operation["responses"] = responses
+        document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
         return document
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from quart import g
-from quart_schema import document_headers, tag, validate_request, validate_response
+from quart_schema import tag, validate_request, validate_response
 
 from ..accounts import service
 from ..accounts.forms import Login, ProfileUpdate, Registration
@@ -37,10 +37,6 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
-
-
-class AuthHeaders(BaseModel):
-    authorization: str | None = None
 
 
 def _user_out(row) -> UserOut:
@@ -76,7 +72,6 @@ async def api_token_create(data: Login):
 
 @bp.delete("/auth/token")
 @tag(["accounts"])
-@document_headers(AuthHeaders)
 @api_auth_required
 async def api_token_revoke():
     """Revoke the token used for this request."""

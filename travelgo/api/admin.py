@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from quart_schema import tag, validate_querystring, validate_response
+from quart_schema import tag, validate_response
 
 from ..admin import service
 from ..admin.forms import BookingFilter, StatsRange
 from ..auth import api_admin_required
 from ..dates import zoned
-from . import bp
+from . import bp, validate_query
 
 
 class AdminBookingsQuery(BookingFilter):
@@ -125,7 +125,7 @@ class StatsOut(BaseModel):
 @bp.get("/admin/bookings")
 @tag(["admin"])
 @api_admin_required  # outside validate_querystring: 401/403 before any 422 about the query
-@validate_querystring(AdminBookingsQuery)
+@validate_query(AdminBookingsQuery)
 @validate_response(AdminBookingsPage, 200)
 async def api_admin_bookings(query_args: AdminBookingsQuery):
     """Bookings matching the admin filters (reference, email, type, status, dates), newest first."""
@@ -142,7 +142,7 @@ async def api_admin_bookings(query_args: AdminBookingsQuery):
 @bp.get("/admin/stats")
 @tag(["admin"])
 @api_admin_required  # outside validate_querystring: 401/403 before any 422 about the query
-@validate_querystring(StatsRange)
+@validate_query(StatsRange)
 @validate_response(StatsOut, 200)
 async def api_admin_stats(query_args: StatsRange):
     """The dashboard's figures for ?from=YYYY-MM-DD&to=YYYY-MM-DD (default: the last 30 days)."""

@@ -8,11 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from quart import g, request
 from quart_schema import (
-    document_request,
-    document_response,
     tag,
     validate_headers,
-    validate_querystring,
     validate_request,
     validate_response,
 )
@@ -22,7 +19,7 @@ from ..auth import api_auth_required
 from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
 from ..problems import Problem, validation_errors
-from . import bp
+from . import bp, optional_body, problems, validate_query
 
 
 class BookedSeatOut(BaseModel):
@@ -149,31 +146,6 @@ class BookingListOut(BaseModel):
     offset: int
 
 
-class ProblemOut(BaseModel):
-    """RFC 9457 problem details; 409s name what is unavailable, 422s list the fields."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-    unavailable_seats: list[str] | None = None
-    unavailable_nights: list[date] | None = None
-    seats_left: int | None = None
-    trip_id: int | None = None
-
-
-def _problems(*statuses: int):
-    """Document these problem+json responses on a route (the OpenAPI document lists every outcome)."""
-
-    def decorator(func):
-        for status in statuses:
-            func = document_response(ProblemOut, status)(func)
-        return func
-
-    return decorator
-
-
 def _out(booking: dict[str, Any]) -> dict[str, Any]:
     """The API shape of a service booking."""
     out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
@@ -228,7 +200,7 @@ def _problem(exc: service.BookingError) -> Problem:
 @validate_request(BookingCreate)
 @validate_response(BookingOut, 201)
 @validate_response(BookingOut, 200)
-@_problems(401, 409, 422, 429, 503)
+@problems(401, 409, 422, 429, 503)
 async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
 
@@ -271,9 +243,9 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
 @bp.get("/bookings")
 @tag(["bookings"])
 @api_auth_required
-@validate_querystring(BookingScope)
+@validate_query(BookingScope)
 @validate_response(BookingListOut, 200)
-@_problems(401, 422)
+@problems(401, 422)
 async def api_booking_list(query_args: BookingScope):
     """The caller's bookings: scope upcoming (default), past, cancelled or all; newest first."""
     page = await service.list_bookings(g.api_user.id, query_args.scope, query_args.limit, query_args.offset)
@@ -284,7 +256,7 @@ async def api_booking_list(query_args: BookingScope):
 @tag(["bookings"])
 @api_auth_required
 @validate_response(BookingOut, 200)
-@_problems(401, 404)
+@problems(401, 404)
 async def api_booking_show(reference: str):
     """One of the caller's bookings with every detail and what cancelling now would refund."""
     booking = await service.get_booking(g.api_user.id, reference)
@@ -296,9 +268,9 @@ async def api_booking_show(reference: str):
 @bp.post("/bookings/<reference>/cancel")
 @tag(["bookings"])
 @api_auth_required
-@document_request(CancelIn)
+@optional_body(CancelIn)
 @validate_response(CancelledBookingOut, 200)
-@_problems(400, 401, 404, 409, 422, 503)
+@problems(400, 401, 404, 409, 422, 503)
 async def api_booking_cancel(reference: str):
     """Cancel an upcoming booking: seats or rooms are released at once; the response carries the refund.
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from quart import request
-from quart_schema import tag
+from quart_schema import tag, validate_response
 
 from .. import payments
 from ..checkout import service as checkout
@@ -12,8 +13,14 @@ from ..problems import Problem
 from . import bp
 
 
+class WebhookOut(BaseModel):
+    event_id: str
+    outcome: str
+
+
 @bp.post("/payments/webhooks/<provider>")
 @tag(["payments"])
+@validate_response(WebhookOut, 200)
 async def api_payment_webhook(provider: str):
     """A provider's signed event (TestPay: X-Testpay-Signature; Razorpay: X-Razorpay-Signature).
 

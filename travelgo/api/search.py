@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from quart import Response, current_app
-from quart_schema import tag, validate_querystring, validate_response
+from quart_schema import tag, validate_response
 from quart_schema.validation import QUART_SCHEMA_RESPONSE_ATTRIBUTE
 
 from ..assets import answer_response
@@ -19,7 +19,7 @@ from ..hotels.forms import HotelSearch, HotelView
 from ..places import service as places
 from ..problems import Problem
 from ..searchcache import Answer
-from . import bp
+from . import bp, validate_query
 
 
 class CitiesQuery(BaseModel):
@@ -190,7 +190,7 @@ def _invalid(exc: buses.SearchInvalid) -> Problem:
 
 @bp.get("/cities")
 @tag(["search"])
-@validate_querystring(CitiesQuery)
+@validate_query(CitiesQuery)
 @validate_response(CityList, 200)
 async def api_cities(query_args: CitiesQuery):
     """Cities whose name (or region) matches q; every city without q."""
@@ -199,7 +199,7 @@ async def api_cities(query_args: CitiesQuery):
 
 @bp.get("/bus-trips")
 @tag(["search"])
-@validate_querystring(BusSearch)
+@validate_query(BusSearch)
 @answer_schema(TripList)
 async def api_trip_list(query_args: BusSearch):
     """Bus departures of one day (default today), filtered and sorted; prices in whole currency units."""
@@ -219,7 +219,7 @@ async def api_trip_detail(trip_id: int):
 
 @bp.get("/hotels")
 @tag(["search"])
-@validate_querystring(HotelSearch)
+@validate_query(HotelSearch)
 @answer_schema(HotelList)
 async def api_hotel_list(query_args: HotelSearch):
     """Hotels with rooms for the stay (default tonight), filtered and sorted; prices per night."""
@@ -228,7 +228,7 @@ async def api_hotel_list(query_args: HotelSearch):
 
 @bp.get("/hotels/<int:hotel_id>")
 @tag(["search"])
-@validate_querystring(HotelView)
+@validate_query(HotelView)
 @validate_response(HotelDetail, 200)
 async def api_hotel_detail(hotel_id: int, query_args: HotelView):
     """One hotel with each room type's price and rooms left for the stay."""

@@ -7,7 +7,7 @@ from quart_schema import tag
 from .. import events
 from ..live import service as live
 from ..problems import Problem
-from . import bp
+from . import bp, event_stream
 
 
 async def subscribe(topic: str) -> events.Subscription:
@@ -31,6 +31,7 @@ async def hotel_message(event: events.Event) -> bytes:
 
 @bp.get("/bus-trips/<int:trip_id>/events")
 @tag(["Live availability"])
+@event_stream("`availability` events for the trip, until the client disconnects")
 async def trip_events(trip_id: int):
     """Server-sent events (text/event-stream) for one bus trip.
 
@@ -64,6 +65,7 @@ async def trip_events(trip_id: int):
 
 @bp.get("/hotels/<int:hotel_id>/events")
 @tag(["Live availability"])
+@event_stream("`availability` events for the hotel, until the client disconnects")
 async def hotel_events(hotel_id: int):
     """Server-sent events (text/event-stream) for one hotel.
 
