@@ -116,7 +116,7 @@ async def test_hotel_search_and_booking_without_javascript(nojs_page, arrange):
 async def test_hotel_stay_edited_on_screen_is_priced_again_without_javascript(nojs_page, arrange):
     """Issue 14, item 7, with full page loads: Confirm after an edit re-prices; "Check price" is the same form."""
     page = nojs_page
-    data = await make_city_with_hotels(arrange, "Sakleshpur")
+    data = await make_city_with_hotels(arrange, "Somwarpet")
     check_in, check_out = date.today() + timedelta(days=15), date.today() + timedelta(days=16)
     await page.goto(
         f"/hotels/{data['grand']['id']}/book?room_type_id={data['deluxe']['id']}"
