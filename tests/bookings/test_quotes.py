@@ -88,6 +88,21 @@ async def test_guests_changed_on_screen_are_the_guests_booked(client):
     assert [row[4] for row in await hotel_bookings()] == [3]
 
 
+async def test_a_stay_edited_onto_sold_out_nights_books_nothing_and_names_them(client):
+    hotel, room_type, user = await hotel_and_user(rooms=1, nights=5)  # inventory for the next 5 nights only
+    await login(client, user["email"])
+    check_in, check_out = stay(start_in_days=2, nights=1)
+    html = await (await client.get(review_path(hotel["id"], room_type["id"], check_in, check_out))).get_data(
+        as_text=True
+    )
+    late = check_in + timedelta(days=10)
+    edits = {"check_in": late.isoformat(), "check_out": (late + timedelta(days=1)).isoformat(), "guest_name": "Ada"}
+    response = await press(client, html, "Confirm and book", edits)
+    body = await response.get_data(as_text=True)
+    assert response.status_code == 409 and "Sold out" in body and late.isoformat() in body
+    assert "Confirm and book" not in body and await hotel_bookings() == []
+
+
 async def test_check_price_inside_the_form_requotes_without_booking(client):
     async with db.transaction() as cur:
         hotel = await factories.make_hotel(cur)

@@ -174,8 +174,12 @@ async def _hotel_page(
     errors: dict | None = None,
     notice: str | None = None,
     key: str | None = None,
+    requoted: str | None = None,
 ):
-    """The hotel booking page: the stay (room type, dates, rooms, guests), its review and the guest form."""
+    """The hotel booking page: the stay (room type, dates, rooms, guests), its review and the guest form.
+
+    `requoted` explains why a Confirm booked nothing and the stay was priced again; it shows only when the stay can
+    be confirmed now (otherwise the sold-out nights or the field errors say what to change)."""
     quote = None
     stay_errors = dict(stay_errors or {})
     if stay is not None:
@@ -193,6 +197,8 @@ async def _hotel_page(
                 )
             if quote["sold_out"] and notice is None:
                 notice = service.RoomsUnavailable(quote["sold_out"]).detail
+            elif requoted and not stay_errors:
+                notice = requoted
     if values is None:
         values = {**_contact_defaults(), "guest_name": g.current_user.full_name}
     return await render(
@@ -270,7 +276,7 @@ async def hotel_booking_create(hotel_id: int):
         )
     if values.get("quoted_stay", stay.quote_key()) != stay.quote_key():
         # The stay on screen is not the one priced: the old quote's key and total must not book it.
-        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, notice=STAY_CHANGED)
+        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, requoted=STAY_CHANGED)
     await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_room(
@@ -287,7 +293,7 @@ async def hotel_booking_create(hotel_id: int):
             expected_total_minor=quoted_total,
         )
     except service.PriceChanged as exc:  # nothing booked: the stay at its new price, ready to confirm again
-        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, notice=exc.detail, key=key)
+        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, requoted=exc.detail, key=key)
     except service.RoomsUnavailable as exc:
         return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, notice=exc.detail, key=key)
     except (service.InvalidBooking, service.NotFound) as exc:
