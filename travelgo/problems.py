@@ -47,6 +47,10 @@ class ProblemBody(BaseModel):
     unavailable_nights: list[date] | None = Field(None, description="409: the nights without enough rooms")
     seats_left: int | None = Field(None, description="409: seats still for sale on the trip, fewer than asked")
     trip_id: int | None = Field(None, description="409: the trip the seats belong to")
+    code: str | None = Field(None, description="409 price_changed: the total is not the expected_total_minor sent")
+    total_minor: int | None = Field(None, description="409 price_changed: the total now, to show and send again")
+    expected_total_minor: int | None = Field(None, description="409 price_changed: the total the client expected")
+    currency: str | None = Field(None, description="409 price_changed: the currency of both totals")
 
 
 class Problem(Exception):

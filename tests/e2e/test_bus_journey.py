@@ -205,3 +205,29 @@ async def test_seat_map_is_usable_on_a_375px_phone(phone_page, arrange):
     await continue_link.scroll_into_view_if_needed()
     box = await continue_link.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 40, box
+
+
+async def test_a_fare_raised_between_review_and_confirm_is_shown_and_confirmed_again(page, arrange):
+    """Issue 14, item 8: the review's total travels with Confirm; a new fare books nothing until confirmed."""
+    day = date.today() + timedelta(days=7)
+    trips = await make_route(arrange, "Arsikere", "Tiptur", day)
+    async with arrange() as cur:
+        traveller = await factories.make_user(cur)
+    await log_in(page, traveller["email"], traveller["password"])
+    await page.goto(f"/buses/{trips['budget']['id']}/book?seats=7&passengers=1")
+    total = page.get_by_role("row", name="Total")
+    await expect(total).to_contain_text("€500.00")
+    passenger = page.get_by_role("group", name="Seat 7")
+    await passenger.get_by_label("Full name").fill("Kiran Rao")
+    await passenger.get_by_label("Age").fill("34")
+    async with arrange() as cur:  # what the admin's fare change does
+        await cur.execute("UPDATE trips SET price_minor = 99900 WHERE id = %s", (trips["budget"]["id"],))
+    async with page.expect_response(lambda r: r.request.method == "POST") as info:
+        await page.get_by_role("button", name="Confirm and book 1 seat").click()
+    assert (await info.value).status == 409
+    await expect(page.get_by_role("alert")).to_contain_text("The price has changed")
+    await expect(total).to_contain_text("€999.00")
+    await expect(page.get_by_role("group", name="Seat 7").get_by_label("Full name")).to_have_value("Kiran Rao")
+    await page.get_by_role("button", name="Confirm and book 1 seat").click()
+    await pay_at_checkout(page)
+    await expect(page.locator(".ticket")).to_contain_text("€999.00")

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import expect
 
 from .. import factories
-from .helpers import htmx_settled, pay_at_checkout, search_hotels
+from .helpers import htmx_settled, log_in, pay_at_checkout, search_hotels
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +76,47 @@ async def test_search_filter_by_stars_book_a_room_and_see_it(page, arrange):
     # The room-nights are taken: the hotel page shows one room fewer for those nights.
     await page.goto(f"/hotels/{data['grand']['id']}?check_in={check_in}&check_out={check_out}")
     await expect(page.locator(f"#room-type-{data['deluxe']['id']}")).to_contain_text("4 rooms left")
+
+
+async def test_the_stay_booked_is_the_stay_on_screen_at_the_price_on_screen(page, arrange):
+    """Issue 14, items 7 and 8: an edited stay or a changed price is priced again; Confirm books only what is shown."""
+    data = await make_city_with_hotels(arrange, "Kushalnagar")
+    check_in, check_out = date.today() + timedelta(days=12), date.today() + timedelta(days=14)
+    await log_in(page, data["user"]["email"], data["user"]["password"])
+    await page.goto(
+        f"/hotels/{data['grand']['id']}/book?room_type_id={data['deluxe']['id']}"
+        f"&check_in={check_in}&check_out={check_out}&rooms=1&guests=2"
+    )
+    total = page.locator("#booking tr.total")
+    await expect(total).to_contain_text("€24,000.00")
+    await page.get_by_label("Lead guest's full name").fill("Lena Fischer")
+
+    # Another room type chosen on screen, "Check price" skipped: nothing is booked, the suite is priced.
+    await page.get_by_label("Room type").select_option(label="Garden suite (sleeps 2)")
+    await page.get_by_role("button", name="Confirm and book").click()
+    await expect(page.get_by_role("alert")).to_contain_text("You changed your stay")
+    await expect(total).to_contain_text("€48,000.00")
+
+    # One more night, priced with "Check price" (htmx sends the pressed button).
+    await page.get_by_label("Check-out").fill((check_out + timedelta(days=1)).isoformat())
+    await page.get_by_role("button", name="Check price and availability").click()
+    await expect(total).to_contain_text("3 nights")
+    await expect(total).to_contain_text("€72,000.00")
+    await expect(page.get_by_role("alert")).to_have_count(0)
+
+    # An admin raises the price before Confirm: refused with the new total, then confirmed at it.
+    async with arrange() as cur:
+        await cur.execute(
+            "UPDATE room_inventory ri JOIN room_types rt ON rt.id = ri.room_type_id "
+            "SET ri.price_minor = 2500000 WHERE rt.hotel_id = %s AND rt.name = 'Garden suite'",
+            (data["grand"]["id"],),
+        )
+    await page.get_by_role("button", name="Confirm and book").click()
+    await expect(page.get_by_role("alert")).to_contain_text("The price has changed")
+    await expect(total).to_contain_text("€75,000.00")
+    await expect(page.get_by_label("Lead guest's full name")).to_have_value("Lena Fischer")
+    await page.get_by_role("button", name="Confirm and book").click()
+    await pay_at_checkout(page)
+    ticket = page.locator(".ticket")
+    await expect(ticket).to_contain_text("Garden suite")
+    await expect(ticket).to_contain_text("€75,000.00")

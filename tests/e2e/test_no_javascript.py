@@ -111,3 +111,31 @@ async def test_hotel_search_and_booking_without_javascript(nojs_page, arrange):
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Hotel voucher")
     await expect(page.locator(".ticket")).to_contain_text("Garden suite")
     assert page.script_requests == [], [r.url for r in page.script_requests]
+
+
+async def test_hotel_stay_edited_on_screen_is_priced_again_without_javascript(nojs_page, arrange):
+    """Issue 14, item 7, with full page loads: Confirm after an edit re-prices; "Check price" is the same form."""
+    page = nojs_page
+    data = await make_city_with_hotels(arrange, "Somwarpet")
+    check_in, check_out = date.today() + timedelta(days=15), date.today() + timedelta(days=16)
+    await page.goto(
+        f"/hotels/{data['grand']['id']}/book?room_type_id={data['deluxe']['id']}"
+        f"&check_in={check_in}&check_out={check_out}&rooms=1&guests=2"
+    )
+    await log_in_without_js(page, data["user"]["email"], data["user"]["password"])
+    total = page.locator("#booking tr.total")
+    await expect(total).to_contain_text("€12,000.00")
+    await page.get_by_label("Lead guest's full name").fill("Lena Fischer")
+    await page.get_by_label("Room type").select_option(label="Garden suite (sleeps 2)")
+    await page.get_by_role("button", name="Confirm and book").click()
+    await expect(page.get_by_role("alert")).to_contain_text("You changed your stay")
+    await expect(total).to_contain_text("€24,000.00")
+    await page.get_by_label("Check-out").fill((check_out + timedelta(days=1)).isoformat())
+    await page.get_by_role("button", name="Check price and availability").click()
+    await expect(total).to_contain_text("€48,000.00")
+    await expect(page.get_by_label("Lead guest's full name")).to_have_value("Lena Fischer")
+    await page.get_by_role("button", name="Confirm and book").click()
+    await pay_at_checkout(page)
+    await expect(page.locator(".ticket")).to_contain_text("Garden suite")
+    await expect(page.locator(".ticket")).to_contain_text("€48,000.00")
+    assert page.script_requests == [], [r.url for r in page.script_requests]

@@ -178,6 +178,16 @@ def _problem(exc: service.BookingError) -> Problem:
         return Problem(409, "Seats unavailable", exc.detail, unavailable_seats=exc.seats, trip_id=exc.trip_id)
     if isinstance(exc, service.NotEnoughSeats):
         return Problem(409, "Not enough seats", exc.detail, seats_left=exc.seats_left, trip_id=exc.trip_id)
+    if isinstance(exc, service.PriceChanged):
+        return Problem(
+            409,
+            "Price changed",
+            exc.detail,
+            code="price_changed",
+            total_minor=exc.total_minor,
+            expected_total_minor=exc.expected_minor,
+            currency=exc.currency,
+        )
     if isinstance(exc, service.RoomsUnavailable):
         return Problem(409, "Rooms unavailable", exc.detail, unavailable_nights=[n.isoformat() for n in exc.nights])
     if isinstance(exc, service.InvalidBooking):
@@ -205,7 +215,9 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
 
     201 with the booking; the same Idempotency-Key again returns the original booking with 200.
-    409 names the seats or nights that are unavailable; 503 (with Retry-After) only under genuine overload.
+    409 names the seats or nights that are unavailable; with `expected_total_minor`, a different price now is a 409
+    with `code: price_changed` and the current `total_minor` (nothing booked; send it again to book at that price).
+    503 (with Retry-After) only under genuine overload.
     """
     body = data.root
     user = g.api_user
@@ -220,6 +232,7 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
                 body.contact_email,
                 body.contact_phone,
                 headers.idempotency_key,
+                expected_total_minor=body.expected_total_minor,
             )
         else:
             booking = await service.book_room(
@@ -233,6 +246,7 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
                 body.contact_email,
                 body.contact_phone,
                 headers.idempotency_key,
+                expected_total_minor=body.expected_total_minor,
             )
     except service.BookingError as exc:
         raise _problem(exc) from exc

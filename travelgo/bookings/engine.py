@@ -26,7 +26,7 @@ from quart import current_app, has_app_context
 
 from .. import db
 from . import queries
-from .errors import BookingError, NotFound
+from .errors import BookingError, NotFound, PriceChanged
 from .kinds import KINDS, Inventory, of_booking
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
@@ -56,7 +56,9 @@ def locking() -> Locking:
 @dataclass(frozen=True)
 class NewBooking:
     """A booking to create: who, what (one inventory unit), how to reach them. Every booking starts as a
-    pending_payment hold of `hold_seconds`; `max_open_holds` (None: no limit) caps the traveller's unpaid holds."""
+    pending_payment hold of `hold_seconds`; `max_open_holds` (None: no limit) caps the traveller's unpaid holds.
+    `expected_total_minor` is the total the traveller reviewed: when given, a different price under the locks refuses
+    the booking (PriceChanged) instead of charging it silently."""
 
     user_id: int
     unit: Inventory
@@ -65,6 +67,7 @@ class NewBooking:
     idempotency_key: str | None = None
     hold_seconds: int = 600
     max_open_holds: int | None = None
+    expected_total_minor: int | None = None
 
 
 class IdempotencyRace(Exception):
@@ -133,8 +136,13 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
             return Created(existing, False)
     if limited and await queries.select_open_holds(cur, new.user_id) >= new.max_open_holds:
         raise TooManyOpenHolds()
-    # 2. Check.
+    # 2. Check: the inventory is free, and costs what the traveller was shown. The price is read from the rows just
+    # locked, the same ones consume() charges, so an admin's change between review and confirm cannot slip through.
     await unit.check(cur)
+    if new.expected_total_minor is not None:
+        total_minor, currency = unit.price()
+        if total_minor != new.expected_total_minor:
+            raise PriceChanged(new.expected_total_minor, total_minor, currency)
     if how.after_check is not None:
         await how.after_check()
     # 3. Consume.

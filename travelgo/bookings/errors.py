@@ -85,6 +85,24 @@ class NotEnoughSeats(BookingError):
         self.trip_id = trip_id
 
 
+class PriceChanged(BookingError):
+    """The price of what was asked for is no longer the price the traveller reviewed (HTTP 409). Nothing was booked:
+    they see the new total and confirm again (minor units; the total is read from the locked inventory rows)."""
+
+    status = 409
+
+    def __init__(self, expected_minor: int, total_minor: int, currency: str) -> None:
+        from ..templating import money  # here, not at the top: templating imports the bookings package
+
+        super().__init__(
+            f"The price has changed since you reviewed it: {money(expected_minor, currency)} then, "
+            f"{money(total_minor, currency)} now. Check the new total and confirm again to book at it."
+        )
+        self.expected_minor = expected_minor
+        self.total_minor = total_minor
+        self.currency = currency
+
+
 class NotBookable(BookingError):
     """The trip is cancelled or has departed (HTTP 409)."""
 

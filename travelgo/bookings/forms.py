@@ -13,6 +13,18 @@ from ..text import clean_name, clean_phone
 from ..web import friendly_message
 
 IDEMPOTENCY_KEY_MAX = 64
+QUOTED_TOTAL_MAX = 10**15  # minor units; far above any booking, well inside BIGINT
+QUOTE_UNREADABLE = "The price on this form could not be read. Please reload the page and try again."
+
+ExpectedTotal = Annotated[
+    int | None,
+    Field(
+        ge=0,
+        le=QUOTED_TOTAL_MAX,
+        description="The total (minor units) the client showed and the traveller agreed to. When the price is "
+        "different now, nothing is booked: 409 with `code: price_changed` and the current `total_minor`.",
+    ),
+]
 
 
 class Passenger(BaseModel):
@@ -60,6 +72,7 @@ class BusBookingIn(Contact):
     trip_id: int = Field(gt=0)
     seats: list[Annotated[str, Field(min_length=1, max_length=8)]] = Field(min_length=1, max_length=MAX_SEATS)
     passengers: list[Passenger] = Field(min_length=1, max_length=MAX_SEATS)
+    expected_total_minor: ExpectedTotal = None
 
     _seats = field_validator("seats")(_clean_seats)
 
@@ -99,6 +112,12 @@ class Stay(BaseModel):
             raise ValueError("Each room needs at least one guest")
         return value
 
+    def quote_key(self) -> str:
+        """The stay in one string, as the review form carries it (quoted_stay): another stay needs a new quote."""
+        return (
+            f"{self.room_type_id}:{self.check_in.isoformat()}:{self.check_out.isoformat()}:{self.rooms}:{self.guests}"
+        )
+
 
 class HotelBookingIn(Stay, Contact):
     """A hotel booking: rooms of one room type for every night from check_in to check_out."""
@@ -107,6 +126,7 @@ class HotelBookingIn(Stay, Contact):
 
     type: Literal["hotel"]
     guest_name: str = Field(min_length=1, max_length=120)
+    expected_total_minor: ExpectedTotal = None
 
     _name = field_validator("guest_name")(clean_name)
 
@@ -151,6 +171,17 @@ PASSENGER_MESSAGES = {  # for a missing or empty value, and any error of age or 
 }
 
 
+def parse_quoted_total(form: dict[str, Any]) -> tuple[int | None, str | None]:
+    """The review form's hidden quoted_total_minor: (total, None), (None, None) when absent, (None, message) when
+    it is not a whole number of minor units (a form tampered with or cut short)."""
+    raw = (form.get("quoted_total_minor") or "").strip()
+    if not raw:
+        return None, None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > QUOTED_TOTAL_MAX:
+        return None, QUOTE_UNREADABLE
+    return int(raw), None
+
+
 def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The HTML bus form: seats, p-<i>-name/age/gender per seat, contact and the idempotency key.
 
@@ -179,6 +210,9 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
     key = form.get("idempotency_key") or ""
     if not (8 <= len(key) <= IDEMPOTENCY_KEY_MAX) or not key.replace("-", "").replace("_", "").isalnum():
         errors["__all__"] = "This form has expired. Please reload the page and try again."
+    quoted_total, quote_error = parse_quoted_total(form)
+    if quote_error:
+        errors.setdefault("__all__", quote_error)
     if errors:
         return None, errors
     return {
@@ -187,6 +221,7 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
         "contact_email": contact.contact_email,
         "contact_phone": contact.contact_phone,
         "idempotency_key": key,
+        "expected_total_minor": quoted_total,
     }, {}
 
 

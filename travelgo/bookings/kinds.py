@@ -64,6 +64,10 @@ class Inventory(ABC):
         """Raise a BookingError unless the locked inventory can give what this unit asks for."""
 
     @abstractmethod
+    def price(self) -> tuple[int, str]:
+        """(total in minor units, currency) of what this unit asks for, read from its locked rows (after check)."""
+
+    @abstractmethod
     async def consume(self, cur) -> BookingColumns:
         """Take the inventory (counters first: with the row lock off, that is where racers queue)."""
 
@@ -147,6 +151,9 @@ class BusSeats(Inventory):
         if taken:
             raise SeatsUnavailable(taken, self.trip_id)
 
+    def price(self) -> tuple[int, str]:
+        return self.trip["price_minor"] * len(self.seats), self.trip["currency"]
+
     async def consume(self, cur) -> BookingColumns:
         n = len(self.seats)
         try:
@@ -158,10 +165,11 @@ class BusSeats(Inventory):
             raise
         self.delta = n
         trip = self.trip
+        total_minor, currency = self.price()
         return BookingColumns(
             type="bus",
-            total_minor=trip["price_minor"] * n,
-            currency=trip["currency"],
+            total_minor=total_minor,
+            currency=currency,
             starts_at=trip["departs_at"],
             ends_at=trip["arrives_at"],
             columns={"trip_id": self.trip_id},
@@ -329,6 +337,9 @@ class HotelNights(Inventory):
         if sold_out:
             raise RoomsUnavailable(sold_out)
 
+    def price(self) -> tuple[int, str]:
+        return sum(self.inventory[n]["price_minor"] for n in self.nights) * self.rooms, self.room_type["currency"]
+
     async def consume(self, cur) -> BookingColumns:
         try:
             await queries.update_room_nights_booked(cur, self.room_type_id, self.nights, self.rooms)
@@ -337,10 +348,11 @@ class HotelNights(Inventory):
                 raise RoomsUnavailable(self.nights) from exc
             raise
         self.delta = self.rooms
+        total_minor, currency = self.price()
         return BookingColumns(
             type="hotel",
-            total_minor=sum(self.inventory[n]["price_minor"] for n in self.nights) * self.rooms,
-            currency=self.room_type["currency"],
+            total_minor=total_minor,
+            currency=currency,
             starts_at=datetime.combine(self.check_in, CHECK_IN_TIME),
             ends_at=datetime.combine(self.check_out, CHECK_OUT_TIME),
             columns={

@@ -18,7 +18,7 @@ from ..rules import MAX_SEATS
 from ..templating import money
 from ..web import form_dict, hx_redirect, page_number, parse_model, render
 from . import service
-from .forms import GuestForm, Stay, parse_bus_form
+from .forms import GuestForm, Stay, parse_bus_form, parse_quoted_total
 
 bp = Blueprint("bookings", __name__)
 
@@ -73,11 +73,13 @@ async def _bus_page(
     notice: str | None = None,
     key: str | None = None,
     wanted: int | None = None,
+    price_notice: str | None = None,
 ):
     """The bus booking page, or its #booking region for htmx.
 
     With a notice (a seat taken, say) it shows the refreshed seat map so the traveller can pick again; otherwise
-    the passenger form and the review for the selected seats.
+    the passenger form and the review for the selected seats, at the trip's current price (the form carries that
+    total as quoted_total_minor). A price_notice says the price changed since the last review, above the form.
     """
     return await render(
         "bookings/bus_book.html",
@@ -91,6 +93,7 @@ async def _bus_page(
         idempotency_key=key or _new_key(),
         passengers=max(wanted or len(selected), 1),
         decks=seat_decks(trip),
+        price_notice=price_notice,
     )
 
 
@@ -109,7 +112,8 @@ async def bus_booking_form(trip_id: int):
 @bp.post("/buses/<int:trip_id>/book")
 @login_required
 async def bus_booking_create(trip_id: int):
-    """Book the seats; a seat taken meanwhile gives 409 with its name and the refreshed seat map."""
+    """Book the seats at the total reviewed; a seat taken meanwhile gives 409 with its name and the refreshed seat
+    map; a price changed since the review gives 409 with the new total, the passengers kept, to confirm again."""
     values = form_dict(await request.form, "seats")
     data, errors = parse_bus_form(values)
     if data is None:
@@ -124,6 +128,14 @@ async def bus_booking_create(trip_id: int):
         booking = await service.book_trip(g.current_user, trip_id, **data)
     except service.NotFound:
         abort(404, description="We could not find that bus. It may have been removed.")
+    except service.PriceChanged as exc:  # nothing booked: the same form at the new price
+        trip = await _trip_or_404(trip_id)
+        selected, notice = _check_selection(trip, data["seats"])
+        if notice is None and selected == data["seats"]:
+            return await _bus_page(
+                trip, selected, status=409, values=values, key=data["idempotency_key"], price_notice=exc.detail
+            )
+        return await _bus_page(trip, selected, status=409, notice=notice or exc.detail, wanted=len(data["seats"]))
     except service.BookingError as exc:  # seats taken, not on this bus, trip cancelled or departed
         trip = await _trip_or_404(trip_id)
         selected, _ = _check_selection(trip, data["seats"])
@@ -162,8 +174,12 @@ async def _hotel_page(
     errors: dict | None = None,
     notice: str | None = None,
     key: str | None = None,
+    requoted: str | None = None,
 ):
-    """The hotel booking page: the stay (room type, dates, rooms, guests), its review and the guest form."""
+    """The hotel booking page: the stay (room type, dates, rooms, guests), its review and the guest form.
+
+    `requoted` explains why a Confirm booked nothing and the stay was priced again; it shows only when the stay can
+    be confirmed now (otherwise the sold-out nights or the field errors say what to change)."""
     quote = None
     stay_errors = dict(stay_errors or {})
     if stay is not None:
@@ -181,6 +197,8 @@ async def _hotel_page(
                 )
             if quote["sold_out"] and notice is None:
                 notice = service.RoomsUnavailable(quote["sold_out"]).detail
+            elif requoted and not stay_errors:
+                notice = requoted
     if values is None:
         values = {**_contact_defaults(), "guest_name": g.current_user.full_name}
     return await render(
@@ -216,24 +234,49 @@ async def hotel_booking_form(hotel_id: int):
     )
 
 
+STAY_CHANGED = (
+    "You changed your stay after its price was checked, so nothing was booked. "
+    "Here is the stay as it is now, with its price: confirm to book it."
+)
+
+
 @bp.post("/hotels/<int:hotel_id>/book")
 @login_required
 async def hotel_booking_create(hotel_id: int):
-    """Book the stay; nights sold out meanwhile give 409 naming them."""
+    """Book exactly the stay on the form at the total it was reviewed at, or book nothing and price it anew.
+
+    "Check price" (action=quote) only prices the stay on screen. Confirm with a stay other than the one reviewed
+    (quoted_stay: edited without "Check price") or a price changed since (quoted_total_minor) gives 409 with the
+    stay on screen priced anew, ready to confirm; nights sold out meanwhile give 409 naming them."""
     hotel = await _hotel_or_404(hotel_id)
     values = form_dict(await request.form)
     stay_values = {k: values.get(k, "") for k in STAY_FIELDS}
     stay, stay_errors = parse_model(Stay, stay_values)
+    if values.get("action") == "quote":  # a fresh idempotency key: a new review is a new booking to confirm
+        return await _hotel_page(
+            hotel, stay_values, status=200 if stay else 422, stay=stay, stay_errors=stay_errors, values=values
+        )
     guest, errors = parse_model(GuestForm, values)
+    quoted_total, quote_error = parse_quoted_total(values)
     key = values.get("idempotency_key")
-    if stay is None or guest is None or stay.room_type_id not in {rt["id"] for rt in hotel["room_types"]}:
+    if (
+        stay is None
+        or guest is None
+        or quote_error
+        or stay.room_type_id not in {rt["id"] for rt in hotel["room_types"]}
+    ):
         if "idempotency_key" in errors:
             errors["__all__"] = "This form has expired. Please reload the page and try again."
+        elif quote_error:
+            errors["__all__"] = quote_error
         if stay is not None and not stay_errors and stay.room_type_id not in {rt["id"] for rt in hotel["room_types"]}:
             stay_errors["room_type_id"] = "Choose a room type of this hotel"
         return await _hotel_page(
             hotel, stay_values, status=422, stay=stay, stay_errors=stay_errors, values=values, errors=errors, key=key
         )
+    if values.get("quoted_stay", stay.quote_key()) != stay.quote_key():
+        # The stay on screen is not the one priced: the old quote's key and total must not book it.
+        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, requoted=STAY_CHANGED)
     await ratelimit.limit_booking(g.current_user.id)
     try:
         booking = await service.book_room(
@@ -247,7 +290,10 @@ async def hotel_booking_create(hotel_id: int):
             guest.contact_email,
             guest.contact_phone,
             guest.idempotency_key,
+            expected_total_minor=quoted_total,
         )
+    except service.PriceChanged as exc:  # nothing booked: the stay at its new price, ready to confirm again
+        return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, requoted=exc.detail, key=key)
     except service.RoomsUnavailable as exc:
         return await _hotel_page(hotel, stay_values, status=409, stay=stay, values=values, notice=exc.detail, key=key)
     except (service.InvalidBooking, service.NotFound) as exc:

@@ -26,6 +26,7 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     NotCancellable,
     NotEnoughSeats,
     NotFound,
+    PriceChanged,
     RoomsUnavailable,
     SeatsUnavailable,
     TooManyHolds,
@@ -41,8 +42,12 @@ def _user_fields(user: Any) -> tuple[int, str | None, str | None]:
     return user.id, getattr(user, "email", None), getattr(user, "phone", None)
 
 
-async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -> Booking:
-    """Run one unit through admission and the engine; the booking as read back (replayed=True for a repeated key)."""
+async def _book(
+    user: Any, unit: Inventory, contact_email, contact_phone, key, expected_total_minor: int | None = None
+) -> Booking:
+    """Run one unit through admission and the engine; the booking as read back (replayed=True for a repeated key).
+
+    With expected_total_minor (the total the traveller reviewed), a different current price raises PriceChanged."""
     user_id, user_email, user_phone = _user_fields(user)
     contact_email = contact_email or user_email
     if not contact_email:
@@ -56,6 +61,7 @@ async def _book(user: Any, unit: Inventory, contact_email, contact_phone, key) -
         key,
         hold_seconds=settings.hold_seconds,
         max_open_holds=settings.max_open_holds,
+        expected_total_minor=expected_total_minor,
     )
     try:
         async with admission.current().admit(unit, user_id, key):
@@ -84,13 +90,16 @@ async def book_trip(
     contact_email: str | None = None,
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
 ) -> Booking:
-    """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key)."""
+    """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key).
+    With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now."""
     if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
         raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
     if len(passengers) != len(seats):
         raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    return await _book(user, BusSeats(trip_id, seats, passengers), contact_email, contact_phone, idempotency_key)
+    unit = BusSeats(trip_id, seats, passengers)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
 async def book_room(
@@ -104,8 +113,10 @@ async def book_room(
     contact_email: str | None = None,
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
 ) -> Booking:
-    """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key)."""
+    """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key).
+    With expected_total_minor, refuses (PriceChanged) unless the stay costs exactly that now."""
     if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
         raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
     if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
@@ -113,7 +124,7 @@ async def book_room(
     if rooms < 1 or guests < rooms:
         raise InvalidBooking({"guests": "Each room needs at least one guest"})
     unit = HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
-    return await _book(user, unit, contact_email, contact_phone, idempotency_key)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
 # --- cancel --------------------------------------------------------------------------------------------
