@@ -11,9 +11,11 @@ import os
 import re
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.async_api import async_playwright
+
+from travelgo.dates import today_in
 
 from . import harness
 
@@ -29,7 +31,7 @@ async def _log_in(page, email: str, password: str) -> None:
     await page.get_by_role("button", name="Log out").wait_for()
 
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = today_in() + timedelta(days=1)  # the admin form's default: tomorrow on the home zone's clock
 ROUTE = f"/buses?origin=Mumbai&destination=Pune&date={TOMORROW}&passengers=2"
 STAY = f"check_in={TOMORROW}&check_out={TOMORROW + timedelta(days=2)}&guests=2"
 
