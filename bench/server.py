@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def hypercorn_command(port: int, workers: int, app: str = "travelgo.asgi:app") -> list[str]:
-    """Hypercorn with the production hypercorn.toml on 127.0.0.1:<port> (benchmarks and tests start it alike)."""
+    """`make serve`'s command (Hypercorn's workers under travelgo.serve's master) with the production hypercorn.toml
+    on 127.0.0.1:<port>: benchmarks, tests and production start the server alike."""
     return [
-        sys.executable, "-m", "hypercorn", "--config", str(ROOT / "hypercorn.toml"), "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), app,
+        sys.executable, "-m", "travelgo.cli", "serve", "--config", str(ROOT / "hypercorn.toml"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--app", app,
     ]  # fmt: skip
 
 

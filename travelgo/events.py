@@ -59,6 +59,10 @@ class TooManyClientStreams(TooManyStreams):
     """This client address already holds sse_max_streams_per_client streams on this worker (HTTP 429)."""
 
 
+class Stopping(TooManyStreams):
+    """This worker is shutting down and opens no more streams (HTTP 503; the client reconnects elsewhere)."""
+
+
 def _coalesce_key(event: Event) -> tuple:
     # Availability payloads are states: a newer one for the same trip (or the same hotel room type)
     # replaces an older one still waiting in a slow client's queue.
@@ -105,8 +109,11 @@ class Subscription:
     async def next_batch(self, timeout: float) -> list[Event] | None:
         """Pending events in arrival order; [] after `timeout` with nothing new; None once closed."""
         if not self._pending and not self.closed:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that lands as the wait
+            # completes, and a stream that swallowed Hypercorn's cancel kept its worker from ever exiting.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
         if self.closed:
@@ -140,6 +147,7 @@ class Hub:
         self.rendered: OrderedDict[tuple, bytes | None] = OrderedDict()  # see live.service.cached
         self._by_topic: dict[str, set[Subscription]] = {}
         self._subscriptions: set[Subscription] = set()
+        self.stopping = False
 
     @property
     def subscriber_count(self) -> int:
@@ -147,7 +155,9 @@ class Hub:
 
     def subscribe(self, topics: Iterable[str], client: str | None = None) -> Subscription:
         """Register a stream; raises TooManyStreams past the per-worker cap, TooManyClientStreams past the cap for
-        one client address (so one client cannot take every slot)."""
+        one client address (so one client cannot take every slot), Stopping once the worker is shutting down."""
+        if self.stopping:
+            raise Stopping("this server is restarting")
         if len(self._subscriptions) >= self.max_streams:
             raise TooManyStreams(f"this server holds {self.max_streams} live streams already")
         if client is not None and self._per_client.get(client, 0) >= self.max_per_client:
@@ -187,8 +197,11 @@ class Hub:
             self.delivered += 1
 
     def close_all(self) -> None:
+        """End every open stream (each generator sees None and returns) and refuse new ones."""
+        self.stopping = True
         for sub in list(self._subscriptions):
             sub.close()
+        self.rendered.clear()
 
 
 class Poller:
