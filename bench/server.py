@@ -44,6 +44,16 @@ def listeners(port: int) -> int:
     return count
 
 
+def ports_for_tests(default: range) -> range:
+    """TRAVELGO_E2E_PORTS ("8820-8839") when set, so parallel checkouts sharing this machine keep to their own
+    ports; else `default`."""
+    spec = os.environ.get("TRAVELGO_E2E_PORTS", "").strip()
+    if not spec:
+        return default
+    low, _, high = spec.partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
 def free_port(ports: range, exclude: tuple[int, ...] = ()) -> int:
     """A port in `ports` that nobody listens on, tried in random order (other test runs may share the range)."""
     for port in random.sample(ports, len(ports)):
