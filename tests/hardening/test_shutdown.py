@@ -90,7 +90,6 @@ async def test_sigterm_with_500_open_streams_ends_them_and_frees_the_port(app, m
         os.kill(server.process.pid, signal.SIGTERM)  # the master only, as Docker does
         exited = await asyncio.to_thread(wait_until, lambda: server.process.poll() is not None, GRACEFUL_TIMEOUT + 10)
         took = time.monotonic() - started
-        print(f"\nstopped in {took:.2f} s")
         assert exited and server.process.returncode == 0, server.log_tail()
         # Streams end first, so nothing is left for the graceful timeout to wait on (before the fix: 10.3 s, the
         # whole timeout, then every stream cancelled mid-write).
