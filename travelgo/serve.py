@@ -77,6 +77,13 @@ def load_config(path: str | Path, bind: str | None, workers: int | None, app: st
 # --- the worker process -----------------------------------------------------------------------------------------
 
 
+_early_signal: list[int] = []
+
+
+def _note_early_signal(signum: int, _frame: Any) -> None:
+    _early_signal.append(signum)
+
+
 async def _shutdown_trigger(master_pid: int) -> None:
     """Return when this worker should stop: SIGTERM or SIGINT, or its master has gone (a worker must not keep the
     port on its own). Open streams are told first (travelgo.shutdown)."""
@@ -96,13 +103,6 @@ async def _shutdown_trigger(master_pid: int) -> None:
             if os.getppid() != master_pid:
                 stop.set()
     shutdown.begin()
-
-
-_early_signal: list[int] = []
-
-
-def _note_early_signal(signum: int, _frame: Any) -> None:
-    _early_signal.append(signum)
 
 
 def worker(config: Config, sockets: Sockets, master_pid: int) -> None:
