@@ -34,8 +34,8 @@ seed: migrate ## replace the sample data (SEED_SCALE=large for benchmarks)
 seed-if-empty: migrate
 	@$(PY) -m travelgo.cli seed --if-empty
 
-serve: install ## run Hypercorn with hypercorn.toml on HOST:PORT with WORKERS
-	$(VENV)/bin/hypercorn --config hypercorn.toml --bind $(HOST):$(PORT) --workers $(WORKERS) travelgo.asgi:app
+serve: install ## run Hypercorn with hypercorn.toml on HOST:PORT with WORKERS (refuses a port that already answers)
+	$(PY) -m travelgo.cli serve --config hypercorn.toml --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 run: seed-if-empty ## install + db + migrate + seed-if-empty + serve at http://$(HOST):$(PORT)
 	@echo "TravelGo at http://$(HOST):$(PORT)  (admin@travelgo.example / see README for passwords)"

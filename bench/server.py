@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def hypercorn_command(port: int, workers: int, app: str = "travelgo.asgi:app") -> list[str]:
-    """Hypercorn with the production hypercorn.toml on 127.0.0.1:<port> (benchmarks and tests start it alike)."""
+    """`make serve`'s command (Hypercorn's workers under travelgo.serve's master) with the production hypercorn.toml
+    on 127.0.0.1:<port>: benchmarks, tests and production start the server alike."""
     return [
-        sys.executable, "-m", "hypercorn", "--config", str(ROOT / "hypercorn.toml"), "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), app,
+        sys.executable, "-m", "travelgo.cli", "serve", "--config", str(ROOT / "hypercorn.toml"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--app", app,
     ]  # fmt: skip
 
 
@@ -41,6 +42,16 @@ def listeners(port: int) -> int:
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
                 count += 1
     return count
+
+
+def ports_for_tests(default: range) -> range:
+    """TRAVELGO_E2E_PORTS ("8820-8839") when set, so parallel checkouts sharing this machine keep to their own
+    ports; else `default`."""
+    spec = os.environ.get("TRAVELGO_E2E_PORTS", "").strip()
+    if not spec:
+        return default
+    low, _, high = spec.partition("-")
+    return range(int(low), int(high or low) + 1)
 
 
 def free_port(ports: range, exclude: tuple[int, ...] = ()) -> int:

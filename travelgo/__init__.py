@@ -9,7 +9,7 @@ from typing import Any
 
 from quart import Quart, g, request
 
-from . import db, passwords
+from . import db, passwords, shutdown
 from .config import ROOT, Settings
 from .requests import MAX_FORM_FIELDS, TravelGoRequest
 
@@ -84,11 +84,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         from . import events
 
         await events.start(app)
+        # Open streams end the moment the worker is told to stop (travelgo.serve), not after the graceful timeout.
+        app.extensions["travelgo_stop_streams"] = shutdown.on_stop(events.hub_for(app).close_all)
 
+    # Shutdown order: streams end first (above, or here when nothing called shutdown.begin()); background loops
+    # stop next (their after_serving hooks were registered before this one); the events poller and the pool last.
     @app.after_serving
     async def _close() -> None:
         from . import events
 
+        app.extensions.pop("travelgo_stop_streams", lambda: None)()
         await events.stop(app)
         await db.close_pools()
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m travelgo.cli migrate | seed [--if-empty] | check-inventory | reconcile`."""
+"""Command line: `python -m travelgo.cli migrate | seed [--if-empty] | check-inventory | reconcile | serve`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ async def _with_pool(settings: Settings, coro_factory):
         await db.close_pools()
 
 
+def args_for_serve(parser: argparse.ArgumentParser) -> None:
+    from . import serve
+
+    serve.add_arguments(parser)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="travelgo")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,7 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--scale", default=os.environ.get("SEED_SCALE", "normal"), choices=["small", "normal", "large"])
     sub.add_parser("check-inventory", help="verify the inventory invariants; non-zero exit on any breach")
     sub.add_parser("reconcile", help="compare the payment provider's records with ours; non-zero exit on a mismatch")
+    serve_parser = sub.add_parser("serve", help="run Hypercorn's workers; refuses an address something answers on")
+    args_for_serve(serve_parser)
     args = parser.parse_args(argv)
+
+    if args.command == "serve":  # the workers read the settings themselves
+        from . import serve
+
+        return serve.run(args)
+
     settings = Settings.from_env()
 
     if args.command == "migrate":

@@ -1,6 +1,6 @@
 """Real processes for failure tests: TravelGo under Hypercorn, and a project-local MariaDB.
 
-Ports: Hypercorn 8500-8599, MariaDB 3400-3499 (the shared server at 3306 is never stopped).
+Ports: Hypercorn 8500-8599 (or TRAVELGO_E2E_PORTS), MariaDB 3400-3499 (the shared server at 3306 is never stopped).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class Server:
     """TravelGo served by Hypercorn (hypercorn.toml) on 127.0.0.1:<port> in a subprocess."""
 
     def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1) -> None:
-        self.port = port or free_port(8500, 8600)
+        self.port = port or bench_server.free_port(bench_server.ports_for_tests(range(8500, 8600)))
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "TRAVELGO_ENV": "test", **env}
         self.workers = workers

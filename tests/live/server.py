@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bench.server import Server as HypercornServer
-from bench.server import free_port
+from bench.server import free_port, ports_for_tests
 
-PORTS = range(8300, 8400)
+PORTS = ports_for_tests(range(8300, 8400))
 
 
 class Server(HypercornServer):
-    """`hypercorn --workers N travelgo.asgi:app` on a free port in 8300-8399, pointed at `database_url`."""
+    """`hypercorn --workers N travelgo.asgi:app` on a free port in 8300-8399 (or TRAVELGO_E2E_PORTS), pointed at `database_url`."""
 
     def __init__(self, database_url: str, workers: int = 2, port: int | None = None, env: dict | None = None) -> None:
         super().__init__(
