@@ -6,6 +6,7 @@ import itertools
 import json
 from datetime import date, datetime, timedelta
 
+from travelgo.dates import HOME_ZONE, today_in
 from travelgo.passwords import hash_password
 
 PASSWORD = "correct-horse-battery"
@@ -35,7 +36,7 @@ async def make_city(
     lat: float = 51.5,
     lon: float = -0.12,
     country: str = "GB",
-    timezone: str = "Europe/London",
+    timezone: str = HOME_ZONE,  # the zone "now" and "today" are read in by the tests (today_in, wall_now) and forms
 ) -> dict:
     name = name or f"City {next(_seq)}"
     await cur.execute(
@@ -89,7 +90,7 @@ async def make_trip(
     destination = destination or await make_city(cur)
     operator = operator or await make_operator(cur)
     vehicle = await make_vehicle(cur, operator["id"], seats=seats, **vehicle_kw)
-    departs_at = departs_at or datetime.combine(date.today() + timedelta(days=3), datetime.min.time()).replace(hour=9)
+    departs_at = departs_at or datetime.combine(today_in() + timedelta(days=3), datetime.min.time()).replace(hour=9)
     await cur.execute(
         """INSERT INTO trips (operator_id, vehicle_id, origin_id, destination_id, departs_at, arrives_at,
                               duration_minutes, price_minor, currency, seats_total, amenities,
@@ -162,7 +163,7 @@ async def make_room_type(
         (hotel_id, name, max_guests, price_minor),
     )
     room_type_id = cur.lastrowid
-    start = start or date.today()
+    start = start or today_in()
     await cur.executemany(
         "INSERT INTO room_inventory (room_type_id, night, rooms_total, price_minor) VALUES (%s, %s, %s, %s)",
         [(room_type_id, start + timedelta(days=i), rooms, price_minor) for i in range(nights)],

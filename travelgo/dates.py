@@ -49,6 +49,11 @@ def wall_now(name: str | None = None) -> datetime:
     return now_in(name).replace(tzinfo=None)
 
 
+def utc_now() -> datetime:
+    """Now as naive UTC: what the stamp columns (created_at, expires_at, ...) hold."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def today_in(name: str | None = None) -> date:
     """Today's date in the named zone."""
     return now_in(name).date()

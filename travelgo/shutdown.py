@@ -52,10 +52,3 @@ def begin() -> None:
 
 def stopping() -> bool:
     return _begun
-
-
-def reset() -> None:
-    """Forget the signal (tests that serve several apps in one process)."""
-    global _begun
-    _begun = False
-    _callbacks.clear()

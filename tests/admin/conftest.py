@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from travelgo import db
+from travelgo.dates import today_in
 
 from .. import factories
 from ..conftest import login
@@ -44,7 +45,7 @@ async def world(people):
         hotel = await factories.make_hotel(cur, city=trip["origin"])
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=10)
         bus_booking = await book_bus(cur, people["traveller"], trip, ["1", "2"])
-        hotel_booking = await book_hotel(cur, people["traveller"], room_type, date.today() + timedelta(days=2), 2)
+        hotel_booking = await book_hotel(cur, people["traveller"], room_type, today_in() + timedelta(days=2), 2)
         # money on the bus booking: a captured payment and a refund the provider failed (the admin may retry it)
         await cur.execute(
             """INSERT INTO payments (booking_id, provider, order_id, amount_minor, currency, status, provider_payment_id)

@@ -8,6 +8,8 @@ import itertools
 import json
 from datetime import date, datetime, timedelta
 
+from travelgo.dates import utc_now
+
 _refs = itertools.count(1)
 
 
@@ -45,11 +47,11 @@ async def book_bus(
             trip["id"],
             trip["departs_at"],
             trip["departs_at"] + timedelta(hours=3),
-            created_at or datetime.now(),
+            created_at or utc_now(),
             total if cancelled else None,
             "changed plans" if cancelled else None,
             "traveller" if cancelled else None,
-            datetime.now() if cancelled else None,
+            utc_now() if cancelled else None,
         ),
     )
     booking_id = cur.lastrowid
@@ -98,11 +100,11 @@ async def book_hotel(
             rooms,
             datetime.combine(check_in, datetime.min.time()).replace(hour=15),
             datetime.combine(check_out, datetime.min.time()).replace(hour=11),
-            created_at or datetime.now(),
+            created_at or utc_now(),
             total if cancelled else None,
             "changed plans" if cancelled else None,
             "traveller" if cancelled else None,
-            datetime.now() if cancelled else None,
+            utc_now() if cancelled else None,
         ),
     )
     booking_id = cur.lastrowid

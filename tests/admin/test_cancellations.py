@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
+from travelgo.dates import today_in
 
 from .. import factories
 from ..conftest import csrf_for, post_form
@@ -88,7 +89,7 @@ async def test_concurrent_trip_cancels_release_once(app, admin_client, world):
 
 async def test_admin_cancels_hotel_booking_once(admin_client, world):
     booking, room_type = world["hotel_booking"], world["room_type"]
-    day = date.today() + timedelta(days=2)
+    day = today_in() + timedelta(days=2)
 
     async def booked() -> list[int]:
         async with db.reading() as cur:

@@ -3,12 +3,12 @@ a field error (422 with a message) that changes nothing, never a 500 from date a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from travelgo import db
-from travelgo.dates import last_admin_date
+from travelgo.dates import last_admin_date, today_in
 
 from .. import factories
 from ..conftest import api_token, post_form
@@ -55,7 +55,7 @@ async def test_csv_export_refuses_a_bad_date_before_streaming(admin_client):
 async def test_hotel_page_ignores_a_start_out_of_range(admin_client, world, start):
     response = await admin_client.get(f"/admin/hotels/{world['hotel']['id']}?start={start}")
     assert response.status_code == 200
-    assert date.today().strftime("%d %b") in await response.get_data(as_text=True)
+    assert today_in().strftime("%d %b") in await response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ async def trip_count() -> int:
     [
         ("9999-12-31", "23:00", TOO_LATE),
         ("2020-01-01", "09:00", PAST),
-        (date.today().isoformat(), "00:00", PAST),
+        (today_in().isoformat(), "00:00", PAST),
     ],
 )
 async def test_trip_must_depart_in_the_future_and_in_range(admin_client, trip_base, departs_on, departs_time, message):
@@ -95,7 +95,7 @@ async def test_trip_must_depart_in_the_future_and_in_range(admin_client, trip_ba
 
 
 async def test_trip_departing_tomorrow_is_created(admin_client, trip_base):
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today_in() + timedelta(days=1)).isoformat()
     form = {**trip_base, "departs_on": tomorrow, "departs_time": "00:00"}
     response = await post_form(admin_client, "/admin/trips", form)
     assert response.status_code == 303 and await trip_count() == 1
@@ -106,7 +106,7 @@ async def test_trip_departing_tomorrow_is_created(admin_client, trip_base):
     [
         ("9999-12-31", "9999-12-31", "08:00", TOO_LATE),
         ("2020-01-01", "2020-01-31", "08:00", "The departures must be in the future: start today or later."),
-        (date.today().isoformat(), date.today().isoformat(), "00:00", "choose later times or a later start"),
+        (today_in().isoformat(), today_in().isoformat(), "00:00", "choose later times or a later start"),
     ],
 )
 async def test_schedule_must_start_in_the_future_and_in_range(admin_client, trip_base, start, end, times, message):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
 from travelgo.admin import service
+from travelgo.dates import today_in
 
 from .. import factories
 from ..conftest import csrf_for, post_form
@@ -273,7 +274,7 @@ async def test_hotel_and_room_type_forms(admin_client, world):
 
 async def test_inventory_range_upsert_and_refused_reduction(admin_client, world):
     hotel, room_type = world["hotel"], world["room_type"]  # 3 rooms a night for 10 nights; 1 booked on days 2-3
-    today = date.today()
+    today = today_in()
     path = f"/admin/hotels/{hotel['id']}/inventory"
     refused = {
         "room_type_id": room_type["id"],
@@ -327,7 +328,7 @@ async def test_check_constraint_is_translated_to_the_same_message(admin_client, 
         return [] if calls["n"] == 1 else await real(cur, *args)
 
     monkeypatch.setattr(service.queries, "lock_inventory", blind_first_check)
-    day = date.today() + timedelta(days=2)
+    day = today_in() + timedelta(days=2)
     response = await post_form(
         admin_client,
         f"/admin/hotels/{hotel['id']}/inventory",
@@ -351,7 +352,7 @@ async def test_check_constraint_is_translated_to_the_same_message(admin_client, 
 
 async def test_stop_sell(admin_client, world):
     hotel, room_type = world["hotel"], world["room_type"]
-    day = date.today() + timedelta(days=5)
+    day = today_in() + timedelta(days=5)
     response = await post_form(
         admin_client,
         f"/admin/hotels/{hotel['id']}/stop-sell",

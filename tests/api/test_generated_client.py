@@ -10,12 +10,13 @@ import importlib
 import json
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from travelgo import db
+from travelgo.dates import today_in
 
 from .. import factories
 from ..conftest import confirm_address
@@ -135,7 +136,7 @@ async def journey(app, pkg, trip, hotel, room_type):
     assert again.seats_left == 4
 
     # A hotel: two nights from tomorrow.
-    check_in = date.today() + timedelta(days=1)
+    check_in = today_in() + timedelta(days=1)
     stay = models.HotelBookingIn(
         type_="hotel",
         room_type_id=room_type["id"],

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from travelgo import db
 from travelgo.auth import CurrentUser
+from travelgo.dates import today_in
 
 from .. import factories
 
@@ -34,7 +35,7 @@ def passengers(n: int) -> list[dict]:
 
 
 def stay(start_in_days: int = 2, nights: int = 2) -> tuple[date, date]:
-    check_in = date.today() + timedelta(days=start_in_days)
+    check_in = today_in() + timedelta(days=start_in_days)
     return check_in, check_in + timedelta(days=nights)
 
 

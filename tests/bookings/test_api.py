@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pymysql
 
 from travelgo import db
 from travelgo.bookings import engine
+from travelgo.dates import today_in
 
 from .. import factories
 from ..conftest import api_token
@@ -111,7 +112,7 @@ async def test_hotel_booking_201_409_and_422(client):
         (check_in + timedelta(days=1)).isoformat(),
     ]
 
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (today_in() - timedelta(days=1)).isoformat()
     for bad in (
         {"check_out": check_in.isoformat()},
         {"check_in": yesterday},

@@ -4,11 +4,12 @@ seat anywhere: API seat map, trip page, booking form, live streams; and a full c
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from travelgo import db
+from travelgo.dates import wall_now
 
 from ..conftest import api_token, login
 from ..inapp import service
@@ -30,7 +31,7 @@ async def closed(kind: str) -> tuple[dict, dict]:
     if kind == "sold_out":
         return await sold_out_trip()
     if kind == "departed":
-        return await trip_and_user(seats=8, departs_at=datetime.now() - timedelta(minutes=5))
+        return await trip_and_user(seats=8, departs_at=wall_now() - timedelta(minutes=5))
     trip, user = await trip_and_user(seats=8)
     async with db.transaction() as cur:
         await cur.execute("UPDATE trips SET status = 'cancelled' WHERE id = %(id)s", {"id": trip["id"]})

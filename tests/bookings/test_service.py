@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from travelgo import db
 from travelgo.bookings import admission
 from travelgo.bookings.integrity import check_inventory
 from travelgo.bookings.kinds import CHECK_IN_TIME, BusSeats
+from travelgo.dates import today_in, wall_now
 from travelgo.text import natural_key
 
 from .. import factories
@@ -79,7 +80,7 @@ async def test_unknown_seats_and_wrong_counts_are_invalid_input():
 
 
 async def test_departed_and_cancelled_trips_cannot_be_booked():
-    trip, user = await trip_and_user(departs_at=datetime.now() - timedelta(minutes=5))
+    trip, user = await trip_and_user(departs_at=wall_now() - timedelta(minutes=5))
     with pytest.raises(service.NotBookable, match="departed"):
         await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
     trip2, _ = await trip_and_user()
@@ -143,7 +144,7 @@ async def test_sold_out_nights_are_named_and_capacity_is_checked():
     with pytest.raises(service.RoomsUnavailable):
         await service.book_room(as_user(user), room_type["id"], check_in, check_in + timedelta(days=1), 1, 1, "D")
     # Nights without inventory (beyond the loaded 30 days) are not for sale either.
-    far = date.today() + timedelta(days=40)
+    far = today_in() + timedelta(days=40)
     with pytest.raises(service.RoomsUnavailable):
         await service.book_room(as_user(user), room_type["id"], far, far + timedelta(days=1), 1, 1, "E")
 
@@ -166,7 +167,7 @@ async def test_cancel_releases_seats_at_once_with_a_full_refund_far_ahead():
 
 
 async def test_cancel_within_a_day_refunds_half_and_started_bookings_cannot_be_cancelled():
-    trip, user = await trip_and_user(price_minor=3000, departs_at=datetime.now() + timedelta(hours=5))
+    trip, user = await trip_and_user(price_minor=3000, departs_at=wall_now() + timedelta(hours=5))
     booking = await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))
     cancelled = await service.cancel_booking(user["id"], booking["reference"])
     assert cancelled["refund"]["percent"] == 50 and cancelled["refund_minor"] == 1500
@@ -236,7 +237,7 @@ async def test_release_is_usable_inside_another_transaction():
 
 async def test_list_bookings_scopes_newest_first():
     trip, user = await trip_and_user()
-    past_trip, _ = await trip_and_user(departs_at=datetime.now() + timedelta(hours=2))
+    past_trip, _ = await trip_and_user(departs_at=wall_now() + timedelta(hours=2))
     hotel, room_type, _ = await hotel_and_user()
     u = as_user(user)
     first = await service.book_trip(u, trip["id"], ["1"], passengers(1))
@@ -271,9 +272,9 @@ async def test_a_trip_under_way_is_still_upcoming_but_no_longer_cancellable():
     booking = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
     async with db.transaction() as cur:
         await cur.execute(
-            "UPDATE bookings SET starts_at = NOW() - INTERVAL 1 HOUR, ends_at = NOW() + INTERVAL 1 HOUR"
+            "UPDATE bookings SET starts_at = %(now)s - INTERVAL 1 HOUR, ends_at = %(now)s + INTERVAL 1 HOUR"
             " WHERE reference = %(r)s",
-            {"r": booking["reference"]},
+            {"r": booking["reference"], "now": wall_now()},  # the city's clock, not the database's
         )
     assert [b["reference"] for b in (await service.list_bookings(user["id"], "upcoming"))["items"]] == [
         booking["reference"]

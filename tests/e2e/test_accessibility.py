@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+
+from travelgo.dates import today_in
 
 from .. import factories
 from . import harness
@@ -19,7 +21,7 @@ ADMIN = harness.ADMIN_EMAIL
 @pytest.fixture(scope="module")
 async def site(e2e_server):
     """One route, trip and hotel for the pages that need ids, arranged once for this module."""
-    day = date.today() + timedelta(days=2)
+    day = today_in() + timedelta(days=2)
     async with harness.cursor(e2e_server.database) as cur:
         origin = await factories.make_city(cur, "Alleppey")
         destination = await factories.make_city(cur, "Munnar")

@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from playwright.async_api import expect
 
+from travelgo.dates import today_in
+
 from .. import factories
 from .helpers import htmx_settled, log_in, pay_at_checkout, search_buses
 
@@ -41,7 +43,7 @@ async def make_route(arrange, origin: str, destination: str, day: date) -> dict:
 
 
 async def test_search_filter_sort_book_two_seats_then_cancel(page, arrange):
-    day = date.today() + timedelta(days=3)
+    day = today_in() + timedelta(days=3)
     trips = await make_route(arrange, "Hampi", "Gokarna", day)
     async with arrange() as cur:
         traveller = await factories.make_user(cur, full_name="Meera Rao")
@@ -141,7 +143,7 @@ async def test_search_filter_sort_book_two_seats_then_cancel(page, arrange):
 
 async def test_seat_map_keeps_keyboard_focus_after_each_choice(page, arrange):
     """A keyboard user picks seats with Enter/Space; after each htmx swap focus stays on the seat just toggled."""
-    day = date.today() + timedelta(days=4)
+    day = today_in() + timedelta(days=4)
     trips = await make_route(arrange, "Badami", "Bijapur", day)
     await page.goto(f"/buses/{trips['seater']['id']}?passengers=2")
     seat_map = page.locator("#seat-map")
@@ -159,7 +161,7 @@ async def test_seat_map_keeps_keyboard_focus_after_each_choice(page, arrange):
 async def test_logged_in_traveller_sees_own_name_prefilled(page, arrange):
     """The first passenger defaults to nothing, the contact email to the account's email (checked above);
     a 422 from the server keeps what was typed and puts the message beside the field."""
-    day = date.today() + timedelta(days=5)
+    day = today_in() + timedelta(days=5)
     trips = await make_route(arrange, "Hassan", "Sakleshpur", day)
     async with arrange() as cur:
         traveller = await factories.make_user(cur)
@@ -184,7 +186,7 @@ async def test_logged_in_traveller_sees_own_name_prefilled(page, arrange):
 async def test_seat_map_is_usable_on_a_375px_phone(phone_page, arrange):
     """Every seat is on screen (no sideways scrolling), big enough to tap, and tapping two seats works."""
     page = phone_page
-    day = date.today() + timedelta(days=4)
+    day = today_in() + timedelta(days=4)
     trips = await make_route(arrange, "Dandeli", "Yellapur", day)
     for kind in ("seater", "sleeper"):
         await page.goto(f"/buses/{trips[kind]['id']}?passengers=2")
@@ -209,7 +211,7 @@ async def test_seat_map_is_usable_on_a_375px_phone(phone_page, arrange):
 
 async def test_a_fare_raised_between_review_and_confirm_is_shown_and_confirmed_again(page, arrange):
     """Issue 14, item 8: the review's total travels with Confirm; a new fare books nothing until confirmed."""
-    day = date.today() + timedelta(days=7)
+    day = today_in() + timedelta(days=7)
     trips = await make_route(arrange, "Arsikere", "Tiptur", day)
     async with arrange() as cur:
         traveller = await factories.make_user(cur)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import expect
+
+from travelgo.dates import today_in
 
 from .. import factories
 from .helpers import htmx_settled, log_in, pay_at_checkout, search_hotels
@@ -28,7 +30,7 @@ async def make_city_with_hotels(arrange, city_name: str) -> dict:
 
 async def test_search_filter_by_stars_book_a_room_and_see_it(page, arrange):
     data = await make_city_with_hotels(arrange, "Madikeri")
-    check_in, check_out = date.today() + timedelta(days=6), date.today() + timedelta(days=8)
+    check_in, check_out = today_in() + timedelta(days=6), today_in() + timedelta(days=8)
 
     await page.goto("/")
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Hotels").click()
@@ -81,7 +83,7 @@ async def test_search_filter_by_stars_book_a_room_and_see_it(page, arrange):
 async def test_the_stay_booked_is_the_stay_on_screen_at_the_price_on_screen(page, arrange):
     """Issue 14, items 7 and 8: an edited stay or a changed price is priced again; Confirm books only what is shown."""
     data = await make_city_with_hotels(arrange, "Kushalnagar")
-    check_in, check_out = date.today() + timedelta(days=12), date.today() + timedelta(days=14)
+    check_in, check_out = today_in() + timedelta(days=12), today_in() + timedelta(days=14)
     await log_in(page, data["user"]["email"], data["user"]["password"])
     await page.goto(
         f"/hotels/{data['grand']['id']}/book?room_type_id={data['deluxe']['id']}"

@@ -11,6 +11,7 @@ from playwright.async_api import expect
 
 from travelgo.bookings import queries as booking_queries
 from travelgo.bookings.kinds import publish_trip
+from travelgo.dates import wall_now
 
 from .. import factories
 from ..live.helpers import book_seats
@@ -117,10 +118,10 @@ async def test_booking_form_says_sold_out_when_the_last_seat_for_sale_goes(page,
 
 async def test_an_open_trip_page_closes_its_seat_map_when_the_bus_departs(page, arrange):
     """Issue 14 item 10: nothing is written when a bus leaves, so no event says so; the page still learns it."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     async with arrange() as cur:
-        trip = await factories.make_trip(cur, seats=8, departs_at=datetime.now() + timedelta(seconds=4))
+        trip = await factories.make_trip(cur, seats=8, departs_at=wall_now() + timedelta(seconds=4))
     await page.goto(f"/buses/{trip['id']}?passengers=1")
     await page.evaluate("window.__sameDocument = true")
     seat_map = page.locator("#seat-map")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.async_api import expect
+
+from travelgo.dates import today_in
 
 from .. import factories
 from .helpers import htmx_settled, log_in
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_booking_in_one_browser_turns_the_seat_taken_in_the_other(new_context, arrange):
-    day = date.today() + timedelta(days=2)
+    day = today_in() + timedelta(days=2)
     async with arrange() as cur:
         trip = await factories.make_trip(
             cur,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import expect
+
+from travelgo.dates import today_in
 
 from .. import factories
 from .helpers import pay_at_checkout
@@ -34,7 +36,7 @@ async def log_in_without_js(page, email: str, password: str) -> None:
 
 async def test_bus_search_filter_seats_and_booking_without_javascript(nojs_page, arrange):
     page = nojs_page
-    day = date.today() + timedelta(days=6)
+    day = today_in() + timedelta(days=6)
     trips = await make_route(arrange, "Udupi", "Murudeshwar", day)
     async with arrange() as cur:
         user = await factories.make_user(cur)
@@ -91,7 +93,7 @@ async def test_bus_search_filter_seats_and_booking_without_javascript(nojs_page,
 async def test_hotel_search_and_booking_without_javascript(nojs_page, arrange):
     page = nojs_page
     data = await make_city_with_hotels(arrange, "Chikmagalur")
-    check_in, check_out = date.today() + timedelta(days=10), date.today() + timedelta(days=11)
+    check_in, check_out = today_in() + timedelta(days=10), today_in() + timedelta(days=11)
     await page.goto("/hotels")
     await page.get_by_label("City").fill("Chikmagalur")
     await page.get_by_label("Check-in").fill(check_in.isoformat())
@@ -117,7 +119,7 @@ async def test_hotel_stay_edited_on_screen_is_priced_again_without_javascript(no
     """Issue 14, item 7, with full page loads: Confirm after an edit re-prices; "Check price" is the same form."""
     page = nojs_page
     data = await make_city_with_hotels(arrange, "Somwarpet")
-    check_in, check_out = date.today() + timedelta(days=15), date.today() + timedelta(days=16)
+    check_in, check_out = today_in() + timedelta(days=15), today_in() + timedelta(days=16)
     await page.goto(
         f"/hotels/{data['grand']['id']}/book?room_type_id={data['deluxe']['id']}"
         f"&check_in={check_in}&check_out={check_out}&rooms=1&guests=2"

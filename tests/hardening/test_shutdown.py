@@ -190,21 +190,21 @@ async def test_closing_the_hub_ends_waiting_streams_and_refuses_new_ones():
         hub.subscribe(["trip:1"], "203.0.113.9")
 
 
-async def test_shutdown_runs_each_callback_once_and_late_ones_at_once():
+async def test_shutdown_runs_each_callback_once_and_late_ones_at_once(monkeypatch):
+    # A state of its own: the session's app registered its hub here, and must not be shut down by this test.
+    monkeypatch.setattr(shutdown, "_callbacks", [])
+    monkeypatch.setattr(shutdown, "_begun", False)
     calls: list[str] = []
-    try:
-        shutdown.on_stop(lambda: calls.append("streams"))
-        remove = shutdown.on_stop(lambda: calls.append("removed"))
-        remove()
-        shutdown.on_stop(lambda: 1 / 0)  # a failing callback does not stop the others
-        shutdown.on_stop(lambda: calls.append("after"))
-        shutdown.begin()
-        shutdown.begin()
-        shutdown.on_stop(lambda: calls.append("late"))
-        assert calls == ["streams", "after", "late"]
-        assert shutdown.stopping()
-    finally:
-        shutdown.reset()
+    shutdown.on_stop(lambda: calls.append("streams"))
+    remove = shutdown.on_stop(lambda: calls.append("removed"))
+    remove()
+    shutdown.on_stop(lambda: 1 / 0)  # a failing callback does not stop the others
+    shutdown.on_stop(lambda: calls.append("after"))
+    shutdown.begin()
+    shutdown.begin()
+    shutdown.on_stop(lambda: calls.append("late"))
+    assert calls == ["streams", "after", "late"]
+    assert shutdown.stopping()
 
 
 async def test_a_loop_whose_cancel_is_swallowed_still_stops():

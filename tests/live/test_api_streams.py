@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from quart import request
 
 from travelgo import db, events
+from travelgo.dates import today_in
 from travelgo.live import service as live
 
 from .. import factories
@@ -170,7 +171,7 @@ async def test_hotel_stream_sends_each_change_and_resumes(app):
     async with db.transaction() as cur:
         hotel = await factories.make_hotel(cur)
         room = await factories.make_room_type(cur, hotel["id"], rooms=3)
-    night = (date.today() + timedelta(days=2)).isoformat()
+    night = (today_in() + timedelta(days=2)).isoformat()
     payload = {"hotel_id": hotel["id"], "room_type_id": room["id"], "dates": [night], "rooms_left": {night: 2}}
     path = f"/api/v1/hotels/{hotel['id']}/events"
     async with InProcessStream(app, path) as stream:
@@ -196,7 +197,7 @@ async def test_hotel_resume_sends_a_lower_id_that_committed_while_the_client_was
         hotel = await factories.make_hotel(cur)
         standard = await factories.make_room_type(cur, hotel["id"], rooms=3)
         suite = await factories.make_room_type(cur, hotel["id"], rooms=2)
-    night = (date.today() + timedelta(days=3)).isoformat()
+    night = (today_in() + timedelta(days=3)).isoformat()
     topic, path = f"hotel:{hotel['id']}", f"/api/v1/hotels/{hotel['id']}/events"
 
     def change(room_type, left):

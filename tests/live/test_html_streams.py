@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db, events
+from travelgo.dates import today_in
 
 from .. import factories
 from .helpers import book_seats, last_event_id, make_trip, publish_trip, wait_until
@@ -74,7 +75,7 @@ async def test_search_results_stream_rejects_bad_or_too_long_lists(client):
 
 
 async def test_hotel_live_refreshes_rooms_left_for_the_displayed_stay(app):
-    start = date.today() + timedelta(days=5)
+    start = today_in() + timedelta(days=5)
     async with db.transaction() as cur:
         hotel = await factories.make_hotel(cur)
         room = await factories.make_room_type(cur, hotel["id"], rooms=4, start=start, nights=10)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
+from travelgo.dates import today_in
 
 from .. import factories
 from .helpers import book_seats, make_trip
@@ -57,7 +58,7 @@ async def test_search_results_connect_their_badges(client):
 
 
 async def test_hotel_page_connects_rooms_left_for_the_displayed_stay(client):
-    check_in = date.today() + timedelta(days=3)
+    check_in = today_in() + timedelta(days=3)
     check_out = check_in + timedelta(days=2)
     async with db.transaction() as cur:
         hotel = await factories.make_hotel(cur)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from tests import factories
+from travelgo.dates import today_in
 
-DAY = date.today() + timedelta(days=3)
+DAY = today_in() + timedelta(days=3)
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:

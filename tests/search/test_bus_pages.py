@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
+from travelgo.dates import today_in
 
 from .helpers import DAY, bus_world
 
@@ -78,7 +79,7 @@ async def test_filters_render_checked_and_results_follow_them(client):
 
 async def test_validation_messages_sit_beside_their_fields(client):
     w = await world()
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (today_in() - timedelta(days=1)).isoformat()
     cases = [
         (f"/buses?origin=Atlantis&destination=Mumbai&date={DAY}", "origin", "We don't know a city called"),
         (f"/buses?origin=%C2%B2&destination=Mumbai&date={DAY}", "origin", "We don't know a city called"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
 from travelgo.buses import service
+from travelgo.dates import today_in, wall_now
 
 from .helpers import DAY, bus_world
 
@@ -128,17 +129,16 @@ async def test_browse_a_day_without_cities_and_unknown_params_are_ignored(client
 
 
 async def test_todays_departures_that_already_left_are_hidden(client):
-    from datetime import datetime
 
     from tests import factories
 
     async with db.transaction() as cur:
         a, b = await factories.make_city(cur), await factories.make_city(cur)
-        now = datetime.now()
+        now = wall_now()
         gone = await factories.make_trip(cur, origin=a, destination=b, departs_at=now - timedelta(minutes=1))
         later = await factories.make_trip(cur, origin=a, destination=b, departs_at=now + timedelta(minutes=5))
     ids = [t["id"] for t in (await search(client, origin=a["id"], destination=b["id"]))["items"]]
-    if later["departs_at"].date() == date.today():
+    if later["departs_at"].date() == today_in():
         assert later["id"] in ids
     assert gone["id"] not in ids
 
@@ -147,7 +147,7 @@ async def test_invalid_parameters_are_422_problems_naming_the_parameter(client):
     w = await world()
     cases = [
         (route(w, destination=w["pune"]["id"]), "destination"),
-        (route(w, date=(date.today() - timedelta(days=1)).isoformat()), "date"),
+        (route(w, date=(today_in() - timedelta(days=1)).isoformat()), "date"),
         (route(w, passengers=7), "passengers"),
         (route(w, passengers=0), "passengers"),
         (route(w, sort="cheapest"), "sort"),

@@ -3,12 +3,12 @@ a message), never a 500 from date arithmetic."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from travelgo import db
-from travelgo.dates import BOOKING_HORIZON_DAYS, last_travel_date
+from travelgo.dates import BOOKING_HORIZON_DAYS, last_travel_date, today_in
 
 from .. import factories
 
@@ -65,7 +65,7 @@ async def test_the_last_day_of_the_horizon_is_searchable(client):
 
 
 async def test_dates_in_the_past_are_still_refused(client):
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (today_in() - timedelta(days=1)).isoformat()
     for path in (f"/api/v1/bus-trips?date={yesterday}", "/api/v1/hotels?check_in=0001-01-01"):
         response = await client.get(path)
         assert response.status_code == 422

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from travelgo import db
+from travelgo.dates import today_in
 from travelgo.hotels import service
 
 from .helpers import DAY, hotel_world
@@ -109,7 +110,7 @@ async def test_pagination(client):
 
 async def test_validation_422_names_the_parameter(client):
     w = await world()
-    today = date.today()
+    today = today_in()
     cases = [
         ({"check_in": DAY, "check_out": DAY}, "check_out"),
         ({"check_in": DAY, "check_out": DAY - timedelta(days=1)}, "check_out"),
@@ -198,7 +199,7 @@ async def test_a_room_type_for_six_is_found_by_a_search_for_six_in_one_room(clie
     async with db.transaction() as cur:
         hotel = await factories.make_hotel(cur)
         await factories.make_room_type(cur, hotel["id"], max_guests=6, name="Family suite")
-    check_in = date.today() + timedelta(days=2)
+    check_in = today_in() + timedelta(days=2)
     stay = {"check_in": check_in.isoformat(), "check_out": (check_in + timedelta(days=1)).isoformat()}
     body = await search(client, city=hotel["city"]["id"], rooms=1, guests=6, **stay)
     assert ids(body) == [hotel["id"]]

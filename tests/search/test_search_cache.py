@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from travelgo import db, searchcache
+from travelgo.dates import wall_now
 from travelgo.searchcache import Answer, SearchCache, tags_for_event
 
 from .. import factories
@@ -283,7 +284,7 @@ async def test_a_bus_leaves_todays_cached_results_when_it_departs(app, client):
     """No write happens when a bus departs, so no event drops the answer: its own first departure does."""
     async with db.transaction() as cur:
         w = await bus_world(cur)
-        departs = datetime.now().replace(microsecond=0) + timedelta(seconds=3)
+        departs = wall_now().replace(microsecond=0) + timedelta(seconds=3)
         leaving = await factories.make_trip(cur, origin=w["pune"], destination=w["mumbai"], departs_at=departs)
         later = await factories.make_trip(
             cur, origin=w["pune"], destination=w["mumbai"], departs_at=departs + timedelta(minutes=30)
@@ -300,7 +301,7 @@ async def test_a_bus_leaves_todays_cached_results_when_it_departs(app, client):
     assert leaving["id"] in first
     hits = cache.hits
     assert await listed() == first and cache.hits == hits + 1  # served from the cache meanwhile (TTL 10 s)...
-    await asyncio.sleep(max(0.0, (departs - datetime.now()).total_seconds()) + 0.2)
+    await asyncio.sleep(max(0.0, (departs - wall_now()).total_seconds()) + 0.2)
     now_listed = await listed()
     assert leaving["id"] not in now_listed  # ...but not past the departure of the bus it lists first
     if later["departs_at"].date() == departs.date():

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from travelgo import db, seed
 from travelgo.bookings import refunds
 from travelgo.bookings.integrity import check_inventory
-from travelgo.dates import local, utc
+from travelgo.dates import local, today_in, utc
 
 CONSISTENCY = {
     "trip counters": """
@@ -60,8 +59,8 @@ async def test_small_seed_is_realistic_consistent_and_idempotent(app):
         await scalar("SELECT COUNT(*) FROM users WHERE email IN ('asha@travelgo.example', 'ben@travelgo.example')") == 2
     )
     # dates relative to today
-    assert await scalar("SELECT MIN(DATE(departs_at)) FROM trips") == date.today()
-    assert await scalar("SELECT MIN(night) FROM room_inventory") == date.today()
+    assert await scalar("SELECT MIN(DATE(departs_at)) FROM trips") == today_in()
+    assert await scalar("SELECT MIN(night) FROM room_inventory") == today_in()
     assert (
         await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY")
         == 0
