@@ -34,6 +34,17 @@ async def set_night_price(room_type_id: int, price_minor: int) -> None:
         )
 
 
+async def double_and_suite(client) -> tuple[dict, dict, dict]:
+    """A hotel with a double room (90.00 a night) and a family suite (200.00), and a traveller signed in."""
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+        double = await factories.make_room_type(cur, hotel["id"], name="Double room", price_minor=9000)
+        suite = await factories.make_room_type(cur, hotel["id"], name="Family suite", price_minor=20000, max_guests=4)
+        user = await factories.make_user(cur)
+    await login(client, user["email"])
+    return hotel, double, suite
+
+
 def review_path(hotel_id: int, room_type_id: int, check_in, check_out, rooms: int = 1, guests: int = 2) -> str:
     return (
         f"/hotels/{hotel_id}/book?room_type_id={room_type_id}&check_in={check_in}&check_out={check_out}"
@@ -46,12 +57,7 @@ def review_path(hotel_id: int, room_type_id: int, check_in, check_out, rooms: in
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 async def test_confirm_after_changing_the_stay_never_books_the_stay_reviewed_earlier(client, htmx):
-    async with db.transaction() as cur:
-        hotel = await factories.make_hotel(cur)
-        double = await factories.make_room_type(cur, hotel["id"], name="Double room", price_minor=9000)
-        suite = await factories.make_room_type(cur, hotel["id"], name="Family suite", price_minor=20000, max_guests=4)
-        user = await factories.make_user(cur)
-    await login(client, user["email"])
+    hotel, double, suite = await double_and_suite(client)
     check_in, check_out = stay(nights=2)
     html = await (await client.get(review_path(hotel["id"], double["id"], check_in, check_out))).get_data(as_text=True)
     assert money(18000) in html
@@ -104,12 +110,7 @@ async def test_a_stay_edited_onto_sold_out_nights_books_nothing_and_names_them(c
 
 
 async def test_check_price_inside_the_form_requotes_without_booking(client):
-    async with db.transaction() as cur:
-        hotel = await factories.make_hotel(cur)
-        double = await factories.make_room_type(cur, hotel["id"], name="Double room", price_minor=9000)
-        suite = await factories.make_room_type(cur, hotel["id"], name="Family suite", price_minor=20000, max_guests=4)
-        user = await factories.make_user(cur)
-    await login(client, user["email"])
+    hotel, double, suite = await double_and_suite(client)
     check_in, check_out = stay(nights=1)
     html = await (await client.get(review_path(hotel["id"], double["id"], check_in, check_out))).get_data(as_text=True)
     quoted = await press(client, html, "Check price", {"room_type_id": str(suite["id"]), "guest_name": "Ada"})

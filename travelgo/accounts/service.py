@@ -99,26 +99,20 @@ async def _register(cur, form: Registration, password_hash: str, next_path: str)
         )
     else:
         return lambda base: mail.Message(
-            to=form.email,
-            subject="You already have a TravelGo account",
-            body=(
-                f"Hello {found['full_name']},\n\n"
-                "Someone (hopefully you) tried to create a TravelGo account with this address, which already has one.\n"
-                f"Log in here: {base}/login\n"
-                f"Forgot your password? Choose a new one: {base}/password/forgot\n\n"
-                "If it was not you, ignore this message: nothing changed.\n"
-            ),
+            form.email,
+            "You already have a TravelGo account",
+            f"Hello {found['full_name']},\n\n"
+            "Someone (hopefully you) tried to create a TravelGo account with this address, which already has one.\n"
+            f"Log in here: {base}/login\nForgot your password? Choose a new one: {base}/password/forgot\n\n"
+            "If it was not you, ignore this message: nothing changed.\n",
         )
     token = confirmation_token(user_id, password_hash, next_path)
     return lambda base: mail.Message(
-        to=form.email,
-        subject="Confirm your e-mail address for TravelGo",
-        body=(
-            f"Hello {form.full_name},\n\n"
-            "Welcome to TravelGo. Confirm this address to finish creating your account (the link works for two days):"
-            f"\n\n{base}/register/confirm/{token}\n\n"
-            "If you did not ask for an account, ignore this message: without confirmation it cannot be used.\n"
-        ),
+        form.email,
+        "Confirm your e-mail address for TravelGo",
+        f"Hello {form.full_name},\n\nWelcome to TravelGo. Confirm this address to finish creating your account "
+        f"(the link works for two days):\n\n{base}/register/confirm/{token}\n\n"
+        "If you did not ask for an account, ignore this message: without confirmation it cannot be used.\n",
     )
 
 
