@@ -1,0 +1,63 @@
+"""SMS and WhatsApp behind one small interface (issue 20).
+
+`LocalMessenger` (TRAVELGO_MESSENGER=local, the default outside production) records each message in the
+`local_messages` table, which development pages and tests read. `TwilioMessenger` (TRAVELGO_MESSENGER=twilio) sends
+through Twilio's official SDK (travelgo/notify/twilio.py). The notification sender (travelgo/notify/sender.py) is
+the only caller for notifications; phone-number verification codes go straight through `current().send`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from quart import current_app
+
+from .. import db
+
+Channel = Literal["sms", "whatsapp"]
+EXTENSION = "travelgo.messenger"
+
+
+class MessengerError(Exception):
+    """The provider refused or could not be reached; the sender retries later."""
+
+
+class Messenger(Protocol):
+    async def send(self, channel: Channel, to: str, body: str) -> str:
+        """Send one text message to an E.164 number; returns the provider's message id. MessengerError on failure."""
+        ...
+
+
+class LocalMessenger:
+    """Records messages in local_messages (no network)."""
+
+    async def send(self, channel: Channel, to: str, body: str) -> str:
+        async with db.transaction() as cur:
+            await cur.execute(
+                "INSERT INTO local_messages (channel, to_number, body) VALUES (%(c)s, %(t)s, %(b)s)",
+                {"c": channel, "t": to, "b": body},
+            )
+            return f"local-{cur.lastrowid}"
+
+
+async def sent(to: str | None = None) -> list[dict]:
+    """Messages the local messenger recorded, newest first (development and tests)."""
+    async with db.reading() as cur:
+        await cur.execute(
+            """
+            SELECT id, channel, to_number, body, created_at
+              FROM local_messages
+             WHERE %(to)s IS NULL OR to_number = %(to)s
+             ORDER BY id DESC
+            """,
+            {"to": to},
+        )
+        return list(await cur.fetchall())
+
+
+def current() -> Messenger:
+    return current_app.extensions[EXTENSION]
+
+
+def init_app(app) -> None:
+    app.extensions[EXTENSION] = LocalMessenger()
