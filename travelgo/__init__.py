@@ -48,7 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
-    from . import api, errors, payments, ratelimit, searchcache, security, templating, web
+    from . import api, errors, notify, payments, ratelimit, searchcache, security, templating, web
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .bookings import admission
@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     searchcache.init_app(app, settings.search_cache_seconds, settings.search_cache_entries)
     admission.init_app(app, settings.booking_admission)
     payments.init_app(app, settings)
+    notify.init_app(app, settings)
     sweeper.init_app(app, settings.payments_poll_seconds)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
