@@ -21,6 +21,12 @@ from ..web import public_base_url
 from .email import Attachment
 
 LOCAL_BASE = "http://localhost:8000"  # links in development mail when TRAVELGO_PUBLIC_URL is unset (make run's port)
+# Messages about an unpaid hold: by the time one goes, the hold may be paid, cancelled or gone (then it is skipped).
+ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed"})
+
+
+class Obsolete(Exception):
+    """What the message would say is no longer true (the sender marks it skipped)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ async def _block(template, name: str, variables: dict[str, Any]) -> str:
 async def render(row: dict[str, Any]) -> Rendered:
     """The message of one notifications row, in every form a channel needs."""
     booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
+    if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
+        raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
     context = json.loads(row["context"]) if row["context"] else {}
     base = context.get("base") or public_base_url() or LOCAL_BASE  # the site the event's request came to, if any
     variables = {
@@ -51,6 +59,7 @@ async def render(row: dict[str, Any]) -> Rendered:
         "settings_url": f"{base}/profile#notifications",
     }
     env = current_app.jinja_env
+    variables["b"] = await env.get_template("notify/_booking.txt").make_module_async(variables)  # shared pieces
     template = env.get_template(f"notify/{row['kind']}.txt")  # .txt: not HTML-escaped (plain text and SMS)
     subject, lead, sms = [await _block(template, name, variables) for name in ("subject", "lead", "sms")]
     text = (await env.get_template("notify/_text.txt").render_async(lead=lead, **variables)).strip() + "\n"

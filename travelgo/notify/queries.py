@@ -29,6 +29,13 @@ async def update_sent(cur, notification_id: int, *, subject: str, body: str, pro
     )
 
 
+async def update_skipped(cur, notification_id: int, why: str) -> None:
+    await cur.execute(
+        "UPDATE notifications SET status = 'skipped', last_error = %(why)s WHERE id = %(id)s",
+        {"id": notification_id, "why": why[:255]},
+    )
+
+
 async def update_retry(cur, notification_id: int, *, error: str, delay_seconds: float, give_up: bool) -> None:
     await cur.execute(
         """

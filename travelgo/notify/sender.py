@@ -62,6 +62,10 @@ async def _deliver(row: dict) -> None:
         else:
             body = message.sms
             provider_id = await messenger.current().send(row["channel"], row["recipient"], body)
+    except messages.Obsolete as exc:
+        async with db.transaction() as cur:
+            await queries.update_skipped(cur, row["id"], str(exc))
+        return
     except (email.EmailError, messenger.MessengerError) as exc:
         error = str(exc) or type(exc).__name__
     except Exception as exc:  # a message that cannot be rendered: counted and visible, never retried forever
