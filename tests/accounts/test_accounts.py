@@ -70,7 +70,7 @@ async def test_registering_an_unconfirmed_address_again_voids_the_earlier_link(c
     await _register(client, "twice@example.com", password="second-password")
     second = await confirmation_path("twice@example.com")
     assert first != second
-    stale = await client.post(first, form={"csrf_token": await csrf_for(client, first)})
+    stale = await client.post(first, form={"csrf_token": await csrf_for(client, "/login")})
     assert stale.status_code == 400 and "does not work" in await stale.get_data(as_text=True)
     assert (await _user_row("twice@example.com"))["email_confirmed_at"] is None
     assert (await confirm_registration(client, "twice@example.com")).status_code == 303
@@ -84,10 +84,12 @@ async def test_a_forged_or_expired_confirmation_link_is_refused(app, client, mon
     await _register(client, "late@example.com")
     path = await confirmation_path("late@example.com")
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
-    answer = await client.post(forged, form={"csrf_token": await csrf_for(client, forged)})
+    page = await client.get(forged)  # the page says so before any button is pressed
+    assert page.status_code == 400 and "Confirm and log in" not in await page.get_data(as_text=True)
+    answer = await client.post(forged, form={"csrf_token": await csrf_for(client, "/login")})
     assert answer.status_code == 400
     monkeypatch.setattr(service, "CONFIRMATION_LIFETIME_SECONDS", -1)
-    answer = await client.post(path, form={"csrf_token": await csrf_for(client, path)})
+    answer = await client.post(path, form={"csrf_token": await csrf_for(client, "/login")})
     assert answer.status_code == 400 and (await _user_row("late@example.com"))["email_confirmed_at"] is None
 
 

@@ -52,7 +52,9 @@ async def register_create():
 @bp.get("/register/confirm/<token>")
 async def register_confirm_form(token: str):
     """The page a confirmation link opens: one button confirms (a GET changes nothing, so mail scanners that
-    open links do not use it up)."""
+    open links do not use it up). A link that cannot work says so at once (400)."""
+    if len(token) > 300 or not await service.confirmation_link_works(token):
+        return await render("accounts/confirm.html", token=None, status=400)
     return await render("accounts/confirm.html", token=token)
 
 

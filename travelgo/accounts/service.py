@@ -108,17 +108,35 @@ async def _register(cur, form: Registration, password_hash: str, next_path: str,
         )
 
 
+async def _read_confirmation(cur, token: str) -> tuple[int, str]:
+    """(account id, next path) of a live confirmation link; ConfirmationLinkInvalid for a forged, expired or
+    superseded one (the account's password hash changed since: registered again, or reset)."""
+    try:
+        user_id, fingerprint, next_path = _confirmation_signer().loads(token, max_age=CONFIRMATION_LIFETIME_SECONDS)
+        user_id, next_path = int(user_id), str(next_path)
+    except (BadData, ValueError, TypeError):
+        raise ConfirmationLinkInvalid() from None
+    current = await queries.select_password_hash(cur, user_id)
+    if current is None or not hmac.compare_digest(_hash_fingerprint(current), str(fingerprint)):
+        raise ConfirmationLinkInvalid()
+    return user_id, next_path
+
+
+async def confirmation_link_works(token: str) -> bool:
+    """Whether a confirmation link can be used (its page says so before any button is pressed)."""
+    async with db.reading() as cur:
+        try:
+            await _read_confirmation(cur, token)
+        except ConfirmationLinkInvalid:
+            return False
+    return True
+
+
 async def confirm_email(token: str) -> tuple[dict[str, Any] | None, str]:
     """Confirm the address behind a registration link: (the account, or None when it already was confirmed; the
     path to go on to). ConfirmationLinkInvalid for a forged, expired or superseded link."""
-    try:
-        user_id, fingerprint, next_path = _confirmation_signer().loads(token, max_age=CONFIRMATION_LIFETIME_SECONDS)
-    except (BadData, ValueError, TypeError):
-        raise ConfirmationLinkInvalid() from None
     async with db.transaction() as cur:
-        current = await queries.select_password_hash(cur, int(user_id))
-        if current is None or not hmac.compare_digest(_hash_fingerprint(current), str(fingerprint)):
-            raise ConfirmationLinkInvalid()
+        user_id, next_path = await _read_confirmation(cur, token)
         if not await queries.update_email_confirmed(cur, int(user_id)):
             return None, str(next_path)
         user = await queries.select_user(cur, int(user_id))
