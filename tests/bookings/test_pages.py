@@ -205,3 +205,14 @@ async def test_a_page_past_the_last_shows_the_last_page_not_an_empty_list(client
     await login(client, user["email"])
     html = await (await client.get("/bookings?page=9")).get_data(as_text=True)
     assert booking["reference"] in html and "Page 9" not in html
+
+
+async def test_an_unpaid_hold_s_cancel_pages_speak_of_a_hold_not_of_a_payment_or_refund(client):
+    trip, user = await trip_and_user(price_minor=5100)
+    hold = await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1))
+    await login(client, user["email"])
+    detail = await (await client.get(f"/bookings/{hold['reference']}")).get_data(as_text=True)
+    assert "nothing is charged" in detail and "Cancelling now refunds" not in detail
+    page = await (await client.get(f"/bookings/{hold['reference']}/cancel")).get_data(as_text=True)
+    assert "awaiting payment of" in page and "Yes, cancel this hold" in page
+    assert "paid €51.00" not in page and "refund €0.00" not in page
