@@ -29,8 +29,8 @@ function enhancePickers(root) {
 document.addEventListener("htmx:load", function (event) { enhancePickers(event.detail.elt); });
 document.addEventListener("DOMContentLoaded", function () { enhancePickers(document); });
 document.addEventListener("htmx:afterSwap", function (event) {
-  var target = event.detail.target;
-  if (target.classList && target.classList.contains("suggestions")) {
+  var target = event.detail.target;  // undefined for a live update swapped in by the sse extension
+  if (target && target.classList && target.classList.contains("suggestions")) {
     var input = document.querySelector('[aria-controls="' + target.id + '"]');
     if (input) input.setAttribute("aria-expanded", target.querySelector("button") ? "true" : "false");
   }

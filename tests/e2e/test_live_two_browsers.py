@@ -31,6 +31,8 @@ async def test_booking_in_one_browser_turns_the_seat_taken_in_the_other(new_cont
     trip_url = f"/buses/{trip['id']}?passengers=1"
 
     watcher = await (await new_context()).new_page()
+    script_errors = []
+    watcher.on("pageerror", lambda error: script_errors.append(str(error)))
     await watcher.goto(trip_url)
     watcher_map = watcher.locator("#seat-map")
     await expect(watcher_map.get_by_role("button", name=re.compile(r"^Seat 7, .*free"))).to_be_visible()
@@ -58,6 +60,7 @@ async def test_booking_in_one_browser_turns_the_seat_taken_in_the_other(new_cont
     elapsed = time.monotonic() - confirmed_at
     assert elapsed < 2.0, f"seat 7 turned taken after {elapsed:.2f}s"
     await expect(watcher.locator(f"#seats-left-{trip['id']}")).to_have_text("11")
+    assert script_errors == []  # live updates swapped in without a script error (app.js once threw on each)
     await expect(watcher.locator("#messages")).to_contain_text("Seat 7")
     assert await watcher.get_by_role("status").filter(has_text="Seat 7").count() >= 1  # announced via a live region
     assert await watcher.evaluate("window.__sameDocument === true"), "the watcher's page reloaded"
