@@ -9,4 +9,4 @@ from . import email, messenger
 
 def init_app(app, settings) -> None:
     email.init_app(app, settings)
-    messenger.init_app(app)
+    messenger.init_app(app, settings)
