@@ -58,8 +58,10 @@ ALL_TABLES = [
     "sessions",
     "api_tokens",
     "password_resets",
+    "phone_verifications",
     "audit_log",
     "mail_outbox",
+    "local_messages",
     "users",
     "rate_limits",
 ]
