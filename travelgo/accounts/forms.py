@@ -56,7 +56,7 @@ class ProfileUpdate(BaseModel):
 class PhoneCode(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    code: str = Field(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")
+    code: str = Field(pattern=r"^[0-9]{6}$")
 
     format_messages: ClassVar[dict[str, str]] = {"code": "Enter the 6 digits of the code we sent"}
 

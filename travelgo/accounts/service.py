@@ -13,8 +13,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from quart import current_app
 
 from .. import db, mail, ratelimit
-from ..notify import messenger
 from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
+from ..notify import messenger
 from ..passwords import hash_password, verify_password
 from ..text import e164, normalize_email
 from . import queries
