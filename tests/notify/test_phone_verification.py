@@ -49,7 +49,7 @@ async def test_verify_the_number_by_sms_code_then_opt_in(client):
     assert re.search(r'<fieldset class="checks" disabled>', page)  # no SMS/WhatsApp before verification
 
     sent = await post_form(client, "/profile/phone/verify", {})
-    assert sent.status_code == 303 and sent.headers["Location"] == "/profile#notifications"
+    assert sent.status_code == 303 and sent.headers["Location"] == "/profile"
     code = await texted_code()
     row = await verification_row(user["id"])
     assert code not in str(row) and row["attempts"] == 0  # only a keyed hash is stored

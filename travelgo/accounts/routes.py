@@ -155,7 +155,7 @@ async def notifications_update():
     except service.ChannelsNeedVerifiedPhone as exc:
         return await _profile_page("notify_form", notify_errors={"__all__": str(exc)})
     await flash("Your notification choices are saved.", "success")
-    return hx_redirect("/profile#notifications")
+    return hx_redirect("/profile")  # not "#notifications": htmx would only scroll, not reload
 
 
 @bp.post("/profile/phone/verify")
@@ -167,7 +167,7 @@ async def phone_verification_create():
     except (service.PhoneNotVerifiable, service.MessageNotSent, ratelimit.RateLimited) as exc:
         return await _profile_page("notify_form", notify_errors={"__all__": str(exc)})
     await flash(f"We sent a 6-digit code to {phone}. Enter it below; it works for 10 minutes.", "success")
-    return hx_redirect("/profile#notifications")
+    return hx_redirect("/profile")
 
 
 @bp.post("/profile/phone/confirm")
@@ -182,7 +182,7 @@ async def phone_verification_confirm():
             errors = {"code": str(exc)}
         else:
             await flash("Your phone number is verified. You can now get SMS or WhatsApp messages.", "success")
-            return hx_redirect("/profile#notifications")
+            return hx_redirect("/profile")
     return await _profile_page("notify_form", notify_errors=errors)
 
 
