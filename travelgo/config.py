@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     razorpay_key_secret: str = setting("", "RAZORPAY_KEY_SECRET", "Razorpay API key secret")
     razorpay_webhook_secret: str = setting("", "RAZORPAY_WEBHOOK_SECRET", "Razorpay webhook secret")
     razorpay_api_url: str = setting("https://api.razorpay.com", "RAZORPAY_API_URL", "where the SDK calls")
+    messenger: Literal["local", "twilio"] = setting(
+        "local", "TRAVELGO_MESSENGER", "SMS and WhatsApp: local (recorded in local_messages) or twilio"
+    )
+    twilio_account_sid: str = setting("", "TWILIO_ACCOUNT_SID", "Twilio account SID (AC…)")
+    twilio_auth_token: str = setting("", "TWILIO_AUTH_TOKEN", "Twilio auth token")
+    twilio_from_number: str = setting("", "TWILIO_FROM_NUMBER", "the Twilio number SMS come from (E.164)")
+    twilio_whatsapp_from: str = setting("", "TWILIO_WHATSAPP_FROM", "the WhatsApp sender number (E.164)")
+    twilio_api_url: str = setting("https://api.twilio.com", "TWILIO_API_URL", "where the Twilio SDK calls")
 
     @field_validator("secret_key")
     @classmethod
@@ -179,6 +187,19 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "TRAVELGO_PAYMENTS=razorpay needs RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _messenger(self) -> "Settings":
+        if self.messenger == "twilio" and not (
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and (self.twilio_from_number or self.twilio_whatsapp_from)
+        ):
+            raise ValueError(
+                "TRAVELGO_MESSENGER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER "
+                "(or TWILIO_WHATSAPP_FROM)"
             )
         return self
 

@@ -54,6 +54,12 @@ DEFAULT_RULES: dict[str, Rule] = {
     "password_change_account": Rule(10, 900),
     # Live-update streams opened from one address (pages reconnect after a drop; a script opening thousands does not).
     "stream_open_ip": Rule(120, 60),
+    # Phone verification (issue 20): codes sent by SMS per account and per number (no SMS bombing of a stranger
+    # through many accounts; each costs money), and codes tried per account across codes (each code also allows
+    # only 5 tries, counted in its row).
+    "phone_code_send_account": Rule(5, 3600),
+    "phone_code_send_number": Rule(5, 3600),
+    "phone_code_attempt_account": Rule(20, 3600),
     "booking_account": Rule(60, 60),
     "booking_ip": Rule(600, 60),
 }

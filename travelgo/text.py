@@ -31,6 +31,15 @@ def clean_phone(value: str | None) -> str | None:
     return value
 
 
+def e164(value: str) -> str:
+    """A phone number as stored (clean_phone) in E.164, the form SMS providers want: "+91 98765-43210" becomes
+    "+919876543210". ValueError for a number without its country code (nothing to guess it from)."""
+    digits = re.sub(r"[ ()\-]", "", value.strip())
+    if not (digits.startswith("+") and is_digits(digits[1:]) and 8 <= len(digits) - 1 <= 15 and digits[1] != "0"):
+        raise ValueError("Give the number with its country code, e.g. +91 98765 43210")
+    return digits
+
+
 # Format characters (zero-width spaces and joiners, bidi controls, BOM) are invisible: a name made only of them
 # would show as blank on a ticket, and bidi controls can reorder what is shown around them.
 def _visible(text: str) -> str:

@@ -181,6 +181,10 @@ async def test_openapi_documents_the_booking_endpoints(client):
 
 
 async def test_booking_creation_is_rate_limited_per_account(app, client, monkeypatch):
+    from travelgo import ratelimit
+
+    frozen = ratelimit.now()  # one fixed window for all three (they once straddled a minute and the third passed)
+    monkeypatch.setattr(ratelimit, "now", lambda: frozen)
     trip, user = await trip_and_user()
     headers = await api_token(client, user["email"])
     monkeypatch.setitem(

@@ -27,6 +27,9 @@ COVERED = {
     ("GET", "/profile"),
     ("POST", "/profile"),
     ("POST", "/profile/password"),
+    ("POST", "/profile/notifications"),
+    ("POST", "/profile/phone/verify"),
+    ("POST", "/profile/phone/confirm"),
     ("GET", "/bookings"),
     ("GET", "/bookings/<reference>"),
     ("GET", "/bookings/<reference>/cancel"),
@@ -59,7 +62,8 @@ async def _snapshot() -> dict:
             "bookings": "SELECT id, status, cancelled_at, total_minor FROM bookings ORDER BY id",
             "seats": "SELECT booking_id, seat_label, held FROM booking_seats ORDER BY booking_id, seat_label",
             "trips": "SELECT id, seats_booked FROM trips ORDER BY id",
-            "users": "SELECT id, email, full_name, phone, role, password_hash FROM users ORDER BY id",
+            "users": "SELECT id, email, full_name, phone, role, password_hash, notify_sms, notify_whatsapp, phone_verified_at"
+            " FROM users ORDER BY id",
             "tokens": "SELECT token_key, revoked_at FROM api_tokens ORDER BY token_key",
         }.items():
             await cur.execute(sql)
@@ -195,6 +199,9 @@ async def test_html_profile_routes(world):
     for path, form in (
         ("/profile", {"full_name": "Hacked", "phone": ""}),
         ("/profile/password", {"current_password": "x", "new_password": "hacked-password"}),
+        ("/profile/notifications", {"notify_sms": "on"}),
+        ("/profile/phone/verify", {}),
+        ("/profile/phone/confirm", {"code": "123456"}),
     ):
         refused = await _form(anon, path, form)
         assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]

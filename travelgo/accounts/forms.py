@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from ..text import clean_name, clean_phone, normalize_email
@@ -42,10 +44,26 @@ class ProfileUpdate(BaseModel):
 
     full_name: str | None = Field(default=None, min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=32)
+    # Issue 20: SMS and WhatsApp notifications, opt-in, only to a verified phone (left out or null: unchanged).
+    notify_sms: bool | None = Field(default=None, description="send booking notifications by SMS too")
+    notify_whatsapp: bool | None = Field(default=None, description="send booking notifications by WhatsApp too")
 
     # Left out means "unchanged"; an explicit null would blank a required column (a 500 before): refuse it.
     _name = field_validator("full_name")(lambda v: clean_name(v if v is not None else ""))
     _phone = field_validator("phone")(clean_phone)
+
+
+class PhoneCode(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+    format_messages: ClassVar[dict[str, str]] = {"code": "Enter the 6 digits of the code we sent"}
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _digits_only(cls, value: object) -> object:
+        return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
 
 
 class PasswordChange(BaseModel):

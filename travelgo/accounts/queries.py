@@ -6,7 +6,7 @@ from typing import Any
 
 from ..security import digest
 
-USER_FIELDS = "id, email, full_name, phone, role, created_at"
+USER_FIELDS = "id, email, full_name, phone, role, created_at, notify_sms, notify_whatsapp, phone_verified_at"
 
 
 async def insert_user(
@@ -212,3 +212,78 @@ async def update_sessions_revoked_for_user(cur, user_id: int, *, keep: str | Non
         """,
         {"user_id": user_id, "keep": digest(keep) if keep else ""},
     )
+
+
+# --- Notification channels and phone verification (issue 20) ---------------------------------------
+
+
+async def lock_user_channels(cur, user_id: int) -> dict[str, Any] | None:
+    """The phone, its verification and the opt-ins of an account, locked (a change and its check are one step)."""
+    await cur.execute(
+        "SELECT id, phone, phone_verified_at, notify_sms, notify_whatsapp FROM users WHERE id = %(id)s FOR UPDATE",
+        {"id": user_id},
+    )
+    return await cur.fetchone()
+
+
+async def update_phone_unverified(cur, user_id: int) -> None:
+    """A new phone number is not verified: SMS and WhatsApp stop until it is."""
+    await cur.execute(
+        """
+        UPDATE users
+           SET phone_verified_at = NULL, notify_sms = 0, notify_whatsapp = 0
+         WHERE id = %(id)s
+        """,
+        {"id": user_id},
+    )
+    await delete_phone_verification(cur, user_id)
+
+
+async def update_user_channels(cur, user_id: int, changes: dict[str, bool]) -> None:
+    allowed = {k: int(v) for k, v in changes.items() if k in ("notify_sms", "notify_whatsapp")}
+    if not allowed:
+        return
+    assignments = ", ".join(f"{column} = %({column})s" for column in allowed)
+    await cur.execute(f"UPDATE users SET {assignments} WHERE id = %(id)s", {**allowed, "id": user_id})
+
+
+async def update_phone_verified(cur, user_id: int) -> None:
+    await cur.execute("UPDATE users SET phone_verified_at = UTC_TIMESTAMP(6) WHERE id = %(id)s", {"id": user_id})
+
+
+async def upsert_phone_verification(cur, user_id: int, phone: str, code_hash: str, lifetime_seconds: int) -> None:
+    """The account's one live code (a new one replaces the old, with its attempts)."""
+    await cur.execute(
+        """
+        INSERT INTO phone_verifications (user_id, phone, code_hash, attempts, expires_at)
+        VALUES (%(user_id)s, %(phone)s, %(hash)s, 0, UTC_TIMESTAMP(6) + INTERVAL %(life)s SECOND)
+            ON DUPLICATE KEY UPDATE phone = VALUES(phone), code_hash = VALUES(code_hash), attempts = 0,
+                                    expires_at = VALUES(expires_at), created_at = UTC_TIMESTAMP(6)
+        """,
+        {"user_id": user_id, "phone": phone, "hash": code_hash, "life": lifetime_seconds},
+    )
+
+
+async def select_live_phone_verification(cur, user_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """The account's unexpired code (its phone, hash and attempts so far), optionally locked."""
+    await cur.execute(
+        """
+        SELECT user_id, phone, code_hash, attempts
+          FROM phone_verifications
+         WHERE user_id = %(user_id)s
+           AND expires_at > UTC_TIMESTAMP(6)
+        """
+        + (" FOR UPDATE" if lock else ""),
+        {"user_id": user_id},
+    )
+    return await cur.fetchone()
+
+
+async def update_phone_verification_attempted(cur, user_id: int) -> None:
+    await cur.execute(
+        "UPDATE phone_verifications SET attempts = attempts + 1 WHERE user_id = %(user_id)s", {"user_id": user_id}
+    )
+
+
+async def delete_phone_verification(cur, user_id: int) -> None:
+    await cur.execute("DELETE FROM phone_verifications WHERE user_id = %(user_id)s", {"user_id": user_id})

@@ -10,7 +10,7 @@ from ..bookings.service import list_bookings
 from ..security import client_ip
 from ..web import form_dict, hx_redirect, parse_model, public_base_url, render, wants_fragment
 from . import service
-from .forms import Login, PasswordChange, PasswordForgot, PasswordReset, ProfileUpdate, Registration
+from .forms import Login, PasswordChange, PasswordForgot, PasswordReset, PhoneCode, ProfileUpdate, Registration
 
 bp = Blueprint("accounts", __name__)
 
@@ -146,9 +146,52 @@ async def password_update():
     return await _profile_page("password_form", pw_errors=errors)
 
 
+@bp.post("/profile/notifications")
+@login_required
+async def notifications_update():
+    """Choose SMS and WhatsApp (e-mail is always on); opting in needs a verified number."""
+    values = form_dict(await request.form)
+    choices = ProfileUpdate(**{name: name in values for name in service.CHANNELS})
+    try:
+        await service.update_profile(g.current_user.id, choices)
+    except service.ChannelsNeedVerifiedPhone as exc:
+        return await _profile_page("notify_form", notify_errors={"__all__": str(exc)})
+    await flash("Your notification choices are saved.", "success")
+    return hx_redirect("/profile")  # not "#notifications": htmx would only scroll, not reload
+
+
+@bp.post("/profile/phone/verify")
+@login_required
+async def phone_verification_create():
+    """Text a 6-digit code to the profile's phone number."""
+    try:
+        phone = await service.send_phone_code(g.current_user.id)
+    except (service.PhoneNotVerifiable, service.MessageNotSent, ratelimit.RateLimited) as exc:
+        return await _profile_page("notify_form", notify_errors={"__all__": str(exc)})
+    await flash(f"We sent a 6-digit code to {phone}. Enter it below; it works for 10 minutes.", "success")
+    return hx_redirect("/profile")
+
+
+@bp.post("/profile/phone/confirm")
+@login_required
+async def phone_verification_confirm():
+    """Check the code sent by SMS; the number is verified when it matches."""
+    form, errors = parse_model(PhoneCode, form_dict(await request.form))
+    if form is not None:
+        try:
+            await service.verify_phone(g.current_user.id, form.code)
+        except (service.PhoneCodeRefused, ratelimit.RateLimited) as exc:
+            errors = {"code": str(exc)}
+        else:
+            await flash("Your phone number is verified. You can now get SMS or WhatsApp messages.", "success")
+            return hx_redirect("/profile")
+    return await _profile_page("notify_form", notify_errors=errors)
+
+
 async def _profile_page(block: str | None = None, **overrides):
     """The profile page, or one of its forms (422) when htmx posted it with errors."""
-    context = {"values": g.current_user.__dict__, "errors": {}, "pw_errors": {}, **overrides}
+    context = {"values": g.current_user.__dict__, "errors": {}, "pw_errors": {}, "notify_errors": {}, **overrides}
+    context["channels"] = await service.notification_channels(g.current_user.id)
     if block is None or not wants_fragment():
         context["history"] = await _booking_history(g.current_user.id)
     return await render("accounts/profile.html", block=block, status=422 if block else 200, **context)

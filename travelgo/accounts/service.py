@@ -14,9 +14,10 @@ from quart import current_app
 
 from .. import db, ratelimit
 from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
+from ..notify import messenger
 from ..notify.queue import queue as notify
 from ..passwords import hash_password, verify_password
-from ..text import normalize_email
+from ..text import e164, normalize_email
 from . import queries
 from .forms import PasswordChange, PasswordReset, ProfileUpdate, Registration
 
@@ -176,10 +177,145 @@ async def get_user(user_id: int) -> dict[str, Any] | None:
 
 
 async def update_profile(user_id: int, form: ProfileUpdate) -> dict[str, Any]:
-    """Change name/phone; only fields that were sent change."""
+    """Change name/phone and the SMS/WhatsApp opt-ins; only fields that were sent change. A new phone number is
+    unverified (its opt-ins end); opting in needs a verified number (ChannelsNeedVerifiedPhone, nothing changes)."""
+    changes = form.model_dump(exclude_unset=True)
+    channels = {k: bool(changes.pop(k)) for k in CHANNELS if changes.get(k) is not None}
     async with db.transaction() as cur:
-        await queries.update_user_profile(cur, user_id, form.model_dump(exclude_unset=True))
+        current = await queries.lock_user_channels(cur, user_id)
+        await queries.update_user_profile(cur, user_id, changes)
+        verified = current["phone_verified_at"] is not None
+        if "phone" in changes and not same_number(changes["phone"], current["phone"]):
+            await queries.update_phone_unverified(cur, user_id)
+            verified = False
+        if any(channels.values()) and not verified:
+            raise ChannelsNeedVerifiedPhone()
+        await queries.update_user_channels(cur, user_id, channels)
         return await queries.select_user(cur, user_id)
+
+
+# --- SMS and WhatsApp: channels and phone verification (issue 20) --------------------------------------------
+# E-mail always carries tickets. SMS and WhatsApp are opt-in, and only to a number its owner proved they hold: a
+# 6-digit code sent by SMS, stored as an HMAC keyed with SECRET_KEY (a plain hash of 10^6 codes is reversed at
+# once), bound to the account and the number, valid 10 minutes and for PHONE_CODE_ATTEMPTS tries.
+
+CHANNELS = ("notify_sms", "notify_whatsapp")
+PHONE_CODE_LIFETIME_SECONDS = 600
+PHONE_CODE_ATTEMPTS = 5
+
+
+class ChannelsNeedVerifiedPhone(Exception):
+    def __init__(self) -> None:
+        super().__init__("SMS and WhatsApp need a verified phone number: verify your number first.")
+
+
+class PhoneNotVerifiable(Exception):
+    """No number, one already verified, or one without its country code (the message says which)."""
+
+
+class PhoneCodeRefused(Exception):
+    """Wrong, expired or used-up code (the message says which)."""
+
+
+class MessageNotSent(Exception):
+    def __init__(self) -> None:
+        super().__init__("We could not send the SMS just now. Please try again in a few minutes.")
+
+
+def same_number(a: str | None, b: str | None) -> bool:
+    """One phone number however it is spaced ("+91 98765 43210" and "+919876543210")."""
+    if a == b:
+        return True
+    try:
+        return a is not None and b is not None and e164(a) == e164(b)
+    except ValueError:
+        return False
+
+
+def _code_hash(user_id: int, phone: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"phone-code:{user_id}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def notification_channels(user_id: int) -> dict[str, Any]:
+    """What the profile's Notifications section shows."""
+    async with db.reading() as cur:
+        user = await queries.select_user(cur, user_id)
+        pending = await queries.select_live_phone_verification(cur, user_id)
+    phone = user["phone"]
+    try:
+        verifiable = phone is not None and bool(e164(phone))
+    except ValueError:
+        verifiable = False
+    return {
+        "email": user["email"],
+        "phone": phone,
+        "verifiable": verifiable,
+        "verified": user["phone_verified_at"] is not None,
+        "notify_sms": bool(user["notify_sms"]),
+        "notify_whatsapp": bool(user["notify_whatsapp"]),
+        "code_pending": pending is not None and pending["phone"] == phone and pending["attempts"] < PHONE_CODE_ATTEMPTS,
+    }
+
+
+async def send_phone_code(user_id: int) -> str:
+    """Text a new verification code to the account's number (replacing any earlier code); returns the number.
+    PhoneNotVerifiable, RateLimited, or MessageNotSent when the provider failed."""
+    async with db.reading() as cur:
+        user = await queries.select_user(cur, user_id)
+    phone = user["phone"]
+    if not phone:
+        raise PhoneNotVerifiable("Add your phone number first.")
+    if user["phone_verified_at"] is not None:
+        raise PhoneNotVerifiable("This number is already verified.")
+    try:
+        number = e164(phone)
+    except ValueError:
+        raise PhoneNotVerifiable(
+            "To verify it, save your number with its country code, e.g. +91 98765 43210."
+        ) from None
+    await ratelimit.hit("phone_code_send_account", user_id)
+    await ratelimit.hit("phone_code_send_number", number)
+    code = f"{secrets.randbelow(10**6):06d}"
+    async with db.transaction() as cur:
+        await queries.upsert_phone_verification(
+            cur, user_id, phone, _code_hash(user_id, phone, code), PHONE_CODE_LIFETIME_SECONDS
+        )
+    text = f"{code} is your TravelGo code to verify this number. It expires in 10 minutes. Never share it."
+    try:
+        await messenger.current().send("sms", phone, text)
+    except messenger.MessengerError as exc:
+        log.warning("verification code not sent to account %s: %s", user_id, exc)
+        async with db.transaction() as cur:
+            await queries.delete_phone_verification(cur, user_id)
+        raise MessageNotSent() from exc
+    return phone
+
+
+async def verify_phone(user_id: int, code: str) -> None:
+    """Mark the account's number verified when `code` is its live code; PhoneCodeRefused (counted) otherwise."""
+    await ratelimit.hit("phone_code_attempt_account", user_id)
+    refusal = await db.run_in_transaction(_verify_phone, user_id, code)
+    if refusal is not None:
+        raise PhoneCodeRefused(refusal)
+
+
+async def _verify_phone(cur, user_id: int, code: str) -> str | None:
+    """None when verified, else why not. The try is counted under the row lock before the comparison, so parallel
+    guesses cannot exceed the limit; a refusal commits (its count must stay)."""
+    user = await queries.lock_user_channels(cur, user_id)
+    pending = await queries.select_live_phone_verification(cur, user_id, lock=True)
+    if pending is None or pending["phone"] != user["phone"]:
+        return "This code has expired. Ask for a new one."
+    if pending["attempts"] >= PHONE_CODE_ATTEMPTS:
+        return "Too many wrong codes. Ask for a new one."
+    await queries.update_phone_verification_attempted(cur, user_id)
+    if not hmac.compare_digest(pending["code_hash"], _code_hash(user_id, user["phone"], code)):
+        left = PHONE_CODE_ATTEMPTS - pending["attempts"] - 1
+        return "That code is not right. " + (f"{left} tries left." if left else "Ask for a new one.")
+    await queries.update_phone_verified(cur, user_id)
+    await queries.delete_phone_verification(cur, user_id)
+    return None
 
 
 async def open_session(user_id: int) -> str:

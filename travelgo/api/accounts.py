@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from quart import g
 from quart_schema import tag, validate_request, validate_response
 
@@ -23,6 +23,9 @@ class UserOut(BaseModel):
     full_name: str
     phone: str | None = None
     role: str
+    notify_sms: bool = Field(False, description="booking notifications also by SMS (needs a verified phone)")
+    notify_whatsapp: bool = Field(False, description="booking notifications also by WhatsApp (needs a verified phone)")
+    phone_verified: bool = Field(False, description="the phone number was verified with a code sent to it (read-only)")
 
 
 class RegistrationOut(BaseModel):
@@ -40,7 +43,16 @@ class TokenOut(BaseModel):
 
 
 def _user_out(row) -> UserOut:
-    return UserOut(id=row["id"], email=row["email"], full_name=row["full_name"], phone=row["phone"], role=row["role"])
+    return UserOut(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        phone=row["phone"],
+        role=row["role"],
+        notify_sms=bool(row["notify_sms"]),
+        notify_whatsapp=bool(row["notify_whatsapp"]),
+        phone_verified=row["phone_verified_at"] is not None,
+    )
 
 
 @bp.post("/auth/register")
@@ -94,5 +106,11 @@ async def api_me():
 @validate_request(ProfileUpdate)
 @validate_response(UserOut, 200)
 async def api_me_update(data: ProfileUpdate):
-    """Change full_name and/or phone."""
-    return _user_out(await service.update_profile(g.api_user.id, data))
+    """Change full_name, phone, notify_sms and/or notify_whatsapp. A new phone number is unverified and ends the SMS
+    and WhatsApp opt-ins; opting in needs a verified number (422 otherwise; verify it on the profile page)."""
+    try:
+        return _user_out(await service.update_profile(g.api_user.id, data))
+    except service.ChannelsNeedVerifiedPhone as exc:
+        field = next(k for k in service.CHANNELS if getattr(data, k))
+        error = {"loc": ["body", field], "field": field, "msg": str(exc), "type": "phone_not_verified"}
+        raise Problem(422, "Phone number not verified", str(exc), errors=[error]) from None

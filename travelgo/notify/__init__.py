@@ -9,5 +9,5 @@ def init_app(app, settings) -> None:
     from . import email, messenger, sender  # here: queue.py is imported by the booking engine, which these import
 
     email.init_app(app, settings)
-    messenger.init_app(app)
+    messenger.init_app(app, settings)
     sender.init_app(app, settings.notify_poll_seconds)

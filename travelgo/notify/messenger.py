@@ -8,12 +8,14 @@ the only caller for notifications; phone-number verification codes go straight t
 
 from __future__ import annotations
 
+import logging
 from typing import Literal, Protocol
 
 from quart import current_app
 
 from .. import db
 
+log = logging.getLogger(__name__)
 Channel = Literal["sms", "whatsapp"]
 EXTENSION = "travelgo.messenger"
 
@@ -24,7 +26,9 @@ class MessengerError(Exception):
 
 class Messenger(Protocol):
     async def send(self, channel: Channel, to: str, body: str) -> str:
-        """Send one text message to an E.164 number; returns the provider's message id. MessengerError on failure."""
+        """Send one text message to a phone number with its country code (as stored, e.g. "+91 98765 43210"; an
+        adapter that needs E.164 converts it with text.e164); returns the provider's message id. MessengerError on
+        failure."""
         ...
 
 
@@ -59,5 +63,22 @@ def current() -> Messenger:
     return current_app.extensions[EXTENSION]
 
 
-def init_app(app) -> None:
-    app.extensions[EXTENSION] = LocalMessenger()
+def from_settings(settings) -> Messenger:
+    """The messenger TRAVELGO_MESSENGER names."""
+    if settings.messenger == "twilio":
+        from .twilio import TwilioMessenger
+
+        return TwilioMessenger(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            whatsapp_from=settings.twilio_whatsapp_from,
+            api_url=settings.twilio_api_url,
+        )
+    if settings.production_like:
+        log.warning("TRAVELGO_MESSENGER=local: SMS and WhatsApp are only recorded in local_messages, never sent")
+    return LocalMessenger()
+
+
+def init_app(app, settings=None) -> None:
+    app.extensions[EXTENSION] = LocalMessenger() if settings is None else from_settings(settings)

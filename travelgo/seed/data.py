@@ -60,6 +60,7 @@ ALL_TABLES = [
     "sessions",
     "api_tokens",
     "password_resets",
+    "phone_verifications",
     "audit_log",
     "mail_outbox",
     "users",
