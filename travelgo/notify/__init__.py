@@ -9,4 +9,7 @@ from . import email, messenger
 
 def init_app(app, settings) -> None:
     email.init_app(app, settings)
+    from .devmail import bp as devmail_bp
+
+    app.register_blueprint(devmail_bp)
     messenger.init_app(app)

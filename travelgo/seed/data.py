@@ -60,6 +60,7 @@ ALL_TABLES = [
     "password_resets",
     "audit_log",
     "mail_outbox",
+    "dev_mailbox",
     "users",
     "rate_limits",
 ]
