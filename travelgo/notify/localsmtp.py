@@ -20,7 +20,8 @@ from . import email
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
-MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # dev_mailbox.raw is a MEDIUMBLOB (16 MB)
+# The message travels to MariaDB as hex (see store()), twice its size, inside max_allowed_packet (16 MB by default).
+MAX_MESSAGE_BYTES = 6 * 1024 * 1024
 
 
 class MailboxHandler:
@@ -112,7 +113,8 @@ async def store(mail_from: str, rcpt_tos: list[str], raw: bytes) -> int:
         await cur.execute(
             """
             INSERT INTO dev_mailbox (mail_from, rcpt_to, to_header, subject, message_id, sent_at, size_bytes, raw)
-            VALUES (%(mail_from)s, %(rcpt_to)s, %(to)s, %(subject)s, %(message_id)s, %(sent_at)s, %(size)s, %(raw)s)
+            VALUES (%(mail_from)s, %(rcpt_to)s, %(to)s, %(subject)s, %(message_id)s, %(sent_at)s, %(size)s,
+                    UNHEX(%(raw_hex)s))
             """,
             {
                 "mail_from": mail_from[:254],
@@ -122,7 +124,8 @@ async def store(mail_from: str, rcpt_tos: list[str], raw: bytes) -> int:
                 "message_id": str(parsed.get("Message-ID", "")).strip()[:255],
                 "sent_at": _date_header(parsed),
                 "size": len(raw),
-                "raw": raw,
+                # as hex: aiomysql 0.3.2 cannot escape bytes with PyMySQL 1.2 (escape_bytes_prefixed is gone)
+                "raw_hex": raw.hex(),
             },
         )
         return cur.lastrowid
