@@ -100,6 +100,8 @@ class LocalSmtpTransport(email.SmtpTransport):
 
 
 def init_app(app, settings) -> None:
+    # aiosmtpd logs every connection and command at INFO: one line per request is this app's log
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     server = LocalMailServer()
     app.extensions[email.EXTENSION] = LocalSmtpTransport(server, settings.smtp_from, settings.smtp_timeout)
     app.before_serving(server.start)
