@@ -126,3 +126,20 @@ async def test_production_like_apps_have_no_dev_mail_and_warn_that_mail_is_only_
     test_client = production_like.test_client()
     for path in ("/dev/mail", "/dev/mail/1", "/dev/mail/1/raw"):
         assert (await test_client.get(path)).status_code == 404, path
+
+
+async def test_starting_the_local_server_never_yields_so_loops_cannot_run_before_the_pool_opens(app):
+    """before_serving hooks run in order; the database pool opens in a later one. A hook that yields lets the
+    background loops that earlier hooks started run a round against a pool that is not open yet."""
+    server = localsmtp.LocalMailServer()
+    starting = server.start()
+    with pytest.raises(StopIteration):
+        starting.send(None)  # done without suspending once
+    try:
+        assert server.url is not None
+        transport = localsmtp.LocalSmtpTransport(server, "TravelGo <no-reply@travelgo.example>", 5)
+        await transport.send(ticket(subject="Right after start"))  # queued in the backlog until the server runs
+    finally:
+        await server.stop()
+    assert server.url is None
+    assert [m["subject"] for m in await localsmtp.received()] == ["Right after start"]

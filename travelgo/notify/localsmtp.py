@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -43,10 +44,12 @@ class LocalMailServer:
 
     def __init__(self) -> None:
         self.port: int | None = None
-        self._server: asyncio.AbstractServer | None = None
+        self._starting: asyncio.Task[asyncio.AbstractServer] | None = None
         self._connections: set[SMTP] = set()
 
     async def start(self) -> None:
+        """Bind now, serve from the next turn of the loop. Nothing here waits: a before_serving hook that yields lets
+        background loops started by earlier hooks run before the database pool opens (a later hook)."""
         loop = asyncio.get_running_loop()
         handler = MailboxHandler()
         connections = self._connections
@@ -64,20 +67,29 @@ class LocalMailServer:
             # hostname given: aiosmtpd would otherwise ask DNS for this machine's name on every connection
             return Connection(handler, hostname="localhost", data_size_limit=MAX_MESSAGE_BYTES, loop=loop)
 
-        self._server = await loop.create_server(protocol, HOST, 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((HOST, 0))
+        sock.listen(100)  # a client that connects before the server task runs waits in the backlog
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._starting = loop.create_task(loop.create_server(protocol, sock=sock), name="local-smtp-server")
         log.info("local SMTP server for development mail at %s:%s (see /dev/mail)", HOST, self.port)
 
     async def stop(self) -> None:
-        if self._server is None:
+        if self._starting is None:
             return
         self.port = None
-        self._server.close()
+        starting, self._starting = self._starting, None
+        try:
+            server = await starting
+        except Exception:
+            log.exception("the local SMTP server did not start")
+            return
+        server.close()
         for connection in list(self._connections):  # a client still talking: hang up
             if connection.transport is not None:
                 connection.transport.close()
-        await self._server.wait_closed()
-        self._server = None
+        await server.wait_closed()
 
     @property
     def url(self) -> SmtpURL | None:
