@@ -77,6 +77,11 @@ async def test_dev_mail_lists_newest_first(app, client):
     body = await (await client.get("/dev/mail")).get_data(as_text=True)
     assert body.index("Message 3") < body.index("Message 2") < body.index("Message 1")
 
+    async with app.app_context():
+        await email.current().send(ticket(to="someone.else@example.com", subject="For someone else"))
+    only = await (await client.get("/dev/mail?to=someone.else@example.com")).get_data(as_text=True)
+    assert "For someone else" in only and "Message 1" not in only
+
 
 async def test_without_the_running_server_sending_is_an_email_error_not_a_silent_record(app):
     server = localsmtp.LocalMailServer()  # never started

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, abort, current_app
+from quart import Blueprint, Response, abort, current_app, request
 
 from ..security import CSP
 from ..web import render
@@ -23,9 +23,11 @@ async def development_only() -> None:
 
 @bp.get("")
 async def devmail_list():
-    """The newest e-mails the local SMTP server received."""
+    """The newest e-mails the local SMTP server received (?to=address: only those to it)."""
     settings = current_app.config["TRAVELGO"]
-    return await render("notify/devmail_list.html", messages=await localsmtp.received(), smtp_url=settings.smtp_url)
+    to = request.args.get("to", "").strip() or None
+    messages = await localsmtp.received(to=to)
+    return await render("notify/devmail_list.html", messages=messages, to=to, smtp_url=settings.smtp_url)
 
 
 @bp.get("/<int:mail_id>")
