@@ -15,6 +15,7 @@ os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 # The sweeper and TestPay's webhook sender run in every served worker; in-process tests (no HTTP server for TestPay
 # to post to) drive their rounds explicitly instead, so the loops are off here (tests that serve turn them on).
 os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
+os.environ.setdefault("TRAVELGO_NOTIFY_POLL_SECONDS", "0")
 
 from travelgo import create_app, db, mail, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402
@@ -119,13 +120,22 @@ async def post_form(client, path: str, form: dict, headers: dict | None = None):
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/register/confirm/\S+)")
 
 
+async def deliver_notifications() -> int:
+    """Run the notification sender's rounds (its loop is off in tests) until nothing is due; how many were sent."""
+    from .inapp import notifications
+
+    sent = 0
+    while n := await notifications.send_due():
+        sent += n
+    return sent
+
+
 async def confirmation_path(email: str) -> str:
     """The link path in the newest registration mail to `email` (the local outbox)."""
-    messages = await mail.outbox(email)
-    assert messages, f"no mail to {email}"
-    match = CONFIRM_LINK.search(messages[0]["body"])
-    assert match, messages[0]["body"]
-    return match.group(1)
+    await deliver_notifications()
+    links = [m.group(1) for message in await mail.outbox(email) if (m := CONFIRM_LINK.search(message["body"]))]
+    assert links, f"no confirmation link mailed to {email}"
+    return links[0]
 
 
 async def confirm_registration(client, email: str):

@@ -13,6 +13,7 @@ from types import ModuleType
 from travelgo.bookings import engine as _engine
 from travelgo.bookings import service as _service
 from travelgo.checkout import service as _checkout
+from travelgo.notify import sender as _sender
 
 from . import conftest
 
@@ -37,3 +38,4 @@ class InApp:
 service = InApp(_service)
 engine = InApp(_engine)
 checkout = InApp(_checkout)
+notifications = InApp(_sender)

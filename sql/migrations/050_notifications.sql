@@ -1,7 +1,8 @@
 -- Notifications (issue 20): one row per message and channel, written in the transaction of the change that causes
 -- it. A sender loop in every worker claims due rows (FOR UPDATE SKIP LOCKED, leased), renders the message from the
 -- booking as it stands plus the facts the event recorded (`context`), delivers it, and retries with backoff;
--- after its last attempt a row is 'failed' and stays visible (admin: /admin/notifications, with a resend).
+-- after its last attempt a row is 'failed' and stays visible (admin: /admin/notifications, with a resend). A message
+-- about a hold that is no longer one by the time it goes (paid, cancelled, expired) is 'skipped', not sent.
 CREATE TABLE IF NOT EXISTS notifications (
   id              BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   kind            VARCHAR(40) CHARACTER SET ascii NOT NULL,
@@ -11,7 +12,7 @@ CREATE TABLE IF NOT EXISTS notifications (
   recipient       VARCHAR(254) NOT NULL,
   context         TEXT NULL,
   dedupe_key      VARCHAR(120) CHARACTER SET ascii NULL,
-  status          ENUM('pending','sent','failed') NOT NULL DEFAULT 'pending',
+  status          ENUM('pending','sent','failed','skipped') NOT NULL DEFAULT 'pending',
   attempts        SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   next_attempt_at DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   last_error      VARCHAR(255) NULL,

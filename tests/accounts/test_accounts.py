@@ -7,7 +7,7 @@ from travelgo import db, mail
 from travelgo.accounts.service import LOGIN_REFUSED
 
 from .. import factories
-from ..conftest import confirm_registration, confirmation_path, csrf_for, login, post_form
+from ..conftest import confirm_registration, confirmation_path, csrf_for, deliver_notifications, login, post_form
 
 
 async def _user_row(email):
@@ -56,6 +56,7 @@ async def test_registering_a_taken_address_answers_the_same_and_tells_the_owner_
     assert strip(await taken.get_data(as_text=True), "taken@example.com") == strip(
         await fresh.get_data(as_text=True), "fresh@example.com"
     )
+    await deliver_notifications()
     [note] = await mail.outbox("taken@example.com")
     assert note["subject"] == "You already have a TravelGo account" and "/password/forgot" in note["body"]
     assert "/register/confirm/" not in note["body"]

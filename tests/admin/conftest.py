@@ -58,8 +58,17 @@ async def world(people):
                SELECT booking_id, id, 'pay_world', 100, currency, 'cancellation', 'failed' FROM payments""",
         )
         refund_id = cur.lastrowid
+        # a confirmation mail that could not be delivered (the admin may resend it)
+        await cur.execute(
+            """INSERT INTO notifications (kind, channel, user_id, booking_id, recipient, status, last_error)
+               SELECT 'booking_confirmed', 'email', user_id, id, contact_email, 'failed', 'mailbox full'
+                 FROM bookings WHERE reference = %s""",
+            (bus_booking["reference"],),
+        )
+        notification_id = cur.lastrowid
     return {
         "refund_id": refund_id,
+        "notification_id": notification_id,
         "trip": trip,
         "hotel": hotel,
         "room_type": room_type,

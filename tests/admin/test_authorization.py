@@ -27,6 +27,7 @@ def build(app, rule, world) -> str:
         "room_type_id": world["room_type"]["id"],
         "reference": world["bus_booking"]["reference"],
         "refund_id": world["refund_id"],
+        "notification_id": world["notification_id"],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"add a sample value for {missing} (route {rule.rule})"

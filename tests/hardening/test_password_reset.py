@@ -8,14 +8,15 @@ import re
 from travelgo import db, mail
 
 from .. import factories
-from ..conftest import api_token, csrf_for, login, post_form
+from ..conftest import api_token, csrf_for, deliver_notifications, login, post_form
 
 LINK = re.compile(r"http://[^/\s]+(/password/reset/[A-Za-z0-9_-]+)")
 
 
 async def _background(app) -> None:
-    """Wait for the reset e-mail work the request handed to a background task."""
+    """Wait for the reset work the request handed to a background task, then deliver the mail it queued."""
     await asyncio.gather(*app.background_tasks)
+    await deliver_notifications()
 
 
 async def _request_reset(app, client, email: str):

@@ -12,8 +12,9 @@ from typing import Any
 from itsdangerous import BadData, URLSafeTimedSerializer
 from quart import current_app
 
-from .. import db, mail, ratelimit
+from .. import db, ratelimit
 from ..auth import API_TOKEN_LIFETIME_SECONDS, SESSION_LIFETIME_SECONDS
+from ..notify.queue import queue as notify
 from ..passwords import hash_password, verify_password
 from ..text import normalize_email
 from . import queries
@@ -67,21 +68,18 @@ async def register(form: Registration, client_ip: str | None, base_url: str | No
     if client_ip is not None:
         await ratelimit.hit("register_ip", client_ip)
     password_hash = await hash_password(form.password)  # on every path: the time taken does not tell either
-    message = await db.run_in_transaction(_register, form, password_hash, next_path)
-    if message is None:
-        return
     try:
         await ratelimit.hit("register_mail_account", form.email)
+        mail_to = base_url
     except ratelimit.RateLimited:
-        return  # mail bombing one address stops here, silently (the answer must not differ)
+        mail_to = None  # mail bombing one address stops here, silently (the answer must not differ)
     if base_url is None:
         log.error("registration mail not sent: set TRAVELGO_PUBLIC_URL (links are never built from the Host header)")
-        return
-    await mail.get_mailer().send(message(base_url))
+    await db.run_in_transaction(_register, form, password_hash, next_path, mail_to)
 
 
-async def _register(cur, form: Registration, password_hash: str, next_path: str):
-    """The account change, and the mail it calls for (a function of the base URL), or None."""
+async def _register(cur, form: Registration, password_hash: str, next_path: str, base_url: str | None) -> None:
+    """The account change, and its message (when base_url says one may go) in the same transaction."""
     found = await queries.lock_registration(cur, form.email)
     if found is None:
         user_id = await queries.insert_user(
@@ -98,22 +96,16 @@ async def _register(cur, form: Registration, password_hash: str, next_path: str)
             cur, user_id, password_hash=password_hash, full_name=form.full_name, phone=form.phone
         )
     else:
-        return lambda base: mail.Message(
-            form.email,
-            "You already have a TravelGo account",
-            f"Hello {found['full_name']},\n\n"
-            "Someone (hopefully you) tried to create a TravelGo account with this address, which already has one.\n"
-            f"Log in here: {base}/login\nForgot your password? Choose a new one: {base}/password/forgot\n\n"
-            "If it was not you, ignore this message: nothing changed.\n",
+        if base_url:
+            await notify(
+                cur, "account_exists", user_id=found["id"], context={"name": found["full_name"], "base": base_url}
+            )
+        return
+    if base_url:
+        link = f"{base_url}/register/confirm/{confirmation_token(user_id, password_hash, next_path)}"
+        await notify(
+            cur, "confirm_email", user_id=user_id, context={"name": form.full_name, "link": link, "base": base_url}
         )
-    token = confirmation_token(user_id, password_hash, next_path)
-    return lambda base: mail.Message(
-        form.email,
-        "Confirm your e-mail address for TravelGo",
-        f"Hello {form.full_name},\n\nWelcome to TravelGo. Confirm this address to finish creating your account "
-        f"(the link works for two days):\n\n{base}/register/confirm/{token}\n\n"
-        "If you did not ask for an account, ignore this message: without confirmation it cannot be used.\n",
-    )
 
 
 async def confirm_email(token: str) -> tuple[dict[str, Any] | None, str]:
@@ -129,7 +121,9 @@ async def confirm_email(token: str) -> tuple[dict[str, Any] | None, str]:
             raise ConfirmationLinkInvalid()
         if not await queries.update_email_confirmed(cur, int(user_id)):
             return None, str(next_path)
-        return await queries.select_user(cur, int(user_id)), str(next_path)
+        user = await queries.select_user(cur, int(user_id))
+        await notify(cur, "welcome", user_id=user["id"], context={"name": user["full_name"]})
+        return user, str(next_path)
 
 
 def account_key(user_id: int | None, email: str) -> str:
@@ -252,17 +246,8 @@ async def request_password_reset(email: str, base_url: str | None) -> None:
         if user is None:
             return
         await queries.insert_password_reset(cur, user["id"], reset_token_hash(token), RESET_LIFETIME_SECONDS)
-        message = mail.Message(
-            to=user["email"],
-            subject="Reset your TravelGo password",
-            body=(
-                f"Hello {user['full_name']},\n\n"
-                "Someone (hopefully you) asked to reset the password of your TravelGo account.\n"
-                f"Choose a new password here within the next hour:\n\n{base_url}/password/reset/{token}\n\n"
-                "The link works once. If you did not ask for this, ignore this message: your password stays the same.\n"
-            ),
-        )
-        await mail.get_mailer().send(message, cur=cur)
+        context = {"name": user["full_name"], "link": f"{base_url}/password/reset/{token}", "base": base_url}
+        await notify(cur, "password_reset", user_id=user["id"], context=context)
 
 
 async def reset_token_is_live(token: str) -> bool:

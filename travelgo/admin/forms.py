@@ -385,6 +385,18 @@ class RefundFilter(MoneyFilter):
     status: Literal["pending", "processed", "failed"] | None = None
 
 
+class NotificationFilter(_Form):
+    """Filters of the notifications list: status, kind, channel, and a recipient or booking reference (q)."""
+
+    status: Literal["pending", "sent", "failed", "skipped"] | None = None
+    kind: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]+$")
+    channel: Literal["email", "sms", "whatsapp"] | None = None
+    q: str | None = Field(default=None, max_length=254)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+    _blanks = field_validator("status", "kind", "channel", "q", mode="before")(_blank_to_none)
+
+
 class BookingFilter(_Form):
     """Filters shared by the bookings page, its CSV export and GET /api/v1/admin/bookings."""
 

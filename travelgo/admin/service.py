@@ -25,6 +25,8 @@ from ..checkout.service import refund_cancellation, send_due_refunds
 from ..checkout.service import retry_refund as checkout_retry_refund
 from ..dates import today_in
 from ..forms import Invalid, NotFound, Refused
+from ..notify import queries as notify_queries
+from ..notify import sender as notify_sender
 from ..places import queries as place_queries
 from . import queries
 from .audit import record, snapshot
@@ -885,6 +887,32 @@ async def list_refunds(f) -> dict:
 async def _money_page(table: str, f) -> dict:
     async with db.reading() as cur:
         return await checkout_queries.select_money_page(cur, table, f.model_dump(), MONEY_PAGE)
+
+
+NOTIFICATIONS_PAGE = 50
+
+
+async def list_notifications(f) -> dict:
+    """Notifications matching the filters, newest first, a page at a time."""
+    async with db.reading() as cur:
+        return await notify_queries.select_page(cur, f.model_dump(), NOTIFICATIONS_PAGE)
+
+
+async def get_notification(notification_id: int) -> dict:
+    async with db.reading() as cur:
+        found = await notify_queries.select_notification(cur, notification_id)
+    if found is None:
+        raise NotFound("notification")
+    return found
+
+
+async def resend_notification(actor: int, notification_id: int) -> None:
+    """Send a notification again, now (audited): a failed one, or a sent one the traveller says never arrived."""
+    found = await get_notification(notification_id)
+    async with db.transaction() as cur:
+        await record(cur, actor, "notification.resend", "notification", notification_id,
+                     {"status": found["status"]}, {"status": "pending"})  # fmt: skip
+    await notify_sender.resend(notification_id)
 
 
 async def money_history(booking_id: int) -> dict:

@@ -25,6 +25,7 @@ import pymysql
 from quart import current_app, has_app_context
 
 from .. import db
+from ..notify.queue import queue as notify
 from . import queries
 from .errors import BookingError, NotFound, PriceChanged
 from .kinds import KINDS, Inventory, of_booking
@@ -165,8 +166,9 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
         },
     )
     await unit.write_items(cur, booking_id)
-    # 5. Publish.
+    # 5. Publish: the availability event, and the traveller's "held: pay by" message (both outboxes, this commit).
     await unit.publish(cur)
+    await notify(cur, "booking_held", user_id=new.user_id, booking_id=booking_id, email=new.contact_email)
     return Created(booking_id, True, reference, columns.total_minor, columns.currency)
 
 
@@ -208,6 +210,15 @@ async def release(
         cur, booking_id, status=to_status, reason=reason, cancelled_by=cancelled_by, refund_minor=refund_minor
     )
     await unit.publish(cur)
+    if to_status == "cancelled" and cancelled_by is not None:
+        await notify(
+            cur,
+            "trip_cancelled" if cancelled_by == "operator" else "booking_cancelled",
+            user_id=core["user_id"],
+            booking_id=booking_id,
+            email=core["contact_email"],
+            context={"refund_minor": refund_minor, "reason": reason, "cancelled_by": cancelled_by},
+        )
     summary = unit.released_summary()
     return Released(booking_id, core["reference"], core["type"], row["status"], True, **summary)
 

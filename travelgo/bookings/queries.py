@@ -302,8 +302,8 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
     """The fields a cancel needs (they never change after booking, so a plain read is enough)."""
     await cur.execute(
         """
-        SELECT id, reference, user_id, type, trip_id, room_type_id, check_in, check_out, rooms, total_minor,
-               currency, starts_at
+        SELECT id, reference, user_id, contact_email, type, trip_id, room_type_id, check_in, check_out, rooms,
+               total_minor, currency, starts_at
           FROM bookings
          WHERE id = %(id)s
         """,

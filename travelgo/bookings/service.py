@@ -236,6 +236,13 @@ async def get_booking(user_id: int, reference: str) -> Booking | None:
         return await _complete(cur, row) if row else None
 
 
+async def booking_detail(booking_id: int) -> Booking | None:
+    """A booking as its pages show it, by id (for the messages about it)."""
+    async with db.reading() as cur:
+        row = await queries.select_booking_detail(cur, booking_id)
+        return await _complete(cur, row) if row else None
+
+
 async def _detail(cur, booking_id: int) -> Booking:
     return await _complete(cur, await queries.select_booking_detail(cur, booking_id))
 

@@ -23,6 +23,7 @@ from ..bookings import engine, kinds
 from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
+from ..notify.queue import queue as notify
 from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
 from ..templating import money
 from ..web import public_base_url
@@ -136,7 +137,8 @@ async def _apply_payment_event(cur, event: PaymentEvent) -> str:
         return "unknown_order"
     booking_id = found["booking_id"]
     # The engine's order: the booking's inventory, then the booking, then its payment.
-    unit = await kinds.of_booking(cur, await booking_queries.select_booking_core(cur, booking_id))
+    core = await booking_queries.select_booking_core(cur, booking_id)
+    unit = await kinds.of_booking(cur, core)
     await unit.lock(cur)
     state = await booking_queries.lock_booking_state(cur, booking_id)
     payment = await queries.lock_payment(cur, found["id"])
@@ -144,7 +146,32 @@ async def _apply_payment_event(cur, event: PaymentEvent) -> str:
         return "duplicate"
     outcome = await _decide(cur, event, unit, booking_id, state, payment)
     await queries.update_payment_event_outcome(cur, event, outcome)
+    if outcome in MESSAGES:
+        kind, context = MESSAGES[outcome](event)
+        await notify(
+            cur, kind, user_id=core["user_id"], booking_id=booking_id, email=core["contact_email"], context=context
+        )
     return outcome
+
+
+# What the traveller is told of a payment event's outcome: (notification kind, the facts it records).
+MESSAGES = {
+    "confirmed": lambda e: ("booking_confirmed", None),
+    "confirmed_late": lambda e: ("booking_confirmed", None),
+    "failed": lambda e: ("payment_failed", {"error": e.error}),
+    "refunded_late": lambda e: (
+        "payment_refunded",
+        {"amount_minor": e.amount_minor, "currency": e.currency, "why": "it arrived after the booking was released"},
+    ),
+    "refunded_wrong_amount": lambda e: (
+        "payment_refunded",
+        {"amount_minor": e.amount_minor, "currency": e.currency, "why": "it was not the booking's price"},
+    ),
+    "refunded_duplicate": lambda e: (
+        "payment_refunded",
+        {"amount_minor": e.amount_minor, "currency": e.currency, "why": "the booking was already paid"},
+    ),
+}
 
 
 async def _decide(cur, event: PaymentEvent, unit: kinds.Inventory, booking_id: int, state: dict, payment: dict) -> str:

@@ -1,0 +1,223 @@
+"""Notifications: written with the change that causes them, delivered once by the sender, retried, visible to admins.
+
+Delivery here goes through the app's e-mail transport and the local Messenger; a recording transport stands in
+where a test reads the whole e-mail (HTML part, attachments) rather than its mail_outbox record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, timedelta
+
+import pytest
+
+from travelgo import db, mail
+from travelgo.dates import wall_now
+from travelgo.notify import email, messenger, sender
+
+from .. import factories
+from ..bookings.helpers import as_user, passengers, scalar, trip_and_user
+from ..conftest import deliver_notifications, login, post_form
+from ..inapp import notifications, service
+from ..payhelpers import paid, pay
+
+
+class Recording:
+    """An e-mail transport that keeps what it was given (and fails while `down`)."""
+
+    def __init__(self) -> None:
+        self.sent: list[email.Email] = []
+        self.down = False
+
+    async def send(self, message: email.Email) -> None:
+        if self.down:
+            raise email.EmailError("connection refused")
+        self.sent.append(message)
+        await email.record(message)
+
+
+@pytest.fixture
+def outbox(app, monkeypatch) -> Recording:
+    recording = Recording()
+    monkeypatch.setitem(app.extensions, email.EXTENSION, recording)
+    return recording
+
+
+async def kinds(booking_reference: str | None = None) -> list[str]:
+    async with db.reading() as cur:
+        await cur.execute("SELECT kind FROM notifications WHERE channel = 'email' ORDER BY id")
+        return [r["kind"] for r in await cur.fetchall()]
+
+
+async def test_a_booking_s_life_is_told_by_mail_held_confirmed_cancelled(client, outbox):
+    trip, user = await trip_and_user(price_minor=2500)
+    hold = await service.book_trip(as_user(user), trip["id"], ["4"], passengers(1))
+    assert await deliver_notifications() == 1
+    booking = await paid(hold)
+    assert await deliver_notifications() == 1
+    await service.cancel_booking(user["id"], booking["reference"])
+    assert await deliver_notifications() == 1
+    assert await kinds() == ["booking_held", "booking_confirmed", "booking_cancelled"]
+    held, confirmed, cancelled = outbox.sent
+    assert held.to == booking["contact_email"] and hold["reference"] in held.subject and "UTC" in held.subject
+    assert confirmed.subject.startswith("Confirmed:") and "e-ticket" in confirmed.text
+    assert "Seats: 4 (" in confirmed.text and f"/bookings/{booking['reference']}" in confirmed.text
+    assert booking["reference"] in confirmed.html and "<script" not in confirmed.html
+    (ics,) = confirmed.attachments
+    assert ics.filename == f"{booking['reference']}.ics" and ics.content_type == "text/calendar"
+    assert f"DTSTART:{booking['starts_at'].astimezone(UTC):%Y%m%dT%H%M%S}Z".encode() in ics.data
+    assert "refund of €25.00" in cancelled.text
+    assert len({m.message_id for m in outbox.sent}) == 3  # one Message-ID per notification
+    assert [m["subject"] for m in await mail.outbox(booking["contact_email"])][::-1] == [
+        held.subject, confirmed.subject, cancelled.subject
+    ]  # fmt: skip
+    assert await scalar("SELECT COUNT(*) FROM notifications WHERE status = 'sent'") == 3
+
+
+async def test_a_failed_payment_and_an_operator_cancellation_are_told(client, app, outbox):
+    from travelgo.admin import service as admin
+
+    trip, user = await trip_and_user(price_minor=3000)
+    hold = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    await pay(hold, "failed")
+    await deliver_notifications()
+    await paid(hold)
+    async with app.app_context():
+        await admin.cancel_trip(user["id"], trip["id"], "Bus broke down")
+    assert await kinds() == ["booking_held", "payment_failed", "booking_confirmed", "trip_cancelled"]
+    await deliver_notifications()
+    failed, cancelled = outbox.sent[1], outbox.sent[3]
+    assert "did not go through" in failed.subject and "Nothing was charged" in failed.text
+    assert "operator has cancelled" in cancelled.text and "Bus broke down" in cancelled.text
+    assert "full refund of €30.00" in cancelled.text
+
+
+async def test_a_message_about_a_hold_that_was_paid_meanwhile_is_skipped(client, outbox):
+    trip, user = await trip_and_user()
+    await paid(await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1)))  # paid before the sender came
+    await deliver_notifications()
+    assert [m.subject.split(":")[0] for m in outbox.sent] == ["Confirmed"]
+    async with db.reading() as cur:
+        await cur.execute("SELECT kind, status, last_error FROM notifications ORDER BY id")
+        rows = await cur.fetchall()
+    assert [(r["kind"], r["status"]) for r in rows] == [("booking_held", "skipped"), ("booking_confirmed", "sent")]
+    assert rows[0]["last_error"] == "the booking is confirmed"
+
+
+async def test_a_booking_that_rolls_back_leaves_no_message(client, outbox):
+    trip, user = await trip_and_user()
+    other = (await trip_and_user())[1]
+    await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    with pytest.raises(service.SeatsUnavailable):
+        await service.book_trip(as_user(other), trip["id"], ["2"], passengers(1))
+    assert await kinds() == ["booking_held"]  # only the booking that committed
+
+
+async def test_a_verified_phone_that_opted_in_gets_sms_too(client, outbox):
+    trip, user = await trip_and_user()
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE users SET phone = '+919876543210', notify_sms = 1, phone_verified_at = UTC_TIMESTAMP(6)"
+            " WHERE id = %(id)s",
+            {"id": user["id"]},
+        )
+        unverified = await factories.make_user(cur)
+        await cur.execute(
+            "UPDATE users SET phone = '+919800000000', notify_sms = 1 WHERE id = %(id)s", {"id": unverified["id"]}
+        )
+    await paid(await service.book_trip(as_user(user), trip["id"], ["3"], passengers(1)))
+    await service.book_trip(as_user(unverified), trip["id"], ["5"], passengers(1))
+    await deliver_notifications()
+    (text,) = [m["body"] for m in await messenger.sent("+919876543210")]  # "held" was skipped: paid by then
+    assert "confirmed" in text and len(text) < 320  # two SMS segments at most
+    assert await messenger.sent("+919800000000") == []  # opted in, but the number is not verified
+
+
+async def test_two_senders_at_once_deliver_each_message_once(client, outbox, many_holds):
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 7):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    queued = await scalar("SELECT COUNT(*) FROM notifications")
+    await asyncio.gather(*(notifications.send_due(limit=2) for _ in range(6)))
+    await deliver_notifications()
+    assert len(outbox.sent) == queued == 6
+    assert len({m.message_id for m in outbox.sent}) == queued
+
+
+async def test_a_mail_server_down_for_a_while_delays_then_delivers_once_and_gives_up_after_its_attempts(client, outbox):
+    trip, user = await trip_and_user()
+    await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    outbox.down = True
+    assert await deliver_notifications() == 1
+    row = await _row()
+    assert row["status"] == "pending" and row["attempts"] == 1 and row["last_error"] == "connection refused"
+    assert await deliver_notifications() == 0  # not due again before its backoff
+    await _due_now()
+    outbox.down = False
+    assert await deliver_notifications() == 1 and len(outbox.sent) == 1
+    assert (await _row())["status"] == "sent"
+
+    await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    outbox.down = True
+    for _ in range(sender.MAX_ATTEMPTS):
+        await _due_now()
+        await deliver_notifications()
+    assert (await _row())["status"] == "failed" and (await _row())["attempts"] == sender.MAX_ATTEMPTS
+
+
+async def _row() -> dict:
+    async with db.reading() as cur:
+        await cur.execute("SELECT status, attempts, last_error FROM notifications ORDER BY id DESC LIMIT 1")
+        return await cur.fetchone()
+
+
+async def _due_now() -> None:
+    async with db.transaction() as cur:
+        await cur.execute("UPDATE notifications SET next_attempt_at = UTC_TIMESTAMP(6) WHERE status = 'pending'")
+
+
+async def test_reminders_and_hold_warnings_are_queued_once(client, outbox):
+    soon, user = await trip_and_user(departs_at=wall_now() + timedelta(hours=20))
+    later, _ = await trip_and_user(departs_at=wall_now() + timedelta(hours=30))
+    await paid(await service.book_trip(as_user(user), soon["id"], ["1"], passengers(1)))
+    await paid(await service.book_trip(as_user(user), later["id"], ["1"], passengers(1)))
+    hold = await service.book_trip(as_user(user), later["id"], ["2"], passengers(1))
+    async with db.transaction() as cur:  # two minutes left on the hold, made a while ago
+        await cur.execute(
+            "UPDATE bookings SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 2 MINUTE,"
+            " created_at = UTC_TIMESTAMP(6) - INTERVAL 8 MINUTE WHERE reference = %(r)s",
+            {"r": hold["reference"]},
+        )
+    assert await notifications.queue_time_based() == 2
+    assert await notifications.queue_time_based() == 0  # once each
+    assert (await kinds())[-2:] == ["reminder", "hold_expiring"]
+    await deliver_notifications()
+    reminder = next(m for m in outbox.sent if m.subject.startswith("Tomorrow"))
+    assert soon["origin"]["name"] in reminder.subject
+    warning = next(m for m in outbox.sent if "few minutes left" in m.subject)
+    assert hold["reference"] in warning.subject
+
+
+async def test_admins_see_failed_notifications_and_resend_them(client, app, outbox):
+    async with db.transaction() as cur:
+        admin = await factories.make_user(cur, "ops@example.com", role="admin")
+    trip, user = await trip_and_user()
+    await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    outbox.down = True
+    for _ in range(sender.MAX_ATTEMPTS):
+        await _due_now()
+        await deliver_notifications()
+    outbox.down = False
+    await login(client, admin["email"])
+    listing = await (await client.get("/admin/notifications?status=failed")).get_data(as_text=True)
+    assert "booking held" in listing and "connection refused" in listing
+    notification_id = await scalar("SELECT id FROM notifications")
+    answer = await post_form(client, f"/admin/notifications/{notification_id}/resend", {})
+    assert answer.status_code == 303
+    assert (await _row())["status"] == "sent" and len(outbox.sent) == 1
+    shown = await (await client.get(f"/admin/notifications/{notification_id}")).get_data(as_text=True)
+    assert "What was sent" in shown and "held for you" in shown
+    assert await scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.resend'") == 1
+    traveller = app.test_client()
+    await login(traveller, user["email"])
+    assert (await traveller.get("/admin/notifications")).status_code == 403

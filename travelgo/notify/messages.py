@@ -1,0 +1,96 @@
+"""What a notification says: rendered when it is sent, from templates/notify/<kind>.txt (blocks `subject`, `lead`
+and `sms`), the booking as it then stands, and the facts its event recorded (`context`).
+
+The plain-text e-mail is the lead, the booking's summary and the links (notify/_text.txt); the HTML part is the
+lead around the booking's card (notify/_mail.html, escaped like every page). A confirmation carries the e-ticket in
+that card and an .ics of the journey or stay.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+from quart import current_app
+
+from ..bookings.service import booking_detail
+from ..web import public_base_url
+from .email import Attachment
+
+LOCAL_BASE = "http://localhost:8000"  # links in development mail when TRAVELGO_PUBLIC_URL is unset (make run's port)
+# Messages about an unpaid hold: by the time one goes, the hold may be paid, cancelled or gone (then it is skipped).
+ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed"})
+
+
+class Obsolete(Exception):
+    """What the message would say is no longer true (the sender marks it skipped)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    sms: str
+    html: str
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+async def _block(template, name: str, variables: dict[str, Any]) -> str:
+    """One block of a template, rendered on its own (Quart's Jinja environment is async)."""
+    return "".join([part async for part in template.blocks[name](template.new_context(variables))]).strip()
+
+
+async def render(row: dict[str, Any]) -> Rendered:
+    """The message of one notifications row, in every form a channel needs."""
+    booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
+    if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
+        raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
+    context = json.loads(row["context"]) if row["context"] else {}
+    base = context.get("base") or public_base_url() or LOCAL_BASE  # the site the event's request came to, if any
+    variables = {
+        "kind": row["kind"],
+        "booking": booking,
+        "context": context,
+        "base": base,
+        "booking_url": f"{base}/bookings/{booking['reference']}" if booking else None,
+        "settings_url": f"{base}/profile#notifications",
+    }
+    env = current_app.jinja_env
+    variables["b"] = await env.get_template("notify/_booking.txt").make_module_async(variables)  # shared pieces
+    template = env.get_template(f"notify/{row['kind']}.txt")  # .txt: not HTML-escaped (plain text and SMS)
+    subject, lead, sms = [await _block(template, name, variables) for name in ("subject", "lead", "sms")]
+    text = (await env.get_template("notify/_text.txt").render_async(lead=lead, **variables)).strip() + "\n"
+    html = await env.get_template("notify/_mail.html").render_async(
+        subject=subject, paragraphs=[p for p in lead.split("\n") if p.strip()], **variables
+    )
+    attachments = ()
+    if row["kind"] == "booking_confirmed" and booking is not None:
+        attachments = (
+            Attachment(f"{booking['reference']}.ics", "text/calendar", ics(booking, variables["booking_url"])),
+        )
+    return Rendered(subject, text, sms, html, attachments)
+
+
+def ics(booking: dict[str, Any], url: str) -> bytes:
+    """An iCalendar event for a booking's journey or stay (aware times: each city's own zone, written in UTC)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//TravelGo//Bookings//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"{booking['reference']}@travelgo")
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", booking["starts_at"].astimezone(UTC))
+    event.add("dtend", max(booking["ends_at"], booking["starts_at"] + timedelta(minutes=1)).astimezone(UTC))
+    if booking["type"] == "bus":
+        event.add("summary", f"Bus {booking['title']} ({booking['reference']})")
+        event.add("location", booking.get("origin") or "")
+    else:
+        event.add("summary", f"Stay at {booking['title']} ({booking['reference']})")
+        event.add("location", ", ".join(filter(None, (booking.get("hotel_address"), booking.get("hotel_city")))))
+    event.add("description", f"TravelGo booking {booking['reference']}: {url}")
+    event.add("url", url)
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,52 @@
+"""Writing notifications: one INSERT … SELECT per event, in the caller's transaction, so a message exists exactly
+when the change that causes it commits (a rolled-back booking leaves none).
+
+Each event gets an e-mail row, and an SMS and a WhatsApp row when the traveller opted in with a verified phone.
+`dedupe_key` makes a time-based event (a reminder, a hold about to expire) queue once however often it is looked
+for. What a message says is rendered when it is sent (messages.py), from the booking as it then stands and the
+facts the event recorded in `context` (a refund amount, a reset link).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Kinds whose messages go by e-mail only (account mail: links into the account belong in the mailbox).
+EMAIL_ONLY = frozenset({"password_reset", "confirm_email", "account_exists", "welcome"})
+
+
+async def queue(
+    cur,
+    kind: str,
+    *,
+    user_id: int,
+    booking_id: int | None = None,
+    email: str | None = None,
+    context: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Queue `kind` for a user: to `email` (default: the account's address) and their opted-in phone channels."""
+    await cur.execute(
+        """
+        INSERT INTO notifications (kind, channel, user_id, booking_id, recipient, context, dedupe_key)
+        SELECT %(kind)s, c.channel, u.id, %(booking_id)s, IF(c.channel = 'email', COALESCE(%(email)s, u.email), u.phone),
+               %(context)s, %(dedupe_key)s
+          FROM users u
+          JOIN (SELECT 'email' AS channel UNION ALL SELECT 'sms' UNION ALL SELECT 'whatsapp') c
+         WHERE u.id = %(user_id)s
+           AND (c.channel = 'email'
+                OR (NOT %(email_only)s AND u.phone IS NOT NULL AND u.phone_verified_at IS NOT NULL
+                    AND ((c.channel = 'sms' AND u.notify_sms) OR (c.channel = 'whatsapp' AND u.notify_whatsapp))))
+            ON DUPLICATE KEY UPDATE notifications.id = notifications.id
+        """,
+        {
+            "kind": kind,
+            "user_id": user_id,
+            "booking_id": booking_id,
+            "email": email,
+            "context": json.dumps(context, default=str) if context else None,
+            "dedupe_key": dedupe_key,
+            "email_only": kind in EMAIL_ONLY,
+        },
+    )
