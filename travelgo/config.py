@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -65,6 +65,53 @@ class DatabaseURL:
         return self.host in ("127.0.0.1", "localhost", "::1")
 
 
+@dataclass(frozen=True)
+class SmtpURL:
+    """Where e-mail goes: `smtp://[user:password@]host[:port][?starttls=…]`, or `smtps://` for TLS from the start.
+
+    `smtp://` upgrades with STARTTLS when the server offers it (`?starttls=auto`, the default), `?starttls=1` refuses
+    to send without it, `?starttls=0` never upgrades. Credentials are URL-encoded (`%40` for `@`)."""
+
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+    security: Literal["plain", "starttls-auto", "starttls", "tls"] = "starttls-auto"
+
+    @classmethod
+    def parse(cls, url: str) -> "SmtpURL":
+        parts = urlparse(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError(f"SMTP_URL must start with smtp:// or smtps:// (got {parts.scheme!r})")
+        if not parts.hostname:
+            raise ValueError("SMTP_URL must name a host, e.g. smtp://127.0.0.1:1025")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ValueError(f"SMTP_URL: {exc}") from None
+        starttls = parse_qs(parts.query).get("starttls", ["auto"])[-1].lower()
+        choices = {"auto": "starttls-auto", "1": "starttls", "true": "starttls", "0": "plain", "false": "plain"}
+        if starttls not in choices:
+            raise ValueError(f"SMTP_URL: starttls is auto, 1 or 0 (got {starttls!r})")
+        if parts.scheme == "smtps":
+            security = "tls"
+        else:
+            security = choices[starttls]
+        return cls(
+            host=parts.hostname,
+            port=port or (465 if security == "tls" else 25),
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            security=security,
+        )
+
+    def __str__(self) -> str:
+        """The URL without its password (for logs and the development mail page)."""
+        user = f"{self.username}@" if self.username else ""
+        scheme = "smtps" if self.security == "tls" else "smtp"
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
 def _dev_secret_key() -> str:
     """In development the key is generated once into var/ and reused, so sessions survive restarts."""
     path = VAR_DIR / "secret_key"
@@ -86,9 +133,14 @@ def _database_url(value: Any) -> Any:
     return DatabaseURL.parse(value) if isinstance(value, str) else value
 
 
+def _smtp_url(value: Any) -> Any:
+    return SmtpURL.parse(value) if isinstance(value, str) else value
+
+
 # NoDecode: a URL is a plain string in the environment, not JSON
 URL = Annotated[DatabaseURL, NoDecode, BeforeValidator(_database_url)]
 OPTIONAL_URL = Annotated[DatabaseURL | None, NoDecode, BeforeValidator(_database_url)]
+OPTIONAL_SMTP_URL = Annotated[SmtpURL | None, NoDecode, BeforeValidator(_smtp_url)]
 
 
 def setting(default: Any, env: str, description: str, **constraints: Any) -> Any:
@@ -154,6 +206,10 @@ class Settings(BaseSettings):
     twilio_from_number: str = setting("", "TWILIO_FROM_NUMBER", "the Twilio number SMS come from (E.164)")
     twilio_whatsapp_from: str = setting("", "TWILIO_WHATSAPP_FROM", "the WhatsApp sender number (E.164)")
     twilio_api_url: str = setting("https://api.twilio.com", "TWILIO_API_URL", "where the Twilio SDK calls")
+    smtp_url: OPTIONAL_SMTP_URL = setting(None, "SMTP_URL", "the mail server; unset: a local one in development "
+                                          "and tests, none (recorded only) in staging and production")  # fmt: skip
+    smtp_from: str = setting("TravelGo <no-reply@travelgo.example>", "SMTP_FROM", "the From of every e-mail")
+    smtp_timeout: float = setting(10.0, "SMTP_TIMEOUT", "seconds for each step of an SMTP conversation", gt=0)
 
     @field_validator("secret_key")
     @classmethod
@@ -169,6 +225,17 @@ class Settings(BaseSettings):
     @classmethod
     def _testpay_secret(cls, value: str, info: ValidationInfo) -> str:
         return value or _derived(info.data.get("secret_key", ""), "testpay")
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, value: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        name, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError(f"SMTP_FROM must be an address, e.g. TravelGo <no-reply@travelgo.example> (got {value!r})")
+        return str(Address(display_name=name, addr_spec=address))
 
     @model_validator(mode="after")
     def _production(self) -> "Settings":
@@ -207,6 +274,11 @@ class Settings(BaseSettings):
     def production_like(self) -> bool:
         """Production, or staging: production's settings with a test payment gateway (benchmarks, rehearsals)."""
         return self.env in ("production", "staging")
+
+    @property
+    def local_mail_server(self) -> bool:
+        """Development and tests without SMTP_URL: a local SMTP server started by the app receives the mail."""
+        return self.smtp_url is None and self.env in ("development", "test")
 
     @property
     def fast_password_hashing(self) -> bool:

@@ -63,6 +63,7 @@ ALL_TABLES = [
     "phone_verifications",
     "audit_log",
     "mail_outbox",
+    "dev_mailbox",
     "users",
     "rate_limits",
 ]
