@@ -99,6 +99,7 @@ def server_env(url: DatabaseURL) -> dict[str, str]:
         SECRET_KEY="e2e-secret-key-not-for-production-0123456789",
         TRAVELGO_SSE_POLL_SECONDS="0.05",
         TRAVELGO_PAYMENTS_POLL_SECONDS="0.5",
+        TRAVELGO_NOTIFY_POLL_SECONDS="0.5",  # the server delivers its own mail (the unit tests drive it by hand)
         LOG_LEVEL="WARNING",
     )
     env.pop("DATABASE_READ_URL", None)

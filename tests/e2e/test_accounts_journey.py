@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -11,11 +12,16 @@ pytestmark = pytest.mark.e2e
 
 
 async def _mailed_link(arrange, email: str) -> str:
-    """The path of the confirmation link in the newest mail to `email` (the local outbox)."""
-    async with arrange() as cur:
-        await cur.execute("SELECT body FROM mail_outbox WHERE to_address = %s ORDER BY id DESC LIMIT 1", (email,))
-        body = (await cur.fetchone())["body"]
-    return re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body).group(1)
+    """The path of the confirmation link in the newest mail to `email` (the server's sender delivers it within about
+    a second of the registration; the mail_outbox records it)."""
+    for _ in range(50):
+        async with arrange() as cur:
+            await cur.execute("SELECT body FROM mail_outbox WHERE to_address = %s ORDER BY id DESC LIMIT 1", (email,))
+            row = await cur.fetchone()
+        if row:
+            return re.search(r"https?://[^/\s]+(/register/confirm/\S+)", row["body"]).group(1)
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no mail to {email} within 10 s")
 
 
 async def test_register_logout_login_and_wrong_password(page, unique_email, arrange):
