@@ -45,6 +45,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
 
     assets.init_app(app)  # registered first so its after_request (gzip) runs last
 
+    # The pool opens before anything else starts serving: the background loops below start in before_serving hooks
+    # of their own, registered after this one (Quart runs them in order), so their first round finds it open.
+    @app.before_serving
+    async def _open() -> None:
+        await db.open_pools(
+            settings.database_url, settings.database_read_url, settings.pool_size, settings.db_acquire_timeout
+        )
+        from . import events
+
+        await events.start(app)
+        # Open streams end the moment the worker is told to stop (travelgo.serve), not after the graceful timeout.
+        app.extensions["travelgo_stop_streams"] = shutdown.on_stop(events.hub_for(app).close_all)
+
     cookie_auth.init_app(app)
     bearer_auth.init_app(app)
 
@@ -76,17 +89,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     app.before_request(_start_request)
     app.before_request(web.csrf_protect)
     app.after_request(_finish_request)
-
-    @app.before_serving
-    async def _open() -> None:
-        await db.open_pools(
-            settings.database_url, settings.database_read_url, settings.pool_size, settings.db_acquire_timeout
-        )
-        from . import events
-
-        await events.start(app)
-        # Open streams end the moment the worker is told to stop (travelgo.serve), not after the graceful timeout.
-        app.extensions["travelgo_stop_streams"] = shutdown.on_stop(events.hub_for(app).close_all)
 
     # Shutdown order: streams end first (above, or here when nothing called shutdown.begin()); background loops
     # stop next (their after_serving hooks were registered before this one); the events poller and the pool last.
