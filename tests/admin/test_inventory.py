@@ -391,3 +391,17 @@ async def test_hotel_details_error_comes_back_as_a_fragment_not_a_500(client):
     )
     assert response.status_code == 422
     assert "<html" not in await response.get_data(as_text=True)
+
+
+async def test_an_operator_s_bookings_address_is_kept_checked_and_optional(admin_client, world):
+    from ..bookings.helpers import scalar
+    from ..conftest import post_form
+
+    bad = await post_form(admin_client, "/admin/operators", {"name": "Dawn Coaches", "contact_email": "not-mail"})
+    assert bad.status_code == 422 and await scalar("SELECT COUNT(*) FROM operators WHERE name = 'Dawn Coaches'") == 0
+    await post_form(admin_client, "/admin/operators", {"name": "Dawn Coaches", "contact_email": "desk@dawn.example"})
+    await post_form(admin_client, "/admin/operators", {"name": "Dusk Coaches", "contact_email": ""})
+    assert await scalar("SELECT contact_email FROM operators WHERE name = 'Dawn Coaches'") == "desk@dawn.example"
+    assert await scalar("SELECT contact_email FROM operators WHERE name = 'Dusk Coaches'") is None
+    listing = await (await admin_client.get("/admin/operators?q=Dawn")).get_data(as_text=True)
+    assert "desk@dawn.example" in listing

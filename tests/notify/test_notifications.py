@@ -221,3 +221,20 @@ async def test_admins_see_failed_notifications_and_resend_them(client, app, outb
     traveller = app.test_client()
     await login(traveller, user["email"])
     assert (await traveller.get("/admin/notifications")).status_code == 403
+
+
+async def test_the_operator_hears_of_a_paid_booking_at_its_bookings_address(client, app, outbox):
+    trip, user = await trip_and_user()
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE operators SET contact_email = 'desk@coaches.example' WHERE id = %(id)s",
+            {"id": trip["operator"]["id"]},
+        )
+    hold = await service.book_trip(as_user(user), trip["id"], ["6"], passengers(1))
+    await deliver_notifications()
+    assert [m.to for m in outbox.sent] == [user["email"]]  # a hold is not news for the operator
+    await paid(hold)
+    await deliver_notifications()
+    (partner,) = [m for m in outbox.sent if m.to == "desk@coaches.example"]
+    assert partner.subject.startswith(f"New booking {hold['reference']}") and "1 seat" in partner.text
+    assert "/bookings/" not in partner.text and "Notification settings" not in partner.text  # a traveller's links

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator, model_validator
 
 from ..buses.forms import TRIP_AMENITIES
 from ..dates import AdminDate, known_zone, today_in, wall_now
@@ -72,8 +72,10 @@ class CityForm(_Form):
 class OperatorForm(_Form):
     name: str = Field(min_length=1, max_length=100)
     rating: Decimal = Field(default=Decimal("0"), ge=0, le=5, decimal_places=1)  # le and places bound the digits
+    contact_email: EmailStr | None = Field(default=None, max_length=254)  # hears of each new booking
 
     _blank = field_validator("rating", mode="before")(_blank_to_zero)
+    _no_contact = field_validator("contact_email", mode="before")(_blank_to_none)
 
 
 # --- vehicles and their seat layout -------------------------------------------------------------------
@@ -271,6 +273,9 @@ class HotelForm(_Form):
     latitude: Decimal = Field(ge=-90, le=90, max_digits=9, decimal_places=6)
     longitude: Decimal = Field(ge=-180, le=180, max_digits=9, decimal_places=6)
     distance_km: Decimal = Field(default=Decimal("0"), ge=0, le=999, max_digits=5, decimal_places=2)
+    contact_email: EmailStr | None = Field(default=None, max_length=254)  # hears of each new booking
+
+    _no_contact = field_validator("contact_email", mode="before")(_blank_to_none)
 
     _blank = field_validator("rating", "distance_km", mode="before")(_blank_to_zero)
 

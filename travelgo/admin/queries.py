@@ -150,7 +150,7 @@ async def update_city(cur, city_id: int, data: dict) -> None:
     )
 
 
-OPERATOR_FIELDS = "o.id, o.name, o.rating"
+OPERATOR_FIELDS = "o.id, o.name, o.rating, o.contact_email"
 
 
 async def select_operators(cur, q: str | None, page: int) -> dict:
@@ -184,13 +184,16 @@ async def select_operator(cur, operator_id: int, *, lock: bool = False) -> dict 
 
 
 async def insert_operator(cur, data: dict) -> int:
-    await cur.execute("INSERT INTO operators (name, rating) VALUES (%(name)s, %(rating)s)", data)
+    await cur.execute(
+        "INSERT INTO operators (name, rating, contact_email) VALUES (%(name)s, %(rating)s, %(contact_email)s)", data
+    )
     return cur.lastrowid
 
 
 async def update_operator(cur, operator_id: int, data: dict) -> None:
     await cur.execute(
-        "UPDATE operators SET name = %(name)s, rating = %(rating)s WHERE id = %(id)s", {**data, "id": operator_id}
+        "UPDATE operators SET name = %(name)s, rating = %(rating)s, contact_email = %(contact_email)s WHERE id = %(id)s",
+        {**data, "id": operator_id},
     )
 
 
@@ -391,7 +394,7 @@ async def lock_confirmed_trip_bookings(cur, trip_id: int) -> list[dict]:
 # --- hotels -------------------------------------------------------------------------------------------
 
 HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities,
-                  h.latitude, h.longitude, h.distance_km"""
+                  h.latitude, h.longitude, h.distance_km, h.contact_email"""
 
 
 async def select_hotels(cur, f) -> dict:
@@ -432,9 +435,9 @@ async def insert_hotel(cur, data: dict) -> int:
     await cur.execute(
         """
         INSERT INTO hotels (city_id, name, description, address, area, stars, rating, amenities,
-                            latitude, longitude, distance_km)
+                            latitude, longitude, distance_km, contact_email)
         VALUES (%(city_id)s, %(name)s, %(description)s, %(address)s, %(area)s, %(stars)s, %(rating)s,
-                %(amenities)s, %(latitude)s, %(longitude)s, %(distance_km)s)
+                %(amenities)s, %(latitude)s, %(longitude)s, %(distance_km)s, %(contact_email)s)
         """,
         data,
     )

@@ -24,6 +24,7 @@ from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
 from ..notify.queue import queue as notify
+from ..notify.queue import queue_partner as notify_partner
 from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
 from ..templating import money
 from ..web import public_base_url
@@ -151,6 +152,8 @@ async def _apply_payment_event(cur, event: PaymentEvent) -> str:
         await notify(
             cur, kind, user_id=core["user_id"], booking_id=booking_id, email=core["contact_email"], context=context
         )
+        if kind == "booking_confirmed":
+            await notify_partner(cur, "partner_new_booking", booking_id)
     return outcome
 
 

@@ -55,8 +55,9 @@ async def render(row: dict[str, Any]) -> Rendered:
         "booking": booking,
         "context": context,
         "base": base,
-        "booking_url": f"{base}/bookings/{booking['reference']}" if booking else None,
-        "settings_url": f"{base}/profile#notifications",
+        # A traveller's links; a partner's message (no user: the business's address) has none of theirs to give.
+        "booking_url": f"{base}/bookings/{booking['reference']}" if booking and row["user_id"] else None,
+        "settings_url": f"{base}/profile#notifications" if row["user_id"] else None,
     }
     env = current_app.jinja_env
     variables["b"] = await env.get_template("notify/_booking.txt").make_module_async(variables)  # shared pieces

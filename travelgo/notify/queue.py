@@ -50,3 +50,23 @@ async def queue(
             "email_only": kind in EMAIL_ONLY,
         },
     )
+
+
+async def queue_partner(cur, kind: str, booking_id: int) -> None:
+    """Queue `kind` for the business a booking is with: its operator's or hotel's bookings e-mail, if it has one.
+    (Partner accounts, issue 17, will add their members here.)"""
+    await cur.execute(
+        """
+        INSERT INTO notifications (kind, channel, booking_id, recipient)
+        SELECT %(kind)s, 'email', b.id, COALESCE(o.contact_email, h.contact_email)
+          FROM bookings b
+          LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN vehicles v ON v.id = t.vehicle_id
+          LEFT JOIN operators o ON o.id = v.operator_id
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN hotels h ON h.id = rt.hotel_id
+         WHERE b.id = %(booking_id)s
+           AND COALESCE(o.contact_email, h.contact_email) IS NOT NULL
+        """,
+        {"kind": kind, "booking_id": booking_id},
+    )

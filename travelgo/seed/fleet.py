@@ -22,6 +22,11 @@ class Fleet:
     async def _operators_and_vehicles(self, cur) -> None:
         self.operators = [(i, *o) for i, o in enumerate(OPERATORS[: self.scale.operators], start=1)]
         await insert_rows(cur, "operators", ("id", "name", "rating"), [(i, n, r) for i, n, r, _ in self.operators])
+        # Each operator hears of its new bookings (issue 20): bookings@<its name>.example
+        await cur.execute(
+            "UPDATE operators SET contact_email = CONCAT('bookings@',"
+            " TRIM(BOTH '-' FROM REGEXP_REPLACE(LOWER(name), '[^a-z0-9]+', '-')), '.example')"
+        )
         vehicles, seats = [], []
         self.fleet: dict[tuple[int, str], list[tuple[int, tuple[str, ...]]]] = {}
         for op_id, op_name, _, types in self.operators:

@@ -95,6 +95,11 @@ class Hotels:
                 ),
                 hotels,
             )
+            # Each hotel hears of its new bookings (issue 20): reservations@<its name>.example
+            await cur.execute(
+                "UPDATE hotels SET contact_email = CONCAT('reservations@',"
+                " TRIM(BOTH '-' FROM REGEXP_REPLACE(LOWER(name), '[^a-z0-9]+', '-')), '.example')"
+            )
             await insert_rows(
                 cur,
                 "room_types",
