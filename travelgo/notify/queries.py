@@ -74,6 +74,7 @@ async def select_bookings_starting_within(cur, hours: int, zones: list[str], lim
            AND b.starts_at <= {now_sql} + INTERVAL %(hours)s HOUR
            AND NOT EXISTS (SELECT 1 FROM notifications n
                             WHERE n.dedupe_key = CONCAT('reminder:', b.id) AND n.channel = 'email')
+         ORDER BY b.id
          LIMIT %(limit)s
         """,
         {**params, "hours": hours, "limit": limit},
@@ -93,6 +94,7 @@ async def select_holds_expiring_within(cur, minutes: int, limit: int) -> list[Ro
            AND b.created_at < UTC_TIMESTAMP(6) - INTERVAL %(minutes)s MINUTE
            AND NOT EXISTS (SELECT 1 FROM notifications n
                             WHERE n.dedupe_key = CONCAT('hold_expiring:', b.id) AND n.channel = 'email')
+         ORDER BY b.id
          LIMIT %(limit)s
         """,
         {"minutes": minutes, "limit": limit},

@@ -86,21 +86,24 @@ async def _deliver(row: dict) -> None:
 
 
 async def queue_time_based(limit: int = 500) -> int:
-    """Queue the reminders and hold warnings that are due (each once: their dedupe keys)."""
-    zones = await places.zones()
-    async with db.transaction() as cur:
-        starting = await queries.select_bookings_starting_within(cur, REMINDER_HOURS, zones, limit)
-        for b in starting:
-            await queue(
-                cur, "reminder", user_id=b["user_id"], booking_id=b["id"], email=b["contact_email"],
-                dedupe_key=f"reminder:{b['id']}",
-            )  # fmt: skip
-        expiring = await queries.select_holds_expiring_within(cur, HOLD_WARNING_MINUTES, limit)
-        for b in expiring:
-            await queue(
-                cur, "hold_expiring", user_id=b["user_id"], booking_id=b["id"], email=b["contact_email"],
-                dedupe_key=f"hold_expiring:{b['id']}",
-            )  # fmt: skip
+    """Queue the reminders and hold warnings that are due (each once: their dedupe keys). Workers scanning at the
+    same moment insert the same keys: one may meet the other's locks (a deadlock, retried) or its rows (kept)."""
+    return await db.run_in_transaction(_queue_time_based, await places.zones(), limit)
+
+
+async def _queue_time_based(cur, zones: list[str], limit: int) -> int:
+    starting = await queries.select_bookings_starting_within(cur, REMINDER_HOURS, zones, limit)
+    for b in starting:
+        await queue(
+            cur, "reminder", user_id=b["user_id"], booking_id=b["id"], email=b["contact_email"],
+            dedupe_key=f"reminder:{b['id']}",
+        )  # fmt: skip
+    expiring = await queries.select_holds_expiring_within(cur, HOLD_WARNING_MINUTES, limit)
+    for b in expiring:
+        await queue(
+            cur, "hold_expiring", user_id=b["user_id"], booking_id=b["id"], email=b["contact_email"],
+            dedupe_key=f"hold_expiring:{b['id']}",
+        )  # fmt: skip
     return len(starting) + len(expiring)
 
 
