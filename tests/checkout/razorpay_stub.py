@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ..stubs import JsonHandler, serve
 
 
 class RazorpayStub:
@@ -17,18 +17,7 @@ class RazorpayStub:
         self.requests: list[tuple[str, str, dict]] = []
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def _answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 stub.requests.append(("POST", self.path, body))
@@ -59,9 +48,7 @@ class RazorpayStub:
                     return self._answer(200, {"entity": "collection", "count": len(items), "items": items})
                 self._answer(400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not found"}})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def capture(self, order_id: str) -> dict:
         """The traveller pays on Razorpay's page."""

@@ -8,12 +8,11 @@ account SID and auth token: 201 with the message resource, 400 with Twilio's err
 from __future__ import annotations
 
 import base64
-import json
 import re
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from ..stubs import JsonHandler, serve
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "stub-auth-token"
@@ -29,18 +28,7 @@ class TwilioStub:
         self.refuse_numbers: set[str] = set()  # To values answered with 400 (21211) although well formed
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def _answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def _error(self, status: int, code: int, message: str) -> None:
                 self._answer(status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})  # fmt: skip
 
@@ -65,9 +53,7 @@ class TwilioStub:
                 stub.messages.append(message)
                 self._answer(201, message)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self) -> None:
         self.server.shutdown()
