@@ -30,7 +30,8 @@ def duration(minutes: int) -> str:
 
 
 def hhmm(value: datetime) -> str:
-    return value.strftime("%H:%M")
+    """14:05; an aware time says its zone (14:05 IST, 08:35 UTC): a booking's times are its city's, its stamps UTC."""
+    return value.strftime("%H:%M %Z" if value.tzinfo is not None else "%H:%M")
 
 
 def nice_date(value: date | datetime) -> str:

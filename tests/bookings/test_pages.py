@@ -216,3 +216,14 @@ async def test_an_unpaid_hold_s_cancel_pages_speak_of_a_hold_not_of_a_payment_or
     page = await (await client.get(f"/bookings/{hold['reference']}/cancel")).get_data(as_text=True)
     assert "awaiting payment of" in page and "Yes, cancel this hold" in page
     assert "paid €51.00" not in page and "refund €0.00" not in page
+
+
+async def test_a_booking_s_times_say_their_zone_on_checkout_my_bookings_and_the_ticket(client):
+    """Local departure times stood unlabelled next to 'pay by 19:01 UTC' (browser review): each now says its zone."""
+    trip, user = await trip_and_user()
+    hold = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    await login(client, user["email"])
+    departs = trip["departs_at"].strftime("%H:%M")
+    for path in (f"/checkout/{hold['reference']}", "/bookings", f"/bookings/{hold['reference']}"):
+        html = await (await client.get(path)).get_data(as_text=True)
+        assert f"{departs} IST" in html, path
