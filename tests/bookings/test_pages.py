@@ -213,6 +213,7 @@ async def test_an_unpaid_hold_s_cancel_pages_speak_of_a_hold_not_of_a_payment_or
     await login(client, user["email"])
     detail = await (await client.get(f"/bookings/{hold['reference']}")).get_data(as_text=True)
     assert "nothing is charged" in detail and "Cancelling now refunds" not in detail
+    assert "Awaiting payment:" in detail and "E-ticket" not in detail  # not a ticket until it is paid
     page = await (await client.get(f"/bookings/{hold['reference']}/cancel")).get_data(as_text=True)
     assert "awaiting payment of" in page and "Yes, cancel this hold" in page
     assert "paid €51.00" not in page and "refund €0.00" not in page
