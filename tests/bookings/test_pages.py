@@ -70,6 +70,8 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
     await pay({"reference": reference})
     ticket = await (await client.get(f"/bookings/{reference}")).get_data(as_text=True)
     assert reference in ticket and "Rider 1" in ticket and "E-ticket" in ticket
+    # every stop with its own time (the arrival time once stood beside the first drop-off point, which is earlier)
+    assert f"Board at {trip['departs_at']:%H:%M} Central Bus Station" in ticket and "Get off at " in ticket
     assert "Total paid" in ticket and "Cancel booking" in ticket
 
 
