@@ -103,3 +103,10 @@ def test_names_are_stored_in_one_form_and_invisible_ones_are_refused():
     for invisible in ("\u200b\u200c\u200d", "\u202e\u2066", "\ufeff \u200e"):
         with pytest.raises(ValueError, match="Enter your full name"):
             clean_name(invisible)
+
+
+def test_an_e_mail_address_without_an_at_sign_is_explained_in_the_product_s_words():
+    from travelgo.accounts.forms import Registration
+
+    errors = messages(Registration, {"email": "priya.example.com", "password": "long-enough-pw", "full_name": "P"})
+    assert errors == {"email": "Enter an e-mail address like name@example.com."}  # not "must have an @-sign"

@@ -201,6 +201,8 @@ def friendly_message(error: dict[str, Any]) -> str:
         return "Enter a time as HH:MM."
     if kind == "string_pattern_mismatch":  # never show the regular expression
         return "Check the format of this field."
+    if kind == "value_error" and error["msg"].startswith("value is not a valid email address"):
+        return "Enter an e-mail address like name@example.com."  # not the library's "must have an @-sign"
     return error["msg"].removeprefix("Value error, ")
 
 
