@@ -16,6 +16,7 @@ os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 # to post to) drive their rounds explicitly instead, so the loops are off here (tests that serve turn them on).
 os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
 os.environ.setdefault("TRAVELGO_NOTIFY_POLL_SECONDS", "0")
+os.environ.setdefault("TRAVELGO_RECOMMEND_REFRESH_SECONDS", "0")  # tests call recommend.service.refresh()
 
 from travelgo import create_app, db, mail, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402

@@ -36,6 +36,8 @@ TRIP_COLUMNS = (
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
+    "item_pairs",
+    "item_popularity",
     "notifications",
     "local_messages",
     "payment_events",
