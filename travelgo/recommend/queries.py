@@ -23,6 +23,12 @@ USER_ITEMS = """
 """
 
 
+def _in(name: str, values) -> tuple[str, dict]:
+    """`IN (...)` with one named parameter per value (the driver does not expand a tuple given by name)."""
+    params = {f"{name}{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
+
+
 async def replace_popularity(cur) -> int:
     """Rebuild item_popularity: score = confirmed bookings of the item, travellers = distinct travellers."""
     await cur.execute("DELETE FROM item_popularity")
@@ -111,14 +117,15 @@ async def select_pairs(cur, items: list[str], limit_per_item: int = 20) -> dict[
     """The strongest co-booked items of each of `items`."""
     if not items:
         return {}
+    within, params = _in("item", items)
     await cur.execute(
-        """
+        f"""
         SELECT p.item_a, p.item_b, p.score
           FROM item_pairs p
-         WHERE p.item_a IN %(items)s
+         WHERE p.item_a IN {within}
          ORDER BY p.item_a, p.score DESC, p.item_b
         """,
-        {"items": tuple(items)},
+        params,
     )
     pairs: dict[str, list[tuple[str, float]]] = {}
     for row in await cur.fetchall():
@@ -149,13 +156,13 @@ async def select_titles(cur, city_ids: set[int], hotel_ids: set[int]) -> tuple[d
     cities: dict[int, str] = {}
     hotels: dict[int, dict] = {}
     if hotel_ids:
-        await cur.execute(
-            "SELECT h.id, h.name, h.city_id FROM hotels h WHERE h.id IN %(ids)s", {"ids": tuple(hotel_ids)}
-        )
+        within, params = _in("id", sorted(hotel_ids))
+        await cur.execute(f"SELECT h.id, h.name, h.city_id FROM hotels h WHERE h.id IN {within}", params)
         hotels = {row["id"]: row for row in await cur.fetchall()}
         city_ids = city_ids | {h["city_id"] for h in hotels.values()}
     if city_ids:
-        await cur.execute("SELECT c.id, c.name FROM cities c WHERE c.id IN %(ids)s", {"ids": tuple(city_ids)})
+        within, params = _in("id", sorted(city_ids))
+        await cur.execute(f"SELECT c.id, c.name FROM cities c WHERE c.id IN {within}", params)
         cities = {row["id"]: row["name"] for row in await cur.fetchall()}
     return cities, hotels
 
