@@ -76,6 +76,8 @@ async def _evaluate(cur) -> dict:
     await cur.execute(f"UPDATE bookings SET status = 'expired' WHERE id IN ({ids})")  # rolled back afterwards
 
     started = time.perf_counter()
+    await queries.set_work_memory(cur, service.WORK_MEMORY)
+    await queries.replace_travellers(cur)
     items = await queries.replace_popularity(cur)
     pairs_count = await queries.replace_pairs(cur, service.RECENT_ITEMS, service.PAIRS_PER_ITEM)
     refresh_seconds = time.perf_counter() - started

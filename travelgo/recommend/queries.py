@@ -29,15 +29,29 @@ def _in(name: str, values) -> tuple[str, dict]:
     return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
 
 
-async def replace_popularity(cur) -> int:
-    """Rebuild item_popularity: score = confirmed bookings of the item, travellers = distinct travellers."""
-    await cur.execute("DELETE FROM item_popularity")
+async def replace_travellers(cur) -> int:
+    """Rebuild item_travellers (each traveller's items) from confirmed bookings: the one pass over the bookings."""
+    await cur.execute("DELETE FROM item_travellers")
     await cur.execute(
         f"""
-        INSERT INTO item_popularity (item, city_id, travellers, score)
-        SELECT ui.item, MIN(ui.city_id), COUNT(*), SUM(ui.bookings)
+        INSERT INTO item_travellers (user_id, item, city_id, bookings, last_at, recency)
+        SELECT ui.user_id, ui.item, ui.city_id, ui.bookings, ui.last_at,
+               ROW_NUMBER() OVER (PARTITION BY ui.user_id ORDER BY ui.last_at DESC, ui.item)
           FROM ({USER_ITEMS}) ui
-         GROUP BY ui.item
+        """
+    )
+    return cur.rowcount
+
+
+async def replace_popularity(cur) -> int:
+    """Rebuild item_popularity from item_travellers: score = confirmed bookings, travellers = distinct travellers."""
+    await cur.execute("DELETE FROM item_popularity")
+    await cur.execute(
+        """
+        INSERT INTO item_popularity (item, city_id, travellers, score)
+        SELECT it.item, MIN(it.city_id), COUNT(*), SUM(it.bookings)
+          FROM item_travellers it
+         GROUP BY it.item
         """
     )
     return cur.rowcount
@@ -46,28 +60,22 @@ async def replace_popularity(cur) -> int:
 async def replace_pairs(cur, recent_items: int, pairs_per_item: int) -> int:
     """Rebuild item_pairs from each traveller's `recent_items` most recently booked items (so one prolific traveller
     costs recent_items² rows, not all their history squared), keeping each item's `pairs_per_item` strongest pairs.
-    Reads item_popularity: replace that first, in the same transaction."""
+    Reads item_travellers and item_popularity: replace those first, in the same transaction."""
     await cur.execute("DELETE FROM item_pairs")
     await cur.execute(
-        f"""
+        """
         INSERT INTO item_pairs (item_a, item_b, travellers, score)
         SELECT ranked.item_a, ranked.item_b, ranked.n, ranked.score
           FROM (SELECT co.item_a, co.item_b, co.n, co.n / SQRT(pa.travellers * pb.travellers) AS score,
                        ROW_NUMBER() OVER (PARTITION BY co.item_a
                                           ORDER BY co.n / SQRT(pa.travellers * pb.travellers) DESC, co.item_b) AS r
                   FROM (SELECT a.item AS item_a, b.item AS item_b, COUNT(*) AS n
-                          FROM (SELECT r.user_id, r.item
-                                  FROM (SELECT ui.user_id, ui.item,
-                                               ROW_NUMBER() OVER (PARTITION BY ui.user_id ORDER BY ui.last_at DESC) AS k
-                                          FROM ({USER_ITEMS}) ui) r
-                                 WHERE r.k <= %(recent)s) a
-                          JOIN (SELECT r.user_id, r.item
-                                  FROM (SELECT ui.user_id, ui.item,
-                                               ROW_NUMBER() OVER (PARTITION BY ui.user_id ORDER BY ui.last_at DESC) AS k
-                                          FROM ({USER_ITEMS}) ui) r
-                                 WHERE r.k <= %(recent)s) b
+                          FROM item_travellers a
+                          JOIN item_travellers b
                             ON b.user_id = a.user_id
                            AND b.item <> a.item
+                           AND b.recency <= %(recent)s
+                         WHERE a.recency <= %(recent)s
                          GROUP BY a.item, b.item) co
                   JOIN item_popularity pa ON pa.item = co.item_a
                   JOIN item_popularity pb ON pb.item = co.item_b) ranked
@@ -180,6 +188,14 @@ async def select_best_hotels(cur, city_id: int, limit: int) -> list[tuple[str, f
         {"city": city_id, "limit": limit},
     )
     return [(f"hotel:{row['id']}", float(row["rating"])) for row in await cur.fetchall()]
+
+
+async def set_work_memory(cur, size: int | None) -> None:
+    """This session's in-memory temporary table limit; None puts back the server's default (pooled connection)."""
+    if size is None:
+        await cur.execute("SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = DEFAULT")
+    else:
+        await cur.execute("SET SESSION tmp_table_size = %(size)s, max_heap_table_size = %(size)s", {"size": int(size)})
 
 
 async def try_lock_refresh(cur) -> bool:

@@ -38,6 +38,7 @@ TRIP_COLUMNS = (
 ALL_TABLES = [
     "item_pairs",
     "item_popularity",
+    "item_travellers",
     "notifications",
     "local_messages",
     "payment_events",
