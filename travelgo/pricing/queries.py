@@ -264,3 +264,42 @@ async def update_product_bounds(cur, table: str, product_id: int, floor_minor: i
         f"UPDATE {table} SET floor_minor = %(floor)s, ceiling_minor = %(ceiling)s WHERE id = %(id)s",
         {"floor": floor_minor, "ceiling": ceiling, "id": product_id},
     )
+
+
+async def select_next_trip(cur, origin_id: int, destination_id: int, after: datetime, day: date | None) -> Row | None:
+    """The route's next scheduled trip (from `day` when given): the preview's sample."""
+    await cur.execute(
+        f"""
+        SELECT {TRIP_PRICING}
+          FROM trips t
+         WHERE t.origin_id = %(origin)s
+           AND t.destination_id = %(destination)s
+           AND t.status = 'scheduled'
+           AND t.departs_at >= %(after)s
+         ORDER BY t.departs_at
+         LIMIT 1
+        """,
+        {
+            "origin": origin_id,
+            "destination": destination_id,
+            "after": max(after, datetime.combine(day, datetime.min.time())) if day else after,
+        },
+    )
+    return await cur.fetchone()
+
+
+async def select_next_night(cur, room_type_ids: list[int], day: date) -> Row | None:
+    """The first night on sale from `day` among these room types: the preview's sample."""
+    placeholders, params = _in_list("rt", room_type_ids)
+    await cur.execute(
+        f"""
+        SELECT {NIGHT_PRICING}
+          FROM room_inventory i
+         WHERE i.room_type_id IN ({placeholders})
+           AND i.night >= %(day)s
+         ORDER BY i.night, i.room_type_id
+         LIMIT 1
+        """,
+        {**params, "day": day},
+    )
+    return await cur.fetchone()

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from .. import dates, db, events
+from ..admin.audit import record, snapshot
+from ..forms import Invalid, NotFound
 from ..searchcache import CATALOG_TOPIC
 from . import queries
 from .engine import Context, Priced, Rule, price
@@ -215,3 +217,214 @@ class Refresher:
         """Rounds until both tables are done (tests, and a deploy that wants every price current at once)."""
         while await self.round():
             pass
+
+
+# --- the admin page: rules, previews, bounds (every change audited, its scope repriced in the same transaction) ---
+
+
+def scope_label(rule: dict[str, Any]) -> str:
+    if rule.get("trip_id"):
+        return f"Trip {rule['trip_id']}"
+    if rule.get("origin_id"):
+        return f"Route {rule.get('origin_name') or rule['origin_id']} → {rule.get('destination_name') or rule['destination_id']}"
+    if rule.get("room_type_id"):
+        hotel = rule.get("room_type_hotel_name")
+        return f"Room type {rule.get('room_type_name') or rule['room_type_id']}" + (f" ({hotel})" if hotel else "")
+    return f"Hotel {rule.get('hotel_name') or rule.get('hotel_id')}"
+
+
+def scope_of(rule: dict[str, Any]) -> str:
+    for scope, column in (("trip", "trip_id"), ("route", "origin_id"), ("room_type", "room_type_id")):
+        if rule.get(column):
+            return scope
+    return "hotel"
+
+
+async def list_rules() -> list[dict]:
+    """Every rule, with what it prices and what it does in words."""
+    async with db.reading() as cur:
+        rows = await queries.select_rules(cur)
+    return [{**r, "scope_label": scope_label(r), "describe": Rule.of_row(r).describe()} for r in rows]
+
+
+async def get_rule(rule_id: int) -> dict | None:
+    async with db.reading() as cur:
+        row = await queries.select_rule(cur, rule_id)
+    if row is None:
+        return None
+    return {**row, "scope": scope_of(row), "weekdays": sorted(_weekdays(row["weekdays"]))}
+
+
+def _weekdays(value: Any) -> set[str]:
+    if not value:
+        return set()
+    return set(value.split(",") if isinstance(value, str) else value) - {""}
+
+
+async def preview(form, rule_id: int | None = None) -> dict:
+    """What the rule would do to one sample product of its scope, before it is saved: {product, currency, base_minor,
+    current_minor, price_minor, applied: [words], clamped}; product None when the scope has nothing on sale ahead."""
+    if problems := form.problems():
+        raise Invalid(problems)
+    draft = {**form.row(), "id": rule_id or 0}
+    async with db.reading() as cur:
+        if form.scope in ("trip", "route"):
+            sample = await _sample_trip(cur, form)
+            if sample is None:
+                return {"product": None}
+            rows = await queries.select_trip_rules(cur, sample["id"], sample["origin_id"], sample["destination_id"])
+            rules = _rules([r for r in rows if r["id"] != rule_id] + [draft])
+            zone = (await queries.select_city_zones(cur, [sample["origin_id"]])).get(sample["origin_id"])
+            priced = price_trip(sample, rules, dates.today_in(zone))
+            product = f"trip {sample['id']} departing {sample['departs_at']:%Y-%m-%d %H:%M}"
+            currency = sample["currency"]
+        else:
+            sample = await _sample_night(cur, form)
+            if sample is None:
+                return {"product": None}
+            room_type = (await queries.select_room_types(cur, [sample["room_type_id"]]))[sample["room_type_id"]]
+            rows = await queries.select_room_type_rules(cur, room_type["id"], room_type["hotel_id"])
+            rules = _rules([r for r in rows if r["id"] != rule_id] + [draft])
+            priced = price_night(sample, room_type, rules, dates.today_in(room_type["timezone"]))
+            product = f"room type {room_type['id']}, night of {sample['night']:%Y-%m-%d}"
+            currency = room_type["currency"]
+    return {
+        "product": product,
+        "currency": currency,
+        "base_minor": base_of(sample),
+        "current_minor": sample["price_minor"],
+        "price_minor": priced.price_minor,
+        "applied": [r.describe() for r in priced.applied],
+        "clamped": priced.clamped,
+    }
+
+
+async def _sample_trip(cur, form) -> dict | None:
+    if form.scope == "trip":
+        return await queries.select_trip_pricing(cur, form.trip_id)
+    day = form.starts_on if form.kind == "season" else None
+    return await queries.select_next_trip(cur, form.origin_id, form.destination_id, dates.wall_now(), day)
+
+
+async def _sample_night(cur, form) -> dict | None:
+    if form.scope == "room_type":
+        ids = [form.room_type_id]
+    else:
+        ids = await queries.select_hotel_room_type_ids(cur, form.hotel_id)
+    day = dates.today_in()
+    if form.kind == "season" and form.starts_on and form.starts_on > day:
+        day = form.starts_on
+    return await queries.select_next_night(cur, ids, day)
+
+
+async def save_rule(actor: int, form, rule_id: int | None = None) -> dict:
+    """Create (rule_id None) or change a rule; its scope (and, if the scope moved, the old one) is repriced and the
+    change audited, all in one transaction."""
+    if problems := form.problems():
+        raise Invalid(problems)
+    data = form.row()
+
+    async def work(cur):
+        before = None
+        if rule_id is not None:
+            before = await queries.select_rule(cur, rule_id, lock=True)
+            if before is None:
+                raise NotFound("pricing rule")
+        if not await _scope_exists(cur, form):
+            raise Invalid({SCOPE_FIELD[form.scope]: "There is no such product; choose one from the list."})
+        if rule_id is None:
+            new_id = await queries.insert_rule(cur, data)
+        else:
+            new_id = rule_id
+            await queries.update_rule(cur, rule_id, data)
+        after = await queries.select_rule(cur, new_id)
+        changed = await reprice_rule_scope(cur, after)
+        if (
+            before is not None
+            and scope_of(before) != scope_of(after)
+            or (before is not None and any(before[c] != after[c] for c in SCOPE_COLUMNS))
+        ):
+            changed += await reprice_rule_scope(cur, before)
+        await record(
+            cur,
+            actor,
+            "pricing_rule.create" if before is None else "pricing_rule.update",
+            "pricing_rule",
+            new_id,
+            snapshot(before, *queries.EDITABLE),
+            {**snapshot(after, *queries.EDITABLE), "prices_changed": changed},
+        )
+        return {**after, "prices_changed": changed}
+
+    return await db.run_in_transaction(work)
+
+
+async def set_rule_enabled(actor: int, rule_id: int, enabled: bool) -> dict:
+    """Turn a rule off (its scope goes back to what the other rules say) or on again; audited."""
+    async def work(cur):
+        rule = await queries.select_rule(cur, rule_id, lock=True)
+        if rule is None:
+            raise NotFound("pricing rule")
+        await cur.execute(
+            "UPDATE pricing_rules SET enabled = %(on)s WHERE id = %(id)s", {"on": 1 if enabled else 0, "id": rule_id}
+        )
+        after = await queries.select_rule(cur, rule_id)
+        changed = await reprice_rule_scope(cur, after)
+        await record(
+            cur,
+            actor,
+            "pricing_rule.enable" if enabled else "pricing_rule.disable",
+            "pricing_rule",
+            rule_id,
+            {"enabled": bool(rule["enabled"])},
+            {"enabled": enabled, "prices_changed": changed},
+        )
+        return {**after, "prices_changed": changed}
+
+    return await db.run_in_transaction(work)
+
+
+async def set_bounds(actor: int, form) -> dict:
+    """A trip's or a room type's floor and ceiling; the product is repriced within them at once; audited."""
+    table = "trips" if form.product == "trip" else "room_types"
+
+    async def work(cur):
+        await cur.execute(
+            f"SELECT id, floor_minor, ceiling_minor FROM {table} WHERE id = %(id)s FOR UPDATE", {"id": form.product_id}
+        )
+        before = await cur.fetchone()
+        if before is None:
+            raise NotFound(form.product)
+        await queries.update_product_bounds(cur, table, form.product_id, form.floor_minor, form.ceiling_minor)
+        if form.product == "trip":
+            changed = await reprice_trips(cur, ids=[form.product_id])
+        else:
+            changed = await reprice_nights(cur, room_type_ids=[form.product_id])
+        after = {"floor_minor": form.floor_minor, "ceiling_minor": form.ceiling_minor}
+        await record(
+            cur,
+            actor,
+            "pricing.bounds",
+            form.product,
+            form.product_id,
+            {"floor_minor": before["floor_minor"], "ceiling_minor": before["ceiling_minor"]},
+            {**after, "prices_changed": changed},
+        )
+        return {**after, "prices_changed": changed}
+
+    return await db.run_in_transaction(work)
+
+
+SCOPE_FIELD = {"route": "origin_id", "trip": "trip_id", "hotel": "hotel_id", "room_type": "room_type_id"}
+SCOPE_COLUMNS = ("origin_id", "destination_id", "trip_id", "hotel_id", "room_type_id")
+
+
+async def _scope_exists(cur, form) -> bool:
+    if form.scope == "route":
+        zones = await queries.select_city_zones(cur, [form.origin_id, form.destination_id])
+        return form.origin_id in zones and form.destination_id in zones
+    table = {"trip": "trips", "hotel": "hotels", "room_type": "room_types"}[form.scope]
+    await cur.execute(
+        f"SELECT 1 AS found FROM {table} WHERE id = %(id)s", {"id": getattr(form, SCOPE_FIELD[form.scope])}
+    )
+    return await cur.fetchone() is not None
