@@ -361,6 +361,7 @@ async def save_rule(actor: int, form, rule_id: int | None = None) -> dict:
 
 async def set_rule_enabled(actor: int, rule_id: int, enabled: bool) -> dict:
     """Turn a rule off (its scope goes back to what the other rules say) or on again; audited."""
+
     async def work(cur):
         rule = await queries.select_rule(cur, rule_id, lock=True)
         if rule is None:
