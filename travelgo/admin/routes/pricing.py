@@ -21,6 +21,7 @@ NEW_RULE = {"kind": "occupancy", "scope": "route", "priority": 100, "enabled": "
 async def _page(status: int = 200, **context):
     context.setdefault("values", NEW_RULE)
     context.setdefault("errors", {})
+    context.setdefault("preview", None)
     context.setdefault("bounds_values", {"product": "trip"})
     context.setdefault("bounds_errors", {})
     return await render(
