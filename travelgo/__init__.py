@@ -72,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .hotels.routes import bp as hotels_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
+    from .pricing import refresh as pricing_refresh
 
     api.init_app(app)
     for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp):
@@ -84,6 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     payments.init_app(app, settings)
     notify.init_app(app, settings)
     sweeper.init_app(app, settings.payments_poll_seconds)
+    pricing_refresh.init_app(app, settings.pricing_refresh_seconds)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)

@@ -66,7 +66,15 @@ async def world(people):
             (bus_booking["reference"],),
         )
         notification_id = cur.lastrowid
+        # a pricing rule on the trip (the admin may edit or turn it off)
+        await cur.execute(
+            """INSERT INTO pricing_rules (name, kind, trip_id, threshold_percent, adjust_percent)
+               VALUES ('Busy trip', 'occupancy', %s, 90, 10)""",
+            (trip["id"],),
+        )
+        rule_id = cur.lastrowid
     return {
+        "rule_id": rule_id,
         "refund_id": refund_id,
         "notification_id": notification_id,
         "trip": trip,

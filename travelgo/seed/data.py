@@ -45,6 +45,7 @@ ALL_TABLES = [
     "testpay_refunds",
     "testpay_payments",
     "testpay_orders",
+    "pricing_rules",
     "booking_nights",
     "booking_seats",
     "bookings",
