@@ -22,7 +22,7 @@ class ReviewIn(BaseModel):
     """A traveller's review of a completed trip or stay."""
 
     rating: int = Field(ge=1, le=5, description="stars, 1 (poor) to 5 (excellent)")
-    body: str = Field(min_length=BODY_MIN, max_length=BODY_MAX * 2, description="what the trip or stay was like")
+    body: str = Field(min_length=BODY_MIN, max_length=BODY_MAX, description="what the trip or stay was like")
 
     @field_validator("body")
     @classmethod
@@ -38,7 +38,7 @@ class ReviewIn(BaseModel):
 class ReplyIn(BaseModel):
     """The business's one reply to a review (written by an admin until partner accounts exist)."""
 
-    reply: str = Field(min_length=1, max_length=REPLY_MAX * 2)
+    reply: str = Field(min_length=1, max_length=REPLY_MAX)
 
     @field_validator("reply")
     @classmethod

@@ -83,12 +83,12 @@ async def update_all_ratings(cur) -> None:
         await cur.execute(
             f"""
             UPDATE {table} x
-              LEFT JOIN (SELECT {column} AS id, COUNT(*) AS n, AVG(rating) AS average
+              LEFT JOIN (SELECT {column} AS id, COUNT(*) AS n, ROUND(AVG(rating) * {scale}, 1) AS rating
                            FROM reviews
                           WHERE {column} IS NOT NULL
                             AND hidden_at IS NULL
                           GROUP BY {column}) s ON s.id = x.id
-               SET x.rating = COALESCE(ROUND(s.average * {scale}, 1), 0), x.review_count = COALESCE(s.n, 0)
+               SET x.rating = COALESCE(s.rating, 0), x.review_count = COALESCE(s.n, 0)
             """
         )
 
