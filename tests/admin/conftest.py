@@ -73,8 +73,16 @@ async def world(people):
             (trip["id"],),
         )
         rule_id = cur.lastrowid
+        # a review of the hotel stay (written straight into the table: the admin may hide it or reply)
+        await cur.execute(
+            """INSERT INTO reviews (booking_id, user_id, hotel_id, rating, body)
+               VALUES (%s, %s, %s, 2, 'The room was noisy and the breakfast cold.')""",
+            (hotel_booking["id"], people["traveller"]["id"], hotel["id"]),
+        )
+        review_id = cur.lastrowid
     return {
         "rule_id": rule_id,
+        "review_id": review_id,
         "refund_id": refund_id,
         "notification_id": notification_id,
         "trip": trip,

@@ -36,6 +36,7 @@ TRIP_COLUMNS = (
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
+    "reviews",
     "notifications",
     "local_messages",
     "payment_events",
