@@ -15,6 +15,7 @@ os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 # The sweeper and TestPay's webhook sender run in every served worker; in-process tests (no HTTP server for TestPay
 # to post to) drive their rounds explicitly instead, so the loops are off here (tests that serve turn them on).
 os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
+os.environ.setdefault("TRAVELGO_PRICING_REFRESH_SECONDS", "0")
 os.environ.setdefault("TRAVELGO_NOTIFY_POLL_SECONDS", "0")
 os.environ.setdefault("TRAVELGO_RECOMMEND_REFRESH_SECONDS", "0")  # tests call recommend.service.refresh()
 

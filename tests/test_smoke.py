@@ -18,3 +18,9 @@ async def test_signed_in_pages_carry_the_csrf_header_for_htmx(client):
     await login(client, user["email"])
     body = await (await client.get("/")).get_data(as_text=True)
     assert "X-CSRF-Token" in body
+
+
+async def test_the_default_icon_address_answers_with_the_site_icon(client):
+    """/docs and TestPay's pages link no icon, so browsers ask /favicon.ico (it was a 404 in their consoles)."""
+    response = await client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"

@@ -72,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .hotels.routes import bp as hotels_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
+    from .pricing import refresh as pricing_refresh
     from .recommend import refresher
 
     api.init_app(app)
@@ -86,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     notify.init_app(app, settings)
     sweeper.init_app(app, settings.payments_poll_seconds)
     refresher.init_app(app, settings.recommend_refresh_seconds)
+    pricing_refresh.init_app(app, settings.pricing_refresh_seconds)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 
     app.before_request(_start_request)

@@ -191,6 +191,9 @@ class Settings(BaseSettings):
     payments_poll_seconds: float = setting(
         0.5, "TRAVELGO_PAYMENTS_POLL_SECONDS", "sweeper and webhook-sender interval; 0 turns them off", ge=0
     )
+    pricing_refresh_seconds: float = setting(
+        60.0, "TRAVELGO_PRICING_REFRESH_SECONDS", "how often each worker reprices for the clock; 0 turns it off", ge=0
+    )
     notify_poll_seconds: float = setting(
         1.0, "TRAVELGO_NOTIFY_POLL_SECONDS", "how often each worker sends due notifications; 0 turns it off", ge=0
     )

@@ -66,7 +66,23 @@ async def world(people):
             (bus_booking["reference"],),
         )
         notification_id = cur.lastrowid
+        # a pricing rule on the trip (the admin may edit or turn it off)
+        await cur.execute(
+            """INSERT INTO pricing_rules (name, kind, trip_id, threshold_percent, adjust_percent)
+               VALUES ('Busy trip', 'occupancy', %s, 90, 10)""",
+            (trip["id"],),
+        )
+        rule_id = cur.lastrowid
+        # a review of the hotel stay (written straight into the table: the admin may hide it or reply)
+        await cur.execute(
+            """INSERT INTO reviews (booking_id, user_id, hotel_id, rating, body)
+               VALUES (%s, %s, %s, 2, 'The room was noisy and the breakfast cold.')""",
+            (hotel_booking["id"], people["traveller"]["id"], hotel["id"]),
+        )
+        review_id = cur.lastrowid
     return {
+        "rule_id": rule_id,
+        "review_id": review_id,
         "refund_id": refund_id,
         "notification_id": notification_id,
         "trip": trip,

@@ -28,6 +28,8 @@ def build(app, rule, world) -> str:
         "reference": world["bus_booking"]["reference"],
         "refund_id": world["refund_id"],
         "notification_id": world["notification_id"],
+        "rule_id": world["rule_id"],
+        "review_id": world["review_id"],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"add a sample value for {missing} (route {rule.rule})"

@@ -21,7 +21,18 @@ def test_every_admin_page_is_a_named_function_in_its_area_module(app):
         assert parent == "admin" and view.__name__ == name, rule.endpoint
         assert view.__module__ == f"travelgo.admin.routes.{area}", rule.endpoint
         areas.add(area)
-    assert areas == {"audit", "bookings", "dashboard", "hotels", "money", "places", "trips", "vehicles"}
+    assert areas == {
+        "audit",
+        "bookings",
+        "dashboard",
+        "hotels",
+        "money",
+        "places",
+        "pricing",
+        "reviews",
+        "trips",
+        "vehicles",
+    }
 
 
 def test_route_modules_import_no_route_module_and_no_private_name():

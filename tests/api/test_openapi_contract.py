@@ -59,6 +59,7 @@ async def test_operations_that_need_a_token_declare_bearer_security(client):
         "GET /api/v1/bookings",
         "GET /api/v1/bookings/{reference}",
         "POST /api/v1/bookings/{reference}/cancel",
+        "POST /api/v1/bookings/{reference}/review",
         "GET /api/v1/admin/bookings",
         "GET /api/v1/admin/stats",
     } == secured

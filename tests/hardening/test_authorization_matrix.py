@@ -19,6 +19,7 @@ COVERED = {
     ("GET", "/api/v1/bookings"),
     ("GET", "/api/v1/bookings/<reference>"),
     ("POST", "/api/v1/bookings/<reference>/cancel"),
+    ("POST", "/api/v1/bookings/<reference>/review"),
     ("POST", "/api/v1/bookings"),
     ("GET", "/api/v1/me"),
     ("PATCH", "/api/v1/me"),
@@ -34,6 +35,7 @@ COVERED = {
     ("GET", "/bookings/<reference>"),
     ("GET", "/bookings/<reference>/cancel"),
     ("POST", "/bookings/<reference>/cancel"),
+    ("POST", "/bookings/<reference>/review"),
     ("GET", "/admin/bookings"),
     ("GET", "/admin/bookings.csv"),
     ("GET", "/admin/bookings/<reference>"),
@@ -112,9 +114,12 @@ async def test_api_booking_routes(world):
     for who in ("anonymous", "other", "admin"):
         show = await c[who].get(f"/api/v1/bookings/{ref}", headers=t[who])
         cancel = await c[who].post(f"/api/v1/bookings/{ref}/cancel", headers=t[who], json={})
+        review = await c[who].post(
+            f"/api/v1/bookings/{ref}/review", headers=t[who], json={"rating": 1, "body": "Not my booking at all."}
+        )
         listing = await c[who].get("/api/v1/bookings?scope=all", headers=t[who])
         expected = 401 if who == "anonymous" else 404
-        assert (show.status_code, cancel.status_code) == (expected, expected), who
+        assert (show.status_code, cancel.status_code, review.status_code) == (expected, expected, expected), who
         assert show.mimetype == "application/problem+json"
         if who == "anonymous":
             assert listing.status_code == 401
@@ -137,12 +142,15 @@ async def test_html_booking_routes(world):
     for path in ("/bookings", f"/bookings/{ref}", f"/bookings/{ref}/cancel"):
         response = await anon.get(path)
         assert response.status_code in (302, 303) and "/login" in response.headers["Location"], path
-    refused = await _form(anon, f"/bookings/{ref}/cancel", {})
-    assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
+    for path in (f"/bookings/{ref}/cancel", f"/bookings/{ref}/review"):
+        refused = await _form(anon, path, {"rating": "1", "body": "Not my booking at all."})
+        assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
     for who in ("other", "admin"):
         assert (await c[who].get(f"/bookings/{ref}")).status_code == 404, who
         assert (await c[who].get(f"/bookings/{ref}/cancel")).status_code == 404, who
         assert (await _form(c[who], f"/bookings/{ref}/cancel", {})).status_code == 404, who
+        review = {"rating": "1", "body": "Not my booking at all."}
+        assert (await _form(c[who], f"/bookings/{ref}/review", review)).status_code == 404, who
         assert (await c[who].post(f"/bookings/{ref}/cancel", form={})).status_code == 403, who  # no CSRF token
         listing = await c[who].get("/bookings?scope=all")
         assert listing.status_code == 200 and ref not in await listing.get_data(as_text=True), who

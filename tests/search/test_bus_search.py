@@ -50,7 +50,7 @@ async def test_route_search_returns_exactly_that_days_trips_with_the_api_shape(c
     assert [t["id"] for t in body["items"]] == [t["id"] for t in w["trips"]]  # default sort: departure
     item = body["items"][1]
     assert set(item) == LIST_FIELDS
-    assert item["operator"] == {"id": w["fast"]["id"], "name": "Fast Lines", "rating": 4.6}
+    assert item["operator"] == {"id": w["fast"]["id"], "name": "Fast Lines", "rating": 4.6, "review_count": 0}
     assert item["origin"] == {"id": w["pune"]["id"], "name": "Pune"}
     assert item["bus_type"] == "ac_seater" and item["seats_left"] == 37 and item["seats_total"] == 40
     assert item["amenities"] == ["wifi", "charging", "water"]

@@ -14,6 +14,7 @@ from .helpers import DAY, hotel_world
 HX = {"HX-Request": "true"}
 LIST_FIELDS = {
     "id",
+    "review_count",
     "name",
     "city",
     "stars",

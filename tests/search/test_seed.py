@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from travelgo import db, seed
 from travelgo.bookings import refunds
 from travelgo.bookings.integrity import check_inventory
 from travelgo.dates import local, today_in, utc
+from travelgo.seed.history import HISTORY_DAYS
 
 CONSISTENCY = {
     "trip counters": """
@@ -40,6 +42,22 @@ CONSISTENCY = {
         SELECT COUNT(*) AS n FROM bookings b
          WHERE b.type = 'hotel'
            AND b.total_minor <> (SELECT SUM(price_minor * rooms) FROM booking_nights n WHERE n.booking_id = b.id)""",
+    "review counts": """
+        SELECT (SELECT COUNT(*) FROM operators o
+                 WHERE o.review_count <> (SELECT COUNT(*) FROM reviews r WHERE r.operator_id = o.id))
+             + (SELECT COUNT(*) FROM hotels h
+                 WHERE h.review_count <> (SELECT COUNT(*) FROM reviews r WHERE r.hotel_id = h.id)) AS n""",
+    "ratings from reviews": """
+        SELECT (SELECT COUNT(*) FROM operators o
+                 WHERE o.rating <> (SELECT ROUND(AVG(r.rating), 1) FROM reviews r WHERE r.operator_id = o.id))
+             + (SELECT COUNT(*) FROM hotels h
+                 WHERE h.rating <> (SELECT ROUND(AVG(r.rating) * 2, 1) FROM reviews r WHERE r.hotel_id = h.id)) AS n""",
+    "reviews of bookings not travelled": """
+        SELECT COUNT(*) AS n FROM reviews r JOIN bookings b ON b.id = r.booking_id
+          LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+         WHERE b.status <> 'confirmed' OR b.user_id <> r.user_id OR b.ends_at > NOW() + INTERVAL 14 HOUR
+            OR NOT (r.operator_id <=> t.operator_id) OR NOT (r.hotel_id <=> rt.hotel_id)""",
 }
 
 
@@ -58,13 +76,22 @@ async def test_small_seed_is_realistic_consistent_and_idempotent(app):
     assert (
         await scalar("SELECT COUNT(*) FROM users WHERE email IN ('asha@travelgo.example', 'ben@travelgo.example')") == 2
     )
-    # dates relative to today
-    assert await scalar("SELECT MIN(DATE(departs_at)) FROM trips") == today_in()
-    assert await scalar("SELECT MIN(night) FROM room_inventory") == today_in()
+    # dates relative to today: on sale from today, and a recent past of trips and stays that were reviewed
+    today, start = today_in(), today_in() - timedelta(days=HISTORY_DAYS)
+    assert start <= await scalar("SELECT MIN(DATE(departs_at)) FROM trips") < today
+    assert start <= await scalar("SELECT MIN(night) FROM room_inventory") < today
+    assert await scalar(f"SELECT MIN(DATE(departs_at)) FROM trips WHERE departs_at >= '{today}'") == today
+    assert await scalar(f"SELECT MIN(night) FROM room_inventory WHERE night >= '{today}'") == today
     assert (
-        await scalar("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY")
+        await scalar(
+            "SELECT COUNT(*) FROM bookings WHERE status = 'confirmed' AND starts_at < NOW() - INTERVAL 1 DAY"
+            " AND ends_at > NOW()"
+        )
         == 0
     )
+    assert first["reviews"] > 0
+    assert await scalar("SELECT COUNT(*) FROM operators WHERE review_count = 0") == 0
+    assert await scalar("SELECT COUNT(*) FROM hotels WHERE review_count = 0") == 0
     # realistic shapes: INR, real layouts, sleepers on two decks, weekend nights dearer on average
     assert await scalar("SELECT COUNT(DISTINCT currency) FROM trips") == 1
     assert await scalar("SELECT MIN(currency) FROM trips") == "INR"
@@ -103,7 +130,8 @@ async def test_seed_has_cancelled_bookings_as_a_cancel_leaves_them(app):
     async with db.reading() as cur:
         await cur.execute("SELECT * FROM bookings WHERE status = 'cancelled'")
         cancelled = await cur.fetchall()
-        await cur.execute("SELECT COUNT(*) AS n FROM bookings")
+        # the recent past (trips travelled, stays ended: the reviewed ones) had no cancellations
+        await cur.execute("SELECT COUNT(*) AS n FROM bookings WHERE starts_at >= %s", (today_in(),))
         total = (await cur.fetchone())["n"]
         await cur.execute(
             """SELECT COUNT(*) AS n FROM booking_seats s JOIN bookings b ON b.id = s.booking_id

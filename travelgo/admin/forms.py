@@ -462,3 +462,16 @@ class AuditFilter(Page):
     date_to: AdminDate | None = None
 
     _blanks = field_validator("entity", "action", "user_email", "date_from", "date_to", mode="before")(_blank_to_none)
+
+
+class ReviewFilter(_Form):
+    """Filters of the reviews list: about an operator or a hotel, stars, visible/hidden/unanswered, and a booking
+    reference, traveller e-mail or business name (q)."""
+
+    kind: Literal["operator", "hotel"] | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    state: Literal["visible", "hidden", "unanswered"] | None = None
+    q: str | None = Field(default=None, max_length=254)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+    _blanks = field_validator("kind", "rating", "state", "q", mode="before")(_blank_to_none)

@@ -516,9 +516,10 @@ async def lock_inventory(cur, room_type_id: int, start: date, end: date) -> list
 async def upsert_inventory(cur, room_type_id: int, nights: list[date], rooms_total: int, price_minor: int) -> None:
     await cur.executemany(
         """
-        INSERT INTO room_inventory (room_type_id, night, rooms_total, price_minor)
-        VALUES (%(id)s, %(night)s, %(rooms_total)s, %(price_minor)s)
-            ON DUPLICATE KEY UPDATE rooms_total = VALUES(rooms_total), price_minor = VALUES(price_minor)
+        INSERT INTO room_inventory (room_type_id, night, rooms_total, price_minor, base_price_minor)
+        VALUES (%(id)s, %(night)s, %(rooms_total)s, %(price_minor)s, %(price_minor)s)
+            ON DUPLICATE KEY UPDATE rooms_total = VALUES(rooms_total), price_minor = VALUES(price_minor),
+                                    base_price_minor = VALUES(base_price_minor)
         """,
         [{"id": room_type_id, "night": n, "rooms_total": rooms_total, "price_minor": price_minor} for n in nights],
     )

@@ -28,6 +28,7 @@ from ..forms import Invalid, NotFound, Refused
 from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
 from ..places import queries as place_queries
+from ..pricing import service as pricing
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -376,6 +377,7 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
                     },
                 )
             )
+        await pricing.reprice_trips(cur, ids=ids)  # a route's rules apply to its new trips at once
         summary = {
             **form.model_dump(mode="json", exclude={"price"}),
             "price_minor": form.price_minor,
@@ -403,7 +405,9 @@ async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
         before = await queries.lock_trip(cur, trip_id)
         if before is None:
             raise NotFound("trip")
-        await queries.update_trip(cur, trip_id, {"price_minor": price_minor})
+        # The admin's price is the base; the dynamic price (pricing rules) is worked out from it at once.
+        await queries.update_trip(cur, trip_id, {"price_minor": price_minor, "base_price_minor": price_minor})
+        await pricing.reprice_trips(cur, ids=[trip_id])
         await record(
             cur,
             actor,
@@ -438,6 +442,7 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int) -> dict:
             if _check_violation(exc):
                 raise Refused(_seats_refusal((await queries.lock_trip(cur, trip_id))["seats_booked"])) from exc
             raise
+        await pricing.reprice_trips(cur, ids=[trip_id])  # occupancy is of the seats offered
         after = await queries.lock_trip(cur, trip_id)
         await record(
             cur,
@@ -620,6 +625,7 @@ async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
                 worst = max(rows, key=lambda r: r["rooms_booked"])
                 raise Refused(_rooms_refusal(worst["rooms_booked"], worst["night"])) from exc
             raise
+        await pricing.reprice_nights(cur, room_type_ids=[form.room_type_id])
         await record(
             cur,
             actor,

@@ -51,7 +51,8 @@ class Ref(BaseModel):
 
 
 class OperatorRef(Ref):
-    rating: float
+    rating: float = Field(description="average of the visible reviews, 0-5 (0 until reviewed)")
+    review_count: int = Field(0, description="how many visible reviews the rating averages")
 
 
 class TripOut(BaseModel):
@@ -114,7 +115,8 @@ class HotelOut(BaseModel):
     name: str
     city: Ref
     stars: int
-    rating: float
+    rating: float = Field(description="guest rating 0-10: twice the average of the visible 1-5 star reviews")
+    review_count: int = Field(0, description="how many visible reviews the rating averages")
     amenities: list[str]
     distance_km: float
     price_from_minor: int | None = Field(description="cheapest average nightly price for the stay; null if sold out")

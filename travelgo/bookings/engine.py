@@ -166,6 +166,8 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
         },
     )
     await unit.write_items(cur, booking_id)
+    # The next buyer's price (occupancy changed), under the same locks; this booking keeps the price it was charged.
+    await unit.reprice(cur)
     # 5. Publish: the availability event, and the traveller's "held: pay by" message (both outboxes, this commit).
     await unit.publish(cur)
     await notify(cur, "booking_held", user_id=new.user_id, booking_id=booking_id, email=new.contact_email)
@@ -206,6 +208,7 @@ async def release(
     if row["status"] not in ACTIVE or (only_if is not None and not only_if(row)):
         return Released(booking_id, core["reference"], core["type"], row["status"], False, [], [])
     await unit.release(cur, booking_id)
+    await unit.reprice(cur)
     await queries.update_booking_released(
         cur, booking_id, status=to_status, reason=reason, cancelled_by=cancelled_by, refund_minor=refund_minor
     )
@@ -234,6 +237,7 @@ async def retake(cur, unit: Inventory, booking_id: int) -> bool:
         return False
     await unit.consume(cur)
     await unit.retake_items(cur, booking_id)
+    await unit.reprice(cur)
     await unit.publish(cur)
     return True
 

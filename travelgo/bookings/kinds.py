@@ -22,6 +22,7 @@ import pymysql
 
 from .. import dates, db, events
 from ..buses.service import closed_reason
+from ..pricing import service as pricing
 from ..text import natural_key
 from . import queries
 from .errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, RoomsUnavailable, SeatsUnavailable
@@ -82,6 +83,11 @@ class Inventory(ABC):
     @abstractmethod
     async def release(self, cur, booking_id: int) -> None:
         """Give the booking's items back to inventory."""
+
+    @abstractmethod
+    async def reprice(self, cur) -> None:
+        """Reprice the locked rows for the next buyer after consume or release (occupancy changed). The booking was
+        already charged from price(); this only moves the price column the next page, search and hold read."""
 
     @abstractmethod
     async def publish(self, cur) -> None:
@@ -208,6 +214,9 @@ class BusSeats(Inventory):
             await queries.update_trip_seats_booked(cur, self.trip_id, -len(self.seats))
         self.delta = -len(self.seats)
 
+    async def reprice(self, cur) -> None:
+        await pricing.reprice_locked_trip(cur, {**self.trip, "seats_booked": self.trip["seats_booked"] + self.delta})
+
     async def publish(self, cur) -> None:
         # A release reads through locks: a plain read could miss a seat another transaction committed since.
         held = await queries.select_held_seats(cur, self.trip_id, lock=self.delta < 0)
@@ -226,6 +235,7 @@ class BusSeats(Inventory):
         if freed:
             await queries.update_trip_seats_booked(cur, inventory_id, -freed)
         await queries.update_bookings_expired(cur, due)
+        await pricing.reprice_locked_trip(cur, {**trip, "seats_booked": trip["seats_booked"] - freed})
         held = await queries.select_held_seats(cur, inventory_id, lock=True)
         await publish_trip(cur, trip, trip["seats_total"] - trip["seats_booked"] + freed, held)
         return due
@@ -377,6 +387,15 @@ class HotelNights(Inventory):
             await queries.update_room_nights_booked(cur, self.room_type_id, self.nights, -self.rooms)
         self.delta = -self.rooms
 
+    async def reprice(self, cur) -> None:
+        inventory = self.inventory
+        nights = [
+            {**inventory[n], "rooms_booked": inventory[n]["rooms_booked"] + self.delta}
+            for n in self.nights
+            if n in inventory
+        ]
+        await pricing.reprice_locked_nights(cur, self.room_type, nights)
+
     async def publish(self, cur) -> None:
         rooms_left = {n: rooms_for_sale(self.inventory[n], booked=self.delta) for n in self.nights}
         await publish_hotel(cur, self.room_type, rooms_left)
@@ -402,6 +421,12 @@ class HotelNights(Inventory):
             )
         await queries.update_bookings_expired(cur, due)
         room_type = await queries.select_room_type(cur, inventory_id)
+        after = [
+            {**inventory[n], "rooms_booked": inventory[n]["rooms_booked"] - r}
+            for n, r in sorted(freed.items())
+            if n in inventory
+        ]
+        await pricing.reprice_locked_nights(cur, room_type, after)
         await publish_hotel(cur, room_type, {n: rooms_for_sale(inventory[n], booked=-r) for n, r in freed.items()})
         return due
 

@@ -31,7 +31,7 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     await cur.execute(
         f"""
         SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
-               seats_total, seats_booked
+               seats_total, seats_booked, base_price_minor, floor_minor, ceiling_minor
           FROM trips
          WHERE id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
@@ -196,7 +196,7 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
     placeholders, params = _in_list("n", sorted(nights))
     await cur.execute(
         f"""
-        SELECT night, rooms_total, rooms_booked, price_minor, stop_sell
+        SELECT night, rooms_total, rooms_booked, price_minor, base_price_minor, stop_sell
           FROM room_inventory FORCE INDEX (PRIMARY)
          WHERE room_type_id = %(room_type_id)s
            AND night IN ({placeholders})
@@ -211,8 +211,8 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
 async def select_room_type(cur, room_type_id: int) -> Row | None:
     await cur.execute(
         """
-        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, h.name AS hotel_name, h.city_id,
-               c.timezone
+        SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, rt.floor_minor, rt.ceiling_minor,
+               h.name AS hotel_name, h.city_id, c.timezone
           FROM room_types rt
           JOIN hotels h ON h.id = rt.hotel_id
           JOIN cities c ON c.id = h.city_id

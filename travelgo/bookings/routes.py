@@ -14,6 +14,8 @@ from quart import Blueprint, abort, flash, g, redirect, request
 from .. import db, ratelimit
 from ..auth import login_required
 from ..buses.service import get_trip, seat_decks
+from ..reviews import service as reviews
+from ..reviews.forms import ReviewIn
 from ..rules import MAX_SEATS
 from ..templating import money
 from ..web import form_dict, hx_redirect, page_number, parse_model, render
@@ -344,7 +346,42 @@ async def _booking_or_404(reference: str) -> dict[str, Any]:
 async def booking_show(reference: str):
     """Booking details; for a confirmed booking, the e-ticket / voucher that prints well."""
     booking = await _booking_or_404(reference)
-    return await render("bookings/detail.html", booking=booking, quote=service.cancellation_quote(booking))
+    return await _detail_page(booking)
+
+
+async def _detail_page(booking: dict[str, Any], *, status: int = 200, values: dict | None = None, errors=None):
+    """The booking page, or its #review region for htmx: the review once written, else the form when due."""
+    review = await reviews.review_of_booking(booking["id"])
+    return await render(
+        "bookings/detail.html",
+        block="review",
+        status=status,
+        booking=booking,
+        quote=service.cancellation_quote(booking),
+        review=review,
+        reviewable=review is None and reviews.can_review(booking),
+        review_values=values or {},
+        review_errors=errors or {},
+    )
+
+
+@bp.post("/bookings/<reference>/review")
+@login_required
+async def booking_review(reference: str):
+    """Review a completed trip or stay, once: rating 1-5 and a few words; a second try is refused (409)."""
+    booking = await _booking_or_404(reference.strip().upper())
+    values = form_dict(await request.form)
+    form, errors = parse_model(ReviewIn, {k: values.get(k, "") for k in ("rating", "body")})
+    if form is None:
+        return await _detail_page(booking, status=422, values=values, errors=errors)
+    try:
+        await reviews.create_review(g.current_user.id, booking["reference"], form.rating, form.body)
+    except reviews.NotFound:
+        abort(404)
+    except reviews.ReviewError as exc:
+        return await _detail_page(booking, status=exc.status, values=values, errors={"__all__": exc.detail})
+    await flash("Thank you: your review is published.", "success")
+    return hx_redirect(f"/bookings/{booking['reference']}")
 
 
 @bp.get("/bookings/<reference>/cancel")

@@ -25,7 +25,7 @@ ORDER_BY = {
 TRIP_COLUMNS = """
        t.id, t.mode, t.status, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor, t.currency,
        t.seats_total, t.seats_total - t.seats_booked AS seats_left, t.amenities, t.vehicle_id,
-       t.operator_id, o.name AS operator_name, o.rating AS operator_rating,
+       t.operator_id, o.name AS operator_name, o.rating AS operator_rating, o.review_count AS operator_review_count,
        v.is_ac, v.berth,
        t.origin_id, co.name AS origin_name, t.destination_id, cd.name AS destination_name,
        co.timezone AS origin_timezone, cd.timezone AS destination_timezone"""

@@ -10,6 +10,7 @@ from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..recommend import service as recommend
+from ..reviews import service as reviews
 from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
 from .forms import AMENITY_LABELS, BUS_TYPE_LABELS, SORT_LABELS, WINDOW_LABELS, BusSearch, TripView
@@ -96,6 +97,7 @@ async def trip_detail(trip_id: int):
         selected=selected,
         passengers=view.passengers,
         message=message,
+        reviews=None if wants_fragment() else await reviews.list_reviews("operator", trip["operator"]["id"]),
     )
     if wants_fragment():
         response = await render_seat_map(trip, selected, view.passengers, message, status)

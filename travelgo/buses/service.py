@@ -47,7 +47,12 @@ def trip_out(row: dict) -> dict:
     return {
         "id": row["id"],
         "mode": row["mode"],
-        "operator": {"id": row["operator_id"], "name": row["operator_name"], "rating": float(row["operator_rating"])},
+        "operator": {
+            "id": row["operator_id"],
+            "name": row["operator_name"],
+            "rating": float(row["operator_rating"]),
+            "review_count": int(row.get("operator_review_count") or 0),
+        },
         "origin": {"id": row["origin_id"], "name": row["origin_name"]},
         "destination": {"id": row["destination_id"], "name": row["destination_name"]},
         "departs_at": departs_at,

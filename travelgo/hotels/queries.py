@@ -85,7 +85,7 @@ def hotel_search_sql(
     # hotels and city for display: wide GROUP BY rows (names, addresses, amenities) made every temporary table
     # of the search several times larger.
     sql = f"""{STAY_NIGHTS}
-        SELECT h.id, h.name, h.stars, h.rating, h.area, h.distance_km, h.amenities, h.address, h.city_id,
+        SELECT h.id, h.name, h.stars, h.rating, h.review_count, h.area, h.distance_km, h.amenities, h.address, h.city_id,
                c.name AS city_name, x.currency, x.price_from_minor, x.stay_from_minor, x.rooms_left, x.total_count
           FROM (SELECT x.*, COUNT(*) OVER () AS total_count
                   FROM (SELECT a.hotel_id AS id, MIN(a.stars) AS stars, MIN(a.rating) AS rating,
@@ -136,7 +136,7 @@ async def select_hotels(
 async def select_hotel(cur, hotel_id: int) -> dict | None:
     await cur.execute(
         """
-        SELECT h.id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.amenities, h.latitude,
+        SELECT h.id, h.name, h.description, h.address, h.area, h.stars, h.rating, h.review_count, h.amenities, h.latitude,
                h.longitude, h.distance_km, h.city_id, c.name AS city_name, c.timezone
           FROM hotels h
           JOIN cities c ON c.id = h.city_id

@@ -28,6 +28,7 @@ def hotel_out(row: dict) -> dict:
         "city": {"id": row["city_id"], "name": row["city_name"]},
         "stars": row["stars"],
         "rating": float(row["rating"]),
+        "review_count": int(row.get("review_count") or 0),
         "amenities": _amenities(row["amenities"]),
         "distance_km": float(row["distance_km"]),
         "price_from_minor": None if row.get("price_from_minor") is None else int(row["price_from_minor"]),

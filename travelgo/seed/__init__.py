@@ -59,6 +59,7 @@ async def counts() -> dict[str, int]:
             "bookings",
             "booking_seats",
             "booking_nights",
+            "reviews",
         ):
             await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")
             result[table] = (await cur.fetchone())["n"]

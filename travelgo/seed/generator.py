@@ -23,6 +23,7 @@ from .data import (
     Scale,
 )
 from .fleet import Fleet
+from .history import History
 from .hotels import Hotels
 from .loading import insert_rows, loading
 from .people import People
@@ -33,7 +34,7 @@ def _utc(wall: datetime) -> datetime:
     return local(wall, TIMEZONE).astimezone(UTC).replace(tzinfo=None)
 
 
-class Generator(People, Fleet, Buses, Hotels):
+class Generator(People, Fleet, Buses, Hotels, History):
     """The whole sample set, from one random stream in a fixed order (the same seed gives the same data)."""
 
     def __init__(self, scale: Scale, today: date) -> None:
@@ -56,6 +57,7 @@ class Generator(People, Fleet, Buses, Hotels):
         self._plan_routes()
         await self._trips_and_bus_bookings()
         await self._hotels()
+        await self._history()  # last, on its own random stream: past trips and stays, their reviews, the ratings
 
     def _booking_user(self, key: int) -> int:
         # Asha (a documented sample login) has a couple of upcoming trips; everyone else is background.
