@@ -17,6 +17,7 @@ os.environ.setdefault("TRAVELGO_RATE_LIMITS", "on")
 os.environ.setdefault("TRAVELGO_PAYMENTS_POLL_SECONDS", "0")
 os.environ.setdefault("TRAVELGO_PRICING_REFRESH_SECONDS", "0")
 os.environ.setdefault("TRAVELGO_NOTIFY_POLL_SECONDS", "0")
+os.environ.setdefault("TRAVELGO_RECOMMEND_REFRESH_SECONDS", "0")  # tests call recommend.service.refresh()
 
 from travelgo import create_app, db, mail, searchcache  # noqa: E402
 from travelgo.config import DatabaseURL  # noqa: E402

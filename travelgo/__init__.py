@@ -73,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
     from .pricing import refresh as pricing_refresh
+    from .recommend import refresher
 
     api.init_app(app)
     for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp):
@@ -85,6 +86,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     payments.init_app(app, settings)
     notify.init_app(app, settings)
     sweeper.init_app(app, settings.payments_poll_seconds)
+    refresher.init_app(app, settings.recommend_refresh_seconds)
     pricing_refresh.init_app(app, settings.pricing_refresh_seconds)
     ratelimit.parse_rules(settings.rate_limit_rules)  # a bad TRAVELGO_RATE_LIMIT_RULES fails at start-up
 

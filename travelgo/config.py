@@ -197,6 +197,9 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = setting(
         1.0, "TRAVELGO_NOTIFY_POLL_SECONDS", "how often each worker sends due notifications; 0 turns it off", ge=0
     )
+    recommend_refresh_seconds: float = setting(
+        600.0, "TRAVELGO_RECOMMEND_REFRESH_SECONDS", "how often recommendations are rebuilt; 0 turns it off", ge=0
+    )
     razorpay_key_id: str = setting("", "RAZORPAY_KEY_ID", "Razorpay API key id")
     razorpay_key_secret: str = setting("", "RAZORPAY_KEY_SECRET", "Razorpay API key secret")
     razorpay_webhook_secret: str = setting("", "RAZORPAY_WEBHOOK_SECRET", "Razorpay webhook secret")

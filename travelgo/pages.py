@@ -7,9 +7,11 @@ from datetime import timedelta
 from quart import Blueprint, abort, current_app, jsonify, render_template, request
 
 from . import db
+from .auth import browser_user
 from .dates import today_in
 from .places import service as places
 from .places.pickers import city_datalist
+from .recommend import service as recommend
 from .text import is_digits
 from .web import render
 
@@ -18,11 +20,19 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 async def home():
-    """Search forms for buses and hotels, and popular destinations."""
+    """Search forms for buses and hotels, popular destinations, and suggestions: personal for a signed-in traveller,
+    popular routes for everyone else."""
     catalog = await places.catalog()
     today = today_in()
+    user = await browser_user()
+    if user is not None:
+        recommendations = await recommend.for_traveller(user.id, limit=6)
+    else:
+        recommendations = [r for r in await recommend.for_traveller(None, limit=20) if r["kind"] == "route"][:6]
     return await render(
         "home.html",
+        recommendations=recommendations,
+        signed_in=user is not None,
         popular=catalog["popular"],
         city_datalist=await city_datalist(),
         today=today,

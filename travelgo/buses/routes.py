@@ -9,6 +9,7 @@ from quart import Blueprint, abort, make_response, render_template, request
 from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
+from ..recommend import service as recommend
 from ..reviews import service as reviews
 from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
@@ -92,6 +93,7 @@ async def trip_detail(trip_id: int):
         block=None,
         status=status,
         trip=trip,
+        recommendations=[] if wants_fragment() else await recommend.also_booked(recommend.trip_item(trip)),
         selected=selected,
         passengers=view.passengers,
         message=message,

@@ -11,6 +11,7 @@ from ..buses.service import SearchInvalid
 from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
+from ..recommend import service as recommend
 from ..reviews import service as reviews
 from ..web import parse_model, render, render_answer, render_search_page, wants_fragment
 from . import service
@@ -91,5 +92,6 @@ async def hotel_detail(hotel_id: int):
         today=hotel["today"],
         min_check_out=max(check_in, hotel["today"]) + timedelta(days=1),
         few_rooms=service.FEW_ROOMS,
+        recommendations=[] if wants_fragment() else await recommend.also_booked(recommend.hotel_item(hotel_id)),
         reviews=await reviews.list_reviews("hotel", hotel_id) if not wants_fragment() else None,
     )

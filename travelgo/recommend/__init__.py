@@ -1,0 +1,1 @@
+"""Recommendations from booking history: item-item co-occurrence and popularity, refreshed in the background."""
