@@ -6,6 +6,8 @@ Razorpay Orders API. The booking side (bookings/checkout.py) reaches the running
 
 from __future__ import annotations
 
+import logging
+
 from quart import Quart, current_app
 
 from ..loops import run_while_serving
@@ -34,6 +36,11 @@ def build(settings) -> PaymentProvider:
 def init_app(app: Quart, settings) -> None:
     """Install the provider; TestPay also serves its pages and sends its webhooks from every worker."""
     provider = app.extensions[EXTENSION] = build(settings)
+    if settings.production_like and not settings.public_url:
+        # Links are never built from the Host header here: the provider would be sent to http://localhost.
+        logging.getLogger(__name__).error(
+            "TRAVELGO_PUBLIC_URL is unset: payment returns and webhooks (and links in e-mails) cannot reach this server"
+        )
     if settings.payments != "testpay":
         return
     from . import testpay
