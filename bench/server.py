@@ -95,6 +95,10 @@ class Server:
             # the live phase holds 2,000 streams from one loopback address (a load generator, not one client)
             "TRAVELGO_SSE_MAX_STREAMS_PER_CLIENT": "1000000",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret",
+            # the periodic refreshers (recommendations: ~8 s of set-based SQL on the large seed at start; time-based
+            # repricing) are not part of any measured path; the notification sender is, and stays on
+            "TRAVELGO_RECOMMEND_REFRESH_SECONDS": "0",
+            "TRAVELGO_PRICING_REFRESH_SECONDS": "0",
             # staging builds no link from the Host header: TestPay's returns and webhooks come back here
             "TRAVELGO_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "off"),
