@@ -113,6 +113,13 @@ async def login(client, email: str, password: str = factories.PASSWORD) -> None:
     assert response.status_code in (200, 303), await response.get_data(as_text=True)
 
 
+async def signed_in(app, email: str):
+    """A fresh test client logged in as `email` (its own cookies)."""
+    client = app.test_client()
+    await login(client, email)
+    return client
+
+
 async def post_form(client, path: str, form: dict, headers: dict | None = None):
     """POST a form with this client's CSRF token, as a browser would."""
     token = await csrf_for(client)

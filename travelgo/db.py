@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -251,3 +251,10 @@ def page_count(total: int, page_size: int) -> int:
     """How many pages `total` rows fill (at least one, the empty one). Lists show the last page for a ?page= past
     it (an old link after rows went away), never an empty "Page 5 of 2"."""
     return max(-(-total // page_size), 1)
+
+
+def in_list(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """Named placeholders for an IN (...) list (PyMySQL does not expand a sequence given by name):
+    ('%(s0)s, %(s1)s', {'s0': .., 's1': ..}); no values give 'NULL', which matches nothing."""
+    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return ", ".join(f"%({name})s" for name in params) or "NULL", params

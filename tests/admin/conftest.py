@@ -10,7 +10,7 @@ from travelgo import db
 from travelgo.dates import today_in
 
 from .. import factories
-from ..conftest import login
+from ..conftest import signed_in
 
 
 @pytest.fixture
@@ -23,16 +23,12 @@ async def people(app):
 
 @pytest.fixture
 async def admin_client(app, people):
-    client = app.test_client()
-    await login(client, people["admin"]["email"])
-    return client
+    return await signed_in(app, people["admin"]["email"])
 
 
 @pytest.fixture
 async def traveller_client(app, people):
-    client = app.test_client()
-    await login(client, people["traveller"]["email"])
-    return client
+    return await signed_in(app, people["traveller"]["email"])
 
 
 @pytest.fixture

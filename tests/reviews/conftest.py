@@ -11,7 +11,7 @@ from travelgo.dates import today_in, wall_now
 
 from .. import factories
 from ..admin.helpers import book_bus, book_hotel
-from ..conftest import login
+from ..conftest import signed_in
 
 
 async def past_trip(cur, operator: dict | None = None, *, ended_hours_ago: float = 2, timezone: str | None = None):
@@ -51,16 +51,12 @@ async def trip_world(app):
 
 @pytest.fixture
 async def traveller_client(app, trip_world):
-    client = app.test_client()
-    await login(client, trip_world["traveller"]["email"])
-    return client
+    return await signed_in(app, trip_world["traveller"]["email"])
 
 
 @pytest.fixture
 async def admin_client(app, trip_world):
-    client = app.test_client()
-    await login(client, trip_world["admin"]["email"])
-    return client
+    return await signed_in(app, trip_world["admin"]["email"])
 
 
 async def business(kind: str, business_id: int) -> dict:

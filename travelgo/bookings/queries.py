@@ -5,20 +5,13 @@ lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the se
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from .. import dates
+from .. import dates, db
 from ..places import queries as place_queries
 
 Row = dict[str, Any]
-
-
-def _in_list(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
-    """Named placeholders for an IN (...) list: ('%(s0)s, %(s1)s', {'s0': .., 's1': ..})."""
-    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
-    return ", ".join(f"%({name})s" for name in params), params
 
 
 # --- trips and seats --------------------------------------------------------------------------------
@@ -88,7 +81,7 @@ async def select_hotel(cur, hotel_id: int) -> Row | None:
 
 async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> list[Row]:
     """For each requested label that exists on the vehicle: {label, held} (held=1 when an active booking has it)."""
-    placeholders, params = _in_list("s", labels)
+    placeholders, params = db.in_list("s", labels)
     await cur.execute(
         f"""
         SELECT vs.label, (bs.id IS NOT NULL) AS held
@@ -193,7 +186,7 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
     FORCE INDEX (PRIMARY) here and in the UPDATE: if the optimizer took ix_room_inventory_night for one statement
     and the primary key for another, two stays would lock the same rows in different orders and deadlock.
     """
-    placeholders, params = _in_list("n", sorted(nights))
+    placeholders, params = db.in_list("n", sorted(nights))
     await cur.execute(
         f"""
         SELECT night, rooms_total, rooms_booked, price_minor, base_price_minor, stop_sell
@@ -224,7 +217,7 @@ async def select_room_type(cur, room_type_id: int) -> Row | None:
 
 
 async def update_room_nights_booked(cur, room_type_id: int, nights: list[date], delta: int) -> None:
-    placeholders, params = _in_list("n", sorted(nights))
+    placeholders, params = db.in_list("n", sorted(nights))
     await cur.execute(
         f"""
         UPDATE room_inventory FORCE INDEX (PRIMARY)
@@ -370,7 +363,7 @@ async def update_booking_confirmed(cur, booking_id: int) -> None:
 
 async def lock_expired_holds(cur, booking_ids: list[int]) -> list[int]:
     """Of these bookings, the holds still unpaid and past their time, locked (after their inventory)."""
-    placeholders, params = _in_list("b", sorted(booking_ids))
+    placeholders, params = db.in_list("b", sorted(booking_ids))
     await cur.execute(
         f"""
         SELECT id
@@ -388,13 +381,13 @@ async def lock_expired_holds(cur, booking_ids: list[int]) -> list[int]:
 
 async def update_seats_released_of(cur, booking_ids: list[int]) -> int:
     """Free every seat these bookings hold; returns how many."""
-    placeholders, params = _in_list("b", booking_ids)
+    placeholders, params = db.in_list("b", booking_ids)
     await cur.execute(f"UPDATE booking_seats SET held = NULL WHERE booking_id IN ({placeholders}) AND held = 1", params)
     return cur.rowcount
 
 
 async def update_bookings_expired(cur, booking_ids: list[int]) -> None:
-    placeholders, params = _in_list("b", booking_ids)
+    placeholders, params = db.in_list("b", booking_ids)
     await cur.execute(
         f"""
         UPDATE bookings
@@ -407,7 +400,7 @@ async def update_bookings_expired(cur, booking_ids: list[int]) -> None:
 
 
 async def select_nights_of(cur, booking_ids: list[int]) -> list[Row]:
-    placeholders, params = _in_list("b", booking_ids)
+    placeholders, params = db.in_list("b", booking_ids)
     await cur.execute(
         f"""
         SELECT booking_id, night, rooms

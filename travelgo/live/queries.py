@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import db
+
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
@@ -14,12 +16,6 @@ class EventRow:
     topic: str
     kind: str
     payload: dict[str, Any]
-
-
-def _in_list(name: str, values: list[int]) -> tuple[str, dict[str, int]]:
-    """Named placeholders for an IN (...) list: PyMySQL 1.2 no longer expands sequences."""
-    params = {f"{name}{i}": int(value) for i, value in enumerate(values)}
-    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
 
 
 def _event(row: dict) -> EventRow:
@@ -51,12 +47,12 @@ async def select_events_by_ids(cur, ids: list[int]) -> list[EventRow]:
     """Re-check ids that were missing (uncommitted or rolled back) at an earlier poll."""
     if not ids:
         return []
-    placeholders, params = _in_list("id", ids)
+    placeholders, params = db.in_list("id", ids)
     await cur.execute(
         f"""
         SELECT id, topic, kind, payload
           FROM events
-         WHERE id IN {placeholders}
+         WHERE id IN ({placeholders})
          ORDER BY id
         """,
         params,
@@ -153,12 +149,12 @@ async def select_held_seat_labels(cur, trip_id: int) -> list[str]:
 async def select_trips_seats_left(cur, trip_ids: list[int]) -> dict[int, int]:
     if not trip_ids:
         return {}
-    placeholders, params = _in_list("trip", trip_ids)
+    placeholders, params = db.in_list("trip", trip_ids)
     await cur.execute(
         f"""
         SELECT id, CAST(seats_total AS SIGNED) - CAST(seats_booked AS SIGNED) AS seats_left
           FROM trips
-         WHERE id IN {placeholders}
+         WHERE id IN ({placeholders})
         """,
         params,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import db
+
 
 def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -46,12 +48,12 @@ async def select_all_cities(cur) -> list[dict]:
 async def select_cities_by_ids(cur, ids: list[int]) -> dict[int, dict]:
     if not ids:
         return {}
-    params = {f"c{i}": city_id for i, city_id in enumerate(ids)}
+    within, params = db.in_list("c", ids)
     await cur.execute(
         f"""
         SELECT c.id, c.name, c.region, c.country
           FROM cities c
-         WHERE c.id IN ({", ".join(f"%({k})s" for k in params)})
+         WHERE c.id IN ({within})
         """,
         params,
     )

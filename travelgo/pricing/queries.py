@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from .. import db
+
 Row = dict[str, Any]
 
 RULE_COLUMNS = """
@@ -31,11 +33,6 @@ EDITABLE = (
     "priority",
     "enabled",
 )
-
-
-def _in_list(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
-    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
-    return ", ".join(f"%({name})s" for name in params) or "NULL", params
 
 
 # --- rules --------------------------------------------------------------------------------------------
@@ -143,7 +140,7 @@ async def lock_trips(
     params: dict[str, Any] = {"since": since}
     where = ["t.status = 'scheduled'", "t.departs_at >= %(since)s"]
     if ids is not None:
-        placeholders, id_params = _in_list("t", ids)
+        placeholders, id_params = db.in_list("t", ids)
         where.append(f"t.id IN ({placeholders})")
         params.update(id_params)
     if route is not None:
@@ -172,12 +169,6 @@ async def select_trip_pricing(cur, trip_id: int) -> Row | None:
     return await cur.fetchone()
 
 
-async def select_city_zones(cur, city_ids: Iterable[int]) -> dict[int, str]:
-    placeholders, params = _in_list("c", sorted(set(city_ids)))
-    await cur.execute(f"SELECT id, timezone FROM cities WHERE id IN ({placeholders})", params)
-    return {row["id"]: row["timezone"] for row in await cur.fetchall()}
-
-
 async def update_trip_prices(cur, rows: list[Row]) -> None:
     """rows: [{id, price_minor, base_price_minor}] (sorted by id: the lock order)."""
     await cur.executemany(
@@ -204,7 +195,7 @@ async def lock_nights(
     params: dict[str, Any] = {"since": since}
     where = ["i.night >= %(since)s"]
     if room_type_ids is not None:
-        placeholders, id_params = _in_list("rt", room_type_ids)
+        placeholders, id_params = db.in_list("rt", room_type_ids)
         where.append(f"i.room_type_id IN ({placeholders})")
         params.update(id_params)
     if after is not None:
@@ -226,7 +217,7 @@ async def lock_nights(
 
 async def select_room_types(cur, room_type_ids: Iterable[int]) -> dict[int, Row]:
     """Pricing facts of room types: hotel, floor, ceiling and the hotel city's zone (a plain read)."""
-    placeholders, params = _in_list("rt", sorted(set(room_type_ids)))
+    placeholders, params = db.in_list("rt", sorted(set(room_type_ids)))
     await cur.execute(
         f"""
         SELECT rt.id, rt.hotel_id, rt.floor_minor, rt.ceiling_minor, rt.currency, c.timezone
@@ -290,7 +281,7 @@ async def select_next_trip(cur, origin_id: int, destination_id: int, after: date
 
 async def select_next_night(cur, room_type_ids: list[int], day: date) -> Row | None:
     """The first night on sale from `day` among these room types: the preview's sample."""
-    placeholders, params = _in_list("rt", room_type_ids)
+    placeholders, params = db.in_list("rt", room_type_ids)
     await cur.execute(
         f"""
         SELECT {NIGHT_PRICING}

@@ -18,6 +18,7 @@ from typing import Any
 from .. import dates, db, events
 from ..admin.audit import record, snapshot
 from ..forms import Invalid, NotFound
+from ..places import service as places
 from ..searchcache import CATALOG_TOPIC
 from . import queries
 from .engine import Context, Priced, Rule, price
@@ -109,6 +110,11 @@ async def reprice_locked_nights(cur, room_type: dict[str, Any], nights: list[dic
 # --- set-based: a scope, or a batch of the background round -------------------------------------------------
 
 
+async def _zones(city_ids) -> dict[int, str]:
+    """City id -> its time zone, from the places catalog (unknown ids are missing)."""
+    return {i: city["timezone"] for i, city in (await places.cities_by_ids(sorted(set(city_ids)))).items()}
+
+
 def _since_day() -> date:
     return dates.today_in() - timedelta(days=1)  # a day of slack: every city's "today" is on or after it
 
@@ -124,7 +130,7 @@ async def _reprice_trip_rows(cur, trips: list[dict]) -> int:
     if not trips:
         return 0
     rules = await queries.select_bus_rules(cur)
-    zones = await queries.select_city_zones(cur, {t["origin_id"] for t in trips})
+    zones = await _zones(t["origin_id"] for t in trips)
     todays = {zone: dates.today_in(zone) for zone in set(zones.values())}
     changed = []
     for trip in trips:
@@ -274,9 +280,9 @@ async def preview(form, rule_id: int | None = None) -> dict:
                 return {"product": None}
             rows = await queries.select_trip_rules(cur, sample["id"], sample["origin_id"], sample["destination_id"])
             rules = _rules([r for r in rows if r["id"] != rule_id] + [draft])
-            zone = (await queries.select_city_zones(cur, [sample["origin_id"]])).get(sample["origin_id"])
+            zone = (await _zones([sample["origin_id"]])).get(sample["origin_id"])
             priced = price_trip(sample, rules, dates.today_in(zone))
-            product = f"trip {sample['id']} departing {sample['departs_at']:%Y-%m-%d %H:%M}"
+            product = f"trip {sample['id']} departing {dates.local(sample['departs_at'], zone):%Y-%m-%d %H:%M %Z}"
             currency = sample["currency"]
         else:
             sample = await _sample_night(cur, form)
@@ -422,7 +428,7 @@ SCOPE_COLUMNS = ("origin_id", "destination_id", "trip_id", "hotel_id", "room_typ
 
 async def _scope_exists(cur, form) -> bool:
     if form.scope == "route":
-        zones = await queries.select_city_zones(cur, [form.origin_id, form.destination_id])
+        zones = await _zones([form.origin_id, form.destination_id])
         return form.origin_id in zones and form.destination_id in zones
     table = {"trip": "trips", "hotel": "hotels", "room_type": "room_types"}[form.scope]
     await cur.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import db
+
 # Each traveller's distinct items from confirmed bookings (pending, expired and cancelled ones say nothing about
 # what they chose), with when they last booked each.
 USER_ITEMS = """
@@ -21,12 +23,6 @@ USER_ITEMS = """
        AND b.type = 'hotel'
      GROUP BY b.user_id, h.id
 """
-
-
-def _in(name: str, values) -> tuple[str, dict]:
-    """`IN (...)` with one named parameter per value (the driver does not expand a tuple given by name)."""
-    params = {f"{name}{i}": value for i, value in enumerate(values)}
-    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
 
 
 async def replace_travellers(cur) -> int:
@@ -125,12 +121,12 @@ async def select_pairs(cur, items: list[str], limit_per_item: int = 20) -> dict[
     """The strongest co-booked items of each of `items`."""
     if not items:
         return {}
-    within, params = _in("item", items)
+    within, params = db.in_list("item", items)
     await cur.execute(
         f"""
         SELECT p.item_a, p.item_b, p.score
           FROM item_pairs p
-         WHERE p.item_a IN {within}
+         WHERE p.item_a IN ({within})
          ORDER BY p.item_a, p.score DESC, p.item_b
         """,
         params,
@@ -164,13 +160,13 @@ async def select_titles(cur, city_ids: set[int], hotel_ids: set[int]) -> tuple[d
     cities: dict[int, str] = {}
     hotels: dict[int, dict] = {}
     if hotel_ids:
-        within, params = _in("id", sorted(hotel_ids))
-        await cur.execute(f"SELECT h.id, h.name, h.city_id FROM hotels h WHERE h.id IN {within}", params)
+        within, params = db.in_list("id", sorted(hotel_ids))
+        await cur.execute(f"SELECT h.id, h.name, h.city_id FROM hotels h WHERE h.id IN ({within})", params)
         hotels = {row["id"]: row for row in await cur.fetchall()}
         city_ids = city_ids | {h["city_id"] for h in hotels.values()}
     if city_ids:
-        within, params = _in("id", sorted(city_ids))
-        await cur.execute(f"SELECT c.id, c.name FROM cities c WHERE c.id IN {within}", params)
+        within, params = db.in_list("id", sorted(city_ids))
+        await cur.execute(f"SELECT c.id, c.name FROM cities c WHERE c.id IN ({within})", params)
         cities = {row["id"]: row["name"] for row in await cur.fetchall()}
     return cities, hotels
 

@@ -9,6 +9,7 @@ import pymysql
 
 from .. import db, events
 from ..admin.audit import record, snapshot
+from ..bookings.errors import BookingError
 from ..dates import now_in, utc, wall_now
 from ..searchcache import CATALOG_TOPIC
 from . import queries
@@ -17,12 +18,10 @@ RECENT = 5  # reviews shown on a hotel or trip page
 DUPLICATE_KEY = 1062
 
 
-class ReviewError(Exception):
-    status = 409
+class ReviewError(BookingError):
+    """A review outcome the traveller or admin can act on (status and detail, like every booking outcome)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    status = 409
 
 
 class NotFound(ReviewError):
