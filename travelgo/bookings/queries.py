@@ -461,7 +461,7 @@ EFFECTIVE_STATUS = "IF(b.status = 'pending_payment' AND b.expires_at <= UTC_TIME
 # What a booking shows of its trip.
 TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
                t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
-               v.name AS vehicle_name, v.is_ac, v.berth"""
+               v.name AS vehicle_name, v.is_ac, v.berth, op.contact_phone AS operator_phone"""
 TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN operators op ON op.id = t.operator_id
@@ -474,7 +474,7 @@ BOOKING_DETAIL = f"""
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
-               h.address AS hotel_address, hc.name AS hotel_city,
+               h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
                COALESCE(o.timezone, hc.timezone) AS timezone, COALESCE(d.timezone, hc.timezone) AS end_timezone
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
@@ -528,7 +528,7 @@ SCOPE_ORDERS = {
     "upcoming": "b.starts_at ASC, b.id ASC",
     "past": "b.starts_at DESC, b.id DESC",
     "cancelled": "b.starts_at DESC, b.id DESC",
-    "all": "(b.ends_at > %(now)s) DESC, CASE WHEN b.ends_at > %(now)s THEN b.starts_at END ASC, b.starts_at DESC, b.id DESC",
+    "all": f"({SCOPES['upcoming']}) DESC, CASE WHEN {SCOPES['upcoming']} THEN b.starts_at END ASC, b.starts_at DESC, b.id DESC",
 }
 
 
