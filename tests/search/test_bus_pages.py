@@ -85,8 +85,8 @@ async def test_validation_messages_sit_beside_their_fields(client):
         (f"/buses?origin=%C2%B2&destination=Mumbai&date={DAY}", "origin", "We don't know a city called"),
         (route_url(w, destination=w["pune"]["id"]), "destination", "must be different"),
         (route_url(w, date=yesterday), "date", "today or a later date"),
-        (route_url(w, passengers=9), "passengers", "Use a number no more than 6."),
-        (route_url(w, passengers=0), "passengers", "Use a number of at least 1."),
+        (route_url(w, passengers=9), "passengers", "Choose from 1 to 6 passengers."),
+        (route_url(w, passengers=0), "passengers", "Choose from 1 to 6 passengers."),
         (route_url(w, date="31-12-2030"), "date", "Enter a date as YYYY-MM-DD."),
     ]
     for url, field, message in cases:
