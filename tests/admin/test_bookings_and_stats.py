@@ -41,6 +41,7 @@ async def test_booking_search_filters_and_csv(admin_client, world):
     assert mine["total"] == "25.00" and mine["status"] == "confirmed" and "→" in mine["service"]
     regular = next(r for r in rows if r["reference"] == world["bus_booking"]["reference"])
     assert regular["traveller_name"] == "Tom Traveller" and regular["total"] == "50.00"
+    assert regular["total_display"] == "€50" and mine["total_display"] == "€25"  # money() as on the pages
 
 
 async def test_api_bookings_paginated(client, world):
