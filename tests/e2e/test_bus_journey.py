@@ -112,7 +112,7 @@ async def test_search_filter_sort_book_two_seats_then_cancel(page, arrange):
     # My bookings → Upcoming lists it.
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
     await expect(page.get_by_role("link", name="Upcoming")).to_have_attribute("aria-current", "page")
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    row = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=reference))  # a booking card
     await expect(row).to_contain_text("Hampi → Gokarna")
     await expect(row).to_contain_text("2 seats")
     await expect(row).to_contain_text("confirmed")

@@ -70,7 +70,7 @@ async def test_search_filter_by_stars_book_a_room_and_see_it(page, arrange):
     await expect(page.get_by_role("table", name="Nights and prices").get_by_role("row")).to_have_count(3)
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    row = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=reference))  # a booking card
     await expect(row).to_contain_text("Madikeri Grand Palace")
     await expect(row).to_contain_text("1 room, 2 guests")
     await expect(row).to_contain_text("€24,000")

@@ -16,6 +16,13 @@ async def select_all_cities(cur) -> list[dict]:
     return await cur.fetchall()
 
 
+async def select_cities_version(cur) -> tuple[int, int]:
+    """(how many cities, the highest id): tells a cached catalog that cities were added or removed behind its back."""
+    await cur.execute("SELECT COUNT(*) AS n, COALESCE(MAX(c.id), 0) AS top FROM cities c")
+    row = await cur.fetchone()
+    return int(row["n"]), int(row["top"])
+
+
 async def select_city_aliases(cur) -> list[dict]:
     """Every alias (old name, spelling, region) with the current name of the city it means."""
     await cur.execute("SELECT a.alias, a.city_name, a.kind FROM city_aliases a ORDER BY a.alias")
