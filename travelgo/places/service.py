@@ -50,7 +50,6 @@ async def _load_catalog() -> searchcache.Answer:
         cities=cities,
         by_id={c["id"]: c for c in cities},
         popular=popular,
-        aliases=[a for a in aliases if a["alias"]],
         index=CityIndex.build(cities, aliases),
     )
 
