@@ -15,10 +15,11 @@ UNKNOWN = "We don't know a city called “{typed}”."
 
 
 def fold(text: str) -> str:
-    """'  Bengalūru ' -> 'bengaluru': no accents, no case, punctuation and runs of spaces as one space."""
+    """'  Bengalūru ' -> 'bengaluru', 'Dehra-Dun' -> 'dehra dun': no accents, no case; hyphens, dots and runs of
+    spaces as one space. Other characters stay: a typed % or ' matches only a name that has one."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[\W_]+", " ", bare).strip()
+    return re.sub(r"[\s.\-]+", " ", bare).strip()
 
 
 @dataclass
