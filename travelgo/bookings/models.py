@@ -79,6 +79,7 @@ class Booking(TypedDict, total=False):
     origin: str | None
     destination: str | None
     operator: str | None
+    operator_phone: str | None
     departs_at: datetime | None
     arrives_at: datetime | None
     trip_status: str | None
@@ -90,6 +91,7 @@ class Booking(TypedDict, total=False):
     hotel_id: int | None
     hotel_name: str | None
     hotel_address: str | None
+    hotel_phone: str | None
     hotel_city: str | None
     check_in: date | None
     check_out: date | None
