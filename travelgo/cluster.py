@@ -28,7 +28,11 @@ from .dbserver import find_server, install_help
 
 CLUSTER_DIR = Path(os.environ.get("TRAVELGO_CLUSTER_DIR", VAR_DIR / "cluster"))
 SIZE = 3
-PROVIDER_PATHS = ("/usr/lib/galera/libgalera_smm.so", "/usr/lib64/galera-4/libgalera_smm.so", "/usr/lib/libgalera_smm.so")
+PROVIDER_PATHS = (
+    "/usr/lib/galera/libgalera_smm.so",
+    "/usr/lib64/galera-4/libgalera_smm.so",
+    "/usr/lib/libgalera_smm.so",
+)
 # Failure detection: Galera's defaults (suspect 5 s, inactive 15 s) tuned down for one machine, so a dead node is
 # evicted in ~3-6 s; docs/deploy.md lists what to use across real machines.
 EVS_OPTIONS = (
@@ -98,9 +102,10 @@ class Node:
         except PermissionError:
             pass
         try:  # a stale pid file whose number now belongs to something else
-            if "mariadbd" not in Path(f"/proc/{pid}/comm").read_text() and "mysqld" not in Path(
-                f"/proc/{pid}/comm"
-            ).read_text():
+            if (
+                "mariadbd" not in Path(f"/proc/{pid}/comm").read_text()
+                and "mysqld" not in Path(f"/proc/{pid}/comm").read_text()
+            ):
                 return None
         except OSError:
             pass
