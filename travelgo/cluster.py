@@ -247,23 +247,44 @@ def choose_bootstrap() -> Node:
     return node
 
 
+def recovered_position(node: Node, server: str) -> str | None:
+    """After a crash grastate.dat says seqno -1: read the last committed position from InnoDB (what systemd's
+    galera_recovery does), so the node rejoins with IST (the missed write sets) instead of a full SST."""
+    seqno, _ = grastate(node)
+    if seqno != -1 or not (node.datadir / "grastate.dat").exists():
+        return None
+    log = node.home / "recover.log"
+    log.unlink(missing_ok=True)
+    subprocess.run(
+        [server, f"--defaults-file={node.config}", "--wsrep-recover", f"--log-error={log}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )
+    found = re.findall(r"WSREP: Recovered position: (\S+)", log.read_text(errors="replace") if log.exists() else "")
+    return found[-1] if found and not found[-1].endswith(":-1") else None
+
+
 def launch(node: Node, server: str, bootstrap: bool) -> None:
+    position = None if bootstrap else recovered_position(node, server)
     print(f"Starting {node.name} on 127.0.0.1:{node.port}{' (new cluster)' if bootstrap else ''} …")
     log_offset = node.log.stat().st_size if node.log.exists() else 0
-    subprocess.Popen(
-        [server, f"--defaults-file={node.config}", *(["--wsrep-new-cluster"] if bootstrap else [])],
+    process = subprocess.Popen(
+        [
+            server,
+            f"--defaults-file={node.config}",
+            *(["--wsrep-new-cluster"] if bootstrap else []),
+            *([f"--wsrep-start-position={position}"] if position else []),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         cwd=node.home,
     )
     deadline = time.monotonic() + READY_TIMEOUT
-    time.sleep(1)
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         if is_synced(node):
             return
-        if node.pid() is None and time.monotonic() > deadline - READY_TIMEOUT + 10:
-            break
         time.sleep(0.5)
     tail = ""
     if node.log.exists():
