@@ -69,32 +69,26 @@ async def galera():
 
 
 @pytest.fixture(scope="session")
-def servers(galera):
-    """Three TravelGo servers (one Hypercorn worker each), server i on node i."""
+async def servers(galera):
+    """Three TravelGo servers (one Hypercorn worker each), server i on node i, started side by side."""
     ports = ports_for_tests(range(8800, 8820))
+    env = {
+        "TRAVELGO_ENV": "test",  # cheap password hashing, TestPay allowed
+        "TRAVELGO_RATE_LIMITS": "off",
+        "TRAVELGO_NOTIFY_POLL_SECONDS": "0",
+        "TRAVELGO_DB_ACQUIRE_TIMEOUT": "3",
+    }
     running: list[Server] = []
+    for i in range(len(galera)):
+        port = free_port(ports, exclude=tuple(s.port for s in running))
+        log = ROOT / "var" / "cluster" / f"travelgo-server-{i + 1}.log"
+        running.append(Server(port, workers=1, database_url=cluster.NODES[i].url(DATABASE), env=env, log_path=log))
     try:
-        for i in range(len(galera)):
-            port = free_port(ports, exclude=tuple(s.port for s in running))
-            env = {
-                "TRAVELGO_ENV": "test",  # cheap password hashing, TestPay allowed
-                "TRAVELGO_RATE_LIMITS": "off",
-                "TRAVELGO_NOTIFY_POLL_SECONDS": "0",
-                "TRAVELGO_DB_ACQUIRE_TIMEOUT": "3",
-            }
-            running.append(
-                Server(
-                    port,
-                    workers=1,
-                    database_url=cluster.NODES[i].url(DATABASE),
-                    env=env,
-                    log_path=ROOT / "var" / "cluster" / f"travelgo-server-{i + 1}.log",
-                ).start(timeout=60)
-            )
+        await asyncio.gather(*(asyncio.to_thread(server.start, 90) for server in running))
         yield running
     finally:
         for server in running:
-            server.stop()
+            await asyncio.to_thread(server.stop)
 
 
 @pytest.fixture(scope="session")
