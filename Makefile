@@ -77,6 +77,7 @@ bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10
 screenshots: db ## capture desktop and phone screenshots of the main screens into docs/screenshots/
 	$(PY) -m tests.e2e.screenshots $(SCREENS)
 
-clean: ## remove the virtualenv and local data (a project-local database is stopped first)
+clean: ## remove the virtualenv and local data (a project-local database and cluster are stopped first)
 	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
+	-@test -d var/cluster && test -x $(PY) && $(PY) -m travelgo.cluster stop
 	rm -rf $(VENV) var

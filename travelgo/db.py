@@ -257,9 +257,11 @@ async def run_in_transaction(work: Callable[..., Awaitable[T]], *args: Any, atte
 
 def retry_pause(attempt: int) -> float:
     """Seconds before retry `attempt`: linear on one server; on Galera exponential with full jitter (capped at
-    0.4 s), so transactions from three nodes that keep colliding on one row spread out instead of re-colliding."""
+    0.15 s), so transactions from three nodes that keep colliding on one row spread out instead of re-colliding.
+    The cap stays short because this worker's other bookings of the same trip wait behind the retrying one
+    (bookings/admission.py)."""
     if _galera_seen:
-        return random.uniform(0.002, min(0.4, 0.01 * 2**attempt))
+        return random.uniform(0.002, min(0.15, 0.005 * 2**attempt))
     return random.uniform(0.005, 0.03) * attempt
 
 

@@ -76,12 +76,11 @@ async def servers(galera):
         "TRAVELGO_ENV": "test",  # cheap password hashing, TestPay allowed
         "TRAVELGO_RATE_LIMITS": "off",
         "TRAVELGO_NOTIFY_POLL_SECONDS": "0",
-        "TRAVELGO_DB_ACQUIRE_TIMEOUT": "3",
     }
     running: list[Server] = []
     for i in range(len(galera)):
         port = free_port(ports, exclude=tuple(s.port for s in running))
-        log = ROOT / "var" / "cluster" / f"travelgo-server-{i + 1}.log"
+        log = ROOT / "var" / f"cluster-server-{i + 1}.log"
         running.append(Server(port, workers=1, database_url=cluster.NODES[i].url(DATABASE), env=env, log_path=log))
     try:
         await asyncio.gather(*(asyncio.to_thread(server.start, 90) for server in running))

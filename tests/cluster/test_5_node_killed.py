@@ -37,6 +37,7 @@ class Outcome:
     ended: float
     status: int  # 0: no HTTP answer (transport error)
     reference: str | None = None
+    error: str = ""  # the transport error, when there was no HTTP answer
 
 
 async def test_node_killed_under_load_others_keep_booking_nothing_lost(servers, tokens, http):
@@ -60,9 +61,10 @@ async def test_node_killed_under_load_others_keep_booking_nothing_lost(servers, 
                 )
                 status = response.status_code
                 reference = response.json().get("reference") if status == 201 else None
-            except httpx.TransportError:
-                status, reference = 0, None
-            outcomes.append(Outcome(server, now, time.monotonic() - start, status, reference))
+                error = ""
+            except httpx.TransportError as exc:
+                status, reference, error = 0, None, repr(exc)
+            outcomes.append(Outcome(server, now, time.monotonic() - start, status, reference, error))
             await asyncio.sleep(PAUSE_BETWEEN_BOOKINGS)
 
     async def chaos() -> None:
@@ -99,6 +101,9 @@ async def test_node_killed_under_load_others_keep_booking_nothing_lost(servers, 
         f"201s {pause:.2f} s; slowest answer from the dead node's server {slowest_dead:.3f} s"
     )
 
+    for o in outcomes:
+        if o.status == 0:
+            print(f"[cluster] no HTTP answer from server {o.server + 1} at {o.started:.2f}-{o.ended:.2f} s: {o.error}")
     assert not any(s >= 500 and s != 503 for c in by_server for s in c), by_server  # never a 500
     # The survivors keep booking: after the failure-detection pause every answer is a 201.
     for s in range(3):
