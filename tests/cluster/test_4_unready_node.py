@@ -9,6 +9,7 @@ import time
 
 import aiomysql
 
+from bench.hotseat import request_bytes
 from travelgo import cluster
 
 from .conftest import bus_body, make_trip, node_url
@@ -33,6 +34,32 @@ async def wait_for(predicate, within: float = 60) -> None:
         await asyncio.sleep(0.2)
 
 
+async def two_posts_on_one_connection(port: int, body: dict, token: str) -> list[int]:
+    """Send two bookings one after the other on one keep-alive connection; the statuses that came back."""
+    raw = request_bytes("127.0.0.1", port, "/api/v1/bookings", body, token).replace(
+        b"Connection: close", b"Connection: keep-alive"
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    statuses = []
+    try:
+        for _ in range(2):
+            writer.write(raw)
+            await writer.drain()
+            status_line = await asyncio.wait_for(reader.readline(), 10)
+            if not status_line:
+                break  # the server closed the connection without answering
+            statuses.append(int(status_line.split()[1]))
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+    finally:
+        writer.close()
+    return statuses
+
+
 async def test_node_cut_off_from_the_cluster_answers_503_and_recovers(servers, tokens, http):
     trip = await make_trip(seats=10)
     server = servers[ISOLATED]
@@ -49,6 +76,9 @@ async def test_node_cut_off_from_the_cluster_answers_503_and_recovers(servers, t
             f"{server.base_url}/api/v1/bookings", json=bus_body(trip["id"], "3"), headers=tokens[0]
         )
         elapsed = time.monotonic() - started
+        # A 503 answered before the route read the body must not cost the client its keep-alive connection.
+        token = tokens[0]["Authorization"].removeprefix("Bearer ")
+        assert await two_posts_on_one_connection(server.port, bus_body(trip["id"], "5"), token) == [503, 503]
         assert ready.status_code == 503 and ready.json()["database"] == "not synced", ready.text
         for response in (api, booking):
             assert response.status_code == 503, response.text
