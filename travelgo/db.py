@@ -116,11 +116,6 @@ def is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, pymysql.err.MySQLError) and bool(exc.args) and exc.args[0] in UNAVAILABLE
 
 
-def is_galera() -> bool:
-    """Whether a connection of this process has met a Galera node (known after the first query)."""
-    return _galera_seen
-
-
 async def _prepare(conn: aiomysql.Connection, causal: bool) -> None:
     """Once per connection, find out whether the server is a Galera node; on Galera, make reads causal or not.
 
