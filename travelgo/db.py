@@ -259,6 +259,21 @@ async def run_in_transaction(work: Callable[..., Awaitable[T]], *args: Any, atte
     raise AssertionError("unreachable")
 
 
+async def execute_write(cur, sql: str, params: Any = None) -> None:
+    """One write statement in autocommit mode (its own transaction), retried on a conflict. On Galera a counter row
+    written from several nodes at once (a rate-limit window) loses certification with 1213; the server retries an
+    autocommit statement only once (wsrep_retry_autocommit), so it gets the cluster's retries here."""
+    attempts = GALERA_ATTEMPTS if _galera_seen else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            await cur.execute(sql, params)
+            return
+        except pymysql.err.OperationalError as exc:
+            if error_code(exc) != DEADLOCK or attempt == attempts:
+                raise
+            await asyncio.sleep(retry_pause(attempt))
+
+
 def retry_pause(attempt: int) -> float:
     """Seconds before retry `attempt`: linear on one server; on Galera exponential with full jitter (capped at
     0.15 s), so transactions from three nodes that keep colliding on one row spread out instead of re-colliding.
