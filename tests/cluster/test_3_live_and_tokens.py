@@ -82,7 +82,7 @@ async def test_booking_through_node1_reaches_a_stream_on_node2_within_a_second(s
 async def test_tokens_work_and_revocations_hold_on_every_server_at_once(servers, tokens, travellers, http):
     failures = []
     async with booking_load(http, servers, tokens) as load:
-        for i in range(60):
+        for i in range(40):  # each round is ~8 commits (login counts rate limits): ~1.5 s under load
             issuer, other, third = servers[i % 3], servers[(i + 1) % 3], servers[(i + 2) % 3]
             user = travellers[i % len(travellers)]
             issued = await http.post(
