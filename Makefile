@@ -9,7 +9,7 @@ export PORT ?= 8000
 export WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory reconcile bench bench-search screenshots clean
+.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory reconcile cluster cluster-stop test-cluster bench bench-search screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,15 @@ run: seed-if-empty ## install + db + migrate + seed-if-empty + serve at http://$
 test: db ## run the whole test suite against a real MySQL/MariaDB
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+cluster: install ## start a project-local 3-node MariaDB Galera cluster (var/cluster, SQL ports 3311-3313) and print its DATABASE_URLs
+	@$(PY) -m travelgo.cluster start
+
+cluster-stop: install ## stop the project-local Galera cluster (safe to repeat)
+	@$(PY) -m travelgo.cluster stop
+
+test-cluster: cluster ## the cluster suite: three TravelGo servers on three Galera nodes (races, a node killed under load, live updates, tokens)
+	TRAVELGO_CLUSTER_TESTS=1 $(PY) -m pytest tests/cluster $(PYTEST_ARGS)
+
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check travelgo tests bench
 	$(VENV)/bin/ruff format --check travelgo tests bench
@@ -68,6 +77,7 @@ bench: db ## load SEED_SCALE=large into travelgo_bench, run every benchmark (~10
 screenshots: db ## capture desktop and phone screenshots of the main screens into docs/screenshots/
 	$(PY) -m tests.e2e.screenshots $(SCREENS)
 
-clean: ## remove the virtualenv and local data (a project-local database is stopped first)
+clean: ## remove the virtualenv and local data (a project-local database and cluster are stopped first)
 	-@test -f var/mysql/server.pid && kill $$(cat var/mysql/server.pid)
+	-@test -d var/cluster && test -x $(PY) && $(PY) -m travelgo.cluster stop
 	rm -rf $(VENV) var

@@ -5,7 +5,7 @@
    baseline), the bus and hotel search API at 32 and 8 clients, the search pages, bookings of distinct seats; the raw
    database floor for the same booking transaction (no HTTP), the minimal booking-shaped transaction, and the floor's
    transaction behind a bare Quart route (the stack's ceiling); the hot-seat race; live availability
-   (bench/live.py).
+   (bench/live.py); then, when `make cluster` can start, bookings on a three-node Galera cluster (bench/cluster.py).
 3. Writes bench/results/latest.json (figures, machine, versions) and the table in BENCHMARKS.md. Figures that
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
 
@@ -42,7 +42,7 @@ from .wrkrun import WRK, wrk
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 GZIP = "Accept-Encoding: gzip"  # as browsers and most HTTP libraries send it (curl does not)
-PHASES = ("healthz", "search", "pages", "booking", "hotseat", "checkout", "live")
+PHASES = ("healthz", "search", "pages", "booking", "hotseat", "checkout", "live", "cluster")
 PY = sys.executable
 
 
@@ -386,6 +386,10 @@ def main() -> int:
         asyncio.run(fixtures.cleanup(url))
     if "search" in phases:
         results.update(cold_search_phase(port, url, files, seconds))
+    if "cluster" in phases:
+        from . import cluster
+
+        results["cluster"] = cluster.phase(seconds, log=log)
 
     report["baseline"] = {"healthz_rps": baseline, "healthz_rps_after": results["healthz_after"]["rps"]}
     report["targets"] = evaluate(report)
@@ -756,6 +760,22 @@ def evaluate(report: dict) -> list[dict]:
             "exactly 10 winners, only 409s, p99 < 1 s",
             h["winners"] == 10 and only_conflicts and h["database"]["held"] == 10 and h["latency_ms"]["p99"] < 1000,
         )
+    if "spread" in r.get("cluster", {}):
+        c = r["cluster"]
+        spread, one, hot = c["spread"], c["one_node"], c["hotseat"]
+        add(
+            "bookings of distinct seats on a 3-node Galera cluster",
+            f"{spread['bookings_per_s']}/s spread over 3 nodes ({spread['retries']} retries), "
+            f"{one['bookings_per_s']}/s through one node",
+            "for the record; every booking succeeds",
+            set(spread["statuses"]) == {"201"} and set(one["statuses"]) == {"201"},
+        )
+        add(
+            "hot seat across 3 Galera nodes, 300 clients for 10 seats",
+            f"{hot['winners']} winners, statuses {hot['statuses']}, p99 {hot['latency_ms'].get('p99')} ms",
+            "exactly 10 winners, only 409s",
+            hot["winners"] == 10 and set(hot["statuses"]) <= {"201", "409"} and hot["held"] == 10,
+        )
     if "live" in r and "p99_ms" in r["live"]:
         live = r["live"]
         add(
@@ -920,6 +940,22 @@ def write_benchmarks_md(report: dict) -> None:
             f"| hot seat: 500 clients, 10 seats | 500 | – | – | {h['latency_ms'].get('p50')} | "
             f"{h['latency_ms'].get('p99')} | {h['winners']} winners; statuses {h['statuses']} |"
         )
+    cluster = r.get("cluster", {})
+    if "spread" in cluster:
+        for key, name in (("spread", "spread over 3 Galera nodes"), ("one_node", "one Galera node of 3")):
+            c = cluster[key]
+            rows.append(
+                f"| cluster: bookings, distinct seats, {name} (`bench/cluster.py`) | {c['connections']} | "
+                f"{c['bookings_per_s']:.0f} bookings/s | – | {c['p50_ms']} | {c['p99_ms']} | "
+                f"statuses {c['statuses']}; {c['retries']} transaction retries |"
+            )
+        h = cluster["hotseat"]
+        rows.append(
+            f"| cluster: hot seat, 300 clients over 3 nodes, 10 seats | 300 | – | – | {h['latency_ms'].get('p50')} | "
+            f"{h['latency_ms'].get('p99')} | {h['winners']} winners; statuses {h['statuses']} |"
+        )
+    elif "skipped" in cluster:
+        rows.append(f"| cluster rows | – | – | – | – | – | skipped: {cluster['skipped'][:120]} |")
     live = r.get("live", {})
     if "p99_ms" in live:
         rows.append(

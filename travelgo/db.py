@@ -31,6 +31,14 @@ RETRYABLE = (DEADLOCK, LOCK_WAIT_TIMEOUT)
 CONNECTION_LOST = (2003, 2006, 2013, 2014, 2055, 1927, 1053)
 # The server refuses new connections (max_connections / max_user_connections reached): also 503, never a 500.
 CONNECTIONS_EXHAUSTED = (1040, 1203)
+# A Galera node that is up but not synced, or cut off from the cluster's primary component, answers every query
+# that touches a table with 1047 ("WSREP has not yet prepared node for application use"): unavailable, not a bug.
+NODE_NOT_READY = (1047,)
+UNAVAILABLE = CONNECTION_LOST + CONNECTIONS_EXHAUSTED + NODE_NOT_READY
+# Galera reports a certification conflict with another node's commit as 1213 on any statement. Two transactions on
+# different nodes that touch one hot row (a trip's seat counter) conflict until one commits first, so the cluster
+# gets more, longer, jittered retries than a single server, whose sorted row locks make deadlocks rare.
+GALERA_ATTEMPTS = 16
 
 
 class DatabaseUnavailable(Exception):
@@ -50,6 +58,8 @@ _pools: dict[str, aiomysql.Pool] = {}
 # and never inside aiomysql's acquire (see _acquire for why that one must not be cancelled).
 _gates: weakref.WeakKeyDictionary[aiomysql.Pool, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _acquire_timeout = 5.0
+# Set once any connection found a Galera node (wsrep_on): run_in_transaction then retries like a cluster needs.
+_galera_seen = False
 
 
 async def open_pools(
@@ -100,13 +110,37 @@ def _pool(name: str) -> aiomysql.Pool:
 
 
 def is_connection_error(exc: BaseException) -> bool:
+    """The database is gone, refusing connections or (a Galera node) not ready: 503, never a 500."""
     if isinstance(exc, (ConnectionError, asyncio.TimeoutError)):
         return True
-    return (
-        isinstance(exc, pymysql.err.OperationalError)
-        and exc.args
-        and exc.args[0] in CONNECTION_LOST + CONNECTIONS_EXHAUSTED
-    )
+    return isinstance(exc, pymysql.err.MySQLError) and bool(exc.args) and exc.args[0] in UNAVAILABLE
+
+
+async def _prepare(conn: aiomysql.Connection, causal: bool) -> None:
+    """Once per connection, find out whether the server is a Galera node; on Galera, make reads causal or not.
+
+    A causal read (wsrep_sync_wait=1) first waits until this node has applied every write set the cluster had
+    committed when the read began, so it sees the traveller's own latest write whichever node took it. It costs a
+    cluster round trip, so it is only set on Galera connections, and only switched when the wanted mode changes;
+    a plain MariaDB or MySQL connection pays one `SELECT @@global.wsrep_on` in its whole life and nothing per read.
+    """
+    global _galera_seen
+    galera = getattr(conn, "travelgo_galera", None)
+    if galera is None:
+        async with conn.cursor() as cur:
+            try:
+                await cur.execute("SELECT @@global.wsrep_on")
+                galera = bool((await cur.fetchone())[0])
+            except pymysql.err.MySQLError as exc:
+                if error_code(exc) != 1193:  # MySQL: unknown system variable, so not Galera
+                    raise
+                galera = False
+        conn.travelgo_galera, conn.travelgo_sync_wait = galera, 0
+        _galera_seen = _galera_seen or galera
+    if galera and conn.travelgo_sync_wait != int(causal):
+        async with conn.cursor() as cur:
+            await cur.execute("SET SESSION wsrep_sync_wait = %s", (int(causal),))
+        conn.travelgo_sync_wait = int(causal)
 
 
 def error_code(exc: BaseException) -> int | None:
@@ -126,7 +160,7 @@ def _gate(pool: aiomysql.Pool) -> asyncio.Semaphore:
 
 
 @asynccontextmanager
-async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
+async def _acquire(name: str, causal: bool = True) -> AsyncIterator[aiomysql.Connection]:
     pool = _pool(name)
     gate = _gate(pool)
     # Wait for a permit, not inside pool.acquire(): cancelling aiomysql's acquire (a wait_for timeout, a client
@@ -146,6 +180,7 @@ async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
                 raise DatabaseUnavailable(str(exc)) from exc
             raise
         try:
+            await _prepare(conn, causal)
             yield conn
         except asyncio.CancelledError:
             # Cancelled mid-statement (client went away, a timeout): the protocol state is unknown and an
@@ -165,8 +200,11 @@ async def _acquire(name: str) -> AsyncIterator[aiomysql.Connection]:
 
 @asynccontextmanager
 async def reading(replica: bool = False) -> AsyncIterator[aiomysql.DictCursor]:
-    """A dict cursor in autocommit mode for reads; replica=True may use DATABASE_READ_URL."""
-    async with _acquire("read" if replica else "primary") as conn:
+    """A dict cursor in autocommit mode for reads; replica=True may use DATABASE_READ_URL.
+
+    On a Galera cluster the primary's reads are causal (they see every write committed anywhere before them:
+    sessions, tokens, the traveller's latest booking); replica reads (searches) may lag, like a replica's."""
+    async with _acquire("read" if replica else "primary", causal=not replica) as conn:
         async with conn.cursor(aiomysql.DictCursor) as cur:
             yield cur
 
@@ -203,8 +241,10 @@ async def run_in_transaction(work: Callable[..., Awaitable[T]], *args: Any, atte
     """Run work(cur, ...) in a transaction, retrying the whole of it on deadlock or lock wait timeout.
 
     Bookings lock in primary-key order so they do not deadlock each other, but a Galera cluster
-    reports certification conflicts as 1213 on any statement, so the retry stays.
+    reports certification conflicts as 1213 on any statement, so the retry stays, longer there.
     """
+    if _galera_seen:
+        attempts = max(attempts, GALERA_ATTEMPTS)
     for attempt in range(1, attempts + 1):
         try:
             async with transaction() as cur:
@@ -215,8 +255,33 @@ async def run_in_transaction(work: Callable[..., Awaitable[T]], *args: Any, atte
             log.warning("transaction retry %d after MySQL error %s", attempt, error_code(exc))
             if attempt == attempts:
                 raise Busy("the system is busy, please try again") from exc
-            await asyncio.sleep(random.uniform(0.005, 0.03) * attempt)
+            await asyncio.sleep(retry_pause(attempt))
     raise AssertionError("unreachable")
+
+
+async def execute_write(cur, sql: str, params: Any = None) -> None:
+    """One write statement in autocommit mode (its own transaction), retried on a conflict. On Galera a counter row
+    written from several nodes at once (a rate-limit window) loses certification with 1213; the server retries an
+    autocommit statement only once (wsrep_retry_autocommit), so it gets the cluster's retries here."""
+    attempts = GALERA_ATTEMPTS if _galera_seen else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            await cur.execute(sql, params)
+            return
+        except pymysql.err.OperationalError as exc:
+            if error_code(exc) != DEADLOCK or attempt == attempts:
+                raise
+            await asyncio.sleep(retry_pause(attempt))
+
+
+def retry_pause(attempt: int) -> float:
+    """Seconds before retry `attempt`: linear on one server; on Galera exponential with full jitter (capped at
+    0.15 s), so transactions from three nodes that keep colliding on one row spread out instead of re-colliding.
+    The cap stays short because this worker's other bookings of the same trip wait behind the retrying one
+    (bookings/admission.py)."""
+    if _galera_seen:
+        return random.uniform(0.002, min(0.15, 0.005 * 2**attempt))
+    return random.uniform(0.005, 0.03) * attempt
 
 
 async def ping() -> bool:
@@ -226,6 +291,35 @@ async def ping() -> bool:
         return True
     except Exception:
         return False
+
+
+SYNCED = "4"  # wsrep_local_state: the node has every write set applied and serves reads and writes
+
+
+async def readiness() -> dict[str, str] | None:
+    """None when the database cannot serve requests; else what /readyz reports ({} on a plain server).
+
+    A Galera node answers `SELECT 1` even while it is joining, donating or cut off from the cluster (then every
+    query on a table fails with 1047), so on Galera ready also means wsrep_ready=ON and wsrep_local_state=4."""
+    try:
+        async with _acquire("primary", causal=False) as conn:
+            async with conn.cursor() as cur:
+                await asyncio.wait_for(cur.execute("SELECT 1"), timeout=2)
+                if not conn.travelgo_galera:
+                    return {}
+                await asyncio.wait_for(
+                    cur.execute(
+                        "SHOW GLOBAL STATUS WHERE Variable_name IN"
+                        " ('wsrep_ready', 'wsrep_local_state', 'wsrep_local_state_comment', 'wsrep_cluster_status',"
+                        "  'wsrep_cluster_size')"
+                    ),
+                    timeout=2,
+                )
+                state = {name.removeprefix("wsrep_"): value for name, value in await cur.fetchall()}
+    except Exception:
+        return None
+    state["synced"] = "yes" if state.get("ready") == "ON" and state.get("local_state") == SYNCED else "no"
+    return state
 
 
 async def claim_due(cur, table: str, columns: str, condition: str, limit: int, lease_seconds: float) -> list[dict]:

@@ -113,6 +113,10 @@ def init_app(app: Quart) -> None:
     async def unexpected(exc: Exception):
         if db.is_connection_error(exc):
             return await unavailable(db.DatabaseUnavailable(str(exc)))
+        if db.error_code(exc) in db.RETRYABLE:
+            # A lock conflict outside run_in_transaction (on Galera, 1213 can end any statement): busy, not a bug.
+            log.warning("lock conflict on %s %s: %s", request.method, request.path, exc)
+            return await busy(db.Busy(str(exc)))
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _is_api():
             return Problem(500, detail="Something went wrong on our side.").to_response()

@@ -92,7 +92,13 @@ async def healthz():
 
 @bp.get("/readyz")
 async def readyz():
-    """The database answers; 503 otherwise."""
-    if await db.ping():
+    """The database answers (on a Galera cluster: this node is ready and synced); 503 otherwise."""
+    state = await db.readiness()
+    if state is None:
+        return jsonify(status="unavailable", database="unreachable"), 503, {"Retry-After": "5"}
+    if not state:
         return jsonify(status="ready", database="ok")
-    return jsonify(status="unavailable", database="unreachable"), 503
+    node = {"state": state.get("local_state_comment"), "cluster": state.get("cluster_status")}
+    if state["synced"] != "yes":
+        return jsonify(status="unavailable", database="not synced", node=node), 503, {"Retry-After": "5"}
+    return jsonify(status="ready", database="ok", node=node)

@@ -132,7 +132,8 @@ async def hit(name: str, key: object, *, raise_over: bool = True) -> int:
     rule = rule_for(name)
     start, end, retry_after = _window(rule)
     async with db.reading() as cur:
-        await cur.execute(
+        await db.execute_write(
+            cur,
             """
             INSERT INTO rate_limits (bucket, window_start, hits, expires_at)
             VALUES (%(bucket)s, %(start)s, LAST_INSERT_ID(1), %(end)s)
@@ -170,7 +171,8 @@ async def undo(name: str, key: object) -> None:
         return
     start, _, _ = _window(rule_for(name))
     async with db.reading() as cur:
-        await cur.execute(
+        await db.execute_write(
+            cur,
             "UPDATE rate_limits SET hits = hits - 1 WHERE bucket = %(bucket)s AND window_start = %(start)s AND hits > 0",
             {"bucket": _bucket(name, key), "start": start},
         )
@@ -181,11 +183,11 @@ async def reset(name: str, key: object) -> None:
     if not enabled():
         return
     async with db.reading() as cur:
-        await cur.execute("DELETE FROM rate_limits WHERE bucket = %(bucket)s", {"bucket": _bucket(name, key)})
+        await db.execute_write(cur, "DELETE FROM rate_limits WHERE bucket = %(bucket)s", {"bucket": _bucket(name, key)})
 
 
 async def _prune(cur) -> None:
-    await cur.execute("DELETE FROM rate_limits WHERE expires_at < %(now)s LIMIT 1000", {"now": int(now())})
+    await db.execute_write(cur, "DELETE FROM rate_limits WHERE expires_at < %(now)s LIMIT 1000", {"now": int(now())})
 
 
 async def prune() -> None:
