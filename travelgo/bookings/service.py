@@ -8,6 +8,7 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -82,6 +83,41 @@ async def _book(
     return {**booking, "replayed": not made.created}
 
 
+def bus_unit(trip_id: int, seats: list[str], passengers: list[dict[str, Any]]) -> BusSeats:
+    """The unit of a bus booking: seats on one trip, a passenger each."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    return BusSeats(trip_id, seats, passengers)
+
+
+def hotel_unit(
+    room_type_id: int, check_in: date, check_out: date, rooms: int, guests: int, guest_name: str | None
+) -> HotelNights:
+    """The unit of a hotel booking: rooms of one type for every night of a stay."""
+    if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
+        raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
+    if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
+        raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
+    if rooms < 1 or guests < rooms:
+        raise InvalidBooking({"guests": "Each room needs at least one guest"})
+    return HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
+
+
+# How a validated POST /api/v1/bookings body (forms.BookingCreate's members) becomes its inventory unit, by `type`:
+# the one home of that mapping (book_trip/book_room and the itinerary checkout use it). A new kind adds one line.
+UNITS: dict[str, Callable[[Any], Inventory]] = {
+    "bus": lambda b: bus_unit(b.trip_id, b.seats, [p.model_dump() for p in b.passengers]),
+    "hotel": lambda b: hotel_unit(b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name),
+}
+
+
+def unit_of(body: Any) -> Inventory:
+    """The inventory unit of one booking body (a member of forms.BookingCreate)."""
+    return UNITS[body.type](body)
+
+
 async def book_trip(
     user: Any,
     trip_id: int,
@@ -94,11 +130,7 @@ async def book_trip(
 ) -> Booking:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key).
     With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now."""
-    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
-        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
-    if len(passengers) != len(seats):
-        raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    unit = BusSeats(trip_id, seats, passengers)
+    unit = bus_unit(trip_id, seats, passengers)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -117,13 +149,7 @@ async def book_room(
 ) -> Booking:
     """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key).
     With expected_total_minor, refuses (PriceChanged) unless the stay costs exactly that now."""
-    if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
-        raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
-    if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
-        raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
-    if rooms < 1 or guests < rooms:
-        raise InvalidBooking({"guests": "Each room needs at least one guest"})
-    unit = HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
+    unit = hotel_unit(room_type_id, check_in, check_out, rooms, guests, guest_name)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
