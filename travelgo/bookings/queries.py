@@ -308,7 +308,8 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
 async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         f"""
-        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone
+        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone,
+               b.itinerary_checkout_id
           FROM bookings b
           {BOOKING_ZONE_JOINS}
          WHERE b.reference = %(reference)s
@@ -472,6 +473,7 @@ BOOKING_DETAIL = f"""
                b.currency, b.contact_email,
                b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
+               b.itinerary_checkout_id,
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
                h.address AS hotel_address, hc.name AS hotel_city,

@@ -32,7 +32,7 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     SeatsUnavailable,
     TooManyHolds,
 )
-from .kinds import BusSeats, HotelNights, Inventory, stay_nights
+from .kinds import BusSeats, HotelNights, Inventory, of_booking, stay_nights
 from .models import Booking, BookingPage
 
 
@@ -158,32 +158,56 @@ async def book_room(
 
 async def cancel_booking(user_id: int, reference: str, reason: str | None = None) -> Booking:
     """A traveller cancels their own upcoming booking; returns the booking (now cancelled) and its refund."""
+    return (await cancel_bookings(user_id, [reference], reason, whole_trip=False))[0]
+
+
+async def cancel_bookings(
+    user_id: int, references: list[str], reason: str | None = None, *, whole_trip: bool = True
+) -> list[Booking]:
+    """Cancel several of the traveller's bookings (a whole trip) in ONE transaction, each with its own refund, in
+    the engine's lock order; all or none. Returns the bookings (now cancelled), each with its refund.
+
+    One booking of a trip that is awaiting payment is not cancelled alone (whole_trip=False): the trip's one
+    payment pays for all of them, so the traveller cancels the whole trip or pays first."""
 
     async def work(cur):
-        core = await queries.select_booking_core_by_reference(cur, user_id, reference)
-        if core is None:
-            raise NotFound("There is no such booking.")
-        quote = refunds.quote(
-            status=core["status"],
-            total_minor=core["total_minor"],
-            currency=core["currency"],
-            starts_at=local(core["starts_at"], core["timezone"]),
-        )
-        if not quote.cancellable:
-            raise NotCancellable(quote.reason)
-        released = await engine.release(
-            cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
-        )
-        if not released.released:  # a second click, another tab or the sweeper got there first
-            raise NotCancellable("This booking is already cancelled.")
-        await checkout.refund_cancellation(cur, core["id"], quote.amount_minor)
-        return core["id"], quote
+        cores = []
+        for reference in references:
+            core = await queries.select_booking_core_by_reference(cur, user_id, reference)
+            if core is None:
+                raise NotFound("There is no such booking.")
+            if not whole_trip and core["itinerary_checkout_id"] and core["status"] == "pending_payment":
+                raise NotCancellable(
+                    "This booking is part of a trip awaiting payment: pay for the trip or cancel the whole trip."
+                )
+            cores.append(core)
+        units = {c["id"]: await of_booking(cur, await queries.select_booking_core(cur, c["id"])) for c in cores}
+        done = []
+        for core in sorted(cores, key=lambda c: units[c["id"]].lock_order()):
+            quote = refunds.quote(
+                status=core["status"],
+                total_minor=core["total_minor"],
+                currency=core["currency"],
+                starts_at=local(core["starts_at"], core["timezone"]),
+            )
+            if not quote.cancellable:
+                raise NotCancellable(quote.reason)
+            released = await engine.release(
+                cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
+            )
+            if not released.released:  # a second click, another tab or the sweeper got there first
+                raise NotCancellable("This booking is already cancelled.")
+            await checkout.refund_cancellation(cur, core["id"], quote.amount_minor)
+            done.append((core["id"], quote))
+        return done
 
-    booking_id, quote = await db.run_in_transaction(work)
+    done = await db.run_in_transaction(work)
     await checkout.send_due_refunds()
+    cancelled = {}
     async with db.reading() as cur:
-        booking = await _detail(cur, booking_id)
-    return {**booking, "refund": quote.as_dict()}
+        for booking_id, quote in done:
+            cancelled[booking_id] = {**await _detail(cur, booking_id), "refund": quote.as_dict()}
+    return sorted(cancelled.values(), key=lambda b: references.index(b["reference"]))
 
 
 def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> refunds.RefundQuote:
