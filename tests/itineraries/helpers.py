@@ -11,12 +11,12 @@ from .. import factories
 from ..bookings.helpers import passengers, scalar
 
 
-async def trip_plan(seats: int = 40, rooms: int = 5, days_ahead: int = 3) -> dict:
+async def trip_plan(seats: int = 40, rooms: int = 5, days_ahead: int = 3, suffix: str = "") -> dict:
     """Mumbai -> Goa by bus on day `days_ahead` 09:00-17:00, a Goa hotel from that day for two nights, a bus back."""
     day = today_in() + timedelta(days=days_ahead)
     async with db.transaction() as cur:
-        mumbai = await factories.make_city(cur, "Mumbai")
-        goa = await factories.make_city(cur, "Goa")
+        mumbai = await factories.make_city(cur, f"Mumbai{suffix}")
+        goa = await factories.make_city(cur, f"Goa{suffix}")
         out = await factories.make_trip(
             cur, seats=seats, origin=mumbai, destination=goa,
             departs_at=datetime.combine(day, datetime.min.time()).replace(hour=9), minutes=480,
