@@ -540,13 +540,16 @@ async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], 
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
                CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
                (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count,
-               {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone
+               {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone,
+               b.itinerary_checkout_id, ic.itinerary_id, it.name AS itinerary_name
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
+          LEFT JOIN itinerary_checkouts ic ON ic.id = b.itinerary_checkout_id
+          LEFT JOIN itineraries it ON it.id = ic.itinerary_id
           {BOOKING_ZONE_JOINS}
          WHERE b.user_id = %(user_id)s
            AND {condition}

@@ -180,6 +180,7 @@ def _hotel_option(row: dict[str, Any], check_in: date, check_out: date) -> dict[
         "hotel_id": row["hotel_id"],
         "title": f"{row['hotel']}, {row['room_type']}",
         "total_minor": int(row["total_minor"]),
+        "currency": row["currency"],
         "rooms_left": int(row["rooms_left"]),
         "url": f"/hotels/{row['hotel_id']}?check_in={check_in.isoformat()}&check_out={check_out.isoformat()}",
     }

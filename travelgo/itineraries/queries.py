@@ -267,7 +267,7 @@ async def select_hotel_alternatives(cur, city_id: int, check_in, check_out, room
     nights = (check_out - check_in).days
     await cur.execute(
         """
-        SELECT rt.id AS room_type_id, rt.name AS room_type, h.id AS hotel_id, h.name AS hotel, h.stars,
+        SELECT rt.id AS room_type_id, rt.name AS room_type, rt.currency, h.id AS hotel_id, h.name AS hotel, h.stars,
                SUM(ri.price_minor) * %(rooms)s AS total_minor, MIN(ri.rooms_total - ri.rooms_booked) AS rooms_left
           FROM hotels h
           JOIN room_types rt ON rt.hotel_id = h.id

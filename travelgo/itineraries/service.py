@@ -372,6 +372,13 @@ async def checkout_state(user_id: int, itinerary_id: int) -> dict[str, Any]:
     }
 
 
+async def payment_page(checkout_id: int) -> str:
+    """The page where a checkout's one payment is made and its result shown."""
+    async with db.reading() as cur:
+        found = await queries.select_checkout(cur, checkout_id)
+    return f"/itineraries/{found['itinerary_id']}/pay"
+
+
 async def checkout_bookings(checkout_id: int) -> list[dict[str, Any]]:
     """Every booking of one checkout, as its pages show it (for the trip's one message)."""
     async with db.reading() as cur:
