@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from travelgo.dates import today_in
 
 from .. import factories
-from .helpers import assert_accessible, htmx_settled, log_in
+from .helpers import assert_accessible, assert_no_sideways_scroll, htmx_settled, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +65,10 @@ async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     await expect(days).to_contain_text("Night at Coorg Hill Lodge")
     await expect(page.get_by_text("Total €10,800.00")).to_be_visible()
     await assert_accessible(page)
+    trip_url = page.url
+    await page.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing scrolls sideways
+    await assert_no_sideways_scroll(page)
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     # Hold the whole trip, then one payment for both.
     await page.get_by_role("button", name="Hold the whole trip and pay").click()
@@ -79,3 +83,7 @@ async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     await expect(page.get_by_role("rowheader", name="Trip: Coorg weekend")).to_be_visible()
     await expect(page.locator("tr.in-trip")).to_have_count(2)
     await expect(page.locator("tr.in-trip").first).to_contain_text("confirmed")
+    printable = trip_url + "/print"
+    await page.goto(printable)
+    await expect(page.get_by_role("heading", level=2).first).to_contain_text(day.strftime("%A"))
+    await assert_accessible(page)
