@@ -202,3 +202,16 @@ async def test_delete_an_item_only_while_it_is_not_booked(client):
     await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
     held = await client.delete(f"/api/v1/itineraries/{itinerary_id}/items/{items[0]['id']}", headers=headers)
     assert held.status_code == 409
+
+
+async def test_delete_a_trip_only_before_its_first_checkout(client):
+    plan = await trip_plan()
+    _, headers = await traveller(client)
+    draft = await planned(client, headers, plan)
+    assert (await client.delete(f"/api/v1/itineraries/{draft}", headers=headers)).status_code == 204
+    assert await scalar("SELECT COUNT(*) FROM itinerary_items") == 0
+    booked = await planned(client, headers, plan)
+    await client.post(f"/api/v1/itineraries/{booked}/checkout", headers=headers)
+    await client.post(f"/api/v1/itineraries/{booked}/cancel", headers=headers)
+    kept = await client.delete(f"/api/v1/itineraries/{booked}", headers=headers)
+    assert kept.status_code == 409 and kept.mimetype == "application/problem+json"

@@ -206,7 +206,7 @@ async def api_itinerary_show(itinerary_id: int):
 @api_auth_required
 @problems(401, 404, 409)
 async def api_itinerary_delete(itinerary_id: int):
-    """Delete an itinerary with nothing booked (cancel the trip first): 204."""
+    """Delete an itinerary that was never checked out (409 once it was: it is kept with its bookings): 204."""
     try:
         await service.delete_itinerary(g.api_user.id, itinerary_id)
     except bookings.BookingError as exc:

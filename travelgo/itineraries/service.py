@@ -140,14 +140,13 @@ async def get_itinerary(user_id: int, itinerary_id: int) -> dict[str, Any]:
 
 
 async def delete_itinerary(user_id: int, itinerary_id: int) -> None:
-    """Delete a plan with nothing held (its bookings, paid or not, stay the traveller's to cancel first)."""
+    """Delete a plan that was never checked out (one that was is kept with its bookings)."""
     async with db.transaction() as cur:
         if await queries.lock_itinerary(cur, user_id, itinerary_id) is None:
             raise ItineraryNotFound()
-        if any(r["booking_status"] in HELD for r in await queries.select_items(cur, itinerary_id)):
-            raise ItemHeld("Some items are booked: cancel the trip first.")
-        await cur.execute("UPDATE itinerary_items SET booking_id = NULL WHERE itinerary_id = %(id)s",
-                          {"id": itinerary_id})  # fmt: skip
+        if await queries.select_latest_checkout(cur, itinerary_id) is not None:
+            # Its bookings (held, paid, expired or cancelled) point to its checkouts: the records stay together.
+            raise ItemHeld("This trip has been checked out, so it is kept with its bookings.")
         await queries.delete_itinerary(cur, itinerary_id)
 
 
