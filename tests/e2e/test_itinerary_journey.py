@@ -20,21 +20,21 @@ pytestmark = pytest.mark.e2e
 async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     day = today_in() + timedelta(days=6)
     async with arrange() as cur:
-        udupi = await factories.make_city(cur, "Udupi")
-        coorg = await factories.make_city(cur, "Coorg")
+        udupi = await factories.make_city(cur, "Agumbe")
+        coorg = await factories.make_city(cur, "Kodachadri")
         bus = await factories.make_trip(
             cur, origin=udupi, destination=coorg, departs_at=datetime.combine(day, time(7, 0)), minutes=300,
             price_minor=80000, seats=20,
         )  # fmt: skip
-        hotel = await factories.make_hotel(cur, city=coorg, name="Coorg Hill Lodge")
+        hotel = await factories.make_hotel(cur, city=coorg, name="Kodachadri Hill Lodge")
         room_type = await factories.make_room_type(cur, hotel["id"], price_minor=500000, name="Garden room")
         traveller = await factories.make_user(cur, full_name="Kavya Shetty")
     await log_in(page, traveller["email"], traveller["password"])
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My trips").click()
-    await page.get_by_label("Trip name").fill("Coorg weekend")
+    await page.get_by_label("Trip name").fill("Kodachadri weekend")
     await page.get_by_role("button", name="Create trip").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Coorg weekend")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Kodachadri weekend")
     await assert_accessible(page)
 
     # The bus: the usual booking form, but "Add to trip" instead of booking it now.
@@ -44,7 +44,7 @@ async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     await passenger.get_by_label("Age").fill("31")
     await expect(page.get_by_label("Trip", exact=True)).to_have_value(re.compile(r"\d+"))
     await page.get_by_role("button", name="Add to trip").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Coorg weekend")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Kodachadri weekend")
     await expect(page.locator("#messages")).to_contain_text("Added to your trip")
 
     # The hotel for two nights from the arrival day.
@@ -56,13 +56,13 @@ async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     await page.get_by_label("Lead guest's full name").fill("Kavya Shetty")
     await htmx_settled(page)
     await page.get_by_role("button", name="Add to trip").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Coorg weekend")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Kodachadri weekend")
 
     # Day by day: when you leave, where you sleep.
     days = page.get_by_role("list", name="Day by day")
-    await expect(days).to_contain_text("Leave Udupi")
-    await expect(days).to_contain_text("Arrive in Coorg")
-    await expect(days).to_contain_text("Night at Coorg Hill Lodge")
+    await expect(days).to_contain_text("Leave Agumbe")
+    await expect(days).to_contain_text("Arrive in Kodachadri")
+    await expect(days).to_contain_text("Night at Kodachadri Hill Lodge")
     await expect(page.get_by_text("Total €10,800.00")).to_be_visible()
     await assert_accessible(page)
     trip_url = page.url
@@ -80,7 +80,7 @@ async def test_plan_a_trip_hold_it_whole_and_pay_once(page, arrange):
     await expect(page.get_by_text("Paid and confirmed")).to_be_visible()
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
-    await expect(page.get_by_role("rowheader", name="Trip: Coorg weekend")).to_be_visible()
+    await expect(page.get_by_role("rowheader", name="Trip: Kodachadri weekend")).to_be_visible()
     await expect(page.locator("tr.in-trip")).to_have_count(2)
     await expect(page.locator("tr.in-trip").first).to_contain_text("confirmed")
     printable = trip_url + "/print"

@@ -158,6 +158,14 @@ class ApiOnlyProvider(OpenAPIProvider):
         return paths, components
 
     def schema(self) -> dict:
+        # Built once per app: the routes and models never change after start-up, and building it walks every
+        # model of every operation (seconds on a loaded machine, for each /openapi.json and /docs).
+        cached = getattr(self, "_travelgo_document", None)
+        if cached is None:
+            cached = self._travelgo_document = self._build_schema()
+        return cached
+
+    def _build_schema(self) -> dict:
         document = super().schema()
         document["components"]["schemas"].update(component_schemas(ProblemBody))
         error = {
