@@ -70,6 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .checkout import sweeper
     from .checkout.routes import bp as checkout_bp
     from .hotels.routes import bp as hotels_bp
+    from .itineraries.routes import bp as itineraries_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
     from .pricing import refresh as pricing_refresh
@@ -87,6 +88,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         admin_bp,
         live_bp,
         tickets_bp,
+        itineraries_bp,
     ):
         app.register_blueprint(blueprint)
     templating.init_app(app)

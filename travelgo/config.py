@@ -184,6 +184,9 @@ class Settings(BaseSettings):
     booking_admission: bool = setting(True, "TRAVELGO_BOOKING_ADMISSION", "the queue in front of the booking engine")
     hold_seconds: int = setting(600, "TRAVELGO_HOLD_SECONDS", "how long a booking holds its inventory unpaid", ge=1)
     max_open_holds: int = setting(3, "TRAVELGO_MAX_OPEN_HOLDS", "unpaid holds one traveller may have open", ge=1)
+    connection_buffer_minutes: int = setting(
+        60, "TRAVELGO_CONNECTION_BUFFER_MINUTES", "itinerary planner: a shorter connection gets a warning", ge=0
+    )
     payments: Literal["testpay", "razorpay"] = setting("testpay", "TRAVELGO_PAYMENTS", "the payment provider")
     testpay_webhook_secret: str = setting("", "TRAVELGO_TESTPAY_WEBHOOK_SECRET", "TestPay's signing secret "
                                           "(derived from SECRET_KEY when unset)", validate_default=True)  # fmt: skip

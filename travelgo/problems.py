@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +32,39 @@ class FieldError(BaseModel):
     type: str
 
 
+class Alternative(BaseModel):
+    """Something to book instead: a bus trip (trip_id, times, price) or a hotel room type (room_type_id, total)."""
+
+    type: str
+    title: str
+    url: str
+    trip_id: int | None = None
+    departs_at: datetime | None = None
+    arrives_at: datetime | None = None
+    price_minor: int | None = None
+    seats_left: int | None = None
+    room_type_id: int | None = None
+    hotel_id: int | None = None
+    total_minor: int | None = None
+    rooms_left: int | None = None
+    currency: str | None = None
+
+
+class UnavailableItem(BaseModel):
+    """An itinerary item its checkout could not hold, why, and what could replace it."""
+
+    item_id: int
+    position: int
+    type: str
+    title: str
+    detail: str
+    unavailable_seats: list[str] | None = None
+    unavailable_nights: list[date] | None = None
+    seats_left: int | None = None
+    total_minor: int | None = None
+    alternatives: list[Alternative] = []
+
+
 class ProblemBody(BaseModel):
     """RFC 9457 problem details. 422 adds `errors`, one per invalid field; a 409 about a booking names what is
     unavailable (`unavailable_seats` or `unavailable_nights`, or `seats_left` when fewer seats are for sale)."""
@@ -51,6 +84,9 @@ class ProblemBody(BaseModel):
     total_minor: int | None = Field(None, description="409 price_changed: the total now, to show and send again")
     expected_total_minor: int | None = Field(None, description="409 price_changed: the total the client expected")
     currency: str | None = Field(None, description="409 price_changed: the currency of both totals")
+    unavailable_items: list[UnavailableItem] | None = Field(
+        None, description="409 on an itinerary's checkout: each item that cannot be held (nothing was)"
+    )
 
 
 class Problem(Exception):

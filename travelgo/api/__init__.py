@@ -32,14 +32,19 @@ def problems(*statuses: int):
     return decorator
 
 
-def event_stream(description: str):
-    """Document a route's 200 as a `text/event-stream` of server-sent events."""
+def text_response(media_type: str, description: str):
+    """Document a route's 200 as a body of another media type than JSON (a stream, a calendar file)."""
 
     def decorator(func):
-        setattr(func, EVENT_STREAM_ATTRIBUTE, description)
+        setattr(func, EVENT_STREAM_ATTRIBUTE, (media_type, description))
         return func
 
     return decorator
+
+
+def event_stream(description: str):
+    """Document a route's 200 as a `text/event-stream` of server-sent events."""
+    return text_response("text/event-stream", description)
 
 
 def optional_body(model: type[BaseModel]):
@@ -143,15 +148,24 @@ class ApiOnlyProvider(OpenAPIProvider):
         for operations in paths.values():
             for operation in operations.values():
                 if stream is not None:
+                    media_type, description = stream
                     operation["responses"][200] = {
-                        "description": stream,
-                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        "description": description,
+                        "content": {media_type: {"schema": {"type": "string"}}},
                     }
                 if getattr(func, OPTIONAL_BODY_ATTRIBUTE, False):
                     operation["requestBody"] = {**operation["requestBody"], "required": False}
         return paths, components
 
     def schema(self) -> dict:
+        # Built once per app: the routes and models never change after start-up, and building it walks every
+        # model of every operation (seconds on a loaded machine, for each /openapi.json and /docs).
+        cached = getattr(self, "_travelgo_document", None)
+        if cached is None:
+            cached = self._travelgo_document = self._build_schema()
+        return cached
+
+    def _build_schema(self) -> dict:
         document = super().schema()
         document["components"]["schemas"].update(component_schemas(ProblemBody))
         error = {
@@ -215,7 +229,7 @@ def _make_schema() -> QuartSchema:
 
 
 def init_app(app: Quart) -> None:
-    from . import accounts, admin, bookings, payments, recommendations, reviews, search, streams  # noqa: F401
+    from . import accounts, admin, bookings, itineraries, payments, recommendations, reviews, search, streams  # noqa: F401
 
     _make_schema().init_app(app)
     app.register_blueprint(bp)

@@ -18,6 +18,7 @@ import random
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +28,8 @@ from quart import current_app, has_app_context
 from .. import db
 from ..notify.queue import queue as notify
 from . import queries
-from .errors import BookingError, NotFound, PriceChanged
-from .kinds import KINDS, Inventory, of_booking
+from .errors import BookingError, ItemsUnavailable, NotFound, PriceChanged
+from .kinds import KINDS, BookingColumns, Inventory, of_booking
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
 REFERENCE_ATTEMPTS = 5
@@ -123,35 +124,99 @@ async def create(new: NewBooking) -> Created:
 
 
 async def _create(cur, new: NewBooking, how: Locking) -> Created:
-    unit = new.unit
-    limited = new.max_open_holds is not None
-    if limited:
+    try:
+        return (await _create_all(cur, [new], how))[0]
+    except ItemsUnavailable as exc:  # one unit: its own error, as it always was
+        raise exc.failures[0][1] from None
+
+
+After = Callable[[Any, list[Created]], Awaitable[None]]
+
+
+async def create_all(news: list[NewBooking], after: After | None = None) -> list[Created]:
+    """Hold several units for one traveller in ONE transaction, one booking each, all or nothing (an itinerary).
+
+    Every unit's locks are taken first, sorted by lock_order() (the global order), then every unit is checked; if
+    any is unavailable nothing is written and ItemsUnavailable names each failing unit by its index in `news`.
+    `after(cur, created)` runs last in the same transaction (the caller links the bookings and queues its message);
+    no per-booking "held" message is queued, the caller sends one for the whole set."""
+    return await db.run_in_transaction(_create_all, news, locking(), after)
+
+
+async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | None = None) -> list[Created]:
+    if not news:
+        raise ValueError("nothing to hold")
+    user_id, single = news[0].user_id, len(news) == 1
+    if any(n.user_id != user_id for n in news) or (not single and any(n.idempotency_key for n in news)):
+        raise ValueError("one traveller; idempotency keys only for a single booking")
+    limit = news[0].max_open_holds
+    if limit is not None:
         # The traveller's row first (rank 0, before any inventory): two holds of one traveller queue here, so the
         # count below is exact. A locking read, like every lock: the snapshot starts at the first plain read.
-        await queries.lock_user(cur, new.user_id)
-    # 1. Lock.
-    await unit.lock(cur, rows=how.rows)
-    if new.idempotency_key:
-        existing = await queries.select_booking_id_by_key(cur, new.user_id, new.idempotency_key)
+        await queries.lock_user(cur, user_id)
+    # 1. Lock, every unit in the global order (so two multi-unit holds queue, never deadlock-loop).
+    order = sorted(range(len(news)), key=lambda i: news[i].unit.lock_order())
+    for i in order:
+        async with _item(i):
+            await news[i].unit.lock(cur, rows=how.rows)
+    if single and news[0].idempotency_key:
+        existing = await queries.select_booking_id_by_key(cur, user_id, news[0].idempotency_key)
         if existing is not None:
-            return Created(existing, False)
+            return [Created(existing, False)]
     # A plain read, so after every inventory lock: the first plain read fixes the transaction's snapshot, and a
     # snapshot older than a lock would hide the previous holder's seats from check() (counting inside lock_user's
     # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them).
-    if limited and await queries.select_open_holds(cur, new.user_id) >= new.max_open_holds:
+    if limit is not None and await queries.select_open_holds(cur, user_id) >= limit:
         raise TooManyOpenHolds()
-    # 2. Check: the inventory is free, and costs what the traveller was shown. The price is read from the rows just
-    # locked, the same ones consume() charges, so an admin's change between review and confirm cannot slip through.
-    await unit.check(cur)
-    if new.expected_total_minor is not None:
-        total_minor, currency = unit.price()
-        if total_minor != new.expected_total_minor:
-            raise PriceChanged(new.expected_total_minor, total_minor, currency)
+    # 2. Check every unit (collecting every failure, so the answer names all of them): the inventory is free, and
+    # costs what the traveller was shown. The price is read from the rows just locked, the same ones consume()
+    # charges, so an admin's change between review and confirm cannot slip through.
+    failures: list[tuple[int, BookingError]] = []
+    for i, new in enumerate(news):
+        try:
+            await new.unit.check(cur)
+            if new.expected_total_minor is not None:
+                total_minor, currency = new.unit.price()
+                if total_minor != new.expected_total_minor:
+                    raise PriceChanged(new.expected_total_minor, total_minor, currency)
+        except BookingError as exc:
+            failures.append((i, exc))
+    if failures:
+        raise ItemsUnavailable(failures)
     if how.after_check is not None:
         await how.after_check()
-    # 3. Consume.
-    columns = await unit.consume(cur)
-    # 4. Write the booking and its items.
+    # 3. Consume, in the lock order (with the row lock off, the counters are where racers queue).
+    columns: dict[int, BookingColumns] = {}
+    for i in order:
+        async with _item(i):
+            columns[i] = await news[i].unit.consume(cur)
+    # 4. Write one booking per unit, with its items.
+    created = []
+    for i, new in enumerate(news):
+        async with _item(i):
+            created.append(await _write(cur, new, columns[i]))
+    # 5. Publish: the availability events, and the traveller's "held: pay by" message (both outboxes, this commit).
+    for i in order:
+        await news[i].unit.publish(cur)
+    if after is not None:
+        await after(cur, created)
+    elif single:
+        new = news[0]
+        await notify(cur, "booking_held", user_id=user_id, booking_id=created[0].booking_id, email=new.contact_email)
+    return created
+
+
+@asynccontextmanager
+async def _item(index: int):
+    """A unit's BookingError, named by the unit's index (the schema's refusals with the lock off arrive here)."""
+    try:
+        yield
+    except BookingError as exc:
+        raise ItemsUnavailable([(index, exc)]) from exc
+
+
+async def _write(cur, new: NewBooking, columns: BookingColumns) -> Created:
+    unit = new.unit
     booking_id, reference = await _insert_booking_row(
         cur,
         {
@@ -171,10 +236,29 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
     await unit.write_items(cur, booking_id)
     # The next buyer's price (occupancy changed), under the same locks; this booking keeps the price it was charged.
     await unit.reprice(cur)
-    # 5. Publish: the availability event, and the traveller's "held: pay by" message (both outboxes, this commit).
-    await unit.publish(cur)
-    await notify(cur, "booking_held", user_id=new.user_id, booking_id=booking_id, email=new.contact_email)
     return Created(booking_id, True, reference, columns.total_minor, columns.currency)
+
+
+class _DryRun(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__("dry run")
+        self.value = value
+
+
+async def preview(new: NewBooking, read: Callable[[Any, Created], Awaitable[Any]]) -> Any:
+    """What holding `new` would make right now, exactly as create() would make it (the same locks, checks and
+    writes), then rolled back: `read(cur, created)` sees the booking inside the transaction. Nothing is kept.
+    Raises the unit's BookingError when it could not be held now."""
+
+    async def attempt(cur):
+        created = await _create(cur, new, Locking())
+        raise _DryRun(await read(cur, created))
+
+    try:
+        await db.run_in_transaction(attempt)
+    except _DryRun as done:
+        return done.value
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -234,14 +318,21 @@ async def retake(cur, unit: Inventory, booking_id: int) -> bool:
     (kinds.of_booking), already locked by the caller together with the booking row, in the engine's order.
 
     Returns False, changing nothing, when any item is gone (the caller refunds the payment)."""
+    return await retake_all(cur, [(unit, booking_id)])
+
+
+async def retake_all(cur, held: list[tuple[Inventory, int]]) -> bool:
+    """retake() for several bookings paid together: every one is checked first, then all are taken, or none."""
     try:
-        await unit.check(cur)
+        for unit, _ in held:
+            await unit.check(cur)
     except BookingError:
         return False
-    await unit.consume(cur)
-    await unit.retake_items(cur, booking_id)
-    await unit.reprice(cur)
-    await unit.publish(cur)
+    for unit, booking_id in sorted(held, key=lambda pair: pair[0].lock_order()):
+        await unit.consume(cur)
+        await unit.retake_items(cur, booking_id)
+        await unit.reprice(cur)
+        await unit.publish(cur)
     return True
 
 

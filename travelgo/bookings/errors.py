@@ -123,3 +123,14 @@ class NotPayable(BookingError):
     """The booking cannot be paid now (HTTP 409): already paid, cancelled, or its hold ran out."""
 
     status = 409
+
+
+class ItemsUnavailable(BookingError):
+    """Some units of a multi-unit hold (an itinerary's checkout) cannot be held: nothing was (HTTP 409). `failures`
+    pairs each failing unit's index with its own error (seats taken, sold out, price changed, ...)."""
+
+    status = 409
+
+    def __init__(self, failures: list[tuple[int, BookingError]]) -> None:
+        super().__init__(" ".join(f"Item {i + 1}: {exc.detail}" for i, exc in failures))
+        self.failures = failures

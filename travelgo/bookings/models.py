@@ -73,6 +73,7 @@ class Booking(TypedDict, total=False):
     refund_minor: int | None
     cancel_reason: str | None
     cancelled_by: str | None
+    itinerary_checkout_id: int | None  # held by an itinerary's checkout, paid with the trip's one payment
     cancelled_at: datetime | None
     title: str
     trip_id: int | None

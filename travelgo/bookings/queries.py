@@ -315,7 +315,8 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
 async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         f"""
-        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone
+        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone,
+               b.itinerary_checkout_id
           FROM bookings b
           {BOOKING_ZONE_JOINS}
          WHERE b.reference = %(reference)s
@@ -479,6 +480,7 @@ BOOKING_DETAIL = f"""
                b.currency, b.contact_email,
                b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
+               b.itinerary_checkout_id,
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
                h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
@@ -558,13 +560,16 @@ async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], 
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
                CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
                (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count,
-               {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone
+               {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone,
+               b.itinerary_checkout_id, ic.itinerary_id, it.name AS itinerary_name
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
+          LEFT JOIN itinerary_checkouts ic ON ic.id = b.itinerary_checkout_id
+          LEFT JOIN itineraries it ON it.id = ic.itinerary_id
           {BOOKING_ZONE_JOINS}
          WHERE b.user_id = %(user_id)s
            AND {condition}

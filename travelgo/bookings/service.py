@@ -8,6 +8,7 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     SeatsUnavailable,
     TooManyHolds,
 )
-from .kinds import BusSeats, HotelNights, Inventory, stay_nights
+from .kinds import BusSeats, HotelNights, Inventory, of_booking, stay_nights
 from .models import Booking, BookingPage
 
 
@@ -82,6 +83,44 @@ async def _book(
     return {**booking, "replayed": not made.created}
 
 
+def bus_unit(trip_id: int, seats: list[str], passengers: list[dict[str, Any]]) -> BusSeats:
+    """The unit of a bus booking: seats on one trip, a passenger each."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    return BusSeats(trip_id, seats, passengers)
+
+
+def hotel_unit(
+    room_type_id: int, check_in: date, check_out: date, rooms: int, guests: int, guest_name: str | None
+) -> HotelNights:
+    """The unit of a hotel booking: rooms of one type for every night of a stay."""
+    if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
+        raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
+    if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
+        raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
+    if rooms < 1 or guests < rooms:
+        raise InvalidBooking({"guests": "Each room needs at least one guest"})
+    return HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
+
+
+# How a validated POST /api/v1/bookings body (forms.BookingCreate's members) becomes its inventory unit, by `type`:
+# the one home of that mapping (book_trip/book_room and the itinerary checkout use it). A new kind adds one line.
+UNITS: dict[str, Callable[[Any], Inventory]] = {
+    "bus": lambda b: bus_unit(b.trip_id, b.seats, [p.model_dump() for p in b.passengers]),
+    "hotel": lambda b: hotel_unit(b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name),
+}
+
+
+def unit_of(body: Any) -> Inventory:
+    """The inventory unit of one booking body (a member of forms.BookingCreate)."""
+    build = UNITS.get(body.type)
+    if build is None:  # a kind added to BookingCreate without its line in UNITS
+        raise InvalidBooking({"type": f"A {body.type} booking cannot be made this way yet"})
+    return build(body)
+
+
 async def book_trip(
     user: Any,
     trip_id: int,
@@ -94,11 +133,7 @@ async def book_trip(
 ) -> Booking:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key).
     With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now."""
-    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
-        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
-    if len(passengers) != len(seats):
-        raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    unit = BusSeats(trip_id, seats, passengers)
+    unit = bus_unit(trip_id, seats, passengers)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -117,13 +152,7 @@ async def book_room(
 ) -> Booking:
     """Book rooms of one type for every night of a stay; returns the booking (replayed=True for a repeated key).
     With expected_total_minor, refuses (PriceChanged) unless the stay costs exactly that now."""
-    if check_out <= check_in or (check_out - check_in).days > MAX_NIGHTS:
-        raise InvalidBooking({"check_out": f"Check-out must be 1 to {MAX_NIGHTS} nights after check-in"})
-    if check_in < today_in() - timedelta(days=1):  # early word; HotelNights.check judges by the hotel city's date
-        raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
-    if rooms < 1 or guests < rooms:
-        raise InvalidBooking({"guests": "Each room needs at least one guest"})
-    unit = HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
+    unit = hotel_unit(room_type_id, check_in, check_out, rooms, guests, guest_name)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -132,32 +161,56 @@ async def book_room(
 
 async def cancel_booking(user_id: int, reference: str, reason: str | None = None) -> Booking:
     """A traveller cancels their own upcoming booking; returns the booking (now cancelled) and its refund."""
+    return (await cancel_bookings(user_id, [reference], reason, whole_trip=False))[0]
+
+
+async def cancel_bookings(
+    user_id: int, references: list[str], reason: str | None = None, *, whole_trip: bool = True
+) -> list[Booking]:
+    """Cancel several of the traveller's bookings (a whole trip) in ONE transaction, each with its own refund, in
+    the engine's lock order; all or none. Returns the bookings (now cancelled), each with its refund.
+
+    One booking of a trip that is awaiting payment is not cancelled alone (whole_trip=False): the trip's one
+    payment pays for all of them, so the traveller cancels the whole trip or pays first."""
 
     async def work(cur):
-        core = await queries.select_booking_core_by_reference(cur, user_id, reference)
-        if core is None:
-            raise NotFound("There is no such booking.")
-        quote = refunds.quote(
-            status=core["status"],
-            total_minor=core["total_minor"],
-            currency=core["currency"],
-            starts_at=local(core["starts_at"], core["timezone"]),
-        )
-        if not quote.cancellable:
-            raise NotCancellable(quote.reason)
-        released = await engine.release(
-            cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
-        )
-        if not released.released:  # a second click, another tab or the sweeper got there first
-            raise NotCancellable("This booking is already cancelled.")
-        await checkout.refund_cancellation(cur, core["id"], quote.amount_minor)
-        return core["id"], quote
+        cores = []
+        for reference in references:
+            core = await queries.select_booking_core_by_reference(cur, user_id, reference)
+            if core is None:
+                raise NotFound("There is no such booking.")
+            if not whole_trip and core["itinerary_checkout_id"] and core["status"] == "pending_payment":
+                raise NotCancellable(
+                    "This booking is part of a trip awaiting payment: pay for the trip or cancel the whole trip."
+                )
+            cores.append(core)
+        units = {c["id"]: await of_booking(cur, await queries.select_booking_core(cur, c["id"])) for c in cores}
+        done = []
+        for core in sorted(cores, key=lambda c: units[c["id"]].lock_order()):
+            quote = refunds.quote(
+                status=core["status"],
+                total_minor=core["total_minor"],
+                currency=core["currency"],
+                starts_at=local(core["starts_at"], core["timezone"]),
+            )
+            if not quote.cancellable:
+                raise NotCancellable(quote.reason)
+            released = await engine.release(
+                cur, core["id"], reason=reason, cancelled_by="traveller", refund_minor=quote.amount_minor
+            )
+            if not released.released:  # a second click, another tab or the sweeper got there first
+                raise NotCancellable("This booking is already cancelled.")
+            await checkout.refund_cancellation(cur, core["id"], quote.amount_minor)
+            done.append((core["id"], quote))
+        return done
 
-    booking_id, quote = await db.run_in_transaction(work)
+    done = await db.run_in_transaction(work)
     await checkout.send_due_refunds()
+    cancelled = {}
     async with db.reading() as cur:
-        booking = await _detail(cur, booking_id)
-    return {**booking, "refund": quote.as_dict()}
+        for booking_id, quote in done:
+            cancelled[booking_id] = {**await _detail(cur, booking_id), "refund": quote.as_dict()}
+    return sorted(cancelled.values(), key=lambda b: references.index(b["reference"]))
 
 
 def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> refunds.RefundQuote:

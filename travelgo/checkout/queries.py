@@ -30,8 +30,35 @@ async def insert_payment(cur, booking_id: int, provider: str, order_id: str, amo
 
 
 async def select_payment_by_booking(cur, booking_id: int) -> Row | None:
-    await cur.execute(f"SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.booking_id = %(id)s", {"id": booking_id})
+    """The payment that pays for a booking: its own, or its itinerary checkout's (on the checkout's lead booking)."""
+    await cur.execute(
+        f"""
+        SELECT {PAYMENT_COLUMNS}
+          FROM payments p
+         WHERE p.booking_id = COALESCE((SELECT c.lead_booking_id
+                                          FROM bookings b
+                                          JOIN itinerary_checkouts c ON c.id = b.itinerary_checkout_id
+                                         WHERE b.id = %(id)s), %(id)s)
+        """,
+        {"id": booking_id},
+    )
     return await cur.fetchone()
+
+
+async def select_covered_bookings(cur, booking_id: int) -> list[int]:
+    """The bookings one payment pays for, given the booking its row belongs to: that booking alone, or every
+    booking of its itinerary checkout. Ids ascending (the order their rows are locked in)."""
+    await cur.execute(
+        """
+        SELECT o.id
+          FROM bookings b
+          JOIN bookings o ON o.itinerary_checkout_id = b.itinerary_checkout_id
+         WHERE b.id = %(id)s
+         ORDER BY o.id
+        """,
+        {"id": booking_id},
+    )
+    return [row["id"] for row in await cur.fetchall()] or [booking_id]
 
 
 async def select_payment_by_order(cur, provider: str, order_id: str) -> Row | None:

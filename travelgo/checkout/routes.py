@@ -11,6 +11,7 @@ from quart import Blueprint, abort, flash, g, redirect, request
 from .. import payments
 from ..auth import login_required
 from ..bookings import service as bookings
+from ..itineraries import service as itineraries
 from ..payments.base import InvalidSignature
 from ..security import CSP
 from ..web import csrf_exempt, render
@@ -36,6 +37,8 @@ def _seconds_left(booking: dict[str, Any]) -> int:
 async def checkout_show(reference: str):
     """The hold being paid for: items, total, time left, Pay and Cancel."""
     booking = await _own_booking(reference.strip().upper())
+    if booking.get("itinerary_checkout_id"):  # part of a trip: one payment for all of it, on the trip's page
+        return redirect(await itineraries.payment_page(booking["itinerary_checkout_id"]), 303)
     if booking["status"] == "confirmed":
         return redirect(f"/bookings/{booking['reference']}", 303)
     provider = payments.current()
@@ -86,4 +89,6 @@ async def checkout_return(reference: str):
 async def checkout_result(reference: str):
     """Confirmed (the e-ticket), failed (try again), or expired (what happened to the money)."""
     booking = await _own_booking(reference.strip().upper())
+    if booking.get("itinerary_checkout_id"):
+        return redirect(await itineraries.payment_page(booking["itinerary_checkout_id"]), 303)
     return await render("checkout/result.html", booking=booking)

@@ -74,11 +74,14 @@ async def open_order(hold: engine.Created, provider: PaymentProvider | None = No
         )
     except ProviderError as exc:
         log.warning("payment provider refused an order for %s: %s", hold.reference, exc)
-        await db.run_in_transaction(
-            lambda cur: engine.release(
-                cur, hold.booking_id, reason="The payment provider was unavailable.", cancelled_by="system"
-            )
-        )
+
+        async def let_go(cur):
+            for booking_id in await queries.select_covered_bookings(cur, hold.booking_id):
+                await engine.release(
+                    cur, booking_id, reason="The payment provider was unavailable.", cancelled_by="system"
+                )
+
+        await db.run_in_transaction(let_go)
         raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
     async with db.writing() as cur:
         await queries.insert_payment(
@@ -136,24 +139,31 @@ async def _apply_payment_event(cur, event: PaymentEvent) -> str:
         await queries.insert_payment_event(cur, event, None)
         await queries.update_payment_event_outcome(cur, event, "unknown_order")
         return "unknown_order"
-    booking_id = found["booking_id"]
-    # The engine's order: the booking's inventory, then the booking, then its payment.
-    core = await booking_queries.select_booking_core(cur, booking_id)
-    unit = await kinds.of_booking(cur, core)
-    await unit.lock(cur)
-    state = await booking_queries.lock_booking_state(cur, booking_id)
+    booking_id = found["booking_id"]  # the booking the payment row belongs to (an itinerary checkout's lead)
+    # Every booking the payment pays for (one, or an itinerary checkout's set), in the engine's order: their
+    # inventory (sorted by the global lock order), then the bookings, then the payment.
+    covered = await queries.select_covered_bookings(cur, booking_id)
+    cores = {b: await booking_queries.select_booking_core(cur, b) for b in covered}
+    units = {b: await kinds.of_booking(cur, cores[b]) for b in covered}
+    for b in sorted(covered, key=lambda b: units[b].lock_order()):
+        await units[b].lock(cur)
+    states = {b: await booking_queries.lock_booking_state(cur, b) for b in covered}
     payment = await queries.lock_payment(cur, found["id"])
     if not await queries.insert_payment_event(cur, event, booking_id):
         return "duplicate"
-    outcome = await _decide(cur, event, unit, booking_id, state, payment)
+    outcome = await _decide(cur, event, units, booking_id, states, payment)
     await queries.update_payment_event_outcome(cur, event, outcome)
     if outcome in MESSAGES:
         kind, context = MESSAGES[outcome](event)
+        if len(covered) > 1 and kind == "booking_confirmed":
+            kind = "itinerary_confirmed"  # one message for the whole trip
+        core = cores[booking_id]
         await notify(
             cur, kind, user_id=core["user_id"], booking_id=booking_id, email=core["contact_email"], context=context
         )
-        if kind == "booking_confirmed":
-            await notify_partner(cur, "partner_new_booking", booking_id)
+        if kind in ("booking_confirmed", "itinerary_confirmed"):
+            for b in covered:
+                await notify_partner(cur, "partner_new_booking", b)
     return outcome
 
 
@@ -177,7 +187,11 @@ MESSAGES = {
 }
 
 
-async def _decide(cur, event: PaymentEvent, unit: kinds.Inventory, booking_id: int, state: dict, payment: dict) -> str:
+async def _decide(
+    cur, event: PaymentEvent, units: dict[int, kinds.Inventory], booking_id: int, states: dict, payment: dict
+) -> str:
+    """What a payment event does to the bookings it pays for (`units`, `states`: by booking id; `booking_id`: the
+    one the payment row belongs to). Several bookings paid together are confirmed together or not at all."""
     if event.kind == "payment.failed":
         if payment["status"] == "captured":
             return "ignored_after_capture"
@@ -202,16 +216,24 @@ async def _decide(cur, event: PaymentEvent, unit: kinds.Inventory, booking_id: i
     await queries.update_payment(
         cur, payment["id"], status="captured", provider_payment_id=event.payment_id, error=None
     )
-    if state["status"] == "pending_payment":
+    status = {b: state["status"] for b, state in states.items()}
+    if all(s == "pending_payment" for s in status.values()):
         # Paid in time, or after expires_at but before the sweeper came: the items are still held either way.
-        await booking_queries.update_booking_confirmed(cur, booking_id)
+        for b in status:
+            await booking_queries.update_booking_confirmed(cur, b)
         return "confirmed"
-    if state["status"] == "expired" and await engine.retake(cur, unit, booking_id):
-        await booking_queries.update_booking_confirmed(cur, booking_id)
+    expired = [(units[b], b) for b, s in status.items() if s == "expired"]
+    if all(s in ("pending_payment", "expired") for s in status.values()) and await engine.retake_all(cur, expired):
+        for b in status:
+            await booking_queries.update_booking_confirmed(cur, b)
         return "confirmed_late"
-    if state["status"] == "confirmed":
+    if all(s == "confirmed" for s in status.values()):
         return "already_confirmed"
-    # expired and resold, or cancelled: never oversold, never money kept without a booking.
+    # expired and resold, or cancelled: never oversold, never money kept without a booking. Several bookings paid
+    # together are all or nothing: the ones still held are let go with the whole payment refunded.
+    for b, s in status.items():
+        if s == "pending_payment":
+            await engine.release(cur, b, reason="Part of this trip was no longer available; the payment was refunded.")
     await _refund(cur, booking_id, payment, event.payment_id, event.amount_minor, "late_payment")
     return "refunded_late"
 

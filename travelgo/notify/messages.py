@@ -22,7 +22,7 @@ from .email import Attachment
 
 LOCAL_BASE = "http://localhost:8000"  # links in development mail when TRAVELGO_PUBLIC_URL is unset (make run's port)
 # Messages about an unpaid hold: by the time one goes, the hold may be paid, cancelled or gone (then it is skipped).
-ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed"})
+ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed", "itinerary_held"})
 
 
 class Obsolete(Exception):
@@ -59,6 +59,9 @@ async def render(row: dict[str, Any]) -> Rendered:
         "booking_url": f"{base}/bookings/{booking['reference']}" if booking and row["user_id"] else None,
         "settings_url": f"{base}/profile#notifications" if row["user_id"] else None,
     }
+    if booking is not None and booking.get("itinerary_checkout_id"):
+        # A trip's message lists every booking its one checkout holds (each with its own reference).
+        variables["trip_bookings"] = await checkout_bookings(booking["itinerary_checkout_id"])
     env = current_app.jinja_env
     variables["b"] = await env.get_template("notify/_booking.txt").make_module_async(variables)  # shared pieces
     template = env.get_template(f"notify/{row['kind']}.txt")  # .txt: not HTML-escaped (plain text and SMS)
@@ -72,14 +75,28 @@ async def render(row: dict[str, Any]) -> Rendered:
         attachments = (
             Attachment(f"{booking['reference']}.ics", "text/calendar", ics(booking, variables["booking_url"])),
         )
+    elif row["kind"] == "itinerary_confirmed" and variables.get("trip_bookings"):
+        trip = [(b, f"{base}/bookings/{b['reference']}") for b in variables["trip_bookings"]]
+        attachments = (Attachment("trip.ics", "text/calendar", ics_many(trip)),)
     return Rendered(subject, text, sms, html, attachments)
 
 
 def ics(booking: dict[str, Any], url: str) -> bytes:
     """An iCalendar event for a booking's journey or stay (aware times: each city's own zone, written in UTC)."""
+    return ics_many([(booking, url)])
+
+
+def ics_many(bookings: list[tuple[dict[str, Any], str]]) -> bytes:
+    """One calendar with an event per (booking, url)."""
     calendar = Calendar()
     calendar.add("prodid", "-//TravelGo//Bookings//EN")
     calendar.add("version", "2.0")
+    for booking, url in bookings:
+        calendar.add_component(_event(booking, url))
+    return calendar.to_ical()
+
+
+def _event(booking: dict[str, Any], url: str) -> Event:
     event = Event()
     event.add("uid", f"{booking['reference']}@travelgo")
     event.add("dtstamp", datetime.now(UTC))
@@ -93,5 +110,11 @@ def ics(booking: dict[str, Any], url: str) -> bytes:
         event.add("location", ", ".join(filter(None, (booking.get("hotel_address"), booking.get("hotel_city")))))
     event.add("description", f"TravelGo booking {booking['reference']}: {url}")
     event.add("url", url)
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event
+
+
+async def checkout_bookings(checkout_id: int) -> list[dict[str, Any]]:
+    """Every booking of one itinerary checkout, as its pages show it."""
+    from ..itineraries.service import checkout_bookings as of_checkout  # here: itineraries imports the notify queue
+
+    return await of_checkout(checkout_id)

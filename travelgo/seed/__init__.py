@@ -23,6 +23,7 @@ from . import contacts
 from .buses import haversine_km
 from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, TIMEZONE, seats_of
 from .generator import Generator
+from .itineraries import sample_trip
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
 
 # What the CLI, the tests and the benchmarks use.
@@ -40,6 +41,8 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
     await contacts.add_phones()
+    async with db.transaction() as cur:
+        await sample_trip(cur)
     await refresh_statistics()
     await announce_reload()
     return await counts()

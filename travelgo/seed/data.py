@@ -36,6 +36,9 @@ TRIP_COLUMNS = (
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
+    "itinerary_items",
+    "itinerary_checkouts",
+    "itineraries",
     "item_pairs",
     "item_popularity",
     "item_travellers",
