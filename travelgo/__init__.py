@@ -72,11 +72,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .hotels.routes import bp as hotels_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
+    from .partners.routes import bp as partner_bp
     from .pricing import refresh as pricing_refresh
     from .recommend import refresher
 
     api.init_app(app)
-    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp):
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        buses_bp,
+        hotels_bp,
+        bookings_bp,
+        checkout_bp,
+        admin_bp,
+        live_bp,
+        partner_bp,
+    ):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)

@@ -52,6 +52,14 @@ async def queue(
     )
 
 
+async def queue_address(cur, kind: str, recipient: str, context: dict[str, Any]) -> None:
+    """Queue an e-mail of `kind` to an address that may have no account yet (a partner invitation)."""
+    await cur.execute(
+        "INSERT INTO notifications (kind, channel, recipient, context) VALUES (%(kind)s, 'email', %(to)s, %(context)s)",
+        {"kind": kind, "to": recipient, "context": json.dumps(context, default=str)},
+    )
+
+
 async def queue_partner(cur, kind: str, booking_id: int) -> None:
     """Queue `kind` for the business a booking is with: its operator's or hotel's bookings e-mail, if it has one.
     (Partner accounts, issue 17, will add their members here.)"""

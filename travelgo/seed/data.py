@@ -36,6 +36,9 @@ TRIP_COLUMNS = (
 
 # Every table, children first; emptied before seeding so `make seed` is idempotent.
 ALL_TABLES = [
+    "partner_applications",
+    "partner_invitations",
+    "partner_members",
     "item_pairs",
     "item_popularity",
     "item_travellers",
@@ -61,6 +64,7 @@ ALL_TABLES = [
     "vehicle_seats",
     "vehicles",
     "operators",
+    "partners",
     "cities",
     "sessions",
     "api_tokens",
