@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
 
 from ..text import normalize_email
 
@@ -38,6 +38,22 @@ class ApplicationForm(_Trimmed):
 
 
 class AssignForm(BaseModel):
-    entity: Literal["operator", "hotel"]
-    item_id: int = Field(ge=1)
-    assign: bool = True  # False: give it back to the platform
+    """Give one operator or one hotel to a business (or, with assign=False, back to the platform)."""
+
+    operator_id: int | None = Field(default=None, ge=1)
+    hotel_id: int | None = Field(default=None, ge=1)
+    assign: bool = True
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.operator_id is None) == (self.hotel_id is None):
+            raise ValueError("Choose an operator or a hotel.")
+        return self
+
+    @property
+    def entity(self) -> str:
+        return "operator" if self.operator_id else "hotel"
+
+    @property
+    def item_id(self) -> int:
+        return self.operator_id or self.hotel_id

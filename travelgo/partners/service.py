@@ -82,7 +82,7 @@ async def assign(actor: int, partner_id: int, form: AssignForm) -> dict:
             raise NotFound("business")
         row = await queries.lock_ownable(cur, form.entity, form.item_id)
         if row is None:
-            raise Invalid({"item_id": f"Choose a {form.entity} from the list."})
+            raise Invalid({f"{form.entity}_id": f"Choose a {form.entity} from the list."})
         new_owner = partner_id if form.assign else None
         if not form.assign and row["partner_id"] != partner_id:
             raise Refused(f"{row['name']} is not run by this business.")
