@@ -215,7 +215,7 @@ def _make_schema() -> QuartSchema:
 
 
 def init_app(app: Quart) -> None:
-    from . import accounts, admin, bookings, payments, recommendations, reviews, search, streams  # noqa: F401
+    from . import accounts, admin, bookings, partner, payments, recommendations, reviews, search, streams  # noqa: F401
 
     _make_schema().init_app(app)
     app.register_blueprint(bp)
