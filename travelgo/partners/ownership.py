@@ -82,6 +82,13 @@ async def require(cur, scope: HasPartner | None, entity: str, item_id: Any) -> N
         raise NotFound(OWNED[entity].noun if entity in OWNED else entity)
 
 
+async def booking_partner(cur, booking_id: int) -> int | None:
+    """The business a booking (by id) is with, or None."""
+    await cur.execute("SELECT reference FROM bookings WHERE id = %(id)s", {"id": booking_id})
+    row = await cur.fetchone()
+    return await owner_of(cur, "booking", row["reference"]) if row else None
+
+
 async def owner_of(cur, entity: str, item_id: Any) -> int | None:
     """The business owning a row (None: the platform, or no such row). `booking` rows are named by reference."""
     if entity == "booking":
