@@ -52,19 +52,20 @@ class PartnerCancelIn(BaseModel):
     reason: str = Field(min_length=3, max_length=255, pattern=r"\S", description="the traveller sees it")
 
 
+# strict: JSON `false` is not 0 rooms, nor "1" a room type (the schema says integer and boolean)
 class StopSellIn(BaseModel):
-    room_type_id: int = Field(ge=1)
+    room_type_id: int = Field(ge=1, strict=True)
     start: AdminDate
     end: AdminDate
-    stop_sell: bool = True
+    stop_sell: bool = Field(default=True, strict=True, description="false resumes sales")
 
 
 class InventoryIn(BaseModel):
-    room_type_id: int = Field(ge=1)
+    room_type_id: int = Field(ge=1, strict=True)
     start: AdminDate
     end: AdminDate
-    rooms_total: int = Field(ge=0, le=5000)
-    price_minor: int = Field(ge=1, le=10_000_000, description="the nightly price, in minor units")
+    rooms_total: int = Field(ge=0, le=5000, strict=True)
+    price_minor: int = Field(ge=1, le=10_000_000, strict=True, description="the nightly price, in minor units")
 
 
 class NightsOut(BaseModel):

@@ -107,13 +107,9 @@ async def dashboard_live():
         html = await render_block("partner/dashboard.html", "live_panel", today=await service.today(s))
         return live.sse_message(html.replace("\n", " "), event="today")
 
-    seen: set[int] = set()
-
     async def on_event(event: events.Event) -> bytes | None:
-        if event.id in seen:
-            return None
-        seen.add(event.id)
-        return await panel()
+        # every open dashboard of this business sends the same panel for this event: rendered once per worker
+        return await live.cached(("partner-panel", s.partner_id, event.id), panel)
 
     return live.stream_response(sub, [], on_event)
 
