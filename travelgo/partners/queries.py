@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .ownership import HasPartner, where_booking
+from .ownership import HasPartner, where, where_booking
 
 PARTNER_FIELDS = "p.id, p.name, p.contact_email, p.created_at"
 
@@ -268,6 +268,22 @@ async def select_recent(cur, scope: HasPartner, limit: int = 10) -> dict[str, li
         {**params, "limit": limit},
     )
     return {"new": new, "cancelled": await cur.fetchall()}
+
+
+async def select_live_topics(cur, scope: HasPartner, trips_from: date, trips_to: date) -> list[str]:
+    """Outbox topics of the business's hotels and of its trips departing in [trips_from, trips_to)."""
+    hotels, params = where(scope, "hotel", "h.id")
+    trips, _ = where(scope, "trip", "t.id")
+    await cur.execute(
+        f"""
+        SELECT CONCAT('hotel:', h.id) AS topic FROM hotels h WHERE {hotels}
+         UNION ALL
+        SELECT CONCAT('trip:', t.id) FROM trips t
+         WHERE t.departs_at >= %(from)s AND t.departs_at < %(to)s AND {trips}
+        """,
+        {**params, "from": trips_from, "to": trips_to},
+    )
+    return [r["topic"] for r in await cur.fetchall()]
 
 
 async def select_peak_hours(cur, scope: HasPartner, date_from: date, date_to: date) -> list[dict]:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import timedelta
 
 from quart import Blueprint, g
 
-from .. import db, events
+from .. import events
 from ..admin import charts
 from ..admin.routes import audit, bookings, dashboard, hotels, trips, vehicles
 from ..auth import browser_user, login_required
-from ..dates import today_in
 from ..forms import FormState, NotFound, found, not_found, saved
 from ..live import service as live
 from ..live.routes import subscribe
@@ -79,29 +77,12 @@ async def dashboard_show():
     )
 
 
-async def _live_topics() -> list[str]:
-    """The outbox topics of the business's hotels and of its trips from yesterday to 60 days ahead: every booking,
-    hold and cancellation of the business publishes on one of them."""
-    s = scope()
-    async with db.reading() as cur:
-        await cur.execute(
-            """
-            SELECT CONCAT('hotel:', h.id) AS topic FROM hotels h WHERE h.partner_id = %(p)s
-            UNION ALL
-            SELECT CONCAT('trip:', t.id) FROM trips t JOIN operators o ON o.id = t.operator_id
-             WHERE o.partner_id = %(p)s AND t.departs_at >= %(from)s AND t.departs_at < %(to)s
-            """,
-            {"p": s.partner_id, "from": today_in() - timedelta(days=1), "to": today_in() + timedelta(days=60)},
-        )
-        return [r["topic"] for r in await cur.fetchall()]
-
-
 @bp.get("/live")
 @partner_required()
 async def dashboard_live():
     """Server-sent `today` events: the dashboard's live panel again whenever a booking of the business changes."""
-    sub = await subscribe(await _live_topics())
     s = scope()
+    sub = await subscribe(await service.live_topics(s))
 
     async def panel() -> bytes:
         html = await render_block("partner/dashboard.html", "live_panel", today=await service.today(s))

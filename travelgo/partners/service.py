@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 import pymysql
 
@@ -246,6 +246,14 @@ async def today(scope: PartnerScope, day: date | None = None) -> dict:
             **await queries.select_day_movements(cur, scope, day),
             **await queries.select_recent(cur, scope),
         }
+
+
+async def live_topics(scope: PartnerScope) -> list[str]:
+    """The outbox topics a live dashboard listens to: the business's hotels, and its trips from yesterday to 60
+    days ahead (every booking, hold and cancellation of the business publishes on one of them)."""
+    day = today_in()
+    async with db.reading() as cur:
+        return await queries.select_live_topics(cur, scope, day - timedelta(days=1), day + timedelta(days=60))
 
 
 async def peak_hours(scope: PartnerScope, date_from: date, date_to: date) -> list[dict]:
