@@ -81,3 +81,16 @@ async def test_partner_cancels_own_booking_with_refund(app, partners):
     assert (
         row["status"] == "cancelled" and row["cancelled_by"] == "partner" and row["refund_minor"] == row["total_minor"]
     )
+
+
+async def test_figures_export_counts_only_the_business(app, partners):
+    a = partners["a"]
+    client = await signed_in(app, a["owner"]["email"])
+    response = await client.get("/partner/dashboard.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = (await response.get_data(as_text=True)).strip().splitlines()
+    assert lines[0] == "date,bookings,cancelled,net_revenue_EUR"
+    total = sum(int(line.split(",")[1]) for line in lines[1:])
+    assert total == 2  # Alpha's bus and hotel bookings, none of Bravo's
+    revenue = sum(float(line.split(",")[3]) for line in lines[1:])
+    assert round(revenue * 100) == a["bus_booking"]["total_minor"] + a["hotel_booking"]["total_minor"]

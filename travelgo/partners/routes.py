@@ -9,10 +9,12 @@ one business. Owner-only routes (prices, room types, hotel details, trip cancell
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 from collections.abc import Callable
 
-from quart import Blueprint, g
+from quart import Blueprint, Response, g
 
 from .. import events
 from ..admin import charts
@@ -75,6 +77,28 @@ async def dashboard_show():
     return await render(
         "partner/dashboard.html", today=await service.today(scope()), peaks=peaks, partner=scope(), **context
     )
+
+
+@bp.get("/dashboard.csv")
+@partner_required()
+async def dashboard_export():
+    """The dashboard's figures per day for the range (?from=&to=) as CSV: bookings, cancellations and net revenue,
+    one column per currency (never added together)."""
+    figures = (await dashboard.figures_context())["figures"]
+    currencies = sorted({code for day in figures["days"] for code in day["revenue_by_currency"]})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["date", "bookings", "cancelled", *(f"net_revenue_{code}" for code in currencies)])
+    for day in figures["days"]:
+        revenue = day["revenue_by_currency"]
+        writer.writerow(
+            [day["date"].isoformat(), day["bookings"], day["cancelled"],
+             *(f"{revenue.get(code, 0) / 100:.2f}" for code in currencies)]
+        )  # fmt: skip
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    name = f"figures-{figures['from'].isoformat()}-{figures['to'].isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.get("/live")
