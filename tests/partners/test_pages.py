@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from travelgo import db
 
-from ..conftest import post_form, signed_in
+from ..conftest import api_token, post_form, signed_in
 
 
 async def test_owner_sees_own_bookings_hotels_trips_and_dashboard(app, partners):
@@ -94,3 +94,17 @@ async def test_figures_export_counts_only_the_business(app, partners):
     assert total == 2  # Alpha's bus and hotel bookings, none of Bravo's
     revenue = sum(float(line.split(",")[3]) for line in lines[1:])
     assert round(revenue * 100) == a["bus_booking"]["total_minor"] + a["hotel_booking"]["total_minor"]
+
+
+async def test_partner_booking_filters_survive_sql_metacharacters(app, partners):
+    """The partner filters are the admin's, with the scope condition added: hostile text stays a value."""
+    a, b = partners["a"], partners["b"]
+    token = await api_token(app.test_client(), a["owner"]["email"])
+    client = await signed_in(app, a["owner"]["email"])
+    for payload in ("'", '"', "%", "_", "\\", "' OR 1=1 --", "Bravo%", "TGB%"):
+        for name in ("reference", "email"):
+            api = await client.get("/api/v1/partner/bookings", query_string={name: payload}, headers=token)
+            page = await client.get("/partner/bookings", query_string={name: payload})
+            assert api.status_code in (200, 422) and page.status_code in (200, 422), (name, payload)
+            for body in (await api.get_data(as_text=True), await page.get_data(as_text=True)):
+                assert b["bus_booking"]["reference"] not in body and b["hotel_booking"]["reference"] not in body
