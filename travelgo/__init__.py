@@ -73,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .itineraries.routes import bp as itineraries_bp
     from .live.routes import bp as live_bp
     from .pages import bp as pages_bp
+    from .partners.routes import bp as partner_bp
     from .pricing import refresh as pricing_refresh
     from .recommend import refresher
     from .tickets.routes import bp as tickets_bp
@@ -89,6 +90,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         live_bp,
         tickets_bp,
         itineraries_bp,
+        partner_bp,
     ):
         app.register_blueprint(blueprint)
     templating.init_app(app)

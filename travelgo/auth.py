@@ -41,6 +41,7 @@ class CurrentUser:
     full_name: str
     phone: str | None
     role: str
+    partner_id: int | None = None  # the partner business the user belongs to (travelgo.partners), if any
     token_key: str | None = None  # set when authenticated by an API token
     session_id: str | None = None  # set when authenticated by a browser session
 
@@ -49,7 +50,8 @@ class CurrentUser:
         return self.role == "admin"
 
 
-USER_COLUMNS = "u.id, u.email, u.full_name, u.phone, u.role"
+USER_COLUMNS = "u.id, u.email, u.full_name, u.phone, u.role, pm.partner_id"
+USER_MEMBERSHIP = "LEFT JOIN partner_members pm ON pm.user_id = u.id"  # a user belongs to at most one business
 
 
 def start_session(session_id: str) -> None:
@@ -83,6 +85,7 @@ async def browser_user() -> CurrentUser | None:
                 SELECT {USER_COLUMNS}
                   FROM sessions s
                   JOIN users u ON u.id = s.user_id
+                  {USER_MEMBERSHIP}
                  WHERE s.id = %(id)s
                    AND s.revoked_at IS NULL
                 """,
@@ -107,6 +110,7 @@ async def api_user() -> CurrentUser | None:
                 SELECT {USER_COLUMNS}
                   FROM api_tokens t
                   JOIN users u ON u.id = t.user_id
+                  {USER_MEMBERSHIP}
                  WHERE t.token_key = %(key)s
                    AND t.revoked_at IS NULL
                    AND t.expires_at > UTC_TIMESTAMP()

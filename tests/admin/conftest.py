@@ -76,7 +76,17 @@ async def world(people):
             (hotel_booking["id"], people["traveller"]["id"], hotel["id"]),
         )
         review_id = cur.lastrowid
+        # a partner business and an application waiting for a decision (issue 17)
+        await cur.execute("INSERT INTO partners (name, contact_email) VALUES ('World Group', 'desk@world.example')")
+        partner_id = cur.lastrowid
+        await cur.execute(
+            "INSERT INTO partner_applications (user_id, business_name, kind) VALUES (%s, 'World Inns', 'hotel')",
+            (people["traveller"]["id"],),
+        )
+        application_id = cur.lastrowid
     return {
+        "partner_id": partner_id,
+        "application_id": application_id,
         "rule_id": rule_id,
         "review_id": review_id,
         "refund_id": refund_id,

@@ -30,6 +30,8 @@ def build(app, rule, world) -> str:
         "notification_id": world["notification_id"],
         "rule_id": world["rule_id"],
         "review_id": world["review_id"],
+        "partner_id": world["partner_id"],
+        "application_id": world["application_id"],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"add a sample value for {missing} (route {rule.rule})"

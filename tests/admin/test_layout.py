@@ -27,6 +27,7 @@ def test_every_admin_page_is_a_named_function_in_its_area_module(app):
         "dashboard",
         "hotels",
         "money",
+        "partners",
         "places",
         "pricing",
         "reviews",

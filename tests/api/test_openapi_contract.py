@@ -74,6 +74,14 @@ async def test_operations_that_need_a_token_declare_bearer_security(client):
         "GET /api/v1/itineraries/{itinerary_id}/checkout",
         "POST /api/v1/itineraries/{itinerary_id}/cancel",
         "GET /api/v1/itineraries/{itinerary_id}.ics",
+        "GET /api/v1/partner/me",
+        "GET /api/v1/partner/bookings",
+        "GET /api/v1/partner/bookings/{reference}",
+        "POST /api/v1/partner/bookings/{reference}/cancel",
+        "GET /api/v1/partner/stats",
+        "GET /api/v1/partner/hotels",
+        "POST /api/v1/partner/hotels/{hotel_id}/stop-sell",
+        "PUT /api/v1/partner/hotels/{hotel_id}/inventory",
     } == secured
     token_revoke = doc["paths"]["/api/v1/auth/token"]["delete"]
     assert not any(p["name"].lower() == "authorization" for p in token_revoke.get("parameters", []))

@@ -10,6 +10,7 @@ from travelgo.bookings import refunds
 from travelgo.bookings.integrity import check_inventory
 from travelgo.dates import local, today_in, utc
 from travelgo.seed.history import HISTORY_DAYS
+from travelgo.seed.partners import BUSINESSES
 
 CONSISTENCY = {
     "trip counters": """
@@ -69,7 +70,8 @@ async def scalar(sql: str):
 
 async def test_small_seed_is_realistic_consistent_and_idempotent(app):
     first = await seed.seed("small", admin_password="admin-pass-123")
-    assert first["cities"] == 16 and first["operators"] == 6 and first["users"] == 3 + 10
+    partner_logins = sum(len(people) for _, _, people in BUSINESSES)  # travelgo/seed/partners.py
+    assert first["cities"] == 16 and first["operators"] == 6 and first["users"] == 3 + 10 + partner_logins
     assert first["trips"] > 500 and first["hotels"] >= 16 and first["bookings"] > 100
     assert first["booking_seats"] > 0 and first["booking_nights"] > 0
     assert await scalar("SELECT COUNT(*) FROM users WHERE email = 'admin@travelgo.example' AND role = 'admin'") == 1

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import events
+from ..partners import ownership
 from ..searchcache import CATALOG_TOPIC
 from . import queries
 
@@ -21,13 +22,32 @@ def snapshot(row: dict | None, *fields: str) -> dict | None:
 
 
 async def record(
-    cur, actor: int | None, action: str, entity: str, entity_id: Any, before: Any = None, after: Any = None
+    cur,
+    actor: int | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: Any = None,
+    after: Any = None,
+    *,
+    partner_id: int | None = None,
 ) -> None:
     """Write one audit entry on the caller's transaction cursor (never commits).
 
+    The entry names the business the change was for: `partner_id` when given, otherwise the business owning the
+    row (travelgo.partners.ownership), so an admin's change to a partner's hotel is on that partner's trail too.
     Every admin change passes here, so this is also where the change is announced to every worker's search
     cache (a catalog event: new trips, prices, hotels and room types change what searches answer)."""
+    if partner_id is None:
+        partner_id = await ownership.owner_of(cur, entity, entity_id)
     await queries.insert_audit(
-        cur, user_id=actor, action=action, entity=entity, entity_id=str(entity_id), before=before, after=after
+        cur,
+        user_id=actor,
+        partner_id=partner_id,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
     )
     await events.publish(cur, CATALOG_TOPIC, "changed", {"entity": entity, "action": action})

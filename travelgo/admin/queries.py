@@ -1,5 +1,8 @@
 """SQL for the admin area. Cursor first; never commits. Filters are built from fixed fragments, values are
-always bound parameters."""
+always bound parameters.
+
+The list and analytics queries also serve the partner pages: their `scope` (None for an admin) becomes a WHERE
+condition from travelgo.partners.ownership, the one place that knows which business owns which row."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .. import db
+from ..partners.ownership import HasPartner, where, where_booking
 
 PAGE_SIZE = 25
 
@@ -39,15 +43,24 @@ async def _page(cur, select_sql: str, count_sql: str, params: dict, page: int, p
 
 
 async def insert_audit(
-    cur, *, user_id: int | None, action: str, entity: str, entity_id: str, before: Any, after: Any
+    cur,
+    *,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: Any,
+    after: Any,
+    partner_id: int | None = None,
 ) -> None:
     await cur.execute(
         """
-        INSERT INTO audit_log (user_id, action, entity, entity_id, before_data, after_data)
-        VALUES (%(user_id)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)
+        INSERT INTO audit_log (user_id, partner_id, action, entity, entity_id, before_data, after_data)
+        VALUES (%(user_id)s, %(partner_id)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)
         """,
         {
             "user_id": user_id,
+            "partner_id": partner_id,
             "action": action,
             "entity": entity,
             "entity_id": str(entity_id),
@@ -57,8 +70,11 @@ async def insert_audit(
     )
 
 
-async def select_audit(cur, *, entity, action, user_email, date_from, date_to, page) -> dict:
+async def select_audit(cur, *, entity, action, user_email, date_from, date_to, page, partner_id=None) -> dict:
     where, params = ["1 = 1"], {}
+    if partner_id:
+        where.append("a.partner_id = %(partner_id)s")
+        params["partner_id"] = partner_id
     if entity:
         where.append("a.entity = %(entity)s")
         params["entity"] = entity
@@ -79,9 +95,10 @@ async def select_audit(cur, *, entity, action, user_email, date_from, date_to, p
         cur,
         f"""
         SELECT a.id, a.action, a.entity, a.entity_id, a.before_data, a.after_data, a.created_at,
-               u.email AS user_email
+               u.email AS user_email, a.partner_id, p.name AS partner_name
           FROM audit_log a
           LEFT JOIN users u ON u.id = a.user_id
+          LEFT JOIN partners p ON p.id = a.partner_id
          WHERE {clause}
          ORDER BY a.id DESC
         """,
@@ -153,25 +170,27 @@ async def update_city(cur, city_id: int, data: dict) -> None:
 OPERATOR_FIELDS = "o.id, o.name, o.rating, o.contact_email"
 
 
-async def select_operators(cur, q: str | None, page: int) -> dict:
-    where = "WHERE o.name LIKE %(q)s" if q else ""
-    params = {"q": like(q)} if q else {}
+async def select_operators(cur, q: str | None, page: int, scope: HasPartner | None = None) -> dict:
+    owned, params = where(scope, "operator", "o.id")
+    clause = f"WHERE {owned}" + (" AND o.name LIKE %(q)s" if q else "")
+    params |= {"q": like(q)} if q else {}
     return await _page(
         cur,
         f"""
         SELECT {OPERATOR_FIELDS},
                (SELECT COUNT(*) FROM vehicles v WHERE v.operator_id = o.id) AS vehicles
-          FROM operators o {where}
+          FROM operators o {clause}
          ORDER BY o.name
         """,
-        f"SELECT COUNT(*) AS n FROM operators o {where}",
+        f"SELECT COUNT(*) AS n FROM operators o {clause}",
         params,
         page,
     )
 
 
-async def select_operator_options(cur) -> list[dict]:
-    await cur.execute("SELECT id, name FROM operators ORDER BY name")
+async def select_operator_options(cur, scope: HasPartner | None = None) -> list[dict]:
+    owned, params = where(scope, "operator", "o.id")
+    await cur.execute(f"SELECT o.id, o.name FROM operators o WHERE {owned} ORDER BY o.name", params)
     return await cur.fetchall()
 
 
@@ -203,9 +222,10 @@ VEHICLE_FIELDS = """v.id, v.operator_id, v.name, v.is_ac, v.berth, v.layout, v.d
                     v.seat_count"""
 
 
-async def select_vehicles(cur, q: str | None, page: int) -> dict:
-    where = "WHERE v.name LIKE %(q)s OR o.name LIKE %(q)s" if q else ""
-    params = {"q": like(q)} if q else {}
+async def select_vehicles(cur, q: str | None, page: int, scope: HasPartner | None = None) -> dict:
+    owned, params = where(scope, "vehicle", "v.id")
+    clause = f"WHERE {owned}" + (" AND (v.name LIKE %(q)s OR o.name LIKE %(q)s)" if q else "")
+    params |= {"q": like(q)} if q else {}
     return await _page(
         cur,
         f"""
@@ -213,24 +233,27 @@ async def select_vehicles(cur, q: str | None, page: int) -> dict:
                (SELECT COUNT(*) FROM trips t WHERE t.vehicle_id = v.id) AS trips
           FROM vehicles v
           JOIN operators o ON o.id = v.operator_id
-         {where}
+         {clause}
          ORDER BY o.name, v.name, v.id
         """,
-        f"SELECT COUNT(*) AS n FROM vehicles v JOIN operators o ON o.id = v.operator_id {where}",
+        f"SELECT COUNT(*) AS n FROM vehicles v JOIN operators o ON o.id = v.operator_id {clause}",
         params,
         page,
     )
 
 
-async def select_vehicle_options(cur) -> list[dict]:
+async def select_vehicle_options(cur, scope: HasPartner | None = None) -> list[dict]:
+    owned, params = where(scope, "vehicle", "v.id")
     await cur.execute(
-        """
+        f"""
         SELECT v.id, v.name, v.seat_count, v.layout, o.name AS operator_name,
                CONCAT(o.name, ' · ', v.name, ' (', v.layout, ', ', v.seat_count, ' seats)') AS label
           FROM vehicles v
           JOIN operators o ON o.id = v.operator_id
+         WHERE {owned}
          ORDER BY o.name, v.name
-        """
+        """,
+        params,
     )
     return await cur.fetchall()
 
@@ -310,22 +333,23 @@ TRIP_JOINS = """JOIN cities oc ON oc.id = t.origin_id
 TRIP_NAMES = "oc.name AS origin_name, dc.name AS destination_name, op.name AS operator_name, v.name AS vehicle_name"
 
 
-async def select_trips(cur, f) -> dict:
-    where, params = ["1 = 1"], {}
+async def select_trips(cur, f, scope: HasPartner | None = None) -> dict:
+    owned, params = where(scope, "trip", "t.id")
+    where_, params = [owned], dict(params)
     for column in ("origin_id", "destination_id", "operator_id", "status"):
         if getattr(f, column):
-            where.append(f"t.{column} = %({column})s")
+            where_.append(f"t.{column} = %({column})s")
             params[column] = getattr(f, column)
     if f.date_from:
-        where.append("t.departs_at >= %(date_from)s")
+        where_.append("t.departs_at >= %(date_from)s")
         params["date_from"] = f.date_from
     if f.date_to:
-        where.append("t.departs_at < %(date_to)s")
+        where_.append("t.departs_at < %(date_to)s")
         params["date_to"] = f.date_to + timedelta(days=1)
     if f.q:
-        where.append("(oc.name LIKE %(q)s OR dc.name LIKE %(q)s OR op.name LIKE %(q)s)")
+        where_.append("(oc.name LIKE %(q)s OR dc.name LIKE %(q)s OR op.name LIKE %(q)s)")
         params["q"] = like(f.q)
-    clause = " AND ".join(where)
+    clause = " AND ".join(where_)
     return await _page(
         cur,
         f"SELECT {TRIP_FIELDS}, {TRIP_NAMES} FROM trips t {TRIP_JOINS} WHERE {clause} ORDER BY t.departs_at, t.id",
@@ -397,15 +421,16 @@ HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.s
                   h.latitude, h.longitude, h.distance_km, h.contact_email"""
 
 
-async def select_hotels(cur, f) -> dict:
-    where, params = ["1 = 1"], {}
+async def select_hotels(cur, f, scope: HasPartner | None = None) -> dict:
+    owned, params = where(scope, "hotel", "h.id")
+    where_, params = [owned], dict(params)
     if f.city_id:
-        where.append("h.city_id = %(city_id)s")
+        where_.append("h.city_id = %(city_id)s")
         params["city_id"] = f.city_id
     if f.q:
-        where.append("(h.name LIKE %(q)s OR h.area LIKE %(q)s)")
+        where_.append("(h.name LIKE %(q)s OR h.area LIKE %(q)s)")
         params["q"] = like(f.q)
-    clause = " AND ".join(where)
+    clause = " AND ".join(where_)
     return await _page(
         cur,
         f"""
@@ -586,8 +611,10 @@ def _booking_where(f) -> tuple[str, dict]:
     return " AND ".join(where), params
 
 
-async def select_bookings(cur, f, *, limit: int, offset: int) -> dict:
+async def select_bookings(cur, f, *, limit: int, offset: int, scope: HasPartner | None = None) -> dict:
     clause, params = _booking_where(f)
+    owned, scope_params = where_booking(scope)
+    clause, params = f"{clause} AND {owned}", {**params, **scope_params}
     await cur.execute(f"SELECT COUNT(*) AS n FROM bookings b JOIN users u ON u.id = b.user_id WHERE {clause}", params)
     total = (await cur.fetchone())["n"]
     await cur.execute(
@@ -617,22 +644,24 @@ def _range(date_from: date, date_to: date) -> dict:
     return {"start": date_from, "end": date_to + timedelta(days=1)}
 
 
-async def select_daily_bookings(cur, date_from: date, date_to: date) -> list[dict]:
+async def select_daily_bookings(cur, date_from: date, date_to: date, scope: HasPartner | None = None) -> list[dict]:
     """Bookings made per day and currency: count, cancelled count, and net revenue (total minus refunds).
 
     Amounts in different currencies are never added together."""
+    owned, params = where_booking(scope)
     await cur.execute(
-        """
+        f"""
         SELECT DATE(b.created_at) AS day, b.currency,
                COUNT(*) AS bookings,
                SUM(b.status = 'cancelled') AS cancelled,
                SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
          WHERE b.created_at >= %(start)s AND b.created_at < %(end)s
+           AND {owned}
          GROUP BY DATE(b.created_at), b.currency
          ORDER BY day, b.currency
         """,
-        _range(date_from, date_to),
+        {**_range(date_from, date_to), **params},
     )
     return await cur.fetchall()
 
@@ -657,10 +686,11 @@ async def select_catalogue_currency(cur) -> str | None:
     return row["currency"] if row else None
 
 
-async def select_route_occupancy(cur, date_from: date, date_to: date) -> list[dict]:
+async def select_route_occupancy(cur, date_from: date, date_to: date, scope: HasPartner | None = None) -> list[dict]:
     """Seats sold / offered per route over scheduled trips departing in the range."""
+    owned, params = where(scope, "trip", "t.id")
     await cur.execute(
-        """
+        f"""
         SELECT t.origin_id, t.destination_id, oc.name AS origin_name, dc.name AS destination_name,
                COUNT(*) AS trips, SUM(t.seats_total) AS offered, SUM(t.seats_booked) AS sold
           FROM trips t
@@ -668,18 +698,20 @@ async def select_route_occupancy(cur, date_from: date, date_to: date) -> list[di
           JOIN cities dc ON dc.id = t.destination_id
          WHERE t.departs_at >= %(start)s AND t.departs_at < %(end)s
            AND t.status = 'scheduled'
+           AND {owned}
          GROUP BY t.origin_id, t.destination_id, oc.name, dc.name
          ORDER BY SUM(t.seats_booked) / NULLIF(SUM(t.seats_total), 0) DESC, oc.name, dc.name
         """,
-        _range(date_from, date_to),
+        {**_range(date_from, date_to), **params},
     )
     return await cur.fetchall()
 
 
-async def select_hotel_occupancy(cur, date_from: date, date_to: date) -> list[dict]:
+async def select_hotel_occupancy(cur, date_from: date, date_to: date, scope: HasPartner | None = None) -> list[dict]:
     """Room-nights sold / offered per hotel over nights in the range."""
+    owned, params = where(scope, "hotel", "h.id")
     await cur.execute(
-        """
+        f"""
         SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name,
                SUM(ri.rooms_total) AS offered, SUM(ri.rooms_booked) AS sold
           FROM room_inventory ri
@@ -687,18 +719,22 @@ async def select_hotel_occupancy(cur, date_from: date, date_to: date) -> list[di
           JOIN hotels h ON h.id = rt.hotel_id
           JOIN cities c ON c.id = h.city_id
          WHERE ri.night >= %(start)s AND ri.night < %(end)s
+           AND {owned}
          GROUP BY h.id, h.name, c.name
          ORDER BY SUM(ri.rooms_booked) / NULLIF(SUM(ri.rooms_total), 0) DESC, h.name
         """,
-        _range(date_from, date_to),
+        {**_range(date_from, date_to), **params},
     )
     return await cur.fetchall()
 
 
-async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
+async def select_top_routes(
+    cur, date_from: date, date_to: date, limit: int = 5, scope: HasPartner | None = None
+) -> list[dict]:
     """Routes by net revenue of the bus bookings made in the range, one row per route and currency."""
+    owned, params = where_booking(scope)
     await cur.execute(
-        """
+        f"""
         SELECT oc.name AS origin_name, dc.name AS destination_name, b.currency,
                COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
@@ -707,19 +743,23 @@ async def select_top_routes(cur, date_from: date, date_to: date, limit: int = 5)
           JOIN cities dc ON dc.id = t.destination_id
          WHERE b.type = 'bus' AND b.status = 'confirmed'
            AND b.created_at >= %(start)s AND b.created_at < %(end)s
+           AND {owned}
          GROUP BY t.origin_id, t.destination_id, oc.name, dc.name, b.currency
          ORDER BY revenue_minor DESC, bookings DESC, oc.name, b.currency
          LIMIT %(limit)s
         """,
-        {**_range(date_from, date_to), "limit": limit},
+        {**_range(date_from, date_to), "limit": limit, **params},
     )
     return await cur.fetchall()
 
 
-async def select_top_hotels(cur, date_from: date, date_to: date, limit: int = 5) -> list[dict]:
+async def select_top_hotels(
+    cur, date_from: date, date_to: date, limit: int = 5, scope: HasPartner | None = None
+) -> list[dict]:
     """Hotels by net revenue of the hotel bookings made in the range, one row per hotel and currency."""
+    owned, params = where_booking(scope)
     await cur.execute(
-        """
+        f"""
         SELECT h.id AS hotel_id, h.name AS hotel_name, c.name AS city_name, b.currency,
                COUNT(*) AS bookings, SUM(b.total_minor - COALESCE(b.refund_minor, 0)) AS revenue_minor
           FROM bookings b
@@ -728,10 +768,11 @@ async def select_top_hotels(cur, date_from: date, date_to: date, limit: int = 5)
           JOIN cities c ON c.id = h.city_id
          WHERE b.type = 'hotel' AND b.status = 'confirmed'
            AND b.created_at >= %(start)s AND b.created_at < %(end)s
+           AND {owned}
          GROUP BY h.id, h.name, c.name, b.currency
          ORDER BY revenue_minor DESC, bookings DESC, h.name, b.currency
          LIMIT %(limit)s
         """,
-        {**_range(date_from, date_to), "limit": limit},
+        {**_range(date_from, date_to), "limit": limit, **params},
     )
     return await cur.fetchall()

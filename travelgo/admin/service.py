@@ -27,6 +27,7 @@ from ..dates import today_in
 from ..forms import Invalid, NotFound, Refused
 from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
+from ..partners.ownership import HasPartner, require
 from ..places import queries as place_queries
 from ..pricing import service as pricing
 from . import queries
@@ -165,9 +166,9 @@ async def save_city(actor: int, form: CityForm, city_id: int | None = None) -> d
     )
 
 
-async def list_operators(page: Page) -> dict:
-    """Operators matching a search, a page at a time."""
-    return await _read(queries.select_operators, page.q, page.page)
+async def list_operators(page: Page, scope: HasPartner | None = None) -> dict:
+    """Operators matching a search, a page at a time (a partner's own only)."""
+    return await _read(queries.select_operators, page.q, page.page, scope)
 
 
 async def get_operator(operator_id: int) -> dict:
@@ -183,13 +184,13 @@ async def save_operator(actor: int, form: OperatorForm, operator_id: int | None 
     )
 
 
-async def options() -> dict:
-    """Choices for the select boxes of the inventory forms."""
+async def options(scope: HasPartner | None = None) -> dict:
+    """Choices for the select boxes of the inventory forms (a partner's own operators and vehicles only)."""
     async with db.reading() as cur:
         return {
             "cities": await queries.select_city_options(cur),
-            "operators": await queries.select_operator_options(cur),
-            "vehicles": await queries.select_vehicle_options(cur),
+            "operators": await queries.select_operator_options(cur, scope),
+            "vehicles": await queries.select_vehicle_options(cur, scope),
         }
 
 
@@ -232,9 +233,9 @@ def seat_grid(layout: SeatLayout, seats: list[dict] | None = None) -> list[dict]
     return decks
 
 
-async def list_vehicles(page: Page) -> dict:
-    """Vehicles matching a search, with their operator and how many trips use them."""
-    return await _read(queries.select_vehicles, page.q, page.page)
+async def list_vehicles(page: Page, scope: HasPartner | None = None) -> dict:
+    """Vehicles matching a search, with their operator and how many trips use them (a partner's own only)."""
+    return await _read(queries.select_vehicles, page.q, page.page, scope)
 
 
 async def get_vehicle(vehicle_id: int) -> dict:
@@ -318,14 +319,15 @@ async def rename_vehicle(actor: int, vehicle_id: int, form: VehicleRename) -> di
 # --- trips --------------------------------------------------------------------------------------------
 
 
-async def list_trips(f: TripFilter) -> dict:
-    """Trips matching the filters, by departure."""
-    return await _read(queries.select_trips, f)
+async def list_trips(f: TripFilter, scope: HasPartner | None = None) -> dict:
+    """Trips matching the filters, by departure (a partner's own only)."""
+    return await _read(queries.select_trips, f, scope)
 
 
-async def get_trip(trip_id: int) -> dict:
+async def get_trip(trip_id: int, scope: HasPartner | None = None) -> dict:
     """A trip with the seats currently held and its bookings."""
     async with db.reading() as cur:
+        await require(cur, scope, "trip", trip_id)
         trip = await queries.select_trip(cur, trip_id)
         if trip is None:
             raise NotFound("trip")
@@ -398,10 +400,11 @@ async def _publish_trip(cur, trip: dict) -> None:
     await publish_trip(cur, trip, seats_left, await queries.select_held_seats(cur, trip["id"]))
 
 
-async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
+async def change_trip_price(actor: int, trip_id: int, price_minor: int, scope: HasPartner | None = None) -> dict:
     """A new seat price for future bookings (existing bookings keep the price they paid)."""
 
     async def work(cur):
+        await require(cur, scope, "trip", trip_id)
         before = await queries.lock_trip(cur, trip_id)
         if before is None:
             raise NotFound("trip")
@@ -422,10 +425,11 @@ async def change_trip_price(actor: int, trip_id: int, price_minor: int) -> dict:
     return await db.run_in_transaction(work)
 
 
-async def change_trip_seats(actor: int, trip_id: int, seats_total: int) -> dict:
+async def change_trip_seats(actor: int, trip_id: int, seats_total: int, scope: HasPartner | None = None) -> dict:
     """Seats offered on a trip: at most the vehicle's seats, never fewer than are booked."""
 
     async def work(cur):
+        await require(cur, scope, "trip", trip_id)
         trip = await queries.lock_trip(cur, trip_id)
         if trip is None:
             raise NotFound("trip")
@@ -466,7 +470,7 @@ def _seats_refusal(booked: int) -> str:
     )
 
 
-async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
+async def cancel_trip(actor: int, trip_id: int, reason: str, scope: HasPartner | None = None) -> dict:
     """Cancel a trip and every confirmed booking on it (full refund), releasing each seat exactly once.
 
     Lock order: the trip row, then its bookings in id order (the booking engine's order), so a concurrent
@@ -475,6 +479,7 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
     """
 
     async def work(cur):
+        await require(cur, scope, "trip", trip_id)
         trip = await queries.lock_trip(cur, trip_id)
         if trip is None:
             raise NotFound("trip")
@@ -515,15 +520,16 @@ async def cancel_trip(actor: int, trip_id: int, reason: str) -> dict:
 # --- hotels -------------------------------------------------------------------------------------------
 
 
-async def list_hotels(f: HotelFilter) -> dict:
-    """Hotels matching a search and city."""
-    return await _read(queries.select_hotels, f)
+async def list_hotels(f: HotelFilter, scope: HasPartner | None = None) -> dict:
+    """Hotels matching a search and city (a partner's own only)."""
+    return await _read(queries.select_hotels, f, scope)
 
 
-async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14) -> dict:
+async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14, scope: HasPartner | None = None) -> dict:
     """A hotel with its room types and an inventory grid of `days` nights from `start`."""
     start = start or today_in()
     async with db.reading() as cur:
+        await require(cur, scope, "hotel", hotel_id)
         hotel = await queries.select_hotel(cur, hotel_id)
         if hotel is None:
             raise NotFound("hotel")
@@ -549,10 +555,12 @@ def _hotel_row(form: HotelForm) -> dict:
     return {**form.model_dump(exclude={"amenities"}), "amenities": ",".join(form.amenities)}
 
 
-async def save_hotel(actor: int, form: HotelForm, hotel_id: int | None = None) -> dict:
-    """Create a hotel, or update its details, amenities and location."""
+async def save_hotel(actor: int, form: HotelForm, hotel_id: int | None = None, scope: HasPartner | None = None) -> dict:
+    """Create a hotel, or update its details, amenities and location (a partner updates its own only)."""
 
     async def work(cur):
+        if scope is not None:
+            await require(cur, scope, "hotel", hotel_id)  # a partner never creates one: None is no hotel of theirs
         if await queries.select_city(cur, form.city_id) is None:
             raise Invalid({"city_id": "Choose a city from the list."})
         return await _save(cur, actor, HOTEL, hotel_id, _hotel_row(form))
@@ -560,10 +568,13 @@ async def save_hotel(actor: int, form: HotelForm, hotel_id: int | None = None) -
     return await db.run_in_transaction(work)
 
 
-async def save_room_type(actor: int, hotel_id: int, form: RoomTypeForm, room_type_id: int | None = None) -> dict:
+async def save_room_type(
+    actor: int, hotel_id: int, form: RoomTypeForm, room_type_id: int | None = None, scope: HasPartner | None = None
+) -> dict:
     """Add a room type to a hotel, or edit one."""
 
     async def work(cur):
+        await require(cur, scope, "hotel", hotel_id)
         if await queries.select_hotel(cur, hotel_id) is None:
             raise NotFound("hotel")
         data = {**form.model_dump(exclude={"base_price"}), "base_price_minor": form.base_price_minor}
@@ -607,11 +618,12 @@ def _nights_snapshot(rows: list[dict]) -> dict:
     }
 
 
-async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
+async def set_inventory(actor: int, hotel_id: int, form: InventoryForm, scope: HasPartner | None = None) -> dict:
     """Rooms and nightly price for every night of a range in one go (upsert). Refused, with nothing changed,
     when a night already has more rooms booked than the new total."""
 
     async def work(cur):
+        await require(cur, scope, "hotel", hotel_id)  # the room type is then checked to be this hotel's
         await _room_type_of(cur, hotel_id, form.room_type_id)
         before = await queries.lock_inventory(cur, form.room_type_id, form.start, form.end)
         worst = max(before, key=lambda r: (r["rooms_booked"], -r["night"].toordinal()), default=None)
@@ -641,10 +653,11 @@ async def set_inventory(actor: int, hotel_id: int, form: InventoryForm) -> dict:
     return await db.run_in_transaction(work)
 
 
-async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
+async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm, scope: HasPartner | None = None) -> dict:
     """Stop (or resume) selling a room type on the nights of a range that have inventory."""
 
     async def work(cur):
+        await require(cur, scope, "hotel", hotel_id)  # the room type is then checked to be this hotel's
         await _room_type_of(cur, hotel_id, form.room_type_id)
         before = await queries.lock_inventory(cur, form.room_type_id, form.start, form.end)
         if not before:
@@ -668,16 +681,18 @@ async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm) -> dict:
 # --- bookings -----------------------------------------------------------------------------------------
 
 
-async def search_bookings(f: BookingFilter, *, limit: int = 25, offset: int = 0) -> dict:
-    """Bookings matching the filters, newest first: {items, total, limit, offset}."""
-    return await _read(queries.select_bookings, f, limit=limit, offset=offset)
+async def search_bookings(
+    f: BookingFilter, *, limit: int = 25, offset: int = 0, scope: HasPartner | None = None
+) -> dict:
+    """Bookings matching the filters, newest first: {items, total, limit, offset} (a partner's own only)."""
+    return await _read(queries.select_bookings, f, limit=limit, offset=offset, scope=scope)
 
 
-async def iter_bookings(f: BookingFilter, batch: int = 500) -> AsyncIterator[dict]:
+async def iter_bookings(f: BookingFilter, batch: int = 500, scope: HasPartner | None = None) -> AsyncIterator[dict]:
     """Every booking matching the filters, fetched in batches (for the CSV export)."""
     offset = 0
     while True:
-        page = await search_bookings(f, limit=batch, offset=offset)
+        page = await search_bookings(f, limit=batch, offset=offset, scope=scope)
         for item in page["items"]:
             yield item
         offset += batch
@@ -685,9 +700,10 @@ async def iter_bookings(f: BookingFilter, batch: int = 500) -> AsyncIterator[dic
             return
 
 
-async def get_booking(reference: str) -> dict:
+async def get_booking(reference: str, scope: HasPartner | None = None) -> dict:
     """One booking with its seats or nights."""
     async with db.reading() as cur:
+        await require(cur, scope, "booking", reference)
         booking = await queries.select_booking(cur, reference.upper())
         if booking is None:
             raise NotFound("booking")
@@ -698,19 +714,23 @@ async def get_booking(reference: str) -> dict:
     return booking
 
 
-async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
-    """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused.
+async def cancel_booking(actor: int, reference: str, reason: str, scope: HasPartner | None = None) -> dict:
+    """Cancel a booking on the traveller's behalf with a full refund; a cancelled booking is refused. A partner
+    cancels its own business's bookings only (recorded as cancelled by the partner).
 
     The engine's release takes the locks in the booking engine's order (the trip or the room-nights, then the
     booking) and releases nothing when another cancellation got there first."""
 
+    by = "admin" if scope is None else "partner"
+
     async def work(cur):
+        await require(cur, scope, "booking", reference)
         key = await queries.select_booking_key(cur, reference.upper())
         if key is None:
             raise NotFound("booking")
         if key["status"] in ("confirmed", "pending_payment"):
             refund = key["total_minor"] if key["status"] == "confirmed" else 0  # a hold paid nothing
-            result = await release(cur, key["id"], reason=reason, cancelled_by="admin", refund_minor=refund)
+            result = await release(cur, key["id"], reason=reason, cancelled_by=by, refund_minor=refund)
             if result.released:
                 await refund_cancellation(cur, key["id"], refund)
                 await record(
@@ -720,7 +740,7 @@ async def cancel_booking(actor: int, reference: str, reason: str) -> dict:
                     "booking",
                     key["reference"],
                     {"status": key["status"]},
-                    {"status": "cancelled", "cancel_reason": reason, "cancelled_by": "admin", "refund_minor": refund},
+                    {"status": "cancelled", "cancel_reason": reason, "cancelled_by": by, "refund_minor": refund},
                 )
                 return result
         raise Refused("This booking is already cancelled.")
@@ -743,18 +763,18 @@ async def catalogue_currency() -> str:
         return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
 
 
-async def stats(r: StatsRange) -> dict:
+async def stats(r: StatsRange, scope: HasPartner | None = None) -> dict:
     """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
 
     Revenue is never summed across currencies: `currency` is the one most bookings in the range used (else the
     catalogue's), every revenue_minor counts that currency only, and revenue_by_currency gives each of them. Top routes and
     hotels have one row per currency, each with its own `currency`."""
     async with db.reading() as cur:
-        daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to)
-        routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
-        hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
-        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
-        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
+        daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to, scope)
+        routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to, scope)
+        hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to, scope)
+        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to, scope=scope)
+        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to, scope=scope)
     counts = Counter()
     for row in daily:
         counts[row["currency"]] += int(row["bookings"])
@@ -847,8 +867,8 @@ async def stats(r: StatsRange) -> dict:
 # --- audit --------------------------------------------------------------------------------------------
 
 
-async def list_audit(f: AuditFilter) -> dict:
-    """Audit entries matching the filters, newest first, with the filter choices."""
+async def list_audit(f: AuditFilter, scope: HasPartner | None = None) -> dict:
+    """Audit entries matching the filters, newest first, with the filter choices (a partner's business only)."""
     async with db.reading() as cur:
         page = await queries.select_audit(
             cur,
@@ -858,6 +878,7 @@ async def list_audit(f: AuditFilter) -> dict:
             date_from=f.date_from,
             date_to=f.date_to,
             page=f.page,
+            partner_id=scope.partner_id if scope else None,
         )
         page["choices"] = await queries.select_audit_choices(cur)
     for item in page["items"]:

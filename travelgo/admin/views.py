@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 from quart import Response, g, request
@@ -15,6 +16,19 @@ from .forms import Page
 def actor() -> int:
     """The signed-in admin's user id, for the audit trail."""
     return g.current_user.id
+
+
+def area_scope() -> Any:
+    """The partner scope on a partner page (travelgo.partners.routes mounts some of these views under /partner
+    behind its own guard, which sets it), None on an admin page. The views pass it to every service call, and
+    the services filter by it; an admin (None) reaches every row."""
+    return g.get("partner_scope")
+
+
+def area_url(path: str, **args: Any) -> str:
+    """A link inside the area the page is in: /admin<path> or /partner<path>."""
+    prefix = "/admin" if area_scope() is None else "/partner"
+    return prefix + path + (f"?{urlencode(args)}" if args else "")
 
 
 def query(model: type[BaseModel], *multi: str) -> tuple[Any, dict[str, str], dict[str, Any]]:

@@ -229,7 +229,7 @@ def _make_schema() -> QuartSchema:
 
 
 def init_app(app: Quart) -> None:
-    from . import accounts, admin, bookings, itineraries, payments, recommendations, reviews, search, streams  # noqa: F401
+    from . import accounts, admin, bookings, itineraries, partner, payments, recommendations, reviews, search, streams  # noqa: F401
 
     _make_schema().init_app(app)
     app.register_blueprint(bp)

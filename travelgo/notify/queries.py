@@ -22,7 +22,7 @@ async def update_sent(cur, notification_id: int, *, subject: str, body: str, pro
         UPDATE notifications
            SET status = 'sent', sent_at = UTC_TIMESTAMP(6), subject = %(subject)s, body = %(body)s,
                provider_id = %(provider_id)s, last_error = NULL,
-               context = IF(kind IN ('password_reset', 'confirm_email'), NULL, context)
+               context = IF(kind IN ('password_reset', 'confirm_email', 'partner_invitation'), NULL, context)
          WHERE id = %(id)s
         """,
         {"id": notification_id, "subject": subject[:255], "body": body, "provider_id": provider_id},

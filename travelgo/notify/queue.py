@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..partners.ownership import booking_partner
+
 # Kinds whose messages go by e-mail only (account mail: links into the account belong in the mailbox).
 EMAIL_ONLY = frozenset({"password_reset", "confirm_email", "account_exists", "welcome"})
 
@@ -52,9 +54,17 @@ async def queue(
     )
 
 
+async def queue_address(cur, kind: str, recipient: str, context: dict[str, Any]) -> None:
+    """Queue an e-mail of `kind` to an address that may have no account yet (a partner invitation)."""
+    await cur.execute(
+        "INSERT INTO notifications (kind, channel, recipient, context) VALUES (%(kind)s, 'email', %(to)s, %(context)s)",
+        {"kind": kind, "to": recipient, "context": json.dumps(context, default=str)},
+    )
+
+
 async def queue_partner(cur, kind: str, booking_id: int) -> None:
-    """Queue `kind` for the business a booking is with: its operator's or hotel's bookings e-mail, if it has one.
-    (Partner accounts, issue 17, will add their members here.)"""
+    """Queue `kind` for the business a booking is with: its operator's or hotel's bookings e-mail, if it has one,
+    and every member of the partner business that runs it (travelgo.partners), each at their account's address."""
     await cur.execute(
         """
         INSERT INTO notifications (kind, channel, booking_id, recipient)
@@ -70,3 +80,15 @@ async def queue_partner(cur, kind: str, booking_id: int) -> None:
         """,
         {"kind": kind, "booking_id": booking_id},
     )
+    partner_id = await booking_partner(cur, booking_id)
+    if partner_id is not None:
+        await cur.execute(
+            """
+            INSERT INTO notifications (kind, channel, booking_id, recipient)
+            SELECT %(kind)s, 'email', %(booking_id)s, u.email
+              FROM partner_members m
+              JOIN users u ON u.id = m.user_id
+             WHERE m.partner_id = %(partner_id)s
+            """,
+            {"kind": kind, "booking_id": booking_id, "partner_id": partner_id},
+        )

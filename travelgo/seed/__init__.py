@@ -25,6 +25,7 @@ from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, TIMEZO
 from .generator import Generator
 from .itineraries import sample_trip
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
+from .partners import seed_partners
 
 # What the CLI, the tests and the benchmarks use.
 __all__ = [
@@ -43,6 +44,8 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await contacts.add_phones()
     async with db.transaction() as cur:
         await sample_trip(cur)
+    async with db.transaction() as cur:
+        await seed_partners(cur)
     await refresh_statistics()
     await announce_reload()
     return await counts()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from quart import Blueprint
+from quart import Blueprint, g, request
 
-from . import audit, bookings, dashboard, hotels, money, places, pricing, reviews, trips, vehicles
+from . import audit, bookings, dashboard, hotels, money, partners, places, pricing, reviews, trips, vehicles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(dashboard.bp)
@@ -24,7 +24,23 @@ bp.register_blueprint(places.bp)
 bp.register_blueprint(hotels.bp)
 bp.register_blueprint(pricing.bp)
 bp.register_blueprint(reviews.bp)
+bp.register_blueprint(partners.bp)
 bp.register_blueprint(audit.bp)
+
+
+@bp.app_context_processor
+def management_area() -> dict[str, Any]:
+    """The admin templates also draw the partner pages (travelgo.partners.routes): where their links and forms
+    point, which layout frames them, and whether the price and member forms show (owners and admins only)."""
+    if (request.blueprint or "").startswith("partner"):
+        found = g.get("partner_scope")
+        return {
+            "area": "/partner",
+            "area_layout": "partner/_layout.html",
+            "area_is_admin": False,
+            "may_price": bool(found and found.is_owner),
+        }
+    return {"area": "/admin", "area_layout": "admin/_layout.html", "area_is_admin": True, "may_price": True}
 
 
 @bp.app_template_filter("admin_query")

@@ -7,7 +7,7 @@ from quart import Blueprint
 from ...auth import admin_required
 from .. import service
 from ..forms import AuditFilter
-from ..views import filtered
+from ..views import area_scope, filtered
 
 bp = Blueprint("audit", __name__)
 
@@ -16,4 +16,4 @@ bp = Blueprint("audit", __name__)
 @admin_required
 async def audit_list():
     """The audit trail, filterable by entity, action, user and date."""
-    return await filtered("admin/audit.html", AuditFilter, service.list_audit)
+    return await filtered("admin/audit.html", AuditFilter, lambda f: service.list_audit(f, area_scope()))

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from quart import Blueprint, Response, abort, request, url_for
+from quart import Blueprint, Response, abort, request
 
 from ...auth import admin_required
 from ...dates import today_in
@@ -15,7 +15,7 @@ from ...money import money, plain_amount
 from ...web import page_number, render
 from .. import service
 from ..forms import BookingFilter, CancelForm
-from ..views import actor, filtered, query
+from ..views import actor, area_scope, area_url, filtered, query
 
 bp = Blueprint("bookings", __name__)
 BOOKINGS_PAGE = 25
@@ -28,7 +28,9 @@ async def booking_list():
     number = page_number(request.args)
 
     async def lister(f: BookingFilter) -> dict:
-        page = await service.search_bookings(f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE)
+        page = await service.search_bookings(
+            f, limit=BOOKINGS_PAGE, offset=(number - 1) * BOOKINGS_PAGE, scope=area_scope()
+        )
         page.update(page=number, pages=max(1, -(-page["total"] // BOOKINGS_PAGE)))
         return page
 
@@ -97,11 +99,13 @@ async def booking_export():
     if f is None:
         abort(422, description="; ".join(errors.values()))
 
+    scope = area_scope()  # read now: the body streams after the request's context is gone
+
     async def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
-        async for b in service.iter_bookings(f):
+        async for b in service.iter_bookings(f, scope=scope):
             writer.writerow(_csv_row(b))
             if buffer.tell() > 32_000:
                 yield buffer.getvalue()
@@ -116,7 +120,7 @@ async def booking_export():
 
 
 async def _booking_page(reference: str, cancel: FormState, block: str | None = None) -> Response:
-    booking = await found(service.get_booking(reference))
+    booking = await found(service.get_booking(reference, area_scope()))
     return await render(
         "admin/booking.html",
         block=block,
@@ -142,9 +146,9 @@ async def booking_cancel(reference: str):
     state = await FormState.posted(CancelForm)
     if state.form is not None:
         with state.saving():
-            await service.cancel_booking(actor(), reference, state.form.reason)
+            await service.cancel_booking(actor(), reference, state.form.reason, area_scope())
             return await saved(
                 f"Booking {reference.upper()} is cancelled and refunded.",
-                url_for("admin.bookings.booking_show", reference=reference.upper()),
+                area_url(f"/bookings/{reference.upper()}"),
             )
     return await _booking_page(reference, state, "cancel_form")

@@ -9,6 +9,7 @@ from ...templating import money
 from ...web import form_dict, parse_model, render
 from .. import charts, service
 from ..forms import StatsRange
+from ..views import area_scope
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,11 +19,17 @@ bp = Blueprint("dashboard", __name__)
 @admin_required
 async def dashboard():
     """Bookings, revenue, cancellations and occupancy for a date range, as SVG charts and tables."""
+    return await render("admin/dashboard.html", **await figures_context())
+
+
+async def figures_context() -> dict:
+    """The dashboard's figures, charts and range for the query string (the admin's, or a partner's business on
+    the partner dashboard: the scope comes from the area the page is in)."""
     values = form_dict(request.args)
     rng, errors = parse_model(StatsRange, values)
     if rng is None:
         rng = StatsRange()
-    figures = await service.stats(rng)
+    figures = await service.stats(rng, area_scope())
     short = "%d %b"
     day_points = [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]]
     revenue_points = [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]]
@@ -55,11 +62,11 @@ async def dashboard():
             [(h["hotel"], h["occupancy"]) for h in figures["hotels"][:12]],
         ),
     }
-    return await render(
-        "admin/dashboard.html",
-        status=422 if errors else 200,  # bad dates: the last 30 days with the message, as the other lists do
-        figures=figures,
-        chart=chart,
-        errors=errors,
-        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
-    )
+    return {
+        "status": 422 if errors else 200,  # bad dates: the last 30 days with the message, as the other lists do
+        "figures": figures,
+        "chart": chart,
+        "errors": errors,
+        "range": rng,
+        "values": {"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import TypeAdapter, ValidationError
-from quart import Blueprint, Response, request, url_for
+from quart import Blueprint, Response, request
 
 from ...auth import admin_required
 from ...dates import AdminDate
@@ -11,21 +11,26 @@ from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
 from ..forms import HOTEL_AMENITIES, HotelFilter, HotelForm, InventoryForm, RoomTypeForm, StopSellForm
-from ..views import actor, filtered
+from ..views import actor, area_scope, area_url, filtered
 
 bp = Blueprint("hotels", __name__)
 ADMIN_DATE = TypeAdapter(AdminDate)
 
 
 def _hotel_url(hotel_id: int, **args: str) -> str:
-    return url_for("admin.hotels.hotel_show", hotel_id=hotel_id, **args)
+    return area_url(f"/hotels/{hotel_id}", **args)
 
 
 @bp.get("/hotels")
 @admin_required
 async def hotel_list():
     """Hotels with search, a city filter and pagination."""
-    return await filtered("admin/hotels.html", HotelFilter, service.list_hotels, **await service.options())
+    return await filtered(
+        "admin/hotels.html",
+        HotelFilter,
+        lambda f: service.list_hotels(f, area_scope()),
+        **await service.options(area_scope()),
+    )
 
 
 async def _new_page(state: FormState, block: str | None = None) -> Response:
@@ -76,7 +81,7 @@ async def _hotel_page(
         start = ADMIN_DATE.validate_python(request.args["start"]) if request.args.get("start") else None
     except ValidationError:
         start = None
-    hotel = await found(service.get_hotel(hotel_id, start))
+    hotel = await found(service.get_hotel(hotel_id, start, scope=area_scope()))
     details = details or FormState({**hotel, "amenities": hotel["amenities"]})
     room_type, inventory, stop_sell = (s or FormState() for s in (room_type, inventory, stop_sell))
     edit_id, edit = room_type_edit or (None, FormState())
@@ -86,7 +91,7 @@ async def _hotel_page(
         status=status,
         hotel=hotel,
         default_currency=await service.catalogue_currency(),
-        options=await service.options(),  # the details form needs the city options in a fragment too
+        options=await service.options(area_scope()),  # the details form needs the city options in a fragment too
         hotel_amenities=HOTEL_AMENITIES,
         **details.context(),
         **room_type.context("rt_"),
@@ -113,7 +118,7 @@ async def hotel_update(hotel_id: int):
         return await state.live()
     if state.form is not None:
         with state.saving():
-            await service.save_hotel(actor(), state.form, hotel_id)
+            await service.save_hotel(actor(), state.form, hotel_id, scope=area_scope())
             return await saved("The hotel is saved.", _hotel_url(hotel_id))
     return await _hotel_page(hotel_id, "details_form", state.status, details=state)
 
@@ -127,7 +132,7 @@ async def room_type_create(hotel_id: int):
         return await state.live()
     if state.form is not None:
         with state.saving():
-            rt = await service.save_room_type(actor(), hotel_id, state.form)
+            rt = await service.save_room_type(actor(), hotel_id, state.form, scope=area_scope())
             return await saved(f"{rt['name']} is added. Set its rooms and prices below.", _hotel_url(hotel_id))
     return await _hotel_page(hotel_id, "room_type_form", state.status, room_type=state)
 
@@ -139,7 +144,7 @@ async def room_type_update(hotel_id: int, room_type_id: int):
     state = await FormState.posted(RoomTypeForm)
     if state.form is not None:
         with state.saving():
-            await service.save_room_type(actor(), hotel_id, state.form, room_type_id)
+            await service.save_room_type(actor(), hotel_id, state.form, room_type_id, scope=area_scope())
             return await saved("The room type is saved.", _hotel_url(hotel_id))
     return await _hotel_page(hotel_id, "room_types", state.status, room_type_edit=(room_type_id, state))
 
@@ -153,7 +158,7 @@ async def inventory_set(hotel_id: int):
         return await state.live()
     if state.form is not None:
         with state.saving():
-            result = await service.set_inventory(actor(), hotel_id, state.form)
+            result = await service.set_inventory(actor(), hotel_id, state.form, scope=area_scope())
             return await saved(
                 f"Inventory set for {result['nights']} night(s).",
                 _hotel_url(hotel_id, start=state.form.start.isoformat()),
@@ -170,7 +175,7 @@ async def inventory_stop_sell(hotel_id: int):
         return await state.live()
     if state.form is not None:
         with state.saving():
-            result = await service.set_stop_sell(actor(), hotel_id, state.form)
+            result = await service.set_stop_sell(actor(), hotel_id, state.form, scope=area_scope())
             done = "stopped" if state.form.stop_sell else "resumed"
             return await saved(
                 f"Sales {done} on {result['nights']} night(s).",

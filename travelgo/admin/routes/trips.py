@@ -12,7 +12,7 @@ from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
 from ..forms import TRIP_AMENITIES, WEEKDAYS, CancelForm, ScheduleForm, TripFilter, TripForm, TripPrice, TripSeats
-from ..views import actor, filtered
+from ..views import actor, area_scope, area_url, filtered
 
 bp = Blueprint("trips", __name__)
 
@@ -21,7 +21,12 @@ bp = Blueprint("trips", __name__)
 @admin_required
 async def trip_list():
     """Trips filtered by route, operator, status and departure dates."""
-    return await filtered("admin/trips.html", TripFilter, service.list_trips, **await service.options())
+    return await filtered(
+        "admin/trips.html",
+        TripFilter,
+        lambda f: service.list_trips(f, area_scope()),
+        **await service.options(area_scope()),
+    )
 
 
 async def _new_page(single: FormState, schedule: FormState, *, block: str | None = None) -> Response:
@@ -98,7 +103,7 @@ async def trip_schedule():
 
 async def _trip_page(trip_id: int, block: str | None = None, status: int = 200, **forms: FormState) -> Response:
     """The trip page, with the price, seats and cancel forms as given (blank otherwise)."""
-    trip = await found(service.get_trip(trip_id))
+    trip = await found(service.get_trip(trip_id, area_scope()))
     states = {name: (forms.get(name) or FormState()).context(f"{name}_") for name in ("price", "seats", "cancel")}
     return await render(
         "admin/trip.html",
@@ -125,8 +130,8 @@ async def trip_price(trip_id: int):
     state = await FormState.posted(TripPrice)
     if state.form is not None:
         with state.saving():
-            await service.change_trip_price(actor(), trip_id, state.form.price_minor)
-            return await saved("The price is changed.", url_for("admin.trips.trip_show", trip_id=trip_id))
+            await service.change_trip_price(actor(), trip_id, state.form.price_minor, area_scope())
+            return await saved("The price is changed.", area_url(f"/trips/{trip_id}"))
     return await _trip_page(trip_id, "price_form", state.status, price=state)
 
 
@@ -137,8 +142,8 @@ async def trip_seats(trip_id: int):
     state = await FormState.posted(TripSeats)
     if state.form is not None:
         with state.saving():
-            await service.change_trip_seats(actor(), trip_id, state.form.seats_total)
-            return await saved("The seats on sale are changed.", url_for("admin.trips.trip_show", trip_id=trip_id))
+            await service.change_trip_seats(actor(), trip_id, state.form.seats_total, area_scope())
+            return await saved("The seats on sale are changed.", area_url(f"/trips/{trip_id}"))
     return await _trip_page(trip_id, "seats_form", state.status, seats=state)
 
 
@@ -149,9 +154,9 @@ async def trip_cancel(trip_id: int):
     state = await FormState.posted(CancelForm)
     if state.form is not None:
         with state.saving():
-            result = await service.cancel_trip(actor(), trip_id, state.form.reason)
+            result = await service.cancel_trip(actor(), trip_id, state.form.reason, area_scope())
             return await saved(
                 f"The trip is cancelled; {result['bookings_cancelled']} booking(s) cancelled and refunded.",
-                url_for("admin.trips.trip_show", trip_id=trip_id),
+                area_url(f"/trips/{trip_id}"),
             )
     return await _trip_page(trip_id, "cancel_form", state.status, cancel=state)

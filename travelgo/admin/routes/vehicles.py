@@ -11,7 +11,7 @@ from ...forms import FormState, found, saved
 from ...web import form_dict, parse_model, render
 from .. import service
 from ..forms import SeatLayout, VehicleForm
-from ..views import actor, searched
+from ..views import actor, area_scope, searched
 
 bp = Blueprint("vehicles", __name__)
 
@@ -71,7 +71,8 @@ async def _save(state: FormState, vehicle: dict | None) -> Response:
 @admin_required
 async def vehicle_list():
     """Vehicles with search and pagination."""
-    return await render("admin/vehicles.html", block="results", **await searched(service.list_vehicles))
+    lister = lambda page: service.list_vehicles(page, area_scope())  # noqa: E731
+    return await render("admin/vehicles.html", block="results", **await searched(lister))
 
 
 @bp.get("/vehicles/new")
