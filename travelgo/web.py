@@ -137,16 +137,19 @@ def hx_redirect(location: str) -> Response:
 def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
     """Validate data with a pydantic model; on failure return field -> message for the form.
 
-    A model may say in words what a field's pattern means: format_messages = {field: message}."""
+    A model may say in words what a field's pattern means: format_messages = {field: message}, and what to do when
+    a choice (a select list, checkboxes) is left empty or is not one of the list: choice_messages = {field: message}
+    ("Choose an operator", rather than "Enter a whole number" about the blank option's value)."""
     try:
         return model.model_validate(dict(data)), {}
     except ValidationError as exc:
         formats = getattr(model, "format_messages", {})
+        choices = getattr(model, "choice_messages", {})
         errors: dict[str, str] = {}
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             pattern = formats.get(field) if error["type"] == "string_pattern_mismatch" else None
-            errors.setdefault(field, pattern or friendly_message(error))
+            errors.setdefault(field, choices.get(field) or pattern or friendly_message(error))
         return None, errors
 
 

@@ -353,6 +353,7 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
         ids = []
         for departs_at in form.departures:
             arrives_at = departs_at + timedelta(minutes=form.duration_minutes)
+            points = form.points(departs_at)
             ids.append(
                 await queries.insert_trip(
                     cur,
@@ -369,14 +370,16 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
                         "seats_total": vehicle["seat_count"],
                         "amenities": ",".join(form.amenities),
                         "boarding_points": json.dumps(
-                            [{"name": form.boarding_point, "time": departs_at.strftime("%H:%M")}]
+                            [{"name": n, "time": at.strftime("%H:%M")} for n, _, at in points["boarding"]]
                         ),
                         "dropping_points": json.dumps(
-                            [{"name": form.dropping_point, "time": arrives_at.strftime("%H:%M")}]
+                            [{"name": n, "time": at.strftime("%H:%M")} for n, _, at in points["dropping"]]
                         ),
                     },
                 )
             )
+            for kind in ("boarding", "dropping"):
+                await stop_queries.insert_trip_points(cur, ids[-1], kind, points[kind])
         await pricing.reprice_trips(cur, ids=ids)  # a route's rules apply to its new trips at once
         summary = {
             **form.model_dump(mode="json", exclude={"price"}),

@@ -23,6 +23,7 @@ import pymysql
 from .. import dates, db, events
 from ..buses.service import closed_reason
 from ..pricing import service as pricing
+from ..stops import service as stops
 from ..text import natural_key
 from . import queries
 from .errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, RoomsUnavailable, SeatsUnavailable
@@ -113,10 +114,19 @@ class BusSeats(Inventory):
 
     type = "bus"
 
-    def __init__(self, trip_id: int, seats: list[str], passengers: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        trip_id: int,
+        seats: list[str],
+        passengers: list[dict[str, Any]] | None = None,
+        boarding_point_id: int | None = None,
+        dropping_point_id: int | None = None,
+    ) -> None:
         self.trip_id = trip_id
         self.seats = list(seats)
         self.passengers = passengers or []
+        self.wanted_points = (boarding_point_id, dropping_point_id)
+        self.points: tuple[int, int] | None = None  # the (boarding, dropping) ids recorded, set by check()
         self.trip: dict[str, Any] = {}
         self.delta = 0
 
@@ -156,6 +166,7 @@ class BusSeats(Inventory):
         taken = [s for s in self.seats if states[s]]
         if taken:
             raise SeatsUnavailable(taken, self.trip_id)
+        self.points = await stops.choose(cur, self.trip_id, *self.wanted_points)  # the trip's own, or first/last
 
     def price(self) -> tuple[int, str]:
         return self.trip["price_minor"] * len(self.seats), self.trip["currency"]
@@ -194,6 +205,8 @@ class BusSeats(Inventory):
         ]
         rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
         await self._holding(queries.insert_booking_seats(cur, booking_id, self.trip_id, rows))
+        if self.points is not None:
+            await stops.queries.insert_booking_points(cur, booking_id, self.trip_id, *self.points)
 
     async def retake_items(self, cur, booking_id: int) -> None:
         await self._holding(queries.update_booking_seats_held(cur, booking_id))

@@ -18,6 +18,7 @@ from ..checkout import service as checkout
 from ..dates import local, today_in, utc, zoned
 from ..places import service as places
 from ..rules import MAX_NIGHTS, MAX_SEATS
+from ..stops import service as stops
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -91,14 +92,17 @@ async def book_trip(
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
     expected_total_minor: int | None = None,
+    boarding_point_id: int | None = None,
+    dropping_point_id: int | None = None,
 ) -> Booking:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key).
-    With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now."""
+    With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now. The boarding and
+    dropping points must be the trip's (InvalidBooking); left out, the first boarding and last dropping point."""
     if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
         raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
     if len(passengers) != len(seats):
         raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    unit = BusSeats(trip_id, seats, passengers)
+    unit = BusSeats(trip_id, seats, passengers, boarding_point_id, dropping_point_id)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -270,6 +274,7 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             for s in await queries.select_booking_seats(cur, booking["id"])
         ]
         booking["nights"] = []
+        booking.update(await stops.booking_points(cur, booking))
     else:
         booking["title"] = booking["hotel_name"]
         booking["seats"] = []
