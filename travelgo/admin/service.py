@@ -29,6 +29,7 @@ from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
 from ..places import queries as place_queries
 from ..pricing import service as pricing
+from ..stops import queries as stop_queries
 from . import queries
 from .audit import record, snapshot
 from .forms import (
