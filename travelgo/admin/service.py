@@ -747,6 +747,9 @@ async def catalogue_currency() -> str:
         return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
 
 
+TOP_N = 10  # the dashboard's "top" lists; the full per-route and per-hotel tables are a link away
+
+
 async def stats(r: StatsRange) -> dict:
     """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
 
@@ -757,8 +760,8 @@ async def stats(r: StatsRange) -> dict:
         daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to)
         routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to)
         hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to)
-        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to)
-        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to)
+        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to, limit=TOP_N)
+        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to, limit=TOP_N)
     counts = Counter()
     for row in daily:
         counts[row["currency"]] += int(row["bookings"])

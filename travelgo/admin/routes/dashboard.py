@@ -1,6 +1,9 @@
-"""The dashboard: bookings, revenue, cancellations and occupancy for a date range."""
+"""The dashboard: bookings, revenue, cancellations and occupancy for a date range; the top routes and hotels on the
+page, every route and hotel a link away."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from quart import Blueprint, request
 
@@ -12,54 +15,94 @@ from ..forms import StatsRange
 
 bp = Blueprint("dashboard", __name__)
 
+TOP = service.TOP_N
+
+
+async def _figures() -> tuple[StatsRange, dict[str, Any], dict[str, str]]:
+    """The range asked for (the last 30 days when it is not valid, with the message) and its figures."""
+    rng, errors = parse_model(StatsRange, form_dict(request.args))
+    if rng is None:
+        rng = StatsRange()
+    return rng, await service.stats(rng), errors
+
+
+def busiest(rows: list[dict], sold_key: str) -> list[dict]:
+    """The rows with the most sold first (seats or room-nights), then the fullest: "top" on the dashboard."""
+    return sorted(rows, key=lambda r: (-r[sold_key], -r["occupancy"]))
+
 
 @bp.get("/")
 @bp.get("/dashboard")
 @admin_required
 async def dashboard():
-    """Bookings, revenue, cancellations and occupancy for a date range, as SVG charts and tables."""
-    values = form_dict(request.args)
-    rng, errors = parse_model(StatsRange, values)
-    if rng is None:
-        rng = StatsRange()
-    figures = await service.stats(rng)
+    """Bookings, revenue, cancellations and occupancy for a date range, as SVG charts beside their tables."""
+    rng, figures, errors = await _figures()
     short = "%d %b"
-    day_points = [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]]
-    revenue_points = [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]]
-
-    def in_currency(minor: float) -> str:
-        return money(minor, figures["currency"], whole=True)
-
+    currency = figures["currency"]
+    routes = busiest(figures["routes"], "seats_sold")[:TOP]
+    hotels = busiest(figures["hotels"], "room_nights_sold")[:TOP]
     chart = {
         "bookings": charts.bar_chart(
             "chart-bookings",
             "Bookings per day",
-            day_points,
+            [(d["date"].strftime(short), d["bookings"]) for d in figures["days"]],
             summary=f"{figures['totals']['bookings']} bookings from {rng.date_from:%d %b %Y} to {rng.date_to:%d %b %Y}",
         ),
         "revenue": charts.bar_chart(
             "chart-revenue",
             "Net revenue per day",
-            revenue_points,
-            fmt=in_currency,
-            summary=f"{in_currency(figures['totals']['revenue_minor'])} net revenue",
+            [(d["date"].strftime(short), d["revenue_minor"]) for d in figures["days"]],
+            fmt=lambda minor: charts.compact_money(minor, currency),
+            summary=f"{money(figures['totals']['revenue_minor'], currency, whole=True)} net revenue",
         ),
         "routes": charts.ratio_chart(
             "chart-routes",
-            "Seat occupancy per route",
-            [(f"{r['origin']} → {r['destination']}", r["occupancy"]) for r in figures["routes"][:12]],
+            f"Seat occupancy of the {len(routes)} busiest routes",
+            [(f"{r['origin']} → {r['destination']}", r["occupancy"]) for r in routes],
         ),
         "hotels": charts.ratio_chart(
             "chart-hotels",
-            "Room-night occupancy per hotel",
-            [(h["hotel"], h["occupancy"]) for h in figures["hotels"][:12]],
+            f"Room-night occupancy of the {len(hotels)} busiest hotels",
+            [(h["hotel"], h["occupancy"]) for h in hotels],
         ),
     }
     return await render(
         "admin/dashboard.html",
         status=422 if errors else 200,  # bad dates: the last 30 days with the message, as the other lists do
         figures=figures,
+        routes=routes,
+        hotels=hotels,
         chart=chart,
+        errors=errors,
+        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
+    )
+
+
+@bp.get("/dashboard/routes")
+@admin_required
+async def dashboard_routes():
+    """Seat occupancy of every route for the range (the dashboard shows the busiest)."""
+    rng, figures, errors = await _figures()
+    return await render(
+        "admin/dashboard_all.html",
+        status=422 if errors else 200,
+        what="routes",
+        rows=busiest(figures["routes"], "seats_sold"),
+        errors=errors,
+        values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
+    )
+
+
+@bp.get("/dashboard/hotels")
+@admin_required
+async def dashboard_hotels():
+    """Room-night occupancy of every hotel for the range (the dashboard shows the busiest)."""
+    rng, figures, errors = await _figures()
+    return await render(
+        "admin/dashboard_all.html",
+        status=422 if errors else 200,
+        what="hotels",
+        rows=busiest(figures["hotels"], "room_nights_sold"),
         errors=errors,
         values={"from": rng.date_from.isoformat(), "to": rng.date_to.isoformat()},
     )
