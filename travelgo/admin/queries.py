@@ -79,7 +79,7 @@ async def select_audit(cur, *, entity, action, user_email, date_from, date_to, p
         cur,
         f"""
         SELECT a.id, a.action, a.entity, a.entity_id, a.before_data, a.after_data, a.created_at,
-               u.email AS user_email
+               u.email AS user_email, u.full_name AS user_name
           FROM audit_log a
           LEFT JOIN users u ON u.id = a.user_id
          WHERE {clause}

@@ -30,7 +30,7 @@ from ..notify import sender as notify_sender
 from ..places import queries as place_queries
 from ..pricing import service as pricing
 from ..stops import queries as stop_queries
-from . import queries
+from . import auditview, queries
 from .audit import record, snapshot
 from .forms import (
     DEFAULT_CURRENCY,
@@ -871,6 +871,7 @@ async def list_audit(f: AuditFilter) -> dict:
         for key in ("before_data", "after_data"):
             if isinstance(item[key], str):
                 item[key] = json.loads(item[key])
+    page["items"] = await auditview.readable(page["items"], await catalogue_currency())
     return page
 
 
