@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from travelgo import db
 from travelgo.admin.charts import bar_chart, compact_money
@@ -153,4 +154,4 @@ def test_chart_axes_have_room_for_compact_money_and_labels_never_overlap():
     days = re.findall(r'text-anchor="middle">(\d\d Dec)</text>', svg)
     assert 5 <= len(days) < 30  # thinned, not one per bar on top of each other
     xs = [float(x) for x in re.findall(r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="middle">', svg)]
-    assert min(b - a for a, b in zip(xs, xs[1:])) >= 8.2 * len("01 Dec")
+    assert min(b - a for a, b in pairwise(xs)) >= 8.2 * len("01 Dec")
