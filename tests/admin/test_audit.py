@@ -23,7 +23,9 @@ async def test_audit_page_lists_and_filters(admin_client, world):
     assert re.search(
         r'<time datetime="[^"]+\+05:30">[A-Z][a-z]{2} \d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d IST</time>', body
     )
-    assert re.search(r"<th scope=\"row\">price</th><td><del>€25.00</del></td><td><ins>€40.00</ins></td>", body), body
+    assert re.search(
+        r"<th scope=\"row\">price</th><td><del>€25(\.00)?</del></td><td><ins>€40(\.00)?</ins></td>", body
+    ), body
     assert "price_minor" not in body.split("<tbody>", 1)[1].replace("trip.price", "")
     response = await admin_client.get("/admin/audit?date_from=yesterday")
     assert response.status_code == 422

@@ -79,6 +79,7 @@ class Booking(TypedDict, total=False):
     origin: str | None
     destination: str | None
     operator: str | None
+    operator_phone: str | None
     departs_at: datetime | None
     arrives_at: datetime | None
     trip_status: str | None
@@ -86,7 +87,6 @@ class Booking(TypedDict, total=False):
     dropping_points: list[dict[str, Any]] | None
     boarding_point: dict[str, Any] | None  # the chosen points (stops.service.booking_points); None without points
     dropping_point: dict[str, Any] | None
-    operator_phone: str | None
     seats: list[BookedSeat]
     room_type_id: int | None
     room_type_name: str | None

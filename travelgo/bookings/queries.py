@@ -461,7 +461,7 @@ EFFECTIVE_STATUS = "IF(b.status = 'pending_payment' AND b.expires_at <= UTC_TIME
 # What a booking shows of its trip.
 TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
                t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
-               v.name AS vehicle_name, v.is_ac, v.berth"""
+               v.name AS vehicle_name, v.is_ac, v.berth, op.contact_phone AS operator_phone"""
 TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN operators op ON op.id = t.operator_id

@@ -115,10 +115,15 @@ async def seed_points() -> int:
             written = await _trip_points(cur)
         finally:
             await cur.execute("DROP TEMPORARY TABLE seed_city_points")
-        # A number per operator to call on the day: +91 80 4xxx xxxx (a Bengaluru landline range), distinct by id.
+        # A number per operator to call on the day (the same rule as seed/contacts.py on the uxtravel branch, so
+        # whichever runs first gives the same numbers)
         await cur.execute(
-            "UPDATE operators SET contact_phone = CONCAT('+91 80 4', LPAD(100 + id * 37, 3, '0'), ' ',"
-            " LPAD((id * 7919) % 10000, 4, '0'))"
+            """
+            UPDATE operators
+               SET contact_phone = CONCAT('+91 80 4', LPAD(MOD(id * 7919, 1000), 3, '0'), ' ',
+                                          LPAD(MOD(id * 104729, 10000), 4, '0'))
+             WHERE contact_phone IS NULL
+            """
         )
     return written
 

@@ -56,17 +56,3 @@ async def select_booking_points(cur, booking_id: int) -> Row | None:
         {"booking_id": booking_id},
     )
     return await cur.fetchone()
-
-
-async def select_operator_phone(cur, trip_id: int) -> str | None:
-    await cur.execute(
-        """
-        SELECT o.contact_phone
-          FROM trips t
-          JOIN operators o ON o.id = t.operator_id
-         WHERE t.id = %(trip_id)s
-        """,
-        {"trip_id": trip_id},
-    )
-    row = await cur.fetchone()
-    return row["contact_phone"] if row else None

@@ -62,8 +62,8 @@ async def choose(cur, trip_id: int, boarding_id: int | None, dropping_id: int | 
 
 
 async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
-    """What a bus ticket shows beyond the booking row: boarding_point, dropping_point (the chosen ones, or the
-    defaults for a booking made before the choice existed; None for a trip without points) and operator_phone."""
+    """The points a bus ticket shows: boarding_point and dropping_point, the chosen ones (or the defaults, first and
+    last, for a booking made before the choice existed; None for a trip without points)."""
     trip = {
         "id": booking["trip_id"],
         "origin_timezone": booking.get("timezone"),
@@ -80,5 +80,4 @@ async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
     return {
         "boarding_point": boarding or (points["boarding"][0] if points["boarding"] else None),
         "dropping_point": dropping or (points["dropping"][-1] if points["dropping"] else None),
-        "operator_phone": await queries.select_operator_phone(cur, booking["trip_id"]),
     }
