@@ -125,8 +125,7 @@ class BusSeats(Inventory):
         self.trip_id = trip_id
         self.seats = list(seats)
         self.passengers = passengers or []
-        self.wanted_points = (boarding_point_id, dropping_point_id)
-        self.points: tuple[int, int] | None = None  # the (boarding, dropping) ids recorded, set by check()
+        self.points = (boarding_point_id, dropping_point_id)  # asked for (None: the first / the last)
         self.trip: dict[str, Any] = {}
         self.delta = 0
         self.held: list[str] = []  # seats active bookings held when check() read them
@@ -167,7 +166,6 @@ class BusSeats(Inventory):
         taken = [s for s in self.seats if states[s]]
         if taken:
             raise SeatsUnavailable(taken, self.trip_id)
-        self.points = await stops.choose(cur, self.trip_id, *self.wanted_points)  # the trip's own, or first/last
 
     def price(self) -> tuple[int, str]:
         return self.trip["price_minor"] * len(self.seats), self.trip["currency"]
@@ -206,8 +204,7 @@ class BusSeats(Inventory):
         ]
         rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
         await self._holding(queries.insert_booking_seats(cur, booking_id, self.trip_id, rows))
-        if self.points is not None:
-            await stops.queries.insert_booking_points(cur, booking_id, self.trip_id, *self.points)
+        await stops.record_choice(cur, booking_id, self.trip_id, *self.points)  # the trip's own, or first/last
 
     async def retake_items(self, cur, booking_id: int) -> None:
         await self._holding(queries.update_booking_seats_held(cur, booking_id))

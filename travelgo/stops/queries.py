@@ -35,14 +35,34 @@ async def insert_trip_points(cur, trip_id: int, kind: str, points: list[tuple[st
     )
 
 
-async def insert_booking_points(cur, booking_id: int, trip_id: int, boarding_id: int, dropping_id: int) -> None:
+async def insert_booking_points(
+    cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None
+) -> int:
+    """Record a booking's points in one statement: the ones asked for when they are the trip's own of that kind,
+    the first boarding and the last dropping point for one left out (None). Returns the rows written: 0 when the
+    trip has no points of a kind, or an id asked for is not one of them."""
     await cur.execute(
         """
         INSERT INTO booking_points (booking_id, trip_id, boarding_point_id, dropping_point_id)
-        VALUES (%(booking_id)s, %(trip_id)s, %(boarding)s, %(dropping)s)
+        SELECT %(booking_id)s, %(trip_id)s, c.boarding, c.dropping
+          FROM (SELECT (SELECT b.id
+                          FROM trip_points b
+                         WHERE b.trip_id = %(trip_id)s AND b.kind = 'boarding'
+                           AND (%(boarding)s IS NULL OR b.id = %(boarding)s)
+                         ORDER BY b.position
+                         LIMIT 1) AS boarding,
+                       (SELECT d.id
+                          FROM trip_points d
+                         WHERE d.trip_id = %(trip_id)s AND d.kind = 'dropping'
+                           AND (%(dropping)s IS NULL OR d.id = %(dropping)s)
+                         ORDER BY d.position DESC
+                         LIMIT 1) AS dropping) c
+         WHERE c.boarding IS NOT NULL
+           AND c.dropping IS NOT NULL
         """,
         {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id},
     )
+    return cur.rowcount
 
 
 async def select_booking_points(cur, booking_id: int) -> Row | None:

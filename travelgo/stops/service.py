@@ -42,23 +42,22 @@ async def trip_points(cur, trip: dict[str, Any]) -> dict[str, list[dict[str, Any
     }
 
 
-async def choose(cur, trip_id: int, boarding_id: int | None, dropping_id: int | None) -> tuple[int, int] | None:
-    """The (boarding, dropping) point ids a booking of this trip records: the ones asked for, which must be the
-    trip's own points of that kind, else the first boarding and the last dropping point. None for a trip without
-    points (nothing to record). Raises InvalidBooking naming the field."""
+async def record_choice(cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None) -> None:
+    """Record the points a new booking of this trip chose: they must be the trip's own of that kind (else
+    InvalidBooking naming the field, and the booking's transaction rolls back); left out, the first boarding and the
+    last dropping point. A trip without points records nothing. One statement in the booking transaction; the
+    points are read again only to say which one was wrong."""
+    written = await queries.insert_booking_points(cur, booking_id, trip_id, boarding_id, dropping_id)
+    if written or (boarding_id is None and dropping_id is None):
+        return
     rows = await queries.select_trip_points(cur, trip_id)
-    by_kind = {kind: [r["id"] for r in rows if r["kind"] == kind] for kind in KINDS}
-    wanted = {"boarding": boarding_id, "dropping": dropping_id}
     errors = {
         CHOICE_FIELDS[kind]: f"Choose one of this bus's {kind} points."
-        for kind in KINDS
-        if wanted[kind] is not None and wanted[kind] not in by_kind[kind]
+        for kind, wanted in (("boarding", boarding_id), ("dropping", dropping_id))
+        if wanted is not None and wanted not in {r["id"] for r in rows if r["kind"] == kind}
     }
     if errors:
         raise InvalidBooking(errors)
-    if not by_kind["boarding"] or not by_kind["dropping"]:
-        return None
-    return boarding_id or by_kind["boarding"][0], dropping_id or by_kind["dropping"][-1]
 
 
 async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
