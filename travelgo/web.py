@@ -137,19 +137,20 @@ def hx_redirect(location: str) -> Response:
 def parse_model(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
     """Validate data with a pydantic model; on failure return field -> message for the form.
 
-    A model may say in words what a field's pattern means: format_messages = {field: message}, and what to do when
-    a choice (a select list, checkboxes) is left empty or is not one of the list: choice_messages = {field: message}
-    ("Choose an operator", rather than "Enter a whole number" about the blank option's value)."""
+    A model may say in words what a field's pattern means: format_messages = {field: message}; and what a
+    number or choice field takes, in the traveller's words: field_messages = {field: "Choose 1 to 6 passengers."},
+    used for that field's limit and parsing errors (a validator's own message and "required" stay as they are)."""
     try:
         return model.model_validate(dict(data)), {}
     except ValidationError as exc:
         formats = getattr(model, "format_messages", {})
-        choices = getattr(model, "choice_messages", {})
+        worded = getattr(model, "field_messages", {})
         errors: dict[str, str] = {}
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             pattern = formats.get(field) if error["type"] == "string_pattern_mismatch" else None
-            errors.setdefault(field, choices.get(field) or pattern or friendly_message(error))
+            own = worded.get(field) if error["type"] not in ("missing", "value_error") else None
+            errors.setdefault(field, pattern or own or friendly_message(error))
         return None, errors
 
 

@@ -131,7 +131,7 @@ class SeatLayout(_Form):
 
 class VehicleForm(SeatLayout):
     operator_id: int = Field(ge=1)
-    choice_messages: ClassVar[dict[str, str]] = {"operator_id": "Choose an operator."}
+    field_messages: ClassVar[dict[str, str]] = {"operator_id": "Choose an operator."}
     name: str = Field(min_length=1, max_length=100)
     is_ac: bool = False
 
@@ -165,7 +165,7 @@ class _TripBase(_Form):
     # more points, one a line: "minutes after departure (boarding) or before arrival (dropping), name, landmark"
     boarding_stops: str = Field(default="", max_length=2000)
     dropping_stops: str = Field(default="", max_length=2000)
-    choice_messages: ClassVar[dict[str, str]] = {
+    field_messages: ClassVar[dict[str, str]] = {
         "vehicle_id": "Choose a vehicle.",
         "origin_id": "Choose the city the bus leaves from.",
         "destination_id": "Choose the city the bus goes to.",
@@ -328,7 +328,7 @@ class CancelForm(_Form):
 
 class HotelForm(_Form):
     city_id: int = Field(ge=1)
-    choice_messages: ClassVar[dict[str, str]] = {"city_id": "Choose a city."}
+    field_messages: ClassVar[dict[str, str]] = {"city_id": "Choose a city."}
     name: str = Field(min_length=1, max_length=150)
     description: str = Field(min_length=1, max_length=5000)
     address: str = Field(min_length=1, max_length=255)
