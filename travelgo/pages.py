@@ -11,6 +11,7 @@ from .auth import browser_user
 from .dates import today_in
 from .places import service as places
 from .places.pickers import city_datalist
+from .places.resolver import fold
 from .recommend import service as recommend
 from .text import is_digits
 from .web import render
@@ -51,7 +52,15 @@ async def city_suggest():
         abort(404)
     q = (request.args.get("q") or request.args.get(field) or "").strip()[:60]
     cities = (await places.list_cities(q, limit=8))["items"] if q else []
-    return await render_template("places/_suggestions.html", cities=cities, field=field, q=q)
+    index = (await places.catalog())["index"]
+    # a city found by another name says which ("Bengaluru · Bangalore"); no match offers the closest names
+    aka = {}
+    for c in cities:
+        other = [a for a in index.aliases_matching(c["id"], q) if fold(a) != fold(c["region"])]  # not "Goa · Goa"
+        if other:
+            aka[c["id"]] = ", ".join(other)
+    closest = index.closest(fold(q)) if q and not cities else []
+    return await render_template("places/_suggestions.html", cities=cities, field=field, q=q, aka=aka, closest=closest)
 
 
 @bp.get("/cities/pick")

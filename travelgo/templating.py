@@ -9,19 +9,10 @@ from quart import Quart, get_flashed_messages
 from .auth import browser_user
 from .bookings import refunds
 from .db import DatabaseUnavailable
+from .money import money
 from .web import csrf_token
 
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "INR": "₹", "CHF": "CHF "}
-
-
-def money(minor: int | float | None, currency: str = "EUR", *, whole: bool = False) -> str:
-    """1234, 'EUR' -> '€12.34'; whole=True rounds to whole units ('€12', for chart labels)."""
-    if minor is None:
-        return ""
-    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
-    if whole:
-        return f"{symbol}{round(minor / 100):,}"
-    return f"{symbol}{minor // 100:,}.{minor % 100:02d}"
+__all__ = ["money"]  # re-exported: `from travelgo.templating import money` is the filter itself
 
 
 def duration(minutes: int) -> str:

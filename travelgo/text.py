@@ -27,7 +27,7 @@ def clean_phone(value: str | None) -> str | None:
         return None
     value = value.strip()
     if not PHONE.match(value):
-        raise ValueError("Enter a phone number with digits, spaces or dashes, e.g. +44 20 7946 0958")
+        raise ValueError("Enter a phone number with digits, spaces or dashes, such as +91 98765 43210")
     return value
 
 

@@ -68,3 +68,10 @@ function startCountdowns() {
   });
 }
 document.addEventListener("DOMContentLoaded", startCountdowns);
+// Tickets: a Print button (the page prints without menus; without JavaScript the browser's own Print does it).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

@@ -52,7 +52,7 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
 
     page = await client.get(f"/buses/{trip['id']}/book?seats=12&seats=13")
     html = await page.get_data(as_text=True)
-    assert page.status_code == 200 and 'name="p-1-name"' in html and "€50.00" in html
+    assert page.status_code == 200 and 'name="p-1-name"' in html and "€50" in html
     key = KEY.search(html).group(1)
     assert (
         KEY.search(await (await client.get(f"/buses/{trip['id']}/book?seats=12")).get_data(as_text=True)).group(1)
@@ -66,7 +66,7 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
     reference = location.rsplit("/", 1)[1]
     checkout = await (await client.get(location)).get_data(as_text=True)
     assert f"Held for you: reference {reference}" in checkout and "held until" in checkout
-    assert "€50.00" in checkout and "Rider 1" in checkout and "/testpay/checkout/order_" in checkout
+    assert "€50" in checkout and "Rider 1" in checkout and "/testpay/checkout/order_" in checkout
     await pay({"reference": reference})
     ticket = await (await client.get(f"/bookings/{reference}")).get_data(as_text=True)
     assert reference in ticket and "Rider 1" in ticket and "E-ticket" in ticket
@@ -138,7 +138,7 @@ async def test_hotel_flow_review_confirm_and_sold_out_nights_named(client):
     query = f"room_type_id={room_type['id']}&check_in={check_in}&check_out={check_out}&rooms=1&guests=2"
     page = await client.get(f"/hotels/{hotel['id']}/book?{query}")
     html = await page.get_data(as_text=True)
-    assert page.status_code == 200 and "€180.00" in html and "2 nights" in html
+    assert page.status_code == 200 and "€180" in html and "2 nights" in html
     form = {
         "room_type_id": room_type["id"],
         "check_in": check_in.isoformat(),
@@ -182,7 +182,7 @@ async def test_my_bookings_tabs_details_and_cancel_with_refund_shown_first(clien
     assert (await client.get(f"/bookings/{theirs['reference']}/cancel")).status_code == 404
 
     confirm = await (await client.get(f"/bookings/{booking['reference']}/cancel")).get_data(as_text=True)
-    assert "€40.00" in confirm and "100%" in confirm and "Full refund" in confirm
+    assert "€40" in confirm and "100%" in confirm and "Full refund" in confirm
     done = await post_form(client, f"/bookings/{booking['reference']}/cancel", {"reason": "change of plans"})
     assert done.status_code == 303
     page = await (await client.get(done.headers["Location"])).get_data(as_text=True)
@@ -219,7 +219,7 @@ async def test_an_unpaid_hold_s_cancel_pages_speak_of_a_hold_not_of_a_payment_or
     assert "Awaiting payment:" in detail and "E-ticket" not in detail  # not a ticket until it is paid
     page = await (await client.get(f"/bookings/{hold['reference']}/cancel")).get_data(as_text=True)
     assert "awaiting payment of" in page and "Yes, cancel this hold" in page
-    assert "paid €51.00" not in page and "refund €0.00" not in page
+    assert "paid €51" not in page and "refund €0" not in page
 
 
 async def test_a_booking_s_times_say_their_zone_on_checkout_my_bookings_and_the_ticket(client):

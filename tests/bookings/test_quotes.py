@@ -60,7 +60,7 @@ async def test_confirm_after_changing_the_stay_never_books_the_stay_reviewed_ear
     hotel, double, suite = await double_and_suite(client)
     check_in, check_out = stay(nights=2)
     html = await (await client.get(review_path(hotel["id"], double["id"], check_in, check_out))).get_data(as_text=True)
-    assert money(18000) in html
+    assert money(18000, "EUR") in html
 
     # Room type, check-out and guests changed on screen; "Check price" skipped; Confirm pressed.
     new_out = check_out + timedelta(days=1)
@@ -75,7 +75,7 @@ async def test_confirm_after_changing_the_stay_never_books_the_stay_reviewed_ear
     # Or refused, with the stay on screen priced, ready to confirm.
     assert response.status_code == 409, body
     assert await hotel_bookings() == []
-    assert money(60000) in body and "Family suite" in body and "3 nights" in body
+    assert money(60000, "EUR") in body and "Family suite" in body and "3 nights" in body
     again = await press(client, body, "Confirm and book", headers=headers)
     assert again.status_code == (200 if htmx else 303), await again.get_data(as_text=True)
     assert again.headers.get("HX-Redirect" if htmx else "Location", "").startswith("/checkout/")
@@ -115,7 +115,7 @@ async def test_check_price_inside_the_form_requotes_without_booking(client):
     html = await (await client.get(review_path(hotel["id"], double["id"], check_in, check_out))).get_data(as_text=True)
     quoted = await press(client, html, "Check price", {"room_type_id": str(suite["id"]), "guest_name": "Ada"})
     body = await quoted.get_data(as_text=True)
-    assert quoted.status_code == 200 and money(20000) in body and await hotel_bookings() == []
+    assert quoted.status_code == 200 and money(20000, "EUR") in body and await hotel_bookings() == []
     done = await press(client, body, "Confirm and book", {"guest_name": "Ada"})
     assert done.status_code == 303
     assert await hotel_bookings() == [(suite["id"], check_in, check_out, 1, 2, 20000)]
@@ -136,14 +136,14 @@ async def test_hotel_price_changed_after_review_is_shown_and_confirmed_again(cli
     html = await (await client.get(review_path(hotel["id"], room_type["id"], check_in, check_out))).get_data(
         as_text=True
     )
-    assert money(before * nights) in html
+    assert money(before * nights, "EUR") in html
     await set_night_price(room_type["id"], after)
 
     refused = await press(client, html, "Confirm and book", {"guest_name": "Ada Lovelace"})
     body = await refused.get_data(as_text=True)
     assert refused.status_code == 409, body
     assert await hotel_bookings() == []
-    assert money(after * nights) in body and money(before * nights) in body and "price" in body.lower()
+    assert money(after * nights, "EUR") in body and money(before * nights, "EUR") in body and "price" in body.lower()
     assert "Ada Lovelace" in body  # what the traveller typed is kept
 
     done = await press(client, body, "Confirm and book")
@@ -161,7 +161,7 @@ async def test_hotel_price_change_is_a_409_fragment_for_htmx(client):
     await set_night_price(room_type["id"], 99900)
     refused = await press(client, html, "Confirm and book", {"guest_name": "Ada"}, headers={"HX-Request": "true"})
     body = await refused.get_data(as_text=True)
-    assert refused.status_code == 409 and "<html" not in body and 'id="booking"' in body and money(99900) in body
+    assert refused.status_code == 409 and "<html" not in body and 'id="booking"' in body and money(99900, "EUR") in body
     assert await scalar("SELECT COUNT(*) FROM bookings") == 0
 
 
@@ -171,7 +171,7 @@ async def test_bus_price_changed_after_review_is_shown_and_confirmed_again(clien
         admin = await factories.make_user(cur, role="admin")
     await login(client, user["email"])
     html = await (await client.get(f"/buses/{trip['id']}/book?seats=12&seats=13")).get_data(as_text=True)
-    assert money(55100) in html
+    assert money(55100, "EUR") in html
     await admin_service.change_trip_price(admin["id"], trip["id"], 99900)
 
     riders = {"p-0-name": "Asha Rao", "p-0-age": "30", "p-1-name": "Ravi Rao", "p-1-age": "31"}
@@ -179,7 +179,7 @@ async def test_bus_price_changed_after_review_is_shown_and_confirmed_again(clien
     body = await refused.get_data(as_text=True)
     assert refused.status_code == 409, body
     assert await scalar("SELECT COUNT(*) FROM bookings") == 0
-    assert money(199800) in body and money(55100) in body and "Asha Rao" in body
+    assert money(199800, "EUR") in body and money(55100, "EUR") in body and "Asha Rao" in body
 
     done = await press(client, body, "Confirm and book")
     assert done.status_code == 303 and done.headers["Location"].startswith("/checkout/")

@@ -235,7 +235,7 @@ async def test_release_is_usable_inside_another_transaction():
     assert await check_inventory() == []
 
 
-async def test_list_bookings_scopes_newest_first():
+async def test_list_bookings_scopes_by_travel_date():
     trip, user = await trip_and_user()
     past_trip, _ = await trip_and_user(departs_at=wall_now() + timedelta(hours=2))
     hotel, room_type, _ = await hotel_and_user()
@@ -253,15 +253,18 @@ async def test_list_bookings_scopes_newest_first():
         )
 
     upcoming = await service.list_bookings(user["id"], "upcoming")
-    assert [b["reference"] for b in upcoming["items"]] == [stay_booking["reference"], first["reference"]]
-    assert upcoming["total"] == 2 and upcoming["items"][0]["title"] == hotel["name"]
+    assert {b["reference"] for b in upcoming["items"]} == {stay_booking["reference"], first["reference"]}
+    starts = [b["starts_at"] for b in upcoming["items"]]
+    assert starts == sorted(starts) and starts[0] != starts[1]  # soonest first
+    assert upcoming["total"] == 2 and hotel["name"] in [b["title"] for b in upcoming["items"]]
     assert [b["reference"] for b in (await service.list_bookings(user["id"], "past"))["items"]] == [old["reference"]]
     assert [b["reference"] for b in (await service.list_bookings(user["id"], "cancelled"))["items"]] == [
         gone["reference"]
     ]
-    everything = await service.list_bookings(user["id"], "all", limit=2)
-    assert everything["total"] == 4 and len(everything["items"]) == 2
-    assert everything["items"][0]["reference"] == old["reference"]
+    everything = await service.list_bookings(user["id"], "all", limit=4)
+    assert everything["total"] == 4 and len(everything["items"]) == 4
+    assert [b["reference"] for b in everything["items"]][:2] == [b["reference"] for b in upcoming["items"]]
+    assert everything["items"][-1]["reference"] in (old["reference"], gone["reference"])  # what is over comes last
     assert {"reference", "type", "status", "title", "starts_at", "ends_at", "total_minor", "currency"} <= set(
         everything["items"][0]
     )

@@ -99,7 +99,7 @@ async def resolve(page, path: str, site: dict, name: str) -> str:
         return site[name][0]
     if path.startswith("first booking"):
         await page.goto("/bookings")
-        href = await page.get_by_role("table").get_by_role("link").first.get_attribute("href")
+        href = await page.locator(".booking-card-ref").first.get_attribute("href")
         return href + path.removeprefix("first booking")
     return path
 

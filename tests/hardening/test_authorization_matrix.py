@@ -34,6 +34,7 @@ COVERED = {
     ("GET", "/bookings"),
     ("GET", "/bookings/<reference>"),
     ("GET", "/bookings/<reference>/cancel"),
+    ("GET", "/bookings/<reference>/ticket.pdf"),
     ("POST", "/bookings/<reference>/cancel"),
     ("POST", "/bookings/<reference>/review"),
     ("GET", "/admin/bookings"),
@@ -139,7 +140,7 @@ async def test_html_booking_routes(world):
     c, ref = world["clients"], world["reference"]
     before = await _snapshot()
     anon = c["anonymous"]
-    for path in ("/bookings", f"/bookings/{ref}", f"/bookings/{ref}/cancel"):
+    for path in ("/bookings", f"/bookings/{ref}", f"/bookings/{ref}/cancel", f"/bookings/{ref}/ticket.pdf"):
         response = await anon.get(path)
         assert response.status_code in (302, 303) and "/login" in response.headers["Location"], path
     for path in (f"/bookings/{ref}/cancel", f"/bookings/{ref}/review"):
@@ -148,6 +149,7 @@ async def test_html_booking_routes(world):
     for who in ("other", "admin"):
         assert (await c[who].get(f"/bookings/{ref}")).status_code == 404, who
         assert (await c[who].get(f"/bookings/{ref}/cancel")).status_code == 404, who
+        assert (await c[who].get(f"/bookings/{ref}/ticket.pdf")).status_code == 404, who
         assert (await _form(c[who], f"/bookings/{ref}/cancel", {})).status_code == 404, who
         review = {"rating": "1", "body": "Not my booking at all."}
         assert (await _form(c[who], f"/bookings/{ref}/review", review)).status_code == 404, who
@@ -159,6 +161,8 @@ async def test_html_booking_routes(world):
     owner = c["owner"]
     assert ref in await (await owner.get("/bookings?scope=all")).get_data(as_text=True)
     assert (await owner.get(f"/bookings/{ref}")).status_code == 200
+    pdf = await owner.get(f"/bookings/{ref}/ticket.pdf")
+    assert pdf.status_code == 200 and (await pdf.get_data()).startswith(b"%PDF-")
     cancelled = await _form(owner, f"/bookings/{ref}/cancel", {})
     assert cancelled.status_code in (200, 303), cancelled.status_code
     async with db.reading() as cur:

@@ -270,7 +270,8 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
 @validate_response(BookingListOut, 200)
 @problems(401, 422)
 async def api_booking_list(query_args: BookingScope):
-    """The caller's bookings: scope upcoming (default), past, cancelled or all; newest first."""
+    """The caller's bookings: scope upcoming (default), past, cancelled or all; by travel date
+    (upcoming soonest first, past and cancelled latest first, all: upcoming ones first)."""
     page = await service.list_bookings(g.api_user.id, query_args.scope, query_args.limit, query_args.offset)
     return {**page, "scope": query_args.scope, "limit": query_args.limit, "offset": query_args.offset}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationError, ValidationInfo, field_validator
 
@@ -93,6 +93,11 @@ class BusBookingIn(Contact):
 
 class Stay(BaseModel):
     """Dates, rooms and guests of a hotel stay (nights are check_in .. check_out - 1)."""
+
+    field_messages: ClassVar[dict[str, str]] = {  # in the traveller's words (web.parse_model)
+        "rooms": f"Choose from 1 to {MAX_ROOMS} rooms.",
+        "guests": f"Choose from 1 to {MAX_ROOMS * GUESTS_PER_ROOM} guests.",
+    }
 
     room_type_id: int = Field(gt=0)
     check_in: TravelDate

@@ -93,6 +93,7 @@ class Booking(TypedDict, total=False):
     hotel_id: int | None
     hotel_name: str | None
     hotel_address: str | None
+    hotel_phone: str | None
     hotel_city: str | None
     check_in: date | None
     check_out: date | None

@@ -481,7 +481,7 @@ BOOKING_DETAIL = f"""
                b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
-               h.address AS hotel_address, hc.name AS hotel_city,
+               h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
                COALESCE(o.timezone, hc.timezone) AS timezone, COALESCE(d.timezone, hc.timezone) AS end_timezone
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
@@ -529,6 +529,16 @@ SCOPES = {
 }
 
 
+# By travel date, as travellers scan their trips: what is coming, soonest first; what is over, latest first.
+# "all" lists the bookings still ahead (soonest first) above the rest (latest first).
+SCOPE_ORDERS = {
+    "upcoming": "b.starts_at ASC, b.id ASC",
+    "past": "b.starts_at DESC, b.id DESC",
+    "cancelled": "b.starts_at DESC, b.id DESC",
+    "all": f"({SCOPES['upcoming']}) DESC, CASE WHEN {SCOPES['upcoming']} THEN b.starts_at END ASC, b.starts_at DESC, b.id DESC",
+}
+
+
 def _scope(scope: str, zones: list[str]) -> tuple[str, dict]:
     """The scope's condition with "now" in each booking's zone (the zones of every city, so each row finds its own)."""
     now_sql, params = dates.wall_now_sql(BOOKING_ZONE, zones)
@@ -536,8 +546,11 @@ def _scope(scope: str, zones: list[str]) -> tuple[str, dict]:
 
 
 async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], limit: int, offset: int) -> list[Row]:
-    """A page of a user's bookings, newest first, with a title (route or hotel), the seat count and the zone."""
+    """A page of a user's bookings by travel date (SCOPE_ORDERS), with a title (route or hotel), the seat count
+    and the zone."""
     condition, params = _scope(scope, zones)
+    now_sql, _ = dates.wall_now_sql(BOOKING_ZONE, zones)
+    order = SCOPE_ORDERS[scope].replace("%(now)s", now_sql)
     await cur.execute(
         f"""
         SELECT b.reference, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.starts_at, b.ends_at,
@@ -555,7 +568,7 @@ async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], 
           {BOOKING_ZONE_JOINS}
          WHERE b.user_id = %(user_id)s
            AND {condition}
-         ORDER BY b.created_at DESC, b.id DESC
+         ORDER BY {order}
          LIMIT %(limit)s OFFSET %(offset)s
         """,
         {"user_id": user_id, "limit": limit, "offset": offset, **params},

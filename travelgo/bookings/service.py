@@ -223,7 +223,8 @@ SCOPES = ("upcoming", "past", "cancelled", "all")
 
 
 async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, offset: int = 0) -> BookingPage:
-    """A page of the user's bookings in a scope (upcoming|past|cancelled|all), newest first, and the total."""
+    """A page of the user's bookings in a scope (upcoming|past|cancelled|all) by travel date (upcoming soonest
+    first, the others latest first), and the total."""
     if scope not in SCOPES:
         raise InvalidBooking({"scope": f"scope must be one of {', '.join(SCOPES)}"})
     zones = await places.zones()

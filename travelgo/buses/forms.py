@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
@@ -61,6 +61,13 @@ MAX_PASSENGERS = 6
 
 class BusSearch(QueryModel):
     """GET /buses and GET /api/v1/bus-trips. Prices are whole currency units (rupees), not minor units."""
+
+    field_messages: ClassVar[dict[str, str]] = {  # in the traveller's words (web.parse_model)
+        "passengers": f"Choose from 1 to {MAX_PASSENGERS} passengers.",
+        "min_price": "Enter the lowest fare in whole rupees, such as 500.",
+        "max_price": "Enter the highest fare in whole rupees, such as 1500.",
+        "min_seats": "Enter how many free seats the bus should have, such as 2.",
+    }
 
     model_config = ConfigDict(extra="ignore")
 

@@ -6,7 +6,9 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, abort, make_response, render_template, request
 
+from ..chips import clear_url, filter_chips
 from ..dates import today_in
+from ..money import money
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..recommend import service as recommend
@@ -46,6 +48,16 @@ async def trip_list():
 
     async def context() -> dict:
         operators = await service.list_operators()
+        operator_names = {o["id"]: o["name"] for o in operators}
+        chip_labels = {
+            "departure": lambda v: WINDOW_LABELS.get(v, v).split(" (")[0],
+            "bus_type": lambda v: BUS_TYPE_LABELS.get(v, v),
+            "operator": lambda v: operator_names.get(v, "Operator"),
+            "amenities": lambda v: AMENITY_LABELS.get(v, v),
+            "min_price": lambda v: f"From {money(v * 100, 'INR')}",
+            "max_price": lambda v: f"Up to {money(v * 100, 'INR')}",
+            "min_seats": lambda v: f"{v}+ seats free",
+        }
         values = dict(
             values={
                 k: (v[0] if isinstance(v, list) and k not in ("departure", "bus_type", "operator", "amenities") else v)
@@ -68,6 +80,8 @@ async def trip_list():
             next_day=service.next_day(shown.day),
             next_day_query=canonical_query(shown, drop=("offset",), date=service.next_day(shown.day)),
             offset_query=lambda offset: canonical_query(shown, offset=offset),
+            chips=filter_chips("/buses", shown, chip_labels) if search is not None else [],
+            clear_filters=clear_url("/buses", shown, chip_labels),
         )
         values["results_html"] = await render_answer("buses/_results.html", page, **values)
         return values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
@@ -95,6 +95,16 @@ class HotelView(StayDates):
 
 class HotelSearch(StayDates):
     """GET /hotels and GET /api/v1/hotels. Prices are per night, in whole currency units (rupees)."""
+
+    field_messages: ClassVar[dict[str, str]] = {  # in the traveller's words (web.parse_model)
+        "rooms": f"Choose from 1 to {MAX_ROOMS} rooms.",
+        "guests": f"Choose from 1 to {MAX_ROOMS * GUESTS_PER_ROOM} guests.",
+        "min_price": "Enter the lowest price a night in whole rupees, such as 1500.",
+        "max_price": "Enter the highest price a night in whole rupees, such as 5000.",
+        "min_stars": "Choose a star rating from the list.",
+        "min_rating": "Choose a guest rating from the list.",
+        "max_distance": "Choose a distance from the list.",
+    }
 
     city: int | None = Field(None, ge=1, description="city id")
     rooms: int = Field(1, ge=1, le=MAX_ROOMS)

@@ -8,7 +8,9 @@ from math import ceil
 from quart import Blueprint, abort, request
 
 from ..buses.service import SearchInvalid
+from ..chips import clear_url, filter_chips
 from ..dates import today_in
+from ..money import money
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import canonical_query, query_args, split_list
 from ..recommend import service as recommend
@@ -42,6 +44,15 @@ async def hotel_list():
 
     async def context() -> dict:
         check_in, check_out = shown.stay
+        chip_labels = {
+            "min_price": lambda v: f"From {money(v * 100, 'INR')} a night",
+            "max_price": lambda v: f"Up to {money(v * 100, 'INR')} a night",
+            "min_stars": lambda v: f"{v}★ or more",
+            "min_rating": lambda v: f"Rated {v:g}+",
+            "max_distance": lambda v: f"Within {v:g} km",
+            "amenities": lambda v: AMENITY_LABELS.get(v, v),
+            "show_sold_out": lambda v: "Sold-out hotels shown",
+        }
         values = dict(
             values={k: (v[0] if isinstance(v, list) and k != "amenities" else v) for k, v in raw.items()},
             errors=errors,
@@ -57,6 +68,8 @@ async def hotel_list():
             few_rooms=service.FEW_ROOMS,
             offset_query=lambda offset: canonical_query(shown, offset=offset),
             stay_query=f"check_in={check_in.isoformat()}&check_out={check_out.isoformat()}&guests={shown.guests}",
+            chips=filter_chips("/hotels", shown, chip_labels) if search is not None else [],
+            clear_filters=clear_url("/hotels", shown, chip_labels),
         )
         values["results_html"] = await render_answer("hotels/_results.html", page, **values)
         return values

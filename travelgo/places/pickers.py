@@ -35,4 +35,6 @@ async def resolve_city_fields(args: dict, fields: tuple[str, ...]) -> tuple[dict
 async def city_datalist() -> str:
     """The city pickers' no-JavaScript <datalist>, rendered once per worker from the cached catalog."""
     catalog = await places.catalog()
-    return await render_answer("places/_city_datalist.html", catalog, cities=catalog["cities"])
+    by_id, alias_of = catalog["by_id"], catalog["index"].alias_of
+    aliases = sorted((alias, by_id[city_id]) for city_id, names in alias_of.items() for alias in names)
+    return await render_answer("places/_city_datalist.html", catalog, cities=catalog["cities"], aliases=aliases)

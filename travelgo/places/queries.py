@@ -5,35 +5,6 @@ from __future__ import annotations
 from .. import db
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-async def select_cities_matching(cur, q: str, limit: int, offset: int) -> tuple[list[dict], int]:
-    """Cities whose name starts with q first (index range on the name), then names containing q."""
-    params = {"prefix": _like_prefix(q), "inner": "%" + _like_prefix(q), "limit": limit, "offset": offset}
-    await cur.execute(
-        """
-        SELECT c.id, c.name, c.region, c.country, c.latitude, c.longitude,
-               COUNT(*) OVER () AS total_count
-          FROM cities c
-         WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s
-         ORDER BY (c.name LIKE %(prefix)s) DESC, c.name
-         LIMIT %(limit)s OFFSET %(offset)s
-        """,
-        params,
-    )
-    rows = await cur.fetchall()
-    return rows, (rows[0]["total_count"] if rows else await _count(cur, params))
-
-
-async def _count(cur, params: dict) -> int:
-    await cur.execute(
-        "SELECT COUNT(*) AS n FROM cities c WHERE c.name LIKE %(inner)s OR c.region LIKE %(prefix)s", params
-    )
-    return (await cur.fetchone())["n"]
-
-
 async def select_all_cities(cur) -> list[dict]:
     await cur.execute(
         """
@@ -42,6 +13,19 @@ async def select_all_cities(cur) -> list[dict]:
          ORDER BY c.name
         """
     )
+    return await cur.fetchall()
+
+
+async def select_cities_version(cur) -> tuple[int, int]:
+    """(how many cities, the highest id): tells a cached catalog that cities were added or removed behind its back."""
+    await cur.execute("SELECT COUNT(*) AS n, COALESCE(MAX(c.id), 0) AS top FROM cities c")
+    row = await cur.fetchone()
+    return int(row["n"]), int(row["top"])
+
+
+async def select_city_aliases(cur) -> list[dict]:
+    """Every alias (old name, spelling, region) with the current name of the city it means."""
+    await cur.execute("SELECT a.alias, a.city_name, a.kind FROM city_aliases a ORDER BY a.alias")
     return await cur.fetchall()
 
 
@@ -58,21 +42,6 @@ async def select_cities_by_ids(cur, ids: list[int]) -> dict[int, dict]:
         params,
     )
     return {row["id"]: row for row in await cur.fetchall()}
-
-
-async def select_city_by_name(cur, name: str) -> dict | None:
-    """Exact (case-insensitive, collation) name match; "Pune, Maharashtra" also matches Pune."""
-    await cur.execute(
-        """
-        SELECT c.id, c.name, c.region, c.country
-          FROM cities c
-         WHERE c.name = %(name)s
-         ORDER BY c.id
-         LIMIT 1
-        """,
-        {"name": name.split(",")[0].strip()},
-    )
-    return await cur.fetchone()
 
 
 async def select_popular_cities(cur, limit: int = 8) -> list[dict]:

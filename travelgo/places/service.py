@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import db, searchcache
 from ..text import is_digits
 from . import queries
+from .resolver import CityIndex
 
 CATALOG = ("places",)  # the search-cache tag of the city list
 
@@ -21,13 +22,10 @@ def city_out(row: dict) -> dict:
 
 
 async def list_cities(q: str | None, limit: int = 20, offset: int = 0) -> dict:
-    """Cities matching q (prefix matches first), as a collection."""
-    if q and q.strip():
-        async with db.reading(replica=True) as cur:
-            rows, total = await queries.select_cities_matching(cur, q.strip(), limit, offset)
-    else:
-        everything = (await catalog())["cities"]
-        rows, total = everything[offset : offset + limit], len(everything)
+    """Cities matching q (exact names and aliases first, then prefixes), as a collection; every city without q."""
+    answer = await current_catalog() if q and q.strip() else await catalog()
+    everything = answer["index"].matching(q) if q and q.strip() else answer["cities"]
+    rows, total = everything[offset : offset + limit], len(everything)
     return {"items": [city_out(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
@@ -46,8 +44,25 @@ async def catalog(refresh: bool = False) -> searchcache.Answer:
 async def _load_catalog() -> searchcache.Answer:
     async with db.reading(replica=True) as cur:
         cities = await queries.select_all_cities(cur)
+        aliases = await queries.select_city_aliases(cur)
         popular = await queries.select_popular_cities(cur)
-    return searchcache.Answer(cities=cities, by_id={c["id"]: c for c in cities}, popular=popular)
+    return searchcache.Answer(
+        cities=cities,
+        by_id={c["id"]: c for c in cities},
+        popular=popular,
+        index=CityIndex.build(cities, aliases),
+    )
+
+
+async def current_catalog() -> searchcache.Answer:
+    """The catalog, read again when the cities table has other rows than it (one small query): what people type
+    is matched against every city, as the name look-up in SQL did before the catalog was cached."""
+    answer = await catalog()
+    async with db.reading(replica=True) as cur:
+        count, top = await queries.select_cities_version(cur)
+    if (count, top) != (len(answer["cities"]), max(answer["by_id"], default=0)):
+        answer = await catalog(refresh=True)
+    return answer
 
 
 async def cities_by_ids(ids: list[int]) -> dict[int, dict]:
@@ -73,8 +88,7 @@ async def resolve_city(value: str | int | None) -> tuple[int | None, str | None]
     if is_digits(text):
         found = await cities_by_ids([int(text)])
         return (int(text), None) if found else (None, "We don't know that city. Pick one from the list.")
-    async with db.reading(replica=True) as cur:
-        row = await queries.select_city_by_name(cur, text[:100])
-    if row is None:
-        return None, f"We don't know a city called “{text[:60]}”. Pick one from the list."
-    return row["id"], None
+    resolution = (await catalog())["index"].resolve(text[:100])
+    if resolution.city is None:  # a city added behind the cache's back (a script, a test) is found all the same
+        resolution = (await current_catalog())["index"].resolve(text[:100])
+    return (resolution.city["id"], None) if resolution.city else (None, resolution.error)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import db
 from ..dates import today_in
+from . import contacts
 from .buses import haversine_km
 from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, TIMEZONE, seats_of
 from .generator import Generator
@@ -39,7 +40,8 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await truncate_all()
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
-    await seed_points()  # boarding and dropping points of every trip, operators' phone numbers (issue 22)
+    await contacts.add_phones()
+    await seed_points()  # boarding and dropping points of every trip (issue 22)
     await refresh_statistics()
     await announce_reload()
     return await counts()

@@ -1,9 +1,10 @@
-"""Boarding and dropping points for the seeded bus trips, and the operators' phone numbers (issue 22).
+"""Boarding and dropping points for the seeded bus trips (issue 22).
 
 Each city has a few pick-up points, from its main bus stand out to the edge of town (real places for the big
 cities, the usual pattern elsewhere). A bus boards at the first two to four of its origin's points, 15 minutes
 apart from the departure, and drops at the last two to four of its destination's in the reverse order, the last
-one at the arrival. Written in SQL from the trips already loaded (a few hundred thousand rows in seconds)."""
+one at the arrival. Written in SQL from the trips already loaded (a few hundred thousand rows in seconds). The operators' phone
+numbers come from seed/contacts.py."""
 
 from __future__ import annotations
 
@@ -94,8 +95,7 @@ CHUNK = 20_000  # trips per INSERT … SELECT, so the large seed never builds on
 
 
 async def seed_points() -> int:
-    """Give every seeded trip its boarding and dropping points and each operator a phone number; returns the
-    number of points written."""
+    """Give every seeded trip its boarding and dropping points; returns the number of points written."""
     async with db.reading() as cur:
         await cur.execute("SELECT id, name FROM cities")
         cities = await cur.fetchall()
@@ -115,16 +115,6 @@ async def seed_points() -> int:
             written = await _trip_points(cur)
         finally:
             await cur.execute("DROP TEMPORARY TABLE seed_city_points")
-        # A number per operator to call on the day (the same rule as seed/contacts.py on the uxtravel branch, so
-        # whichever runs first gives the same numbers)
-        await cur.execute(
-            """
-            UPDATE operators
-               SET contact_phone = CONCAT('+91 80 4', LPAD(MOD(id * 7919, 1000), 3, '0'), ' ',
-                                          LPAD(MOD(id * 104729, 10000), 4, '0'))
-             WHERE contact_phone IS NULL
-            """
-        )
     return written
 
 

@@ -11,6 +11,7 @@ from quart import Blueprint, Response, abort, request, url_for
 from ...auth import admin_required
 from ...dates import today_in
 from ...forms import FormState, found, saved
+from ...money import money, plain_amount
 from ...web import page_number, render
 from .. import service
 from ..forms import BookingFilter, CancelForm
@@ -51,6 +52,8 @@ CSV_COLUMNS = [
     "cancelled_at",
     "cancelled_by",
     "cancel_reason",
+    "total_display",  # the amounts as people read them (₹1,80,000); total and refund stay plain numbers to sum
+    "refund_display",
 ]
 
 
@@ -73,13 +76,15 @@ def _csv_row(b: dict) -> list[str]:
             service.service_name(b),
             b["starts_at"],
             b["ends_at"],
-            f"{b['total_minor'] / 100:.2f}",
+            plain_amount(b["total_minor"], b["currency"]),
             b["currency"],
-            "" if b["refund_minor"] is None else f"{b['refund_minor'] / 100:.2f}",
+            plain_amount(b["refund_minor"], b["currency"]),
             b["created_at"].replace(microsecond=0),
             b["cancelled_at"] and b["cancelled_at"].replace(microsecond=0),
             b["cancelled_by"],
             b["cancel_reason"],
+            money(b["total_minor"], b["currency"]),
+            money(b["refund_minor"], b["currency"]),
         )
     ]
 
