@@ -80,14 +80,14 @@ async def assert_ticket_shows_choice(page) -> None:
 
 
 async def test_traveller_chooses_boarding_and_dropping_points_with_javascript(page, arrange):
-    trip = await trip_with_points(arrange, "Hassan", "Sakleshpur")
+    trip = await trip_with_points(arrange, "Belur", "Halebidu")
     await log_in(page, trip["user"]["email"], factories.PASSWORD)
     await book_with_points(page, trip)
     await assert_ticket_shows_choice(page)
 
 
 async def test_traveller_chooses_boarding_and_dropping_points_without_javascript(new_context, arrange):
-    trip = await trip_with_points(arrange, "Chikmagalur", "Kudremukh")
+    trip = await trip_with_points(arrange, "Sringeri", "Horanadu")
     page = await (await new_context(java_script_enabled=False)).new_page()
     await page.goto("/login")
     await page.get_by_label("Email").fill(trip["user"]["email"])
