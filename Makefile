@@ -9,7 +9,7 @@ export PORT ?= 8000
 export WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed seed-if-empty serve run test lint format check-inventory reconcile cluster cluster-stop test-cluster bench bench-search screenshots clean
+.PHONY: help install check-tools db migrate seed seed-if-empty serve run test page-checks lint format check-inventory reconcile cluster cluster-stop test-cluster bench bench-search screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,6 +21,17 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed ## create .venv and install the pinned dependencies
+
+# Lighthouse and the Nu HTML validator for the e2e page checks, from the npm registry into .ci/node_modules
+# (pinned by .ci/package-lock.json; --ignore-scripts: vnu-jar's postinstall would fetch a Java the machine already has).
+# Without npm the page checks skip (and fail in CI, TRAVELGO_REQUIRE_BROWSER=1).
+.ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix .ci --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@ \
+	    || echo "npm ci failed: the Lighthouse and Nu HTML checks will not run"; \
+	else echo "npm not found: the Lighthouse and Nu HTML checks will not run (apt-get install -y npm)"; fi
+
+check-tools: .ci/node_modules/.installed ## install Lighthouse and the Nu HTML validator for the page checks
 
 db: install ## ensure a MySQL/MariaDB server answers at DATABASE_URL (starts a project-local one if needed)
 	@$(PY) -m travelgo.dbserver
@@ -41,7 +52,7 @@ run: seed-if-empty ## install + db + migrate + seed-if-empty + serve at http://$
 	@echo "TravelGo at http://$(HOST):$(PORT)  (admin@travelgo.example / see README for passwords)"
 	@$(MAKE) --no-print-directory serve
 
-test: db ## run the whole test suite against a real MySQL/MariaDB
+test: db check-tools ## run the whole test suite against a real MySQL/MariaDB
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 cluster: install ## start a project-local 3-node MariaDB Galera cluster (var/cluster, SQL ports 3311-3313) and print its DATABASE_URLs
@@ -52,6 +63,9 @@ cluster-stop: install ## stop the project-local Galera cluster (safe to repeat)
 
 test-cluster: cluster ## the cluster suite: three TravelGo servers on three Galera nodes (races, a node killed under load, live updates, tokens)
 	TRAVELGO_CLUSTER_TESTS=1 $(PY) -m pytest tests/cluster $(PYTEST_ARGS)
+
+page-checks: db check-tools ## Nu HTML validator and Lighthouse on the main pages of a seeded server; prints the scores
+	$(PY) -m pytest tests/e2e/test_page_checks.py -q $(PYTEST_ARGS)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check travelgo tests bench

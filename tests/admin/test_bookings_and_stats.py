@@ -129,6 +129,6 @@ async def test_stats_match_bookings_made_in_the_test(client, admin_client, peopl
     assert response.status_code == 200
     assert body.count('role="img"') == 4 and '<title id="chart-bookings-title">Bookings per day</title>' in body
     assert '<span class="kpi" id="kpi-bookings">5</span>' in body and "20.0%" in body and "€220" in body
-    assert "<td>2030-01-03</td><td>2</td><td>1</td><td>€90</td>" in body
+    assert '<td>Thu 03 Jan 2030</td><td class="num">2</td><td class="num">1</td><td class="num">€90</td>' in body
     response = await client.get("/api/v1/admin/stats?from=2030-01-05&to=2030-01-01", headers=headers)
     assert response.status_code == 422

@@ -71,7 +71,8 @@ async def test_bus_flow_seat_picker_form_review_confirm_ticket(client):
     ticket = await (await client.get(f"/bookings/{reference}")).get_data(as_text=True)
     assert reference in ticket and "Rider 1" in ticket and "E-ticket" in ticket
     # every stop with its own time (the arrival time once stood beside the first drop-off point, which is earlier)
-    assert f"Board at {trip['departs_at']:%H:%M} Central Bus Station" in ticket and "Get off at " in ticket
+    assert f"Board at <strong>Central Bus Station</strong> at <strong>{trip['departs_at']:%H:%M}</strong>" in ticket
+    assert "Get off at " in ticket
     assert "Total paid" in ticket and "Cancel booking" in ticket
 
 

@@ -131,6 +131,7 @@ class SeatLayout(_Form):
 
 class VehicleForm(SeatLayout):
     operator_id: int = Field(ge=1)
+    field_messages: ClassVar[dict[str, str]] = {"operator_id": "Choose an operator."}
     name: str = Field(min_length=1, max_length=100)
     is_ac: bool = False
 
@@ -161,6 +162,19 @@ class _TripBase(_Form):
     amenities: list[Literal[TRIP_AMENITIES]] = Field(default_factory=list)  # type: ignore[valid-type]
     boarding_point: str = Field(default="Central Bus Station", min_length=1, max_length=100)
     dropping_point: str = Field(default="Coach Terminal", min_length=1, max_length=100)
+    # more points, one a line: "minutes after departure (boarding) or before arrival (dropping), name, landmark"
+    boarding_stops: str = Field(default="", max_length=2000)
+    dropping_stops: str = Field(default="", max_length=2000)
+    field_messages: ClassVar[dict[str, str]] = {
+        "vehicle_id": "Choose a vehicle.",
+        "origin_id": "Choose the city the bus leaves from.",
+        "destination_id": "Choose the city the bus goes to.",
+        "weekdays": "Choose at least one day of the week.",
+        "amenities": "Choose amenities from the list.",
+    }
+
+    _boarding_stops = field_validator("boarding_stops")(lambda v: _stop_lines(v, "after departure"))
+    _dropping_stops = field_validator("dropping_stops")(lambda v: _stop_lines(v, "before arrival"))
 
     @model_validator(mode="after")
     def _route(self):
@@ -168,9 +182,60 @@ class _TripBase(_Form):
             raise ValueError("Origin and destination must be different cities.")
         return self
 
+    @model_validator(mode="after")
+    def _stops_within_trip(self):
+        for name in ("boarding_stops", "dropping_stops"):
+            if any(minutes >= self.duration_minutes for minutes, _, _ in parse_stops(getattr(self, name))):
+                raise ValueError("Each extra point's minutes must be less than the trip's duration.")
+        return self
+
     @property
     def price_minor(self) -> int:
         return _minor(self.price)
+
+    def points(self, departs_at: datetime) -> dict[str, list[tuple[str, str | None, datetime]]]:
+        """The trip's boarding and dropping points in order, (name, landmark, wall-clock time at the origin)."""
+        arrives_at = departs_at + timedelta(minutes=self.duration_minutes)
+        boarding = [(self.boarding_point, None, departs_at)] + [
+            (name, landmark, departs_at + timedelta(minutes=m))
+            for m, name, landmark in parse_stops(self.boarding_stops)
+        ]
+        dropping = [
+            (name, landmark, arrives_at - timedelta(minutes=m))
+            for m, name, landmark in reversed(parse_stops(self.dropping_stops))
+        ] + [(self.dropping_point, None, arrives_at)]
+        return {"boarding": boarding, "dropping": dropping}
+
+
+MAX_EXTRA_STOPS = 6
+STOP_LINE = re.compile(r"^\s*(\d{1,4})\s*,\s*([^,]{1,100}?)\s*(?:,\s*(.{0,200}?))?\s*$")
+
+
+def parse_stops(text: str) -> list[tuple[int, str, str | None]]:
+    """The extra points typed one a line ("30, Silk Board, Hosur road flyover"), sorted by minutes."""
+    stops = []
+    for line in text.splitlines():
+        match = STOP_LINE.match(line)
+        if match:
+            stops.append((int(match.group(1)), match.group(2), match.group(3) or None))
+    return sorted(stops)
+
+
+def _stop_lines(value: str, relative: str) -> str:
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > MAX_EXTRA_STOPS:
+        raise ValueError(f"Give at most {MAX_EXTRA_STOPS} extra points.")
+    for line in lines:
+        match = STOP_LINE.match(line)
+        if not match or not 1 <= int(match.group(1)):
+            raise ValueError(
+                f"Write each point as: minutes {relative}, name, landmark (e.g. 30, Silk Board, Hosur road). "
+                f"This line is not: {line[:60]}"
+            )
+    minutes = [int(STOP_LINE.match(line).group(1)) for line in lines]
+    if len(set(minutes)) != len(minutes):
+        raise ValueError("Give each extra point its own time.")
+    return "\n".join(lines)
 
 
 class TripForm(_TripBase):
@@ -263,6 +328,7 @@ class CancelForm(_Form):
 
 class HotelForm(_Form):
     city_id: int = Field(ge=1)
+    field_messages: ClassVar[dict[str, str]] = {"city_id": "Choose a city."}
     name: str = Field(min_length=1, max_length=150)
     description: str = Field(min_length=1, max_length=5000)
     address: str = Field(min_length=1, max_length=255)

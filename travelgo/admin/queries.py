@@ -95,7 +95,7 @@ async def select_audit(cur, *, entity, action, user_email, date_from, date_to, p
         cur,
         f"""
         SELECT a.id, a.action, a.entity, a.entity_id, a.before_data, a.after_data, a.created_at,
-               u.email AS user_email, a.partner_id, p.name AS partner_name
+               u.email AS user_email, u.full_name AS user_name, a.partner_id, p.name AS partner_name
           FROM audit_log a
           LEFT JOIN users u ON u.id = a.user_id
           LEFT JOIN partners p ON p.id = a.partner_id

@@ -30,7 +30,8 @@ from ..notify import sender as notify_sender
 from ..partners.ownership import HasPartner, require
 from ..places import queries as place_queries
 from ..pricing import service as pricing
-from . import queries
+from ..stops import queries as stop_queries
+from . import auditview, queries
 from .audit import record, snapshot
 from .forms import (
     DEFAULT_CURRENCY,
@@ -355,6 +356,7 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
         ids = []
         for departs_at in form.departures:
             arrives_at = departs_at + timedelta(minutes=form.duration_minutes)
+            points = form.points(departs_at)
             ids.append(
                 await queries.insert_trip(
                     cur,
@@ -371,14 +373,16 @@ async def create_trips(actor: int, form: TripForm | ScheduleForm) -> list[int]:
                         "seats_total": vehicle["seat_count"],
                         "amenities": ",".join(form.amenities),
                         "boarding_points": json.dumps(
-                            [{"name": form.boarding_point, "time": departs_at.strftime("%H:%M")}]
+                            [{"name": n, "time": at.strftime("%H:%M")} for n, _, at in points["boarding"]]
                         ),
                         "dropping_points": json.dumps(
-                            [{"name": form.dropping_point, "time": arrives_at.strftime("%H:%M")}]
+                            [{"name": n, "time": at.strftime("%H:%M")} for n, _, at in points["dropping"]]
                         ),
                     },
                 )
             )
+            for kind in ("boarding", "dropping"):
+                await stop_queries.insert_trip_points(cur, ids[-1], kind, points[kind])
         await pricing.reprice_trips(cur, ids=ids)  # a route's rules apply to its new trips at once
         summary = {
             **form.model_dump(mode="json", exclude={"price"}),
@@ -763,6 +767,9 @@ async def catalogue_currency() -> str:
         return await queries.select_catalogue_currency(cur) or DEFAULT_CURRENCY
 
 
+TOP_N = 10  # the dashboard's "top" lists; the full per-route and per-hotel tables are a link away
+
+
 async def stats(r: StatsRange, scope: HasPartner | None = None) -> dict:
     """The dashboard's figures for a date range: six grouped queries, whatever the size of the range.
 
@@ -773,8 +780,8 @@ async def stats(r: StatsRange, scope: HasPartner | None = None) -> dict:
         daily = await queries.select_daily_bookings(cur, r.date_from, r.date_to, scope)
         routes = await queries.select_route_occupancy(cur, r.date_from, r.date_to, scope)
         hotels = await queries.select_hotel_occupancy(cur, r.date_from, r.date_to, scope)
-        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to, scope=scope)
-        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to, scope=scope)
+        top_routes = await queries.select_top_routes(cur, r.date_from, r.date_to, limit=TOP_N, scope=scope)
+        top_hotels = await queries.select_top_hotels(cur, r.date_from, r.date_to, limit=TOP_N, scope=scope)
     counts = Counter()
     for row in daily:
         counts[row["currency"]] += int(row["bookings"])
@@ -885,6 +892,7 @@ async def list_audit(f: AuditFilter, scope: HasPartner | None = None) -> dict:
         for key in ("before_data", "after_data"):
             if isinstance(item[key], str):
                 item[key] = json.loads(item[key])
+    page["items"] = await auditview.readable(page["items"], await catalogue_currency())
     return page
 
 

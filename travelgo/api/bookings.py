@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from quart import g, request
 from quart_schema import (
     tag,
@@ -20,6 +20,7 @@ from ..bookings import service
 from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
 from ..problems import Problem, validation_errors
 from . import bp, optional_body, problems, validate_query
+from .search import StopOut
 
 
 class BookedSeatOut(BaseModel):
@@ -44,6 +45,9 @@ class BookedTripOut(BaseModel):
     departs_at: datetime
     arrives_at: datetime
     status: str
+    boarding_point: StopOut | None = Field(default=None, description="where the traveller boards (their choice)")
+    dropping_point: StopOut | None = Field(default=None, description="where the traveller gets off")
+    operator_phone: str | None = Field(default=None, description="the operator's number for the day of travel")
 
 
 class BookedHotelOut(BaseModel):
@@ -159,6 +163,9 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "departs_at": booking["departs_at"],
             "arrives_at": booking["arrives_at"],
             "status": booking["trip_status"],
+            "boarding_point": booking.get("boarding_point"),
+            "dropping_point": booking.get("dropping_point"),
+            "operator_phone": booking.get("operator_phone"),
         }
     else:
         out["hotel"] = {
@@ -233,6 +240,8 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
                 body.contact_phone,
                 headers.idempotency_key,
                 expected_total_minor=body.expected_total_minor,
+                boarding_point_id=body.boarding_point_id,
+                dropping_point_id=body.dropping_point_id,
             )
         else:
             booking = await service.book_room(

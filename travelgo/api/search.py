@@ -89,8 +89,13 @@ class SeatOut(BaseModel):
 
 
 class StopOut(BaseModel):
+    """A boarding or dropping point. Choose one by `id` when booking (`boarding_point_id`, `dropping_point_id`)."""
+
+    id: int | None = Field(default=None, description="null on a trip made before points could be chosen")
     name: str
-    time: str
+    landmark: str | None = None
+    time: str = Field(description="HH:MM in the point's city (boarding: the origin, dropping: the destination)")
+    at: datetime | None = Field(default=None, description="RFC 3339 with the city's offset")
 
 
 class TripDetail(TripOut):

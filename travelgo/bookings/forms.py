@@ -73,6 +73,12 @@ class BusBookingIn(Contact):
     seats: list[Annotated[str, Field(min_length=1, max_length=8)]] = Field(min_length=1, max_length=MAX_SEATS)
     passengers: list[Passenger] = Field(min_length=1, max_length=MAX_SEATS)
     expected_total_minor: ExpectedTotal = None
+    boarding_point_id: int | None = Field(
+        default=None, gt=0, description="one of the trip's `boarding_points` (its id); left out: the first"
+    )
+    dropping_point_id: int | None = Field(
+        default=None, gt=0, description="one of the trip's `dropping_points` (its id); left out: the last"
+    )
 
     _seats = field_validator("seats")(_clean_seats)
 
@@ -218,6 +224,12 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
     quoted_total, quote_error = parse_quoted_total(form)
     if quote_error:
         errors.setdefault("__all__", quote_error)
+    points = {}
+    for name, kind in (("boarding_point_id", "boarding"), ("dropping_point_id", "dropping")):
+        raw = (form.get(name) or "").strip()
+        if raw and not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
+            errors[name] = f"Choose one of this bus's {kind} points."
+        points[name] = int(raw) if raw and name not in errors else None
     if errors:
         return None, errors
     return {
@@ -227,6 +239,7 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
         "contact_phone": contact.contact_phone,
         "idempotency_key": key,
         "expected_total_minor": quoted_total,
+        **points,
     }, {}
 
 

@@ -23,6 +23,7 @@ import pymysql
 from .. import dates, db, events
 from ..buses.service import closed_reason
 from ..pricing import service as pricing
+from ..stops import service as stops
 from ..text import natural_key
 from . import queries
 from .errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, RoomsUnavailable, SeatsUnavailable
@@ -113,10 +114,18 @@ class BusSeats(Inventory):
 
     type = "bus"
 
-    def __init__(self, trip_id: int, seats: list[str], passengers: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        trip_id: int,
+        seats: list[str],
+        passengers: list[dict[str, Any]] | None = None,
+        boarding_point_id: int | None = None,
+        dropping_point_id: int | None = None,
+    ) -> None:
         self.trip_id = trip_id
         self.seats = list(seats)
         self.passengers = passengers or []
+        self.points = (boarding_point_id, dropping_point_id)  # asked for (None: the first / the last)
         self.trip: dict[str, Any] = {}
         self.delta = 0
         self.held: list[str] = []  # seats active bookings held when check() read them
@@ -195,6 +204,7 @@ class BusSeats(Inventory):
         ]
         rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
         await self._holding(queries.insert_booking_seats(cur, booking_id, self.trip_id, rows))
+        await stops.record_choice(cur, booking_id, self.trip_id, *self.points)  # the trip's own, or first/last
 
     async def retake_items(self, cur, booking_id: int) -> None:
         await self._holding(queries.update_booking_seats_held(cur, booking_id))

@@ -86,6 +86,8 @@ class Booking(TypedDict, total=False):
     trip_status: str | None
     boarding_points: list[dict[str, Any]] | None
     dropping_points: list[dict[str, Any]] | None
+    boarding_point: dict[str, Any] | None  # the chosen points (stops.service.booking_points); None without points
+    dropping_point: dict[str, Any] | None
     seats: list[BookedSeat]
     room_type_id: int | None
     room_type_name: str | None

@@ -19,6 +19,7 @@ from ..checkout import service as checkout
 from ..dates import local, today_in, utc, zoned
 from ..places import service as places
 from ..rules import MAX_NIGHTS, MAX_SEATS
+from ..stops import service as stops
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -83,13 +84,20 @@ async def _book(
     return {**booking, "replayed": not made.created}
 
 
-def bus_unit(trip_id: int, seats: list[str], passengers: list[dict[str, Any]]) -> BusSeats:
-    """The unit of a bus booking: seats on one trip, a passenger each."""
+def bus_unit(
+    trip_id: int,
+    seats: list[str],
+    passengers: list[dict[str, Any]],
+    boarding_point_id: int | None = None,
+    dropping_point_id: int | None = None,
+) -> BusSeats:
+    """The unit of a bus booking: seats on one trip, a passenger each, boarding and getting off at the trip's points
+    (left out: the first boarding and the last dropping point)."""
     if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
         raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
     if len(passengers) != len(seats):
         raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    return BusSeats(trip_id, seats, passengers)
+    return BusSeats(trip_id, seats, passengers, boarding_point_id, dropping_point_id)
 
 
 def hotel_unit(
@@ -108,7 +116,9 @@ def hotel_unit(
 # How a validated POST /api/v1/bookings body (forms.BookingCreate's members) becomes its inventory unit, by `type`:
 # the one home of that mapping (book_trip/book_room and the itinerary checkout use it). A new kind adds one line.
 UNITS: dict[str, Callable[[Any], Inventory]] = {
-    "bus": lambda b: bus_unit(b.trip_id, b.seats, [p.model_dump() for p in b.passengers]),
+    "bus": lambda b: bus_unit(
+        b.trip_id, b.seats, [p.model_dump() for p in b.passengers], b.boarding_point_id, b.dropping_point_id
+    ),
     "hotel": lambda b: hotel_unit(b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name),
 }
 
@@ -130,10 +140,13 @@ async def book_trip(
     contact_phone: str | None = None,
     idempotency_key: str | None = None,
     expected_total_minor: int | None = None,
+    boarding_point_id: int | None = None,
+    dropping_point_id: int | None = None,
 ) -> Booking:
     """Book seats on a trip for one passenger each; returns the booking (replayed=True for a repeated key).
-    With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now."""
-    unit = bus_unit(trip_id, seats, passengers)
+    With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now. The boarding and
+    dropping points must be the trip's (InvalidBooking); left out, the first boarding and last dropping point."""
+    unit = bus_unit(trip_id, seats, passengers, boarding_point_id, dropping_point_id)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -324,6 +337,7 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             for s in await queries.select_booking_seats(cur, booking["id"])
         ]
         booking["nights"] = []
+        booking.update(await stops.booking_points(cur, booking))
     else:
         booking["title"] = booking["hotel_name"]
         booking["seats"] = []

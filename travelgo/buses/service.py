@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 
 from .. import dates, db, searchcache
 from ..places import queries as place_queries
 from ..places import service as places
+from ..stops import service as stops
 from . import queries
 from .forms import TRIP_AMENITIES as AMENITY_ORDER
 from .forms import BusSearch
@@ -31,10 +31,6 @@ class SearchInvalid(Exception):
 def _amenities(value) -> list[str]:
     items = value if isinstance(value, (set, list, tuple)) else (value or "").split(",")
     return [a for a in AMENITY_ORDER if a in items]
-
-
-def _json(value) -> list:
-    return json.loads(value) if isinstance(value, (str, bytes)) else (value or [])
 
 
 def trip_out(row: dict) -> dict:
@@ -161,6 +157,7 @@ async def get_trip(trip_id: int) -> dict | None:
         if row is None:
             return None
         seats = await queries.select_trip_seats(cur, trip_id, row["vehicle_id"])
+        points = await stops.trip_points(cur, row)
     trip = trip_out(row)
     reason = closed_reason(row["status"], trip["departs_at"], trip["seats_left"])
     trip.update(
@@ -181,8 +178,8 @@ async def get_trip(trip_id: int) -> dict | None:
             }
             for s in seats
         ],
-        boarding_points=_json(row["boarding_points"]),
-        dropping_points=_json(row["dropping_points"]),
+        boarding_points=points["boarding"],
+        dropping_points=points["dropping"],
     )
     return trip
 

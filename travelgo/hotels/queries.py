@@ -147,12 +147,21 @@ async def select_hotel(cur, hotel_id: int) -> dict | None:
     return await cur.fetchone()
 
 
-async def select_room_types_for_stay(cur, hotel_id: int, check_in: date, check_out: date, nights: int) -> list[dict]:
-    """Every room type of a hotel with rooms left and price over the stay (one grouped query)."""
+async def select_room_types_for_stay(
+    cur, hotel_id: int, check_in: date, check_out: date, nights: int, today: date | None = None
+) -> list[dict]:
+    """Every room type of a hotel with rooms left and price over the stay (one grouped query), and whether it has
+    any room on sale from `today` (default check_in) on at all (`on_sale`: a room type without inventory is not
+    offered to travellers)."""
     await cur.execute(
         STAY_NIGHTS
         + """
         SELECT rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency,
+               EXISTS(SELECT 1
+                        FROM room_inventory oi
+                       WHERE oi.room_type_id = rt.id
+                         AND oi.night >= %(today)s
+                         AND oi.rooms_total > 0) AS on_sale,
                COUNT(ri.night) AS nights_on_sale,
                IF(COUNT(ri.night) = %(nights)s,
                   MIN(IF(ri.stop_sell, 0, ri.rooms_total - ri.rooms_booked)), 0) AS rooms_left,
@@ -164,7 +173,13 @@ async def select_room_types_for_stay(cur, hotel_id: int, check_in: date, check_o
          GROUP BY rt.id, rt.name, rt.max_guests, rt.beds, rt.base_price_minor, rt.currency
          ORDER BY rt.base_price_minor, rt.id
         """,
-        {"hotel_id": hotel_id, "check_in": check_in, "check_out": check_out, "nights": nights},
+        {
+            "hotel_id": hotel_id,
+            "check_in": check_in,
+            "check_out": check_out,
+            "nights": nights,
+            "today": today or check_in,
+        },
     )
     return await cur.fetchall()
 

@@ -102,9 +102,11 @@ async def get_hotel(
         check_in = check_in or today
         check_out = check_out if check_out and check_out > check_in else check_in + timedelta(days=1)
         nights = (check_out - check_in).days
-        room_rows = await queries.select_room_types_for_stay(cur, hotel_id, check_in, check_out, nights)
+        room_rows = await queries.select_room_types_for_stay(cur, hotel_id, check_in, check_out, nights, today)
     room_types = []
     for r in room_rows:
+        if not r["on_sale"]:  # no room of this type is on sale on any night: not offered at all
+            continue
         rooms_left = int(r["rooms_left"] or 0)
         stay = int(r["stay_minor"]) if r["stay_minor"] is not None and r["nights_on_sale"] == nights else None
         room_types.append(

@@ -26,6 +26,7 @@ from .generator import Generator
 from .itineraries import sample_trip
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
 from .partners import seed_partners
+from .stops import seed_points
 
 # What the CLI, the tests and the benchmarks use.
 __all__ = [
@@ -42,6 +43,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
     await contacts.add_phones()
+    await seed_points()  # boarding and dropping points of every trip (issue 22)
     async with db.transaction() as cur:
         await sample_trip(cur)
     async with db.transaction() as cur:

@@ -87,6 +87,10 @@ def ticket_pdf(booking: dict) -> bytes:
         doc.fact("Seats", seats or "-")
         doc.fact("Departs", when(booking.get("departs_at")))
         doc.fact("Arrives", when(booking.get("arrives_at")))
+        for key, label in (("boarding_point", "Board at"), ("dropping_point", "Get off at")):
+            if point := booking.get(key):  # the traveller's choice (stops.service.booking_points)
+                landmark = f" ({point['landmark']})" if point.get("landmark") else ""
+                doc.fact(label, f"{point['name']}, {point['time']}{landmark}")
         operator = booking.get("operator") or ""
         phone = booking.get("operator_phone")
         doc.fact("Operator", f"{operator} · call {phone}" if phone else operator)

@@ -12,6 +12,7 @@ from ...forms import FormState, found, saved
 from ...web import render
 from .. import service
 from ..forms import TRIP_AMENITIES, WEEKDAYS, CancelForm, ScheduleForm, TripFilter, TripForm, TripPrice, TripSeats
+from ..schedules import schedule_preview
 from ..views import actor, area_scope, area_url, filtered
 
 bp = Blueprint("trips", __name__)
@@ -29,14 +30,18 @@ async def trip_list():
     )
 
 
-async def _new_page(single: FormState, schedule: FormState, *, block: str | None = None) -> Response:
-    """The new-trip page: the one-trip form and the schedule form, each with its own values and errors."""
+async def _new_page(
+    single: FormState, schedule: FormState, *, block: str | None = None, preview: dict | None = None
+) -> Response:
+    """The new-trip page: the one-trip form and the schedule form, each with its own values and errors (and the
+    schedule's preview, when asked for)."""
     return await render(
         "admin/trip_new.html",
         block=block,
         status=max(single.status, schedule.status),
         **single.context(),
         **schedule.context("sched_"),
+        sched_preview=preview,
         options=await service.options(),
         trip_amenities=TRIP_AMENITIES,
         weekdays=WEEKDAYS,
@@ -98,6 +103,8 @@ async def trip_schedule():
     state = await FormState.posted(ScheduleForm, "amenities", "weekdays")
     if state.validating:
         return await state.live()
+    if state.form is not None and state.values.get("preview") == "1":  # nothing saved: what Create would make
+        return await _new_page(FormState(), state, block="schedule_form", preview=schedule_preview(state.form))
     return await _create_trips(state) or await _new_page(FormState(), state, block="schedule_form")
 
 

@@ -1,0 +1,78 @@
+"""SQL for trip points (trip_points) and a booking's chosen points (booking_points). No commits here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+Row = dict[str, Any]
+
+
+async def select_trip_points(cur, trip_id: int) -> list[Row]:
+    """Every point of a trip: boarding first, each kind in its order."""
+    await cur.execute(
+        """
+        SELECT id, kind, position, name, landmark, at
+          FROM trip_points
+         WHERE trip_id = %(trip_id)s
+         ORDER BY kind, position
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchall()
+
+
+async def insert_trip_points(cur, trip_id: int, kind: str, points: list[tuple[str, str | None, datetime]]) -> None:
+    """A trip's points of one kind, in the order given: (name, landmark, wall-clock time of the origin)."""
+    if not points:
+        return
+    await cur.executemany(
+        """
+        INSERT INTO trip_points (trip_id, kind, position, name, landmark, at)
+        VALUES (%s, %s, %s, %s, %s, %s)
+        """,
+        [(trip_id, kind, i, name, landmark, at) for i, (name, landmark, at) in enumerate(points)],
+    )
+
+
+async def insert_booking_points(
+    cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None
+) -> int:
+    """Record a booking's points in one statement: the ones asked for when they are the trip's own of that kind,
+    the first boarding and the last dropping point for one left out (None). Returns the rows written: 0 when the
+    trip has no points of a kind, or an id asked for is not one of them."""
+    await cur.execute(
+        """
+        INSERT INTO booking_points (booking_id, trip_id, boarding_point_id, dropping_point_id)
+        SELECT %(booking_id)s, %(trip_id)s, c.boarding, c.dropping
+          FROM (SELECT (SELECT b.id
+                          FROM trip_points b
+                         WHERE b.trip_id = %(trip_id)s AND b.kind = 'boarding'
+                           AND (%(boarding)s IS NULL OR b.id = %(boarding)s)
+                         ORDER BY b.position
+                         LIMIT 1) AS boarding,
+                       (SELECT d.id
+                          FROM trip_points d
+                         WHERE d.trip_id = %(trip_id)s AND d.kind = 'dropping'
+                           AND (%(dropping)s IS NULL OR d.id = %(dropping)s)
+                         ORDER BY d.position DESC
+                         LIMIT 1) AS dropping) c
+         WHERE c.boarding IS NOT NULL
+           AND c.dropping IS NOT NULL
+        """,
+        {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id},
+    )
+    return cur.rowcount
+
+
+async def select_booking_points(cur, booking_id: int) -> Row | None:
+    """The chosen points' ids of a booking, or None (a trip without points, or a booking made before them)."""
+    await cur.execute(
+        """
+        SELECT boarding_point_id, dropping_point_id
+          FROM booking_points
+         WHERE booking_id = %(booking_id)s
+        """,
+        {"booking_id": booking_id},
+    )
+    return await cur.fetchone()
