@@ -51,6 +51,8 @@ class ProblemBody(BaseModel):
     total_minor: int | None = Field(None, description="409 price_changed: the total now, to show and send again")
     expected_total_minor: int | None = Field(None, description="409 price_changed: the total the client expected")
     currency: str | None = Field(None, description="409 price_changed: the currency of both totals")
+    restaurant_id: int | None = Field(None, description="409: the restaurant with no free table for the sitting")
+    party_size: int | None = Field(None, description="409: the party no free table (or adjacent pair) seats")
 
 
 class Problem(Exception):

@@ -26,13 +26,20 @@ from quart import current_app, has_app_context
 
 from .. import db
 from ..notify.queue import queue as notify
+from ..notify.queue import queue_partner as notify_partner
 from . import queries
 from .errors import BookingError, NotFound, PriceChanged
 from .kinds import KINDS, Inventory, of_booking
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
 REFERENCE_ATTEMPTS = 5
-ACTIVE = ("pending_payment", "confirmed")  # statuses that hold inventory
+ACTIVE = ("pending_payment", "confirmed", "requested")  # statuses that hold inventory
+# The traveller's first message about a new booking, by the status it starts in (kinds.BookingColumns.status).
+CREATED_MESSAGE = {
+    "pending_payment": "booking_held",
+    "confirmed": "booking_confirmed",
+    "requested": "restaurant_requested",
+}
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,7 @@ class Created:
     reference: str | None = None
     total_minor: int | None = None
     currency: str | None = None
+    status: str = "pending_payment"  # what it started as: only a pending_payment hold needs a payment order
 
 
 async def create(new: NewBooking) -> Created:
@@ -154,7 +162,10 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
         {
             "user_id": new.user_id,
             "type": columns.type,
-            "hold_seconds": new.hold_seconds,
+            "status": columns.status,
+            # A hold runs out after the engine's hold time, a request at the business's answer deadline; a booking
+            # confirmed at once never does (INTERVAL NULL SECOND is NULL).
+            "hold_seconds": None if columns.status == "confirmed" else (columns.hold_seconds or new.hold_seconds),
             "total_minor": columns.total_minor,
             "currency": columns.currency,
             "contact_email": new.contact_email,
@@ -168,10 +179,14 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
     await unit.write_items(cur, booking_id)
     # The next buyer's price (occupancy changed), under the same locks; this booking keeps the price it was charged.
     await unit.reprice(cur)
-    # 5. Publish: the availability event, and the traveller's "held: pay by" message (both outboxes, this commit).
+    # 5. Publish: the availability event, and the traveller's first message ("held: pay by", "confirmed", "request
+    # sent"), both outboxes, this commit. A booking confirmed at once is news for the business too.
     await unit.publish(cur)
-    await notify(cur, "booking_held", user_id=new.user_id, booking_id=booking_id, email=new.contact_email)
-    return Created(booking_id, True, reference, columns.total_minor, columns.currency)
+    message = CREATED_MESSAGE[columns.status]
+    await notify(cur, message, user_id=new.user_id, booking_id=booking_id, email=new.contact_email)
+    if columns.status == "confirmed":
+        await notify_partner(cur, "partner_new_booking", booking_id)
+    return Created(booking_id, True, reference, columns.total_minor, columns.currency, columns.status)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from quart import current_app
@@ -17,7 +17,9 @@ from .. import db
 from ..checkout import service as checkout
 from ..dates import local, today_in, utc, zoned
 from ..places import service as places
-from ..rules import MAX_NIGHTS, MAX_SEATS
+from ..restaurants import policy as restaurant_policy
+from ..restaurants import queries as restaurant_queries
+from ..rules import MAX_NIGHTS, MAX_PARTY, MAX_SEATS
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -29,9 +31,10 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     PriceChanged,
     RoomsUnavailable,
     SeatsUnavailable,
+    TablesUnavailable,
     TooManyHolds,
 )
-from .kinds import BusSeats, HotelNights, Inventory, stay_nights
+from .kinds import BusSeats, HotelNights, Inventory, RestaurantTables, stay_nights
 from .models import Booking, BookingPage
 
 
@@ -75,7 +78,7 @@ async def _book(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
-    if made.created:
+    if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
         await checkout.open_order(made)
     async with db.reading() as cur:
         booking = await _detail(cur, made.booking_id)
@@ -127,6 +130,27 @@ async def book_room(
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
+async def book_table(
+    user: Any,
+    restaurant_id: int,
+    day: date,
+    at: time,
+    party_size: int,
+    guest_name: str,
+    notes: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
+) -> Booking:
+    """Book a table for a party at a restaurant; returns the booking with the table(s) assigned. It starts
+    confirmed (no deposit), as a hold to pay (deposit) or as a request the restaurant answers (on request)."""
+    if not 1 <= party_size <= MAX_PARTY:
+        raise InvalidBooking({"party_size": f"Book for 1 to {MAX_PARTY} guests"})
+    unit = RestaurantTables(restaurant_id, day, at, party_size, guest_name, notes)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
+
+
 # --- cancel --------------------------------------------------------------------------------------------
 
 
@@ -137,12 +161,7 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
         core = await queries.select_booking_core_by_reference(cur, user_id, reference)
         if core is None:
             raise NotFound("There is no such booking.")
-        quote = refunds.quote(
-            status=core["status"],
-            total_minor=core["total_minor"],
-            currency=core["currency"],
-            starts_at=local(core["starts_at"], core["timezone"]),
-        )
+        quote = _quote(core, local(core["starts_at"], core["timezone"]))
         if not quote.cancellable:
             raise NotCancellable(quote.reason)
         released = await engine.release(
@@ -162,11 +181,25 @@ async def cancel_booking(user_id: int, reference: str, reason: str | None = None
 
 def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> refunds.RefundQuote:
     """What cancelling this booking now would refund (shown before the traveller confirms)."""
+    return _quote(booking, booking["starts_at"], now)
+
+
+def _quote(booking: dict[str, Any], starts_at: datetime, now: datetime | None = None) -> refunds.RefundQuote:
+    """The policy of the booking's kind: a restaurant's own, or the travel policy (refunds.py)."""
+    if booking["type"] == "restaurant":
+        return restaurant_policy.quote(
+            status=booking["status"],
+            total_minor=booking["total_minor"],
+            currency=booking["currency"],
+            starts_at=starts_at,
+            free_cancel_hours=booking["free_cancel_hours"],
+            now=now,
+        )
     return refunds.quote(
         status=booking["status"],
         total_minor=booking["total_minor"],
         currency=booking["currency"],
-        starts_at=booking["starts_at"],
+        starts_at=starts_at,
         now=now,
     )
 
@@ -270,8 +303,15 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             for s in await queries.select_booking_seats(cur, booking["id"])
         ]
         booking["nights"] = []
-    else:
+    elif booking["type"] == "hotel":
         booking["title"] = booking["hotel_name"]
         booking["seats"] = []
         booking["nights"] = await queries.select_booking_nights(cur, booking["id"])
+    else:
+        booking["title"] = booking["restaurant_name"]
+        booking["seats"] = []
+        booking["nights"] = []
+    booking["tables"] = (
+        await restaurant_queries.select_booking_tables(cur, booking["id"]) if booking["type"] == "restaurant" else []
+    )
     return booking
