@@ -206,17 +206,17 @@ SORTS = {
 }
 
 
-async def select_city_restaurants(
-    cur, city_id: int, cuisine: str | None, party_size: int, sort: str, weekday: int
+async def select_restaurants(
+    cur, city_id: int | None, cuisine: str | None, party_size: int, sort: str, weekday: int
 ) -> list[Row]:
-    """Restaurants of a city open that weekday and able to seat the party at all (max_party), sorted."""
+    """Restaurants of a city (every city: None) open that weekday and taking parties that large, sorted."""
     await cur.execute(
         f"""
         SELECT {RESTAURANT_COLUMNS}
           FROM restaurants r
           JOIN cities c ON c.id = r.city_id
-         WHERE r.city_id = %(city)s
-           AND r.max_party >= %(party)s
+         WHERE r.max_party >= %(party)s
+           {"AND r.city_id = %(city)s" if city_id else ""}
            {"AND r.cuisine = %(cuisine)s" if cuisine else ""}
            AND EXISTS (SELECT 1 FROM restaurant_hours h WHERE h.restaurant_id = r.id AND h.weekday = %(weekday)s)
          ORDER BY {SORTS[sort]}
@@ -235,7 +235,7 @@ async def select_cuisines(cur, city_id: int | None = None) -> list[str]:
 
 
 async def select_taken_for_day(cur, restaurant_ids: list[int], day: date) -> list[Row]:
-    """(restaurant_id, table_id, slot_at) held on these restaurants' tables on one day (and the small hours after)."""
+    """(restaurant_id, table_id, slot_at) held on these restaurants' tables on one day."""
     if not restaurant_ids:
         return []
     placeholders, params = db.in_list("r", restaurant_ids)
