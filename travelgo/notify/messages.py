@@ -88,6 +88,11 @@ def ics(booking: dict[str, Any], url: str) -> bytes:
     if booking["type"] == "bus":
         event.add("summary", f"Bus {booking['title']} ({booking['reference']})")
         event.add("location", booking.get("origin") or "")
+    elif booking["type"] == "restaurant":
+        event.add("summary", f"Table at {booking['title']} ({booking['reference']})")
+        event.add(
+            "location", ", ".join(filter(None, (booking.get("restaurant_address"), booking.get("restaurant_city"))))
+        )
     else:
         event.add("summary", f"Stay at {booking['title']} ({booking['reference']})")
         event.add("location", ", ".join(filter(None, (booking.get("hotel_address"), booking.get("hotel_city")))))
