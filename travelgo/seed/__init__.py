@@ -23,6 +23,7 @@ from .buses import haversine_km
 from .data import ALL_TABLES, CITIES, LAYOUTS, SAMPLE_TRAVELLERS, SCALES, TIMEZONE, seats_of
 from .generator import Generator
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
+from .restaurants import seed as seed_restaurants
 
 # What the CLI, the tests and the benchmarks use.
 __all__ = [
@@ -38,6 +39,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await truncate_all()
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
+    await seed_restaurants(generator.today)
     await refresh_statistics()
     await announce_reload()
     return await counts()
@@ -60,6 +62,8 @@ async def counts() -> dict[str, int]:
             "booking_seats",
             "booking_nights",
             "reviews",
+            "restaurants",
+            "restaurant_tables",
         ):
             await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")
             result[table] = (await cur.fetchone())["n"]
