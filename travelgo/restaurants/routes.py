@@ -86,9 +86,11 @@ async def restaurant_detail(restaurant_id: int):
 
 @bp.get("/restaurants/<int:restaurant_id>/live")
 async def restaurant_live(restaurant_id: int):
-    """Server-sent `slots-changed` messages when a booking, cancellation or expiry changes the restaurant's free
+    """Server-sent `slots-changed` messages (data: the dates) when a booking, cancellation or expiry changes the restaurant's free
     tables on ?date= (every day without it); the page re-fetches its #slots region on each."""
     day = request.args.get("date", "")
+    if not await service.exists(restaurant_id):
+        abort(404)
     sub = await subscribe([f"restaurant:{restaurant_id}"])
 
     async def render_event(event: events.Event) -> bytes | None:
@@ -96,7 +98,8 @@ async def restaurant_live(restaurant_id: int):
             return None
         return live.sse_message(",".join(event.payload.get("dates", [])), event="slots-changed", id=event.id)
 
-    return live.stream_response(sub, [], render_event)
+    # An opening `listening` message says the subscription is live (nothing on the page listens to it).
+    return live.stream_response(sub, [live.sse_message(day or "all", event="listening")], render_event)
 
 
 # --- booking a table ----------------------------------------------------------------------------------------

@@ -176,6 +176,11 @@ async def restaurant_day(restaurant_id: int, day: date | None, party_size: int) 
     }
 
 
+async def exists(restaurant_id: int) -> bool:
+    async with db.reading() as cur:
+        return await queries.select_restaurant(cur, restaurant_id) is not None
+
+
 async def cuisines(city_id: int | None = None) -> list[str]:
     async with db.reading(replica=True) as cur:
         return await queries.select_cuisines(cur, city_id)
