@@ -53,8 +53,8 @@ class SlotOut(BaseModel):
 
 class HoursOut(BaseModel):
     weekday: int = Field(description="0 = Monday")
-    opens: dt.time
-    closes: dt.time
+    opens: str = Field(description="HH:MM, the restaurant's local time")
+    closes: str = Field(description="HH:MM; the last sitting ends by then")
 
 
 class RestaurantDetail(RestaurantOut):

@@ -154,7 +154,11 @@ async def restaurant_day(restaurant_id: int, day: date | None, party_size: int) 
         floor = (await _floors(cur, [r], day))[r["id"]]
         week = await queries.select_hours(cur, [restaurant_id])
     hours = [
-        {"weekday": h["weekday"], "opens": seating.as_time(h["opens"]), "closes": seating.as_time(h["closes"])}
+        {
+            "weekday": h["weekday"],
+            "opens": seating.as_time(h["opens"]).strftime("%H:%M"),
+            "closes": seating.as_time(h["closes"]).strftime("%H:%M"),
+        }
         for h in week
     ]
     return {
