@@ -29,6 +29,7 @@ from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
 from ..places import queries as place_queries
 from ..pricing import service as pricing
+from ..restaurants import queries as restaurant_queries
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -693,6 +694,8 @@ async def get_booking(reference: str) -> dict:
             raise NotFound("booking")
         if booking["type"] == "bus":
             booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
+        elif booking["type"] == "restaurant":
+            booking["tables"] = await restaurant_queries.select_booking_tables(cur, booking["id"])
         else:
             booking["nights"] = await booking_queries.select_booking_nights(cur, booking["id"])
     return booking
@@ -871,6 +874,8 @@ def service_name(b: dict) -> str:
     """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
     if b["type"] == "bus":
         return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
+    if b["type"] == "restaurant":
+        return f"{b['restaurant_name']}, table for {b['guests']}"
     return f"{b['hotel_name']}, {b['room_type_name']}"
 
 

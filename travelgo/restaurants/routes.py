@@ -1,15 +1,15 @@
-"""Restaurant pages: search with bookable times, the restaurant's day of slots (live), booking a table, and the
-admin's page for answering requests."""
+"""Restaurant pages: search with bookable times, the restaurant's day of slots (live), booking a table.
+(The admin's page for answering requests is admin/routes/restaurants.py.)"""
 
 from __future__ import annotations
 
 import secrets
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from quart import Blueprint, abort, flash, g, request
 
 from .. import events, ratelimit
-from ..auth import admin_required, login_required
+from ..auth import login_required
 from ..bookings import service as bookings
 from ..bookings.forms import IDEMPOTENCY_KEY_MAX, Contact, TableRequest
 from ..dates import today_in
@@ -199,44 +199,3 @@ async def restaurant_booking_create(restaurant_id: int):
         if message:
             await flash(message, "success")
     return hx_redirect(f"/bookings/{booking['reference']}")
-
-
-# --- the restaurant's answer (admin; the partner area will call the same service) ------------------------------
-
-
-class AnswerForm(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    booking_id: int = Field(gt=0)
-    answer: str = Field(pattern="^(accept|reject)$")
-    reason: str | None = Field(default=None, max_length=255)
-
-
-@bp.get("/admin/restaurant-requests")
-@admin_required
-async def restaurant_requests():
-    """Open table requests, soonest deadline first, each with Accept and Reject."""
-    return await render("restaurants/requests.html", requests=await service.open_requests())
-
-
-@bp.post("/admin/restaurant-requests")
-@admin_required
-async def restaurant_request_answer():
-    """Accept or reject one request (409 when it was answered, withdrawn or expired meanwhile)."""
-    form, errors = parse_model(AnswerForm, form_dict(await request.form))
-    if form is None:
-        await flash("That answer could not be read. Please try again.", "error")
-        return hx_redirect("/admin/restaurant-requests")
-    try:
-        if form.answer == "accept":
-            status = await service.accept_request(form.booking_id)
-            await flash(
-                "Accepted: the guest is asked to pay the deposit." if status == "pending_payment" else "Accepted.",
-                "success",
-            )
-        else:
-            await service.reject_request(form.booking_id, form.reason)
-            await flash("Rejected: the guest has been told.", "success")
-    except bookings.BookingError as exc:
-        await flash(exc.detail, "error")
-    return hx_redirect("/admin/restaurant-requests")

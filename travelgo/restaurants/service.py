@@ -13,6 +13,7 @@ from typing import Any
 from quart import current_app
 
 from .. import dates, db
+from ..admin import audit
 from ..bookings import engine, kinds
 from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError, NotFound
@@ -208,9 +209,9 @@ async def _locked_request(cur, booking_id: int):
     return core
 
 
-async def accept_request(booking_id: int) -> str:
+async def accept_request(booking_id: int, actor: int | None = None) -> str:
     """The restaurant accepts a request: confirmed at once, or, when it asks a deposit, a hold to pay (its payment
-    order opened after the commit). Returns the new status."""
+    order opened after the commit). Returns the new status. `actor`: who answered, for the audit trail."""
 
     async def work(cur):
         core = await _locked_request(cur, booking_id)
@@ -218,6 +219,9 @@ async def accept_request(booking_id: int) -> str:
         status = "pending_payment" if deposit else "confirmed"
         hold = current_app.config["TRAVELGO"].hold_seconds if deposit else None
         await queries.update_request_answered(cur, booking_id, status=status, hold_seconds=hold)
+        await audit.record(
+            cur, actor, "accept_request", "booking", booking_id, {"status": "requested"}, {"status": status}
+        )
         await notify(
             cur, "restaurant_request_accepted", user_id=core["user_id"], booking_id=booking_id,
             email=core["contact_email"],
@@ -232,13 +236,15 @@ async def accept_request(booking_id: int) -> str:
     return status
 
 
-async def reject_request(booking_id: int, reason: str | None = None) -> None:
-    """The restaurant turns a request down: the tables go back and the traveller is told why."""
+async def reject_request(booking_id: int, reason: str | None = None, actor: int | None = None) -> None:
+    """The restaurant turns a request down: the tables go back and the traveller is told why (audited)."""
     reason = (reason or "").strip() or "The restaurant cannot take this booking."
 
     async def work(cur):
         core = await _locked_request(cur, booking_id)
         await engine.release(cur, booking_id, to_status="rejected", reason=reason[:255], cancelled_by="operator")
+        after = {"status": "rejected", "reason": reason[:255]}
+        await audit.record(cur, actor, "reject_request", "booking", booking_id, {"status": "requested"}, after)
         await notify(
             cur, "restaurant_request_rejected", user_id=core["user_id"], booking_id=booking_id,
             email=core["contact_email"], context={"reason": reason[:255]},

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint
 
-from . import audit, bookings, dashboard, hotels, money, places, pricing, reviews, trips, vehicles
+from . import audit, bookings, dashboard, hotels, money, places, pricing, restaurants, reviews, trips, vehicles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(dashboard.bp)
@@ -24,6 +24,7 @@ bp.register_blueprint(places.bp)
 bp.register_blueprint(hotels.bp)
 bp.register_blueprint(pricing.bp)
 bp.register_blueprint(reviews.bp)
+bp.register_blueprint(restaurants.bp)
 bp.register_blueprint(audit.bp)
 
 
