@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from travelgo import db
+from travelgo import db, mail
 from travelgo.bookings.integrity import check_inventory
 from travelgo.restaurants import service as restaurants
 
 from ..bookings.helpers import scalar
-from ..conftest import api_token
+from ..conftest import api_token, deliver_notifications
 from ..inapp import InApp, checkout
 from .helpers import restaurant_and_user, table_body
 
@@ -109,3 +109,25 @@ async def test_unpaid_deposit_hold_expires_like_any_hold(client):
     shown = await show(client, headers, body["reference"])
     assert shown["status"] == "expired" and shown["cancel_reason"] == "The hold ran out before payment."
     assert await scalar("SELECT COUNT(*) FROM restaurant_table_slots") == 0
+
+
+async def test_request_messages_are_sent_with_what_happened(client):
+    _, _, accepted = await request_table(client, name="Zaffran")
+    await answers.accept_request(await booking_id(accepted["reference"]))
+    restaurant, user = await restaurant_and_user(confirmation="request", tables=[2], name="Gajalee")
+    headers = await api_token(client, user["email"])
+    rejected = await (
+        await client.post("/api/v1/bookings", json=table_body(restaurant["id"]), headers=headers)
+    ).get_json()
+    await deliver_notifications()  # "request sent" goes while Gajalee's request is open; Zaffran's is answered already
+    await answers.reject_request(await booking_id(rejected["reference"]), "Closed for a wedding")
+    await deliver_notifications()
+    statuses = await scalar("SELECT GROUP_CONCAT(DISTINCT status ORDER BY status) FROM notifications")
+    assert statuses == "sent,skipped"  # Zaffran's "request sent", obsolete once it was accepted, is skipped
+    assert await scalar("SELECT COUNT(*) FROM notifications WHERE status = 'skipped'") == 1
+    subjects = {m["subject"]: m["body"] for m in await mail.outbox()}
+    sent = next(body for subject, body in subjects.items() if subject.startswith("Request sent: Gajalee"))
+    assert "The restaurant confirms bookings itself" in sent and "Restaurant: Gajalee" in sent
+    assert any(s.startswith("Confirmed: Zaffran") for s in subjects)
+    declined = next(body for subject, body in subjects.items() if subject.startswith("Not available: Gajalee"))
+    assert "Closed for a wedding" in declined and "Nothing was charged" in declined

@@ -23,6 +23,8 @@ from .email import Attachment
 LOCAL_BASE = "http://localhost:8000"  # links in development mail when TRAVELGO_PUBLIC_URL is unset (make run's port)
 # Messages about an unpaid hold: by the time one goes, the hold may be paid, cancelled or gone (then it is skipped).
 ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed"})
+# "Request sent" to an on-request restaurant: once it has answered (or the request ran out), the answer's message says it.
+ABOUT_A_REQUEST = frozenset({"restaurant_requested"})
 
 
 class Obsolete(Exception):
@@ -48,6 +50,8 @@ async def render(row: dict[str, Any]) -> Rendered:
     booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
     if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
         raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
+    if row["kind"] in ABOUT_A_REQUEST and (booking is None or booking["status"] != "requested"):
+        raise Obsolete(f"the request is {booking['status'] if booking else 'gone'}")
     context = json.loads(row["context"]) if row["context"] else {}
     base = context.get("base") or public_base_url() or LOCAL_BASE  # the site the event's request came to, if any
     variables = {
