@@ -29,7 +29,7 @@ async def make_city_with_restaurants(arrange, city_name: str) -> dict:
 
 
 async def test_search_book_a_table_and_watch_the_time_go_live(new_context, arrange):
-    data = await make_city_with_restaurants(arrange, "Udupi")
+    data = await make_city_with_restaurants(arrange, "Kemmangundi")
     day = today_in() + timedelta(days=3)
     page = await (await new_context()).new_page()
     await log_in(page, data["user"]["email"], data["user"]["password"])
@@ -38,22 +38,22 @@ async def test_search_book_a_table_and_watch_the_time_go_live(new_context, arran
     await expect(watcher.locator('a[data-slot="20:00"]')).to_be_visible()
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Restaurants").click()
-    await page.get_by_label("City").fill("Udupi")
+    await page.get_by_label("City").fill("Kemmangundi")
     await page.get_by_label("Date").fill(day.isoformat())
     await page.get_by_label("Time").fill("20:00")
     await page.get_by_label("Guests").fill("4")
     await page.get_by_role("button", name="Find a table").click()
-    await expect(page.get_by_role("heading", name=re.compile(r"^2 restaurants in Udupi"))).to_be_visible()
-    times = page.get_by_role("list", name="Bookable times at Udupi Saffron House")
+    await expect(page.get_by_role("heading", name=re.compile(r"^2 restaurants in Kemmangundi"))).to_be_visible()
+    times = page.get_by_role("list", name="Bookable times at Kemmangundi Saffron House")
     await expect(times.get_by_role("link")).to_have_count(6)
     await htmx_settled(page)
     await times.get_by_role("link", name=re.compile("^20:00")).click()
 
-    await expect(page.get_by_role("heading", name="Book a table at Udupi Saffron House")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Book a table at Kemmangundi Saffron House")).to_be_visible()
     await expect(page.get_by_label("Name for the booking")).to_have_value("Meera Iyer")
     await page.get_by_label("Notes for the restaurant (optional)").fill("A high chair, please")
     await page.get_by_role("button", name="Book table").click()
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("Table booking: Udupi Saffron House")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Table booking: Kemmangundi Saffron House")
     await expect(page.locator("main")).to_contain_text("T2 (4 seats)")
     await expect(page.locator("main")).to_contain_text("A high chair, please")
 
@@ -63,13 +63,13 @@ async def test_search_book_a_table_and_watch_the_time_go_live(new_context, arran
     await expect(watcher.locator('a[data-slot="21:30"]')).to_be_visible()
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
-    row = page.get_by_role("row").filter(has_text="Udupi Saffron House")
+    row = page.get_by_role("row").filter(has_text="Kemmangundi Saffron House")
     await expect(row).to_contain_text("4 guests")
     await expect(row).to_contain_text("confirmed")
 
 
 async def test_restaurant_pages_fit_a_phone_and_pass_axe(phone_page, arrange):
-    data = await make_city_with_restaurants(arrange, "Karwar")
+    data = await make_city_with_restaurants(arrange, "Yercaud")
     day = today_in() + timedelta(days=2)
     await phone_page.goto(f"/restaurants?city={data['city']['id']}&date={day.isoformat()}&time=20:00&party_size=2")
     await expect(phone_page.locator("li.result")).to_have_count(2)
