@@ -1,11 +1,12 @@
-"""The raw database floor: the booking transaction run straight through aiomysql, no HTTP, no framework.
+"""The raw database floor: TravelGo's booking transaction run straight through aiomysql, no HTTP, no framework,
+and (--minimal) the least a booking-shaped transaction can cost on the same server, the yardstick of issue 24.
 
-When the booking engine is present this runs its own transaction (bookings.engine.create for one BusSeats unit,
-db.run_in_transaction: lock the trip row, check the seats, bump the counter, insert the booking, its seats and an
-outbox event, commit), so the floor is exactly the transaction an API booking commits. Without it, book_seat()
-below is the same statement sequence written out. Over distinct seats.
-Run as `python -m bench.floor --part K --parts N …`; bench/run.py starts one process per server worker so the
-floor gets the same number of Python processes as the server it is compared with. Prints one JSON line.
+The floor runs the engine's own transaction (bookings.engine.create for one BusSeats unit through
+db.run_in_transaction, then the TestPay order and our payments row, as POST /api/v1/bookings commits them). The minimal
+transaction locks one seat row, marks it taken, decrements the trip's counter and inserts a booking, an item and an
+outbox event, on bench_min_* tables of its own (prepare_minimal). Both over distinct seats.
+Run as `python -m bench.floor --part K --parts N …`; bench/run.py starts one process per server worker so both get
+the same number of Python processes as the server they are compared with. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -28,59 +29,77 @@ from travelgo.config import DatabaseURL
 ALPHABET = string.ascii_uppercase + string.digits
 
 
-async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
-    """One bus booking of one seat, as the booking service does it; False when the seat is taken."""
+MINIMAL_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS bench_min_trips (
+         id BIGINT UNSIGNED PRIMARY KEY, seats_left INT NOT NULL, CHECK (seats_left >= 0)) ENGINE=InnoDB""",
+    """CREATE TABLE IF NOT EXISTS bench_min_seats (
+         trip_id BIGINT UNSIGNED NOT NULL, label VARCHAR(8) NOT NULL, booking_id BIGINT UNSIGNED NULL,
+         PRIMARY KEY (trip_id, label)) ENGINE=InnoDB""",
+    """CREATE TABLE IF NOT EXISTS bench_min_bookings (
+         id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, reference CHAR(9) NOT NULL UNIQUE,
+         user_id BIGINT UNSIGNED NOT NULL, trip_id BIGINT UNSIGNED NOT NULL, total_minor BIGINT NOT NULL,
+         created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB""",
+    """CREATE TABLE IF NOT EXISTS bench_min_items (
+         id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, booking_id BIGINT UNSIGNED NOT NULL,
+         trip_id BIGINT UNSIGNED NOT NULL, seat_label VARCHAR(8) NOT NULL, passenger_name VARCHAR(100) NOT NULL,
+         price_minor BIGINT NOT NULL) ENGINE=InnoDB""",
+    """CREATE TABLE IF NOT EXISTS bench_min_events (
+         id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, topic VARCHAR(64) NOT NULL, payload TEXT NOT NULL)
+         ENGINE=InnoDB""",
+)
+
+
+async def prepare_minimal(url: DatabaseURL, items: list[tuple[int, int, str]]) -> None:
+    """Fresh bench_min_* tables holding one free seat row per item (and its trip's counter)."""
+    conn = await aiomysql.connect(autocommit=True, **url.connect_kwargs())
+    try:
+        async with conn.cursor() as cur:
+            for table in ("bench_min_events", "bench_min_items", "bench_min_bookings", "bench_min_seats"):
+                await cur.execute(f"DROP TABLE IF EXISTS {table}")
+            await cur.execute("DROP TABLE IF EXISTS bench_min_trips")
+            for statement in MINIMAL_SCHEMA:
+                await cur.execute(statement)
+            seats: dict[int, int] = {}
+            for _user, trip, _seat in items:
+                seats[trip] = seats.get(trip, 0) + 1
+            await cur.executemany("INSERT INTO bench_min_trips (id, seats_left) VALUES (%s, %s)", list(seats.items()))
+            await cur.executemany(
+                "INSERT INTO bench_min_seats (trip_id, label) VALUES (%s, %s)", [(t, s) for _u, t, s in items]
+            )
+    finally:
+        conn.close()
+
+
+async def book_seat_minimal(cur, user_id: int, trip_id: int, seat: str) -> bool:
+    """The least a booking can cost (issue 24's yardstick): lock one seat row, mark it taken, decrement the trip's
+    counter, insert a booking, an item and an outbox event; False when the seat is taken."""
     await cur.execute("BEGIN")
     try:
         await cur.execute(
-            """SELECT id, status, seats_total, seats_booked, price_minor, currency, departs_at, arrives_at
-                 FROM trips WHERE id = %(trip_id)s FOR UPDATE""",
-            {"trip_id": trip_id},
+            "SELECT booking_id FROM bench_min_seats WHERE trip_id = %(trip)s AND label = %(seat)s FOR UPDATE",
+            {"trip": trip_id, "seat": seat},
         )
-        trip = await cur.fetchone()
-        await cur.execute(
-            """SELECT vs.label, bs.id AS held
-                 FROM vehicle_seats vs
-                 JOIN trips t ON t.vehicle_id = vs.vehicle_id
-                 LEFT JOIN booking_seats bs ON bs.trip_id = t.id AND bs.seat_label = vs.label AND bs.held = 1
-                WHERE t.id = %(trip_id)s AND vs.label IN (%(seat)s)""",
-            {"trip_id": trip_id, "seat": seat},
-        )
-        rows = await cur.fetchall()
-        if not rows or any(r["held"] for r in rows) or trip["seats_booked"] + 1 > trip["seats_total"]:
+        row = await cur.fetchone()
+        if row is None or row["booking_id"] is not None:
             await cur.execute("ROLLBACK")
             return False
-        reference = "TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
         await cur.execute(
-            """INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email,
-                                     trip_id, starts_at, ends_at)
-               VALUES (%(reference)s, %(user_id)s, 'bus', 'confirmed', %(total)s, %(currency)s,
-                       'bench@travelgo.example', %(trip_id)s, %(starts)s, %(ends)s)""",
-            {
-                "reference": reference,
-                "user_id": user_id,
-                "total": trip["price_minor"],
-                "currency": trip["currency"],
-                "trip_id": trip_id,
-                "starts": trip["departs_at"],
-                "ends": trip["arrives_at"],
-            },
+            "INSERT INTO bench_min_bookings (reference, user_id, trip_id, total_minor) VALUES (%s, %s, %s, 50000)",
+            ("TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)), user_id, trip_id),
         )
         booking_id = cur.lastrowid
         await cur.execute(
-            """INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age, price_minor)
-               VALUES (%(booking_id)s, %(trip_id)s, %(seat)s, 'Bench Passenger', 30, %(price)s)""",
-            {"booking_id": booking_id, "trip_id": trip_id, "seat": seat, "price": trip["price_minor"]},
+            "UPDATE bench_min_seats SET booking_id = %s WHERE trip_id = %s AND label = %s", (booking_id, trip_id, seat)
+        )
+        await cur.execute("UPDATE bench_min_trips SET seats_left = seats_left - 1 WHERE id = %s", (trip_id,))
+        await cur.execute(
+            "INSERT INTO bench_min_items (booking_id, trip_id, seat_label, passenger_name, price_minor) "
+            "VALUES (%s, %s, %s, 'Bench Passenger', 50000)",
+            (booking_id, trip_id, seat),
         )
         await cur.execute(
-            "UPDATE trips SET seats_booked = seats_booked + 1 WHERE id = %(trip_id)s", {"trip_id": trip_id}
-        )
-        await cur.execute(
-            "INSERT INTO events (topic, kind, payload) VALUES (%(topic)s, 'booking', %(payload)s)",
-            {
-                "topic": f"trip:{trip_id}",
-                "payload": json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()}),
-            },
+            "INSERT INTO bench_min_events (topic, payload) VALUES (%s, %s)",
+            (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
         )
         await cur.execute("COMMIT")
         return True
@@ -92,15 +111,13 @@ async def book_seat(cur, user_id: int, trip_id: int, seat: str) -> bool:
 def service_transaction():
     """What the booking engine commits for one seat: the hold (open-holds limit on, as in production) and its
     TestPay order, exactly as POST /api/v1/bookings does before it reads the booking back."""
-    try:
-        from travelgo import payments
-        from travelgo.bookings import engine
-        from travelgo.bookings.errors import SeatsUnavailable
-        from travelgo.bookings.kinds import BusSeats
-        from travelgo.checkout.service import open_order
-        from travelgo.config import Settings
-    except ImportError:
-        return None, None
+    from travelgo import payments
+    from travelgo.bookings import engine
+    from travelgo.bookings.errors import SeatsUnavailable
+    from travelgo.bookings.kinds import BusSeats
+    from travelgo.checkout.service import open_order
+    from travelgo.config import Settings
+
     provider = payments.build(Settings.from_env())
 
     async def work(user_id, trip_id, seats, passengers, email):
@@ -163,9 +180,8 @@ async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concu
         await db.close_pools()
 
 
-async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
-    if service_transaction()[0] is not None:
-        return await run_service(url, items, concurrency, seconds)
+async def run_minimal(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
+    """The minimal booking-shaped transaction over the same kind of distinct seats, on the same pool settings."""
     pool = await aiomysql.create_pool(
         minsize=concurrency,
         maxsize=concurrency,
@@ -176,10 +192,10 @@ async def run(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: 
 
     async def book(item) -> bool:
         async with pool.acquire() as conn, conn.cursor(aiomysql.DictCursor) as cur:
-            return await book_seat(cur, *item)
+            return await book_seat_minimal(cur, *item)
 
     try:
-        return {"mode": "hand-written SQL", **await _drive(book, items, concurrency, seconds)}
+        return {"mode": "minimal booking-shaped transaction", **await _drive(book, items, concurrency, seconds)}
     finally:
         pool.close()
         await pool.wait_closed()
@@ -193,13 +209,15 @@ def main() -> int:
     parser.add_argument("--parts", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--minimal", action="store_true", help="the minimal transaction (prepare_minimal first)")
     args = parser.parse_args()
     with open(args.items) as f:
         lines = [line.split() for i, line in enumerate(f) if i % args.parts == args.part and line.strip()]
     items = [(int(u), int(t), s) for u, t, s in lines]
     random.seed(args.part)
     # the same event loop as the server (hypercorn.toml: worker_class = "uvloop"), so the floor is not handicapped
-    result = uvloop.run(run(DatabaseURL.parse(args.url), items, args.concurrency, args.seconds))
+    runner = run_minimal if args.minimal else run_service
+    result = uvloop.run(runner(DatabaseURL.parse(args.url), items, args.concurrency, args.seconds))
     print(json.dumps(result))
     return 0
 

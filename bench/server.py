@@ -101,7 +101,11 @@ class Server:
             "TRAVELGO_PRICING_REFRESH_SECONDS": "0",
             # staging builds no link from the Host header: TestPay's returns and webhooks come back here
             "TRAVELGO_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "off"),
+            # rate limits on, as in production: every booking counts its two windows (account, address) in MySQL.
+            # The limits themselves are raised, since the load comes from 32 accounts on one loopback address.
+            "TRAVELGO_RATE_LIMITS": os.environ.get("BENCH_RATE_LIMITS", "on"),
+            "TRAVELGO_RATE_LIMIT_RULES": "booking_account=100000000/60,booking_ip=100000000/60,"
+            "login_ip=100000000/300,stream_open_ip=100000000/60",
             "LOG_LEVEL": "WARNING",
             **(env or {}),
         }

@@ -143,6 +143,9 @@ async def _create(cur, new: NewBooking, how: Locking) -> Created:
         existing = await queries.select_booking_id_by_key(cur, new.user_id, new.idempotency_key)
         if existing is not None:
             return Created(existing, False)
+    # A plain read, so after every inventory lock: the first plain read fixes the transaction's snapshot, and a
+    # snapshot older than a lock would hide the previous holder's seats from check() (counting inside lock_user's
+    # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them).
     if limited and await queries.select_open_holds(cur, new.user_id) >= new.max_open_holds:
         raise TooManyOpenHolds()
     # 2. Check: the inventory is free, and costs what the traveller was shown. The price is read from the rows just

@@ -135,6 +135,7 @@ class BusSeats(Inventory):
         self.passengers = passengers or []
         self.trip: dict[str, Any] = {}
         self.delta = 0
+        self.held: list[str] = []  # seats active bookings held when check() read them
 
     @classmethod
     async def of_booking(cls, cur, core: dict[str, Any]) -> BusSeats:
@@ -159,10 +160,10 @@ class BusSeats(Inventory):
             raise NotBookable("This bus has already departed.")
         # Every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may offer
         # fewer seats than the vehicle has) and no active booking holds them.
-        states = {
-            row["label"]: row["held"]
-            for row in await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
-        }
+        rows = await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
+        states = {row["label"]: row["held"] for row in rows if row["asked"]}
+        # What the availability event will list once these seats are taken (read under the trip lock).
+        self.held = [row["label"] for row in rows if row["held"]]
         unknown = [s for s in self.seats if s not in states]
         if unknown:
             raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this bus"})
@@ -234,8 +235,10 @@ class BusSeats(Inventory):
         await pricing.reprice_locked_trip(cur, {**self.trip, "seats_booked": self.trip["seats_booked"] + self.delta})
 
     async def publish(self, cur) -> None:
-        # A release reads through locks: a plain read could miss a seat another transaction committed since.
-        held = await queries.select_held_seats(cur, self.trip_id, lock=self.delta < 0)
+        if self.delta > 0:  # a hold: check() read the held seats under this transaction's lock; add ours
+            held = self.held + self.seats
+        else:  # a release reads through locks: a plain read could miss a seat another transaction committed since
+            held = await queries.select_held_seats(cur, self.trip_id, lock=True)
         await publish_trip(cur, self.trip, self.trip["seats_total"] - self.trip["seats_booked"] - self.delta, held)
 
     def released_summary(self) -> dict[str, Any]:

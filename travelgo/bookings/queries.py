@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from .. import dates, db
-from ..places import queries as place_queries
 
 Row = dict[str, Any]
 
@@ -20,21 +19,26 @@ Row = dict[str, Any]
 async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip.
 
-    With `timezone`, its origin's zone (read apart, so the city row is never locked)."""
+    In the same round trip: `timezone`, its origin's zone, and `rule_count`, how many pricing rules can apply to it
+    (0 spares the repricer its read). Subqueries in a locking read are plain reads (MySQL 8 and MariaDB alike), so
+    neither the city row nor any rule is locked."""
     await cur.execute(
         f"""
-        SELECT id, vehicle_id, origin_id, destination_id, status, departs_at, arrives_at, price_minor, currency,
-               seats_total, seats_booked, base_price_minor, floor_minor, ceiling_minor
-          FROM trips
-         WHERE id = %(trip_id)s
+        SELECT t.id, t.vehicle_id, t.origin_id, t.destination_id, t.status, t.departs_at, t.arrives_at,
+               t.price_minor, t.currency, t.seats_total, t.seats_booked, t.base_price_minor, t.floor_minor,
+               t.ceiling_minor,
+               (SELECT c.timezone FROM cities c WHERE c.id = t.origin_id) AS timezone,
+               (SELECT COUNT(*)
+                  FROM pricing_rules r
+                 WHERE r.trip_id = t.id
+                    OR (r.origin_id = t.origin_id AND r.destination_id = t.destination_id)) AS rule_count
+          FROM trips t
+         WHERE t.id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
         """,
         {"trip_id": trip_id},
     )
-    trip = await cur.fetchone()
-    if trip is not None:
-        trip["timezone"] = await place_queries.select_city_zone(cur, trip["origin_id"])
-    return trip
+    return await cur.fetchone()
 
 
 async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
@@ -80,16 +84,17 @@ async def select_hotel(cur, hotel_id: int) -> Row | None:
 
 
 async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> list[Row]:
-    """For each requested label that exists on the vehicle: {label, held} (held=1 when an active booking has it)."""
+    """{label, held, asked} for each requested label that exists on the vehicle and for every seat an active booking
+    holds (asked=0): one read gives the check its answer and the availability event its list of held seats."""
     placeholders, params = db.in_list("s", labels)
     await cur.execute(
         f"""
-        SELECT vs.label, (bs.id IS NOT NULL) AS held
+        SELECT vs.label, (bs.id IS NOT NULL) AS held, (vs.label IN ({placeholders})) AS asked
           FROM vehicle_seats vs
           LEFT JOIN booking_seats bs
             ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
          WHERE vs.vehicle_id = %(vehicle_id)s
-           AND vs.label IN ({placeholders})
+           AND (vs.label IN ({placeholders}) OR bs.id IS NOT NULL)
         """,
         {"trip_id": trip_id, "vehicle_id": vehicle_id, **params},
     )
@@ -205,7 +210,9 @@ async def select_room_type(cur, room_type_id: int) -> Row | None:
     await cur.execute(
         """
         SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, rt.floor_minor, rt.ceiling_minor,
-               h.name AS hotel_name, h.city_id, c.timezone
+               h.name AS hotel_name, h.city_id, c.timezone,
+               (SELECT COUNT(*) FROM pricing_rules r WHERE r.room_type_id = rt.id OR r.hotel_id = rt.hotel_id)
+                 AS rule_count
           FROM room_types rt
           JOIN hotels h ON h.id = rt.hotel_id
           JOIN cities c ON c.id = h.city_id

@@ -80,7 +80,7 @@ async def open_order(hold: engine.Created, provider: PaymentProvider | None = No
             )
         )
         raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
-    async with db.transaction() as cur:
+    async with db.writing() as cur:
         await queries.insert_payment(
             cur, hold.booking_id, provider.name, order.order_id, order.amount_minor, order.currency
         )

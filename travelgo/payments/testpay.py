@@ -58,7 +58,7 @@ class Gateway:
 
     async def create_order(self, receipt, amount_minor, currency, return_url, webhook_url) -> str:
         order_id = _id("order")
-        async with db.transaction() as cur:
+        async with db.writing() as cur:
             await cur.execute(
                 """
                 INSERT INTO testpay_orders (id, receipt, amount_minor, currency, return_url, webhook_url)

@@ -75,8 +75,11 @@ def _room_type_rules(rules: list[dict], room_type: dict) -> list[Rule]:
 
 async def reprice_locked_trip(cur, trip: dict[str, Any]) -> int:
     """Reprice one trip the caller has locked (trip: a lock_trip row with seats_booked as it now stands and its
-    origin's timezone). Returns the price the next buyer pays."""
-    rules = _rules(await queries.select_trip_rules(cur, trip["id"], trip["origin_id"], trip["destination_id"]))
+    origin's timezone; `rule_count` 0 when lock_trip saw no rule for it, which spares the read). Returns the price the
+    next buyer pays."""
+    rules = []
+    if trip.get("rule_count") != 0:
+        rules = _rules(await queries.select_trip_rules(cur, trip["id"], trip["origin_id"], trip["destination_id"]))
     priced = price_trip(trip, rules, dates.today_in(trip["timezone"]))
     if priced.price_minor != trip["price_minor"]:
         row = {"id": trip["id"], "price_minor": priced.price_minor, "base_price_minor": base_of(trip)}
@@ -86,8 +89,11 @@ async def reprice_locked_trip(cur, trip: dict[str, Any]) -> int:
 
 async def reprice_locked_nights(cur, room_type: dict[str, Any], nights: list[dict[str, Any]]) -> dict[date, int]:
     """Reprice inventory rows the caller has locked (nights: rows with rooms_booked as they now stand; room_type:
-    id, hotel_id, floor_minor, ceiling_minor, timezone). Returns night -> the next buyer's price."""
-    rules = _rules(await queries.select_room_type_rules(cur, room_type["id"], room_type["hotel_id"]))
+    id, hotel_id, floor_minor, ceiling_minor, timezone; `rule_count` 0 when select_room_type saw no rule for it,
+    which spares the read). Returns night -> the next buyer's price."""
+    rules = []
+    if room_type.get("rule_count") != 0:
+        rules = _rules(await queries.select_room_type_rules(cur, room_type["id"], room_type["hotel_id"]))
     today = dates.today_in(room_type["timezone"])
     changed, prices = [], {}
     for night in nights:
