@@ -46,6 +46,7 @@ CONCEPTS = [
     ("Cafe", ("Blue Tokai Cafe", "Third Wave Coffee", "Chai Point Cafe", "Cafe Mocha"), (1, 2), "cafe"),
 ]
 AREAS = ("MG Road", "Old Town", "Market Road", "Station Road", "Lake View", "Civil Lines", "Beach Road", "High Street")
+STREETS = ("1st Cross Road", "Temple Street", "Nehru Marg", "Church Lane", "Park Avenue", "Gandhi Road", "Bazaar Lane")
 # (periods, sitting minutes) per kind; a fine-dining room takes requests and asks a deposit more often.
 HOURS = {
     "dining": ([("12:00", "15:30"), ("19:00", "23:30")], 90),
@@ -105,7 +106,7 @@ async def seed(today: date) -> dict[str, int]:
             area = rng.choice(AREAS)
             row = (
                 restaurant_id, city["id"], name, DESCRIPTIONS[kind].format(c=cuisine),
-                f"{rng.randint(1, 220)}, {area}", area, cuisine, level, round(rng.uniform(3.4, 4.9), 1), 15, sitting,
+                f"{rng.randint(1, 220)}, {rng.choice(STREETS)}", area, cuisine, level, round(rng.uniform(3.4, 4.9), 1), 15, sitting,
                 "request" if request else "instant", rng.choice((60, 120, 180)), deposit, CURRENCY,
                 rng.choice((2, 4, 24)), int(combine), min(sum(sorted(layout)[-2:]) if combine else max(layout), 20),
             )  # fmt: skip
