@@ -169,3 +169,53 @@ async def make_room_type(
         [(room_type_id, start + timedelta(days=i), rooms, price_minor) for i in range(nights)],
     )
     return {"id": room_type_id, "hotel_id": hotel_id, "rooms": rooms, "price_minor": price_minor}
+
+
+async def make_restaurant(
+    cur,
+    *,
+    city: dict | None = None,
+    name: str | None = None,
+    tables: list[int] = (2, 4),
+    links: list[tuple[int, int]] = (),
+    combine: bool = False,
+    confirmation: str = "instant",
+    deposit_minor: int = 0,
+    response_minutes: int = 120,
+    free_cancel_hours: int = 2,
+    slot_minutes: int = 15,
+    sitting_minutes: int = 90,
+    max_party: int = 10,
+    hours: tuple[str, str] = ("12:00", "23:00"),
+    cuisine: str = "North Indian",
+    price_level: int = 2,
+    rating: float = 4.3,
+) -> dict:
+    """A restaurant open every day `hours` with tables of these sizes (labelled T1, T2, …); `links` pair table
+    positions (0-based) that stand side by side."""
+    city = city or await make_city(cur)
+    name = name or f"Restaurant {next(_seq)}"
+    await cur.execute(
+        """INSERT INTO restaurants (city_id, name, description, address, area, cuisine, price_level, rating,
+                                    slot_minutes, sitting_minutes, confirmation, response_minutes, deposit_minor,
+                                    currency, free_cancel_hours, combine_tables, max_party)
+           VALUES (%s, %s, 'Good food.', '2 Market Road', 'Centre', %s, %s, %s, %s, %s, %s, %s, %s, 'INR', %s, %s, %s)""",
+        (city["id"], name, cuisine, price_level, rating, slot_minutes, sitting_minutes, confirmation,
+         response_minutes, deposit_minor, free_cancel_hours, int(combine), max_party),
+    )  # fmt: skip
+    restaurant_id = cur.lastrowid
+    await cur.executemany(
+        "INSERT INTO restaurant_hours (restaurant_id, weekday, opens, closes) VALUES (%s, %s, %s, %s)",
+        [(restaurant_id, day, hours[0], hours[1]) for day in range(7)],
+    )
+    table_ids = []
+    for i, seats in enumerate(tables):
+        await cur.execute(
+            "INSERT INTO restaurant_tables (restaurant_id, label, seats) VALUES (%s, %s, %s)",
+            (restaurant_id, f"T{i + 1}", seats),
+        )
+        table_ids.append(cur.lastrowid)
+    for a, b in links:
+        low, high = sorted((table_ids[a], table_ids[b]))
+        await cur.execute("INSERT INTO restaurant_table_links (table_id, adjacent_id) VALUES (%s, %s)", (low, high))
+    return {"id": restaurant_id, "city": city, "name": name, "table_ids": table_ids}

@@ -76,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .partners.routes import bp as partner_bp
     from .pricing import refresh as pricing_refresh
     from .recommend import refresher
+    from .restaurants.routes import bp as restaurants_bp
     from .tickets.routes import bp as tickets_bp
 
     api.init_app(app)
@@ -84,6 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         accounts_bp,
         buses_bp,
         hotels_bp,
+        restaurants_bp,
         bookings_bp,
         checkout_bp,
         admin_bp,

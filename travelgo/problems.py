@@ -87,6 +87,8 @@ class ProblemBody(BaseModel):
     unavailable_items: list[UnavailableItem] | None = Field(
         None, description="409 on an itinerary's checkout: each item that cannot be held (nothing was)"
     )
+    restaurant_id: int | None = Field(None, description="409: the restaurant with no free table for the sitting")
+    party_size: int | None = Field(None, description="409: the party no free table (or adjacent pair) seats")
 
 
 class Problem(Exception):

@@ -34,6 +34,7 @@ async def _log_in(page, email: str, password: str) -> None:
 TOMORROW = today_in() + timedelta(days=1)  # the admin form's default: tomorrow on the home zone's clock
 ROUTE = f"/buses?origin=Mumbai&destination=Pune&date={TOMORROW}&passengers=2"
 STAY = f"check_in={TOMORROW}&check_out={TOMORROW + timedelta(days=2)}&guests=2"
+SITTING = f"date={TOMORROW}&party_size=2"
 
 
 async def _register_errors(page) -> None:
@@ -98,6 +99,8 @@ SCREENS = {
     "booking-confirmed": (TRAVELLER, _booking_confirmed),
     "hotel-results": (None, lambda page: page.goto(f"/hotels?city=Mumbai&{STAY}")),
     "hotel-page": (None, _hotel_page),
+    "restaurant-results": (None, lambda page: page.goto(f"/restaurants?city=Mumbai&{SITTING}&time=20:00")),
+    "restaurant-page": (None, lambda page: page.goto(f"/restaurants/1?{SITTING}")),
     "my-bookings": (TRAVELLER, lambda page: page.goto("/bookings")),
     "admin-dashboard": (harness.ADMIN_EMAIL, lambda page: page.goto("/admin/")),
     "admin-payments": (harness.ADMIN_EMAIL, lambda page: page.goto("/admin/payments")),

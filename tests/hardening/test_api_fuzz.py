@@ -31,7 +31,7 @@ EXAMPLES = 15  # per operation and phase: about a minute for the whole run
 # (which the problem+json check still inspects); every other operation must accept schema-valid input.
 CONFIG = """
 [[operations]]
-include-path-regex = "^/api/v1/(bus-trips|hotels|bookings|admin/(stats|bookings)|auth/register|me)$|^/api/v1/hotels/|/review$|^/api/v1/itineraries|^/api/v1/partner/"
+include-path-regex = "^/api/v1/(bus-trips|hotels|restaurants|bookings|admin/(stats|bookings)|auth/register|me)$|^/api/v1/(hotels|restaurants)/|/review$|^/api/v1/itineraries|^/api/v1/partner/"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 """
 
@@ -52,6 +52,7 @@ async def fuzz_server(app):
         )
         await cur.execute("UPDATE operators SET partner_id = %s WHERE id = %s", (partner_id, trip["operator"]["id"]))
         await cur.execute("UPDATE hotels SET partner_id = %s WHERE id = %s", (partner_id, hotel["id"]))
+        await factories.make_restaurant(cur, city=hotel["city"], tables=[2, 4])
     server = Server({"DATABASE_URL": conftest.test_database_url(), "TRAVELGO_RATE_LIMITS": "off"})
     await asyncio.to_thread(server.start)
     yield server, admin
@@ -88,6 +89,5 @@ async def test_api_conforms_to_its_openapi_document(fuzz_server, tmp_path):
     result = await asyncio.to_thread(schemathesis_run, server, admin, tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-12000:]
-    assert "Operations:       41 selected" in output or "41 selected" in output, output[
-        -3000:
-    ]  # 21 + 12 itinerary + 8 partner
+    # 21 + 12 itinerary + 8 partner + 2 restaurant operations
+    assert "Operations:       43 selected" in output or "43 selected" in output, output[-3000:]

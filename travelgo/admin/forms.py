@@ -473,8 +473,8 @@ class BookingFilter(_Form):
 
     reference: str | None = Field(default=None, max_length=9)
     email: str | None = Field(default=None, max_length=254)
-    type: Literal["bus", "hotel"] | None = None
-    status: Literal["pending_payment", "confirmed", "expired", "cancelled"] | None = None
+    type: Literal["bus", "hotel", "restaurant"] | None = None
+    status: Literal["pending_payment", "confirmed", "expired", "cancelled", "requested", "rejected"] | None = None
     date_from: AdminDate | None = None
     date_to: AdminDate | None = None
     date_on: Literal["travel", "booked"] = "travel"

@@ -571,7 +571,9 @@ SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency
        u.email AS traveller_email, u.full_name AS traveller_name,
        oc.name AS origin_name, dc.name AS destination_name, op.name AS operator_name,
        h.id AS hotel_id, h.name AS hotel_name, rt.name AS room_type_name,
-       COALESCE(oc.timezone, hc.timezone) AS timezone, COALESCE(dc.timezone, hc.timezone) AS end_timezone
+       b.restaurant_id, rs.name AS restaurant_name,
+       COALESCE(oc.timezone, hc.timezone, rc.timezone) AS timezone,
+       COALESCE(dc.timezone, hc.timezone, rc.timezone) AS end_timezone
   FROM bookings b
   JOIN users u ON u.id = b.user_id
   LEFT JOIN trips t ON t.id = b.trip_id
@@ -581,6 +583,8 @@ SELECT b.id, b.reference, b.user_id, b.type, b.status, b.total_minor, b.currency
   LEFT JOIN room_types rt ON rt.id = b.room_type_id
   LEFT JOIN hotels h ON h.id = rt.hotel_id
   LEFT JOIN cities hc ON hc.id = h.city_id
+  LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
+  LEFT JOIN cities rc ON rc.id = rs.city_id
 """
 
 

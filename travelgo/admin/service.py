@@ -30,6 +30,7 @@ from ..notify import sender as notify_sender
 from ..partners.ownership import HasPartner, require
 from ..places import queries as place_queries
 from ..pricing import service as pricing
+from ..restaurants import queries as restaurant_queries
 from ..stops import queries as stop_queries
 from . import auditview, queries
 from .audit import record, snapshot
@@ -713,6 +714,8 @@ async def get_booking(reference: str, scope: HasPartner | None = None) -> dict:
             raise NotFound("booking")
         if booking["type"] == "bus":
             booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
+        elif booking["type"] == "restaurant":
+            booking["tables"] = await restaurant_queries.select_booking_tables(cur, booking["id"])
         else:
             booking["nights"] = await booking_queries.select_booking_nights(cur, booking["id"])
     return booking
@@ -900,6 +903,8 @@ def service_name(b: dict) -> str:
     """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
     if b["type"] == "bus":
         return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
+    if b["type"] == "restaurant":
+        return f"{b['restaurant_name']}, table for {b['guests']}"
     return f"{b['hotel_name']}, {b['room_type_name']}"
 
 

@@ -222,14 +222,26 @@ def _make_schema() -> QuartSchema:
         info={
             "title": "TravelGo API",
             "version": "1.0.0",
-            "description": "Search and book bus seats and hotel rooms. Authenticate with a bearer token from POST /api/v1/auth/token.",
+            "description": "Search and book bus seats, hotel rooms and restaurant tables. Authenticate with a bearer token from POST /api/v1/auth/token.",
         },
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
     )
 
 
 def init_app(app: Quart) -> None:
-    from . import accounts, admin, bookings, itineraries, partner, payments, recommendations, reviews, search, streams  # noqa: F401
+    from . import (  # noqa: F401
+        accounts,
+        admin,
+        bookings,
+        itineraries,
+        partner,
+        payments,
+        recommendations,
+        restaurants,
+        reviews,
+        search,
+        streams,
+    )
 
     _make_schema().init_app(app)
     app.register_blueprint(bp)

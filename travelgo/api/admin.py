@@ -32,6 +32,7 @@ class AdminBookingOut(BaseModel):
     trip_id: int | None = None
     hotel_id: int | None = None
     room_type_id: int | None = None
+    restaurant_id: int | None = None
     starts_at: datetime
     ends_at: datetime
     total_minor: int

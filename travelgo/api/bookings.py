@@ -17,7 +17,14 @@ from quart_schema import (
 from .. import ratelimit
 from ..auth import api_auth_required
 from ..bookings import service
-from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
+from ..bookings.forms import (
+    BookingCreate,
+    BookingScope,
+    BusBookingIn,
+    CancelIn,
+    IdempotencyHeaders,
+    RestaurantBookingIn,
+)
 from ..problems import Problem, validation_errors
 from . import bp, optional_body, problems, validate_query
 from .search import StopOut
@@ -59,6 +66,21 @@ class BookedHotelOut(BaseModel):
     room_type: str
 
 
+class BookedRestaurantOut(BaseModel):
+    id: int
+    name: str
+    address: str
+    city: str
+
+
+class BookedTableOut(BaseModel):
+    """A table a restaurant booking was given (two when adjacent tables were combined for a large party)."""
+
+    id: int
+    label: str
+    seats: int
+
+
 class RefundOut(BaseModel):
     """The cancellation policy applied to this booking (now, or when it was cancelled)."""
 
@@ -91,12 +113,13 @@ class RefundRecordOut(BaseModel):
     status: Literal["pending", "processed", "failed"]
 
 
-BookingStatus = Literal["pending_payment", "confirmed", "expired", "cancelled"]
+BookingStatus = Literal["pending_payment", "confirmed", "expired", "cancelled", "requested", "rejected"]
+BookingType = Literal["bus", "hotel", "restaurant"]
 
 
 class BookingOut(BaseModel):
     reference: str
-    type: Literal["bus", "hotel"]
+    type: BookingType
     status: BookingStatus
     expires_at: datetime | None = None
     payment: PaymentOut | None = None
@@ -119,6 +142,10 @@ class BookingOut(BaseModel):
     guests: int | None = None
     guest_name: str | None = None
     nights: list[NightOut] = []
+    restaurant_id: int | None = None
+    restaurant: BookedRestaurantOut | None = None
+    tables: list[BookedTableOut] = []
+    notes: str | None = None
     refund_minor: int | None = None
     cancel_reason: str | None = None
     cancelled_at: datetime | None = None
@@ -131,7 +158,7 @@ class CancelledBookingOut(BookingOut):
 
 class BookingSummaryOut(BaseModel):
     reference: str
-    type: Literal["bus", "hotel"]
+    type: BookingType
     status: BookingStatus
     expires_at: datetime | None = None
     title: str
@@ -152,7 +179,11 @@ class BookingListOut(BaseModel):
 
 def _out(booking: dict[str, Any]) -> dict[str, Any]:
     """The API shape of a service booking."""
-    out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
+    out = {
+        key: booking.get(key)
+        for key in BookingOut.model_fields
+        if key not in ("trip", "hotel", "restaurant", "cancellation")
+    }
     out["cancellation"] = service.cancellation_quote(booking).as_dict()
     if booking["type"] == "bus":
         out["trip"] = {
@@ -166,6 +197,13 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "boarding_point": booking.get("boarding_point"),
             "dropping_point": booking.get("dropping_point"),
             "operator_phone": booking.get("operator_phone"),
+        }
+    elif booking["type"] == "restaurant":
+        out["restaurant"] = {
+            "id": booking["restaurant_id"],
+            "name": booking["restaurant_name"],
+            "address": booking["restaurant_address"],
+            "city": booking["restaurant_city"],
         }
     else:
         out["hotel"] = {
@@ -195,6 +233,14 @@ def _problem(exc: service.BookingError) -> Problem:
             expected_total_minor=exc.expected_minor,
             currency=exc.currency,
         )
+    if isinstance(exc, service.TablesUnavailable):
+        return Problem(
+            409,
+            "No table available",
+            exc.detail,
+            restaurant_id=exc.restaurant_id,
+            party_size=exc.party_size,
+        )
     if isinstance(exc, service.RoomsUnavailable):
         return Problem(409, "Rooms unavailable", exc.detail, unavailable_nights=[n.isoformat() for n in exc.nights])
     if isinstance(exc, service.InvalidBooking):
@@ -219,7 +265,10 @@ def _problem(exc: service.BookingError) -> Problem:
 @validate_response(BookingOut, 200)
 @problems(401, 409, 422, 429, 503)
 async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
-    """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
+    """Book bus seats (`type: bus`), hotel rooms (`type: hotel`) or a restaurant table (`type: restaurant`).
+
+    A table booking names the table(s) assigned in `tables`; it is `confirmed` at once (no deposit), a
+    `pending_payment` hold (a deposit to pay) or `requested` (an "on request" restaurant answers by `expires_at`).
 
     201 with the booking; the same Idempotency-Key again returns the original booking with 200.
     409 names the seats or nights that are unavailable; with `expected_total_minor`, a different price now is a 409
@@ -242,6 +291,20 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
                 expected_total_minor=body.expected_total_minor,
                 boarding_point_id=body.boarding_point_id,
                 dropping_point_id=body.dropping_point_id,
+            )
+        elif isinstance(body, RestaurantBookingIn):
+            booking = await service.book_table(
+                user,
+                body.restaurant_id,
+                body.date,
+                body.time,
+                body.party_size,
+                body.guest_name,
+                body.notes,
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
+                expected_total_minor=body.expected_total_minor,
             )
         else:
             booking = await service.book_room(

@@ -27,13 +27,20 @@ from quart import current_app, has_app_context
 
 from .. import db
 from ..notify.queue import queue as notify
+from ..notify.queue import queue_partner as notify_partner
 from . import queries
 from .errors import BookingError, ItemsUnavailable, NotFound, PriceChanged
 from .kinds import KINDS, BookingColumns, Inventory, of_booking
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a ticket
 REFERENCE_ATTEMPTS = 5
-ACTIVE = ("pending_payment", "confirmed")  # statuses that hold inventory
+ACTIVE = ("pending_payment", "confirmed", "requested")  # statuses that hold inventory
+# The traveller's first message about a new booking, by the status it starts in (kinds.BookingColumns.status).
+CREATED_MESSAGE = {
+    "pending_payment": "booking_held",
+    "confirmed": "booking_confirmed",
+    "requested": "restaurant_requested",
+}
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ class Created:
     reference: str | None = None
     total_minor: int | None = None
     currency: str | None = None
+    status: str = "pending_payment"  # what it started as: only a pending_payment hold needs a payment order
 
 
 async def create(new: NewBooking) -> Created:
@@ -195,14 +203,19 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
     for i, new in enumerate(news):
         async with _item(i):
             created.append(await _write(cur, new, columns[i]))
-    # 5. Publish: the availability events, and the traveller's "held: pay by" message (both outboxes, this commit).
+    # 5. Publish: the availability events, and the traveller's first message ("held: pay by", "confirmed", "request
+    # sent"), both outboxes, this commit. A booking confirmed at once is news for the business too.
     for i in order:
         await news[i].unit.publish(cur)
     if after is not None:
         await after(cur, created)
     elif single:
-        new = news[0]
-        await notify(cur, "booking_held", user_id=user_id, booking_id=created[0].booking_id, email=new.contact_email)
+        made = created[0]
+        await notify(
+            cur, CREATED_MESSAGE[made.status], user_id=user_id, booking_id=made.booking_id, email=news[0].contact_email
+        )
+        if made.status == "confirmed":
+            await notify_partner(cur, "partner_new_booking", made.booking_id)
     return created
 
 
@@ -222,7 +235,10 @@ async def _write(cur, new: NewBooking, columns: BookingColumns) -> Created:
         {
             "user_id": new.user_id,
             "type": columns.type,
-            "hold_seconds": new.hold_seconds,
+            "status": columns.status,
+            # A hold runs out after the engine's hold time, a request at the business's answer deadline; a booking
+            # confirmed at once never does (INTERVAL NULL SECOND is NULL).
+            "hold_seconds": None if columns.status == "confirmed" else (columns.hold_seconds or new.hold_seconds),
             "total_minor": columns.total_minor,
             "currency": columns.currency,
             "contact_email": new.contact_email,
@@ -236,7 +252,7 @@ async def _write(cur, new: NewBooking, columns: BookingColumns) -> Created:
     await unit.write_items(cur, booking_id)
     # The next buyer's price (occupancy changed), under the same locks; this booking keeps the price it was charged.
     await unit.reprice(cur)
-    return Created(booking_id, True, reference, columns.total_minor, columns.currency)
+    return Created(booking_id, True, reference, columns.total_minor, columns.currency, columns.status)
 
 
 class _DryRun(Exception):

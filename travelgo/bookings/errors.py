@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from ..text import natural_key
 
@@ -49,6 +49,22 @@ class SeatsUnavailable(BookingError):
         super().__init__(f"{noun} {', '.join(seats)} {verb} no longer available. Please choose another seat.")
         self.seats = seats
         self.trip_id = trip_id
+
+
+class TablesUnavailable(BookingError):
+    """No free table (or pair of adjacent tables) seats the party for that sitting (HTTP 409)."""
+
+    status = 409
+
+    def __init__(self, restaurant_id: int, day: date, at: time, party_size: int) -> None:
+        super().__init__(
+            f"No table for {party_size} is free at {at.strftime('%H:%M')} on {day.strftime('%d %b %Y')}. "
+            "Please choose another time."
+        )
+        self.restaurant_id = restaurant_id
+        self.day = day
+        self.time = at
+        self.party_size = party_size
 
 
 class RoomsUnavailable(BookingError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, ValidationError, ValidationInfo, field_validator
 
 from ..dates import TravelDate
-from ..rules import GUESTS_PER_ROOM, MAX_NIGHTS, MAX_ROOMS, MAX_SEATS
+from ..rules import GUESTS_PER_ROOM, MAX_NIGHTS, MAX_PARTY, MAX_ROOMS, MAX_SEATS
 from ..text import clean_name, clean_phone
 from ..web import friendly_message
 
@@ -151,8 +152,34 @@ class GuestForm(Contact):
     _name = field_validator("guest_name")(clean_name)
 
 
-class BookingCreate(RootModel[Annotated[BusBookingIn | HotelBookingIn, Field(discriminator="type")]]):
-    """POST /api/v1/bookings: a bus or a hotel booking, told apart by `type`."""
+class TableRequest(BaseModel):
+    """A restaurant sitting: which restaurant, which day and time (the restaurant's clock), how many guests."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    restaurant_id: int = Field(gt=0)
+    date: TravelDate
+    time: dt.time = Field(description="the sitting's start, HH:MM on the restaurant's slot grid")
+    party_size: int = Field(ge=1, le=MAX_PARTY)
+
+
+class RestaurantBookingIn(TableRequest, Contact):
+    """A table booking: the restaurant assigns the smallest free table (or two adjacent ones) that seats the party."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    type: Literal["restaurant"]
+    guest_name: str = Field(min_length=1, max_length=120)
+    notes: str | None = Field(default=None, max_length=500)
+    expected_total_minor: ExpectedTotal = None
+
+    _name = field_validator("guest_name")(clean_name)
+
+
+class BookingCreate(
+    RootModel[Annotated[BusBookingIn | HotelBookingIn | RestaurantBookingIn, Field(discriminator="type")]]
+):
+    """POST /api/v1/bookings: a bus, hotel or restaurant booking, told apart by `type`."""
 
 
 class BookingScope(BaseModel):

@@ -1,4 +1,6 @@
-"""Inventory invariants over the whole database (`make check-inventory`): each query returns the breaches."""
+"""Inventory invariants over the whole database (`make check-inventory`): each query returns the breaches.
+
+Seats, room-nights and restaurant tables (a table slot held twice is impossible: its primary key)."""
 
 from __future__ import annotations
 
@@ -81,6 +83,58 @@ CHECKS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "table slot held by an inactive booking",
+        """
+        SELECT CONCAT('booking ', b.reference, ' is ', b.status, ' but holds table ', s.table_id, ' at ', s.slot_at)
+               AS problem
+          FROM restaurant_table_slots s
+          JOIN bookings b ON b.id = s.booking_id
+         WHERE b.status NOT IN ('confirmed', 'pending_payment', 'requested')
+        """,
+    ),
+    (
+        "table slots differ from the booking's sitting",
+        """
+        SELECT CONCAT('booking ', b.reference, ' (', b.status, ') holds ', COALESCE(h.n, 0), ' table slots, not ',
+                      t.n * r.sitting_minutes DIV r.slot_minutes) AS problem
+          FROM bookings b
+          JOIN restaurants r ON r.id = b.restaurant_id
+          JOIN (SELECT booking_id, COUNT(*) AS n FROM booking_tables GROUP BY booking_id) t ON t.booking_id = b.id
+          LEFT JOIN (SELECT booking_id, COUNT(*) AS n FROM restaurant_table_slots GROUP BY booking_id) h
+            ON h.booking_id = b.id
+         WHERE b.type = 'restaurant'
+           AND b.status IN ('confirmed', 'pending_payment', 'requested')
+           AND COALESCE(h.n, 0) <> t.n * r.sitting_minutes DIV r.slot_minutes
+        """,
+    ),
+    (
+        "table slot outside its booking's sitting or restaurant",
+        """
+        SELECT CONCAT('booking ', b.reference, ' holds table ', s.table_id, ' at ', s.slot_at,
+                      ' outside its sitting at restaurant ', b.restaurant_id) AS problem
+          FROM restaurant_table_slots s
+          JOIN bookings b ON b.id = s.booking_id
+          JOIN restaurant_tables t ON t.id = s.table_id
+         WHERE t.restaurant_id <> b.restaurant_id
+            OR s.slot_at < b.starts_at
+            OR s.slot_at >= b.ends_at
+            OR NOT EXISTS (SELECT 1 FROM booking_tables bt WHERE bt.booking_id = b.id AND bt.table_id = s.table_id)
+        """,
+    ),
+    (
+        "party larger than its tables",
+        """
+        SELECT CONCAT('booking ', b.reference, ': ', b.guests, ' guests at tables seating ', SUM(t.seats)) AS problem
+          FROM bookings b
+          JOIN booking_tables bt ON bt.booking_id = b.id
+          JOIN restaurant_tables t ON t.id = bt.table_id
+         WHERE b.type = 'restaurant'
+           AND b.status IN ('confirmed', 'pending_payment', 'requested')
+         GROUP BY b.id, b.reference, b.guests
+        HAVING SUM(t.seats) < b.guests
+        """,
+    ),
+    (
         "money kept without a booking",
         """
         SELECT CONCAT('booking ', b.reference, ' is ', b.status, ' but its captured payment of ', p.amount_minor,
@@ -91,7 +145,7 @@ CHECKS: list[tuple[str, str]] = [
                       GROUP BY booking_id) r
             ON r.booking_id = b.id
          WHERE p.status = 'captured'
-           AND b.status IN ('expired', 'pending_payment')
+           AND b.status IN ('expired', 'pending_payment', 'requested', 'rejected')
            AND COALESCE(r.n, 0) < p.amount_minor
         """,
     ),

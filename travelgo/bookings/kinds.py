@@ -22,11 +22,22 @@ import pymysql
 
 from .. import dates, db, events
 from ..buses.service import closed_reason
+from ..notify.queue import queue as notify
 from ..pricing import service as pricing
+from ..restaurants import queries as restaurant_queries
+from ..restaurants import seating
 from ..stops import service as stops
 from ..text import natural_key
 from . import queries
-from .errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, RoomsUnavailable, SeatsUnavailable
+from .errors import (
+    InvalidBooking,
+    NotBookable,
+    NotEnoughSeats,
+    NotFound,
+    RoomsUnavailable,
+    SeatsUnavailable,
+    TablesUnavailable,
+)
 
 CHECK_IN_TIME = time(14, 0)
 CHECK_OUT_TIME = time(11, 0)
@@ -34,6 +45,7 @@ CHECK_OUT_TIME = time(11, 0)
 # Global lock order across kinds (lower first). Leave gaps for segments and tables.
 RANK_TRIP = 10
 RANK_ROOM_NIGHTS = 20
+RANK_RESTAURANT_TABLES = 30
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ class BookingColumns:
     starts_at: datetime
     ends_at: datetime
     columns: dict[str, Any] = field(default_factory=dict)  # the kind's own columns (trip_id, room_type_id, ...)
+    # How the booking starts: a pending_payment hold (the default), confirmed at once (nothing to pay) or requested
+    # (waiting for the business's answer until hold_seconds pass; None: the engine's hold length).
+    status: str = "pending_payment"
+    hold_seconds: int | None = None
 
 
 class Inventory(ABC):
@@ -460,7 +476,187 @@ async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, i
     )
 
 
-KINDS: dict[str, type[Inventory]] = {"bus": BusSeats, "hotel": HotelNights}
+# --- restaurant tables -------------------------------------------------------------------------------------
+
+
+class RestaurantTables(Inventory):
+    """A table (or two adjacent ones) at a restaurant for one sitting. Every table row of the restaurant is the lock
+    (in primary-key order); restaurant_table_slots rows, one per table per slot, are the items, and their primary
+    key makes two overlapping sittings on one table impossible."""
+
+    type = "restaurant"
+
+    def __init__(
+        self,
+        restaurant_id: int,
+        day: date,
+        at: time,
+        party_size: int,
+        guest_name: str | None = None,
+        notes: str | None = None,
+    ) -> None:
+        self.restaurant_id = restaurant_id
+        self.day = day
+        self.at = at
+        self.party_size = party_size
+        self.guest_name = guest_name
+        self.notes = notes
+        self.restaurant: dict[str, Any] = {}
+        self.tables: list[seating.Table] = []
+        self.chosen: list[seating.Table] = []
+        self.slots: list[datetime] = []
+        self.freed = 0
+
+    @classmethod
+    async def of_booking(cls, cur, core: dict[str, Any]) -> RestaurantTables:
+        starts = core["starts_at"]
+        unit = cls(core["restaurant_id"], starts.date(), starts.time(), core["guests"])
+        unit.chosen = [seating.Table(**t) for t in await restaurant_queries.select_booking_tables(cur, core["id"])]
+        return unit
+
+    def lock_order(self) -> tuple:
+        return (RANK_RESTAURANT_TABLES, self.restaurant_id)
+
+    async def lock(self, cur, *, rows: bool = True) -> None:
+        self.freed = 0
+        locked = await restaurant_queries.lock_tables(cur, self.restaurant_id, lock=rows)
+        self.tables = [seating.Table(**t) for t in locked]
+        restaurant = await restaurant_queries.select_restaurant(cur, self.restaurant_id)
+        if restaurant is None:
+            raise NotFound("There is no such restaurant.", field="restaurant_id")
+        self.restaurant = restaurant
+        self.slots = seating.sitting_slots(self.day, self.at, restaurant["slot_minutes"], restaurant["sitting_minutes"])
+
+    async def check(self, cur) -> None:
+        r = self.restaurant
+        when = datetime.combine(self.day, self.at)
+        if dates.local(when, r["timezone"]) <= datetime.now(UTC):  # the restaurant's clock, not the host's
+            raise InvalidBooking({"time": "This time has already passed"})
+        if not seating.on_grid(self.at, r["slot_minutes"]):
+            raise InvalidBooking({"time": f"Tables are booked every {r['slot_minutes']} minutes (e.g. 19:00, 19:15)"})
+        hours = [
+            (seating.as_time(h["opens"]), seating.as_time(h["closes"]))
+            for h in await restaurant_queries.select_hours(cur, [self.restaurant_id], self.day.weekday())
+        ]
+        if not seating.within_hours(self.at, r["sitting_minutes"], hours):
+            raise InvalidBooking({"time": f"{r['name']} does not seat a {r['sitting_minutes']}-minute sitting then"})
+        if self.party_size > r["max_party"]:
+            raise InvalidBooking({"party_size": f"{r['name']} takes bookings for up to {r['max_party']} guests"})
+        taken: dict[int, set[datetime]] = {}
+        for row in await restaurant_queries.select_taken_slots(
+            cur, [t.id for t in self.tables], self.slots[0], self.slots[-1] + timedelta(minutes=1)
+        ):
+            taken.setdefault(row["table_id"], set()).add(row["slot_at"])
+        links = [] if not r["combine_tables"] else [
+            (row["table_id"], row["adjacent_id"]) for row in await restaurant_queries.select_links(cur, [r["id"]])
+        ]  # fmt: skip
+        chosen = seating.choose_tables(
+            self.tables, self.party_size, seating.busy_tables(taken, self.slots), links, bool(r["combine_tables"])
+        )
+        if chosen is None:
+            raise TablesUnavailable(self.restaurant_id, self.day, self.at, self.party_size)
+        self.chosen = chosen
+
+    def price(self) -> tuple[int, str]:
+        """The deposit: per guest, charged when the restaurant asks for one (0: nothing to pay)."""
+        return self.restaurant["deposit_minor"] * self.party_size, self.restaurant["currency"]
+
+    async def consume(self, cur) -> BookingColumns:
+        # Nothing to count: the slot rows written with the booking (write_items) are the inventory taken.
+        r = self.restaurant
+        total_minor, currency = self.price()
+        if r["confirmation"] == "request":
+            status, hold = "requested", r["response_minutes"] * 60
+        elif total_minor > 0:
+            status, hold = "pending_payment", None
+        else:
+            status, hold = "confirmed", None
+        return BookingColumns(
+            type="restaurant",
+            total_minor=total_minor,
+            currency=currency,
+            starts_at=self.slots[0],
+            ends_at=self.slots[0] + timedelta(minutes=r["sitting_minutes"]),
+            columns={
+                "restaurant_id": self.restaurant_id,
+                "guests": self.party_size,
+                "guest_name": self.guest_name,
+                "notes": self.notes,
+            },
+            status=status,
+            hold_seconds=hold,
+        )
+
+    async def write_items(self, cur, booking_id: int) -> None:
+        await restaurant_queries.replace_booking_tables(cur, booking_id, [t.id for t in self.chosen])
+        await self._hold_slots(cur, booking_id)
+
+    async def retake_items(self, cur, booking_id: int) -> None:
+        await self.write_items(cur, booking_id)  # check() chose free tables again, maybe not the first ones
+
+    async def _hold_slots(self, cur, booking_id: int) -> None:
+        try:
+            await restaurant_queries.insert_slots(cur, booking_id, [t.id for t in self.chosen], self.slots)
+        except pymysql.err.MySQLError as exc:
+            # PRIMARY KEY (table_id, slot_at): the schema said no (the lock off, or a stale read); say it cleanly.
+            if db.error_code(exc) == db.DUPLICATE_KEY:
+                raise TablesUnavailable(self.restaurant_id, self.day, self.at, self.party_size) from exc
+            raise
+
+    async def release(self, cur, booking_id: int) -> None:
+        self.freed = await restaurant_queries.delete_slots_of(cur, [booking_id])
+
+    async def reprice(self, cur) -> None:
+        """Restaurant deposits are fixed per guest: nothing moves with occupancy."""
+
+    async def publish(self, cur) -> None:
+        await publish_restaurant(cur, self.restaurant, [self.day])
+
+    def released_summary(self) -> dict[str, Any]:
+        return {"seats": [t.label for t in self.chosen], "nights": []}
+
+    @classmethod
+    async def expire_holds(cls, cur, inventory_id: int, booking_ids: list[int]) -> list[int]:
+        await restaurant_queries.lock_tables(cur, inventory_id)
+        due = await restaurant_queries.lock_due_restaurant_holds(cur, booking_ids)
+        if not due:
+            return []
+        ids = [row["id"] for row in due]
+        days = {row["starts_at"].date() for row in due}
+        await restaurant_queries.delete_slots_of(cur, ids)
+        requests = [row for row in due if row["status"] == "requested"]
+        holds = [row["id"] for row in due if row["status"] != "requested"]
+        if holds:
+            await restaurant_queries.update_bookings_expired(cur, holds, "The hold ran out before payment.")
+        if requests:
+            await restaurant_queries.update_bookings_expired(
+                cur, [row["id"] for row in requests], "The restaurant did not answer in time."
+            )
+            for row in requests:
+                await notify(
+                    cur, "restaurant_request_expired", user_id=row["user_id"], booking_id=row["id"],
+                    email=row["contact_email"],
+                )  # fmt: skip
+        restaurant = await restaurant_queries.select_restaurant(cur, inventory_id)
+        await publish_restaurant(cur, restaurant, sorted(days))
+        return ids
+
+
+async def publish_restaurant(cur, restaurant: dict[str, Any], days: list[date]) -> None:
+    """Announce that a restaurant's free slots changed on these days (the page reloads its slot list)."""
+    await events.publish(
+        cur,
+        f"restaurant:{restaurant['id']}",
+        "availability",
+        {
+            "restaurant_id": restaurant["id"],
+            "city_id": restaurant["city_id"],
+            "dates": [d.isoformat() for d in days],
+        },
+    )
+
+
+KINDS: dict[str, type[Inventory]] = {"bus": BusSeats, "hotel": HotelNights, "restaurant": RestaurantTables}
 
 
 async def of_booking(cur, core: dict[str, Any]) -> Inventory:

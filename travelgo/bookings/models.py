@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal, TypedDict
 
-Status = Literal["pending_payment", "confirmed", "expired", "cancelled"]
+Status = Literal["pending_payment", "confirmed", "expired", "cancelled", "requested", "rejected"]
 
 
 class BookedSeat(TypedDict):
@@ -60,7 +60,7 @@ class Booking(TypedDict, total=False):
     id: int
     reference: str
     user_id: int
-    type: Literal["bus", "hotel"]
+    type: Literal["bus", "hotel", "restaurant"]
     status: Status
     expires_at: datetime | None  # aware, UTC: when an unpaid hold runs out
     total_minor: int
@@ -102,6 +102,12 @@ class Booking(TypedDict, total=False):
     guests: int | None
     guest_name: str | None
     nights: list[BookedNight]
+    restaurant_id: int | None
+    restaurant_name: str | None
+    restaurant_address: str | None
+    restaurant_city: str | None
+    notes: str | None
+    tables: list[dict[str, Any]]  # a restaurant booking's table(s): id, label, seats
     payment: PaymentView | None
     refunds: list[RefundView]
     replayed: bool  # on a create: True when an Idempotency-Key returned the original booking
@@ -112,7 +118,7 @@ class BookingSummary(TypedDict):
     """A row of My bookings."""
 
     reference: str
-    type: Literal["bus", "hotel"]
+    type: Literal["bus", "hotel", "restaurant"]
     status: Status
     expires_at: datetime | None
     starts_at: datetime

@@ -273,18 +273,22 @@ async def select_booking_id_by_key(cur, user_id: int, key: str) -> int | None:
 
 
 async def insert_booking(cur, values: Row) -> int:
-    """A new booking: a pending_payment hold that expires hold_seconds after now (UTC)."""
+    """A new booking: by default a pending_payment hold that expires hold_seconds after now (UTC); a status
+    (confirmed, requested) and hold_seconds (None: never expires) may say otherwise."""
     await cur.execute(
         """
         INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,
-                              contact_phone, trip_id, room_type_id, check_in, check_out, rooms, guests, guest_name,
-                              starts_at, ends_at, idempotency_key)
-        VALUES (%(reference)s, %(user_id)s, %(type)s, 'pending_payment', UTC_TIMESTAMP(6) + INTERVAL %(hold_seconds)s SECOND,
+                              contact_phone, trip_id, room_type_id, restaurant_id, check_in, check_out, rooms, guests,
+                              guest_name, notes, starts_at, ends_at, idempotency_key)
+        VALUES (%(reference)s, %(user_id)s, %(type)s, %(status)s, UTC_TIMESTAMP(6) + INTERVAL %(hold_seconds)s SECOND,
                 %(total_minor)s, %(currency)s, %(contact_email)s, %(contact_phone)s, %(trip_id)s, %(room_type_id)s,
-                %(check_in)s, %(check_out)s, %(rooms)s, %(guests)s, %(guest_name)s, %(starts_at)s, %(ends_at)s,
-                %(idempotency_key)s)
+                %(restaurant_id)s, %(check_in)s, %(check_out)s, %(rooms)s, %(guests)s, %(guest_name)s, %(notes)s,
+                %(starts_at)s, %(ends_at)s, %(idempotency_key)s)
         """,
         {
+            "status": "pending_payment",
+            "restaurant_id": None,
+            "notes": None,
             "trip_id": None,
             "room_type_id": None,
             "check_in": None,
@@ -302,8 +306,8 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
     """The fields a cancel needs (they never change after booking, so a plain read is enough)."""
     await cur.execute(
         """
-        SELECT id, reference, user_id, contact_email, type, trip_id, room_type_id, check_in, check_out, rooms,
-               total_minor, currency, starts_at
+        SELECT id, reference, user_id, contact_email, type, trip_id, room_type_id, restaurant_id, check_in, check_out,
+               rooms, guests, total_minor, currency, starts_at
           FROM bookings
          WHERE id = %(id)s
         """,
@@ -315,8 +319,8 @@ async def select_booking_core(cur, booking_id: int) -> Row | None:
 async def select_booking_core_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         f"""
-        SELECT b.id, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at, {BOOKING_ZONE} AS timezone,
-               b.itinerary_checkout_id
+        SELECT b.id, b.type, {EFFECTIVE_STATUS} AS status, b.total_minor, b.currency, b.starts_at,
+               {BOOKING_ZONE} AS timezone, zrr.free_cancel_hours, b.itinerary_checkout_id
           FROM bookings b
           {BOOKING_ZONE_JOINS}
          WHERE b.reference = %(reference)s
@@ -421,12 +425,13 @@ async def select_nights_of(cur, booking_ids: list[int]) -> list[Row]:
 
 
 async def select_due_holds(cur, limit: int) -> list[Row]:
-    """Holds whose time ran out, with the inventory they hold, oldest first (ix_bookings_hold)."""
+    """Holds (and restaurant requests) whose time ran out, with the inventory they hold, oldest first
+    (ix_bookings_hold)."""
     await cur.execute(
         """
-        SELECT id, type, COALESCE(trip_id, room_type_id) AS inventory_id
+        SELECT id, type, COALESCE(trip_id, room_type_id, restaurant_id) AS inventory_id
           FROM bookings
-         WHERE status = 'pending_payment'
+         WHERE status IN ('pending_payment', 'requested')
            AND expires_at <= UTC_TIMESTAMP(6)
          ORDER BY expires_at
          LIMIT %(limit)s
@@ -455,16 +460,20 @@ async def select_open_holds(cur, user_id: int) -> int:
     return (await cur.fetchone())["n"]
 
 
-# The zone of a booking's starts_at/ends_at: the bus's origin or the hotel's city.
-BOOKING_ZONE = "COALESCE(zo.timezone, zh.timezone)"
+# The zone of a booking's starts_at/ends_at: the bus's origin, the hotel's or the restaurant's city.
+BOOKING_ZONE = "COALESCE(zo.timezone, zh.timezone, zrc.timezone)"
 BOOKING_ZONE_JOINS = """LEFT JOIN trips zt ON zt.id = b.trip_id
           LEFT JOIN cities zo ON zo.id = zt.origin_id
           LEFT JOIN room_types zr ON zr.id = b.room_type_id
           LEFT JOIN hotels zhh ON zhh.id = zr.hotel_id
-          LEFT JOIN cities zh ON zh.id = zhh.city_id"""
+          LEFT JOIN cities zh ON zh.id = zhh.city_id
+          LEFT JOIN restaurants zrr ON zrr.id = b.restaurant_id
+          LEFT JOIN cities zrc ON zrc.id = zrr.city_id"""
 
-# A hold whose time ran out reads as expired at once, even before the sweeper has released it.
-EFFECTIVE_STATUS = "IF(b.status = 'pending_payment' AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
+# A hold (or a restaurant request) whose time ran out reads as expired at once, before the sweeper releases it.
+EFFECTIVE_STATUS = (
+    "IF(b.status IN ('pending_payment', 'requested') AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
+)
 
 # What a booking shows of its trip.
 TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
@@ -484,13 +493,18 @@ BOOKING_DETAIL = f"""
                {TRIP_DISPLAY},
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
                h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
-               COALESCE(o.timezone, hc.timezone) AS timezone, COALESCE(d.timezone, hc.timezone) AS end_timezone
+               b.restaurant_id, b.notes, rs.name AS restaurant_name, rs.address AS restaurant_address,
+               rc.name AS restaurant_city, rs.free_cancel_hours, rs.confirmation AS restaurant_confirmation,
+               COALESCE(o.timezone, hc.timezone, rc.timezone) AS timezone,
+               COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           {TRIP_DISPLAY_JOINS}
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
           LEFT JOIN cities hc ON hc.id = h.city_id
+          LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
+          LEFT JOIN cities rc ON rc.id = rs.city_id
 """
 
 
@@ -524,9 +538,9 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
 # Holds awaiting payment are upcoming; expired holds are listed with the cancelled bookings.
 # %(now)s stands for the booking's own city's clock (dates.wall_now_sql).
 SCOPES = {
-    "upcoming": f"{EFFECTIVE_STATUS} IN ('confirmed', 'pending_payment') AND b.ends_at > %(now)s",
+    "upcoming": f"{EFFECTIVE_STATUS} IN ('confirmed', 'pending_payment', 'requested') AND b.ends_at > %(now)s",
     "past": "b.status = 'confirmed' AND b.ends_at <= %(now)s",
-    "cancelled": f"{EFFECTIVE_STATUS} IN ('cancelled', 'expired')",
+    "cancelled": f"{EFFECTIVE_STATUS} IN ('cancelled', 'expired', 'rejected')",
     "all": "1 = 1",
 }
 
@@ -558,7 +572,8 @@ async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], 
         SELECT b.reference, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.starts_at, b.ends_at,
                b.total_minor, b.currency, b.created_at,
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
-               CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name) ELSE h.name END AS title,
+               CASE b.type WHEN 'bus' THEN CONCAT(o.name, ' → ', d.name) WHEN 'hotel' THEN h.name ELSE zrr.name END
+               AS title,
                (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count,
                {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone,
                b.itinerary_checkout_id, ic.itinerary_id, it.name AS itinerary_name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from quart import current_app
@@ -18,7 +18,9 @@ from .. import db
 from ..checkout import service as checkout
 from ..dates import local, today_in, utc, zoned
 from ..places import service as places
-from ..rules import MAX_NIGHTS, MAX_SEATS
+from ..restaurants import policy as restaurant_policy
+from ..restaurants import queries as restaurant_queries
+from ..rules import MAX_NIGHTS, MAX_PARTY, MAX_SEATS
 from ..stops import service as stops
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
@@ -31,9 +33,10 @@ from .errors import (  # noqa: F401 (the routes and the API catch these as servi
     PriceChanged,
     RoomsUnavailable,
     SeatsUnavailable,
+    TablesUnavailable,
     TooManyHolds,
 )
-from .kinds import BusSeats, HotelNights, Inventory, of_booking, stay_nights
+from .kinds import BusSeats, HotelNights, Inventory, RestaurantTables, of_booking, stay_nights
 from .models import Booking, BookingPage
 
 
@@ -77,7 +80,7 @@ async def _book(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
-    if made.created:
+    if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
         await checkout.open_order(made)
     async with db.reading() as cur:
         booking = await _detail(cur, made.booking_id)
@@ -113,6 +116,15 @@ def hotel_unit(
     return HotelNights(room_type_id, check_in, check_out, rooms, guests, guest_name)
 
 
+def table_unit(
+    restaurant_id: int, day: date, at: time, party_size: int, guest_name: str, notes: str | None
+) -> RestaurantTables:
+    """The unit of a table booking: a sitting at one restaurant for a party (the engine chooses the table)."""
+    if not 1 <= party_size <= MAX_PARTY:
+        raise InvalidBooking({"party_size": f"Book for 1 to {MAX_PARTY} guests"})
+    return RestaurantTables(restaurant_id, day, at, party_size, guest_name, notes)
+
+
 # How a validated POST /api/v1/bookings body (forms.BookingCreate's members) becomes its inventory unit, by `type`:
 # the one home of that mapping (book_trip/book_room and the itinerary checkout use it). A new kind adds one line.
 UNITS: dict[str, Callable[[Any], Inventory]] = {
@@ -120,6 +132,7 @@ UNITS: dict[str, Callable[[Any], Inventory]] = {
         b.trip_id, b.seats, [p.model_dump() for p in b.passengers], b.boarding_point_id, b.dropping_point_id
     ),
     "hotel": lambda b: hotel_unit(b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name),
+    "restaurant": lambda b: table_unit(b.restaurant_id, b.date, b.time, b.party_size, b.guest_name, b.notes),
 }
 
 
@@ -169,6 +182,25 @@ async def book_room(
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
+async def book_table(
+    user: Any,
+    restaurant_id: int,
+    day: date,
+    at: time,
+    party_size: int,
+    guest_name: str,
+    notes: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
+) -> Booking:
+    """Book a table for a party at a restaurant; returns the booking with the table(s) assigned. It starts
+    confirmed (no deposit), as a hold to pay (deposit) or as a request the restaurant answers (on request)."""
+    unit = table_unit(restaurant_id, day, at, party_size, guest_name, notes)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
+
+
 # --- cancel --------------------------------------------------------------------------------------------
 
 
@@ -200,12 +232,7 @@ async def cancel_bookings(
         units = {c["id"]: await of_booking(cur, await queries.select_booking_core(cur, c["id"])) for c in cores}
         done = []
         for core in sorted(cores, key=lambda c: units[c["id"]].lock_order()):
-            quote = refunds.quote(
-                status=core["status"],
-                total_minor=core["total_minor"],
-                currency=core["currency"],
-                starts_at=local(core["starts_at"], core["timezone"]),
-            )
+            quote = _quote(core, local(core["starts_at"], core["timezone"]))
             if not quote.cancellable:
                 raise NotCancellable(quote.reason)
             released = await engine.release(
@@ -228,11 +255,25 @@ async def cancel_bookings(
 
 def cancellation_quote(booking: dict[str, Any], now: datetime | None = None) -> refunds.RefundQuote:
     """What cancelling this booking now would refund (shown before the traveller confirms)."""
+    return _quote(booking, booking["starts_at"], now)
+
+
+def _quote(booking: dict[str, Any], starts_at: datetime, now: datetime | None = None) -> refunds.RefundQuote:
+    """The policy of the booking's kind: a restaurant's own, or the travel policy (refunds.py)."""
+    if booking["type"] == "restaurant":
+        return restaurant_policy.quote(
+            status=booking["status"],
+            total_minor=booking["total_minor"],
+            currency=booking["currency"],
+            starts_at=starts_at,
+            free_cancel_hours=booking["free_cancel_hours"],
+            now=now,
+        )
     return refunds.quote(
         status=booking["status"],
         total_minor=booking["total_minor"],
         currency=booking["currency"],
-        starts_at=booking["starts_at"],
+        starts_at=starts_at,
         now=now,
     )
 
@@ -338,8 +379,15 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
         ]
         booking["nights"] = []
         booking.update(await stops.booking_points(cur, booking))
-    else:
+    elif booking["type"] == "hotel":
         booking["title"] = booking["hotel_name"]
         booking["seats"] = []
         booking["nights"] = await queries.select_booking_nights(cur, booking["id"])
+    else:
+        booking["title"] = booking["restaurant_name"]
+        booking["seats"] = []
+        booking["nights"] = []
+    booking["tables"] = (
+        await restaurant_queries.select_booking_tables(cur, booking["id"]) if booking["type"] == "restaurant" else []
+    )
     return booking

@@ -23,6 +23,8 @@ from .email import Attachment
 LOCAL_BASE = "http://localhost:8000"  # links in development mail when TRAVELGO_PUBLIC_URL is unset (make run's port)
 # Messages about an unpaid hold: by the time one goes, the hold may be paid, cancelled or gone (then it is skipped).
 ABOUT_A_HOLD = frozenset({"booking_held", "hold_expiring", "payment_failed", "itinerary_held"})
+# "Request sent" to an on-request restaurant: once it has answered (or the request ran out), the answer's message says it.
+ABOUT_A_REQUEST = frozenset({"restaurant_requested"})
 
 
 class Obsolete(Exception):
@@ -48,6 +50,8 @@ async def render(row: dict[str, Any]) -> Rendered:
     booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
     if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
         raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
+    if row["kind"] in ABOUT_A_REQUEST and (booking is None or booking["status"] != "requested"):
+        raise Obsolete(f"the request is {booking['status'] if booking else 'gone'}")
     context = json.loads(row["context"]) if row["context"] else {}
     base = context.get("base") or public_base_url() or LOCAL_BASE  # the site the event's request came to, if any
     variables = {
@@ -105,6 +109,11 @@ def _event(booking: dict[str, Any], url: str) -> Event:
     if booking["type"] == "bus":
         event.add("summary", f"Bus {booking['title']} ({booking['reference']})")
         event.add("location", booking.get("origin") or "")
+    elif booking["type"] == "restaurant":
+        event.add("summary", f"Table at {booking['title']} ({booking['reference']})")
+        event.add(
+            "location", ", ".join(filter(None, (booking.get("restaurant_address"), booking.get("restaurant_city"))))
+        )
     else:
         event.add("summary", f"Stay at {booking['title']} ({booking['reference']})")
         event.add("location", ", ".join(filter(None, (booking.get("hotel_address"), booking.get("hotel_city")))))

@@ -53,10 +53,19 @@ OWNED: dict[str, Owned] = {
         "room type", "FROM room_types own_rt JOIN hotels own_h ON own_h.id = own_rt.hotel_id", "own_rt.id",
         "own_h.partner_id",
     ),
+    "restaurant": Owned("restaurant", "FROM restaurants own_r", "own_r.id", "own_r.partner_id"),
+    "restaurant_table": Owned(
+        "table", "FROM restaurant_tables own_tb JOIN restaurants own_r ON own_r.id = own_tb.restaurant_id",
+        "own_tb.id", "own_r.partner_id",
+    ),
 }  # fmt: skip
 
 # bookings.<column> → the kind of row it points at: a booking belongs to the business owning that row.
-BOOKING_LINKS: tuple[tuple[str, str], ...] = (("trip_id", "trip"), ("room_type_id", "room_type"))
+BOOKING_LINKS: tuple[tuple[str, str], ...] = (
+    ("trip_id", "trip"),
+    ("room_type_id", "room_type"),
+    ("restaurant_id", "restaurant"),
+)
 
 
 def where(scope: HasPartner | None, entity: str, column: str) -> tuple[str, dict[str, Any]]:

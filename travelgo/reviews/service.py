@@ -70,6 +70,8 @@ def review_out(row: dict[str, Any]) -> dict[str, Any]:
 
 def can_review(booking: dict[str, Any]) -> bool:
     """A confirmed booking whose trip or stay has ended by its own city's clock (ends_at is that city's wall time)."""
+    if booking.get("type") == "restaurant":  # reviews are of operators and hotels; restaurants have none yet
+        return False
     ends_at = booking["ends_at"]
     if ends_at is not None and ends_at.tzinfo is not None:  # a zoned booking (bookings.service): compare aware
         return booking["status"] == "confirmed" and ends_at <= now_in(booking.get("timezone"))

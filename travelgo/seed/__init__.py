@@ -26,6 +26,7 @@ from .generator import Generator
 from .itineraries import sample_trip
 from .loading import announce_reload, clear_all, is_empty, refresh_statistics, truncate_all
 from .partners import seed_partners
+from .restaurants import seed as seed_restaurants
 from .stops import seed_points
 
 # What the CLI, the tests and the benchmarks use.
@@ -44,6 +45,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await generator.run(admin_password)
     await contacts.add_phones()
     await seed_points()  # boarding and dropping points of every trip (issue 22)
+    await seed_restaurants(generator.today)
     async with db.transaction() as cur:
         await sample_trip(cur)
     async with db.transaction() as cur:
@@ -70,6 +72,8 @@ async def counts() -> dict[str, int]:
             "booking_seats",
             "booking_nights",
             "reviews",
+            "restaurants",
+            "restaurant_tables",
         ):
             await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")
             result[table] = (await cur.fetchone())["n"]

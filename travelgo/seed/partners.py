@@ -2,8 +2,7 @@
 
 - Lotus Hotels Group owns one hotel in each of the first four cities (an owner and a front-desk staff login);
 - Konkan Coaches runs the first operator (its buses, vehicles and trips);
-- Spice Route Restaurants is a restaurant owner with no restaurants yet (restaurants join at merge time: give them
-  `partner_id` = this business);
+- Spice Route Restaurants owns the restaurants of two cities;
 - Ben has applied to list "Ben's Backpackers", waiting for an admin at /admin/partners.
 """
 
@@ -24,6 +23,7 @@ BUSINESSES = [
     ]),
 ]  # fmt: skip
 HOTEL_GROUP_CITIES = 4
+RESTAURANT_CITIES = 2
 
 
 async def seed_partners(cur) -> dict[str, int]:
@@ -52,6 +52,15 @@ async def seed_partners(cur) -> dict[str, int]:
         (HOTEL_GROUP_CITIES, ids["Lotus Hotels Group"]),
     )
     await cur.execute("UPDATE operators SET partner_id = %s ORDER BY id LIMIT 1", (ids["Konkan Coaches"],))
+    # The restaurant owner: every restaurant of the first two cities that have restaurants.
+    await cur.execute(
+        """
+        UPDATE restaurants r
+          JOIN (SELECT DISTINCT city_id FROM restaurants ORDER BY city_id LIMIT %s) two ON two.city_id = r.city_id
+           SET r.partner_id = %s
+        """,
+        (RESTAURANT_CITIES, ids["Spice Route Restaurants"]),
+    )
     await cur.execute(
         """
         INSERT INTO partner_applications (user_id, business_name, kind, message)

@@ -12,7 +12,20 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, g, request
 
-from . import audit, bookings, dashboard, hotels, money, partners, places, pricing, reviews, trips, vehicles
+from . import (
+    audit,
+    bookings,
+    dashboard,
+    hotels,
+    money,
+    partners,
+    places,
+    pricing,
+    restaurants,
+    reviews,
+    trips,
+    vehicles,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(dashboard.bp)
@@ -25,6 +38,7 @@ bp.register_blueprint(hotels.bp)
 bp.register_blueprint(pricing.bp)
 bp.register_blueprint(reviews.bp)
 bp.register_blueprint(partners.bp)
+bp.register_blueprint(restaurants.bp)
 bp.register_blueprint(audit.bp)
 
 
