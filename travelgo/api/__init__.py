@@ -208,14 +208,14 @@ def _make_schema() -> QuartSchema:
         info={
             "title": "TravelGo API",
             "version": "1.0.0",
-            "description": "Search and book bus seats and hotel rooms. Authenticate with a bearer token from POST /api/v1/auth/token.",
+            "description": "Search and book bus seats, train berths and seats, flight seats and hotel rooms. Authenticate with a bearer token from POST /api/v1/auth/token.",
         },
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
     )
 
 
 def init_app(app: Quart) -> None:
-    from . import accounts, admin, bookings, payments, recommendations, reviews, search, streams  # noqa: F401
+    from . import accounts, admin, bookings, payments, recommendations, reviews, search, streams, trips  # noqa: F401
 
     _make_schema().init_app(app)
     app.register_blueprint(bp)

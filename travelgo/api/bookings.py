@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from quart import g, request
 from quart_schema import (
     tag,
@@ -17,7 +17,7 @@ from quart_schema import (
 from .. import ratelimit
 from ..auth import api_auth_required
 from ..bookings import service
-from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders
+from ..bookings.forms import BookingCreate, BookingScope, BusBookingIn, CancelIn, IdempotencyHeaders, SegmentBookingIn
 from ..problems import Problem, validation_errors
 from . import bp, optional_body, problems, validate_query
 
@@ -28,6 +28,23 @@ class BookedSeatOut(BaseModel):
     passenger_age: int
     passenger_gender: Literal["female", "male", "other"] | None = None
     price_minor: int
+    coach: str | None = Field(default=None, description="Train coach or flight cabin (trains and flights)")
+    berth: str | None = Field(default=None, description="lower, middle, upper, side_lower, side_upper, window, …")
+    class_code: str | None = Field(default=None, description="SL, 3A, 2A, 1A, CC, EC (trains); Y, J (flights)")
+
+
+class BookedCityOut(BaseModel):
+    id: int
+    name: str
+
+
+class BookedStopOut(BaseModel):
+    city: BookedCityOut
+    station: str
+    iata: str | None = None
+    arrives_at: datetime | None = None
+    departs_at: datetime | None = None
+    day: int
 
 
 class NightOut(BaseModel):
@@ -37,6 +54,8 @@ class NightOut(BaseModel):
 
 
 class BookedTripOut(BaseModel):
+    """The trip; for a train or flight, the booked segment (origin, destination and times at its stops)."""
+
     id: int
     origin: str
     destination: str
@@ -44,6 +63,10 @@ class BookedTripOut(BaseModel):
     departs_at: datetime
     arrives_at: datetime
     status: str
+    mode: Literal["bus", "train", "flight"] = "bus"
+    code: str | None = Field(default=None, description="Train or flight number")
+    name: str | None = None
+    stops: list[BookedStopOut] = Field(default=[], description="Train or flight: the segment's stops in order")
 
 
 class BookedHotelOut(BaseModel):
@@ -92,7 +115,7 @@ BookingStatus = Literal["pending_payment", "confirmed", "expired", "cancelled"]
 
 class BookingOut(BaseModel):
     reference: str
-    type: Literal["bus", "hotel"]
+    type: Literal["bus", "hotel", "train", "flight"]
     status: BookingStatus
     expires_at: datetime | None = None
     payment: PaymentOut | None = None
@@ -127,7 +150,7 @@ class CancelledBookingOut(BookingOut):
 
 class BookingSummaryOut(BaseModel):
     reference: str
-    type: Literal["bus", "hotel"]
+    type: Literal["bus", "hotel", "train", "flight"]
     status: BookingStatus
     expires_at: datetime | None = None
     title: str
@@ -150,7 +173,7 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
     """The API shape of a service booking."""
     out = {key: booking.get(key) for key in BookingOut.model_fields if key not in ("trip", "hotel", "cancellation")}
     out["cancellation"] = service.cancellation_quote(booking).as_dict()
-    if booking["type"] == "bus":
+    if booking["type"] != "hotel":
         out["trip"] = {
             "id": booking["trip_id"],
             "origin": booking["origin"],
@@ -159,6 +182,10 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "departs_at": booking["departs_at"],
             "arrives_at": booking["arrives_at"],
             "status": booking["trip_status"],
+            "mode": booking.get("mode") or "bus",
+            "code": booking.get("route_code"),
+            "name": booking.get("route_name"),
+            "stops": booking.get("stops") or [],
         }
     else:
         out["hotel"] = {
@@ -212,7 +239,9 @@ def _problem(exc: service.BookingError) -> Problem:
 @validate_response(BookingOut, 200)
 @problems(401, 409, 422, 429, 503)
 async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
-    """Book bus seats (`type: bus`) or hotel rooms (`type: hotel`).
+    """Book bus seats (`type: bus`), train berths or seats (`type: train`), flight seats (`type: flight`) or hotel
+    rooms (`type: hotel`). Trains and flights are sold per segment: `origin` and `destination` are city ids of two
+    of the trip's stops in route order (GET /api/v1/trips/{id} lists them), `seats` labels such as "B2-34".
 
     201 with the booking; the same Idempotency-Key again returns the original booking with 200.
     409 names the seats or nights that are unavailable; with `expected_total_minor`, a different price now is a 409
@@ -223,7 +252,20 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     user = g.api_user
     await ratelimit.limit_booking(user.id)  # 429 with Retry-After past the per-account / per-address limits
     try:
-        if isinstance(body, BusBookingIn):
+        if isinstance(body, SegmentBookingIn):
+            booking = await service.book_segment(
+                user,
+                body.trip_id,
+                body.origin,
+                body.destination,
+                body.seats,
+                [p.model_dump() for p in body.passengers],
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
+                expected_total_minor=body.expected_total_minor,
+            )
+        elif isinstance(body, BusBookingIn):
             booking = await service.book_trip(
                 user,
                 body.trip_id,

@@ -32,6 +32,7 @@ CHECK_OUT_TIME = time(11, 0)
 
 # Global lock order across kinds (lower first). Leave gaps for segments and tables.
 RANK_TRIP = 10
+# RANK_SEGMENT = 15: train and flight legs (segments/kind.py)
 RANK_ROOM_NIGHTS = 20
 
 
@@ -448,6 +449,11 @@ async def publish_hotel(cur, room_type: dict[str, Any], rooms_left: dict[date, i
 
 
 KINDS: dict[str, type[Inventory]] = {"bus": BusSeats, "hotel": HotelNights}
+
+# Train and flight seats sold per segment: a kind in its own module (it builds on the base class above).
+from ..segments.kind import SegmentSeats  # noqa: E402
+
+KINDS.update({"train": SegmentSeats, "flight": SegmentSeats})
 
 
 async def of_booking(cur, core: dict[str, Any]) -> Inventory:

@@ -18,6 +18,8 @@ from ..checkout import service as checkout
 from ..dates import local, today_in, utc, zoned
 from ..places import service as places
 from ..rules import MAX_NIGHTS, MAX_SEATS
+from ..segments import service as segments
+from ..segments.kind import SegmentSeats
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
     BookingError,
@@ -99,6 +101,28 @@ async def book_trip(
     if len(passengers) != len(seats):
         raise InvalidBooking({"passengers": "Give one passenger per seat"})
     unit = BusSeats(trip_id, seats, passengers)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
+
+
+async def book_segment(
+    user: Any,
+    trip_id: int,
+    origin: int,
+    destination: int,
+    seats: list[str],
+    passengers: list[dict[str, Any]],
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
+) -> Booking:
+    """Book seats or berths on a train or flight from one stop to a later one (city ids), a passenger each."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    from_stop, to_stop = await segments.resolve_segment(trip_id, origin, destination)
+    unit = SegmentSeats(trip_id, from_stop, to_stop, seats, passengers)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -215,6 +239,7 @@ async def quote_stay(
     }
 
 
+SEGMENT_TYPES = ("train", "flight")
 SCOPES = ("upcoming", "past", "cancelled", "all")
 
 
@@ -269,6 +294,10 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             }
             for s in await queries.select_booking_seats(cur, booking["id"])
         ]
+        booking["nights"] = []
+    elif booking["type"] in SEGMENT_TYPES:
+        booking.update(await segments.booking_segment(cur, booking))
+        booking["title"] = f"{booking['origin']} → {booking['destination']}"
         booking["nights"] = []
     else:
         booking["title"] = booking["hotel_name"]
