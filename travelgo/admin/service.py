@@ -29,6 +29,7 @@ from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
 from ..places import queries as place_queries
 from ..pricing import service as pricing
+from ..segments import queries as segment_queries
 from . import queries
 from .audit import record, snapshot
 from .forms import (
@@ -693,6 +694,8 @@ async def get_booking(reference: str) -> dict:
             raise NotFound("booking")
         if booking["type"] == "bus":
             booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
+        elif booking["type"] in ("train", "flight"):  # the same columns (seat_label, passenger_name, …)
+            booking["seats"] = await segment_queries.select_booking_segment(cur, booking["id"])
         else:
             booking["nights"] = await booking_queries.select_booking_nights(cur, booking["id"])
     return booking
@@ -869,7 +872,7 @@ async def list_audit(f: AuditFilter) -> dict:
 
 def service_name(b: dict) -> str:
     """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
-    if b["type"] == "bus":
+    if b["type"] in ("bus", "train", "flight"):
         return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
     return f"{b['hotel_name']}, {b['room_type_name']}"
 

@@ -51,14 +51,14 @@ class TripSearchOut(BaseModel):
     counts: dict[str, int] = Field(description="results per mode (for tabs)")
 
 
-class CityOut(BaseModel):
+class SegmentCityOut(BaseModel):
     id: int
     name: str
 
 
-class StopOut(BaseModel):
+class RouteStopOut(BaseModel):
     stop_no: int
-    city: CityOut
+    city: SegmentCityOut
     station: str
     iata: str | None = Field(description="airport code (flights)")
     arrives_at: datetime | None = Field(description="null at the first stop")
@@ -96,15 +96,15 @@ class SegmentTripOut(BaseModel):
     name: str
     operator: str
     currency: str
-    origin: CityOut
-    destination: CityOut
+    origin: SegmentCityOut
+    destination: SegmentCityOut
     from_stop: int
     to_stop: int
     departs_at: datetime
     arrives_at: datetime
     distance_km: int
     seats_left: int
-    stops: list[StopOut] = Field(description="every stop of the route, in order")
+    stops: list[RouteStopOut] = Field(description="every stop of the route, in order")
     seats: list[SegmentSeatOut] = Field(description="every seat or berth, available or not for this segment")
     coaches: list[CoachOut] = Field(description="the same seats grouped by coach or cabin")
 

@@ -193,6 +193,7 @@ async def select_operators(cur) -> list[dict]:
         """
         SELECT o.id, o.name, o.rating
           FROM operators o
+         WHERE NOT EXISTS (SELECT 1 FROM routes r WHERE r.operator_id = o.id AND r.mode <> 'bus')
          ORDER BY o.name
         """
     )

@@ -85,8 +85,8 @@ def ics(booking: dict[str, Any], url: str) -> bytes:
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", booking["starts_at"].astimezone(UTC))
     event.add("dtend", max(booking["ends_at"], booking["starts_at"] + timedelta(minutes=1)).astimezone(UTC))
-    if booking["type"] == "bus":
-        event.add("summary", f"Bus {booking['title']} ({booking['reference']})")
+    if booking["type"] in ("bus", "train", "flight"):
+        event.add("summary", f"{booking['type'].title()} {booking['title']} ({booking['reference']})")
         event.add("location", booking.get("origin") or "")
     else:
         event.add("summary", f"Stay at {booking['title']} ({booking['reference']})")
