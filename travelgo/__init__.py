@@ -74,9 +74,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .pages import bp as pages_bp
     from .pricing import refresh as pricing_refresh
     from .recommend import refresher
+    from .segments.routes import bp as segments_bp
 
     api.init_app(app)
-    for blueprint in (pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp):
+    for blueprint in (
+        pages_bp, accounts_bp, buses_bp, hotels_bp, bookings_bp, checkout_bp, admin_bp, live_bp, segments_bp
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)

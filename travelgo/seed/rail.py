@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from ..segments.build import coach_seats
 from .buses import haversine_km
-from .data import CURRENCY
+from .data import CANCEL_RATE, CURRENCY
 from .loading import insert_rows, loading
 
 # number, name, departure (first stop), average km/h, classes, stops (city names, in order). Each also runs back
@@ -195,7 +195,8 @@ class Rail:
             await self._insert_bookings(cur, bookings)
             await insert_rows(cur, "booking_segment_seats", ("booking_id", "trip_id", "seat_label", "class_code",
                               "from_stop", "to_stop", "passenger_name", "passenger_age", "price_minor"), passengers)  # fmt: skip
-            await insert_rows(cur, "booking_seat_legs", ("booking_id", "trip_id", "seat_label", "leg_no"), seat_legs)
+            await insert_rows(cur, "booking_seat_legs", ("booking_id", "trip_id", "seat_label", "leg_no", "held"),
+                              seat_legs)  # fmt: skip
 
     def _train_stops(self, ids: list[int], speed: int, coords) -> list[tuple]:
         """(city_id, airport_id, station, arrives_after, departs_after, distance_km) per stop."""
@@ -273,9 +274,37 @@ class Rail:
                 passengers.append((booking_id, trip_id, label, class_of[self._coach(mode, label)], a, b,
                                    self._person(), rng.randint(5, 80), price))  # fmt: skip
                 for leg in range(a, b):
-                    seat_legs.append((booking_id, trip_id, label, leg))
+                    seat_legs.append((booking_id, trip_id, label, leg, 1))
                     booked[leg] += 1
                 sold += 1
+            if self.cancel_rng.random() < CANCEL_RATE:
+                self._cancelled(trip_id, mode, departs_at, stop_rows, labels, class_of, table, bookings, passengers,
+                                seat_legs)  # fmt: skip
+
+    def _cancelled(self, trip_id, mode, departs_at, stop_rows, labels, class_of, table, bookings, passengers,
+                   seat_legs) -> None:  # fmt: skip
+        """A booking of this run that its traveller (or an admin) cancelled: its seat-legs are released (held NULL,
+        which the UNIQUE key ignores, so they may be sold again)."""
+        rng = self.cancel_rng
+        a = rng.randint(0, len(stop_rows) - 2)
+        b = rng.randint(a + 1, len(stop_rows) - 1)
+        group = rng.sample(labels, rng.choice((1, 1, 2)))
+        km = stop_rows[b][5] - stop_rows[a][5]
+        prices = [self._fare(table[class_of[self._coach(mode, label)]], km) for label in group]
+        booking_id = self._new_booking(
+            bookings,
+            rng.choice(self.user_ids),
+            mode,
+            sum(prices),
+            trip_id=trip_id,
+            starts_at=departs_at + timedelta(minutes=stop_rows[a][4]),
+            ends_at=departs_at + timedelta(minutes=stop_rows[b][3]),
+            cancelled=True,
+        )
+        for label, price in zip(group, prices, strict=True):
+            passengers.append((booking_id, trip_id, label, class_of[self._coach(mode, label)], a, b,
+                               self._person(), rng.randint(5, 80), price))  # fmt: skip
+            seat_legs.extend((booking_id, trip_id, label, leg, None) for leg in range(a, b))
 
     @staticmethod
     def _coach(mode: str, label: str) -> str:
