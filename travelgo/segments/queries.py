@@ -230,15 +230,12 @@ async def select_segments_of(cur, booking_ids: list[int]) -> list[Row]:
 # --- search --------------------------------------------------------------------------------------------------
 
 
-async def select_segment_runs(
-    cur, origin: int, destination: int, start: datetime, end: datetime, modes: list[str]
-) -> list[Row]:
-    """Train and flight trips calling at `origin` then `destination`, leaving `origin` in [start, end), with the
-    segment's times and the seats held on it. From the stops (ix_route_stops_city), then each route's runs by
-    date (ix_trips_route_run), then the held seat-legs of each trip's segment (ix_booking_seat_legs_leg)."""
+def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
+    """The cross-mode search's train and flight statement and its mode parameters (the caller adds origin,
+    destination, start, end). From the stops (ix_route_stops_city), then each route's runs by date
+    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg)."""
     placeholders, params = db.in_list("m", [m for m in modes if m in SEGMENT_MODES])
-    await cur.execute(
-        f"""
+    sql = f"""
         SELECT t.id, t.mode, t.status, t.vehicle_id, t.currency, t.seats_total, t.route_id, r.code AS route_code,
                r.name AS route_name, op.name AS operator, a.stop_no AS from_stop, b.stop_no AS to_stop,
                t.departs_at + INTERVAL a.departs_after MINUTE AS departs_at,
@@ -263,9 +260,17 @@ async def select_segment_runs(
            AND t.departs_at >= %(start)s - INTERVAL a.departs_after MINUTE
            AND t.departs_at < %(end)s - INTERVAL a.departs_after MINUTE
            AND t.status = 'scheduled'
-        """,
-        {"origin": origin, "destination": destination, "start": start, "end": end, **params},
-    )
+        """
+    return sql, params
+
+
+async def select_segment_runs(
+    cur, origin: int, destination: int, start: datetime, end: datetime, modes: list[str]
+) -> list[Row]:
+    """Train and flight trips calling at `origin` then `destination`, leaving `origin` in [start, end), with the
+    segment's times and the seats held on it."""
+    sql, params = segment_runs_sql(modes)
+    await cur.execute(sql, {"origin": origin, "destination": destination, "start": start, "end": end, **params})
     return list(await cur.fetchall())
 
 
@@ -322,11 +327,7 @@ async def select_fares_of(cur, route_ids: list[int]) -> list[Row]:
     return list(await cur.fetchall())
 
 
-async def select_bus_runs(cur, origin: int, destination: int, start: datetime, end: datetime) -> list[Row]:
-    """Bus trips on the route leaving in [start, end) (ix_trips_route_departure), as the cross-mode search lists
-    them: a bus trip is a two-stop route of its own."""
-    await cur.execute(
-        """
+BUS_RUNS_SQL = """
         SELECT t.id, t.mode, t.status, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor, t.currency,
                t.seats_total - t.seats_booked AS seats_left, op.name AS operator, v.name AS route_name
           FROM trips t
@@ -338,9 +339,13 @@ async def select_bus_runs(cur, origin: int, destination: int, start: datetime, e
            AND t.departs_at < %(end)s
            AND t.mode = 'bus'
            AND t.status = 'scheduled'
-        """,
-        {"origin": origin, "destination": destination, "start": start, "end": end},
-    )
+        """
+
+
+async def select_bus_runs(cur, origin: int, destination: int, start: datetime, end: datetime) -> list[Row]:
+    """Bus trips on the route leaving in [start, end) (ix_trips_route_departure), as the cross-mode search lists
+    them: a bus trip is a two-stop route of its own."""
+    await cur.execute(BUS_RUNS_SQL, {"origin": origin, "destination": destination, "start": start, "end": end})
     return list(await cur.fetchall())
 
 
