@@ -204,7 +204,8 @@ VEHICLE_FIELDS = """v.id, v.operator_id, v.name, v.is_ac, v.berth, v.layout, v.d
 
 
 async def select_vehicles(cur, q: str | None, page: int) -> dict:
-    where = "WHERE v.name LIKE %(q)s OR o.name LIKE %(q)s" if q else ""
+    # Buses only: a train's rake or an aircraft (layout 'rake') has coaches and cabins (travelgo/segments), not a map.
+    where = "WHERE v.layout <> 'rake'" + (" AND (v.name LIKE %(q)s OR o.name LIKE %(q)s)" if q else "")
     params = {"q": like(q)} if q else {}
     return await _page(
         cur,
@@ -229,6 +230,7 @@ async def select_vehicle_options(cur) -> list[dict]:
                CONCAT(o.name, ' · ', v.name, ' (', v.layout, ', ', v.seat_count, ' seats)') AS label
           FROM vehicles v
           JOIN operators o ON o.id = v.operator_id
+         WHERE v.layout <> 'rake'
          ORDER BY o.name, v.name
         """
     )
