@@ -138,7 +138,7 @@ class Rail:
             vehicle_rows, coach_rows, seat_rows = [], [], []
             coach_id = seat_id = 0
             for route_id, (mode, operator_id, code, name, start, stop_rows, classes) in enumerate(routes, start=1):
-                route_rows.append((route_id, mode, operator_id, code, name))
+                route_rows.append((route_id, mode, operator_id, next_vehicle + len(vehicle_rows), code, name))
                 stops.extend((route_id, i, *s) for i, s in enumerate(stop_rows))
                 table = TRAIN_FARES if mode == "train" else FLIGHT_FARES
                 fares.extend((route_id, c, *table[c], CURRENCY) for c in classes)
@@ -159,7 +159,7 @@ class Rail:
                                      classes[0] != "CC" else "seater", "rake", 1, len(coaches), 8, len(labels)))  # fmt: skip
                 lowest = min(self._fare(table[c], stop_rows[-1][-1]) for c in classes)
                 rakes.append((route_id, mode, operator_id, vehicle_id, start, stop_rows, labels, lowest, classes))
-            await insert_rows(cur, "routes", ("id", "mode", "operator_id", "code", "name"), route_rows)
+            await insert_rows(cur, "routes", ("id", "mode", "operator_id", "vehicle_id", "code", "name"), route_rows)
             await insert_rows(cur, "route_stops", STOP_COLUMNS, stops)
             await insert_rows(cur, "route_fares", ("route_id", "class_code", "base_minor", "per_km_minor", "currency"),
                               fares)  # fmt: skip
