@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from quart import Blueprint, abort, g, request
+from quart import Blueprint, abort, flash, g, request
 
 from .. import ratelimit
 from ..auth import login_required
@@ -186,4 +186,6 @@ async def segment_booking_create(trip_id: int):
                             errors={}, notice=exc.detail)  # fmt: skip
     if booking["status"] != "pending_payment":
         return hx_redirect(f"/bookings/{booking['reference']}")
+    if not booking["replayed"]:
+        await flash(f"Held for you: reference {booking['reference']}. Pay to confirm.", "success")
     return hx_redirect(f"/checkout/{booking['reference']}")
