@@ -37,7 +37,7 @@ async def _journey(page, trip, user) -> None:
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Test Express")
     await assert_no_sideways_scroll(page)
     await assert_accessible(page)
-    await page.get_by_label(re.compile(r"^S1-4 ")).check()
+    await page.locator("#seat-S1-4").check()
     await page.get_by_role("button", name="Continue").click()
     await page.get_by_label("Name").fill("Kavya Iyer")
     await page.get_by_label("Age").fill("29")

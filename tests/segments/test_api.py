@@ -154,3 +154,17 @@ async def test_search_lists_every_mode_with_segment_seats_and_lowest_fare(client
     assert [(i["id"], i["seats_left"]) for i in later["items"]] == [(trip["id"], 16)]  # S1-1 is free from stop 2
     bad = await client.get("/api/v1/trips", query_string={**query, "modes": "boat"})
     assert is_problem(bad, 422)
+
+
+async def test_a_bus_trip_reads_as_a_two_stop_route(client):
+    async with db.transaction() as cur:
+        bus = await factories.make_trip(cur, seats=12)
+    body = await (await client.get(f"/api/v1/trips/{bus['id']}")).get_json()
+    assert body["mode"] == "bus" and body["code"] is None
+    assert [s["city"]["id"] for s in body["stops"]] == [bus["origin"]["id"], bus["destination"]["id"]]
+    assert len(body["seats"]) == 12 and all(s["available"] for s in body["seats"])
+    wrong = await client.get(f"/api/v1/trips/{bus['id']}", query_string={"origin": bus["destination"]["id"]})
+    assert is_problem(wrong, 422)
+    assert is_problem(await client.get(f"/api/v1/trips/{bus['id']}/events"), 404)
+    page = await client.get(f"/trips/{bus['id']}")
+    assert page.status_code == 303 and page.headers["Location"] == f"/buses/{bus['id']}"

@@ -70,10 +70,13 @@ class RouteStopOut(BaseModel):
 class SegmentSeatOut(BaseModel):
     label: str = Field(description='unique within the trip, e.g. "B2-34" or "12A"')
     available: bool = Field(description="free on every leg of the asked segment")
-    coach: str
-    class_code: str
-    berth: str = Field(description="lower, middle, upper, side_lower, side_upper (berths); window, middle_seat, aisle")
-    number: int
+    coach: str = Field(description='train coach or flight cabin ("B2", "Y"); a bus\'s deck ("Deck 1")')
+    class_code: str | None = Field(description="SL, 3A, 2A, 1A, CC, EC, J, Y; null for a bus")
+    berth: str = Field(
+        description="lower, middle, upper, side_lower, side_upper (berths); window, middle_seat, aisle (seats; a bus's "
+        "seats: window, aisle, middle)"
+    )
+    number: int | None
     row: int
     col: int
     price_minor: int | None
@@ -81,7 +84,7 @@ class SegmentSeatOut(BaseModel):
 
 class CoachOut(BaseModel):
     code: str
-    class_code: str
+    class_code: str | None
     class_name: str
     price_minor: int | None
     seats_left: int
@@ -92,7 +95,7 @@ class SegmentTripOut(BaseModel):
     id: int
     mode: ModeOut
     status: str
-    code: str
+    code: str | None = Field(description="train or flight number; null for a bus")
     name: str
     operator: str
     currency: str
@@ -143,8 +146,9 @@ async def api_trips_search(query_args: TripSearch):
 @validate_response(SegmentTripOut, 200)
 @problems(404, 422)
 async def api_trip_segment(trip_id: int, query_args: SegmentView):
-    """A train or flight: its stops in route order and every seat or berth, available or not, from `origin` to
-    `destination` (city ids; default the whole route), grouped by coach or cabin. Bus trips: /api/v1/bus-trips/{id}."""
+    """A trip of any mode: its stops in route order and every seat or berth, available or not, from `origin` to
+    `destination` (city ids; default the whole route), grouped by coach or cabin (a bus: a two-stop route, its seats
+    grouped by deck; /api/v1/bus-trips/{id} has its full detail)."""
     try:
         return await segments.trip_detail(trip_id, query_args.origin, query_args.destination)
     except BookingError as exc:
@@ -167,6 +171,8 @@ async def api_trip_segment_events(trip_id: int, query_args: SegmentView):
         detail = await segments.trip_detail(trip_id, query_args.origin, query_args.destination)
     except BookingError as exc:
         raise _problem(exc) from exc
+    if detail["mode"] == "bus":
+        raise Problem(404, "Not found", f"Bus trip {trip_id}: its events are at /api/v1/bus-trips/{trip_id}/events.")
     first, last = detail["from_stop"], detail["to_stop"]
     sub = await subscribe(topic(trip_id))
     state = await live.opened(sub, lambda: segments.segment_state(trip_id, first, last))

@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from quart import Blueprint, abort, flash, g, request
+from quart import Blueprint, abort, flash, g, redirect, request
 
 from .. import ratelimit
 from ..auth import login_required
@@ -107,6 +107,8 @@ async def trip_seats(trip_id: int):
     htmx (on a live availability event) gets only #seat-choice, with the traveller's ticks kept."""
     view, errors = parse_model(SegmentView, query_args(request.args))
     trip = await _segment_or_error(trip_id, view)
+    if trip["mode"] == "bus":  # a bus has its own page and seat map
+        return redirect(f"/buses/{trip_id}", 303)
     chosen = [s for s in request.args.getlist("seats") if s][:MAX_SEATS]
     passengers = request.args.get("passengers", "1")
     return await render(

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import dates, db
 from ..bookings.errors import InvalidBooking, NotFound
+from ..buses import service as buses
 from ..text import natural_key
 from . import queries
 from .kind import fare_minor, stop_time
@@ -173,7 +174,7 @@ async def trip_detail(trip_id: int, origin: int | None = None, destination: int 
     async with db.reading() as cur:
         trip = await queries.select_trip(cur, trip_id)
         if trip is None:
-            raise NotFound("There is no such train or flight.", field="trip_id")
+            return await _bus_detail(trip_id, origin, destination)
         stops = await queries.select_stops(cur, trip["route_id"])
         by_city = {s["city_id"]: s["stop_no"] for s in stops}
         from_stop = by_city.get(origin, -1) if origin is not None else 0
@@ -191,6 +192,44 @@ async def trip_detail(trip_id: int, origin: int | None = None, destination: int 
         held = await queries.select_held_labels(cur, trip_id, from_stop, to_stop - 1)
         fares = await queries.select_fares(cur, trip["route_id"])
     return _detail(trip, stops, from_stop, to_stop, seats, held, fares)
+
+
+async def _bus_detail(trip_id: int, origin: int | None, destination: int | None) -> dict[str, Any]:
+    """A bus trip in the same shape: a two-stop route (its own origin and destination), seats grouped by deck."""
+    bus = await buses.get_trip(trip_id)
+    if bus is None:
+        raise NotFound("There is no such trip.", field="trip_id")
+    ends = (bus["origin"]["id"], bus["destination"]["id"])
+    if (origin is not None and origin != ends[0]) or (destination is not None and destination != ends[1]):
+        raise InvalidBooking({"origin": "A bus runs from its origin to its destination only"})
+    stops = [
+        {"stop_no": 0, "city": bus["origin"], "station": (bus["boarding_points"] or [{"name": ""}])[0]["name"],
+         "iata": None, "arrives_at": None, "departs_at": bus["departs_at"], "day": 1, "distance_km": 0},
+        {"stop_no": 1, "city": bus["destination"], "station": (bus["dropping_points"] or [{"name": ""}])[0]["name"],
+         "iata": None, "arrives_at": bus["arrives_at"], "departs_at": None,
+         "day": (bus["arrives_at"].date() - bus["departs_at"].date()).days + 1, "distance_km": 0},
+    ]  # fmt: skip
+    seats = [
+        {"label": x["label"], "available": x["available"], "coach": f"Deck {x['deck']}", "class_code": None,
+         "berth": x["kind"], "number": None, "row": x["row"], "col": x["column"], "price_minor": bus["price_minor"]}
+        for x in bus["seats"]
+    ]  # fmt: skip
+    decks: dict[str, dict[str, Any]] = {}
+    for seat in seats:
+        deck = decks.setdefault(
+            seat["coach"],
+            {"code": seat["coach"], "class_code": None, "class_name": bus["bus_type"], "price_minor": bus["price_minor"],
+             "seats_left": 0, "seats": []},
+        )  # fmt: skip
+        deck["seats"].append(seat)
+        deck["seats_left"] += seat["available"]
+    return {
+        "id": bus["id"], "mode": "bus", "status": bus["status"], "code": None, "name": bus["operator"]["name"],
+        "operator": bus["operator"]["name"], "currency": bus["currency"], "origin": bus["origin"],
+        "destination": bus["destination"], "from_stop": 0, "to_stop": 1, "departs_at": bus["departs_at"],
+        "arrives_at": bus["arrives_at"], "distance_km": 0, "seats_left": bus["seats_left"], "stops": stops,
+        "seats": seats, "coaches": list(decks.values()),
+    }  # fmt: skip
 
 
 def _detail(trip, stops, from_stop, to_stop, seats, held, fares) -> dict[str, Any]:
