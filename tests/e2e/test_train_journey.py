@@ -25,24 +25,28 @@ async def _arrange(arrange, suffix: str):
     return trip, user
 
 
-async def _journey(page, trip, user) -> None:
+async def _journey(page, trip, user, *, axe: bool = True) -> None:
+    """axe=False with JavaScript off: axe-core's run waits on timers, which never fire in a page without scripts."""
     await log_in(page, user["email"], factories.PASSWORD)
     day = trip["departs_at"].date().isoformat()
     origin, destination = trip["cities"][1], trip["cities"][3]
     await page.goto(f"/trains?origin={origin['id']}&destination={destination['id']}&date={day}")
     await expect(page.get_by_role("heading", level=2)).to_contain_text("1 result")
     await assert_no_sideways_scroll(page)
-    await assert_accessible(page)
+    if axe:
+        await assert_accessible(page)
     await page.get_by_role("link", name=re.compile("Test Express")).click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Test Express")
     await assert_no_sideways_scroll(page)
-    await assert_accessible(page)
+    if axe:
+        await assert_accessible(page)
     await page.locator("#seat-S1-4").check()
     await page.get_by_role("button", name="Continue").click()
     await page.get_by_label("Name").fill("Kavya Iyer")
     await page.get_by_label("Age").fill("29")
     await assert_no_sideways_scroll(page)
-    await assert_accessible(page)
+    if axe:
+        await assert_accessible(page)
     await page.get_by_role("button", name="Hold and pay").click()
     await pay_at_checkout(page)
     await expect(page.get_by_role("heading", level=1)).to_contain_text("E-ticket")
@@ -59,4 +63,4 @@ async def test_train_journey_without_javascript(new_context, arrange):
     context = await new_context(java_script_enabled=False)
     page = await context.new_page()
     trip, user = await _arrange(arrange, "N")
-    await _journey(page, trip, user)
+    await _journey(page, trip, user, axe=False)
