@@ -12,8 +12,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint
 
-from ...segments import admin as segment_routes
-from . import audit, bookings, dashboard, hotels, money, places, pricing, reviews, trips, vehicles
+from . import audit, bookings, dashboard, hotels, money, places, pricing, reviews, transport, trips, vehicles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(dashboard.bp)
@@ -26,7 +25,7 @@ bp.register_blueprint(hotels.bp)
 bp.register_blueprint(pricing.bp)
 bp.register_blueprint(reviews.bp)
 bp.register_blueprint(audit.bp)
-bp.register_blueprint(segment_routes.bp)  # trains and flights: /admin/routes
+bp.register_blueprint(transport.bp)  # trains and flights: /admin/routes
 
 
 @bp.app_template_filter("admin_query")

@@ -1,4 +1,4 @@
-"""Admin pages for trains and flights (/admin/routes): routes with their stops, coaches or cabins and fares, runs
+"""Trains and flights (issue 18, travelgo/segments) in the admin (/admin/routes): routes with their stops, coaches or cabins and fares, runs
 on a range of dates, and a fare's change. Minimal but real: plain HTML forms, every change audited.
 
 The forms take a route's stops and coaches as short text, one per line, so a whole train is one form:
@@ -17,14 +17,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from quart import Blueprint, abort, redirect, request
 
-from .. import db
-from ..admin.audit import record
-from ..admin.views import actor
-from ..auth import admin_required
-from ..web import form_dict, parse_model, render
-from . import build, queries
+from ... import db
+from ...auth import admin_required
+from ...segments import build, queries
+from ...web import form_dict, parse_model, render
+from ..audit import record
+from ..views import actor
 
-bp = Blueprint("routes", __name__)
+bp = Blueprint("transport", __name__)
 CLASSES = build.TRAIN_CLASSES + build.FLIGHT_CLASSES
 MAX_RUN_DAYS = 120
 
