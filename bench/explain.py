@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 
 from travelgo.buses import queries as bus_queries
 from travelgo.hotels import queries as hotel_queries
+from travelgo.segments import queries as segment_queries
 
-SMALL_TABLES = {"o", "v", "co", "cd", "c"}  # operators, vehicles, cities: primary-key look-ups or tiny
+SMALL_TABLES = {"o", "v", "co", "cd", "c", "op", "r"}  # operators, vehicles, cities, routes: key look-ups or tiny
 
 
 async def sample_ids(cur) -> dict:
@@ -24,11 +25,20 @@ async def sample_ids(cur) -> dict:
     route = await cur.fetchone()
     await cur.execute("SELECT city_id, id FROM hotels ORDER BY id LIMIT 1")
     hotel = await cur.fetchone()
+    # two stops of a train (boarding after its first stop), when the data has trains
+    await cur.execute(
+        """SELECT a.city_id AS a, b.city_id AS b FROM route_stops a
+             JOIN route_stops b ON b.route_id = a.route_id AND b.stop_no = a.stop_no + 2
+            WHERE a.stop_no = 1 ORDER BY a.route_id LIMIT 1"""
+    )
+    stops = await cur.fetchone()
     return {
         "origin": route["origin_id"],
         "destination": route["destination_id"],
         "city": hotel["city_id"],
         "hotel": hotel["id"],
+        "stop_a": stops["a"] if stops else None,
+        "stop_b": stops["b"] if stops else None,
     }
 
 
@@ -58,6 +68,33 @@ def search_statements(ids: dict, day: date) -> list[tuple[str, str, dict, dict[s
         max_price=500000,
     )
     statements.append(("bus route, every filter", sql, {**params, **window}, {"t": {"ix_trips_route_departure"}}))
+
+    # The cross-mode search (GET /api/v1/trips): buses on the route, then trains and flights calling at both cities.
+    span = dict(start=start, end=start + timedelta(days=1))
+    statements.append(
+        (
+            "cross-mode search: buses",
+            segment_queries.BUS_RUNS_SQL,
+            {"origin": ids["origin"], "destination": ids["destination"], **span},
+            {"t": {"ix_trips_route_departure"}},
+        )
+    )
+    if ids.get("stop_a"):
+        sql, params = segment_queries.segment_runs_sql(["train", "flight"])
+        statements.append(
+            (
+                "cross-mode search: trains and flights between two stops",
+                sql,
+                {**params, "origin": ids["stop_a"], "destination": ids["stop_b"], **span},
+                {
+                    # either end may lead (the rarer city first): one by city, the other by (route, city)
+                    "a": {"ix_route_stops_city", "uq_route_stops_city"},
+                    "b": {"ix_route_stops_city", "uq_route_stops_city"},
+                    "t": {"ix_trips_route_run"},
+                    "h": {"ix_booking_seat_legs_leg", "uq_booking_seat_legs_hold"},
+                },
+            )
+        )
 
     stay = dict(check_in=day, check_out=day + timedelta(days=3), nights=3, rooms=1, guests=2, limit=20, offset=0)
     sql, params = hotel_queries.hotel_search_sql(

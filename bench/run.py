@@ -10,7 +10,7 @@
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
 
 Only loopback traffic; every load loop is bounded by time or count.
-    python -m bench.run [--seconds 10] [--only healthz,search,pages,booking,hotseat,checkout,live] [--profile]
+    python -m bench.run [--seconds 10] [--only healthz,search,pages,booking,hotseat,checkout,live,segments] [--profile]
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ import uvloop
 
 from travelgo.config import ROOT, DatabaseURL
 
-from . import fixtures, floor, holds, hotseat
+from . import fixtures, floor, holds, hotseat, segments
 from .server import Server, listeners
 from .wrkrun import WRK, wrk
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 GZIP = "Accept-Encoding: gzip"  # as browsers and most HTTP libraries send it (curl does not)
-PHASES = ("healthz", "search", "pages", "booking", "hotseat", "checkout", "live", "cluster")
+PHASES = ("healthz", "search", "pages", "booking", "hotseat", "checkout", "live", "segments", "cluster")
 PY = sys.executable
 
 
@@ -322,7 +322,7 @@ def main() -> int:
         return figures
 
     booking_setup = None
-    if {"booking", "hotseat", "checkout"} & set(phases):
+    if {"booking", "hotseat", "checkout", "segments"} & set(phases):
         booking_setup = asyncio.run(fixtures.reset(url, distinct_trips=int(90 * seconds)))
     # After a reseed the outbox is empty while its auto-increment counter is not: a starting poller would take
     # the first new id as a jump and re-check thousands of "gaps" for a few seconds. One event anchors MAX(id).
@@ -381,6 +381,9 @@ def main() -> int:
             results.update(checkout_phase(server, url, seconds))
         if "live" in phases:
             results["live"] = live_phase(server, url)
+        if "segments" in phases and booking_setup:  # trains and flights (bench/segments.py)
+            tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
+            results.update(segments.phase(server.base_url, url, tokens, seconds, load, write_lines))
         results["healthz_after"] = load("healthz_after", server.base_url + "/healthz")
     if booking_setup:
         asyncio.run(fixtures.cleanup(url))
@@ -883,6 +886,14 @@ def write_benchmarks_md(report: dict) -> None:
                 "",
                 f"{r[f'{kind}_fragment_32']['rps'] / kind_base:.2f} × healthz",
             )
+    row("trip search API, every mode (bus, train, flight)", "trips_api_32", "train stop pairs and bus routes")
+    if "segment_booking_32" in r:
+        seg = r["segment_booking_32"]
+        rows.append(
+            f"| train bookings, one berth on a random segment (HTTP) | 32 | {seg['bookings_per_s']:.0f} bookings/s | "
+            f"{seg['rps'] / base:.2f} × healthz | {seg['latency_ms']['p50']} | {seg['latency_ms']['p99']} | "
+            f"statuses {seg['statuses']} |"
+        )
     if "healthz_cold_server" in r:
         cold_base = r["healthz_cold_server"]["rps"]
         row("`/healthz`, server with the search cache off", "healthz_cold_server", "", "1.00")

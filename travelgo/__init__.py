@@ -77,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
     from .pricing import refresh as pricing_refresh
     from .recommend import refresher
     from .restaurants.routes import bp as restaurants_bp
+    from .segments.routes import bp as segments_bp
     from .tickets.routes import bp as tickets_bp
 
     api.init_app(app)
@@ -90,6 +91,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Quart:
         checkout_bp,
         admin_bp,
         live_bp,
+        segments_bp,
         tickets_bp,
         itineraries_bp,
         partner_bp,

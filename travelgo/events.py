@@ -95,7 +95,14 @@ def _coalesce_key(event: Event) -> tuple:
 
 
 def _merge(old: Event, new: Event) -> Event:
-    """A newer state for the same key; hotel nights the newer event did not touch keep the older numbers."""
+    """A newer state for the same key; hotel nights the newer event did not touch keep the older numbers, and a
+    train's or flight's changed segments add up (a stream watching either segment must still hear of it)."""
+    if isinstance(old.payload.get("legs_left"), dict) and isinstance(new.payload.get("legs_left"), dict):
+        payload = dict(new.payload)
+        payload["legs_left"] = {**old.payload["legs_left"], **new.payload["legs_left"]}
+        payload["from_stop"] = min(old.payload["from_stop"], new.payload["from_stop"])
+        payload["to_stop"] = max(old.payload["to_stop"], new.payload["to_stop"])
+        return Event(max(old.id, new.id), new.topic, new.kind, payload)
     old_nights, new_nights = old.payload.get("rooms_left"), new.payload.get("rooms_left")
     if not (isinstance(old_nights, dict) and isinstance(new_nights, dict)):
         return new

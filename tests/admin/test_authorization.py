@@ -3,7 +3,10 @@ automatically): anonymous → log in (HTML) / 401 (API), traveller → 403, admi
 
 from __future__ import annotations
 
+from travelgo import db
+
 from ..conftest import api_token, csrf_for
+from ..segments.helpers import make_train
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -32,6 +35,7 @@ def build(app, rule, world) -> str:
         "review_id": world["review_id"],
         "partner_id": world["partner_id"],
         "application_id": world["application_id"],
+        "route_id": world.get("route_id"),  # trains and flights (/admin/routes)
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"add a sample value for {missing} (route {rule.rule})"
@@ -49,6 +53,8 @@ async def call(client, method, path, headers=None):
 
 
 async def test_matrix_covers_every_admin_route(app, client, admin_client, traveller_client, world):
+    async with db.transaction() as cur:
+        world = {**world, "route_id": (await make_train(cur))["route_id"]}
     routes = admin_routes(app)
     assert len(routes) >= 35, routes  # the matrix is not vacuous
     assert any(r.rule == "/api/v1/admin/bookings" for _, r in routes)

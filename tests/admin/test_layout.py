@@ -32,6 +32,7 @@ def test_every_admin_page_is_a_named_function_in_its_area_module(app):
         "pricing",
         "restaurants",
         "reviews",
+        "transport",
         "trips",
         "vehicles",
     }

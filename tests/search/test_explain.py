@@ -12,7 +12,7 @@ async def test_every_search_uses_its_index(app):
     await seed.seed("small", admin_password="admin-pass-123")
     async with db.reading() as cur:
         plans, problems = await explain_all(cur)
-    assert len(plans) == 7
+    assert len(plans) == 9  # 5 bus, 2 cross-mode (buses; trains and flights), 2 hotel
     assert problems == []
 
 

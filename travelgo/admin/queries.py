@@ -224,7 +224,8 @@ VEHICLE_FIELDS = """v.id, v.operator_id, v.name, v.is_ac, v.berth, v.layout, v.d
 
 async def select_vehicles(cur, q: str | None, page: int, scope: HasPartner | None = None) -> dict:
     owned, params = where(scope, "vehicle", "v.id")
-    clause = f"WHERE {owned}" + (" AND (v.name LIKE %(q)s OR o.name LIKE %(q)s)" if q else "")
+    # Buses only: a train's rake or an aircraft (layout 'rake') has coaches and cabins (travelgo/segments), not a map.
+    clause = f"WHERE {owned} AND v.layout <> 'rake'" + (" AND (v.name LIKE %(q)s OR o.name LIKE %(q)s)" if q else "")
     params |= {"q": like(q)} if q else {}
     return await _page(
         cur,
@@ -251,6 +252,7 @@ async def select_vehicle_options(cur, scope: HasPartner | None = None) -> list[d
           FROM vehicles v
           JOIN operators o ON o.id = v.operator_id
          WHERE {owned}
+           AND v.layout <> 'rake'
          ORDER BY o.name, v.name
         """,
         params,

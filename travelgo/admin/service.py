@@ -31,6 +31,7 @@ from ..partners.ownership import HasPartner, require
 from ..places import queries as place_queries
 from ..pricing import service as pricing
 from ..restaurants import queries as restaurant_queries
+from ..segments import queries as segment_queries
 from ..stops import queries as stop_queries
 from . import auditview, queries
 from .audit import record, snapshot
@@ -716,6 +717,8 @@ async def get_booking(reference: str, scope: HasPartner | None = None) -> dict:
             booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
         elif booking["type"] == "restaurant":
             booking["tables"] = await restaurant_queries.select_booking_tables(cur, booking["id"])
+        elif booking["type"] in ("train", "flight"):  # the same columns (seat_label, passenger_name, …)
+            booking["seats"] = await segment_queries.select_booking_segment(cur, booking["id"])
         else:
             booking["nights"] = await booking_queries.select_booking_nights(cur, booking["id"])
     return booking
@@ -901,7 +904,7 @@ async def list_audit(f: AuditFilter, scope: HasPartner | None = None) -> dict:
 
 def service_name(b: dict) -> str:
     """What a booking is for, in one line (the bookings list, the CSV export, the API)."""
-    if b["type"] == "bus":
+    if b["type"] in ("bus", "train", "flight"):
         return f"{b['origin_name']} → {b['destination_name']} ({b['operator_name']})"
     if b["type"] == "restaurant":
         return f"{b['restaurant_name']}, table for {b['guests']}"

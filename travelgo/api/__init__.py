@@ -222,7 +222,7 @@ def _make_schema() -> QuartSchema:
         info={
             "title": "TravelGo API",
             "version": "1.0.0",
-            "description": "Search and book bus seats, hotel rooms and restaurant tables. Authenticate with a bearer token from POST /api/v1/auth/token.",
+            "description": "Search and book bus seats, train berths and seats, flight seats, hotel rooms and restaurant tables. Authenticate with a bearer token from POST /api/v1/auth/token.",
         },
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
     )
@@ -241,6 +241,7 @@ def init_app(app: Quart) -> None:
         reviews,
         search,
         streams,
+        trips,
     )
 
     _make_schema().init_app(app)

@@ -24,6 +24,7 @@ from ..bookings.forms import (
     CancelIn,
     IdempotencyHeaders,
     RestaurantBookingIn,
+    SegmentBookingIn,
 )
 from ..problems import Problem, validation_errors
 from . import bp, optional_body, problems, validate_query
@@ -36,6 +37,23 @@ class BookedSeatOut(BaseModel):
     passenger_age: int
     passenger_gender: Literal["female", "male", "other"] | None = None
     price_minor: int
+    coach: str | None = Field(default=None, description="Train coach or flight cabin (trains and flights)")
+    berth: str | None = Field(default=None, description="lower, middle, upper, side_lower, side_upper, window, …")
+    class_code: str | None = Field(default=None, description="SL, 3A, 2A, 1A, CC, EC (trains); Y, J (flights)")
+
+
+class BookedCityOut(BaseModel):
+    id: int
+    name: str
+
+
+class BookedStopOut(BaseModel):
+    city: BookedCityOut
+    station: str
+    iata: str | None = None
+    arrives_at: datetime | None = None
+    departs_at: datetime | None = None
+    day: int
 
 
 class NightOut(BaseModel):
@@ -45,6 +63,8 @@ class NightOut(BaseModel):
 
 
 class BookedTripOut(BaseModel):
+    """The trip; for a train or flight, the booked segment (origin, destination and times at its stops)."""
+
     id: int
     origin: str
     destination: str
@@ -55,6 +75,10 @@ class BookedTripOut(BaseModel):
     boarding_point: StopOut | None = Field(default=None, description="where the traveller boards (their choice)")
     dropping_point: StopOut | None = Field(default=None, description="where the traveller gets off")
     operator_phone: str | None = Field(default=None, description="the operator's number for the day of travel")
+    mode: Literal["bus", "train", "flight"] = "bus"
+    code: str | None = Field(default=None, description="Train or flight number")
+    name: str | None = None
+    stops: list[BookedStopOut] = Field(default=[], description="Train or flight: the segment's stops in order")
 
 
 class BookedHotelOut(BaseModel):
@@ -114,7 +138,7 @@ class RefundRecordOut(BaseModel):
 
 
 BookingStatus = Literal["pending_payment", "confirmed", "expired", "cancelled", "requested", "rejected"]
-BookingType = Literal["bus", "hotel", "restaurant"]
+BookingType = Literal["bus", "hotel", "restaurant", "train", "flight"]
 
 
 class BookingOut(BaseModel):
@@ -185,7 +209,7 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
         if key not in ("trip", "hotel", "restaurant", "cancellation")
     }
     out["cancellation"] = service.cancellation_quote(booking).as_dict()
-    if booking["type"] == "bus":
+    if booking["type"] in ("bus", "train", "flight"):
         out["trip"] = {
             "id": booking["trip_id"],
             "origin": booking["origin"],
@@ -197,6 +221,10 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "boarding_point": booking.get("boarding_point"),
             "dropping_point": booking.get("dropping_point"),
             "operator_phone": booking.get("operator_phone"),
+            "mode": booking.get("mode") or "bus",
+            "code": booking.get("route_code"),
+            "name": booking.get("route_name"),
+            "stops": booking.get("stops") or [],
         }
     elif booking["type"] == "restaurant":
         out["restaurant"] = {
@@ -265,7 +293,10 @@ def _problem(exc: service.BookingError) -> Problem:
 @validate_response(BookingOut, 200)
 @problems(401, 409, 422, 429, 503)
 async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
-    """Book bus seats (`type: bus`), hotel rooms (`type: hotel`) or a restaurant table (`type: restaurant`).
+    """Book bus seats (`type: bus`), train berths or seats (`type: train`), flight seats (`type: flight`), hotel
+    rooms (`type: hotel`) or a restaurant table (`type: restaurant`). Trains and flights are sold per segment:
+    `origin` and `destination` are city ids of two of the trip's stops in route order (GET /api/v1/trips/{id} lists
+    them), `seats` labels such as "B2-34".
 
     A table booking names the table(s) assigned in `tables`; it is `confirmed` at once (no deposit), a
     `pending_payment` hold (a deposit to pay) or `requested` (an "on request" restaurant answers by `expires_at`).
@@ -279,7 +310,20 @@ async def api_booking_create(data: BookingCreate, headers: IdempotencyHeaders):
     user = g.api_user
     await ratelimit.limit_booking(user.id)  # 429 with Retry-After past the per-account / per-address limits
     try:
-        if isinstance(body, BusBookingIn):
+        if isinstance(body, SegmentBookingIn):
+            booking = await service.book_segment(
+                user,
+                body.trip_id,
+                body.origin,
+                body.destination,
+                body.seats,
+                [p.model_dump() for p in body.passengers],
+                body.contact_email,
+                body.contact_phone,
+                headers.idempotency_key,
+                expected_total_minor=body.expected_total_minor,
+            )
+        elif isinstance(body, BusBookingIn):
             booking = await service.book_trip(
                 user,
                 body.trip_id,

@@ -92,6 +92,15 @@ class BusBookingIn(Contact):
         return value
 
 
+class SegmentBookingIn(BusBookingIn):
+    """A train or flight booking: seats or berths on one trip from `origin` to `destination` (city ids of two of its
+    stops, in route order; boarding at an intermediate stop is fine) and a passenger per seat, in the same order."""
+
+    type: Literal["train", "flight"]
+    origin: int = Field(gt=0)
+    destination: int = Field(gt=0)
+
+
 class Stay(BaseModel):
     """Dates, rooms and guests of a hotel stay (nights are check_in .. check_out - 1)."""
 
@@ -177,9 +186,11 @@ class RestaurantBookingIn(TableRequest, Contact):
 
 
 class BookingCreate(
-    RootModel[Annotated[BusBookingIn | HotelBookingIn | RestaurantBookingIn, Field(discriminator="type")]]
+    RootModel[
+        Annotated[BusBookingIn | SegmentBookingIn | HotelBookingIn | RestaurantBookingIn, Field(discriminator="type")]
+    ]
 ):
-    """POST /api/v1/bookings: a bus, hotel or restaurant booking, told apart by `type`."""
+    """POST /api/v1/bookings: a bus, train, flight, hotel or restaurant booking, told apart by `type`."""
 
 
 class BookingScope(BaseModel):

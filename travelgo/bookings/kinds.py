@@ -44,6 +44,7 @@ CHECK_OUT_TIME = time(11, 0)
 
 # Global lock order across kinds (lower first). Leave gaps for segments and tables.
 RANK_TRIP = 10
+# RANK_SEGMENT = 15: train and flight legs (segments/kind.py)
 RANK_ROOM_NIGHTS = 20
 RANK_RESTAURANT_TABLES = 30
 
@@ -657,6 +658,11 @@ async def publish_restaurant(cur, restaurant: dict[str, Any], days: list[date]) 
 
 
 KINDS: dict[str, type[Inventory]] = {"bus": BusSeats, "hotel": HotelNights, "restaurant": RestaurantTables}
+
+# Train and flight seats sold per segment: a kind in its own module (it builds on the base class above).
+from ..segments.kind import SegmentSeats  # noqa: E402
+
+KINDS.update({"train": SegmentSeats, "flight": SegmentSeats})
 
 
 async def of_booking(cur, core: dict[str, Any]) -> Inventory:

@@ -60,7 +60,7 @@ class Booking(TypedDict, total=False):
     id: int
     reference: str
     user_id: int
-    type: Literal["bus", "hotel", "restaurant"]
+    type: Literal["bus", "hotel", "restaurant", "train", "flight"]
     status: Status
     expires_at: datetime | None  # aware, UTC: when an unpaid hold runs out
     total_minor: int
@@ -118,7 +118,7 @@ class BookingSummary(TypedDict):
     """A row of My bookings."""
 
     reference: str
-    type: Literal["bus", "hotel", "restaurant"]
+    type: Literal["bus", "hotel", "restaurant", "train", "flight"]
     status: Status
     expires_at: datetime | None
     starts_at: datetime

@@ -572,9 +572,19 @@ async def select_bookings_page(cur, user_id: int, scope: str, zones: list[str], 
         SELECT b.reference, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.starts_at, b.ends_at,
                b.total_minor, b.currency, b.created_at,
                b.check_in, b.check_out, b.rooms, b.guests, b.refund_minor, b.trip_id,
-               CASE b.type WHEN 'bus' THEN CONCAT(o.name, ' → ', d.name) WHEN 'hotel' THEN h.name ELSE zrr.name END
-               AS title,
-               (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id) AS seat_count,
+               CASE WHEN b.type = 'bus' THEN CONCAT(o.name, ' → ', d.name)
+                    WHEN b.type = 'hotel' THEN h.name
+                    WHEN b.type = 'restaurant' THEN zrr.name
+                    ELSE (SELECT CONCAT(so.name, ' → ', sd.name)
+                            FROM booking_segment_seats ss
+                            JOIN route_stops rso ON rso.route_id = t.route_id AND rso.stop_no = ss.from_stop
+                            JOIN route_stops rsd ON rsd.route_id = t.route_id AND rsd.stop_no = ss.to_stop
+                            JOIN cities so ON so.id = rso.city_id
+                            JOIN cities sd ON sd.id = rsd.city_id
+                           WHERE ss.booking_id = b.id
+                           LIMIT 1) END AS title,
+               (SELECT COUNT(*) FROM booking_seats bs WHERE bs.booking_id = b.id)
+               + (SELECT COUNT(*) FROM booking_segment_seats ss WHERE ss.booking_id = b.id) AS seat_count,
                {BOOKING_ZONE} AS timezone, COALESCE(d.timezone, zh.timezone) AS end_timezone,
                b.itinerary_checkout_id, ic.itinerary_id, it.name AS itinerary_name
           FROM bookings b

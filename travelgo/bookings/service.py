@@ -21,6 +21,8 @@ from ..places import service as places
 from ..restaurants import policy as restaurant_policy
 from ..restaurants import queries as restaurant_queries
 from ..rules import MAX_NIGHTS, MAX_PARTY, MAX_SEATS
+from ..segments import service as segments
+from ..segments.kind import SegmentSeats
 from ..stops import service as stops
 from . import admission, engine, queries, refunds
 from .errors import (  # noqa: F401 (the routes and the API catch these as service.X)
@@ -160,6 +162,28 @@ async def book_trip(
     With expected_total_minor, refuses (PriceChanged) unless the seats cost exactly that now. The boarding and
     dropping points must be the trip's (InvalidBooking); left out, the first boarding and last dropping point."""
     unit = bus_unit(trip_id, seats, passengers, boarding_point_id, dropping_point_id)
+    return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
+
+
+async def book_segment(
+    user: Any,
+    trip_id: int,
+    origin: int,
+    destination: int,
+    seats: list[str],
+    passengers: list[dict[str, Any]],
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    idempotency_key: str | None = None,
+    expected_total_minor: int | None = None,
+) -> Booking:
+    """Book seats or berths on a train or flight from one stop to a later one (city ids), a passenger each."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    from_stop, to_stop = await segments.resolve_segment(trip_id, origin, destination)
+    unit = SegmentSeats(trip_id, from_stop, to_stop, seats, passengers)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 
@@ -322,6 +346,7 @@ async def quote_stay(
     }
 
 
+SEGMENT_TYPES = ("train", "flight")
 SCOPES = ("upcoming", "past", "cancelled", "all")
 
 
@@ -379,6 +404,10 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
         ]
         booking["nights"] = []
         booking.update(await stops.booking_points(cur, booking))
+    elif booking["type"] in SEGMENT_TYPES:
+        booking.update(await segments.booking_segment(cur, booking))
+        booking["title"] = f"{booking['origin']} → {booking['destination']}"
+        booking["nights"] = []
     elif booking["type"] == "hotel":
         booking["title"] = booking["hotel_name"]
         booking["seats"] = []

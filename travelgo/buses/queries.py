@@ -66,6 +66,7 @@ def trip_search_sql(
         "t.departs_at >= %(start)s",
         "t.departs_at < %(end)s",
         "t.status = 'scheduled'",
+        "t.mode = 'bus'",  # trains and flights share the table; the cross-mode search is travelgo/segments
         "t.seats_total - t.seats_booked >= %(min_seats)s",
     ]
     params: dict = {}
@@ -164,6 +165,7 @@ async def select_trip(cur, trip_id: int) -> dict | None:
                t.boarding_points, t.dropping_points
           FROM trips t{TRIP_JOINS}
          WHERE t.id = %(trip_id)s
+           AND t.mode = 'bus'
         """,
         {"trip_id": trip_id},
     )
@@ -191,6 +193,7 @@ async def select_operators(cur) -> list[dict]:
         """
         SELECT o.id, o.name, o.rating
           FROM operators o
+         WHERE NOT EXISTS (SELECT 1 FROM routes r WHERE r.operator_id = o.id AND r.mode <> 'bus')
          ORDER BY o.name
         """
     )

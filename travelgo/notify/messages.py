@@ -106,8 +106,8 @@ def _event(booking: dict[str, Any], url: str) -> Event:
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", booking["starts_at"].astimezone(UTC))
     event.add("dtend", max(booking["ends_at"], booking["starts_at"] + timedelta(minutes=1)).astimezone(UTC))
-    if booking["type"] == "bus":
-        event.add("summary", f"Bus {booking['title']} ({booking['reference']})")
+    if booking["type"] in ("bus", "train", "flight"):
+        event.add("summary", f"{booking['type'].title()} {booking['title']} ({booking['reference']})")
         event.add("location", booking.get("origin") or "")
     elif booking["type"] == "restaurant":
         event.add("summary", f"Table at {booking['title']} ({booking['reference']})")

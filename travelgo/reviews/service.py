@@ -93,7 +93,7 @@ async def create_review(user_id: int, reference: str, rating: int, body: str) ->
                 raise NotReviewable("You can review this booking once the trip or stay has ended.")
             kind, business_id = (
                 ("operator", booking["operator_id"])
-                if booking["type"] == "bus"
+                if booking["type"] in ("bus", "train", "flight")
                 else (
                     "hotel",
                     booking["hotel_id"],

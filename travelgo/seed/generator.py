@@ -27,6 +27,7 @@ from .history import History
 from .hotels import Hotels
 from .loading import insert_rows, loading
 from .people import People
+from .rail import Rail
 
 
 def _utc(wall: datetime) -> datetime:
@@ -34,7 +35,7 @@ def _utc(wall: datetime) -> datetime:
     return local(wall, TIMEZONE).astimezone(UTC).replace(tzinfo=None)
 
 
-class Generator(People, Fleet, Buses, Hotels, History):
+class Generator(People, Fleet, Buses, Hotels, Rail, History):
     """The whole sample set, from one random stream in a fixed order (the same seed gives the same data)."""
 
     def __init__(self, scale: Scale, today: date) -> None:
@@ -57,6 +58,7 @@ class Generator(People, Fleet, Buses, Hotels, History):
         self._plan_routes()
         await self._trips_and_bus_bookings()
         await self._hotels()
+        await self._rail()  # trains and flights (issue 18)
         await self._history()  # last, on its own random stream: past trips and stays, their reviews, the ratings
 
     def _booking_user(self, key: int) -> int:

@@ -23,6 +23,7 @@ from . import (
     pricing,
     restaurants,
     reviews,
+    transport,
     trips,
     vehicles,
 )
@@ -40,6 +41,7 @@ bp.register_blueprint(reviews.bp)
 bp.register_blueprint(partners.bp)
 bp.register_blueprint(restaurants.bp)
 bp.register_blueprint(audit.bp)
+bp.register_blueprint(transport.bp)  # trains and flights: /admin/routes
 
 
 @bp.app_context_processor

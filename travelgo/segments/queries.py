@@ -1,0 +1,354 @@
+"""SQL for train and flight trips: routes with stops, coaches and seats, fares, and segment inventory.
+
+Leg i runs from stop i to stop i + 1; a booking of stops a -> b holds legs a .. b-1 (one booking_seat_legs row per
+seat and leg, UNIQUE while held). Times: a stop's arrival and departure are minutes after the trip's first
+departure (trips.departs_at, the first stop's wall clock). Cursor first; never commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .. import db
+
+Row = dict[str, Any]
+SEGMENT_MODES = ("train", "flight")
+
+
+async def select_trip(cur, trip_id: int) -> Row | None:
+    """A train or flight trip with its route, operator and first stop's zone (None for a bus trip or no trip)."""
+    await cur.execute(
+        """
+        SELECT t.id, t.mode, t.route_id, t.vehicle_id, t.status, t.departs_at, t.arrives_at, t.currency,
+               t.origin_id, t.destination_id, t.seats_total, r.code AS route_code, r.name AS route_name,
+               op.name AS operator, c.timezone
+          FROM trips t
+          JOIN routes r ON r.id = t.route_id
+          JOIN operators op ON op.id = t.operator_id
+          JOIN cities c ON c.id = t.origin_id
+         WHERE t.id = %(trip_id)s
+           AND t.mode IN ('train', 'flight')
+        """,
+        {"trip_id": trip_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_stops(cur, route_id: int) -> list[Row]:
+    """The route's stops in order, with city, station and airport code."""
+    await cur.execute(
+        """
+        SELECT s.stop_no, s.city_id, c.name AS city_name, s.station, a.iata, s.arrives_after, s.departs_after,
+               s.distance_km
+          FROM route_stops s
+          JOIN cities c ON c.id = s.city_id
+          LEFT JOIN airports a ON a.id = s.airport_id
+         WHERE s.route_id = %(route_id)s
+         ORDER BY s.stop_no
+        """,
+        {"route_id": route_id},
+    )
+    return list(await cur.fetchall())
+
+
+async def select_fares(cur, route_id: int) -> dict[str, Row]:
+    await cur.execute(
+        """
+        SELECT class_code, base_minor, per_km_minor, currency
+          FROM route_fares
+         WHERE route_id = %(route_id)s
+        """,
+        {"route_id": route_id},
+    )
+    return {row["class_code"]: row for row in await cur.fetchall()}
+
+
+async def select_seats(cur, vehicle_id: int, labels: list[str] | None = None) -> list[Row]:
+    """Seats or berths of a vehicle (all, or the given labels), in coach and seat order."""
+    params: dict[str, Any] = {"vehicle_id": vehicle_id}
+    only = ""
+    if labels is not None:
+        placeholders, more = db.in_list("s", labels)
+        only = f"AND s.label IN ({placeholders})"
+        params.update(more)
+    await cur.execute(
+        f"""
+        SELECT s.label, s.number, s.berth, s.row_no, s.col_no, c.code AS coach, c.class_code, c.position
+          FROM coach_seats s
+          JOIN coaches c ON c.id = s.coach_id
+         WHERE s.vehicle_id = %(vehicle_id)s
+           {only}
+         ORDER BY c.position, s.number, s.label
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+async def lock_legs(cur, trip_id: int, first_leg: int, last_leg: int, *, lock: bool = True) -> list[Row]:
+    """The trip's legs first_leg..last_leg, locked in leg order: overlapping segments queue on their first shared
+    leg, disjoint ones do not meet at all."""
+    await cur.execute(
+        f"""
+        SELECT leg_no, seats_total, seats_booked
+          FROM trip_legs
+         WHERE trip_id = %(trip_id)s
+           AND leg_no BETWEEN %(first)s AND %(last)s
+         ORDER BY leg_no
+        {"FOR UPDATE" if lock else ""}
+        """,
+        {"trip_id": trip_id, "first": first_leg, "last": last_leg},
+    )
+    return list(await cur.fetchall())
+
+
+async def select_legs(cur, trip_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT leg_no, seats_total, seats_booked, seats_total - seats_booked AS seats_left
+          FROM trip_legs
+         WHERE trip_id = %(trip_id)s
+         ORDER BY leg_no
+        """,
+        {"trip_id": trip_id},
+    )
+    return list(await cur.fetchall())
+
+
+async def select_held_labels(
+    cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str] | None = None, *, lock: bool = False
+) -> set[str]:
+    """Labels held by an active booking on any leg first_leg..last_leg (all seats, or only `labels`)."""
+    params: dict[str, Any] = {"trip_id": trip_id, "first": first_leg, "last": last_leg}
+    only = ""
+    if labels is not None:
+        placeholders, more = db.in_list("s", labels)
+        only = f"AND seat_label IN ({placeholders})"
+        params.update(more)
+    await cur.execute(
+        f"""
+        SELECT DISTINCT seat_label
+          FROM booking_seat_legs
+         WHERE trip_id = %(trip_id)s
+           AND leg_no BETWEEN %(first)s AND %(last)s
+           AND held = 1
+           {only}
+        {"LOCK IN SHARE MODE" if lock else ""}
+        """,
+        params,
+    )
+    return {row["seat_label"] for row in await cur.fetchall()}
+
+
+async def update_legs_booked(cur, trip_id: int, first_leg: int, last_leg: int, delta: int) -> None:
+    await cur.execute(
+        """
+        UPDATE trip_legs
+           SET seats_booked = seats_booked + %(delta)s
+         WHERE trip_id = %(trip_id)s
+           AND leg_no BETWEEN %(first)s AND %(last)s
+        """,
+        {"trip_id": trip_id, "first": first_leg, "last": last_leg, "delta": delta},
+    )
+
+
+async def insert_segment_seats(cur, booking_id: int, trip_id: int, rows: list[Row]) -> None:
+    """rows: [{label, class_code, from_stop, to_stop, name, age, gender, price_minor}]."""
+    await cur.executemany(
+        """
+        INSERT INTO booking_segment_seats (booking_id, trip_id, seat_label, class_code, from_stop, to_stop,
+                                           passenger_name, passenger_age, passenger_gender, price_minor)
+        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(class_code)s, %(from_stop)s, %(to_stop)s, %(name)s,
+                %(age)s, %(gender)s, %(price_minor)s)
+        """,
+        [{"booking_id": booking_id, "trip_id": trip_id, **row} for row in rows],
+    )
+
+
+async def insert_seat_legs(cur, booking_id: int, trip_id: int, labels: list[str], legs: range) -> None:
+    """One held row per seat and leg, in (label, leg) order: the UNIQUE key refuses a seat already held on a leg."""
+    await cur.executemany(
+        """
+        INSERT INTO booking_seat_legs (booking_id, trip_id, seat_label, leg_no)
+        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(leg)s)
+        """,
+        [
+            {"booking_id": booking_id, "trip_id": trip_id, "label": label, "leg": leg}
+            for label in labels
+            for leg in legs
+        ],
+    )
+
+
+async def select_booking_segment(cur, booking_id: int) -> list[Row]:
+    await cur.execute(
+        """
+        SELECT seat_label, class_code, from_stop, to_stop, passenger_name, passenger_age, passenger_gender,
+               price_minor
+          FROM booking_segment_seats
+         WHERE booking_id = %(booking_id)s
+         ORDER BY id
+        """,
+        {"booking_id": booking_id},
+    )
+    return list(await cur.fetchall())
+
+
+async def update_seat_legs_held(cur, booking_id: int) -> None:
+    """Hold a released booking's seat-legs again (the UNIQUE key refuses one taken meanwhile)."""
+    await cur.execute(
+        "UPDATE booking_seat_legs SET held = 1 WHERE booking_id = %(id)s AND held IS NULL ORDER BY id",
+        {"id": booking_id},
+    )
+
+
+async def update_seat_legs_released(cur, booking_ids: list[int]) -> int:
+    """Free the seat-legs of these bookings; returns how many rows."""
+    placeholders, params = db.in_list("b", booking_ids)
+    await cur.execute(
+        f"UPDATE booking_seat_legs SET held = NULL WHERE booking_id IN ({placeholders}) AND held = 1", params
+    )
+    return cur.rowcount
+
+
+async def select_segments_of(cur, booking_ids: list[int]) -> list[Row]:
+    """(booking_id, from_stop, to_stop, seats) of each booking (the segment never changes after booking)."""
+    placeholders, params = db.in_list("b", booking_ids)
+    await cur.execute(
+        f"""
+        SELECT booking_id, MIN(from_stop) AS from_stop, MAX(to_stop) AS to_stop, COUNT(*) AS seats
+          FROM booking_segment_seats
+         WHERE booking_id IN ({placeholders})
+         GROUP BY booking_id
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+# --- search --------------------------------------------------------------------------------------------------
+
+
+def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
+    """The cross-mode search's train and flight statement and its mode parameters (the caller adds origin,
+    destination, start, end). From the stops (ix_route_stops_city), then each route's runs by date
+    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg)."""
+    placeholders, params = db.in_list("m", [m for m in modes if m in SEGMENT_MODES])
+    sql = f"""
+        SELECT t.id, t.mode, t.status, t.vehicle_id, t.currency, t.seats_total, t.route_id, r.code AS route_code,
+               r.name AS route_name, op.name AS operator, a.stop_no AS from_stop, b.stop_no AS to_stop,
+               t.departs_at + INTERVAL a.departs_after MINUTE AS departs_at,
+               t.departs_at + INTERVAL b.arrives_after MINUTE AS arrives_at,
+               b.arrives_after - a.departs_after AS duration_minutes,
+               b.distance_km - a.distance_km AS distance_km,
+               (SELECT COUNT(DISTINCT h.seat_label)
+                  FROM booking_seat_legs h
+                 WHERE h.trip_id = t.id
+                   AND h.leg_no >= a.stop_no
+                   AND h.leg_no < b.stop_no
+                   AND h.held = 1) AS seats_held
+          FROM route_stops a
+          JOIN route_stops b ON b.route_id = a.route_id AND b.city_id = %(destination)s
+          JOIN routes r ON r.id = a.route_id
+          JOIN trips t ON t.route_id = a.route_id
+          JOIN operators op ON op.id = t.operator_id
+         WHERE a.city_id = %(origin)s
+           AND b.stop_no > a.stop_no
+           AND a.departs_after IS NOT NULL
+           AND r.mode IN ({placeholders})
+           AND t.departs_at >= %(start)s - INTERVAL a.departs_after MINUTE
+           AND t.departs_at < %(end)s - INTERVAL a.departs_after MINUTE
+           AND t.status = 'scheduled'
+        """
+    return sql, params
+
+
+async def select_segment_runs(
+    cur, origin: int, destination: int, start: datetime, end: datetime, modes: list[str]
+) -> list[Row]:
+    """Train and flight trips calling at `origin` then `destination`, leaving `origin` in [start, end), with the
+    segment's times and the seats held on it."""
+    sql, params = segment_runs_sql(modes)
+    await cur.execute(sql, {"origin": origin, "destination": destination, "start": start, "end": end, **params})
+    return list(await cur.fetchall())
+
+
+async def select_class_seats(cur, vehicle_ids: list[int]) -> list[Row]:
+    """Seats per (vehicle, class)."""
+    placeholders, params = db.in_list("v", vehicle_ids)
+    await cur.execute(
+        f"""
+        SELECT s.vehicle_id, c.class_code, COUNT(*) AS seats
+          FROM coach_seats s
+          JOIN coaches c ON c.id = s.coach_id
+         WHERE s.vehicle_id IN ({placeholders})
+         GROUP BY s.vehicle_id, c.class_code
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+async def select_class_held(cur, segments: list[tuple[int, int, int]]) -> list[Row]:
+    """Seats held per (trip, class) on each (trip_id, from_stop, to_stop) segment."""
+    if not segments:
+        return []
+    parts, params = [], {}
+    for i, (trip_id, first, last) in enumerate(segments):
+        parts.append(f"(h.trip_id = %(t{i})s AND h.leg_no >= %(a{i})s AND h.leg_no < %(b{i})s)")
+        params.update({f"t{i}": trip_id, f"a{i}": first, f"b{i}": last})
+    await cur.execute(
+        f"""
+        SELECT h.trip_id, c.class_code, COUNT(DISTINCT h.seat_label) AS held
+          FROM booking_seat_legs h
+          JOIN trips t ON t.id = h.trip_id
+          JOIN coach_seats s ON s.vehicle_id = t.vehicle_id AND s.label = h.seat_label
+          JOIN coaches c ON c.id = s.coach_id
+         WHERE h.held = 1
+           AND ({" OR ".join(parts)})
+         GROUP BY h.trip_id, c.class_code
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+async def select_fares_of(cur, route_ids: list[int]) -> list[Row]:
+    placeholders, params = db.in_list("r", route_ids)
+    await cur.execute(
+        f"""
+        SELECT route_id, class_code, base_minor, per_km_minor, currency
+          FROM route_fares
+         WHERE route_id IN ({placeholders})
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+BUS_RUNS_SQL = """
+        SELECT t.id, t.mode, t.status, t.departs_at, t.arrives_at, t.duration_minutes, t.price_minor, t.currency,
+               t.seats_total - t.seats_booked AS seats_left, op.name AS operator, v.name AS route_name
+          FROM trips t
+          JOIN operators op ON op.id = t.operator_id
+          JOIN vehicles v ON v.id = t.vehicle_id
+         WHERE t.origin_id = %(origin)s
+           AND t.destination_id = %(destination)s
+           AND t.departs_at >= %(start)s
+           AND t.departs_at < %(end)s
+           AND t.mode = 'bus'
+           AND t.status = 'scheduled'
+        """
+
+
+async def select_bus_runs(cur, origin: int, destination: int, start: datetime, end: datetime) -> list[Row]:
+    """Bus trips on the route leaving in [start, end) (ix_trips_route_departure), as the cross-mode search lists
+    them: a bus trip is a two-stop route of its own."""
+    await cur.execute(BUS_RUNS_SQL, {"origin": origin, "destination": destination, "start": start, "end": end})
+    return list(await cur.fetchall())
+
+
+async def select_city(cur, city_id: int) -> Row | None:
+    await cur.execute("SELECT id, name, timezone FROM cities WHERE id = %(id)s", {"id": city_id})
+    return await cur.fetchone()
