@@ -178,8 +178,9 @@ async def segment_booking_create(trip_id: int):
         )
     await ratelimit.limit_booking(g.current_user.id)
     try:
+        segment_data = {k: v for k, v in data.items() if k not in ("boarding_point_id", "dropping_point_id")}
         booking = await bookings.book_segment(
-            g.current_user, trip_id, trip["origin"]["id"], trip["destination"]["id"], **data
+            g.current_user, trip_id, trip["origin"]["id"], trip["destination"]["id"], **segment_data
         )
     except bookings.BookingError as exc:
         fresh = await service.trip_detail(trip_id, trip["origin"]["id"], trip["destination"]["id"])
