@@ -215,3 +215,27 @@ async def test_delete_a_trip_only_before_its_first_checkout(client):
     await client.post(f"/api/v1/itineraries/{booked}/cancel", headers=headers)
     kept = await client.delete(f"/api/v1/itineraries/{booked}", headers=headers)
     assert kept.status_code == 409 and kept.mimetype == "application/problem+json"
+
+
+async def test_a_train_segment_and_a_restaurant_table_are_itinerary_items_like_any_booking(client):
+    """Every kind the engine sells plugs in through bookings.service.UNITS: a berth on two legs of a train and a
+    table with a deposit are held in one checkout, each its own booking."""
+    from ..restaurants.helpers import table_body
+    from ..segments.helpers import segment_body, train
+
+    plan = await trip_plan()
+    rail = await train()
+    async with db.transaction() as cur:  # a deposit: the table is held and paid with the rest of the trip
+        restaurant = await factories.make_restaurant(cur, city=plan["goa"], deposit_minor=20000)
+    table = table_body(restaurant["id"], day=plan["day"])
+    _, headers = await traveller(client)
+    itinerary_id = await new_itinerary(client, headers)
+    berth = await add(client, headers, itinerary_id, segment_body(rail, 1, 3, ["A1-1"]))
+    assert berth["type"] == "train" and berth["status"] == "planned"
+    await add(client, headers, itinerary_id, table)
+    response = await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    body = await response.get_json()
+    assert sorted(b["type"] for b in body["bookings"]) == ["restaurant", "train"]
+    assert {b["status"] for b in body["bookings"]} == {"pending_payment"}
+    assert await scalar("SELECT COUNT(*) FROM booking_seat_legs WHERE held = 1") == 2  # legs 1-2 and 2-3

@@ -7,8 +7,9 @@ it. The optional admission layer (admission.py) stands in front of the engine fo
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -128,22 +129,42 @@ def table_unit(
 
 
 # How a validated POST /api/v1/bookings body (forms.BookingCreate's members) becomes its inventory unit, by `type`:
-# the one home of that mapping (book_trip/book_room and the itinerary checkout use it). A new kind adds one line.
-UNITS: dict[str, Callable[[Any], Inventory]] = {
+# the one home of that mapping (book_trip/book_room/book_table/book_segment and the itinerary checkout use it). A new
+# kind adds one line; a builder may be a coroutine (a segment reads its route's stop numbers).
+UNITS: dict[str, Callable[[Any], Inventory | Awaitable[Inventory]]] = {
     "bus": lambda b: bus_unit(
         b.trip_id, b.seats, [p.model_dump() for p in b.passengers], b.boarding_point_id, b.dropping_point_id
     ),
     "hotel": lambda b: hotel_unit(b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name),
     "restaurant": lambda b: table_unit(b.restaurant_id, b.date, b.time, b.party_size, b.guest_name, b.notes),
+    "train": lambda b: segment_unit(
+        b.trip_id, b.origin, b.destination, b.seats, [p.model_dump() for p in b.passengers]
+    ),
+    "flight": lambda b: segment_unit(
+        b.trip_id, b.origin, b.destination, b.seats, [p.model_dump() for p in b.passengers]
+    ),
 }
 
 
-def unit_of(body: Any) -> Inventory:
+async def unit_of(body: Any) -> Inventory:
     """The inventory unit of one booking body (a member of forms.BookingCreate)."""
     build = UNITS.get(body.type)
     if build is None:  # a kind added to BookingCreate without its line in UNITS
         raise InvalidBooking({"type": f"A {body.type} booking cannot be made this way yet"})
-    return build(body)
+    unit = build(body)
+    return await unit if inspect.isawaitable(unit) else unit
+
+
+async def segment_unit(
+    trip_id: int, origin: int, destination: int, seats: list[str], passengers: list[dict[str, Any]]
+) -> SegmentSeats:
+    """The unit of a train or flight booking: seats or berths from one stop to a later one (city ids)."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    from_stop, to_stop = await segments.resolve_segment(trip_id, origin, destination)
+    return SegmentSeats(trip_id, from_stop, to_stop, seats, passengers)
 
 
 async def book_trip(
@@ -178,12 +199,7 @@ async def book_segment(
     expected_total_minor: int | None = None,
 ) -> Booking:
     """Book seats or berths on a train or flight from one stop to a later one (city ids), a passenger each."""
-    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
-        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
-    if len(passengers) != len(seats):
-        raise InvalidBooking({"passengers": "Give one passenger per seat"})
-    from_stop, to_stop = await segments.resolve_segment(trip_id, origin, destination)
-    unit = SegmentSeats(trip_id, from_stop, to_stop, seats, passengers)
+    unit = await segment_unit(trip_id, origin, destination, seats, passengers)
     return await _book(user, unit, contact_email, contact_phone, idempotency_key, expected_total_minor)
 
 

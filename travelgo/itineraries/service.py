@@ -200,7 +200,7 @@ async def add_item(user: Any, itinerary_id: int, body: Any) -> dict[str, Any]:
     async with db.reading() as cur:
         if await queries.select_itinerary(cur, user_id, itinerary_id) is None:
             raise ItineraryNotFound()
-    unit = bookings.unit_of(body)
+    unit = await bookings.unit_of(body)
     new = engine.NewBooking(user_id, unit, email, phone, expected_total_minor=body.expected_total_minor)
 
     async def describe(cur, made: engine.Created) -> dict[str, Any]:
@@ -292,7 +292,7 @@ async def checkout_itinerary(user: Any, itinerary_id: int) -> dict[str, Any]:
             news.append(
                 engine.NewBooking(
                     user_id,
-                    bookings.unit_of(body),
+                    await bookings.unit_of(body),
                     email,
                     phone,
                     hold_seconds=settings.hold_seconds,
