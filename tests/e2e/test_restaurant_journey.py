@@ -63,7 +63,7 @@ async def test_search_book_a_table_and_watch_the_time_go_live(new_context, arran
     await expect(watcher.locator('a[data-slot="21:30"]')).to_be_visible()
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
-    row = page.get_by_role("row").filter(has_text="Kemmangundi Saffron House")
+    row = page.locator(".booking-card").filter(has_text="Kemmangundi Saffron House")
     await expect(row).to_contain_text("4 guests")
     await expect(row).to_contain_text("confirmed")
 
