@@ -1,4 +1,6 @@
+import asyncio
 import dataclasses
+from collections import Counter
 
 import pytest
 
@@ -25,3 +27,22 @@ def locking(app, monkeypatch):
         monkeypatch.setitem(app.extensions, engine.EXTENSION, how)
 
     return change
+
+
+@pytest.fixture
+def count_checks(locking):
+    """Counts bookings (or checkouts) that passed the availability check; a tiny pause there widens the race."""
+    passed = Counter()
+
+    async def hook():
+        passed["n"] += 1
+        await asyncio.sleep(0.02)
+
+    locking(after_check=hook)
+    return passed
+
+
+@pytest.fixture
+def lock_off(locking):
+    """The race control: the engine takes no row locks, so only the schema's keys stand in the way."""
+    locking(rows=False)

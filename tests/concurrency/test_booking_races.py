@@ -47,24 +47,6 @@ async def race(client, requests: list[tuple[dict, dict]]) -> list:
     )
 
 
-@pytest.fixture
-def count_checks(locking):
-    """Counts bookings that passed the availability check; a tiny pause there widens the race window."""
-    passed = Counter()
-
-    async def hook():
-        passed["n"] += 1
-        await asyncio.sleep(0.02)
-
-    locking(after_check=hook)
-    return passed
-
-
-@pytest.fixture
-def lock_off(locking):
-    locking(rows=False)
-
-
 async def assert_one_winner(responses, conflict_key: str) -> dict:
     statuses = Counter(r.status_code for r in responses)
     assert statuses[201] == 1 and statuses[409] == len(responses) - 1, statuses

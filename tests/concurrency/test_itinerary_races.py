@@ -31,24 +31,6 @@ def unlimited(app, monkeypatch):
     monkeypatch.setitem(app.config, "TRAVELGO", settings)
 
 
-@pytest.fixture
-def count_checks(locking):
-    """Counts checkouts that passed the availability check; a pause there widens the race window."""
-    passed = Counter()
-
-    async def hook():
-        passed["n"] += 1
-        await asyncio.sleep(0.02)
-
-    locking(after_check=hook)
-    return passed
-
-
-@pytest.fixture
-def lock_off(locking):
-    locking(rows=False)
-
-
 async def two_travellers(client) -> list[dict]:
     async with db.transaction() as cur:
         users = [await factories.make_user(cur) for _ in range(2)]

@@ -9,8 +9,6 @@ import random
 from collections import Counter
 from datetime import time, timedelta
 
-import pytest
-
 from travelgo import db
 from travelgo.bookings.integrity import check_inventory
 from travelgo.dates import today_in
@@ -19,24 +17,6 @@ from .. import factories
 from ..bookings.helpers import as_user, scalar
 from ..inapp import service
 from .test_booking_races import make_buyers, race
-
-
-@pytest.fixture
-def passed_checks(locking):
-    """Counts bookings that passed the availability check (after clear()); a tiny pause there widens the race."""
-    passed = Counter()
-
-    async def hook():
-        passed["n"] += 1
-        await asyncio.sleep(0.02)
-
-    locking(after_check=hook)
-    return passed
-
-
-@pytest.fixture
-def tables_unlocked(locking):
-    locking(rows=False)
 
 
 def table_body(restaurant_id: int, at: str = "20:00", party_size: int = 2, day=None) -> dict:
@@ -71,25 +51,25 @@ async def assert_exactly_one(responses) -> dict:
     return await next(r for r in responses if r.status_code == 201).get_json()
 
 
-async def test_sixty_parties_for_the_last_table_at_eight_exactly_one_wins(client, passed_checks):
+async def test_sixty_parties_for_the_last_table_at_eight_exactly_one_wins(client, count_checks):
     restaurant = await restaurant_with_last_table()
-    passed_checks.clear()  # the two bookings made beforehand passed it too
+    count_checks.clear()  # the two bookings made beforehand passed it too
     buyers = await make_buyers(client, 12)
     responses = await race(client, [(table_body(restaurant["id"]), buyers[i % 12]) for i in range(60)])
     winner = await assert_exactly_one(responses)
     assert [t["label"] for t in winner["tables"]] == ["T3"]
-    assert passed_checks["n"] == 1  # the lock did the work: nobody else got past the check
+    assert count_checks["n"] == 1  # the lock did the work: nobody else got past the check
     assert await scalar("SELECT COUNT(*) FROM bookings WHERE type = 'restaurant'") == 3
     assert await check_inventory() == []
 
 
-async def test_with_the_tables_unlocked_the_slot_key_still_refuses_all_but_one(client, tables_unlocked, passed_checks):
+async def test_with_the_tables_unlocked_the_slot_key_still_refuses_all_but_one(client, lock_off, count_checks):
     restaurant = await restaurant_with_last_table()
-    passed_checks.clear()  # the two bookings made beforehand passed it too
+    count_checks.clear()  # the two bookings made beforehand passed it too
     buyers = await make_buyers(client, 12)
     responses = await race(client, [(table_body(restaurant["id"]), buyers[i % 12]) for i in range(60)])
     await assert_exactly_one(responses)
-    assert passed_checks["n"] > 1  # the control: without the lock several passed the check ...
+    assert count_checks["n"] > 1  # the control: without the lock several passed the check ...
     assert await scalar("SELECT COUNT(*) FROM bookings WHERE type = 'restaurant'") == 3  # ... the key said no
     assert await check_inventory() == []
 
@@ -112,9 +92,7 @@ async def test_overlapping_sittings_on_one_table_are_never_both_booked(client, m
     assert await check_inventory() == []
 
 
-async def test_overlapping_sittings_with_the_tables_unlocked_are_still_never_both_booked(
-    client, tables_unlocked, many_holds
-):
+async def test_overlapping_sittings_with_the_tables_unlocked_are_still_never_both_booked(client, lock_off, many_holds):
     async with db.transaction() as cur:
         restaurant = await factories.make_restaurant(cur, tables=[4])
     buyers = await make_buyers(client, 8)

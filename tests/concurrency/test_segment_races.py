@@ -6,11 +6,8 @@ disjoint segments share no leg, so all of them are sold."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections import Counter
-
-import pytest
 
 from travelgo import db
 from travelgo.bookings.integrity import check_inventory
@@ -20,24 +17,6 @@ from ..bookings.helpers import as_user, passengers, scalar
 from ..inapp import service
 from ..segments.helpers import segment_body, train
 from .test_booking_races import assert_one_winner, make_buyers, race
-
-
-@pytest.fixture
-def count_checks(locking):
-    """Counts bookings that passed the availability check; a tiny pause there widens the race window."""
-    passed = Counter()
-
-    async def hook():
-        passed["n"] += 1
-        await asyncio.sleep(0.02)
-
-    locking(after_check=hook)
-    return passed
-
-
-@pytest.fixture
-def lock_off(locking):
-    locking(rows=False)
 
 
 def overlapping_segments(stops: int, leg: int, n: int, rng: random.Random) -> list[tuple[int, int]]:

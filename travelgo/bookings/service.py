@@ -90,6 +90,14 @@ async def _book(
     return {**booking, "replayed": not made.created}
 
 
+def _check_seats(seats: list[str], passengers: list[dict[str, Any]]) -> None:
+    """Seats (bus, train or flight): 1 to MAX_SEATS different ones, a passenger each."""
+    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
+        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
+    if len(passengers) != len(seats):
+        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+
+
 def bus_unit(
     trip_id: int,
     seats: list[str],
@@ -99,10 +107,7 @@ def bus_unit(
 ) -> BusSeats:
     """The unit of a bus booking: seats on one trip, a passenger each, boarding and getting off at the trip's points
     (left out: the first boarding and the last dropping point)."""
-    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
-        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
-    if len(passengers) != len(seats):
-        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    _check_seats(seats, passengers)
     return BusSeats(trip_id, seats, passengers, boarding_point_id, dropping_point_id)
 
 
@@ -159,10 +164,7 @@ async def segment_unit(
     trip_id: int, origin: int, destination: int, seats: list[str], passengers: list[dict[str, Any]]
 ) -> SegmentSeats:
     """The unit of a train or flight booking: seats or berths from one stop to a later one (city ids)."""
-    if not 1 <= len(seats) <= MAX_SEATS or len(set(seats)) != len(seats):
-        raise InvalidBooking({"seats": f"Choose between 1 and {MAX_SEATS} different seats"})
-    if len(passengers) != len(seats):
-        raise InvalidBooking({"passengers": "Give one passenger per seat"})
+    _check_seats(seats, passengers)
     from_stop, to_stop = await segments.resolve_segment(trip_id, origin, destination)
     return SegmentSeats(trip_id, from_stop, to_stop, seats, passengers)
 
