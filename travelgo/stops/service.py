@@ -30,7 +30,9 @@ def _legacy(value: Any) -> list[dict[str, Any]]:
     return [{"id": None, "name": p["name"], "landmark": None, "at": None, "time": p.get("time", "")} for p in points]
 
 
-async def trip_points(cur, trip: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> dict[str, list[dict[str, Any]]]:
+async def trip_points(
+    cur, trip: dict[str, Any], rows: list[dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """{"boarding": [...], "dropping": [...]} of a trip row (id, origin_timezone, destination_timezone and the JSON
     boarding_points/dropping_points columns); `rows` when the caller read the trip's points already."""
     rows = await queries.select_trip_points(cur, trip["id"]) if rows is None else rows
