@@ -62,6 +62,6 @@ async def test_a_bus_booking_over_the_api_costs_at_most_this_many_statements(cli
     print(f"\n{len(log)} statements:\n  " + "\n  ".join(log))
     hold = log[log.index("BEGIN") : log.index("COMMIT")]
     assert len(hold) <= 11, hold  # BEGIN and 10 statements (COMMIT is the connection's own call)
-    # + the token, two rate-limit windows, the provider order and our payment row, and reading the booking back
-    # (the booking with its payment and refund count, its seats, its boarding and dropping points)
-    assert len(log) <= 20, log
+    # + the token, both rate-limit windows (one statement), the provider order and our payment row, and reading the
+    # booking back (the booking with its payment and refund count, its seats, its boarding and dropping points)
+    assert len(log) <= 19, log
