@@ -113,6 +113,33 @@ async def test_phone_hotel_results_come_first(new_context, ux):
     await expect(page.get_by_role("list", name="Active filters")).to_contain_text("4★ or more")
 
 
+async def test_phone_travel_and_restaurant_results_come_first(new_context, ux, arrange):
+    context = await new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    for path in ("/travel", "/trains"):
+        await page.goto(f"{path}?origin=Mumbai&destination=Pune&date={ux['day']}")
+        if path == "/travel":
+            await first_result_fits(page, "ol.result-list > li")
+        # the search is one line naming it; "Change" opens the form in place
+        sheet = page.locator("#travel-search-sheet")
+        await expect(sheet.locator("summary")).to_contain_text("Mumbai → Pune")
+        await expect(page.get_by_label("From", exact=True)).to_be_hidden()
+    await sheet.locator("summary").click()
+    await expect(page.get_by_label("From", exact=True)).to_have_value("Mumbai")
+
+    async with arrange() as cur:
+        for name, cuisine in (("Vaishali Garden", "Udupi"), ("Malaka Spice", "Pan-Asian")):
+            await factories.make_restaurant(cur, city=ux["pune"], name=name, cuisine=cuisine, rating=4.9)
+    await page.goto(f"/restaurants?city=Pune&date={ux['day']}&time=20:00&party_size=2&cuisine=Udupi")
+    await first_result_fits(page, "ol.results > li")
+    await expect(page.locator("ol.results > li").first).to_contain_text("Vaishali Garden")
+    await expect(page.get_by_label("City")).to_be_hidden()
+    await page.get_by_role("list", name="Active filters").get_by_role("link", name=re.compile("Udupi")).click()
+    await expect(page).not_to_have_url(re.compile("cuisine"))
+    await expect(page.locator("ol.results")).to_contain_text("Malaka Spice")
+    await first_result_fits(page, "ol.results > li")
+
+
 async def test_filter_sheet_and_chips_work_without_javascript(new_context, ux):
     context = await new_context(viewport=PHONE_SCREEN, java_script_enabled=False)
     page = await context.new_page()
