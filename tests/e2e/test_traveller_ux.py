@@ -18,7 +18,7 @@ from travelgo.tickets.qr import qr_svg
 from .. import factories
 from ..live.helpers import book_seats
 from . import harness
-from .helpers import log_in
+from .helpers import htmx_settled, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -119,6 +119,12 @@ async def test_phone_travel_and_restaurant_results_come_first(new_context, ux, a
     for path in ("/travel", "/trains"):
         await page.goto(f"{path}?origin=Mumbai&destination=Pune&date={ux['day']}")
         if path == "/travel":
+            await first_result_fits(page, "ol.result-list > li")
+            await page.get_by_label("Sort by").select_option("price")  # beside the heading; htmx swaps the results
+            await expect(page).to_have_url(re.compile("sort=price"))
+            await htmx_settled(page)
+            fares = [int(re.sub(r"\D", "", f)) for f in await page.locator("ol.result-list .price").all_inner_texts()]
+            assert fares == sorted(fares) and len(fares) > 1, fares
             await first_result_fits(page, "ol.result-list > li")
         # the search is one line naming it; "Change" opens the form in place
         sheet = page.locator("#travel-search-sheet")
