@@ -34,6 +34,16 @@ document.addEventListener("htmx:afterSwap", function (event) {
     var input = document.querySelector('[aria-controls="' + target.id + '"]');
     if (input) input.setAttribute("aria-expanded", target.querySelector("button") ? "true" : "false");
   }
+  // A suggestion was picked: the picker came back filled in (outerHTML). Focus goes back to its field only if it
+  // left with the removed suggestion button; a traveller already typing in the next field keeps typing there.
+  var picker = event.target;
+  if (picker.classList && picker.classList.contains("picker")) {
+    var active = document.activeElement;
+    if (!active || active === document.body) {
+      var field = picker.querySelector("input[data-typeahead]");
+      if (field) field.focus();
+    }
+  }
 });
 document.addEventListener("keydown", function (event) {
   if (event.key === "Escape" && event.target.matches && event.target.matches("input[data-typeahead]")) {

@@ -97,6 +97,7 @@ SCREENS = {
     "bus-booking": (TRAVELLER, _bus_booking_form),
     "checkout": (TRAVELLER, _checkout),
     "booking-confirmed": (TRAVELLER, _booking_confirmed),
+    "travel-results": (None, lambda page: page.goto(ROUTE.replace("/buses", "/travel", 1))),
     "hotel-results": (None, lambda page: page.goto(f"/hotels?city=Mumbai&{STAY}")),
     "hotel-page": (None, _hotel_page),
     "restaurant-results": (None, lambda page: page.goto(f"/restaurants?city=Mumbai&{SITTING}&time=20:00")),

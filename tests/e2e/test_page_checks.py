@@ -34,7 +34,8 @@ def tools():
 
 
 async def sample(arrange) -> dict:
-    """A seeded route with buses tomorrow, one of its trips, and a hotel with rooms, for the page URLs."""
+    """A seeded route with buses tomorrow, one of its trips, a hotel with rooms, a train's two stops and a city with
+    restaurants, for the page URLs (Lighthouse runs on three of them, the Nu validator on all)."""
     tomorrow = today_in() + timedelta(days=1)
     async with arrange() as cur:
         await cur.execute(
@@ -53,6 +54,15 @@ async def sample(arrange) -> dict:
             (tomorrow,),
         )
         hotel = await cur.fetchone()
+        await cur.execute(
+            """SELECT a.city_id AS origin, b.city_id AS destination FROM routes r
+                 JOIN route_stops a ON a.route_id = r.id
+                 JOIN route_stops b ON b.route_id = r.id AND b.stop_no > a.stop_no
+                WHERE r.mode = 'train' ORDER BY r.id, a.stop_no, b.stop_no LIMIT 1"""
+        )
+        train = await cur.fetchone()
+        await cur.execute("SELECT city_id FROM restaurants ORDER BY id LIMIT 1")
+        restaurant = await cur.fetchone()
     stay = f"check_in={tomorrow}&check_out={tomorrow + timedelta(days=2)}&guests=2"
     return {
         "home": "/",
@@ -62,6 +72,8 @@ async def sample(arrange) -> dict:
         "hotel search": "/hotels",
         "hotel results": f"/hotels?city={hotel['city_id']}&{stay}",
         "hotel page": f"/hotels/{hotel['id']}?{stay}",
+        "travel results": f"/travel?origin={train['origin']}&destination={train['destination']}&date={tomorrow}",
+        "restaurant results": f"/restaurants?city={restaurant['city_id']}&date={tomorrow}&time=20:00",
         "log in": "/login",
         "register": "/register",
         "trip_id": trip["id"],
@@ -85,6 +97,7 @@ async def test_main_pages_are_valid_html(tools, page, arrange, e2e_server):
         assert response.status == 200, (name, path, response.status)
         pages[name] = await response.text()
     assert 'name="boarding_point_id"' in pages["bus booking form"]  # the seeded trip has points to choose
+    assert all('<li class="card result' in pages[name] for name in ("travel results", "restaurant results"))
 
     errors = pagechecks.nu_errors(pages)
     report = {name: errs for name, errs in errors.items() if errs}

@@ -18,7 +18,7 @@ from travelgo.tickets.qr import qr_svg
 from .. import factories
 from ..live.helpers import book_seats
 from . import harness
-from .helpers import log_in
+from .helpers import htmx_settled, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -113,6 +113,39 @@ async def test_phone_hotel_results_come_first(new_context, ux):
     await expect(page.get_by_role("list", name="Active filters")).to_contain_text("4★ or more")
 
 
+async def test_phone_travel_and_restaurant_results_come_first(new_context, ux, arrange):
+    context = await new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    for path in ("/travel", "/trains"):
+        await page.goto(f"{path}?origin=Mumbai&destination=Pune&date={ux['day']}")
+        if path == "/travel":
+            await first_result_fits(page, "ol.result-list > li")
+            await page.get_by_label("Sort by").select_option("price")  # beside the heading; htmx swaps the results
+            await expect(page).to_have_url(re.compile("sort=price"))
+            await htmx_settled(page)
+            fares = [int(re.sub(r"\D", "", f)) for f in await page.locator("ol.result-list .price").all_inner_texts()]
+            assert fares == sorted(fares) and len(fares) > 1, fares
+            await first_result_fits(page, "ol.result-list > li")
+        # the search is one line naming it; "Change" opens the form in place
+        sheet = page.locator("#travel-search-sheet")
+        await expect(sheet.locator("summary")).to_contain_text("Mumbai → Pune")
+        await expect(page.get_by_label("From", exact=True)).to_be_hidden()
+    await sheet.locator("summary").click()
+    await expect(page.get_by_label("From", exact=True)).to_have_value("Mumbai")
+
+    async with arrange() as cur:
+        for name, cuisine in (("Vaishali Garden", "Udupi"), ("Malaka Spice", "Pan-Asian")):
+            await factories.make_restaurant(cur, city=ux["pune"], name=name, cuisine=cuisine, rating=4.9)
+    await page.goto(f"/restaurants?city=Pune&date={ux['day']}&time=20:00&party_size=2&cuisine=Udupi")
+    await first_result_fits(page, "ol.results > li")
+    await expect(page.locator("ol.results > li").first).to_contain_text("Vaishali Garden")
+    await expect(page.get_by_label("City")).to_be_hidden()
+    await page.get_by_role("list", name="Active filters").get_by_role("link", name=re.compile("Udupi")).click()
+    await expect(page).not_to_have_url(re.compile("cuisine"))
+    await expect(page.locator("ol.results")).to_contain_text("Malaka Spice")
+    await first_result_fits(page, "ol.results > li")
+
+
 async def test_filter_sheet_and_chips_work_without_javascript(new_context, ux):
     context = await new_context(viewport=PHONE_SCREEN, java_script_enabled=False)
     page = await context.new_page()
@@ -196,16 +229,19 @@ async def test_type_ahead_offers_cities_by_their_old_names(page, ux):
     suggestion = page.locator("#origin-suggestions").get_by_role("button", name=re.compile("Bengaluru"))
     await expect(suggestion).to_contain_text("Bangalore")
     await suggestion.click()
-    await expect(page.get_by_label("From")).to_have_value("Bengaluru")
 
-    await page.goto("/buses")  # each picker on its own page load (the destination's type-ahead alone)
+    # straight on to the destination, on the same page, while the picked From comes back: the keys stay in To (the
+    # picker once came back with `autofocus`, and htmx's settle step, ~20 ms after the swap, took focus back to From)
     destination = page.get_by_label("To", exact=True)
     await destination.press_sequentially("madras")
+    await expect(origin).to_have_value("Bengaluru")
     await page.locator("#destination-suggestions").get_by_role("button", name=re.compile("Chennai")).click()
-    await expect(page.get_by_label("To", exact=True)).to_have_value("Chennai")
+    await expect(destination).to_have_value("Chennai")
+    await expect(destination).to_be_focused()  # focus comes back to the field whose suggestion was clicked
+    await expect(origin).to_have_value("Bengaluru")
 
-    await page.goto("/buses")
-    await page.get_by_label("From").press_sequentially("Chenai")
+    await origin.fill("")
+    await origin.press_sequentially("Chenai")
     await expect(page.locator("#origin-suggestions")).to_contain_text("Did you mean Chennai?")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from travelgo import db
 
 from .. import factories
@@ -139,3 +141,24 @@ async def rows(sql: str) -> list[dict]:
     async with db.reading() as cur:
         await cur.execute(sql)
         return list(await cur.fetchall())
+
+
+async def test_search_folds_into_a_summary_with_a_chip_to_drop_the_cuisine(client):
+    restaurant, _ = await restaurant_and_user(tables=[2], name="Saffron House", cuisine="Mughlai")
+    async with db.transaction() as cur:
+        await factories.make_restaurant(cur, city=restaurant["city"], name="Dosa Corner", cuisine="South Indian")
+    city, day = restaurant["city"], tomorrow()
+    response = await client.get(f"/restaurants?city={city['id']}&date={day}&time=20:00&party_size=2&cuisine=Mughlai")
+    page = await response.get_data(as_text=True)
+    assert "Saffron House" in page and "Dosa Corner" not in page
+    # the search is one closed line naming it (open on a page without results)
+    assert '<details class="sheet search-sheet" id="restaurant-search-sheet">' in page
+    assert f"<strong>{city['name']}</strong> · {day.strftime('%a %d %b')}, 20:00 · 2 guests" in page
+    chip = re.search(r'<ul class="chips" aria-label="Active filters">\s*<li><a class="chip" href="([^"]+)"', page)
+    assert chip, "no chip for the cuisine"
+    without = chip.group(1).replace("&amp;", "&")
+    assert "cuisine" not in without and f"city={city['id']}" in without and f"date={day}" in without
+    both = await (await client.get(without)).get_data(as_text=True)
+    assert "Saffron House" in both and "Dosa Corner" in both and 'aria-label="Active filters"' not in both
+    empty = await (await client.get("/restaurants")).get_data(as_text=True)
+    assert '<details class="sheet search-sheet" id="restaurant-search-sheet" open>' in empty

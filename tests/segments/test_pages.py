@@ -76,3 +76,20 @@ async def test_book_a_berth_from_the_page_then_pay_and_see_the_ticket(client):
 
     blank = await post_multi(client, f"/trips/{trip['id']}/book", {**fields, "p-0-name": "", "idempotency_key": key})
     assert blank.status_code == 422 and "Enter the passenger" in await blank.get_data(as_text=True)
+
+
+async def test_results_fold_the_search_into_a_summary_and_htmx_gets_the_search_block(client):
+    trip = await train(stops=3)
+    origin, destination = trip["cities"][0], trip["cities"][2]
+    day = trip["departs_at"].date()
+    query = f"origin={origin['id']}&destination={destination['id']}&date={day}&passengers=2"
+    html = await (await client.get(f"/travel?{query}")).get_data(as_text=True)
+    assert '<details class="sheet search-sheet" id="travel-search-sheet">' in html  # closed: results come first
+    assert f"<strong>{origin['name']} → {destination['name']}</strong> · {day.strftime('%a %d %b')} · 2 seats" in html
+    fragment = await client.get(f"/trains?{query}&sort=price", headers={"HX-Request": "true"})
+    body = await fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and body.lstrip().startswith('<div id="travel-search">'), body[:200]
+    assert "<html" not in body and '<option value="price" selected>' in body and "1 result" in body
+    assert "Vary" in fragment.headers and "HX-Request" in fragment.headers["Vary"]
+    empty = await (await client.get("/flights")).get_data(as_text=True)
+    assert '<details class="sheet search-sheet" id="travel-search-sheet" open>' in empty

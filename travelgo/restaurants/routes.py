@@ -12,6 +12,7 @@ from .. import events, ratelimit
 from ..auth import login_required
 from ..bookings import service as bookings
 from ..bookings.forms import IDEMPOTENCY_KEY_MAX, Contact, TableRequest
+from ..chips import clear_url, filter_chips
 from ..dates import today_in
 from ..live import service as live
 from ..live.routes import subscribe
@@ -26,6 +27,7 @@ bp = Blueprint("restaurants", __name__)
 
 PRICE_SIGNS = {1: "₹", 2: "₹₹", 3: "₹₹₹", 4: "₹₹₹₹"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CHIP_LABELS = {"cuisine": str}  # the one filter beside the search itself: a chip to drop it
 
 
 @bp.record_once
@@ -61,6 +63,8 @@ async def restaurant_list():
         cuisines=await service.cuisines(),
         sort_labels=SORT_LABELS,
         offset_query=lambda offset: canonical_query(shown, offset=offset),
+        chips=filter_chips("/restaurants", shown, CHIP_LABELS) if search is not None else [],
+        clear_filters=clear_url("/restaurants", shown, CHIP_LABELS),
     )
 
 

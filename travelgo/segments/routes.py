@@ -59,12 +59,11 @@ async def travel_search():
         query.update(origin=search.origin, destination=search.destination)
     return await render(
         "segments/search.html",
-        block="results",
+        block="search",
         status=422 if errors else 200,
         title=title,
         path=request.path,
         pages=PAGES,
-        modes=modes,
         values={k: (v[0] if isinstance(v, list) else v) for k, v in raw.items()},
         errors=errors,
         results=results,
