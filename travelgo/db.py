@@ -322,18 +322,22 @@ async def readiness() -> dict[str, str] | None:
     return state
 
 
-async def claim_due(cur, table: str, columns: str, condition: str, limit: int, lease_seconds: float) -> list[dict]:
+async def claim_due(
+    cur, table: str, columns: str, condition: str, limit: int, lease_seconds: float, first: str = ""
+) -> list[dict]:
     """Inside a transaction: up to `limit` rows of an outbox-like table whose next_attempt_at has come and that match
     `condition`, claimed with FOR UPDATE SKIP LOCKED (two workers never take the same row) and leased: an attempt
     is counted and other workers leave them alone for `lease_seconds`, so one that dies mid-send only delays them.
-    `table`, `columns` and `condition` are SQL from the caller's code, never from input."""
+    Oldest due first, after the column `first` when given (a rank: lower goes first). `table`, `columns`,
+    `condition` and `first` are SQL from the caller's code, never from input."""
+    order = f"{first}, next_attempt_at" if first else "next_attempt_at"
     await cur.execute(
         f"""
         SELECT {columns}
           FROM {table}
          WHERE {condition}
            AND next_attempt_at <= UTC_TIMESTAMP(6)
-         ORDER BY next_attempt_at
+         ORDER BY {order}
          LIMIT %s
            FOR UPDATE SKIP LOCKED
         """,

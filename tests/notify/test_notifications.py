@@ -14,6 +14,8 @@ import pytest
 from travelgo import db, mail
 from travelgo.dates import wall_now
 from travelgo.notify import email, messenger, sender
+from travelgo.notify.queries import claim_due
+from travelgo.notify.queue import queue
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers, scalar, trip_and_user
@@ -238,3 +240,16 @@ async def test_the_operator_hears_of_a_paid_booking_at_its_bookings_address(clie
     (partner,) = [m for m in outbox.sent if m.to == "desk@coaches.example"]
     assert partner.subject.startswith(f"New booking {hold['reference']}") and "1 seat" in partner.text
     assert "/bookings/" not in partner.text and "Notification settings" not in partner.text  # a traveller's links
+
+
+async def test_a_link_someone_waits_for_goes_before_a_backlog_of_reminders(client, outbox):
+    """A start-up scan can queue hundreds of reminders at once; a new account's confirmation link still goes in the
+    next batch, not after them."""
+    async with db.transaction() as cur:
+        traveller = await factories.make_user(cur)
+        for n in range(sender.BATCH + 5):
+            await queue(cur, "reminder", user_id=traveller["id"], dedupe_key=f"reminder:test-{n}")
+        await queue(cur, "confirm_email", user_id=traveller["id"], context={"url": "http://localhost/x"})
+    async with db.transaction() as cur:
+        claimed = await claim_due(cur, sender.BATCH, sender.LEASE_SECONDS)
+    assert claimed[0]["kind"] == "confirm_email" and len(claimed) == sender.BATCH

@@ -12,7 +12,10 @@ COLUMNS = "id, kind, channel, user_id, booking_id, recipient, context, attempts"
 
 
 async def claim_due(cur, limit: int, lease_seconds: float) -> list[Row]:
-    return await db.claim_due(cur, "notifications", COLUMNS, "status = 'pending'", limit, lease_seconds)
+    """Due notifications, those someone is waiting for first (queue_rank, migration 108), then the oldest."""
+    return await db.claim_due(
+        cur, "notifications", COLUMNS, "status = 'pending'", limit, lease_seconds, first="queue_rank"
+    )
 
 
 async def update_sent(cur, notification_id: int, *, subject: str, body: str, provider_id: str | None) -> None:
