@@ -275,3 +275,15 @@ async def open_requests(restaurant_id: int | None = None, scope: HasPartner | No
     async with db.reading() as cur:
         rows = await queries.select_requests(cur, restaurant_id, scope=scope)
     return [{**row, "expires_at": row["expires_at"].replace(tzinfo=UTC)} for row in rows]
+
+
+async def request_id(reference: str) -> int:
+    """The booking id of a table booking named by its reference (NotFound otherwise): the API names bookings so."""
+    async with db.reading() as cur:
+        await cur.execute(
+            "SELECT id FROM bookings WHERE reference = %(r)s AND type = 'restaurant'", {"r": reference.upper()}
+        )
+        row = await cur.fetchone()
+    if row is None:
+        raise NotFound("There is no such table booking.")
+    return row["id"]
