@@ -279,3 +279,21 @@ async def test_service_scope_refuses_another_business_s_rows(partners):
                              datetime.combine(today_in() + timedelta(days=1), time(20, 0)))  # fmt: skip
         await service.remove_table(a["owner"]["id"], a["restaurant"]["id"], a["restaurant"]["table_ids"][0],
                                    scope_of(a))  # fmt: skip
+
+
+async def test_a_restaurant_s_bookings_address_hears_of_a_new_booking(app, partners):
+    r = partners["a"]["restaurant"]
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE restaurants SET confirmation = 'instant', contact_email = 'tables@alpha.example' WHERE id = %s",
+            (r["id"],),
+        )
+    client = app.test_client()
+    headers = await api_token(client, partners["traveller"]["email"])
+    body = {"type": "restaurant", "restaurant_id": r["id"], "date": (today_in() + timedelta(days=2)).isoformat(),
+            "time": "20:00", "party_size": 2, "guest_name": "Tom Traveller"}  # fmt: skip
+    made = await client.post("/api/v1/bookings", json=body, headers=headers)
+    assert made.status_code == 201 and (await made.get_json())["status"] == "confirmed"
+    sent = await rows("SELECT recipient FROM notifications WHERE kind = 'partner_new_booking' ORDER BY recipient")
+    recipients = [x["recipient"] for x in sent]
+    assert "tables@alpha.example" in recipients and partners["a"]["owner"]["email"] in recipients
