@@ -10,6 +10,7 @@ import pytest
 from travelgo import db
 from travelgo.admin import service
 from travelgo.admin.forms import TableForm
+from travelgo.bookings.integrity import check_inventory
 from travelgo.dates import today_in
 from travelgo.forms import Invalid, NotFound, Refused
 from travelgo.partners.scope import PartnerScope
@@ -187,6 +188,7 @@ async def test_tables_add_edit_and_remove_only_when_nothing_to_come_holds_them(a
     ]  # fmt: skip
     with pytest.raises(NotFound):  # a removed table is no longer there to edit
         await service.save_table(partners["admin"]["id"], r["id"], TableForm(label="T2", seats=4), small)
+    assert await check_inventory() == []  # every booking still holds tables that seat it
 
 
 async def test_adjacent_tables_are_linked_within_one_restaurant(admin, partners):
