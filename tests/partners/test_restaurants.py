@@ -300,3 +300,14 @@ async def test_a_restaurant_s_bookings_address_hears_of_a_new_booking(app, partn
     sent = await rows("SELECT recipient FROM notifications WHERE kind = 'partner_new_booking' ORDER BY recipient")
     recipients = [x["recipient"] for x in sent]
     assert "tables@alpha.example" in recipients and partners["a"]["owner"]["email"] in recipients
+
+
+async def test_the_guest_sees_the_restaurant_s_phone_on_the_booking(app, partners):
+    r, traveller = partners["a"]["restaurant"], partners["traveller"]
+    async with db.transaction() as cur:
+        await cur.execute("UPDATE restaurants SET contact_phone = '+91 44 2555 0199' WHERE id = %s", (r["id"],))
+        booked = await book_table(cur, traveller, r, [r["table_ids"][0]], datetime.combine(
+            today_in() + timedelta(days=2), time(20, 0)))  # fmt: skip
+    client = await signed_in(app, traveller["email"])
+    page = await (await client.get(f"/bookings/{booked['reference']}")).get_data(as_text=True)
+    assert 'href="tel:+914425550199"' in page
