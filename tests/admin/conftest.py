@@ -84,7 +84,10 @@ async def world(people):
             (people["traveller"]["id"],),
         )
         application_id = cur.lastrowid
+        # a restaurant with two tables (issue 17's restaurant management)
+        restaurant = await factories.make_restaurant(cur, city=trip["origin"], tables=[2, 4])
     return {
+        "restaurant": restaurant,
         "partner_id": partner_id,
         "application_id": application_id,
         "rule_id": rule_id,

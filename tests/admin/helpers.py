@@ -121,6 +121,53 @@ async def book_hotel(
     return {"id": booking_id, "reference": reference, "total_minor": total}
 
 
+async def book_table(
+    cur,
+    user: dict,
+    restaurant: dict,
+    table_ids: list[int],
+    starts_at: datetime,
+    *,
+    guests: int = 2,
+    status: str = "confirmed",
+    reference: str | None = None,
+    sitting_minutes: int = 90,
+    slot_minutes: int = 15,
+) -> dict:
+    """A table booking holding `table_ids` for one sitting (a slot row per table per slot), as the engine leaves
+    it; a `requested` one awaits the restaurant's answer for two hours."""
+    reference = reference or next_reference()
+    await cur.execute(
+        """INSERT INTO bookings (reference, user_id, type, status, total_minor, currency, contact_email, restaurant_id,
+                                 guests, guest_name, starts_at, ends_at, expires_at)
+           VALUES (%s, %s, 'restaurant', %s, 0, 'INR', %s, %s, %s, 'Pat Diner', %s, %s, %s)""",
+        (
+            reference,
+            user["id"],
+            status,
+            user["email"],
+            restaurant["id"],
+            guests,
+            starts_at,
+            starts_at + timedelta(minutes=sitting_minutes),
+            utc_now() + timedelta(hours=2) if status in ("requested", "pending_payment") else None,
+        ),
+    )
+    booking_id = cur.lastrowid
+    await cur.executemany(
+        "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)", [(booking_id, t) for t in table_ids]
+    )
+    await cur.executemany(
+        "INSERT INTO restaurant_table_slots (table_id, slot_at, booking_id) VALUES (%s, %s, %s)",
+        [
+            (t, starts_at + timedelta(minutes=m), booking_id)
+            for t in table_ids
+            for m in range(0, sitting_minutes, slot_minutes)
+        ],
+    )
+    return {"id": booking_id, "reference": reference}
+
+
 async def fetch_one(cur, sql: str, *args):
     await cur.execute(sql, args)
     return await cur.fetchone()

@@ -36,6 +36,8 @@ def build(app, rule, world) -> str:
         "partner_id": world["partner_id"],
         "application_id": world["application_id"],
         "route_id": world.get("route_id"),  # trains and flights (/admin/routes)
+        "restaurant_id": world["restaurant"]["id"],
+        "table_id": world["restaurant"]["table_ids"][0],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"add a sample value for {missing} (route {rule.rule})"

@@ -82,6 +82,9 @@ async def test_operations_that_need_a_token_declare_bearer_security(client):
         "GET /api/v1/partner/hotels",
         "POST /api/v1/partner/hotels/{hotel_id}/stop-sell",
         "PUT /api/v1/partner/hotels/{hotel_id}/inventory",
+        "GET /api/v1/partner/restaurants",
+        "GET /api/v1/partner/restaurant-requests",
+        "POST /api/v1/partner/restaurant-requests/{reference}",
     } == secured
     token_revoke = doc["paths"]["/api/v1/auth/token"]["delete"]
     assert not any(p["name"].lower() == "authorization" for p in token_revoke.get("parameters", []))

@@ -90,3 +90,51 @@ async def test_partner_pages_fit_a_phone(new_context):
     await page.locator("table tbody tr td:first-child a").first.click()
     await expect(page.locator("#stop-sell")).to_be_visible()
     await expect(page.locator("#inventory-set")).to_have_count(0)
+
+
+async def test_restaurant_owner_manages_tables_and_hours(new_context, arrange):
+    async with arrange() as cur:
+        await cur.execute(
+            """SELECT r.id, r.name FROM restaurants r JOIN partners p ON p.id = r.partner_id
+                WHERE p.name = 'Spice Route Restaurants' ORDER BY r.id LIMIT 1"""
+        )
+        restaurant = await cur.fetchone()
+        await cur.execute("SELECT id FROM restaurants WHERE partner_id IS NULL ORDER BY id LIMIT 1")
+        other = (await cur.fetchone())["id"]
+    page = await (await new_context()).new_page()
+    await log_in(page, "restaurants@travelgo.example", PARTNER_PASSWORD)
+    await page.goto("/partner/")
+    await page.get_by_role("navigation", name="Partner").get_by_role("link", name="Restaurants").click()
+    await page.get_by_role("link", name=restaurant["name"]).first.click()
+    await expect(page).to_have_url(re.compile(rf"/partner/restaurants/{restaurant['id']}$"))
+
+    add = page.locator("#table-new")
+    await add.get_by_label("Label").fill("T99")
+    await add.get_by_label("Seats").fill("6")
+    await add.get_by_role("button", name="Add table").click()
+    await expect(page.get_by_role("status")).to_contain_text("Table T99 is added.")
+    await expect(page.get_by_label("Label of table T99")).to_have_value("T99")
+
+    hours = page.locator("#hours-form")
+    await hours.get_by_label("Monday, service 1 opens").fill("")
+    await hours.get_by_label("Monday, service 1 closes").fill("")
+    await hours.get_by_label("Monday, service 2 opens").fill("")
+    await hours.get_by_label("Monday, service 2 closes").fill("")
+    await hours.get_by_role("button", name="Save hours").click()
+    await expect(page.get_by_role("status")).to_contain_text("The opening hours are saved.")
+    await expect(page.get_by_label("Monday, service 1 opens")).to_have_value("")
+    await assert_accessible(page)
+
+    await page.goto("/partner/restaurant-requests")
+    await expect(page.get_by_role("heading", name="Table requests", level=1)).to_be_visible()
+    await assert_accessible(page)
+    response = await page.goto(f"/partner/restaurants/{other}")
+    assert response.status == 404
+
+    from tests.e2e import harness
+
+    phone = await (await new_context(viewport=harness.PHONE, is_mobile=True, has_touch=True)).new_page()
+    await log_in(phone, "restaurants@travelgo.example", PARTNER_PASSWORD)
+    for path in ("/partner/restaurants", f"/partner/restaurants/{restaurant['id']}", "/partner/restaurant-requests"):
+        await phone.goto(path)
+        await assert_no_sideways_scroll(phone)

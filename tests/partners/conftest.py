@@ -1,5 +1,5 @@
-"""Two partner businesses (A and B), each running an operator with a trip and a hotel with a room type, each with
-a bus and a hotel booking; members of each, a traveller and an admin. B's names are distinctive so a test can
+"""Two partner businesses (A and B), each running an operator with a trip, a hotel with a room type and an "on
+request" restaurant with two tables (4 and 2 seats), each with a bus and a hotel booking; members of each, a traveller and an admin. B's names are distinctive so a test can
 assert that none of them appears in an answer to A."""
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ async def make_business(cur, tag: str, traveller: dict) -> dict:
     hotel = await factories.make_hotel(cur, name=f"{tag} Hotel")
     await cur.execute("UPDATE hotels SET partner_id = %s WHERE id = %s", (partner_id, hotel["id"]))
     room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=20, name=f"{tag} Suite")
+    restaurant = await factories.make_restaurant(cur, name=f"{tag} Bistro", tables=[4, 2], confirmation="request")
+    await cur.execute("UPDATE restaurants SET partner_id = %s WHERE id = %s", (partner_id, restaurant["id"]))
     bus = await book_bus(cur, traveller, trip, ["1"], reference=f"TG{tag[:1].upper()}BUS01")
     stay = await book_hotel(
         cur, traveller, room_type, today_in() + timedelta(days=2), 2, reference=f"TG{tag[:1].upper()}HTL01"
@@ -49,9 +51,10 @@ async def make_business(cur, tag: str, traveller: dict) -> dict:
         "room_type": room_type,
         "bus_booking": bus,
         "hotel_booking": stay,
+        "restaurant": restaurant,
         # what must never appear in an answer to another business (cities are the public catalogue)
-        "secrets": [f"{tag} Coaches", f"{tag} Hotel", f"{tag} Suite", bus["reference"], stay["reference"],
-                    traveller["email"]],
+        "secrets": [f"{tag} Coaches", f"{tag} Hotel", f"{tag} Suite", f"{tag} Bistro", bus["reference"],
+                    stay["reference"], traveller["email"]],
     }  # fmt: skip
 
 

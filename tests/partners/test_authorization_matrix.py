@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from travelgo import db
 from travelgo.dates import today_in
 
 from .. import factories
+from ..admin.helpers import book_table
 from ..conftest import CSRF_PATTERN, api_token, csrf_for, login
 
 PARTNER_PREFIXES = ("/partner", "/api/v1/partner")
@@ -78,6 +80,43 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/partner/hotels/<int:hotel_id>/room-types/<int:room_type_id>"): Case(
         303, "owner", {"name": "Alpha Suite", "max_guests": "2", "beds": "1 bed", "base_price": "90", "currency": "EUR"}
     ),
+    ("GET", "/partner/restaurants"): Case(scoped=False),
+    ("GET", "/partner/restaurants/<int:restaurant_id>"): Case(),
+    ("POST", "/partner/restaurants/<int:restaurant_id>"): Case(
+        303,
+        "owner",
+        {
+            "name": "Alpha Bistro",
+            "city_id": "{restaurant_city_id}",
+            "description": "Dosas.",
+            "address": "2 Market Road",
+            "area": "Centre",
+            "cuisine": "South Indian",
+            "price_level": "2",
+            "slot_minutes": "15",
+            "sitting_minutes": "90",
+            "confirmation": "request",
+            "response_minutes": "60",
+            "deposit": "150",
+            "currency": "INR",
+            "free_cancel_hours": "3",
+            "max_party": "8",
+        },
+    ),  # fmt: skip
+    ("POST", "/partner/restaurants/<int:restaurant_id>/hours"): Case(
+        303, "owner", {"mon_opens1": "12:00", "mon_closes1": "15:00", "tue_opens1": "18:00", "tue_closes1": "23:00"}
+    ),
+    ("POST", "/partner/restaurants/<int:restaurant_id>/links"): Case(
+        303, "owner", {"table_id": "{table_id}", "adjacent_id": "{table2_id}", "linked": "1"}
+    ),
+    ("POST", "/partner/restaurants/<int:restaurant_id>/tables"): Case(303, "owner", {"label": "T9", "seats": "6"}),
+    ("POST", "/partner/restaurants/<int:restaurant_id>/tables/<int:table_id>"): Case(
+        303, "owner", {"label": "T1", "seats": "5"}
+    ),
+    ("POST", "/partner/restaurants/<int:restaurant_id>/tables/<int:table_id>/remove"): Case(303, "owner"),
+    ("GET", "/partner/restaurant-requests"): Case(scoped=False),
+    # the booking is named in the form: another business's answers 404 like a missing one
+    ("POST", "/partner/restaurant-requests"): Case(303, body={"booking_id": "{request_id}", "answer": "accept"}),
     ("GET", "/partner/audit"): Case(role="owner", scoped=False),
     ("GET", "/partner/members"): Case(role="owner", scoped=False),
     ("POST", "/partner/members/invite"): Case(303, "owner", {"email": "new@biz.example", "role": "staff"}, False),
@@ -96,6 +135,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/partner/hotels"): Case(scoped=False),
     ("POST", "/api/v1/partner/hotels/<int:hotel_id>/stop-sell"): Case(
         body={"room_type_id": "{room_type_id}", **ROOM_RANGE, "stop_sell": False}
+    ),
+    ("GET", "/api/v1/partner/restaurants"): Case(scoped=False),
+    ("GET", "/api/v1/partner/restaurant-requests"): Case(scoped=False),
+    ("POST", "/api/v1/partner/restaurant-requests/<reference>"): Case(
+        body={"answer": "reject", "reason": "Matrix says so"}, again=409, reference="api_request_reference"
     ),
     ("PUT", "/api/v1/partner/hotels/<int:hotel_id>/inventory"): Case(
         role="owner", body={"room_type_id": "{room_type_id}", **ROOM_RANGE, "rooms_total": 4, "price_minor": 9900}
@@ -154,6 +198,10 @@ async def _snapshot() -> dict:
             "members": "SELECT user_id, partner_id, role FROM partner_members ORDER BY user_id",
             "applications": "SELECT id FROM partner_applications",
             "invitations": "SELECT id FROM partner_invitations",
+            "restaurants": "SELECT * FROM restaurants ORDER BY id",
+            "tables": "SELECT id, label, seats, active FROM restaurant_tables ORDER BY id",
+            "hours": "SELECT * FROM restaurant_hours ORDER BY restaurant_id, weekday, opens",
+            "links": "SELECT * FROM restaurant_table_links ORDER BY table_id, adjacent_id",
         }.items():
             await cur.execute(sql)
             state[name] = await cur.fetchall()
@@ -183,8 +231,17 @@ async def _call(client, method: str, path: str, body: dict, headers: dict) -> tu
 @pytest.fixture
 async def callers(app, partners):
     a, b = partners["a"], partners["b"]
+    restaurant = a["restaurant"]
     async with db.transaction() as cur:
         extra = await factories.make_user(cur, "extra-alpha@biz.example", full_name="Alpha Extra")
+        # two requests to A's restaurant at its 2-seat table (T2): one answered on the page, one through the API
+        evening = datetime.combine(today_in() + timedelta(days=3), time(19, 0))
+        diner = partners["traveller"]
+        page_request, api_request = [
+            await book_table(cur, diner, restaurant, [restaurant["table_ids"][1]], evening + timedelta(hours=h),
+                             status="requested")
+            for h in (0, 2)
+        ]  # fmt: skip
         await cur.execute(
             "INSERT INTO partner_members (user_id, partner_id, role) VALUES (%s, %s, 'staff')", (extra["id"], a["id"])
         )
@@ -209,6 +266,12 @@ async def callers(app, partners):
         "city_id": a["hotel"]["city"]["id"],
         "user_id": extra["id"],
         "token": "not-a-real-invitation-token",
+        "restaurant_id": restaurant["id"],
+        "restaurant_city_id": restaurant["city"]["id"],
+        "table_id": restaurant["table_ids"][0],
+        "table2_id": restaurant["table_ids"][1],
+        "request_id": page_request["id"],
+        "api_request_reference": api_request["reference"],
     }
     return clients, tokens, ids
 

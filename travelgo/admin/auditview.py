@@ -31,9 +31,14 @@ ACTIONS = {
     "pricing_rule.enable": "Switched a pricing rule on",
     "pricing_rule.disable": "Switched a pricing rule off",
     "pricing.bounds": "Set the price floor and ceiling",
+    "restaurant.hours": "Set the opening hours",
+    "restaurant.link_tables": "Put two tables side by side",
+    "restaurant.unlink_tables": "Separated two tables",
+    "accept_request": "Accepted a table request",
+    "reject_request": "Rejected a table request",
 }
 VERBS = {"create": "Added", "update": "Changed", "delete": "Removed"}
-ENTITY_WORDS = {"room_type": "room type", "pricing_rule": "pricing rule"}
+ENTITY_WORDS = {"room_type": "room type", "pricing_rule": "pricing rule", "restaurant_table": "table"}
 
 # field -> the kind of thing its id names
 REFERENCES = {
@@ -45,6 +50,9 @@ REFERENCES = {
     "hotel_id": "hotel",
     "room_type_id": "room_type",
     "trip_id": "trip",
+    "restaurant_id": "restaurant",
+    "table_id": "restaurant_table",
+    "adjacent_id": "restaurant_table",
 }
 FIELD_WORDS = {
     "price_minor": "price",
@@ -63,6 +71,10 @@ NAME_SQL = {
     "operator": "SELECT id, name, NULL AS currency FROM operators WHERE id IN ({ids})",
     "vehicle": "SELECT id, name, NULL AS currency FROM vehicles WHERE id IN ({ids})",
     "hotel": "SELECT id, name, NULL AS currency FROM hotels WHERE id IN ({ids})",
+    "restaurant": "SELECT id, name, currency FROM restaurants WHERE id IN ({ids})",
+    "restaurant_table": """SELECT t.id, CONCAT('table ', t.label, ', ', r.name) AS name, r.currency
+                             FROM restaurant_tables t JOIN restaurants r ON r.id = t.restaurant_id
+                            WHERE t.id IN ({ids})""",
     "room_type": """SELECT rt.id, CONCAT(rt.name, ', ', h.name) AS name, rt.currency
                       FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id WHERE rt.id IN ({ids})""",
     "trip": """SELECT t.id, CONCAT(co.name, ' → ', cd.name, ', ', DATE_FORMAT(t.departs_at, '%%a %%d %%b %%Y %%H:%%i'))

@@ -7,12 +7,22 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from ..buses.forms import TRIP_AMENITIES
 from ..dates import AdminDate, known_zone, today_in, wall_now
 from ..hotels.forms import HOTEL_AMENITIES
 from ..rules import GUESTS_PER_ROOM
+from ..text import clean_phone
 from ..web import MAX_PAGE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -359,6 +369,156 @@ class RoomTypeForm(_Form):
         return _minor(self.base_price)
 
 
+# --- restaurants ------------------------------------------------------------------------------------
+
+SLOT_CHOICES = (5, 10, 15, 20, 30, 60)  # the restaurants table's CHECK
+SPANS_PER_DAY = 2  # a lunch and a dinner service
+
+
+class RestaurantForm(_Form):
+    """A restaurant's details and booking policy. `partner_id` (the business running it) is the admin's to set;
+    a partner's own form keeps it as it is."""
+
+    city_id: int = Field(ge=1)
+    partner_id: int | None = Field(default=None, ge=1)
+    field_messages: ClassVar[dict[str, str]] = {
+        "city_id": "Choose a city.",
+        "slot_minutes": f"Choose {', '.join(map(str, SLOT_CHOICES))} minutes.",
+        "price_level": "Choose a price level from ₹ to ₹₹₹₹.",
+    }
+    name: str = Field(min_length=1, max_length=150)
+    description: str = Field(min_length=1, max_length=5000)
+    address: str = Field(min_length=1, max_length=255)
+    area: str = Field(min_length=1, max_length=100)
+    cuisine: str = Field(min_length=1, max_length=40)
+    price_level: int = Field(ge=1, le=4)
+    slot_minutes: Literal[SLOT_CHOICES] = 15  # type: ignore[valid-type]
+    sitting_minutes: int = Field(default=90, ge=30, le=360)
+    confirmation: Literal["instant", "request"] = "instant"
+    response_minutes: int = Field(default=120, ge=5, le=2880)
+    deposit: Decimal = Field(default=Decimal("0"), ge=0, le=100000, decimal_places=2)  # per guest; 0: none
+    currency: str = Field(default=DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$")
+    free_cancel_hours: int = Field(default=2, ge=0, le=720)
+    combine_tables: bool = False
+    max_party: int = Field(default=10, ge=1, le=40)
+    contact_email: EmailStr | None = Field(default=None, max_length=254)  # hears of each new booking
+    contact_phone: str | None = Field(default=None, max_length=20)  # the number guests call
+    format_messages: ClassVar[dict[str, str]] = CURRENCY_MESSAGE
+
+    _blanks = field_validator("partner_id", "contact_email", "contact_phone", mode="before")(_blank_to_none)
+    _zero = field_validator("deposit", mode="before")(_blank_to_zero)
+    _phone = field_validator("contact_phone")(clean_phone)
+
+    @field_validator("slot_minutes", mode="before")
+    @classmethod
+    def _slot_number(cls, value):
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+    @field_validator("combine_tables", mode="before")
+    @classmethod
+    def _flag(cls, value):
+        return value in (True, "1", "on", "true", "yes", 1)
+
+    @field_validator("sitting_minutes")
+    @classmethod
+    def _whole_slots(cls, value: int, info: ValidationInfo) -> int:
+        slot = info.data.get("slot_minutes")
+        if slot and value % slot:
+            raise ValueError(
+                f"Make the sitting a whole number of {slot}-minute slots, such as {value // slot * slot or slot}."
+            )
+        return value
+
+    @property
+    def deposit_minor(self) -> int:
+        return _minor(self.deposit)
+
+    def row(self) -> dict:
+        """The restaurants columns this form sets (partner_id aside)."""
+        return {**self.model_dump(exclude={"deposit", "partner_id"}), "deposit_minor": self.deposit_minor}
+
+
+def _span_fields() -> dict:
+    return {
+        f"{day}_{edge}{n}": (time | None, None)
+        for day in WEEKDAYS
+        for n in range(1, SPANS_PER_DAY + 1)
+        for edge in ("opens", "closes")
+    }
+
+
+class _HoursBase(_Form):
+    """Opening hours for the week: per weekday up to two services (`mon_opens1`/`mon_closes1`, …2); a day with none
+    is closed. A service ends the same day it starts."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value):
+        return _blank_to_none(value)
+
+    @model_validator(mode="after")
+    def _spans(self):
+        errors = []
+        for day in WEEKDAYS:
+            last = None
+            for n in range(1, SPANS_PER_DAY + 1):
+                opens, closes = getattr(self, f"{day}_opens{n}"), getattr(self, f"{day}_closes{n}")
+                if (opens is None) != (closes is None):
+                    errors.append(f"{day.title()}: give both the opening and the closing time of service {n}.")
+                elif opens is not None and closes <= opens:
+                    errors.append(f"{day.title()}: service {n} must close after it opens (on the same day).")
+                elif opens is not None and last is not None and opens < last:
+                    errors.append(f"{day.title()}: service {n} must start after service {n - 1} closes.")
+                elif opens is not None:
+                    last = closes
+        if errors:
+            raise ValueError(" ".join(errors))
+        return self
+
+    def spans(self) -> list[tuple[int, time, time]]:
+        """(weekday 0 = Monday, opens, closes) for every service given."""
+        return [
+            (index, getattr(self, f"{day}_opens{n}"), getattr(self, f"{day}_closes{n}"))
+            for index, day in enumerate(WEEKDAYS)
+            for n in range(1, SPANS_PER_DAY + 1)
+            if getattr(self, f"{day}_opens{n}") is not None
+        ]
+
+
+HoursForm = create_model("HoursForm", __base__=_HoursBase, **_span_fields())
+
+
+class TableForm(_Form):
+    label: str = Field(min_length=1, max_length=16)
+    seats: int = Field(ge=1, le=20)  # the restaurant_tables CHECK
+    field_messages: ClassVar[dict[str, str]] = {"seats": "A table seats 1 to 20."}
+
+
+class TableLinkForm(_Form):
+    """Two tables that stand side by side (may be pushed together), or, with linked=False, no longer do."""
+
+    table_id: int = Field(ge=1)
+    adjacent_id: int = Field(ge=1)
+    linked: bool = True
+    field_messages: ClassVar[dict[str, str]] = {"table_id": "Choose a table.", "adjacent_id": "Choose a table."}
+
+    @field_validator("linked", mode="before")
+    @classmethod
+    def _flag(cls, value):
+        return value in (True, "1", "on", "true", "yes", 1)
+
+    @model_validator(mode="after")
+    def _two(self):
+        if self.table_id == self.adjacent_id:
+            raise ValueError("Choose two different tables.")
+        return self
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """Lower id first, as restaurant_table_links stores them."""
+        return min(self.table_id, self.adjacent_id), max(self.table_id, self.adjacent_id)
+
+
 class _DateRange(_Form):
     room_type_id: int = Field(ge=1)
     start: AdminDate
@@ -421,6 +581,12 @@ class TripFilter(Page):
 
 
 class HotelFilter(Page):
+    city_id: int | None = None
+
+    _blanks = field_validator("city_id", mode="before")(_blank_to_none)
+
+
+class RestaurantFilter(Page):
     city_id: int | None = None
 
     _blanks = field_validator("city_id", mode="before")(_blank_to_none)

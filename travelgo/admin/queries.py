@@ -7,7 +7,7 @@ condition from travelgo.partners.ownership, the one place that knows which busin
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .. import db
@@ -562,6 +562,170 @@ async def update_stop_sell(cur, room_type_id: int, start: date, end: date, stop_
         {"id": room_type_id, "start": start, "end": end, "stop": 1 if stop_sell else 0},
     )
     return cur.rowcount
+
+
+# --- restaurants --------------------------------------------------------------------------------------
+# (a restaurant's own row is read with travelgo.restaurants.queries.select_restaurant, the booking engine's)
+
+ACTIVE_TABLE_BOOKING = "('confirmed', 'pending_payment', 'requested')"  # the statuses that hold tables
+
+
+async def select_restaurants(cur, f, scope: HasPartner | None = None) -> dict:
+    owned, params = where(scope, "restaurant", "r.id")
+    where_, params = [owned], dict(params)
+    if f.city_id:
+        where_.append("r.city_id = %(city_id)s")
+        params["city_id"] = f.city_id
+    if f.q:
+        where_.append("(r.name LIKE %(q)s OR r.area LIKE %(q)s OR r.cuisine LIKE %(q)s)")
+        params["q"] = like(f.q)
+    clause = " AND ".join(where_)
+    return await _page(
+        cur,
+        f"""
+        SELECT r.id, r.name, r.area, r.cuisine, r.price_level, r.rating, r.confirmation, c.name AS city_name,
+               p.name AS partner_name,
+               (SELECT COUNT(*) FROM restaurant_tables t WHERE t.restaurant_id = r.id AND t.active = 1) AS tables
+          FROM restaurants r
+          JOIN cities c ON c.id = r.city_id
+          LEFT JOIN partners p ON p.id = r.partner_id
+         WHERE {clause}
+         ORDER BY c.name, r.name
+        """,
+        f"SELECT COUNT(*) AS n FROM restaurants r WHERE {clause}",
+        params,
+        f.page,
+    )
+
+
+async def insert_restaurant(cur, data: dict) -> int:
+    columns = ", ".join(data)
+    values = ", ".join(f"%({column})s" for column in data)
+    await cur.execute(f"INSERT INTO restaurants ({columns}) VALUES ({values})", data)
+    return cur.lastrowid
+
+
+async def update_restaurant(cur, restaurant_id: int, data: dict) -> None:
+    assignments = ", ".join(f"{column} = %({column})s" for column in data)
+    await cur.execute(f"UPDATE restaurants SET {assignments} WHERE id = %(id)s", {**data, "id": restaurant_id})
+
+
+async def count_active_restaurant_bookings(cur, restaurant_id: int) -> int:
+    """Bookings of the restaurant holding (or having held) tables: their slot rows follow today's slot grid."""
+    await cur.execute(
+        f"SELECT COUNT(*) AS n FROM bookings WHERE restaurant_id = %(r)s AND status IN {ACTIVE_TABLE_BOOKING}",
+        {"r": restaurant_id},
+    )
+    return (await cur.fetchone())["n"]
+
+
+async def select_restaurant_tables(cur, restaurant_id: int, now: datetime) -> list[dict]:
+    """The tables in service, each with how many bookings still to come (or seated now) hold it."""
+    await cur.execute(
+        """
+        SELECT t.id, t.label, t.seats,
+               (SELECT COUNT(DISTINCT s.booking_id) FROM restaurant_table_slots s
+                 WHERE s.table_id = t.id AND s.slot_at >= %(now)s) AS upcoming
+          FROM restaurant_tables t
+         WHERE t.restaurant_id = %(r)s AND t.active = 1
+         ORDER BY t.id
+        """,
+        {"r": restaurant_id, "now": now},
+    )
+    return await cur.fetchall()
+
+
+async def select_table(cur, table_id: int) -> dict | None:
+    """A table in service (a removed one reads as missing)."""
+    await cur.execute(
+        "SELECT id, restaurant_id, label, seats FROM restaurant_tables WHERE id = %(id)s AND active = 1",
+        {"id": table_id},
+    )
+    return await cur.fetchone()
+
+
+async def insert_table(cur, data: dict) -> int:
+    await cur.execute(
+        "INSERT INTO restaurant_tables (restaurant_id, label, seats) VALUES (%(restaurant_id)s, %(label)s, %(seats)s)",
+        data,
+    )
+    return cur.lastrowid
+
+
+async def update_table(cur, table_id: int, data: dict) -> None:
+    await cur.execute(
+        "UPDATE restaurant_tables SET label = %(label)s, seats = %(seats)s WHERE id = %(id)s", {**data, "id": table_id}
+    )
+
+
+async def update_table_removed(cur, table_id: int) -> None:
+    """Out of service: never offered again, kept as the record of its past bookings (and its label freed)."""
+    await cur.execute("UPDATE restaurant_tables SET active = NULL WHERE id = %(id)s", {"id": table_id})
+    await cur.execute(
+        "DELETE FROM restaurant_table_links WHERE table_id = %(id)s OR adjacent_id = %(id)s", {"id": table_id}
+    )
+
+
+async def select_upcoming_table_bookings(cur, table_id: int, now: datetime, limit: int = 5) -> list[dict]:
+    """Active bookings holding the table from `now` (the restaurant's clock) on: slot rows exist only for those."""
+    await cur.execute(
+        """
+        SELECT b.reference, b.starts_at, b.guests
+          FROM bookings b
+         WHERE b.id IN (SELECT s.booking_id FROM restaurant_table_slots s
+                         WHERE s.table_id = %(t)s AND s.slot_at >= %(now)s)
+         ORDER BY b.starts_at, b.id
+         LIMIT %(limit)s
+        """,
+        {"t": table_id, "now": now, "limit": limit},
+    )
+    return await cur.fetchall()
+
+
+async def select_bookings_outgrowing(cur, table_id: int, seats: int) -> list[dict]:
+    """Active bookings at this table whose party its tables would no longer seat if it had `seats` seats."""
+    await cur.execute(
+        f"""
+        SELECT b.reference, b.starts_at, b.guests
+          FROM bookings b
+          JOIN booking_tables bt ON bt.booking_id = b.id
+          JOIN restaurant_tables t ON t.id = bt.table_id
+         WHERE b.id IN (SELECT booking_id FROM booking_tables WHERE table_id = %(t)s)
+           AND b.status IN {ACTIVE_TABLE_BOOKING}
+         GROUP BY b.id, b.reference, b.starts_at, b.guests
+        HAVING SUM(CASE WHEN t.id = %(t)s THEN %(seats)s ELSE t.seats END) < b.guests
+         ORDER BY b.starts_at, b.id
+         LIMIT 1
+        """,
+        {"t": table_id, "seats": seats},
+    )
+    return await cur.fetchall()
+
+
+async def replace_hours(cur, restaurant_id: int, spans: list[tuple]) -> None:
+    """The week's opening hours: (weekday, opens, closes) rows, all of them (a day without a row is closed)."""
+    await cur.execute("DELETE FROM restaurant_hours WHERE restaurant_id = %(r)s", {"r": restaurant_id})
+    await cur.executemany(
+        "INSERT INTO restaurant_hours (restaurant_id, weekday, opens, closes) VALUES (%s, %s, %s, %s)",
+        [(restaurant_id, weekday, opens, closes) for weekday, opens, closes in spans],
+    )
+
+
+async def upsert_link(cur, pair: tuple[int, int]) -> None:
+    await cur.execute(
+        """
+        INSERT INTO restaurant_table_links (table_id, adjacent_id) VALUES (%(a)s, %(b)s)
+            ON DUPLICATE KEY UPDATE table_id = table_id
+        """,
+        {"a": pair[0], "b": pair[1]},
+    )
+
+
+async def delete_link(cur, pair: tuple[int, int]) -> None:
+    await cur.execute(
+        "DELETE FROM restaurant_table_links WHERE table_id = %(a)s AND adjacent_id = %(b)s",
+        {"a": pair[0], "b": pair[1]},
+    )
 
 
 # --- bookings -----------------------------------------------------------------------------------------

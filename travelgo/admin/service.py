@@ -8,6 +8,7 @@ constraints are the backstop, and a CHECK violation is translated to the same me
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -19,37 +20,45 @@ import pymysql
 from .. import db
 from ..bookings import queries as booking_queries
 from ..bookings.engine import release
-from ..bookings.kinds import publish_hotel, publish_trip, rooms_for_sale
+from ..bookings.kinds import publish_hotel, publish_restaurant, publish_trip, rooms_for_sale
 from ..checkout import queries as checkout_queries
 from ..checkout.service import refund_cancellation, send_due_refunds
 from ..checkout.service import retry_refund as checkout_retry_refund
-from ..dates import today_in
+from ..dates import today_in, wall_now
 from ..forms import Invalid, NotFound, Refused
 from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
+from ..partners import queries as partner_queries
 from ..partners.ownership import HasPartner, require
 from ..places import queries as place_queries
 from ..pricing import service as pricing
 from ..restaurants import queries as restaurant_queries
+from ..restaurants import seating
 from ..segments import queries as segment_queries
 from ..stops import queries as stop_queries
 from . import auditview, queries
 from .audit import record, snapshot
 from .forms import (
     DEFAULT_CURRENCY,
+    WEEKDAYS,
     AuditFilter,
     BookingFilter,
     CityForm,
     HotelFilter,
     HotelForm,
+    HoursForm,
     InventoryForm,
     OperatorForm,
     Page,
+    RestaurantFilter,
+    RestaurantForm,
     RoomTypeForm,
     ScheduleForm,
     SeatLayout,
     StatsRange,
     StopSellForm,
+    TableForm,
+    TableLinkForm,
     TripFilter,
     TripForm,
     VehicleForm,
@@ -682,6 +691,271 @@ async def set_stop_sell(actor: int, hotel_id: int, form: StopSellForm, scope: Ha
         return {"nights": len(before)}
 
     return await db.run_in_transaction(work)
+
+
+# --- restaurants ----------------------------------------------------------------------------------------
+# A restaurant's tables are locked (restaurant_queries.lock_tables, the lock every booking of the restaurant
+# takes first) before its tables, links or hours change, so a booking being made sees the floor before or after
+# the change, never half of it.
+
+RESTAURANT = _Table(
+    "restaurant", "restaurant", restaurant_queries.select_restaurant, queries.insert_restaurant,
+    queries.update_restaurant,
+)  # fmt: skip
+LIVE_DAYS = 31  # a floor or hours change re-announces this many days of slots to open restaurant pages
+
+# the schema's CHECK constraints (the forms check the same first) → the field each guards and what it says
+CHECKS = {
+    "ck_restaurants_price_level": ("price_level", "Choose a price level from ₹ to ₹₹₹₹."),
+    "ck_restaurants_slot": ("slot_minutes", "Choose a slot length of 5, 10, 15, 20, 30 or 60 minutes."),
+    "ck_restaurants_sitting": ("sitting_minutes", "Make the sitting 30 to 360 minutes, a whole number of slots."),
+    "ck_restaurants_response": ("response_minutes", "Answer requests within 5 to 2,880 minutes."),
+    "ck_restaurants_party": ("max_party", "Take parties of 1 to 40 guests."),
+    "ck_restaurant_tables_seats": ("seats", "A table seats 1 to 20."),
+    "ck_restaurant_hours_span": ("__all__", "A service must close after it opens, on the same day."),
+}
+CHECK_NAME = re.compile(r"[`'](ck_\w+)[`']")
+
+
+async def _restaurant_change(work: Callable[[Any], Awaitable[Any]], duplicate: tuple[str, str] | None = None) -> Any:
+    """Run a restaurant change in one transaction: a CHECK constraint or duplicate key the form let through is a
+    field message (422), never a 500."""
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.MySQLError as exc:
+        if _check_violation(exc):
+            found = CHECK_NAME.search(str(exc.args[1:]))
+            field, message = CHECKS.get(found.group(1) if found else "", ("__all__", "Some values are out of range."))
+            raise Invalid({field: message}) from exc
+        if duplicate and _duplicate(exc):
+            raise Invalid({duplicate[0]: duplicate[1]}) from exc
+        raise
+
+
+def _hhmm(value) -> str:
+    return seating.as_time(value).strftime("%H:%M")
+
+
+def hours_values(rows: list[dict]) -> dict[str, str]:
+    """The week's opening hours as the hours form's values (`mon_opens1`, `mon_closes1`, …)."""
+    values, seen = {}, Counter()
+    for row in rows:
+        day = WEEKDAYS[row["weekday"]]
+        seen[day] += 1
+        values[f"{day}_opens{seen[day]}"], values[f"{day}_closes{seen[day]}"] = (
+            _hhmm(row["opens"]),
+            _hhmm(row["closes"]),
+        )
+    return values
+
+
+def restaurant_values(r: dict) -> dict:
+    """A restaurant's details as the details form's values."""
+    return {
+        **r,
+        "deposit": f"{r['deposit_minor'] / 100:.2f}",
+        "combine_tables": "1" if r["combine_tables"] else "",
+        "partner_id": r["partner_id"] or "",
+    }
+
+
+async def list_restaurants(f: RestaurantFilter, scope: HasPartner | None = None) -> dict:
+    """Restaurants matching a search and city (a partner's own only)."""
+    return await _read(queries.select_restaurants, f, scope)
+
+
+async def get_restaurant(restaurant_id: int, scope: HasPartner | None = None) -> dict:
+    """A restaurant with its business, tables in service (and bookings to come at each), links and week's hours."""
+    async with db.reading() as cur:
+        await require(cur, scope, "restaurant", restaurant_id)
+        r = await restaurant_queries.select_restaurant(cur, restaurant_id)
+        if r is None:
+            raise NotFound("restaurant")
+        tables = await queries.select_restaurant_tables(cur, restaurant_id, wall_now(r["timezone"]))
+        links = await restaurant_queries.select_links(cur, [restaurant_id])
+        hours = await restaurant_queries.select_hours(cur, [restaurant_id])
+        partner = await partner_queries.select_partner(cur, r["partner_id"]) if r["partner_id"] else None
+    labels = {t["id"]: t["label"] for t in tables}
+    return {
+        **r,
+        "partner_name": partner["name"] if partner else None,
+        "tables": tables,
+        "links": [
+            {**link, "labels": (labels[link["table_id"]], labels[link["adjacent_id"]])}
+            for link in links
+            if link["table_id"] in labels and link["adjacent_id"] in labels
+        ],
+        "hours": [{"weekday": h["weekday"], "opens": _hhmm(h["opens"]), "closes": _hhmm(h["closes"])} for h in hours],
+        "hours_values": hours_values(hours),
+    }
+
+
+async def partner_options() -> list[dict]:
+    """The businesses an admin may give a restaurant to."""
+    async with db.reading() as cur:
+        return await partner_queries.select_partners(cur)
+
+
+async def _floor_changed(cur, r: dict) -> None:
+    """Open pages of the restaurant fetch their slots again (the coming LIVE_DAYS days)."""
+    today = today_in(r["timezone"])
+    await publish_restaurant(cur, r, [today + timedelta(days=i) for i in range(LIVE_DAYS)])
+
+
+async def _restaurant_for_change(cur, scope: HasPartner | None, restaurant_id: int) -> dict:
+    """The restaurant (in the scope, else NotFound) with its tables locked: the booking engine's first lock."""
+    await require(cur, scope, "restaurant", restaurant_id)
+    await restaurant_queries.lock_tables(cur, restaurant_id)
+    r = await restaurant_queries.select_restaurant(cur, restaurant_id)
+    if r is None:
+        raise NotFound("restaurant")
+    return r
+
+
+async def save_restaurant(
+    actor: int, form: RestaurantForm, restaurant_id: int | None = None, scope: HasPartner | None = None
+) -> dict:
+    """Create a restaurant (admins; optionally for a business), or update its details and policy (a partner its
+    own, never which business runs it). The slot grid and sitting length stay while bookings hold tables: their
+    slot rows were laid out with them."""
+
+    async def work(cur):
+        if scope is not None:
+            await require(cur, scope, "restaurant", restaurant_id)  # a partner never creates one: None is not theirs
+        if await queries.select_city(cur, form.city_id) is None:
+            raise Invalid({"city_id": "Choose a city from the list."})
+        data = form.row()
+        if scope is None:
+            if form.partner_id is not None and await partner_queries.select_partner(cur, form.partner_id) is None:
+                raise Invalid({"partner_id": "Choose a business from the list."})
+            data["partner_id"] = form.partner_id
+        if restaurant_id is not None:
+            before = await restaurant_queries.select_restaurant(cur, restaurant_id, lock=True)
+            if before is None:
+                raise NotFound("restaurant")
+            grid = (before["slot_minutes"], before["sitting_minutes"])
+            if grid != (form.slot_minutes, form.sitting_minutes) and await queries.count_active_restaurant_bookings(
+                cur, restaurant_id
+            ):
+                raise Invalid(
+                    {
+                        "sitting_minutes": f"Tables here are booked for {grid[1]}-minute sittings on a {grid[0]}-minute "
+                        "grid; the slot and sitting lengths cannot change while those bookings stand."
+                    }
+                )
+        return await _save(cur, actor, RESTAURANT, restaurant_id, data)
+
+    return await _restaurant_change(work)
+
+
+async def save_hours(actor: int, restaurant_id: int, form: HoursForm, scope: HasPartner | None = None) -> list[dict]:
+    """Set the week's opening hours (a day without a service is closed). Bookings already made keep their tables."""
+
+    async def work(cur):
+        r = await _restaurant_for_change(cur, scope, restaurant_id)
+        spans = form.spans()
+        short = [
+            f"{WEEKDAYS[w].title()} {opens:%H:%M}–{closes:%H:%M}"
+            for w, opens, closes in spans
+            if seating.minutes(closes) - seating.minutes(opens) < r["sitting_minutes"]
+        ]
+        if short:
+            raise Invalid({"__all__": f"{', '.join(short)} is shorter than one {r['sitting_minutes']}-minute sitting."})
+        before = await restaurant_queries.select_hours(cur, [restaurant_id])
+        await queries.replace_hours(cur, restaurant_id, spans)
+        after = await restaurant_queries.select_hours(cur, [restaurant_id])
+        await record(
+            cur, actor, "restaurant.hours", "restaurant", restaurant_id, hours_values(before), hours_values(after)
+        )
+        await _floor_changed(cur, r)
+        return after
+
+    return await _restaurant_change(work)
+
+
+async def _table_of(cur, restaurant_id: int, table_id: int) -> dict:
+    table = await queries.select_table(cur, table_id)
+    if table is None or table["restaurant_id"] != restaurant_id:
+        raise NotFound("table")
+    return table
+
+
+def _booking_words(b: dict) -> str:
+    return f"{b['reference']} ({_plural(b['guests'], 'guest')}, {b['starts_at']:%a %d %b %H:%M})"
+
+
+async def save_table(
+    actor: int, restaurant_id: int, form: TableForm, table_id: int | None = None, scope: HasPartner | None = None
+) -> dict:
+    """Add a table, or change its label and seats; fewer seats than a booking at it needs is refused (409)."""
+
+    async def work(cur):
+        r = await _restaurant_for_change(cur, scope, restaurant_id)
+        data = form.model_dump()
+        if table_id is None:
+            new_id = await queries.insert_table(cur, {**data, "restaurant_id": restaurant_id})
+            after = await queries.select_table(cur, new_id)
+            await record(cur, actor, "restaurant_table.create", "restaurant_table", new_id, None, snapshot(after))
+        else:
+            before = await _table_of(cur, restaurant_id, table_id)
+            if form.seats < before["seats"]:
+                outgrown = await queries.select_bookings_outgrowing(cur, table_id, form.seats)
+                if outgrown:
+                    raise Refused(
+                        f"Booking {_booking_words(outgrown[0])} needs table {before['label']}'s "
+                        f"{before['seats']} seats, so it cannot seat fewer."
+                    )
+            await queries.update_table(cur, table_id, data)
+            after = await queries.select_table(cur, table_id)
+            await record(
+                cur, actor, "restaurant_table.update", "restaurant_table", table_id, snapshot(before), snapshot(after)
+            )
+        await _floor_changed(cur, r)
+        return after
+
+    return await _restaurant_change(work, ("label", "Another table of this restaurant has this label."))
+
+
+async def remove_table(actor: int, restaurant_id: int, table_id: int, scope: HasPartner | None = None) -> dict:
+    """Take a table out of service; refused (409) while a booking still to come holds it. Past bookings keep it
+    as their record."""
+
+    async def work(cur):
+        r = await _restaurant_for_change(cur, scope, restaurant_id)
+        table = await _table_of(cur, restaurant_id, table_id)
+        upcoming = await queries.select_upcoming_table_bookings(cur, table_id, wall_now(r["timezone"]))
+        if upcoming:
+            raise Refused(
+                f"Table {table['label']} cannot be removed: bookings still to come hold it "
+                f"({', '.join(_booking_words(b) for b in upcoming)}). Remove it once they are past or cancelled."
+            )
+        await queries.update_table_removed(cur, table_id)
+        await record(cur, actor, "restaurant_table.delete", "restaurant_table", table_id, snapshot(table), None)
+        await _floor_changed(cur, r)
+        return table
+
+    return await _restaurant_change(work)
+
+
+async def link_tables(actor: int, restaurant_id: int, form: TableLinkForm, scope: HasPartner | None = None) -> None:
+    """Say two tables stand side by side (may be pushed together for a large party), or no longer do."""
+
+    async def work(cur):
+        r = await _restaurant_for_change(cur, scope, restaurant_id)
+        for field in ("table_id", "adjacent_id"):
+            table = await queries.select_table(cur, getattr(form, field))
+            if table is None or table["restaurant_id"] != restaurant_id:
+                raise Invalid({field: "Choose a table of this restaurant."})
+        if form.linked:
+            await queries.upsert_link(cur, form.pair)
+        else:
+            await queries.delete_link(cur, form.pair)
+        pair = {"table_id": form.pair[0], "adjacent_id": form.pair[1]}
+        action = "restaurant.link_tables" if form.linked else "restaurant.unlink_tables"
+        await record(cur, actor, action, "restaurant", restaurant_id, None, pair)
+        await _floor_changed(cur, r)
+
+    await _restaurant_change(work)
 
 
 # --- bookings -----------------------------------------------------------------------------------------

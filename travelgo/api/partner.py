@@ -2,13 +2,14 @@
 
 Same scope as the partner pages: api_partner_required resolves the caller's business from the bearer token, and
 every service call gets it, so a reference or id of another business's row answers 404 like a missing one.
-Staff read and cancel bookings and stop or resume sales; owners also set rooms and prices.
+Staff read and cancel bookings, stop or resume sales and answer table requests; owners also set rooms and prices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -17,11 +18,13 @@ from quart import g
 from quart_schema import tag, validate_request, validate_response
 
 from ..admin import service
-from ..admin.forms import InventoryForm, StatsRange, StopSellForm
+from ..admin.forms import InventoryForm, RestaurantFilter, StatsRange, StopSellForm
+from ..bookings.errors import BookingError
 from ..dates import AdminDate, zoned
 from ..forms import Invalid, NotFound, Refused
 from ..partners.scope import api_partner_required, scope
 from ..problems import Problem, validation_errors
+from ..restaurants import service as restaurants
 from . import bp, problems, validate_query
 from .admin import AdminBookingOut, AdminBookingsPage, AdminBookingsQuery, StatsOut
 
@@ -203,3 +206,93 @@ async def api_partner_inventory(hotel_id: int, data: InventoryIn):
     with answers():
         result = await service.set_inventory(g.api_user.id, hotel_id, form, scope())
     return NightsOut(nights=result["nights"])
+
+
+# --- restaurants --------------------------------------------------------------------------------------------
+
+
+class PartnerRestaurantOut(BaseModel):
+    id: int
+    name: str
+    city_name: str
+    cuisine: str
+    price_level: int = Field(description="1 (₹) to 4 (₹₹₹₹)")
+    confirmation: Literal["instant", "request"] = Field(description="request: the restaurant answers each booking")
+    tables: int = Field(description="tables in service")
+
+
+class PartnerRestaurantsOut(BaseModel):
+    items: list[PartnerRestaurantOut]
+    total: int
+
+
+class TableRequestOut(BaseModel):
+    reference: str
+    restaurant_id: int
+    restaurant_name: str
+    starts_at: datetime = Field(description="the sitting, the restaurant's wall clock")
+    guests: int
+    guest_name: str | None
+    notes: str | None
+    expires_at: datetime = Field(description="answer by then (UTC), or the request expires")
+
+
+class TableRequestsOut(BaseModel):
+    items: list[TableRequestOut]
+
+
+class TableAnswerIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    answer: Literal["accept", "reject"]
+    reason: str | None = Field(default=None, max_length=255, description="a rejection's reason; the guest sees it")
+
+
+class TableAnswerOut(BaseModel):
+    reference: str
+    status: Literal["confirmed", "pending_payment", "rejected"] = Field(
+        description="pending_payment: accepted, and the guest is asked to pay the deposit"
+    )
+
+
+@bp.get("/partner/restaurants")
+@tag(["partner"])
+@api_partner_required()
+@validate_response(PartnerRestaurantsOut, 200)
+@problems(401, 403)
+async def api_partner_restaurants():
+    """The business's restaurants (the first page of 25, by city and name)."""
+    page = await service.list_restaurants(RestaurantFilter(), scope())
+    return PartnerRestaurantsOut(items=[PartnerRestaurantOut(**r) for r in page["items"]], total=page["total"])
+
+
+@bp.get("/partner/restaurant-requests")
+@tag(["partner"])
+@api_partner_required()
+@validate_response(TableRequestsOut, 200)
+@problems(401, 403)
+async def api_partner_table_requests():
+    """Table requests to the business's restaurants awaiting an answer, soonest deadline first."""
+    rows = await restaurants.open_requests(scope=scope())
+    return TableRequestsOut(items=[TableRequestOut(**row) for row in rows])
+
+
+@bp.post("/partner/restaurant-requests/<reference>")
+@tag(["partner"])
+@api_partner_required()
+@validate_request(TableAnswerIn)
+@validate_response(TableAnswerOut, 200)
+@problems(401, 403, 404, 409, 422)
+async def api_partner_table_answer(reference: str, data: TableAnswerIn):
+    """Accept or reject a table request to one of the business's restaurants (another business's is 404); one
+    already answered, withdrawn or expired is 409."""
+    try:
+        booking_id = await restaurants.request_id(reference)
+        if data.answer == "accept":
+            status = await restaurants.accept_request(booking_id, actor=g.api_user.id, scope=scope())
+        else:
+            await restaurants.reject_request(booking_id, data.reason, actor=g.api_user.id, scope=scope())
+            status = "rejected"
+    except BookingError as exc:
+        raise Problem(exc.status, "Not found" if exc.status == 404 else "Conflict", exc.detail) from exc
+    return TableAnswerOut(reference=reference.upper(), status=status)

@@ -106,6 +106,7 @@ class Booking(TypedDict, total=False):
     restaurant_name: str | None
     restaurant_address: str | None
     restaurant_city: str | None
+    restaurant_phone: str | None
     notes: str | None
     tables: list[dict[str, Any]]  # a restaurant booking's table(s): id, label, seats
     payment: PaymentView | None

@@ -495,6 +495,7 @@ BOOKING_DETAIL = f"""
                rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
                h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
                b.restaurant_id, b.notes, rs.name AS restaurant_name, rs.address AS restaurant_address,
+               rs.contact_phone AS restaurant_phone,
                rc.name AS restaurant_city, rs.free_cancel_hours, rs.confirmation AS restaurant_confirmation,
                COALESCE(o.timezone, hc.timezone, rc.timezone) AS timezone,
                COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone,

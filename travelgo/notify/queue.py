@@ -63,20 +63,22 @@ async def queue_address(cur, kind: str, recipient: str, context: dict[str, Any])
 
 
 async def queue_partner(cur, kind: str, booking_id: int) -> None:
-    """Queue `kind` for the business a booking is with: its operator's or hotel's bookings e-mail, if it has one,
-    and every member of the partner business that runs it (travelgo.partners), each at their account's address."""
+    """Queue `kind` for the business a booking is with: its operator's, hotel's or restaurant's bookings e-mail, if
+    it has one, and every member of the partner business that runs it (travelgo.partners), each at their account's
+    address."""
     await cur.execute(
         """
         INSERT INTO notifications (kind, channel, booking_id, recipient)
-        SELECT %(kind)s, 'email', b.id, COALESCE(o.contact_email, h.contact_email)
+        SELECT %(kind)s, 'email', b.id, COALESCE(o.contact_email, h.contact_email, r.contact_email)
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           LEFT JOIN vehicles v ON v.id = t.vehicle_id
           LEFT JOIN operators o ON o.id = v.operator_id
           LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
+          LEFT JOIN restaurants r ON r.id = b.restaurant_id
          WHERE b.id = %(booking_id)s
-           AND COALESCE(o.contact_email, h.contact_email) IS NOT NULL
+           AND COALESCE(o.contact_email, h.contact_email, r.contact_email) IS NOT NULL
         """,
         {"kind": kind, "booking_id": booking_id},
     )

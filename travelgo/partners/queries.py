@@ -222,7 +222,8 @@ async def update_owner(cur, entity: str, item_id: int, partner_id: int | None) -
 FEED_SELECT = """
 SELECT b.reference, b.type, b.status, b.starts_at, b.ends_at, b.created_at, b.cancelled_at, b.total_minor,
        b.currency, b.guest_name, u.full_name AS traveller_name,
-       oc.name AS origin_name, dc.name AS destination_name, h.name AS hotel_name, rt.name AS room_type_name
+       oc.name AS origin_name, dc.name AS destination_name, h.name AS hotel_name, rt.name AS room_type_name,
+       r.name AS restaurant_name, b.guests
   FROM bookings b
   JOIN users u ON u.id = b.user_id
   LEFT JOIN trips t ON t.id = b.trip_id
@@ -230,6 +231,7 @@ SELECT b.reference, b.type, b.status, b.starts_at, b.ends_at, b.created_at, b.ca
   LEFT JOIN cities dc ON dc.id = t.destination_id
   LEFT JOIN room_types rt ON rt.id = b.room_type_id
   LEFT JOIN hotels h ON h.id = rt.hotel_id
+  LEFT JOIN restaurants r ON r.id = b.restaurant_id
 """
 
 
@@ -271,12 +273,15 @@ async def select_recent(cur, scope: HasPartner, limit: int = 10) -> dict[str, li
 
 
 async def select_live_topics(cur, scope: HasPartner, trips_from: date, trips_to: date) -> list[str]:
-    """Outbox topics of the business's hotels and of its trips departing in [trips_from, trips_to)."""
+    """Outbox topics of the business's hotels and restaurants and of its trips departing in [trips_from, trips_to)."""
     hotels, params = where(scope, "hotel", "h.id")
+    restaurants, _ = where(scope, "restaurant", "r.id")
     trips, _ = where(scope, "trip", "t.id")
     await cur.execute(
         f"""
         SELECT CONCAT('hotel:', h.id) AS topic FROM hotels h WHERE {hotels}
+         UNION ALL
+        SELECT CONCAT('restaurant:', r.id) FROM restaurants r WHERE {restaurants}
          UNION ALL
         SELECT CONCAT('trip:', t.id) FROM trips t
          WHERE t.departs_at >= %(from)s AND t.departs_at < %(to)s AND {trips}

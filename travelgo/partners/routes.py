@@ -1,4 +1,5 @@
-"""Partner pages under /partner: a business's own trips, vehicles, hotels, inventory, bookings and figures.
+"""Partner pages under /partner: a business's own trips, vehicles, hotels, restaurants, inventory, bookings and
+figures.
 
 The inventory, booking and analytics pages are the admin's views (travelgo/admin/routes), mounted here behind the
 partner guard instead of the admin one: the guard resolves the caller's PartnerScope, the views pass it to the
@@ -18,7 +19,7 @@ from quart import Blueprint, Response, g
 
 from .. import events
 from ..admin import charts
-from ..admin.routes import audit, bookings, dashboard, hotels, trips, vehicles
+from ..admin.routes import audit, bookings, dashboard, hotels, restaurants, trips, vehicles
 from ..auth import browser_user, login_required
 from ..forms import FormState, NotFound, found, not_found, saved
 from ..live import service as live
@@ -30,8 +31,9 @@ from .scope import partner_required, scope
 
 bp = Blueprint("partner", __name__, url_prefix="/partner")
 
-# (rule, admin view, methods, role): the admin's views this area shares. Staff run inventory and bookings; prices,
-# room types, hotel details, trip cancellation and the audit trail are for owners.
+# (rule, admin view, methods, role): the admin's views this area shares. Staff run inventory and bookings and answer
+# table requests; prices, room types, hotel and restaurant details (deposit, policy), opening hours, tables, trip
+# cancellation and the audit trail are for owners.
 SHARED: list[tuple[str, Callable, tuple[str, ...], str]] = [
     ("/bookings", bookings.booking_list, ("GET",), "staff"),
     ("/bookings.csv", bookings.booking_export, ("GET",), "staff"),
@@ -50,6 +52,16 @@ SHARED: list[tuple[str, Callable, tuple[str, ...], str]] = [
     ("/hotels/<int:hotel_id>/room-types", hotels.room_type_create, ("POST",), "owner"),
     ("/hotels/<int:hotel_id>/room-types/<int:room_type_id>", hotels.room_type_update, ("POST",), "owner"),
     ("/hotels/<int:hotel_id>/inventory", hotels.inventory_set, ("POST",), "owner"),
+    ("/restaurants", restaurants.restaurant_list, ("GET",), "staff"),
+    ("/restaurants/<int:restaurant_id>", restaurants.restaurant_show, ("GET",), "staff"),
+    ("/restaurants/<int:restaurant_id>", restaurants.restaurant_update, ("POST",), "owner"),
+    ("/restaurants/<int:restaurant_id>/hours", restaurants.restaurant_hours, ("POST",), "owner"),
+    ("/restaurants/<int:restaurant_id>/tables", restaurants.table_create, ("POST",), "owner"),
+    ("/restaurants/<int:restaurant_id>/tables/<int:table_id>", restaurants.table_update, ("POST",), "owner"),
+    ("/restaurants/<int:restaurant_id>/tables/<int:table_id>/remove", restaurants.table_remove, ("POST",), "owner"),
+    ("/restaurants/<int:restaurant_id>/links", restaurants.table_link, ("POST",), "owner"),
+    ("/restaurant-requests", restaurants.restaurant_request_list, ("GET",), "staff"),
+    ("/restaurant-requests", restaurants.restaurant_request_answer, ("POST",), "staff"),
     ("/audit", audit.audit_list, ("GET",), "owner"),
 ]
 for rule, view, methods, role in SHARED:

@@ -249,8 +249,9 @@ async def today(scope: PartnerScope, day: date | None = None) -> dict:
 
 
 async def live_topics(scope: PartnerScope) -> list[str]:
-    """The outbox topics a live dashboard listens to: the business's hotels, and its trips from yesterday to 60
-    days ahead (every booking, hold and cancellation of the business publishes on one of them)."""
+    """The outbox topics a live dashboard listens to: the business's hotels and restaurants, and its trips from
+    yesterday to 60 days ahead (every booking, hold, cancellation and table request answer of the business
+    publishes on one of them)."""
     day = today_in()
     async with db.reading() as cur:
         return await queries.select_live_topics(cur, scope, day - timedelta(days=1), day + timedelta(days=60))

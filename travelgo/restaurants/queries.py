@@ -6,23 +6,25 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import db
+from ..partners.ownership import HasPartner, where
 
 Row = dict[str, Any]
 
 RESTAURANT_COLUMNS = """r.id, r.city_id, r.partner_id, r.name, r.description, r.address, r.area, r.cuisine,
                r.price_level, r.rating, r.slot_minutes, r.sitting_minutes, r.confirmation, r.response_minutes,
                r.deposit_minor, r.currency, r.free_cancel_hours, r.combine_tables, r.max_party,
-               c.name AS city, c.timezone"""
+               r.contact_email, r.contact_phone, c.name AS city, c.timezone"""
 
 
-async def select_restaurant(cur, restaurant_id: int) -> Row | None:
-    """A restaurant with its city's name and time zone."""
+async def select_restaurant(cur, restaurant_id: int, *, lock: bool = False) -> Row | None:
+    """A restaurant with its city's name and time zone (`lock`: its row FOR UPDATE, for a change to it)."""
     await cur.execute(
         f"""
         SELECT {RESTAURANT_COLUMNS}
           FROM restaurants r
           JOIN cities c ON c.id = r.city_id
          WHERE r.id = %(id)s
+        {"FOR UPDATE" if lock else ""}
         """,
         {"id": restaurant_id},
     )
@@ -37,6 +39,7 @@ async def lock_tables(cur, restaurant_id: int, *, lock: bool = True) -> list[Row
         SELECT id, label, seats
           FROM restaurant_tables
          WHERE restaurant_id = %(id)s
+           AND active = 1
          ORDER BY id
         {"FOR UPDATE" if lock else ""}
         """,
@@ -54,6 +57,7 @@ async def select_tables(cur, restaurant_ids: list[int]) -> list[Row]:
         SELECT id, restaurant_id, label, seats
           FROM restaurant_tables
          WHERE restaurant_id IN ({placeholders})
+           AND active = 1
          ORDER BY id
         """,
         params,
@@ -253,8 +257,11 @@ async def select_taken_for_day(cur, restaurant_ids: list[int], day: date) -> lis
     return list(await cur.fetchall())
 
 
-async def select_requests(cur, restaurant_id: int | None, limit: int = 100) -> list[Row]:
-    """Open requests (awaiting the restaurant's answer), soonest deadline first, for the admin's page."""
+async def select_requests(
+    cur, restaurant_id: int | None, limit: int = 100, scope: HasPartner | None = None
+) -> list[Row]:
+    """Open requests (awaiting the restaurant's answer), soonest deadline first (a partner's restaurants' only)."""
+    owned, params = where(scope, "restaurant", "b.restaurant_id")
     await cur.execute(
         f"""
         SELECT b.id, b.reference, b.starts_at, b.guests, b.guest_name, b.notes, b.expires_at, b.contact_email,
@@ -265,9 +272,10 @@ async def select_requests(cur, restaurant_id: int | None, limit: int = 100) -> l
          WHERE b.status = 'requested'
            AND b.expires_at > UTC_TIMESTAMP(6)
            {"AND b.restaurant_id = %(r)s" if restaurant_id else ""}
+           AND {owned}
          ORDER BY b.expires_at
          LIMIT %(limit)s
         """,
-        {"r": restaurant_id, "limit": limit},
+        {**params, "r": restaurant_id, "limit": limit},
     )
     return list(await cur.fetchall())

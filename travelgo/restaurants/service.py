@@ -19,6 +19,8 @@ from ..bookings import queries as booking_queries
 from ..bookings.errors import BookingError, NotFound
 from ..checkout import service as checkout
 from ..notify.queue import queue as notify
+from ..partners import ownership
+from ..partners.ownership import HasPartner
 from ..places import service as places
 from . import queries, seating
 from .forms import RestaurantSearch
@@ -194,10 +196,14 @@ async def cuisines(city_id: int | None = None) -> list[str]:
 # --- the restaurant's answer to a request -------------------------------------------------------------------
 
 
-async def _locked_request(cur, booking_id: int):
-    """The request's core, its tables locked and then the booking row (the engine's order)."""
+async def _locked_request(cur, booking_id: int, scope: HasPartner | None = None):
+    """The request's core, its tables locked and then the booking row (the engine's order). A partner reaches only
+    its own restaurants' requests: another business's reads as missing."""
     core = await booking_queries.select_booking_core(cur, booking_id)
     if core is None or core["type"] != "restaurant":
+        raise NotFound("There is no such table booking.")
+    core["partner_id"] = await ownership.owner_of(cur, "restaurant", core["restaurant_id"])
+    if scope is not None and core["partner_id"] != scope.partner_id:
         raise NotFound("There is no such table booking.")
     unit = await kinds.of_booking(cur, core)
     await unit.lock(cur)
@@ -209,19 +215,24 @@ async def _locked_request(cur, booking_id: int):
     return core
 
 
-async def accept_request(booking_id: int, actor: int | None = None) -> str:
+async def accept_request(booking_id: int, actor: int | None = None, scope: HasPartner | None = None) -> str:
     """The restaurant accepts a request: confirmed at once, or, when it asks a deposit, a hold to pay (its payment
-    order opened after the commit). Returns the new status. `actor`: who answered, for the audit trail."""
+    order opened after the commit). Returns the new status. `actor`: who answered, for the audit trail; `scope`:
+    the partner answering (None: an admin)."""
 
     async def work(cur):
-        core = await _locked_request(cur, booking_id)
+        core = await _locked_request(cur, booking_id, scope)
         deposit = core["total_minor"] > 0
         status = "pending_payment" if deposit else "confirmed"
         hold = current_app.config["TRAVELGO"].hold_seconds if deposit else None
         await queries.update_request_answered(cur, booking_id, status=status, hold_seconds=hold)
         await audit.record(
-            cur, actor, "accept_request", "booking", booking_id, {"status": "requested"}, {"status": status}
-        )
+            cur, actor, "accept_request", "booking", booking_id, {"status": "requested"}, {"status": status},
+            partner_id=core["partner_id"],
+        )  # fmt: skip
+        # the tables stay held, but the booking changed: the business's live dashboard hears of it
+        restaurant = await queries.select_restaurant(cur, core["restaurant_id"])
+        await kinds.publish_restaurant(cur, restaurant, [core["starts_at"].date()])
         await notify(
             cur, "restaurant_request_accepted", user_id=core["user_id"], booking_id=booking_id,
             email=core["contact_email"],
@@ -236,15 +247,20 @@ async def accept_request(booking_id: int, actor: int | None = None) -> str:
     return status
 
 
-async def reject_request(booking_id: int, reason: str | None = None, actor: int | None = None) -> None:
+async def reject_request(
+    booking_id: int, reason: str | None = None, actor: int | None = None, scope: HasPartner | None = None
+) -> None:
     """The restaurant turns a request down: the tables go back and the traveller is told why (audited)."""
     reason = (reason or "").strip() or "The restaurant cannot take this booking."
 
     async def work(cur):
-        core = await _locked_request(cur, booking_id)
+        core = await _locked_request(cur, booking_id, scope)
         await engine.release(cur, booking_id, to_status="rejected", reason=reason[:255], cancelled_by="operator")
         after = {"status": "rejected", "reason": reason[:255]}
-        await audit.record(cur, actor, "reject_request", "booking", booking_id, {"status": "requested"}, after)
+        await audit.record(
+            cur, actor, "reject_request", "booking", booking_id, {"status": "requested"}, after,
+            partner_id=core["partner_id"],
+        )  # fmt: skip
         await notify(
             cur, "restaurant_request_rejected", user_id=core["user_id"], booking_id=booking_id,
             email=core["contact_email"], context={"reason": reason[:255]},
@@ -253,8 +269,21 @@ async def reject_request(booking_id: int, reason: str | None = None, actor: int 
     await db.run_in_transaction(work)
 
 
-async def open_requests(restaurant_id: int | None = None) -> list[dict[str, Any]]:
-    """Requests awaiting an answer, soonest deadline first (times in the restaurant's zone, deadlines in UTC)."""
+async def open_requests(restaurant_id: int | None = None, scope: HasPartner | None = None) -> list[dict[str, Any]]:
+    """Requests awaiting an answer, soonest deadline first (times in the restaurant's zone, deadlines in UTC); a
+    partner's own restaurants' only."""
     async with db.reading() as cur:
-        rows = await queries.select_requests(cur, restaurant_id)
+        rows = await queries.select_requests(cur, restaurant_id, scope=scope)
     return [{**row, "expires_at": row["expires_at"].replace(tzinfo=UTC)} for row in rows]
+
+
+async def request_id(reference: str) -> int:
+    """The booking id of a table booking named by its reference (NotFound otherwise): the API names bookings so."""
+    async with db.reading() as cur:
+        await cur.execute(
+            "SELECT id FROM bookings WHERE reference = %(r)s AND type = 'restaurant'", {"r": reference.upper()}
+        )
+        row = await cur.fetchone()
+    if row is None:
+        raise NotFound("There is no such table booking.")
+    return row["id"]

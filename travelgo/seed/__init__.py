@@ -43,9 +43,9 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await truncate_all()
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
-    await contacts.add_phones()
     await seed_points()  # boarding and dropping points of every trip (issue 22)
     await seed_restaurants(generator.today)
+    await contacts.add_phones()
     async with db.transaction() as cur:
         await sample_trip(cur)
     async with db.transaction() as cur:

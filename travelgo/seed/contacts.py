@@ -1,4 +1,4 @@
-"""Sample contact numbers for operators and hotels (the e-ticket and voucher show them)."""
+"""Sample contact numbers for operators, hotels and restaurants (the e-ticket and voucher show them)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from .. import db
 
 
 async def add_phones() -> None:
-    """Give each operator and hotel an Indian number, made from its id (the same on every seed)."""
+    """Give each operator, hotel and restaurant an Indian number, made from its id (the same on every seed)."""
     async with db.transaction() as cur:
-        for table, prefix in (("operators", "+91 80 4"), ("hotels", "+91 22 6")):
+        for table, prefix in (("operators", "+91 80 4"), ("hotels", "+91 22 6"), ("restaurants", "+91 44 2")):
             await cur.execute(
                 f"""
                 UPDATE {table}
