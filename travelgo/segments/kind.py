@@ -25,14 +25,9 @@ from ..bookings.kinds import BookingColumns, Inventory
 from ..bookings.queries import lock_expired_holds, update_bookings_expired
 from ..text import natural_key
 from . import queries
+from .build import fare_minor
 
 RANK_SEGMENT = 15  # after bus trips (10), before room-nights (20)
-
-
-def fare_minor(fare: dict[str, Any], distance_km: int) -> int:
-    """A class's fare over a distance, in whole rupees (base + per km)."""
-    raw = fare["base_minor"] + fare["per_km_minor"] * max(distance_km, 0)
-    return (raw + 50) // 100 * 100
 
 
 def stop_time(departs_at: datetime, minutes: int | None) -> datetime | None:
