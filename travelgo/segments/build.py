@@ -67,12 +67,6 @@ def fare_row(class_code: str, base_minor: int, per_km_minor: int, currency: str 
     return {"class_code": class_code, "base_minor": base_minor, "per_km_minor": per_km_minor, "currency": currency}
 
 
-def fare_minor(fare: dict[str, Any], distance_km: int) -> int:
-    """A class's fare over a distance, in whole rupees (base + per km)."""
-    raw = fare["base_minor"] + fare["per_km_minor"] * max(distance_km, 0)
-    return (raw + 50) // 100 * 100
-
-
 async def insert_route(
     cur, *, mode: str, operator_id: int, code: str, name: str, stops: list[dict[str, Any]], fares: list[dict]
 ) -> int:

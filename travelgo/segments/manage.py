@@ -18,6 +18,7 @@ from ..admin.audit import record
 from ..forms import Invalid, NotFound
 from ..partners.ownership import HasPartner, require, where
 from . import build, queries
+from .fares import fare_minor
 from .forms import FareForm, RouteForm, RunsForm, parse_coaches, parse_fares, parse_stops
 
 
@@ -123,7 +124,7 @@ async def add_runs(actor: int, route_id: int, form: RunsForm, scope: HasPartner 
         seats = len(await queries.select_seats(cur, vehicle_id))
         fares = await queries.select_fares(cur, route_id)
         currency = next(iter(fares.values()))["currency"]
-        lowest = min(build.fare_minor(f, stops[-1]["distance_km"]) for f in fares.values())
+        lowest = min(fare_minor(f, stops[-1]["distance_km"]) for f in fares.values())
         made = 0
         day = form.start
         while day <= form.end:

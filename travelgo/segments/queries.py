@@ -233,11 +233,12 @@ async def select_segments_of(cur, booking_ids: list[int]) -> list[Row]:
 def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
     """The cross-mode search's train and flight statement and its mode parameters (the caller adds origin,
     destination, start, end). From the stops (ix_route_stops_city), then each route's runs by date
-    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg)."""
+    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg) and its busiest leg's
+    seats booked (trip_legs' primary key; the pricing rules' occupancy)."""
     placeholders, params = db.in_list("m", [m for m in modes if m in SEGMENT_MODES])
     sql = f"""
         SELECT t.id, t.mode, t.status, t.vehicle_id, t.currency, t.seats_total, t.route_id, r.code AS route_code,
-               r.name AS route_name, op.name AS operator, a.stop_no AS from_stop, b.stop_no AS to_stop,
+               r.name AS route_name, op.name AS operator, tz.timezone, a.stop_no AS from_stop, b.stop_no AS to_stop,
                t.departs_at + INTERVAL a.departs_after MINUTE AS departs_at,
                t.departs_at + INTERVAL b.arrives_after MINUTE AS arrives_at,
                b.arrives_after - a.departs_after AS duration_minutes,
@@ -247,12 +248,18 @@ def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
                  WHERE h.trip_id = t.id
                    AND h.leg_no >= a.stop_no
                    AND h.leg_no < b.stop_no
-                   AND h.held = 1) AS seats_held
+                   AND h.held = 1) AS seats_held,
+               (SELECT MAX(l.seats_booked)
+                  FROM trip_legs l
+                 WHERE l.trip_id = t.id
+                   AND l.leg_no >= a.stop_no
+                   AND l.leg_no < b.stop_no) AS seats_sold
           FROM route_stops a
           JOIN route_stops b ON b.route_id = a.route_id AND b.city_id = %(destination)s
           JOIN routes r ON r.id = a.route_id
           JOIN trips t ON t.route_id = a.route_id
           JOIN operators op ON op.id = t.operator_id
+          JOIN cities tz ON tz.id = t.origin_id
          WHERE a.city_id = %(origin)s
            AND b.stop_no > a.stop_no
            AND a.departs_after IS NOT NULL
