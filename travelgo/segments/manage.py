@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pymysql
+
 from .. import db
 from ..admin import queries as admin_queries
 from ..admin.audit import record
@@ -74,7 +76,12 @@ async def create_route(actor: int, form: RouteForm, scope: HasPartner | None = N
         await record(cur, actor, "route.create", "route", route_id, None, {**form.model_dump(), "seats": seats})
         return route_id
 
-    return await db.run_in_transaction(work)
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.IntegrityError as exc:  # uq_routes_code: the same number saved at the same moment
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise Invalid({"code": f"There already is a {form.mode} {form.code}"}) from exc
+        raise
 
 
 async def get_route(route_id: int, scope: HasPartner | None = None) -> dict[str, Any]:
