@@ -181,6 +181,21 @@ async def test_booking_limit_helper(app, clock):
         await ratelimit.limit_booking(43, "192.0.2.1")  # another account from the same address
 
 
+async def test_one_statement_counts_both_booking_limits_and_a_refused_attempt_counts_against_neither(app, clock):
+    settings = app.config["TRAVELGO"]
+    app.config["TRAVELGO"] = settings.model_copy(update=dict(rate_limit_rules="booking_ip=2/60"))
+    try:
+        async with app.app_context():
+            await ratelimit.limit_booking(1, "192.0.2.9")
+            await ratelimit.limit_booking(2, "192.0.2.9")
+            with pytest.raises(ratelimit.RateLimited) as info:
+                await ratelimit.limit_booking(3, "192.0.2.9")  # the address is used up, account 3 is not
+        assert info.value.extra["limit"] == "booking_ip" and 1 <= info.value.retry_after <= 60
+        assert await _rows("booking_ip") == 2 and await _rows("booking_account") == 2  # account 3 was not counted
+    finally:
+        app.config["TRAVELGO"] = settings
+
+
 async def test_booking_creation_is_limited_per_account_and_the_refused_one_books_nothing(app, client, clock):
     from ..bookings.helpers import passengers, scalar, trip_and_user
     from ..conftest import api_token

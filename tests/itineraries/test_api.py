@@ -232,7 +232,10 @@ async def test_a_train_segment_and_a_restaurant_table_are_itinerary_items_like_a
     itinerary_id = await new_itinerary(client, headers)
     berth = await add(client, headers, itinerary_id, segment_body(rail, 1, 3, ["A1-1"]))
     assert berth["type"] == "train" and berth["status"] == "planned"
-    await add(client, headers, itinerary_id, table)
+    # the booked stops, not the route's ends: the planner's connections and city gaps are about these
+    assert (berth["from_city"], berth["to_city"]) == (rail["cities"][1]["name"], rail["cities"][3]["name"])
+    dinner = await add(client, headers, itinerary_id, table)
+    assert dinner["from_city"] == dinner["to_city"] == plan["goa"]["name"]  # where the restaurant is
     response = await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
     assert response.status_code == 201, await response.get_data(as_text=True)
     body = await response.get_json()

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from .. import dates, db
+from ..checkout.queries import BOOKING_PAYMENT_COLUMNS, BOOKING_PAYMENT_JOINS
 
 Row = dict[str, Any]
 
@@ -496,7 +497,8 @@ BOOKING_DETAIL = f"""
                b.restaurant_id, b.notes, rs.name AS restaurant_name, rs.address AS restaurant_address,
                rc.name AS restaurant_city, rs.free_cancel_hours, rs.confirmation AS restaurant_confirmation,
                COALESCE(o.timezone, hc.timezone, rc.timezone) AS timezone,
-               COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone
+               COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone,
+               {BOOKING_PAYMENT_COLUMNS}
           FROM bookings b
           LEFT JOIN trips t ON t.id = b.trip_id
           {TRIP_DISPLAY_JOINS}
@@ -505,6 +507,7 @@ BOOKING_DETAIL = f"""
           LEFT JOIN cities hc ON hc.id = h.city_id
           LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
           LEFT JOIN cities rc ON rc.id = rs.city_id
+          {BOOKING_PAYMENT_JOINS}
 """
 
 

@@ -400,8 +400,8 @@ async def _detail(cur, booking_id: int) -> Booking:
 
 async def _complete(cur, row: dict[str, Any]) -> Booking:
     """Add the items (seats or nights), the title, the payment and the refunds to a booking row."""
-    booking = Booking(**zoned(row))
-    booking["payment"], refunds_made = await checkout.payment_state(cur, booking)
+    booking = Booking(**zoned({k: v for k, v in row.items() if not k.startswith("payment_")}))
+    booking["payment"], refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* columns
     booking["refunds"] = [
         {**r, "created_at": utc(r["created_at"]), "updated_at": utc(r["updated_at"])} for r in refunds_made
     ]

@@ -219,22 +219,26 @@ async def select_checkout_bookings(cur, checkout_id: int) -> list[int]:
     return [row["id"] for row in await cur.fetchall()]
 
 
-async def select_item_cities(cur, trip_id: int | None, room_type_id: int | None) -> tuple[int | None, int | None]:
-    """(from, to) city of a bus trip, or (city, city) of a room type's hotel."""
-    if trip_id is not None:
-        await cur.execute("SELECT origin_id AS a, destination_id AS b FROM trips WHERE id = %(id)s", {"id": trip_id})
-    elif room_type_id is not None:
-        await cur.execute(
-            """
-            SELECT h.city_id AS a, h.city_id AS b
-              FROM room_types rt
-              JOIN hotels h ON h.id = rt.hotel_id
-             WHERE rt.id = %(id)s
-            """,
-            {"id": room_type_id},
-        )
-    else:
-        return None, None
+async def select_item_cities(cur, booking_id: int) -> tuple[int | None, int | None]:
+    """(from, to) city of a booking: the booked stops of a train or flight (not the route's ends), a bus trip's ends,
+    or (city, city) of a hotel or restaurant."""
+    await cur.execute(
+        """
+        SELECT COALESCE(so.city_id, t.origin_id, h.city_id, rs.city_id) AS a,
+               COALESCE(sd.city_id, t.destination_id, h.city_id, rs.city_id) AS b
+          FROM bookings b
+          LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN (SELECT MIN(from_stop) AS from_stop, MAX(to_stop) AS to_stop
+                       FROM booking_segment_seats WHERE booking_id = %(id)s) ss ON TRUE
+          LEFT JOIN route_stops so ON so.route_id = t.route_id AND so.stop_no = ss.from_stop
+          LEFT JOIN route_stops sd ON sd.route_id = t.route_id AND sd.stop_no = ss.to_stop
+          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN hotels h ON h.id = rt.hotel_id
+          LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
+         WHERE b.id = %(id)s
+        """,
+        {"id": booking_id},
+    )
     row = await cur.fetchone()
     return (row["a"], row["b"]) if row else (None, None)
 

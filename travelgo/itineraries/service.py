@@ -19,7 +19,6 @@ from quart import current_app
 
 from .. import db
 from ..bookings import engine
-from ..bookings import queries as booking_queries
 from ..bookings import service as bookings
 from ..bookings.errors import BookingError, InvalidBooking, ItemsUnavailable, NotCancellable, TooManyHolds
 from ..bookings.forms import BookingCreate
@@ -205,8 +204,7 @@ async def add_item(user: Any, itinerary_id: int, body: Any) -> dict[str, Any]:
 
     async def describe(cur, made: engine.Created) -> dict[str, Any]:
         detail = await bookings._detail(cur, made.booking_id)
-        core = await booking_queries.select_booking_core(cur, made.booking_id)
-        from_city, to_city = await queries.select_item_cities(cur, core.get("trip_id"), core.get("room_type_id"))
+        from_city, to_city = await queries.select_item_cities(cur, made.booking_id)
         return {
             "type": detail["type"],
             "title": detail.get("title") or detail["type"].title(),

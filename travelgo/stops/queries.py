@@ -65,14 +65,18 @@ async def insert_booking_points(
     return cur.rowcount
 
 
-async def select_booking_points(cur, booking_id: int) -> Row | None:
-    """The chosen points' ids of a booking, or None (a trip without points, or a booking made before them)."""
+async def select_booking_trip_points(cur, booking_id: int, trip_id: int) -> list[Row]:
+    """Every point of a booking's trip (as select_trip_points), each marked `chosen` when the booking chose it: one
+    statement for what a ticket shows."""
     await cur.execute(
         """
-        SELECT boarding_point_id, dropping_point_id
-          FROM booking_points
-         WHERE booking_id = %(booking_id)s
+        SELECT tp.id, tp.kind, tp.position, tp.name, tp.landmark, tp.at, (bp.booking_id IS NOT NULL) AS chosen
+          FROM trip_points tp
+          LEFT JOIN booking_points bp
+            ON bp.booking_id = %(booking_id)s AND tp.id IN (bp.boarding_point_id, bp.dropping_point_id)
+         WHERE tp.trip_id = %(trip_id)s
+         ORDER BY tp.kind, tp.position
         """,
-        {"booking_id": booking_id},
+        {"booking_id": booking_id, "trip_id": trip_id},
     )
-    return await cur.fetchone()
+    return await cur.fetchall()

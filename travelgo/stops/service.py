@@ -30,10 +30,12 @@ def _legacy(value: Any) -> list[dict[str, Any]]:
     return [{"id": None, "name": p["name"], "landmark": None, "at": None, "time": p.get("time", "")} for p in points]
 
 
-async def trip_points(cur, trip: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+async def trip_points(
+    cur, trip: dict[str, Any], rows: list[dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """{"boarding": [...], "dropping": [...]} of a trip row (id, origin_timezone, destination_timezone and the JSON
-    boarding_points/dropping_points columns)."""
-    rows = await queries.select_trip_points(cur, trip["id"])
+    boarding_points/dropping_points columns); `rows` when the caller read the trip's points already."""
+    rows = await queries.select_trip_points(cur, trip["id"]) if rows is None else rows
     if not rows:
         return {kind: _legacy(trip.get(f"{kind}_points")) for kind in KINDS}
     return {
@@ -70,12 +72,11 @@ async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
         "boarding_points": booking.get("boarding_points"),
         "dropping_points": booking.get("dropping_points"),
     }
-    points = await trip_points(cur, trip)
-    chosen = await queries.select_booking_points(cur, booking["id"])
-    boarding = dropping = None
-    if chosen:
-        boarding = next((p for p in points["boarding"] if p["id"] == chosen["boarding_point_id"]), None)
-        dropping = next((p for p in points["dropping"] if p["id"] == chosen["dropping_point_id"]), None)
+    rows = await queries.select_booking_trip_points(cur, booking["id"], booking["trip_id"])
+    points = await trip_points(cur, trip, rows)
+    chosen = {r["id"] for r in rows if r["chosen"]}
+    boarding = next((p for p in points["boarding"] if p["id"] in chosen), None)
+    dropping = next((p for p in points["dropping"] if p["id"] in chosen), None)
     return {
         "boarding_point": boarding or (points["boarding"][0] if points["boarding"] else None),
         "dropping_point": dropping or (points["dropping"][-1] if points["dropping"] else None),
