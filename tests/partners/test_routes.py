@@ -118,3 +118,17 @@ async def test_staff_see_routes_but_only_owners_change_them(app, partners):
     owner = await signed_in(app, a["owner"]["email"])
     page = await (await owner.get(f"/partner/routes/{a['train']['route_id']}")).get_data(as_text=True)
     assert "Save fares" in page and 'action="/partner/routes/' in page
+
+
+async def test_a_train_run_keeps_its_fares_and_seats_on_its_route(app, partners):
+    a = partners["a"]
+    owner = await signed_in(app, a["owner"]["email"])
+    run = a["train"]["id"]
+    page = await (await owner.get(f"/partner/trips/{run}")).get_data(as_text=True)
+    assert f'href="/partner/routes/{a["train"]["route_id"]}"' in page and "Change price" not in page
+    before = await scalar("SELECT CONCAT(price_minor, '/', seats_total) FROM trips WHERE id = %(id)s", {"id": run})
+    for path, form in (("price", {"price": "9.00"}), ("seats", {"seats_total": "1"})):
+        refused = await post_form(owner, f"/partner/trips/{run}/{path}", form)
+        assert refused.status_code == 409 and "set on its route" in await refused.get_data(as_text=True)
+    after = await scalar("SELECT CONCAT(price_minor, '/', seats_total) FROM trips WHERE id = %(id)s", {"id": run})
+    assert after == before
