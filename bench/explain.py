@@ -92,6 +92,7 @@ def search_statements(ids: dict, day: date) -> list[tuple[str, str, dict, dict[s
                     "b": {"ix_route_stops_city", "uq_route_stops_city"},
                     "t": {"ix_trips_route_run"},
                     "h": {"ix_booking_seat_legs_leg", "uq_booking_seat_legs_hold"},
+                    "l": {"PRIMARY"},
                 },
             )
         )

@@ -1,5 +1,6 @@
-"""Two partner businesses (A and B), each running an operator with a trip, a hotel with a room type and an "on
-request" restaurant with two tables (4 and 2 seats), each with a bus and a hotel booking; members of each, a traveller and an admin. B's names are distinctive so a test can
+"""Two partner businesses (A and B), each running an operator with a bus trip and a train (a route with one run), a
+hotel with a room type and an "on request" restaurant with two tables (4 and 2 seats), each with a bus and a hotel
+booking; members of each, a traveller and an admin. B's names are distinctive so a test can
 assert that none of them appears in an answer to A."""
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from travelgo.dates import today_in
 
 from .. import factories
 from ..admin.helpers import book_bus, book_hotel
+from ..segments.helpers import make_train
 
 
 async def make_business(cur, tag: str, traveller: dict) -> dict:
-    """A business named after `tag` with an owner and a staff member, an operator + trip, a hotel + room type,
-    and a bus and a hotel booking."""
+    """A business named after `tag` with an owner and a staff member, an operator with a bus trip and a train (route
+    and run), a hotel + room type, and a bus and a hotel booking."""
     await cur.execute(
         "INSERT INTO partners (name, contact_email) VALUES (%s, %s)", (f"{tag} Group", f"{tag}@biz.example")
     )
@@ -32,6 +34,9 @@ async def make_business(cur, tag: str, traveller: dict) -> dict:
     await cur.execute("UPDATE operators SET partner_id = %s WHERE id = %s", (partner_id, operator["id"]))
     origin = await factories.make_city(cur, f"{tag}ville")
     trip = await factories.make_trip(cur, seats=8, operator=operator, origin=origin)
+    train = await make_train(
+        cur, operator=operator, name=f"{tag} Express", cities=[origin, await factories.make_city(cur, f"{tag} Halt")]
+    )
     hotel = await factories.make_hotel(cur, name=f"{tag} Hotel")
     await cur.execute("UPDATE hotels SET partner_id = %s WHERE id = %s", (partner_id, hotel["id"]))
     room_type = await factories.make_room_type(cur, hotel["id"], rooms=3, nights=20, name=f"{tag} Suite")
@@ -47,14 +52,15 @@ async def make_business(cur, tag: str, traveller: dict) -> dict:
         "staff": staff,
         "operator": operator,
         "trip": trip,
+        "train": train,
         "hotel": hotel,
         "room_type": room_type,
         "bus_booking": bus,
         "hotel_booking": stay,
         "restaurant": restaurant,
         # what must never appear in an answer to another business (cities are the public catalogue)
-        "secrets": [f"{tag} Coaches", f"{tag} Hotel", f"{tag} Suite", f"{tag} Bistro", bus["reference"],
-                    stay["reference"], traveller["email"]],
+        "secrets": [f"{tag} Coaches", f"{tag} Express", f"{tag} Hotel", f"{tag} Suite", f"{tag} Bistro",
+                    bus["reference"], stay["reference"], traveller["email"]],
     }  # fmt: skip
 
 

@@ -21,11 +21,14 @@ async def make_train(
     mode: str = "train",
     cities: list[dict] | None = None,
     code: str | None = None,
+    operator: dict | None = None,
+    name: str = "Test Express",
 ) -> dict:
     """A train (or flight: mode="flight", coaches [("J", "J"), ("Y", "Y")]) calling at `stops` new cities, two hours
-    apart with 10 minutes' halts, 100 km between stops; fares 1A ₹500 + ₹3/km, others cheaper."""
+    apart with 10 minutes' halts, 100 km between stops; fares 1A ₹500 + ₹3/km, others cheaper. A new operator unless
+    `operator` is given."""
     cities = cities or [await factories.make_city(cur) for _ in range(stops)]
-    operator = await factories.make_operator(cur)
+    operator = operator or await factories.make_operator(cur)
     coaches = coaches or [("A1", "1A")]
     stop_rows = []
     for i, city in enumerate(cities):
@@ -47,7 +50,7 @@ async def make_train(
         mode=mode,
         operator_id=operator["id"],
         code=code or f"T{next(factories._seq)}",
-        name="Test Express",
+        name=name,
         stops=stop_rows,
         fares=fares,
     )

@@ -325,8 +325,8 @@ async def insert_vehicle_seats(cur, vehicle_id: int, seats: list[dict]) -> None:
 
 # --- trips --------------------------------------------------------------------------------------------
 
-TRIP_FIELDS = """t.id, t.operator_id, t.vehicle_id, t.origin_id, t.destination_id, t.departs_at, t.arrives_at,
-                 t.duration_minutes, t.price_minor, t.currency, t.seats_total, t.seats_booked, t.status,
+TRIP_FIELDS = """t.id, t.mode, t.route_id, t.operator_id, t.vehicle_id, t.origin_id, t.destination_id, t.departs_at,
+                 t.arrives_at, t.duration_minutes, t.price_minor, t.currency, t.seats_total, t.seats_booked, t.status,
                  t.cancel_reason, t.amenities"""
 TRIP_JOINS = """JOIN cities oc ON oc.id = t.origin_id
                 JOIN cities dc ON dc.id = t.destination_id

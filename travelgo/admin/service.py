@@ -423,6 +423,7 @@ async def change_trip_price(actor: int, trip_id: int, price_minor: int, scope: H
         before = await queries.lock_trip(cur, trip_id)
         if before is None:
             raise NotFound("trip")
+        _bus_only(before)
         # The admin's price is the base; the dynamic price (pricing rules) is worked out from it at once.
         await queries.update_trip(cur, trip_id, {"price_minor": price_minor, "base_price_minor": price_minor})
         await pricing.reprice_trips(cur, ids=[trip_id])
@@ -448,6 +449,7 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int, scope: H
         trip = await queries.lock_trip(cur, trip_id)
         if trip is None:
             raise NotFound("trip")
+        _bus_only(trip)
         if trip["status"] == "cancelled":
             raise Refused("This trip is cancelled; its seats cannot change.")
         vehicle = await queries.select_vehicle(cur, trip["vehicle_id"])
@@ -476,6 +478,13 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int, scope: H
         return after
 
     return await db.run_in_transaction(work)
+
+
+def _bus_only(trip: dict) -> None:
+    """A train's or flight's run is priced per class and segment and its seats are its coaches' (trip_legs): the
+    bus trip's single price and seat count mean nothing for it."""
+    if trip["mode"] != "bus":
+        raise Refused(f"A {trip['mode']}'s fares and seats are set on its route, under Trains and flights.")
 
 
 def _seats_refusal(booked: int) -> str:

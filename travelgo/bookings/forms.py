@@ -231,6 +231,9 @@ def parse_quoted_total(form: dict[str, Any]) -> tuple[int | None, str | None]:
     return int(raw), None
 
 
+BUS_POINT_FIELDS = ("boarding_point_id", "dropping_point_id")  # a bus's own: a train or flight boards at its stops
+
+
 def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The HTML bus form: seats, p-<i>-name/age/gender per seat, contact and the idempotency key.
 
@@ -263,7 +266,7 @@ def parse_bus_form(form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[st
     if quote_error:
         errors.setdefault("__all__", quote_error)
     points = {}
-    for name, kind in (("boarding_point_id", "boarding"), ("dropping_point_id", "dropping")):
+    for name, kind in zip(BUS_POINT_FIELDS, ("boarding", "dropping"), strict=True):
         raw = (form.get(name) or "").strip()
         if raw and not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
             errors[name] = f"Choose one of this bus's {kind} points."

@@ -48,6 +48,10 @@ OWNED: dict[str, Owned] = {
         "trip", "FROM trips own_t JOIN operators own_o ON own_o.id = own_t.operator_id", "own_t.id",
         "own_o.partner_id",
     ),
+    "route": Owned(  # trains and flights (travelgo/segments); their runs are trips, owned through trips.operator_id
+        "route", "FROM routes own_ro JOIN operators own_o ON own_o.id = own_ro.operator_id", "own_ro.id",
+        "own_o.partner_id",
+    ),
     "hotel": Owned("hotel", "FROM hotels own_h", "own_h.id", "own_h.partner_id"),
     "room_type": Owned(
         "room type", "FROM room_types own_rt JOIN hotels own_h ON own_h.id = own_rt.hotel_id", "own_rt.id",
@@ -60,7 +64,8 @@ OWNED: dict[str, Owned] = {
     ),
 }  # fmt: skip
 
-# bookings.<column> → the kind of row it points at: a booking belongs to the business owning that row.
+# bookings.<column> → the kind of row it points at: a booking belongs to the business owning that row (a train or
+# flight booking's trip_id is a run of a route, so it belongs to the route's operator's business like a bus's).
 BOOKING_LINKS: tuple[tuple[str, str], ...] = (
     ("trip_id", "trip"),
     ("room_type_id", "room_type"),

@@ -5,7 +5,8 @@ The inventory, booking and analytics pages are the admin's views (travelgo/admin
 partner guard instead of the admin one: the guard resolves the caller's PartnerScope, the views pass it to the
 admin services (views.area_scope), and the services filter every read and check every change with it
 (travelgo/partners/ownership.py). So each rule lives once, and a partner's page is the admin's page narrowed to
-one business. Owner-only routes (prices, room types, hotel details, trip cancellation, members) say so below.
+one business. Owner-only routes (prices, room types, hotel details, trip cancellation, new train and flight
+routes with their runs and fares, members) say so below.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from quart import Blueprint, Response, g
 
 from .. import events
 from ..admin import charts
-from ..admin.routes import audit, bookings, dashboard, hotels, restaurants, trips, vehicles
+from ..admin.routes import audit, bookings, dashboard, hotels, restaurants, transport, trips, vehicles
 from ..auth import browser_user, login_required
 from ..forms import FormState, NotFound, found, not_found, saved
 from ..live import service as live
@@ -32,8 +33,8 @@ from .scope import partner_required, scope
 bp = Blueprint("partner", __name__, url_prefix="/partner")
 
 # (rule, admin view, methods, role): the admin's views this area shares. Staff run inventory and bookings and answer
-# table requests; prices, room types, hotel and restaurant details (deposit, policy), opening hours, tables, trip
-# cancellation and the audit trail are for owners.
+# table requests; prices, room types, hotel and restaurant details (deposit, policy), opening hours, tables, train and
+# flight routes (new routes, runs, fares), trip cancellation and the audit trail are for owners.
 SHARED: list[tuple[str, Callable, tuple[str, ...], str]] = [
     ("/bookings", bookings.booking_list, ("GET",), "staff"),
     ("/bookings.csv", bookings.booking_export, ("GET",), "staff"),
@@ -44,6 +45,11 @@ SHARED: list[tuple[str, Callable, tuple[str, ...], str]] = [
     ("/trips/<int:trip_id>/seats", trips.trip_seats, ("POST",), "staff"),
     ("/trips/<int:trip_id>/price", trips.trip_price, ("POST",), "owner"),
     ("/trips/<int:trip_id>/cancel", trips.trip_cancel, ("POST",), "owner"),
+    ("/routes", transport.route_list, ("GET",), "staff"),
+    ("/routes/<int:route_id>", transport.route_show, ("GET",), "staff"),
+    ("/routes", transport.route_create, ("POST",), "owner"),
+    ("/routes/<int:route_id>/runs", transport.route_runs, ("POST",), "owner"),
+    ("/routes/<int:route_id>/fares", transport.route_fares, ("POST",), "owner"),
     ("/vehicles", vehicles.vehicle_list, ("GET",), "staff"),
     ("/hotels", hotels.hotel_list, ("GET",), "staff"),
     ("/hotels/<int:hotel_id>", hotels.hotel_show, ("GET",), "staff"),

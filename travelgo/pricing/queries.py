@@ -94,6 +94,21 @@ async def select_trip_rules(cur, trip_id: int | None, origin_id: int, destinatio
     return await cur.fetchall()
 
 
+async def select_segment_rules(cur, trip_ids: list[int], origin_id: int, destination_id: int) -> list[Row]:
+    """The rules of train or flight runs sold from one city to another: the runs' own and that city pair's."""
+    placeholders, params = db.in_list("t", trip_ids)
+    await cur.execute(
+        f"""
+        SELECT {RULE_COLUMNS}
+          FROM pricing_rules r
+         WHERE r.trip_id IN ({placeholders})
+            OR (r.origin_id = %(origin)s AND r.destination_id = %(destination)s)
+        """,
+        {**params, "origin": origin_id, "destination": destination_id},
+    )
+    return await cur.fetchall()
+
+
 async def select_room_type_rules(cur, room_type_id: int | None, hotel_id: int) -> list[Row]:
     """The rules of one room type: its own and its hotel's."""
     await cur.execute(
@@ -135,10 +150,11 @@ async def lock_trips(
     after_id: int | None = None,
     limit: int | None = None,
 ) -> list[Row]:
-    """Scheduled trips departing from `since` on, of some ids, a route or a batch after an id, locked in id order
-    (the booking engine's order for trips)."""
+    """Scheduled bus trips departing from `since` on, of some ids, a route or a batch after an id, locked in id order
+    (the booking engine's order for trips). Trains and flights are not here: their seats are priced per class and
+    segment when quoted and booked (travelgo/segments/kind.py), so trips.price_minor is no one's price for them."""
     params: dict[str, Any] = {"since": since}
-    where = ["t.status = 'scheduled'", "t.departs_at >= %(since)s"]
+    where = ["t.status = 'scheduled'", "t.mode = 'bus'", "t.departs_at >= %(since)s"]
     if ids is not None:
         placeholders, id_params = db.in_list("t", ids)
         where.append(f"t.id IN ({placeholders})")

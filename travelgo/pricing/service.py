@@ -66,6 +66,12 @@ def _trip_rules(rules: list[dict], trip: dict) -> list[Rule]:
     )
 
 
+def segment_rules(rules: list[dict], trip_id: int, origin_id: int, destination_id: int) -> list[Rule]:
+    """The rules of a train or flight run sold from one city to another: its own (a trip rule) and that city pair's
+    (a route rule is about the journey sold, so it prices every mode between its two cities)."""
+    return _trip_rules(rules, {"id": trip_id, "origin_id": origin_id, "destination_id": destination_id})
+
+
 def _room_type_rules(rules: list[dict], room_type: dict) -> list[Rule]:
     return _rules([r for r in rules if r["room_type_id"] == room_type["id"] or r["hotel_id"] == room_type["hotel_id"]])
 

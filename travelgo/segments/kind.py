@@ -7,14 +7,14 @@ schema backs the check: booking_seat_legs holds one row per (trip, seat, leg) wi
 leg_no, held), so two active bookings of a seat can never share a leg, and CHECK(seats_booked <= seats_total) on
 each leg's counter.
 
-Pricing: a seat costs its class's fare for the segment's distance (route_fares). The dynamic pricing rules
-(travelgo/pricing) do not apply to trains and flights yet, so reprice() is a no-op.
+Pricing: segments/fares.py (seat_price), worked out in check() from the locked legs' counts; reprice() has nothing
+to write.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pymysql
@@ -25,19 +25,9 @@ from ..bookings.kinds import BookingColumns, Inventory
 from ..bookings.queries import lock_expired_holds, update_bookings_expired
 from ..text import natural_key
 from . import queries
+from .fares import seat_price, segment_pricing, stop_time
 
 RANK_SEGMENT = 15  # after bus trips (10), before room-nights (20)
-
-
-def fare_minor(fare: dict[str, Any], distance_km: int) -> int:
-    """A class's fare over a distance, in whole rupees (base + per km)."""
-    raw = fare["base_minor"] + fare["per_km_minor"] * max(distance_km, 0)
-    return (raw + 50) // 100 * 100
-
-
-def stop_time(departs_at: datetime, minutes: int | None) -> datetime | None:
-    """A stop's wall-clock time from the trip's first departure and the stop's minutes after it."""
-    return None if minutes is None else departs_at + timedelta(minutes=minutes)
 
 
 class SegmentSeats(Inventory):
@@ -113,7 +103,8 @@ class SegmentSeats(Inventory):
         unsold = sorted({r["class_code"] for r in self.seat_rows.values()} - set(fares))
         if unsold:
             raise NotBookable(f"Class {', '.join(unsold)} is not on sale on this {what}.")
-        self.prices = {s: fare_minor(fares[self.seat_rows[s]["class_code"]], distance) for s in self.seats}
+        ctx, rules = await segment_pricing(cur, trip, self.stops, self.from_stop, self.to_stop, self.leg_rows)
+        self.prices = {s: seat_price(fares[self.seat_rows[s]["class_code"]], distance, ctx, rules) for s in self.seats}
         self.currency = next(iter(fares.values()))["currency"]
         seats_left = min(leg["seats_total"] - leg["seats_booked"] for leg in self.leg_rows)
         if seats_left < len(self.seats):
@@ -183,7 +174,7 @@ class SegmentSeats(Inventory):
             self.seats = []
 
     async def reprice(self, cur) -> None:
-        """Pricing rules do not apply to trains and flights yet: fares are per class and distance."""
+        """Nothing to write: a seat's price is worked out from the legs' counts whenever it is quoted (seat_price)."""
 
     async def publish(self, cur) -> None:
         left = {leg["leg_no"]: leg["seats_total"] - leg["seats_booked"] - self.delta for leg in self.leg_rows}

@@ -233,11 +233,12 @@ async def select_segments_of(cur, booking_ids: list[int]) -> list[Row]:
 def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
     """The cross-mode search's train and flight statement and its mode parameters (the caller adds origin,
     destination, start, end). From the stops (ix_route_stops_city), then each route's runs by date
-    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg)."""
+    (ix_trips_route_run), then the seats held on each run's segment (ix_booking_seat_legs_leg) and its busiest leg's
+    seats booked (trip_legs' primary key; the pricing rules' occupancy)."""
     placeholders, params = db.in_list("m", [m for m in modes if m in SEGMENT_MODES])
     sql = f"""
         SELECT t.id, t.mode, t.status, t.vehicle_id, t.currency, t.seats_total, t.route_id, r.code AS route_code,
-               r.name AS route_name, op.name AS operator, a.stop_no AS from_stop, b.stop_no AS to_stop,
+               r.name AS route_name, op.name AS operator, tz.timezone, a.stop_no AS from_stop, b.stop_no AS to_stop,
                t.departs_at + INTERVAL a.departs_after MINUTE AS departs_at,
                t.departs_at + INTERVAL b.arrives_after MINUTE AS arrives_at,
                b.arrives_after - a.departs_after AS duration_minutes,
@@ -247,12 +248,18 @@ def segment_runs_sql(modes: list[str]) -> tuple[str, dict]:
                  WHERE h.trip_id = t.id
                    AND h.leg_no >= a.stop_no
                    AND h.leg_no < b.stop_no
-                   AND h.held = 1) AS seats_held
+                   AND h.held = 1) AS seats_held,
+               (SELECT MAX(l.seats_booked)
+                  FROM trip_legs l
+                 WHERE l.trip_id = t.id
+                   AND l.leg_no >= a.stop_no
+                   AND l.leg_no < b.stop_no) AS seats_sold
           FROM route_stops a
           JOIN route_stops b ON b.route_id = a.route_id AND b.city_id = %(destination)s
           JOIN routes r ON r.id = a.route_id
           JOIN trips t ON t.route_id = a.route_id
           JOIN operators op ON op.id = t.operator_id
+          JOIN cities tz ON tz.id = t.origin_id
          WHERE a.city_id = %(origin)s
            AND b.stop_no > a.stop_no
            AND a.departs_after IS NOT NULL
@@ -352,3 +359,103 @@ async def select_bus_runs(cur, origin: int, destination: int, start: datetime, e
 async def select_city(cur, city_id: int) -> Row | None:
     await cur.execute("SELECT id, name, timezone FROM cities WHERE id = %(id)s", {"id": city_id})
     return await cur.fetchone()
+
+
+# --- route management (travelgo/segments/manage.py) ----------------------------------------------------------
+
+
+async def select_routes(cur, owned: str, params: Row) -> list[Row]:
+    """Every route passing `owned` (a condition on r.id from partners.ownership.where), trains first."""
+    await cur.execute(
+        f"""
+        SELECT r.id, r.mode, r.code, r.name, o.name AS operator,
+               (SELECT COUNT(*) FROM route_stops s WHERE s.route_id = r.id) AS stops,
+               (SELECT COUNT(*) FROM trips t WHERE t.route_id = r.id AND t.departs_at >= CURDATE()) AS runs
+          FROM routes r
+          JOIN operators o ON o.id = r.operator_id
+         WHERE {owned}
+         ORDER BY r.mode DESC, r.code
+        """,
+        params,
+    )
+    return list(await cur.fetchall())
+
+
+async def select_route(cur, route_id: int, *, lock: bool = False) -> Row | None:
+    await cur.execute(
+        f"""
+        SELECT r.id, r.mode, r.code, r.name, r.operator_id, o.name AS operator
+          FROM routes r
+          JOIN operators o ON o.id = r.operator_id
+         WHERE r.id = %(id)s
+        {"FOR UPDATE" if lock else ""}
+        """,
+        {"id": route_id},
+    )
+    return await cur.fetchone()
+
+
+async def select_route_code_taken(cur, mode: str, code: str) -> bool:
+    await cur.execute("SELECT 1 AS taken FROM routes WHERE mode = %(m)s AND code = %(c)s", {"m": mode, "c": code})
+    return await cur.fetchone() is not None
+
+
+async def select_city_id(cur, name: str) -> int | None:
+    """The id of the city called `name` (compared as the catalogue's collation does), or None."""
+    await cur.execute("SELECT id FROM cities WHERE name = %(n)s ORDER BY id LIMIT 1", {"n": name})
+    row = await cur.fetchone()
+    return row["id"] if row else None
+
+
+async def select_route_vehicle(cur, route_id: int) -> int | None:
+    """The route's rake or aircraft (routes.vehicle_id), else the one its runs use."""
+    await cur.execute(
+        """
+        SELECT vehicle_id FROM routes WHERE id = %(id)s AND vehicle_id IS NOT NULL
+         UNION ALL
+        SELECT vehicle_id FROM trips WHERE route_id = %(id)s
+         LIMIT 1
+        """,
+        {"id": route_id},
+    )
+    row = await cur.fetchone()
+    return row["vehicle_id"] if row else None
+
+
+async def update_route_vehicle(cur, route_id: int, vehicle_id: int) -> None:
+    await cur.execute("UPDATE routes SET vehicle_id = %(v)s WHERE id = %(r)s", {"r": route_id, "v": vehicle_id})
+
+
+async def select_upcoming_runs(cur, route_id: int, limit: int = 30) -> list[Row]:
+    """The route's runs from today, each with its busiest leg's seats booked."""
+    await cur.execute(
+        """
+        SELECT t.id, t.departs_at, t.status,
+               (SELECT MAX(l.seats_booked) FROM trip_legs l WHERE l.trip_id = t.id) AS busiest_leg
+          FROM trips t
+         WHERE t.route_id = %(id)s
+           AND t.departs_at >= CURDATE()
+         ORDER BY t.departs_at
+         LIMIT %(limit)s
+        """,
+        {"id": route_id, "limit": limit},
+    )
+    return list(await cur.fetchall())
+
+
+async def select_run_at(cur, route_id: int, departs_at: datetime) -> bool:
+    await cur.execute(
+        "SELECT 1 AS found FROM trips WHERE route_id = %(r)s AND departs_at = %(d)s", {"r": route_id, "d": departs_at}
+    )
+    return await cur.fetchone() is not None
+
+
+async def replace_fares(cur, route_id: int, fares: list[Row]) -> None:
+    await cur.execute("DELETE FROM route_fares WHERE route_id = %(id)s", {"id": route_id})
+    await cur.executemany(
+        """
+        INSERT INTO route_fares (route_id, class_code, base_minor, per_km_minor, currency)
+        VALUES (%(route_id)s, %(class_code)s, %(base_minor)s, %(per_km_minor)s, %(currency)s)
+        """,
+        [{**f, "route_id": route_id} for f in fares],
+    )

@@ -13,7 +13,7 @@ from quart import Blueprint, abort, flash, g, redirect, request
 from .. import ratelimit
 from ..auth import login_required
 from ..bookings import service as bookings
-from ..bookings.forms import parse_bus_form
+from ..bookings.forms import BUS_POINT_FIELDS, parse_bus_form
 from ..dates import today_in
 from ..places.pickers import city_datalist, resolve_city_fields
 from ..querystring import query_args
@@ -167,7 +167,8 @@ async def segment_booking_form(trip_id: int):
 async def segment_booking_create(trip_id: int):
     """Book the chosen berths or seats for the segment (a hold, then the same checkout as every booking)."""
     form = await request.form
-    values = form_dict(form, "seats")
+    # the bus form's fields without a bus's boarding and dropping points (a stray one is ignored, never an error)
+    values = {k: v for k, v in form_dict(form, "seats").items() if k not in BUS_POINT_FIELDS}
     view, _ = parse_model(SegmentView, {k: values.get(k) for k in ("origin", "destination")})
     trip = await _segment_or_error(trip_id, view)
     data, errors = parse_bus_form(values)
@@ -177,7 +178,7 @@ async def segment_booking_create(trip_id: int):
         )
     await ratelimit.limit_booking(g.current_user.id)
     try:
-        segment_data = {k: v for k, v in data.items() if k not in ("boarding_point_id", "dropping_point_id")}
+        segment_data = {k: v for k, v in data.items() if k not in BUS_POINT_FIELDS}
         booking = await bookings.book_segment(
             g.current_user, trip_id, trip["origin"]["id"], trip["destination"]["id"], **segment_data
         )

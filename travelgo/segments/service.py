@@ -9,9 +9,11 @@ from typing import Any
 from .. import dates, db
 from ..bookings.errors import InvalidBooking, NotFound
 from ..buses import service as buses
+from ..pricing import queries as pricing_queries
+from ..pricing import service as pricing
 from ..text import natural_key
 from . import queries
-from .kind import fare_minor, stop_time
+from .fares import seat_price, segment_context, segment_pricing, stop_time
 
 MODES = ("bus", "train", "flight")
 SORTS = ("departure", "price", "duration")
@@ -129,8 +131,11 @@ async def _segment_items(cur, origin, destination, start, end, modes) -> list[di
     fares: dict[int, dict[str, dict]] = {}
     for row in await queries.select_fares_of(cur, sorted({r["route_id"] for r in runs})):
         fares.setdefault(row["route_id"], {})[row["class_code"]] = row
+    rules = await pricing_queries.select_segment_rules(cur, [r["id"] for r in runs], origin, destination)
     items = []
     for run in runs:
+        ctx = segment_context(run["departs_at"], run["seats_sold"] or 0, run["seats_total"], run["timezone"])
+        run_rules = pricing.segment_rules(rules, run["id"], origin, destination)
         classes = []
         for code, seats in sorted(class_seats.get(run["vehicle_id"], {}).items()):
             fare = fares.get(run["route_id"], {}).get(code)
@@ -141,7 +146,7 @@ async def _segment_items(cur, origin, destination, start, end, modes) -> list[di
                     "class_code": code,
                     "name": CLASS_NAMES[code],
                     "seats_left": seats - held.get(run["id"], {}).get(code, 0),
-                    "price_minor": fare_minor(fare, run["distance_km"]),
+                    "price_minor": seat_price(fare, run["distance_km"], ctx, run_rules),
                 }
             )
         open_classes = [c for c in classes if c["seats_left"] > 0]
@@ -188,10 +193,7 @@ async def trip_detail(trip_id: int, origin: int | None = None, destination: int 
             errors["destination"] = "The destination must come after the origin on this route"
         if errors:
             raise InvalidBooking(errors)
-        seats = await queries.select_seats(cur, trip["vehicle_id"])
-        held = await queries.select_held_labels(cur, trip_id, from_stop, to_stop - 1)
-        fares = await queries.select_fares(cur, trip["route_id"])
-    return _detail(trip, stops, from_stop, to_stop, seats, held, fares)
+        return await _segment_detail(cur, trip, stops, from_stop, to_stop)
 
 
 async def _bus_detail(trip_id: int, origin: int | None, destination: int | None) -> dict[str, Any]:
@@ -232,7 +234,17 @@ async def _bus_detail(trip_id: int, origin: int | None, destination: int | None)
     }  # fmt: skip
 
 
-def _detail(trip, stops, from_stop, to_stop, seats, held, fares) -> dict[str, Any]:
+async def _segment_detail(cur, trip, stops, from_stop, to_stop) -> dict[str, Any]:
+    """A segment's seat map with each seat's availability and price (read on the caller's cursor)."""
+    seats = await queries.select_seats(cur, trip["vehicle_id"])
+    held = await queries.select_held_labels(cur, trip["id"], from_stop, to_stop - 1)
+    fares = await queries.select_fares(cur, trip["route_id"])
+    legs = await queries.lock_legs(cur, trip["id"], from_stop, to_stop - 1, lock=False)
+    ctx, rules = await segment_pricing(cur, trip, stops, from_stop, to_stop, legs)
+    return _detail(trip, stops, from_stop, to_stop, seats, held, fares, ctx, rules)
+
+
+def _detail(trip, stops, from_stop, to_stop, seats, held, fares, ctx, rules) -> dict[str, Any]:
     zone = trip["timezone"]
     distance = stops[to_stop]["distance_km"] - stops[from_stop]["distance_km"]
     closed = trip["status"] != "scheduled" or (
@@ -253,7 +265,7 @@ def _detail(trip, stops, from_stop, to_stop, seats, held, fares) -> dict[str, An
             "number": seat["number"],
             "row": seat["row_no"],
             "col": seat["col_no"],
-            "price_minor": fare_minor(fare, distance) if fare else None,
+            "price_minor": seat_price(fare, distance, ctx, rules) if fare else None,
         }
         seat_list.append(out)
         coach = coaches.setdefault(
@@ -299,10 +311,7 @@ async def segment_state(trip_id: int, from_stop: int, to_stop: int) -> dict[str,
             return None
         stops = await queries.select_stops(cur, trip["route_id"])
         to_stop = min(to_stop, len(stops) - 1)
-        seats = await queries.select_seats(cur, trip["vehicle_id"])
-        held = await queries.select_held_labels(cur, trip_id, from_stop, to_stop - 1)
-        fares = await queries.select_fares(cur, trip["route_id"])
-    detail = _detail(trip, stops, from_stop, to_stop, seats, held, fares)
+        detail = await _segment_detail(cur, trip, stops, from_stop, to_stop)
     return {
         "trip_id": trip_id,
         "mode": trip["mode"],
