@@ -23,6 +23,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], seconds: float, clients: int) -> dict:
     queue = list(reversed(seats))
     done, failed, latencies = 0, 0, []
+    why: dict[str, int] = {}  # failed cycles by what went wrong: "hold <status>" or "not confirmed in 10 s"
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
 
@@ -36,6 +37,7 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
             hold = await http.post("/api/v1/bookings", json=body, headers=headers)
             if hold.status_code != 201:
                 failed += 1
+                why[f"hold {hold.status_code}"] = why.get(f"hold {hold.status_code}", 0) + 1
                 continue
             booking = hold.json()
             await http.post(f"/testpay/api/orders/{booking['payment']['order_id']}/pay", json={"outcome": "captured"})
@@ -48,6 +50,7 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
                 await asyncio.sleep(0.05)
             else:
                 failed += 1
+                why["not confirmed in 10 s"] = why.get("not confirmed in 10 s", 0) + 1
 
     started = time.perf_counter()
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as http:
@@ -58,6 +61,7 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
     return {
         "cycles": done,
         "failed": failed,
+        "failures": why,
         "seconds": round(elapsed, 2),
         "cycles_per_s": round(done / elapsed, 1),
         "latency_ms": {"p50": pick(0.5), "p99": pick(0.99)},

@@ -119,7 +119,11 @@ async def test_dashboard_shows_top_ten_with_tables_and_readable_chart_text_on_a_
     )
     assert sizes and min(sizes) >= 12, min(sizes)
     ticks = await page.locator("#chart-revenue text[text-anchor=end]").all_text_contents()
-    assert ticks[0] == "₹0" and all(re.fullmatch(r"₹[\d.]+(K|L|Cr)?", t) for t in ticks), ticks
+    # the axis is in the currency most bookings in the range used: the seed's rupees, unless earlier tests in this
+    # database booked more in euros (test factories' default) — either way one symbol and compact amounts
+    symbol = ticks[0][:-1]
+    assert symbol in ("₹", "€") and ticks[0] == f"{symbol}0", ticks
+    assert all(re.fullmatch(rf"{symbol}[\d.]+(K|L|Cr)?", t) for t in ticks), ticks
     await page.get_by_role("link", name=re.compile(r"^All \d+ routes$")).click()
     await expect(page.get_by_role("heading", name="Routes by occupancy")).to_be_visible()
     assert await page.locator("#table-all-routes tbody tr").count() > 10
