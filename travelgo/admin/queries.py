@@ -423,16 +423,22 @@ HOTEL_FIELDS = """h.id, h.city_id, h.name, h.description, h.address, h.area, h.s
                   h.latitude, h.longitude, h.distance_km, h.contact_email"""
 
 
-async def select_hotels(cur, f, scope: HasPartner | None = None) -> dict:
-    owned, params = where(scope, "hotel", "h.id")
-    where_, params = [owned], dict(params)
+def _catalogue_filter(scope: HasPartner | None, entity: str, alias: str, f, searched: tuple[str, ...]):
+    """The WHERE clause and parameters of an admin catalogue list (hotels, restaurants): the scope's rows, in the
+    chosen city, matching `q` in any of the `searched` columns."""
+    owned, params = where(scope, entity, f"{alias}.id")
+    conditions, params = [owned], dict(params)
     if f.city_id:
-        where_.append("h.city_id = %(city_id)s")
+        conditions.append(f"{alias}.city_id = %(city_id)s")
         params["city_id"] = f.city_id
     if f.q:
-        where_.append("(h.name LIKE %(q)s OR h.area LIKE %(q)s)")
+        conditions.append("(" + " OR ".join(f"{alias}.{column} LIKE %(q)s" for column in searched) + ")")
         params["q"] = like(f.q)
-    clause = " AND ".join(where_)
+    return " AND ".join(conditions), params
+
+
+async def select_hotels(cur, f, scope: HasPartner | None = None) -> dict:
+    clause, params = _catalogue_filter(scope, "hotel", "h", f, ("name", "area"))
     return await _page(
         cur,
         f"""
@@ -571,15 +577,7 @@ ACTIVE_TABLE_BOOKING = "('confirmed', 'pending_payment', 'requested')"  # the st
 
 
 async def select_restaurants(cur, f, scope: HasPartner | None = None) -> dict:
-    owned, params = where(scope, "restaurant", "r.id")
-    where_, params = [owned], dict(params)
-    if f.city_id:
-        where_.append("r.city_id = %(city_id)s")
-        params["city_id"] = f.city_id
-    if f.q:
-        where_.append("(r.name LIKE %(q)s OR r.area LIKE %(q)s OR r.cuisine LIKE %(q)s)")
-        params["q"] = like(f.q)
-    clause = " AND ".join(where_)
+    clause, params = _catalogue_filter(scope, "restaurant", "r", f, ("name", "area", "cuisine"))
     return await _page(
         cur,
         f"""
