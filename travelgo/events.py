@@ -30,7 +30,7 @@ from typing import Any
 import aiomysql
 from quart import Quart
 
-from . import searchcache
+from . import db, searchcache
 from .live import queries
 from .live.queries import EventRow
 
@@ -66,8 +66,9 @@ _malloc_trim = _find_malloc_trim()
 
 
 async def publish(cur, topic: str, kind: str, payload: dict[str, Any]) -> None:
-    """Insert an outbox event on the caller's transaction cursor (never commits)."""
-    await cur.execute(
+    """Insert an outbox event on the caller's transaction cursor (never commits; it goes with the next statement)."""
+    await db.defer(
+        cur,
         "INSERT INTO events (topic, kind, payload) VALUES (%(topic)s, %(kind)s, %(payload)s)",
         {"topic": topic, "kind": kind, "payload": json.dumps(payload, default=str)},
     )

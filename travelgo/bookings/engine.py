@@ -173,9 +173,9 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
             return [Created(existing, False)]
     # A plain read, so after every inventory lock: the first plain read fixes the transaction's snapshot, and a
     # snapshot older than a lock would hide the previous holder's seats from check() (counting inside lock_user's
-    # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them).
-    if limit is not None and await queries.select_open_holds(cur, user_id) >= limit:
-        raise TooManyOpenHolds()
+    # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them). It goes to the
+    # server with the check's first read and is judged before the check's answer, as if it had run first.
+    open_holds = await queries.queue_open_holds(cur, user_id) if limit is not None else None
     # 2. Check every unit (collecting every failure, so the answer names all of them): the inventory is free, and
     # costs what the traveller was shown. The price is read from the rows just locked, the same ones consume()
     # charges, so an admin's change between review and confirm cannot slip through.
@@ -189,6 +189,8 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
                     raise PriceChanged(new.expected_total_minor, total_minor, currency)
         except BookingError as exc:
             failures.append((i, exc))
+    if open_holds is not None and (await open_holds.rows(cur))[0]["n"] >= limit:
+        raise TooManyOpenHolds()
     if failures:
         raise ItemsUnavailable(failures)
     if how.after_check is not None:

@@ -189,13 +189,7 @@ class BusSeats(Inventory):
 
     async def consume(self, cur) -> BookingColumns:
         n = len(self.seats)
-        try:
-            await queries.update_trip_seats_booked(cur, self.trip_id, n)
-        except pymysql.err.MySQLError as exc:
-            # ck_trips_seats: the check refuses a full counter first, so only reachable with the lock off.
-            if db.error_code(exc) in db.CHECK_VIOLATION:
-                raise NotEnoughSeats(None, self.trip_id) from exc
-            raise
+        await queries.update_trip_seats_booked(cur, self.trip_id, n, on_error=self._counter_refused)
         self.delta = n
         trip = self.trip
         total_minor, currency = self.price()
@@ -220,20 +214,26 @@ class BusSeats(Inventory):
             for seat, p in zip(self.seats, self.passengers, strict=True)
         ]
         rows.sort(key=lambda r: natural_key(r["label"]))  # one insert order, so no two bookings wait on each other
-        await self._holding(queries.insert_booking_seats(cur, booking_id, self.trip_id, rows))
-        await stops.record_choice(cur, booking_id, self.trip_id, *self.points)  # the trip's own, or first/last
+        await queries.insert_booking_seats(cur, booking_id, self.trip_id, rows, on_error=self._seat_refused)
+        # the trip's own, or first/last
+        await stops.record_choice(cur, booking_id, self.trip_id, *self.points, has_points=bool(self.trip["has_points"]))
 
     async def retake_items(self, cur, booking_id: int) -> None:
-        await self._holding(queries.update_booking_seats_held(cur, booking_id))
-
-    async def _holding(self, statement) -> None:
         try:
-            await statement
+            await queries.update_booking_seats_held(cur, booking_id)
         except pymysql.err.MySQLError as exc:
-            # UNIQUE(trip_id, seat_label, held): only reachable with the lock off. The schema said no; say it cleanly.
-            if db.error_code(exc) == db.DUPLICATE_KEY:
-                raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+            self._seat_refused(exc)
             raise
+
+    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # ck_trips_seats: the check refuses a full counter first, so only reachable with the lock off.
+        if db.error_code(exc) in db.CHECK_VIOLATION:
+            raise NotEnoughSeats(None, self.trip_id) from exc
+
+    def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # UNIQUE(trip_id, seat_label, held): only reachable with the lock off. The schema said no; say it cleanly.
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
 
     async def release(self, cur, booking_id: int) -> None:
         self.seats = await queries.lock_booking_seats(cur, booking_id)

@@ -20,8 +20,8 @@ Row = dict[str, Any]
 async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
     """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip.
 
-    In the same round trip: `timezone`, its origin's zone, and `rule_count`, how many pricing rules can apply to it
-    (0 spares the repricer its read). Subqueries in a locking read are plain reads (MySQL 8 and MariaDB alike), so
+    In the same round trip: `timezone`, its origin's zone, `rule_count`, how many pricing rules can apply to it
+    (0 spares the repricer its read), and `has_points` (0 spares a booking its boarding-point insert). Subqueries in a locking read are plain reads (MySQL 8 and MariaDB alike), so
     neither the city row nor any rule is locked."""
     await cur.execute(
         f"""
@@ -32,7 +32,8 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
                (SELECT COUNT(*)
                   FROM pricing_rules r
                  WHERE r.trip_id = t.id
-                    OR (r.origin_id = t.origin_id AND r.destination_id = t.destination_id)) AS rule_count
+                    OR (r.origin_id = t.origin_id AND r.destination_id = t.destination_id)) AS rule_count,
+               EXISTS (SELECT 1 FROM trip_points p WHERE p.trip_id = t.id) AS has_points
           FROM trips t
          WHERE t.id = %(trip_id)s
         {"FOR UPDATE" if lock else ""}
@@ -132,22 +133,42 @@ async def select_held_seats(cur, trip_id: int, *, lock: bool = False) -> list[st
     return [row["seat_label"] for row in await cur.fetchall()]
 
 
-async def update_trip_seats_booked(cur, trip_id: int, delta: int) -> None:
-    await cur.execute(
+async def update_trip_seats_booked(cur, trip_id: int, delta: int, on_error: db.OnError | None = None) -> None:
+    """Move the trip's counter (deferred: it goes with the next statement; on_error maps a CHECK refusal)."""
+    await db.defer(
+        cur,
         "UPDATE trips SET seats_booked = seats_booked + %(delta)s WHERE id = %(trip_id)s",
         {"trip_id": trip_id, "delta": delta},
+        on_error,
     )
 
 
-async def insert_booking_seats(cur, booking_id: int, trip_id: int, seats: list[Row]) -> None:
-    """seats: [{label, name, age, gender, price_minor}], inserted in label order."""
-    await cur.executemany(
-        """
+async def insert_booking_seats(
+    cur, booking_id: int, trip_id: int, seats: list[Row], on_error: db.OnError | None = None
+) -> None:
+    """seats: [{label, name, age, gender, price_minor}], inserted in label order, in one statement that goes with
+    the next one (on_error maps a duplicate seat)."""
+    rows, params = [], {"booking_id": booking_id, "trip_id": trip_id}
+    for i, seat in enumerate(seats):
+        rows.append(f"(%(booking_id)s, %(trip_id)s, %(l{i})s, %(n{i})s, %(a{i})s, %(g{i})s, %(p{i})s, 1)")
+        params.update(
+            {
+                f"l{i}": seat["label"],
+                f"n{i}": seat["name"],
+                f"a{i}": seat["age"],
+                f"g{i}": seat["gender"],
+                f"p{i}": seat["price_minor"],
+            }
+        )
+    await db.defer(
+        cur,
+        f"""
         INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age,
                                    passenger_gender, price_minor, held)
-        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(name)s, %(age)s, %(gender)s, %(price_minor)s, 1)
+        VALUES {", ".join(rows)}
         """,
-        [{"booking_id": booking_id, "trip_id": trip_id, **seat} for seat in seats],
+        params,
+        on_error,
     )
 
 
@@ -443,12 +464,14 @@ async def select_due_holds(cur, limit: int) -> list[Row]:
 
 
 async def lock_user(cur, user_id: int) -> None:
-    await cur.execute("SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
+    """Lock the traveller's row (nothing is read from it, so it goes with the next statement)."""
+    await db.defer(cur, "SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
 
 
-async def select_open_holds(cur, user_id: int) -> int:
-    """How many unexpired holds the traveller has (exact under lock_user)."""
-    await cur.execute(
+async def queue_open_holds(cur, user_id: int) -> db.Queued:
+    """How many unexpired holds the traveller has (exact under lock_user): one row, n, read with the next statement."""
+    return await db.queue_read(
+        cur,
         """
         SELECT COUNT(*) AS n
           FROM bookings
@@ -458,7 +481,6 @@ async def select_open_holds(cur, user_id: int) -> int:
         """,
         {"id": user_id},
     )
-    return (await cur.fetchone())["n"]
 
 
 # The zone of a booking's starts_at/ends_at: the bus's origin, the hotel's or the restaurant's city.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import db
 from ..partners.ownership import booking_partner
 
 # Kinds whose messages go by e-mail only (account mail: links into the account belong in the mailbox).
@@ -28,8 +29,10 @@ async def queue(
     context: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> None:
-    """Queue `kind` for a user: to `email` (default: the account's address) and their opted-in phone channels."""
-    await cur.execute(
+    """Queue `kind` for a user: to `email` (default: the account's address) and their opted-in phone channels.
+    Deferred: on a transaction's cursor the insert goes with the next statement (often the COMMIT)."""
+    await db.defer(
+        cur,
         """
         INSERT INTO notifications (kind, channel, user_id, booking_id, recipient, context, dedupe_key)
         SELECT %(kind)s, c.channel, u.id, %(booking_id)s, IF(c.channel = 'email', COALESCE(%(email)s, u.email), u.phone),

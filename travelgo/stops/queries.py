@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .. import db
+
 Row = dict[str, Any]
 
 
@@ -35,14 +37,8 @@ async def insert_trip_points(cur, trip_id: int, kind: str, points: list[tuple[st
     )
 
 
-async def insert_booking_points(
-    cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None
-) -> int:
-    """Record a booking's points in one statement: the ones asked for when they are the trip's own of that kind,
-    the first boarding and the last dropping point for one left out (None). Returns the rows written: 0 when the
-    trip has no points of a kind, or an id asked for is not one of them."""
-    await cur.execute(
-        """
+# A booking's boarding and dropping points (insert_booking_points says which).
+INSERT_BOOKING_POINTS = """
         INSERT INTO booking_points (booking_id, trip_id, boarding_point_id, dropping_point_id)
         SELECT %(booking_id)s, %(trip_id)s, c.boarding, c.dropping
           FROM (SELECT (SELECT b.id
@@ -59,10 +55,27 @@ async def insert_booking_points(
                          LIMIT 1) AS dropping) c
          WHERE c.boarding IS NOT NULL
            AND c.dropping IS NOT NULL
-        """,
-        {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id},
-    )
+        """
+
+
+async def insert_booking_points(
+    cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None
+) -> int:
+    """Record a booking's points in one statement: the ones asked for when they are the trip's own of that kind,
+    the first boarding and the last dropping point for one left out (None). Returns the rows written: 0 when the
+    trip has no points of a kind, or an id asked for is not one of them."""
+    await cur.execute(INSERT_BOOKING_POINTS, _points_params(booking_id, trip_id, boarding_id, dropping_id))
     return cur.rowcount
+
+
+async def defer_default_booking_points(cur, booking_id: int, trip_id: int) -> None:
+    """insert_booking_points for a booking that asked for no point (nothing to check, so it goes with the next
+    statement of the transaction)."""
+    await db.defer(cur, INSERT_BOOKING_POINTS, _points_params(booking_id, trip_id, None, None))
+
+
+def _points_params(booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None) -> dict:
+    return {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id}
 
 
 async def select_booking_trip_points(cur, booking_id: int, trip_id: int) -> list[Row]:

@@ -44,13 +44,20 @@ async def trip_points(
     }
 
 
-async def record_choice(cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None) -> None:
+async def record_choice(
+    cur, booking_id: int, trip_id: int, boarding_id: int | None, dropping_id: int | None, *, has_points: bool = True
+) -> None:
     """Record the points a new booking of this trip chose: they must be the trip's own of that kind (else
     InvalidBooking naming the field, and the booking's transaction rolls back); left out, the first boarding and the
-    last dropping point. A trip without points records nothing. One statement in the booking transaction; the
-    points are read again only to say which one was wrong."""
+    last dropping point. A trip without points records nothing (has_points=False: the caller knows it has none). One
+    statement in the booking transaction, deferred when nothing was asked for; the points are read again only to say
+    which one was wrong."""
+    if boarding_id is None and dropping_id is None:
+        if has_points:
+            await queries.defer_default_booking_points(cur, booking_id, trip_id)
+        return
     written = await queries.insert_booking_points(cur, booking_id, trip_id, boarding_id, dropping_id)
-    if written or (boarding_id is None and dropping_id is None):
+    if written:
         return
     rows = await queries.select_trip_points(cur, trip_id)
     errors = {

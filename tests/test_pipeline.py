@@ -1,0 +1,90 @@
+"""db.PipelineCursor: statements nobody waits on go with the next round trip, in order, all or nothing."""
+
+from __future__ import annotations
+
+import pymysql
+import pytest
+
+from travelgo import db
+
+from . import factories
+
+
+class Refused(Exception):
+    pass
+
+
+def refuse_duplicates(exc: pymysql.err.MySQLError) -> None:
+    if db.error_code(exc) == db.DUPLICATE_KEY:
+        raise Refused("duplicate") from exc
+
+
+async def make_user() -> dict:
+    async with db.transaction() as cur:
+        return await factories.make_user(cur)
+
+
+async def names_like(prefix: str) -> list[str]:
+    async with db.reading() as cur:
+        await cur.execute("SELECT full_name FROM users WHERE full_name LIKE %s ORDER BY id", (prefix + "%",))
+        return [row["full_name"] for row in await cur.fetchall()]
+
+
+async def test_deferred_writes_go_with_the_next_read_in_order(app):
+    user = await make_user()
+    async with db.transaction() as cur:
+        await db.defer(cur, "UPDATE users SET full_name = 'Pipe one' WHERE id = %s", (user["id"],))
+        count = await db.queue_read(cur, "SELECT COUNT(*) AS n FROM users WHERE full_name = 'Pipe one'")
+        await db.defer(cur, "UPDATE users SET full_name = 'Pipe two' WHERE id = %s", (user["id"],))
+        assert cur._queued, "nothing is sent before a statement is read"
+        await cur.execute("SELECT full_name FROM users WHERE id = %s", (user["id"],))
+        # The queued read saw the first write; the final statement saw both.
+        assert (await count.rows(cur))[0]["n"] == 1
+        assert (await cur.fetchone())["full_name"] == "Pipe two"
+        assert not cur._queued
+    assert await names_like("Pipe") == ["Pipe two"]
+
+
+async def test_writes_still_waiting_at_the_end_are_committed_with_it(app):
+    user = await make_user()
+    async with db.transaction() as cur:
+        await db.defer(cur, "UPDATE users SET full_name = 'Pipe late' WHERE id = %s", (user["id"],))
+    assert await names_like("Pipe") == ["Pipe late"]
+
+
+async def test_a_failed_deferred_statement_raises_its_own_error_and_nothing_is_kept(app):
+    first, second = await make_user(), await make_user()
+    with pytest.raises(Refused):
+        async with db.transaction() as cur:
+            await db.defer(cur, "UPDATE users SET full_name = 'Pipe kept?' WHERE id = %s", (first["id"],))
+            # A duplicate e-mail: the unique key refuses it, and on_error says what that means.
+            await db.defer(
+                cur,
+                "UPDATE users SET email = %s WHERE id = %s",
+                (first["email"], second["id"]),
+                on_error=refuse_duplicates,
+            )
+            await db.defer(cur, "UPDATE users SET full_name = 'Pipe after' WHERE id = %s", (second["id"],))
+            await cur.execute("SELECT 1")
+    # The write before the failure is rolled back with the transaction; the ones after it never ran.
+    assert await names_like("Pipe") == []
+
+
+async def test_a_statement_after_a_failed_batch_starts_clean(app):
+    """An error in the middle of a batch leaves no unread result on the connection: the next request works."""
+    first, second = await make_user(), await make_user()
+    with pytest.raises(pymysql.err.IntegrityError):
+        async with db.transaction() as cur:
+            await db.defer(cur, "UPDATE users SET email = %s WHERE id = %s", (first["email"], second["id"]))
+            await cur.execute("SELECT 1")
+    for _ in range(3):  # the pool hands the same connection back
+        async with db.transaction() as cur:
+            await cur.execute("SELECT COUNT(*) AS n FROM users")
+            assert (await cur.fetchone())["n"] == 2
+
+
+async def test_outside_a_transaction_a_deferred_write_runs_at_once(app):
+    user = await make_user()
+    async with db.writing() as cur:
+        await db.defer(cur, "UPDATE users SET full_name = 'Pipe now' WHERE id = %s", (user["id"],))
+    assert await names_like("Pipe") == ["Pipe now"]
