@@ -88,3 +88,26 @@ async def test_outside_a_transaction_a_deferred_write_runs_at_once(app):
     async with db.writing() as cur:
         await db.defer(cur, "UPDATE users SET full_name = 'Pipe now' WHERE id = %s", (user["id"],))
     assert await names_like("Pipe") == ["Pipe now"]
+
+
+async def test_a_batch_sends_its_waiting_writes_at_the_end_even_when_the_block_fails(app):
+    """db.batch() is autocommit: each statement stands as if it had run when called, so a later failure in the
+    block (here Python's) does not lose a write queued before it."""
+    user = await make_user()
+    with pytest.raises(RuntimeError):
+        async with db.batch() as cur:
+            await db.defer(cur, "UPDATE users SET full_name = 'Pipe batch' WHERE id = %s", (user["id"],))
+            raise RuntimeError("after the write")
+    assert await names_like("Pipe") == ["Pipe batch"]
+
+
+async def test_queued_reads_go_together_on_a_batch(app):
+    user = await make_user()
+    async with db.batch() as cur:
+        await db.defer(cur, "UPDATE users SET full_name = 'Pipe many' WHERE id = %s", (user["id"],))
+        names = await db.queue_read(cur, "SELECT full_name FROM users WHERE id = %s", (user["id"],))
+        count = await db.queue_read(cur, "SELECT COUNT(*) AS n FROM users")
+        assert len(cur._queued) == 3 and not names.sent
+        assert await count.rows(cur) == [{"n": 1}]  # asking for one sends all three
+        assert names.sent and not cur._queued
+        assert await names.rows(cur) == [{"full_name": "Pipe many"}]

@@ -238,14 +238,14 @@ class Queued:
 
 
 class PipelineCursor(aiomysql.DictCursor):
-    """A transaction's cursor that batches: statements nobody waits on (db.defer, db.queue_read) wait here and go to
-    the server with the next statement that is read, or with COMMIT, as one multi-statement round trip (the protocol
-    flag aiomysql always sets). Each round trip costs both processes a wake-up on a shared machine, which is most of
-    what a short statement costs (issue 24).
+    """A cursor that batches: statements nobody waits on (db.defer, db.queue_read) wait here and go to the server with
+    the next statement that is read, or with COMMIT (transaction()) or at the end of the block (batch()), as one
+    multi-statement round trip (the protocol flag aiomysql always sets). Each round trip costs both processes a
+    wake-up on a shared machine, which is most of what a short statement costs (issue 24).
 
     The server runs a batch in order and stops at the first error, so the statements after a failed one never run;
     that error is raised as if its statement had run alone (through its on_error). Only a statement whose failure ends
-    the transaction may wait here: the caller learns of the failure later than the call that queued it."""
+    the work may wait here: the caller learns of the failure later than the call that queued it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -261,27 +261,32 @@ class PipelineCursor(aiomysql.DictCursor):
         self._queued = []
 
     async def flush(self) -> None:
+        """Send what is waiting now."""
         if self._queued:
-            await self.execute("DO 0")  # the cheapest statement, so the batch ends in a plain answer
+            await self._send([])
 
     async def execute(self, query: str, args: Any = None) -> int:
         if not self._queued:
             return await super().execute(query, args)
-        batch, self._queued = self._queued, []
-        final = self.mogrify(query, args) if args is not None else query
+        return await self._send([Queued(self.mogrify(query, args) if args is not None else query, None, False)])
+
+    async def _send(self, final: list[Queued]) -> int:
+        """Everything waiting, then `final`, in one round trip; the cursor is left on the last statement's result."""
+        batch, self._queued = self._queued + final, []
         for statement in batch:
             statement.sent = True
-        results = iter(batch)
-        current: Queued | None = next(results)
+        current = batch[0]
         try:
-            await super().execute(";\n".join([s.sql for s in batch] + [final]))
-            while current is not None:
+            await super().execute(";\n".join(s.sql for s in batch))
+            for following in batch[1:]:
                 if current.read:
                     current._rows = list(await self.fetchall())
-                current = next(results, None)
+                current = following
                 await self.nextset()
+            if current.read:
+                current._rows = list(await self.fetchall())
         except pymysql.err.MySQLError as exc:
-            if current is not None and current.on_error is not None:
+            if current.on_error is not None:
                 current.on_error(exc)
             raise
         return self._rowcount
@@ -310,6 +315,23 @@ async def queue_read(cur, query: str, args: Any = None) -> Queued:
     queued = Queued(query, None, read=True)
     queued.sent, queued._rows = True, list(await cur.fetchall())
     return queued
+
+
+@asynccontextmanager
+async def batch() -> AsyncIterator[PipelineCursor]:
+    """An autocommit cursor that batches like a transaction's (db.defer, db.queue_read): what waits goes with the
+    next read, or at the end of the block, also when the block fails, as if each statement had run when called."""
+    async with _acquire("primary") as conn:
+        async with conn.cursor(PipelineCursor) as cur:
+            try:
+                yield cur
+            except Exception:
+                try:
+                    await cur.flush()
+                except Exception:
+                    log.exception("a batched statement failed while the block failed too")
+                raise
+            await cur.flush()
 
 
 @asynccontextmanager

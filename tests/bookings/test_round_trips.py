@@ -62,6 +62,9 @@ async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(cl
     trip, user = await trip_and_user(price_minor=2500)
     headers = await api_token(client, user["email"])
     body = {"type": "bus", "trip_id": trip["id"], "seats": ["3"], "passengers": passengers(1)}
+    # A first booking opens the pool's connections (each new one runs its set-up statements once).
+    warm_up = await client.post("/api/v1/bookings", json={**body, "seats": ["4"]}, headers=headers)
+    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
     with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):  # the now-and-then sweep of expired windows
         response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
     assert response.status_code == 201, await response.get_data(as_text=True)
@@ -73,6 +76,7 @@ async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(cl
     # booking row (its id is read); the seats, the availability event and the traveller's message with COMMIT
     assert len(hold) <= 4, hold
     assert sum(len(trip) for trip in hold) <= 12, hold  # statements: BEGIN, 10, COMMIT
-    # + the token, both rate-limit windows (one statement), the provider order and our payment row, and reading the
-    # booking back (the booking with its payment and refund count, its seats, its boarding and dropping points)
-    assert len(log) <= 11, log
+    # + the token, both rate-limit windows (one statement), the provider order (TestPay's own insert, a remote call
+    # with a real provider), our payment row with the booking read back (with its payment and refund count), and its
+    # seats with its boarding and dropping points
+    assert len(log) <= 9, log

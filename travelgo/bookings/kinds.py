@@ -170,17 +170,16 @@ class BusSeats(Inventory):
             raise NotBookable("This bus has already departed.")
         # Every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may offer
         # fewer seats than the vehicle has) and no active booking holds them.
-        rows = await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
-        states = {row["label"]: row["held"] for row in rows if row["asked"]}
+        existing, held = await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
         # What the availability event will list once these seats are taken (read under the trip lock).
-        self.held = [row["label"] for row in rows if row["held"]]
-        unknown = [s for s in self.seats if s not in states]
+        self.held = held
+        unknown = [s for s in self.seats if s not in existing]
         if unknown:
             raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this bus"})
         seats_left = trip["seats_total"] - trip["seats_booked"]
         if seats_left < len(self.seats):
             raise NotEnoughSeats(max(seats_left, 0), self.trip_id)
-        taken = [s for s in self.seats if states[s]]
+        taken = [s for s in self.seats if s in held]
         if taken:
             raise SeatsUnavailable(taken, self.trip_id)
 

@@ -85,22 +85,27 @@ async def select_hotel(cur, hotel_id: int) -> Row | None:
     return await cur.fetchone()
 
 
-async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> list[Row]:
-    """{label, held, asked} for each requested label that exists on the vehicle and for every seat an active booking
-    holds (asked=0): one read gives the check its answer and the availability event its list of held seats."""
+async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> tuple[set[str], list[str]]:
+    """(the requested labels that exist on the vehicle, every seat an active booking holds on the trip): one round
+    trip gives the check its answer and the availability event its list of held seats. Two index reads (the
+    vehicle's seats by label, the trip's held seats), not a join over every seat of the vehicle."""
     placeholders, params = db.in_list("s", labels)
     await cur.execute(
         f"""
-        SELECT vs.label, (bs.id IS NOT NULL) AS held, (vs.label IN ({placeholders})) AS asked
+        SELECT vs.label, 1 AS asked
           FROM vehicle_seats vs
-          LEFT JOIN booking_seats bs
-            ON bs.trip_id = %(trip_id)s AND bs.seat_label = vs.label AND bs.held = 1
          WHERE vs.vehicle_id = %(vehicle_id)s
-           AND (vs.label IN ({placeholders}) OR bs.id IS NOT NULL)
+           AND vs.label IN ({placeholders})
+        UNION ALL
+        SELECT bs.seat_label, 0
+          FROM booking_seats bs
+         WHERE bs.trip_id = %(trip_id)s
+           AND bs.held = 1
         """,
         {"trip_id": trip_id, "vehicle_id": vehicle_id, **params},
     )
-    return await cur.fetchall()
+    rows = await cur.fetchall()
+    return {row["label"] for row in rows if row["asked"]}, [row["label"] for row in rows if not row["asked"]]
 
 
 async def select_vehicle_labels(cur, vehicle_id: int) -> list[str]:
@@ -548,7 +553,13 @@ async def select_booking_detail_by_reference(cur, user_id: int, reference: str) 
 
 
 async def select_booking_seats(cur, booking_id: int) -> list[Row]:
-    await cur.execute(
+    return await (await queue_booking_seats(cur, booking_id)).rows(cur)
+
+
+async def queue_booking_seats(cur, booking_id: int) -> db.Queued:
+    """A booking's seats, read with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
           FROM booking_seats
@@ -557,7 +568,6 @@ async def select_booking_seats(cur, booking_id: int) -> list[Row]:
         """,
         {"booking_id": booking_id},
     )
-    return await cur.fetchall()
 
 
 # A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.

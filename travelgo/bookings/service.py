@@ -83,9 +83,9 @@ async def _book(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
-    if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
-        await checkout.open_order(made)
-    async with db.reading() as cur:
+    async with db.batch() as cur:  # our payment row goes with the first read of the booking
+        if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
+            await checkout.open_order(made, record_on=cur)
         booking = await _detail(cur, made.booking_id)
     return {**booking, "replayed": not made.created}
 
@@ -382,14 +382,14 @@ async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, 
 
 async def get_booking(user_id: int, reference: str) -> Booking | None:
     """The user's booking with every detail, or None (also for another user's reference)."""
-    async with db.reading() as cur:
+    async with db.batch() as cur:
         row = await queries.select_booking_detail_by_reference(cur, user_id, reference.strip().upper())
         return await _complete(cur, row) if row else None
 
 
 async def booking_detail(booking_id: int) -> Booking | None:
     """A booking as its pages show it, by id (for the messages about it)."""
-    async with db.reading() as cur:
+    async with db.batch() as cur:
         row = await queries.select_booking_detail(cur, booking_id)
         return await _complete(cur, row) if row else None
 
@@ -410,6 +410,8 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             booking[column] = json.loads(booking[column])
     if booking["type"] == "bus":
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
+        seats = await queries.queue_booking_seats(cur, booking["id"])  # with the points: one round trip on a batch()
+        points = await stops.queue_booking_points(cur, booking)
         booking["seats"] = [
             {
                 "label": s["seat_label"],
@@ -418,10 +420,10 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
                 "passenger_gender": s["passenger_gender"],
                 "price_minor": s["price_minor"],
             }
-            for s in await queries.select_booking_seats(cur, booking["id"])
+            for s in await seats.rows(cur)
         ]
         booking["nights"] = []
-        booking.update(await stops.booking_points(cur, booking))
+        booking.update(await stops.booking_points(cur, booking, points))
     elif booking["type"] in SEGMENT_TYPES:
         booking.update(await segments.booking_segment(cur, booking))
         booking["title"] = f"{booking['origin']} → {booking['destination']}"

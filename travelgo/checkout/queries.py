@@ -22,8 +22,10 @@ BOOKING_PAYMENT_JOINS = """LEFT JOIN itinerary_checkouts pay_ic ON pay_ic.id = b
           LEFT JOIN payments pay ON pay.booking_id = COALESCE(pay_ic.lead_booking_id, b.id)"""
 
 
-async def insert_payment(cur, booking_id: int, provider: str, order_id: str, amount_minor: int, currency: str) -> int:
-    await cur.execute(
+async def insert_payment(cur, booking_id: int, provider: str, order_id: str, amount_minor: int, currency: str) -> None:
+    """Our row for a provider order (deferred: on a batching cursor it goes with the next statement)."""
+    await db.defer(
+        cur,
         """
         INSERT INTO payments (booking_id, provider, order_id, amount_minor, currency)
         VALUES (%(booking_id)s, %(provider)s, %(order_id)s, %(amount)s, %(currency)s)
@@ -36,7 +38,6 @@ async def insert_payment(cur, booking_id: int, provider: str, order_id: str, amo
             "currency": currency,
         },
     )
-    return cur.lastrowid
 
 
 async def select_payment_by_booking(cur, booking_id: int) -> Row | None:

@@ -13,6 +13,7 @@ The money rules, in one place:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -59,9 +60,12 @@ def base_url() -> str:
 # --- opening an order ---------------------------------------------------------------------------------------
 
 
-async def open_order(hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None) -> None:
+async def open_order(
+    hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None, record_on=None
+) -> None:
     """The provider order for a hold just created, at the price the hold fixed (provider and base URL: the app's,
-    unless given, as bench/floor.py does without an app)."""
+    unless given, as bench/floor.py does without an app). Our payment row is written on `record_on` when given (a
+    db.batch() cursor: it goes with the caller's next read), else on its own."""
     provider = provider or payments.current()
     base = base or base_url()
     try:
@@ -83,7 +87,7 @@ async def open_order(hold: engine.Created, provider: PaymentProvider | None = No
 
         await db.run_in_transaction(let_go)
         raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
-    async with db.writing() as cur:
+    async with contextlib.nullcontext(record_on) if record_on is not None else db.writing() as cur:
         await queries.insert_payment(
             cur, hold.booking_id, provider.name, order.order_id, order.amount_minor, order.currency
         )

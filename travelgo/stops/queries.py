@@ -78,10 +78,11 @@ def _points_params(booking_id: int, trip_id: int, boarding_id: int | None, dropp
     return {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id}
 
 
-async def select_booking_trip_points(cur, booking_id: int, trip_id: int) -> list[Row]:
+async def queue_booking_trip_points(cur, booking_id: int, trip_id: int) -> db.Queued:
     """Every point of a booking's trip (as select_trip_points), each marked `chosen` when the booking chose it: one
-    statement for what a ticket shows."""
-    await cur.execute(
+    statement for what a ticket shows, read with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT tp.id, tp.kind, tp.position, tp.name, tp.landmark, tp.at, (bp.booking_id IS NOT NULL) AS chosen
           FROM trip_points tp
@@ -92,4 +93,3 @@ async def select_booking_trip_points(cur, booking_id: int, trip_id: int) -> list
         """,
         {"booking_id": booking_id, "trip_id": trip_id},
     )
-    return await cur.fetchall()

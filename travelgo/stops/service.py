@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import dates
+from .. import dates, db
 from ..bookings.errors import InvalidBooking
 from . import queries
 
@@ -69,9 +69,15 @@ async def record_choice(
         raise InvalidBooking(errors)
 
 
-async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
+async def queue_booking_points(cur, booking: dict[str, Any]) -> db.Queued:
+    """The read booking_points() needs, to go with the cursor's next round trip."""
+    return await queries.queue_booking_trip_points(cur, booking["id"], booking["trip_id"])
+
+
+async def booking_points(cur, booking: dict[str, Any], queued: db.Queued | None = None) -> dict[str, Any]:
     """The points a bus ticket shows: boarding_point and dropping_point, the chosen ones (or the defaults, first and
-    last, for a booking made before the choice existed; None for a trip without points)."""
+    last, for a booking made before the choice existed; None for a trip without points). `queued`: its read, from
+    queue_booking_points."""
     trip = {
         "id": booking["trip_id"],
         "origin_timezone": booking.get("timezone"),
@@ -79,7 +85,7 @@ async def booking_points(cur, booking: dict[str, Any]) -> dict[str, Any]:
         "boarding_points": booking.get("boarding_points"),
         "dropping_points": booking.get("dropping_points"),
     }
-    rows = await queries.select_booking_trip_points(cur, booking["id"], booking["trip_id"])
+    rows = await (queued or await queue_booking_points(cur, booking)).rows(cur)
     points = await trip_points(cur, trip, rows)
     chosen = {r["id"] for r in rows if r["chosen"]}
     boarding = next((p for p in points["boarding"] if p["id"] in chosen), None)
