@@ -96,6 +96,14 @@ async def require(cur, scope: HasPartner | None, entity: str, item_id: Any) -> N
         raise NotFound(OWNED[entity].noun if entity in OWNED else entity)
 
 
+async def select_owned_kinds(cur, partner_id: int, kinds: tuple[str, ...]) -> frozenset[str]:
+    """Which of `kinds` (OWNED keys) the business owns at least one row of, in one query."""
+    columns = ", ".join(f"EXISTS({OWNED[kind].ids_sql()}) AS `{kind}`" for kind in kinds)
+    await cur.execute(f"SELECT {columns}", {PARAM: partner_id})
+    row = await cur.fetchone()
+    return frozenset(kind for kind in kinds if row[kind])
+
+
 async def booking_partner(cur, booking_id: int) -> int | None:
     """The business a booking (by id) is with, or None."""
     await cur.execute("SELECT reference FROM bookings WHERE id = %(id)s", {"id": booking_id})
