@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from travelgo import db
 from travelgo.bookings.integrity import check_inventory
 
 from ..bookings.helpers import scalar
@@ -16,12 +17,19 @@ async def book(client, headers, body):
 
 async def test_instant_table_without_deposit_is_confirmed_at_the_smallest_table_that_fits(client):
     restaurant, user = await restaurant_and_user(tables=[6, 2, 4])
+    async with db.transaction() as cur:
+        await cur.execute(
+            "UPDATE restaurants SET contact_phone = '+91 22 4000 1234' WHERE id = %s", (restaurant["id"],)
+        )
     headers = await api_token(client, user["email"])
     status, body = await book(client, headers, table_body(restaurant["id"], party_size=3, notes="Window, please"))
     assert status == 201, body
     assert body["type"] == "restaurant" and body["status"] == "confirmed" and body["expires_at"] is None
     assert [t["label"] for t in body["tables"]] == ["T3"]  # 4 seats: the smallest that seats three
     assert body["restaurant"]["name"] == restaurant["name"] and body["guests"] == 3
+    assert body["restaurant"]["phone"] == "+91 22 4000 1234"  # the number the guest's booking page shows
+    shown = await client.get(f"/api/v1/bookings/{body['reference']}", headers=headers)
+    assert (await shown.get_json())["restaurant"]["phone"] == "+91 22 4000 1234"
     assert body["notes"] == "Window, please" and body["total_minor"] == 0 and body["payment"] is None
     assert await scalar("SELECT COUNT(*) FROM restaurant_table_slots") == 6  # 90 min in 15-min slots
     assert await check_inventory() == []
@@ -62,6 +70,7 @@ async def test_deposit_makes_a_hold_to_pay(client):
     status, body = await book(client, headers, table_body(restaurant["id"], party_size=2))
     assert status == 201, body
     assert body["status"] == "pending_payment" and body["total_minor"] == 100000
+    assert body["restaurant"]["phone"] is None  # none given
     assert body["payment"]["amount_minor"] == 100000 and body["expires_at"] is not None
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from .. import events
+import pymysql
+
+from .. import db, events
+from ..forms import Invalid
 from ..partners import ownership
 from ..searchcache import CATALOG_TOPIC
 from . import queries
+
+T = TypeVar("T")
 
 
 def snapshot(row: dict | None, *fields: str) -> dict | None:
@@ -51,3 +57,14 @@ async def record(
         after=after,
     )
     await events.publish(cur, CATALOG_TOPIC, "changed", {"entity": entity, "action": action})
+
+
+async def unique_change(work: Callable[[Any], Awaitable[T]], field: str, message: str) -> T:
+    """Run a change (`work(cur)`, its audit entry included) in one transaction; a duplicate key (a name or code
+    saved at the same moment, or that the form's check let through) is `message` on `field` (422), not a 500."""
+    try:
+        return await db.run_in_transaction(work)
+    except pymysql.err.IntegrityError as exc:
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise Invalid({field: message}) from exc
+        raise

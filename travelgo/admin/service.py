@@ -29,7 +29,7 @@ from ..forms import Invalid, NotFound, Refused
 from ..notify import queries as notify_queries
 from ..notify import sender as notify_sender
 from ..partners import queries as partner_queries
-from ..partners.ownership import HasPartner, require
+from ..partners.ownership import HasPartner, require, require_row
 from ..places import queries as place_queries
 from ..pricing import service as pricing
 from ..restaurants import queries as restaurant_queries
@@ -37,7 +37,7 @@ from ..restaurants import seating
 from ..segments import queries as segment_queries
 from ..stops import queries as stop_queries
 from . import auditview, queries
-from .audit import record, snapshot
+from .audit import record, snapshot, unique_change
 from .forms import (
     DEFAULT_CURRENCY,
     WEEKDAYS,
@@ -147,16 +147,6 @@ async def _save(cur, actor: int, table: _Table, item_id: int | None, data: dict)
     return await _update(cur, actor, table, item_id, data)
 
 
-async def _unique(work: Callable[[Any], Awaitable[dict]], field: str, message: str) -> dict:
-    """Run `work` in a transaction; a duplicate key is a field error on `field`, not a 500."""
-    try:
-        return await db.run_in_transaction(work)
-    except pymysql.err.IntegrityError as exc:
-        if _duplicate(exc):
-            raise Invalid({field: message}) from exc
-        raise
-
-
 # --- cities and operators -----------------------------------------------------------------------------
 
 
@@ -171,7 +161,7 @@ async def get_city(city_id: int) -> dict:
 
 async def save_city(actor: int, form: CityForm, city_id: int | None = None) -> dict:
     """Create a city, or update one; a duplicate name in the same country is a field error."""
-    return await _unique(
+    return await unique_change(
         lambda cur: _save(cur, actor, CITY, city_id, form.model_dump()),
         "name",
         "A city with this name already exists in that country.",
@@ -189,7 +179,7 @@ async def get_operator(operator_id: int) -> dict:
 
 async def save_operator(actor: int, form: OperatorForm, operator_id: int | None = None) -> dict:
     """Create or update an operator; names are unique."""
-    return await _unique(
+    return await unique_change(
         lambda cur: _save(cur, actor, OPERATOR, operator_id, form.model_dump()),
         "name",
         "An operator with this name already exists.",
@@ -339,10 +329,7 @@ async def list_trips(f: TripFilter, scope: HasPartner | None = None) -> dict:
 async def get_trip(trip_id: int, scope: HasPartner | None = None) -> dict:
     """A trip with the seats currently held and its bookings."""
     async with db.reading() as cur:
-        await require(cur, scope, "trip", trip_id)
-        trip = await queries.select_trip(cur, trip_id)
-        if trip is None:
-            raise NotFound("trip")
+        trip = await require_row(cur, scope, "trip", trip_id, queries.select_trip)
         held = await queries.select_held_seats(cur, trip_id)
         bookings = await queries.select_bookings(cur, _TripBookings(trip_id=trip_id), limit=200, offset=0)
     return {**trip, "amenities": _set(trip["amenities"]), "held_seats": held, "bookings": bookings["items"]}
@@ -419,10 +406,7 @@ async def change_trip_price(actor: int, trip_id: int, price_minor: int, scope: H
     """A new seat price for future bookings (existing bookings keep the price they paid)."""
 
     async def work(cur):
-        await require(cur, scope, "trip", trip_id)
-        before = await queries.lock_trip(cur, trip_id)
-        if before is None:
-            raise NotFound("trip")
+        before = await require_row(cur, scope, "trip", trip_id, queries.lock_trip)
         _bus_only(before)
         # The admin's price is the base; the dynamic price (pricing rules) is worked out from it at once.
         await queries.update_trip(cur, trip_id, {"price_minor": price_minor, "base_price_minor": price_minor})
@@ -445,10 +429,7 @@ async def change_trip_seats(actor: int, trip_id: int, seats_total: int, scope: H
     """Seats offered on a trip: at most the vehicle's seats, never fewer than are booked."""
 
     async def work(cur):
-        await require(cur, scope, "trip", trip_id)
-        trip = await queries.lock_trip(cur, trip_id)
-        if trip is None:
-            raise NotFound("trip")
+        trip = await require_row(cur, scope, "trip", trip_id, queries.lock_trip)
         _bus_only(trip)
         if trip["status"] == "cancelled":
             raise Refused("This trip is cancelled; its seats cannot change.")
@@ -503,10 +484,7 @@ async def cancel_trip(actor: int, trip_id: int, reason: str, scope: HasPartner |
     """
 
     async def work(cur):
-        await require(cur, scope, "trip", trip_id)
-        trip = await queries.lock_trip(cur, trip_id)
-        if trip is None:
-            raise NotFound("trip")
+        trip = await require_row(cur, scope, "trip", trip_id, queries.lock_trip)
         if trip["status"] == "cancelled":
             raise Refused("This trip is already cancelled.")
         bookings = await queries.lock_confirmed_trip_bookings(cur, trip_id)
@@ -553,10 +531,7 @@ async def get_hotel(hotel_id: int, start: date | None = None, days: int = 14, sc
     """A hotel with its room types and an inventory grid of `days` nights from `start`."""
     start = start or today_in()
     async with db.reading() as cur:
-        await require(cur, scope, "hotel", hotel_id)
-        hotel = await queries.select_hotel(cur, hotel_id)
-        if hotel is None:
-            raise NotFound("hotel")
+        hotel = await require_row(cur, scope, "hotel", hotel_id, queries.select_hotel)
         room_types = await queries.select_room_types(cur, hotel_id)
         inventory = await queries.select_inventory(cur, hotel_id, start, days)
     nights = [start + timedelta(days=i) for i in range(days)]
@@ -598,9 +573,7 @@ async def save_room_type(
     """Add a room type to a hotel, or edit one."""
 
     async def work(cur):
-        await require(cur, scope, "hotel", hotel_id)
-        if await queries.select_hotel(cur, hotel_id) is None:
-            raise NotFound("hotel")
+        await require_row(cur, scope, "hotel", hotel_id, queries.select_hotel)
         data = {**form.model_dump(exclude={"base_price"}), "base_price_minor": form.base_price_minor}
         if room_type_id is None:
             return await _create(cur, actor, ROOM_TYPE, {**data, "hotel_id": hotel_id})
@@ -776,10 +749,7 @@ async def list_restaurants(f: RestaurantFilter, scope: HasPartner | None = None)
 async def get_restaurant(restaurant_id: int, scope: HasPartner | None = None) -> dict:
     """A restaurant with its business, tables in service (and bookings to come at each), links and week's hours."""
     async with db.reading() as cur:
-        await require(cur, scope, "restaurant", restaurant_id)
-        r = await restaurant_queries.select_restaurant(cur, restaurant_id)
-        if r is None:
-            raise NotFound("restaurant")
+        r = await require_row(cur, scope, "restaurant", restaurant_id, restaurant_queries.select_restaurant)
         tables = await queries.select_restaurant_tables(cur, restaurant_id, wall_now(r["timezone"]))
         links = await restaurant_queries.select_links(cur, [restaurant_id])
         hours = await restaurant_queries.select_hours(cur, [restaurant_id])
@@ -992,10 +962,7 @@ async def iter_bookings(f: BookingFilter, batch: int = 500, scope: HasPartner | 
 async def get_booking(reference: str, scope: HasPartner | None = None) -> dict:
     """One booking with its seats or nights."""
     async with db.reading() as cur:
-        await require(cur, scope, "booking", reference)
-        booking = await queries.select_booking(cur, reference.upper())
-        if booking is None:
-            raise NotFound("booking")
+        booking = await require_row(cur, scope, "booking", reference.upper(), queries.select_booking)
         if booking["type"] == "bus":
             booking["seats"] = await booking_queries.select_booking_seats(cur, booking["id"])
         elif booking["type"] == "restaurant":
@@ -1017,10 +984,7 @@ async def cancel_booking(actor: int, reference: str, reason: str, scope: HasPart
     by = "admin" if scope is None else "partner"
 
     async def work(cur):
-        await require(cur, scope, "booking", reference)
-        key = await queries.select_booking_key(cur, reference.upper())
-        if key is None:
-            raise NotFound("booking")
+        key = await require_row(cur, scope, "booking", reference.upper(), queries.select_booking_key)
         if key["status"] in ("confirmed", "pending_payment"):
             refund = key["total_minor"] if key["status"] == "confirmed" else 0  # a hold paid nothing
             result = await release(cur, key["id"], reason=reason, cancelled_by=by, refund_minor=refund)

@@ -95,6 +95,9 @@ class BookedRestaurantOut(BaseModel):
     name: str
     address: str
     city: str
+    phone: str | None = Field(
+        default=None, description="the restaurant's number for the guest (as on the booking page)"
+    )
 
 
 class BookedTableOut(BaseModel):
@@ -232,6 +235,7 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "name": booking["restaurant_name"],
             "address": booking["restaurant_address"],
             "city": booking["restaurant_city"],
+            "phone": booking.get("restaurant_phone"),
         }
     else:
         out["hotel"] = {

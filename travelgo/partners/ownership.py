@@ -1,15 +1,17 @@
 """Which business owns a row: the one place the partner scope is turned into SQL.
 
 Every kind of row a partner can reach is one `Owned` entry: where its rows come from and which column names their
-business. Lists filter with `where()`, single rows are checked with `require()` (a row of another business reads
-exactly like a missing one: NotFound, 404), and bookings belong to a business through the columns in
-BOOKING_LINKS. A new kind of inventory (restaurants, their tables) is one entry here and one link.
+business. Lists filter with `where()`, single rows are checked with `require()` or read and checked at once with
+`require_row()` (a row of another business reads exactly like a missing one: NotFound, 404), and bookings belong to
+a business through the columns in BOOKING_LINKS. A new kind of inventory (restaurants, their tables) is one entry
+here and one link.
 
 `scope` is a PartnerScope or None; None is the platform admin, who reaches every row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -88,12 +90,36 @@ def where_booking(scope: HasPartner | None, alias: str = "b") -> tuple[str, dict
     return f"({links})", {PARAM: scope.partner_id}
 
 
+def _noun(entity: str) -> str:
+    return OWNED[entity].noun if entity in OWNED else entity
+
+
 async def require(cur, scope: HasPartner | None, entity: str, item_id: Any) -> None:
     """NotFound unless the scope may reach this row (an admin reaches every row; existence is the caller's check)."""
     if scope is None:
         return
     if await owner_of(cur, entity, item_id) != scope.partner_id:
-        raise NotFound(OWNED[entity].noun if entity in OWNED else entity)
+        raise NotFound(_noun(entity))
+
+
+async def require_row(
+    cur, scope: HasPartner | None, entity: str, item_id: Any, select: Callable[..., Awaitable[dict | None]], **kw: Any
+) -> dict:
+    """The row `select(cur, item_id, **kw)` reads (a lock_ or select_ query), once the scope may reach it: another
+    business's row and a missing one are the same NotFound."""
+    await require(cur, scope, entity, item_id)
+    row = await select(cur, item_id, **kw)
+    if row is None:
+        raise NotFound(_noun(entity))
+    return row
+
+
+async def select_owned_kinds(cur, partner_id: int, kinds: tuple[str, ...]) -> frozenset[str]:
+    """Which of `kinds` (OWNED keys) the business owns at least one row of, in one query."""
+    columns = ", ".join(f"EXISTS({OWNED[kind].ids_sql()}) AS `{kind}`" for kind in kinds)
+    await cur.execute(f"SELECT {columns}", {PARAM: partner_id})
+    row = await cur.fetchone()
+    return frozenset(kind for kind in kinds if row[kind])
 
 
 async def booking_partner(cur, booking_id: int) -> int | None:

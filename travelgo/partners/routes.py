@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from quart import Blueprint, Response, g
 
-from .. import events
+from .. import db, events
 from ..admin import charts
 from ..admin.routes import audit, bookings, dashboard, hotels, restaurants, transport, trips, vehicles
 from ..auth import browser_user, login_required
@@ -28,6 +28,7 @@ from ..live.routes import subscribe
 from ..web import public_base_url, render, render_block
 from . import service
 from .forms import ApplicationForm, InviteForm
+from .ownership import select_owned_kinds
 from .scope import partner_required, scope
 
 bp = Blueprint("partner", __name__, url_prefix="/partner")
@@ -74,6 +75,43 @@ for rule, view, methods, role in SHARED:
     bp.add_url_rule(
         rule, endpoint=view.__name__, view_func=partner_required(role)(inspect.unwrap(view)), methods=list(methods)
     )
+
+
+# --- the area's nav ----------------------------------------------------------------------------------------
+
+# (href, label, the kind of row (ownership.OWNED) the business must own for the link to show; None: always). Only the
+# nav is narrowed: every URL answers exactly as before, so a typed /partner/restaurants still lists the business's
+# restaurants (none) and the guard above still decides who may open it.
+NAV: list[tuple[str, str, str | None]] = [
+    ("/partner/", "Dashboard", None),
+    ("/partner/bookings", "Bookings", None),
+    ("/partner/trips", "Trips", "operator"),
+    ("/partner/routes", "Trains and flights", "route"),
+    ("/partner/vehicles", "Vehicles", "operator"),
+    ("/partner/hotels", "Hotels", "hotel"),
+    ("/partner/restaurants", "Restaurants", "restaurant"),
+    ("/partner/restaurant-requests", "Table requests", "restaurant"),
+]
+OWNER_NAV: list[tuple[str, str]] = [("/partner/members", "Members"), ("/partner/audit", "Audit log")]
+
+
+async def nav_links() -> list[tuple[str, str]]:
+    """The current business's sections as (href, label): the kinds of inventory it owns, and owners' pages."""
+    s = scope()
+    kinds = tuple(sorted({kind for _, _, kind in NAV if kind is not None}))
+    async with db.reading() as cur:
+        owns = await select_owned_kinds(cur, s.partner_id, kinds)
+    if s.is_owner and "operator" in owns:
+        owns |= {"route"}  # an owner's first train or flight route is made on that page, under one of its operators
+    links = [(href, label) for href, label, kind in NAV if kind is None or kind in owns]
+    return links + (OWNER_NAV if s.is_owner else [])
+
+
+@bp.context_processor
+def partner_nav() -> dict:
+    """`partner_nav()` for the layout: Jinja awaits it only where the nav is drawn, so a fragment or a live panel
+    costs no query."""
+    return {"partner_nav": nav_links}
 
 
 # --- dashboard --------------------------------------------------------------------------------------------

@@ -12,13 +12,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pymysql
-
 from .. import db
 from ..admin import queries as admin_queries
-from ..admin.audit import record
+from ..admin.audit import record, unique_change
 from ..forms import Invalid, NotFound
-from ..partners.ownership import HasPartner, require, where
+from ..partners.ownership import HasPartner, require, require_row, where
 from . import build, queries
 from .fares import fare_minor
 from .forms import FareForm, RouteForm, RunsForm, parse_coaches, parse_fares, parse_stops
@@ -76,21 +74,14 @@ async def create_route(actor: int, form: RouteForm, scope: HasPartner | None = N
         await record(cur, actor, "route.create", "route", route_id, None, {**form.model_dump(), "seats": seats})
         return route_id
 
-    try:
-        return await db.run_in_transaction(work)
-    except pymysql.err.IntegrityError as exc:  # uq_routes_code: the same number saved at the same moment
-        if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise Invalid({"code": f"There already is a {form.mode} {form.code}"}) from exc
-        raise
+    # uq_routes_code: the same number saved at the same moment
+    return await unique_change(work, "code", f"There already is a {form.mode} {form.code}")
 
 
 async def get_route(route_id: int, scope: HasPartner | None = None) -> dict[str, Any]:
     """A route: stops, coaches or cabins with their seat counts, fares (and as the fare form's text), upcoming runs."""
     async with db.reading() as cur:
-        await require(cur, scope, "route", route_id)
-        route = await queries.select_route(cur, route_id)
-        if route is None:
-            raise NotFound("route")
+        route = await require_row(cur, scope, "route", route_id, queries.select_route)
         stops = await queries.select_stops(cur, route_id)
         fares = await queries.select_fares(cur, route_id)
         vehicle_id = await queries.select_route_vehicle(cur, route_id)
@@ -112,20 +103,12 @@ async def get_route(route_id: int, scope: HasPartner | None = None) -> dict[str,
     }
 
 
-async def _lock_route(cur, route_id: int, scope: HasPartner | None) -> dict:
-    await require(cur, scope, "route", route_id)
-    route = await queries.select_route(cur, route_id, lock=True)
-    if route is None:
-        raise NotFound("route")
-    return route
-
-
 async def add_runs(actor: int, route_id: int, form: RunsForm, scope: HasPartner | None = None) -> int:
     """Run the route every day from `start` to `end`, leaving its first stop at `departs` (one trip and its legs per
     day; a day that already has a run at that time is skipped). Returns how many runs were made."""
 
     async def work(cur):
-        route = await _lock_route(cur, route_id, scope)
+        route = await require_row(cur, scope, "route", route_id, queries.select_route, lock=True)
         stops = await queries.select_stops(cur, route_id)
         vehicle_id = await queries.select_route_vehicle(cur, route_id)
         seats = len(await queries.select_seats(cur, vehicle_id))
@@ -155,7 +138,7 @@ async def set_fares(actor: int, route_id: int, form: FareForm, scope: HasPartner
     fares = parse_fares(form.fares)
 
     async def work(cur):
-        await _lock_route(cur, route_id, scope)
+        await require_row(cur, scope, "route", route_id, queries.select_route, lock=True)
         before = await queries.select_fares(cur, route_id)
         await queries.replace_fares(cur, route_id, fares)
         await record(cur, actor, "route.fares", "route", route_id, before, fares)
