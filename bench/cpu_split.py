@@ -153,7 +153,7 @@ def main() -> int:
     from .server import Server
 
     url: DatabaseURL = bench_url()
-    setup = asyncio.run(fixtures.reset(url, distinct_trips=int(90 * args.seconds)))
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=int(250 * args.seconds)))
     trips = setup["trips"]
     ninth = len(trips) // 9
     groups = [trips[i * ninth : (i + 1) * ninth] for i in range(9)]

@@ -72,11 +72,11 @@ async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(cl
     begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
     commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
     hold = log[begin : commit + 1]
-    # BEGIN with the traveller's and the trip's locks; the open-holds count with the seat check; the counter with the
+    # BEGIN, the traveller's and the trip's locks, the open-holds count and the seat check; the counter with the
     # booking row (its id is read); the seats, the availability event and the traveller's message with COMMIT
-    assert len(hold) <= 4, hold
+    assert len(hold) <= 3, hold
     assert sum(len(trip) for trip in hold) <= 12, hold  # statements: BEGIN, 10, COMMIT
     # + the token, both rate-limit windows (one statement), the provider order (TestPay's own insert, a remote call
     # with a real provider), our payment row with the booking read back (with its payment and refund count), and its
     # seats with its boarding and dropping points
-    assert len(log) <= 9, log
+    assert len(log) <= 8, log

@@ -133,6 +133,14 @@ async def test_a_verified_phone_that_opted_in_gets_sms_too(client, outbox):
     (text,) = [m["body"] for m in await messenger.sent("+919876543210")]  # "held" was skipped: paid by then
     assert "confirmed" in text and len(text) < 320  # two SMS segments at most
     assert await messenger.sent("+919800000000") == []  # opted in, but the number is not verified
+    # The hold's own message (queued under the traveller's lock, which read whether they take texts) too.
+    async with db.reading() as cur:
+        for who, channels in ((user, ["email", "sms"]), (unverified, ["email"])):
+            await cur.execute(
+                "SELECT channel FROM notifications WHERE kind = 'booking_held' AND user_id = %s ORDER BY channel",
+                (who["id"],),
+            )
+            assert [row["channel"] for row in await cur.fetchall()] == channels
 
 
 async def test_two_senders_at_once_deliver_each_message_once(client, outbox, many_holds):

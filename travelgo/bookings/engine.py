@@ -158,15 +158,16 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
     if any(n.user_id != user_id for n in news) or (not single and any(n.idempotency_key for n in news)):
         raise ValueError("one traveller; idempotency keys only for a single booking")
     limit = news[0].max_open_holds
+    account = None
     if limit is not None:
         # The traveller's row first (rank 0, before any inventory): two holds of one traveller queue here, so the
         # count below is exact. A locking read, like every lock: the snapshot starts at the first plain read.
-        await queries.lock_user(cur, user_id)
+        account = await queries.lock_user(cur, user_id)
     # 1. Lock, every unit in the global order (so two multi-unit holds queue, never deadlock-loop).
     order = sorted(range(len(news)), key=lambda i: news[i].unit.lock_order())
     for i in order:
         async with _item(i):
-            await news[i].unit.lock(cur, rows=how.rows)
+            await news[i].unit.lock_for_hold(cur, rows=how.rows)
     if single and news[0].idempotency_key:
         existing = await queries.select_booking_id_by_key(cur, user_id, news[0].idempotency_key)
         if existing is not None:
@@ -176,6 +177,8 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
     # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them). It goes to the
     # server with the check's first read and is judged before the check's answer, as if it had run first.
     open_holds = await queries.queue_open_holds(cur, user_id) if limit is not None else None
+    for i in order:  # the checks' plain reads, after every lock; all of it goes with the first read below
+        await news[i].unit.queue_check(cur)
     # 2. Check every unit (collecting every failure, so the answer names all of them): the inventory is free, and
     # costs what the traveller was shown. The price is read from the rows just locked, the same ones consume()
     # charges, so an admin's change between review and confirm cannot slip through.
@@ -213,8 +216,14 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
         await after(cur, created)
     elif single:
         made = created[0]
+        texts = bool((await account.rows(cur))[0]["texts"]) if account is not None else None
         await notify(
-            cur, CREATED_MESSAGE[made.status], user_id=user_id, booking_id=made.booking_id, email=news[0].contact_email
+            cur,
+            CREATED_MESSAGE[made.status],
+            user_id=user_id,
+            booking_id=made.booking_id,
+            email=news[0].contact_email,
+            texts=texts,
         )
         if made.status == "confirmed":
             await notify_partner(cur, "partner_new_booking", made.booking_id)

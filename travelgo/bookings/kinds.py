@@ -78,6 +78,15 @@ class Inventory(ABC):
     async def lock(self, cur, *, rows: bool = True) -> None:
         """Lock (SELECT … FOR UPDATE) the inventory rows this unit checks; `rows=False` only in the race control."""
 
+    async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
+        """lock() for a new booking: a kind may leave its locking read waiting on the cursor (db.queue_read) for
+        check() to read, so a hold's locks and plain reads travel in one round trip. By default lock()."""
+        await self.lock(cur, rows=rows)
+
+    async def queue_check(self, cur) -> None:  # noqa: B027 (a hook: most kinds read in check() itself)
+        """Queue the plain reads check() needs, after every lock of the transaction (db.queue_read); by default
+        none (check() reads for itself)."""
+
     @abstractmethod
     async def check(self, cur) -> None:
         """Raise a BookingError unless the locked inventory can give what this unit asks for."""
@@ -146,6 +155,8 @@ class BusSeats(Inventory):
         self.trip: dict[str, Any] = {}
         self.delta = 0
         self.held: list[str] = []  # seats active bookings held when check() read them
+        self._trip_read: db.Queued | None = None  # lock_for_hold's locking read of the trip
+        self._seats_read: db.Queued | None = None  # queue_check's read of the seats
 
     @classmethod
     async def of_booking(cls, cur, core: dict[str, Any]) -> BusSeats:
@@ -156,21 +167,37 @@ class BusSeats(Inventory):
         return (RANK_TRIP, self.trip_id)
 
     async def lock(self, cur, *, rows: bool = True) -> None:
+        await self.lock_for_hold(cur, rows=rows)
+        await self._locked(cur)
+
+    async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
         self.delta = 0
-        trip = await queries.lock_trip(cur, self.trip_id, lock=rows)
-        if trip is None:
-            raise NotFound("There is no such trip.", field="trip_id")
-        self.trip = trip
+        self._trip_read = await queries.queue_lock_trip(cur, self.trip_id, lock=rows)
+
+    async def _locked(self, cur) -> dict[str, Any]:
+        """The trip row the lock read (sending it now if it still waits)."""
+        if not self.trip:
+            rows = await self._trip_read.rows(cur)
+            if not rows:
+                raise NotFound("There is no such trip.", field="trip_id")
+            self.trip = rows[0]
+        return self.trip
+
+    async def queue_check(self, cur) -> None:
+        self._seats_read = await queries.queue_seat_states(cur, self.trip_id, self.seats)
 
     async def check(self, cur) -> None:
-        trip = self.trip
+        trip = await self._locked(cur)
         if trip["status"] != "scheduled":
             raise NotBookable("This trip has been cancelled by the operator.")
         if dates.local(trip["departs_at"], trip["timezone"]) <= datetime.now(UTC):  # the origin's clock, not the host's
             raise NotBookable("This bus has already departed.")
         # Every seat exists on this vehicle, the trip's counter has that many left for sale (an admin may offer
         # fewer seats than the vehicle has) and no active booking holds them.
-        existing, held = await queries.select_seat_states(cur, self.trip_id, trip["vehicle_id"], self.seats)
+        if self._seats_read is None:
+            await self.queue_check(cur)
+        existing, held = queries.seat_states(await self._seats_read.rows(cur))
+        self._seats_read = None
         # What the availability event will list once these seats are taken (read under the trip lock).
         self.held = held
         unknown = [s for s in self.seats if s not in existing]

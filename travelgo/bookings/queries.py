@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import dates, db
 from ..checkout.queries import BOOKING_PAYMENT_COLUMNS, BOOKING_PAYMENT_JOINS
+from ..notify.queue import USERS_TEXTS
 
 Row = dict[str, Any]
 
@@ -18,12 +19,20 @@ Row = dict[str, Any]
 
 
 async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
-    """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip.
+    """The trip row, locked (queue_lock_trip), read now."""
+    rows = await (await queue_lock_trip(cur, trip_id, lock=lock)).rows(cur)
+    return rows[0] if rows else None
 
-    In the same round trip: `timezone`, its origin's zone, `rule_count`, how many pricing rules can apply to it
-    (0 spares the repricer its read), and `has_points` (0 spares a booking its boarding-point insert). Subqueries in a locking read are plain reads (MySQL 8 and MariaDB alike), so
-    neither the city row nor any rule is locked."""
-    await cur.execute(
+
+async def queue_lock_trip(cur, trip_id: int, *, lock: bool = True) -> db.Queued:
+    """The trip row; FOR UPDATE makes it the lock that serializes every booking and cancel on this trip. A read that
+    goes with the cursor's next round trip (db.queue_read).
+
+    In the same statement: `timezone`, its origin's zone, `rule_count`, how many pricing rules can apply to it
+    (0 spares the repricer its read), and `has_points` (0 spares a booking its boarding-point insert). Subqueries in
+    a locking read are plain reads (MySQL 8 and MariaDB alike), so neither the city row nor any rule is locked."""
+    return await db.queue_read(
+        cur,
         f"""
         SELECT t.id, t.vehicle_id, t.origin_id, t.destination_id, t.status, t.departs_at, t.arrives_at,
                t.price_minor, t.currency, t.seats_total, t.seats_booked, t.base_price_minor, t.floor_minor,
@@ -40,7 +49,6 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
         """,
         {"trip_id": trip_id},
     )
-    return await cur.fetchone()
 
 
 async def select_room_nights(cur, room_type_id: int, check_in: date, check_out: date) -> list[Row]:
@@ -85,16 +93,17 @@ async def select_hotel(cur, hotel_id: int) -> Row | None:
     return await cur.fetchone()
 
 
-async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[str]) -> tuple[set[str], list[str]]:
-    """(the requested labels that exist on the vehicle, every seat an active booking holds on the trip): one round
-    trip gives the check its answer and the availability event its list of held seats. Two index reads (the
-    vehicle's seats by label, the trip's held seats), not a join over every seat of the vehicle."""
+async def queue_seat_states(cur, trip_id: int, labels: list[str]) -> db.Queued:
+    """The read seat_states() takes apart: the requested labels that exist on the trip's vehicle (asked=1) and every
+    seat an active booking holds on the trip (asked=0). Two index reads, not a join over every seat of the vehicle; a
+    plain read that goes with the cursor's next round trip (after the trip's lock, in a hold)."""
     placeholders, params = db.in_list("s", labels)
-    await cur.execute(
+    return await db.queue_read(
+        cur,
         f"""
         SELECT vs.label, 1 AS asked
           FROM vehicle_seats vs
-         WHERE vs.vehicle_id = %(vehicle_id)s
+         WHERE vs.vehicle_id = (SELECT t.vehicle_id FROM trips t WHERE t.id = %(trip_id)s)
            AND vs.label IN ({placeholders})
         UNION ALL
         SELECT bs.seat_label, 0
@@ -102,9 +111,13 @@ async def select_seat_states(cur, trip_id: int, vehicle_id: int, labels: list[st
          WHERE bs.trip_id = %(trip_id)s
            AND bs.held = 1
         """,
-        {"trip_id": trip_id, "vehicle_id": vehicle_id, **params},
+        {"trip_id": trip_id, **params},
     )
-    rows = await cur.fetchall()
+
+
+def seat_states(rows: list[Row]) -> tuple[set[str], list[str]]:
+    """(the requested labels on the vehicle, the held seats) of a queue_seat_states read: the check's answer and the
+    availability event's list of held seats, from one read."""
     return {row["label"] for row in rows if row["asked"]}, [row["label"] for row in rows if not row["asked"]]
 
 
@@ -468,9 +481,12 @@ async def select_due_holds(cur, limit: int) -> list[Row]:
     return list(await cur.fetchall())
 
 
-async def lock_user(cur, user_id: int) -> None:
-    """Lock the traveller's row (nothing is read from it, so it goes with the next statement)."""
-    await db.defer(cur, "SELECT id FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id})
+async def lock_user(cur, user_id: int) -> db.Queued:
+    """Lock the traveller's row, reading with it `texts`, whether they take text messages (notify.queue's texts=),
+    in a read that goes with the next statement."""
+    return await db.queue_read(
+        cur, f"SELECT {USERS_TEXTS} AS texts FROM users WHERE id = %(id)s FOR UPDATE", {"id": user_id}
+    )
 
 
 async def queue_open_holds(cur, user_id: int) -> db.Queued:

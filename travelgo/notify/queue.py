@@ -28,9 +28,30 @@ async def queue(
     email: str | None = None,
     context: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
+    texts: bool | None = None,
 ) -> None:
     """Queue `kind` for a user: to `email` (default: the account's address) and their opted-in phone channels.
-    Deferred: on a transaction's cursor the insert goes with the next statement (often the COMMIT)."""
+    texts=False: the caller read, under a lock on the account, that it takes no text message (users_texts), so
+    with an address given the e-mail row is written without reading the account. Deferred: on a transaction's cursor
+    the insert goes with the next statement (often the COMMIT)."""
+    if texts is False and email is not None:
+        await db.defer(
+            cur,
+            """
+            INSERT INTO notifications (kind, channel, user_id, booking_id, recipient, context, dedupe_key)
+            VALUES (%(kind)s, 'email', %(user_id)s, %(booking_id)s, %(email)s, %(context)s, %(dedupe_key)s)
+                ON DUPLICATE KEY UPDATE notifications.id = notifications.id
+            """,
+            {
+                "kind": kind,
+                "user_id": user_id,
+                "booking_id": booking_id,
+                "email": email,
+                "context": json.dumps(context, default=str) if context else None,
+                "dedupe_key": dedupe_key,
+            },
+        )
+        return
     await db.defer(
         cur,
         """
@@ -55,6 +76,11 @@ async def queue(
             "email_only": kind in EMAIL_ONLY,
         },
     )
+
+
+# Whether an account takes text messages (SMS or WhatsApp), as queue() would decide it: for a read that locks the
+# account anyway (bookings.queries.lock_user), so queue(texts=...) need not read it again.
+USERS_TEXTS = "(phone IS NOT NULL AND phone_verified_at IS NOT NULL AND (notify_sms OR notify_whatsapp))"
 
 
 async def queue_address(cur, kind: str, recipient: str, context: dict[str, Any]) -> None:
