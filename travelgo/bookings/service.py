@@ -83,10 +83,10 @@ async def _book(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
-    async with db.batch() as cur:  # our payment row goes with the first read of the booking
+    async with db.batch() as cur:  # our payment row goes with the reads of the booking: one round trip for a bus
         if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
             await checkout.open_order(made, record_on=cur)
-        booking = await _detail(cur, made.booking_id)
+        booking = await _detail(cur, made.booking_id, unit if made.created else None)
     return {**booking, "replayed": not made.created}
 
 
@@ -394,12 +394,21 @@ async def booking_detail(booking_id: int) -> Booking | None:
         return await _complete(cur, row) if row else None
 
 
-async def _detail(cur, booking_id: int) -> Booking:
-    return await _complete(cur, await queries.select_booking_detail(cur, booking_id))
+async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:
+    """A booking as pages and the API show it; `unit`, the inventory it was just made for, lets a bus booking's seats
+    and points be read with the booking row (on a db.batch() cursor: one round trip)."""
+    items = None
+    if isinstance(unit, BusSeats):
+        items = (
+            await queries.queue_booking_seats(cur, booking_id),
+            await stops.queue_booking_points(cur, {"id": booking_id, "trip_id": unit.trip_id}),
+        )
+    return await _complete(cur, await queries.select_booking_detail(cur, booking_id), items)
 
 
-async def _complete(cur, row: dict[str, Any]) -> Booking:
-    """Add the items (seats or nights), the title, the payment and the refunds to a booking row."""
+async def _complete(cur, row: dict[str, Any], bus_items: tuple[db.Queued, db.Queued] | None = None) -> Booking:
+    """Add the items (seats or nights), the title, the payment and the refunds to a booking row (`bus_items`: a bus
+    booking's seat and point reads, queued already)."""
     booking = Booking(**zoned({k: v for k, v in row.items() if not k.startswith("payment_")}))
     booking["payment"], refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* columns
     booking["refunds"] = [
@@ -410,8 +419,10 @@ async def _complete(cur, row: dict[str, Any]) -> Booking:
             booking[column] = json.loads(booking[column])
     if booking["type"] == "bus":
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
-        seats = await queries.queue_booking_seats(cur, booking["id"])  # with the points: one round trip on a batch()
-        points = await stops.queue_booking_points(cur, booking)
+        seats, points = bus_items or (  # together: one round trip on a batch()
+            await queries.queue_booking_seats(cur, booking["id"]),
+            await stops.queue_booking_points(cur, booking),
+        )
         booking["seats"] = [
             {
                 "label": s["seat_label"],

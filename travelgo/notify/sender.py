@@ -63,7 +63,7 @@ async def _deliver(row: dict) -> None:
             body = message.sms
             provider_id = await messenger.current().send(row["channel"], row["recipient"], body)
     except messages.Obsolete as exc:
-        async with db.transaction() as cur:
+        async with db.writing() as cur:  # one statement: its own transaction
             await queries.update_skipped(cur, row["id"], str(exc))
         return
     except (email.EmailError, messenger.MessengerError) as exc:
@@ -72,10 +72,10 @@ async def _deliver(row: dict) -> None:
         log.exception("notification %s (%s) failed", row["id"], row["kind"])
         error = f"{type(exc).__name__}: {exc}"
     else:
-        async with db.transaction() as cur:
+        async with db.writing() as cur:
             await queries.update_sent(cur, row["id"], subject=message.subject, body=body, provider_id=provider_id)
         return
-    async with db.transaction() as cur:
+    async with db.writing() as cur:
         await queries.update_retry(
             cur,
             row["id"],
