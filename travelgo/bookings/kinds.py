@@ -171,7 +171,8 @@ class BusSeats(Inventory):
         await self._locked(cur)
 
     async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
-        self.delta = 0
+        # A retried transaction runs this unit again: nothing read in the failed attempt may survive into this one.
+        self.delta, self.trip, self._seats_read = 0, {}, None
         self._trip_read = await queries.queue_lock_trip(cur, self.trip_id, lock=rows)
 
     async def _locked(self, cur) -> dict[str, Any]:
