@@ -1,0 +1,121 @@
+"""Where the database floor's time goes (issue 24): CPU per booking on each side, and MariaDB's share per statement.
+
+1. CPU per booking: the floor (bench/floor.py's service transaction: the hold and its TestPay order) and the minimal
+   booking-shaped transaction, each for a few seconds in this process (16 tasks, uvloop), over distinct seats of the
+   bench fixtures. Python's CPU is this process's (time.process_time); MariaDB's is the server process's from /proc
+   (only when the server runs on this machine), so other load on the machine inflates the MariaDB column, not the
+   Python one.
+2. MariaDB's share per statement: one booking at a time on one connection with SHOW PROFILES, summed per statement
+   shape (numbers replaced by N). Profiling slows each statement by a similar amount, so read the shares, not the
+   microseconds.
+
+    python -m bench.floor_split [--seconds 6] [--bookings 60]     (needs `make bench`'s travelgo_bench database)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import glob
+import os
+import re
+import time
+
+import uvloop
+
+from travelgo import db
+
+from . import fixtures, floor
+from .run import bench_url
+
+
+def mariadb_cpu() -> float | None:
+    """CPU seconds used so far by the local MariaDB/MySQL server, or None when there is none here."""
+    for path in ("/run/mysqld/mysqld.pid", "/var/run/mysqld/mysqld.pid", *glob.glob("var/mysql/*.pid")):
+        try:
+            pid = int(open(path).read().strip())
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def cpu_per_booking(url, items, minimal: bool, seconds: float) -> dict:
+    runner = floor.run_minimal if minimal else floor.run_service
+    python0, server0 = time.process_time(), mariadb_cpu()
+    result = uvloop.run(runner(url, items, 16, seconds))
+    python, server = time.process_time() - python0, mariadb_cpu()
+    booked = result["booked"] or 1
+    return {
+        "bookings_per_s": round(result["booked"] / result["seconds"], 1),
+        "python_ms": round(python * 1000 / booked, 3),
+        "mariadb_ms": round((server - server0) * 1000 / booked, 3) if server is not None else None,
+        "errors": result["error"],
+    }
+
+
+async def statement_shares(url, setup: dict, bookings: int) -> list[tuple[str, float, float]]:
+    """(statement shape, share of the server's time, times per booking) over `bookings` floor bookings."""
+    work, _ = floor.service_transaction()
+    await db.open_pools(url, size=1)  # one connection: SHOW PROFILES sees every statement of the booking
+    totals: collections.Counter = collections.Counter()
+    counts: collections.Counter = collections.Counter()
+    seen = 0  # SHOW PROFILES keeps the last 100 statements: count each Query_ID once
+    try:
+        for i in range(bookings):
+            async with db.reading() as cur:
+                await cur.execute("SET profiling = 1")
+            passenger = [{"name": "Bench Passenger", "age": 30}]
+            await work(setup["users"][i % 32], setup["trips"][i], ["1"], passenger, "bench@travelgo.example")
+            async with db.reading() as cur:
+                await cur.execute("SET profiling = 0")
+                await cur.execute("SHOW PROFILES")
+                for row in await cur.fetchall():
+                    query = " ".join(row["Query"].split())
+                    if row["Query_ID"] <= seen or query.startswith("SET profiling"):
+                        continue
+                    seen = row["Query_ID"]
+                    shape = re.sub(r"\d+", "N", query)[:70]
+                    totals[shape] += float(row["Duration"])
+                    counts[shape] += 1
+    finally:
+        await db.close_pools()
+    total = sum(totals.values()) or 1.0
+    return [(shape, t / total, counts[shape] / bookings) for shape, t in totals.most_common()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--bookings", type=int, default=60)
+    args = parser.parse_args()
+    url = bench_url()
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=2000))
+    trips = setup["trips"]
+    per_run = len(trips) // 4
+
+    def items(k: int) -> list[tuple[int, int, str]]:
+        group = trips[k * per_run : (k + 1) * per_run]
+        return [
+            (setup["users"][i % len(setup["users"])], group[i % len(group)], str(i // len(group) + 1))
+            for i in range(len(group) * setup["seats_per_trip"])
+        ]
+
+    uvloop.run(floor.prepare_minimal(url, items(1) + items(3)))
+    print("CPU per booking (16 tasks, one process):")
+    for k, (name, minimal) in enumerate((("floor", False), ("minimal", True), ("floor", False), ("minimal", True))):
+        figures = cpu_per_booking(url, items(k), minimal, args.seconds)
+        print(f"  {name:8s} {figures}")
+    print(f"\nMariaDB's share per statement ({args.bookings} floor bookings, one at a time, SHOW PROFILES):")
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=args.bookings))
+    for shape, share, per_booking in asyncio.run(statement_shares(url, setup, args.bookings)):
+        print(f"  {share:6.1%}  ×{per_booking:.1f}  {shape}")
+    asyncio.run(fixtures.cleanup(url))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
