@@ -15,9 +15,11 @@ from unittest.mock import patch
 import aiomysql.cursors
 import pytest
 
-from travelgo import ratelimit
+from travelgo import db, ratelimit
 
+from .. import factories
 from ..conftest import api_token
+from ..segments.helpers import segment_body, train
 from .helpers import passengers, trip_and_user
 
 COUNTING: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("counting", default=None)
@@ -80,3 +82,26 @@ async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(cl
     # with a real provider), and our payment row with the booking read back: its row (with the payment and refund
     # count), its seats and its boarding and dropping points
     assert len(log) <= 7, log
+
+
+async def test_a_train_segment_hold_costs_at_most_this_many_round_trips(client, statements):
+    trip = await train(stops=5)
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur)
+    headers = await api_token(client, user["email"])
+    warm_up = await client.post("/api/v1/bookings", json=segment_body(trip, 0, 1, ["A1-9"]), headers=headers)
+    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
+    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
+        body = segment_body(trip, 1, 3, ["A1-1", "A1-2"])
+        response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
+    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
+    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
+    # BEGIN, the traveller's and the legs' locks, the open-holds count, the run, its stops, seats, fares and held
+    # seats; the pricing rules of the segment's cities; the legs' counters with the booking row; the segment's seats
+    # and seat-legs, the availability event and the message with COMMIT
+    assert len(log[begin : commit + 1]) <= 4, log[begin : commit + 1]
+    # + the token, the rate limits, the run and its stops to place the asked cities (before the hold), the provider
+    # order, our payment row with the booking, and the segment's run, stops, seats and their coaches read back
+    assert len(log) <= 14, log

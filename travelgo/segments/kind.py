@@ -57,6 +57,7 @@ class SegmentSeats(Inventory):
         self.seat_rows: dict[str, dict[str, Any]] = {}
         self.prices: dict[str, int] = {}
         self.delta = 0
+        self._reads: dict[str, db.Queued] = {}  # the hold's queued reads (lock_for_hold, queue_check)
 
     @classmethod
     async def of_booking(cls, cur, core: dict[str, Any]) -> SegmentSeats:
@@ -70,16 +71,34 @@ class SegmentSeats(Inventory):
 
     async def lock(self, cur, *, rows: bool = True) -> None:
         # The legs first (a locking read): every plain read after it sees the previous holder's commit.
-        self.delta = 0
-        self.leg_rows = await queries.lock_legs(cur, self.trip_id, self.legs.start, self.legs.stop - 1, lock=rows)
-        trip = await queries.select_trip(cur, self.trip_id)
-        if trip is None:
+        await self.lock_for_hold(cur, rows=rows)
+        await self._read_run(cur)
+
+    async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
+        # A retried transaction runs this unit again: nothing read in the failed attempt may survive into this one.
+        self.delta, self.trip, self.leg_rows = 0, {}, []
+        legs = await queries.queue_lock_legs(cur, self.trip_id, self.legs.start, self.legs.stop - 1, lock=rows)
+        self._reads = {"legs": legs}
+
+    async def queue_check(self, cur) -> None:
+        last_leg = self.legs.stop - 1
+        self._reads.update(await queries.queue_hold_reads(cur, self.trip_id, self.legs.start, last_leg, self.seats))
+
+    async def _read_run(self, cur) -> None:
+        """The locked legs, the trip and its stops (queued by lock_for_hold and queue_check; sent now if waiting)."""
+        if self.trip:
+            return
+        if "trip" not in self._reads:
+            await self.queue_check(cur)
+        self.leg_rows = await self._reads["legs"].rows(cur)
+        trip = await self._reads["trip"].rows(cur)
+        if not trip:
             raise NotFound("There is no such train or flight.", field="trip_id")
-        self.trip = trip
-        self.type = trip["mode"]
+        self.trip = trip[0]
+        self.type = self.trip["mode"]
         if len(self.leg_rows) != len(self.legs):
             raise InvalidBooking({"destination": "This trip does not run between those stops"})
-        self.stops = await queries.select_stops(cur, trip["route_id"])
+        self.stops = await self._reads["stops"].rows(cur)
 
     def departs_at(self) -> datetime:
         return stop_time(self.trip["departs_at"], self.stops[self.from_stop]["departs_after"])
@@ -88,17 +107,20 @@ class SegmentSeats(Inventory):
         return stop_time(self.trip["departs_at"], self.stops[self.to_stop]["arrives_after"])
 
     async def check(self, cur) -> None:
+        if "held" not in self._reads:  # a late payment's retake: lock() read the run; the check reads now
+            await self.queue_check(cur)
+        await self._read_run(cur)
         trip = self.trip
         what = "flight" if trip["mode"] == "flight" else "train"
         if trip["status"] != "scheduled":
             raise NotBookable(f"This {what} has been cancelled by the operator.")
         if dates.local(self.departs_at(), trip["timezone"]) <= datetime.now(UTC):
             raise NotBookable(f"This {what} has already left {self.stops[self.from_stop]['city_name']}.")
-        self.seat_rows = {r["label"]: r for r in await queries.select_seats(cur, trip["vehicle_id"], self.seats)}
+        self.seat_rows = {r["label"]: r for r in await self._reads["seats"].rows(cur)}
         unknown = [s for s in self.seats if s not in self.seat_rows]
         if unknown:
             raise InvalidBooking({"seats": f"No seat {', '.join(unknown)} on this {what}"})
-        fares = await queries.select_fares(cur, trip["route_id"])
+        fares = queries.fares_by_class(await self._reads["fares"].rows(cur))
         distance = self.stops[self.to_stop]["distance_km"] - self.stops[self.from_stop]["distance_km"]
         unsold = sorted({r["class_code"] for r in self.seat_rows.values()} - set(fares))
         if unsold:
@@ -109,7 +131,7 @@ class SegmentSeats(Inventory):
         seats_left = min(leg["seats_total"] - leg["seats_booked"] for leg in self.leg_rows)
         if seats_left < len(self.seats):
             raise NotEnoughSeats(max(seats_left, 0), self.trip_id)
-        taken = await queries.select_held_labels(cur, self.trip_id, self.legs.start, self.legs.stop - 1, self.seats)
+        taken = {row["seat_label"] for row in await self._reads.pop("held").rows(cur)}
         if taken:
             raise SeatsUnavailable(sorted(taken, key=natural_key), self.trip_id)
 
@@ -118,12 +140,9 @@ class SegmentSeats(Inventory):
 
     async def consume(self, cur) -> BookingColumns:
         n = len(self.seats)
-        try:
-            await queries.update_legs_booked(cur, self.trip_id, self.legs.start, self.legs.stop - 1, n)
-        except pymysql.err.MySQLError as exc:
-            if db.error_code(exc) in db.CHECK_VIOLATION:  # ck_trip_legs_seats: only reachable with the lock off
-                raise NotEnoughSeats(None, self.trip_id) from exc
-            raise
+        await queries.update_legs_booked(
+            cur, self.trip_id, self.legs.start, self.legs.stop - 1, n, on_error=self._counter_refused
+        )
         self.delta = n
         total_minor, currency = self.price()
         return BookingColumns(
@@ -150,19 +169,23 @@ class SegmentSeats(Inventory):
             for seat, p in zip(self.seats, self.passengers, strict=True)
         ]
         await queries.insert_segment_seats(cur, booking_id, self.trip_id, rows)
-        await self._holding(queries.insert_seat_legs(cur, booking_id, self.trip_id, self.seats, self.legs))
+        await queries.insert_seat_legs(cur, booking_id, self.trip_id, self.seats, self.legs, self._seat_refused)
 
     async def retake_items(self, cur, booking_id: int) -> None:
-        await self._holding(queries.update_seat_legs_held(cur, booking_id))
-
-    async def _holding(self, statement) -> None:
         try:
-            await statement
+            await queries.update_seat_legs_held(cur, booking_id)
         except pymysql.err.MySQLError as exc:
-            # UNIQUE(trip_id, seat_label, leg_no, held): only reachable with the lock off. The schema said no.
-            if db.error_code(exc) == db.DUPLICATE_KEY:
-                raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+            self._seat_refused(exc)
             raise
+
+    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
+        if db.error_code(exc) in db.CHECK_VIOLATION:  # ck_trip_legs_seats: only reachable with the lock off
+            raise NotEnoughSeats(None, self.trip_id) from exc
+
+    def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # UNIQUE(trip_id, seat_label, leg_no, held): only reachable with the lock off. The schema said no.
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
 
     async def release(self, cur, booking_id: int) -> None:
         freed = await queries.update_seat_legs_released(cur, [booking_id])

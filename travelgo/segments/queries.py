@@ -16,10 +16,7 @@ Row = dict[str, Any]
 SEGMENT_MODES = ("train", "flight")
 
 
-async def select_trip(cur, trip_id: int) -> Row | None:
-    """A train or flight trip with its route, operator and first stop's zone (None for a bus trip or no trip)."""
-    await cur.execute(
-        """
+TRIP_SQL = """
         SELECT t.id, t.mode, t.route_id, t.vehicle_id, t.status, t.departs_at, t.arrives_at, t.currency,
                t.origin_id, t.destination_id, t.seats_total, r.code AS route_code, r.name AS route_name,
                op.name AS operator, c.timezone
@@ -29,67 +26,100 @@ async def select_trip(cur, trip_id: int) -> Row | None:
           JOIN cities c ON c.id = t.origin_id
          WHERE t.id = %(trip_id)s
            AND t.mode IN ('train', 'flight')
-        """,
-        {"trip_id": trip_id},
-    )
+        """
+
+
+async def select_trip(cur, trip_id: int) -> Row | None:
+    """A train or flight trip with its route, operator and first stop's zone (None for a bus trip or no trip)."""
+    await cur.execute(TRIP_SQL, {"trip_id": trip_id})
     return await cur.fetchone()
 
 
-async def select_stops(cur, route_id: int) -> list[Row]:
-    """The route's stops in order, with city, station and airport code."""
-    await cur.execute(
-        """
+# The route or the vehicle of a trip, for a read queued before the trip row is known (a hold's reads: one round trip).
+TRIP_ROUTE = "(SELECT tr.route_id FROM trips tr WHERE tr.id = %(trip_id)s)"
+TRIP_VEHICLE = "(SELECT tv.vehicle_id FROM trips tv WHERE tv.id = %(trip_id)s)"
+
+STOPS_SQL = """
         SELECT s.stop_no, s.city_id, c.name AS city_name, s.station, a.iata, s.arrives_after, s.departs_after,
                s.distance_km
           FROM route_stops s
           JOIN cities c ON c.id = s.city_id
           LEFT JOIN airports a ON a.id = s.airport_id
-         WHERE s.route_id = %(route_id)s
+         WHERE s.route_id = {route}
          ORDER BY s.stop_no
-        """,
-        {"route_id": route_id},
-    )
+        """
+
+FARES_SQL = """
+        SELECT class_code, base_minor, per_km_minor, currency
+          FROM route_fares
+         WHERE route_id = {route}
+        """
+
+
+async def select_stops(cur, route_id: int) -> list[Row]:
+    """The route's stops in order, with city, station and airport code."""
+    await cur.execute(STOPS_SQL.format(route="%(route_id)s"), {"route_id": route_id})
     return list(await cur.fetchall())
 
 
 async def select_fares(cur, route_id: int) -> dict[str, Row]:
-    await cur.execute(
+    await cur.execute(FARES_SQL.format(route="%(route_id)s"), {"route_id": route_id})
+    return fares_by_class(await cur.fetchall())
+
+
+def fares_by_class(rows: list[Row]) -> dict[str, Row]:
+    return {row["class_code"]: row for row in rows}
+
+
+def _seats_sql(vehicle: str, labels: list[str] | None) -> tuple[str, dict[str, Any]]:
+    only, params = "", {}
+    if labels is not None:
+        placeholders, params = db.in_list("s", labels)
+        only = f"AND s.label IN ({placeholders})"
+    sql = f"""
+        SELECT s.label, s.number, s.berth, s.row_no, s.col_no, c.code AS coach, c.class_code, c.position
+          FROM coach_seats s
+          JOIN coaches c ON c.id = s.coach_id
+         WHERE s.vehicle_id = {vehicle}
+           {only}
+         ORDER BY c.position, s.number, s.label
         """
-        SELECT class_code, base_minor, per_km_minor, currency
-          FROM route_fares
-         WHERE route_id = %(route_id)s
-        """,
-        {"route_id": route_id},
-    )
-    return {row["class_code"]: row for row in await cur.fetchall()}
+    return sql, params
 
 
 async def select_seats(cur, vehicle_id: int, labels: list[str] | None = None) -> list[Row]:
     """Seats or berths of a vehicle (all, or the given labels), in coach and seat order."""
-    params: dict[str, Any] = {"vehicle_id": vehicle_id}
-    only = ""
-    if labels is not None:
-        placeholders, more = db.in_list("s", labels)
-        only = f"AND s.label IN ({placeholders})"
-        params.update(more)
-    await cur.execute(
-        f"""
-        SELECT s.label, s.number, s.berth, s.row_no, s.col_no, c.code AS coach, c.class_code, c.position
-          FROM coach_seats s
-          JOIN coaches c ON c.id = s.coach_id
-         WHERE s.vehicle_id = %(vehicle_id)s
-           {only}
-         ORDER BY c.position, s.number, s.label
-        """,
-        params,
-    )
+    sql, params = _seats_sql("%(vehicle_id)s", labels)
+    await cur.execute(sql, {"vehicle_id": vehicle_id, **params})
     return list(await cur.fetchall())
+
+
+async def queue_hold_reads(cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str]) -> dict:
+    """A hold's plain reads of a run, each by the trip's id, queued to go in one round trip after the legs' lock
+    (db.queue_read): the trip (select_trip), its stops, the asked seats, the fares and which of the seats an active
+    booking holds on these legs."""
+    seats_sql, seat_params = _seats_sql(TRIP_VEHICLE, labels)
+    held_sql, held_params = _held_sql(first_leg, last_leg, labels, lock=False)
+    by_trip = {"trip_id": trip_id}
+    return {
+        "trip": await db.queue_read(cur, TRIP_SQL, by_trip),
+        "stops": await db.queue_read(cur, STOPS_SQL.format(route=TRIP_ROUTE), by_trip),
+        "seats": await db.queue_read(cur, seats_sql, {**seat_params, **by_trip}),
+        "fares": await db.queue_read(cur, FARES_SQL.format(route=TRIP_ROUTE), by_trip),
+        "held": await db.queue_read(cur, held_sql, {**held_params, **by_trip}),
+    }
 
 
 async def lock_legs(cur, trip_id: int, first_leg: int, last_leg: int, *, lock: bool = True) -> list[Row]:
     """The trip's legs first_leg..last_leg, locked in leg order: overlapping segments queue on their first shared
     leg, disjoint ones do not meet at all."""
-    await cur.execute(
+    return await (await queue_lock_legs(cur, trip_id, first_leg, last_leg, lock=lock)).rows(cur)
+
+
+async def queue_lock_legs(cur, trip_id: int, first_leg: int, last_leg: int, *, lock: bool = True) -> db.Queued:
+    """lock_legs, as a read that goes with the cursor's next round trip."""
+    return await db.queue_read(
+        cur,
         f"""
         SELECT leg_no, seats_total, seats_booked
           FROM trip_legs
@@ -100,7 +130,6 @@ async def lock_legs(cur, trip_id: int, first_leg: int, last_leg: int, *, lock: b
         """,
         {"trip_id": trip_id, "first": first_leg, "last": last_leg},
     )
-    return list(await cur.fetchall())
 
 
 async def select_legs(cur, trip_id: int) -> list[Row]:
@@ -120,14 +149,19 @@ async def select_held_labels(
     cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str] | None = None, *, lock: bool = False
 ) -> set[str]:
     """Labels held by an active booking on any leg first_leg..last_leg (all seats, or only `labels`)."""
-    params: dict[str, Any] = {"trip_id": trip_id, "first": first_leg, "last": last_leg}
+    sql, params = _held_sql(first_leg, last_leg, labels, lock=lock)
+    await cur.execute(sql, {**params, "trip_id": trip_id})
+    return {row["seat_label"] for row in await cur.fetchall()}
+
+
+def _held_sql(first_leg: int, last_leg: int, labels: list[str] | None, *, lock: bool) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"first": first_leg, "last": last_leg}
     only = ""
     if labels is not None:
         placeholders, more = db.in_list("s", labels)
         only = f"AND seat_label IN ({placeholders})"
         params.update(more)
-    await cur.execute(
-        f"""
+    sql = f"""
         SELECT DISTINCT seat_label
           FROM booking_seat_legs
          WHERE trip_id = %(trip_id)s
@@ -135,14 +169,16 @@ async def select_held_labels(
            AND held = 1
            {only}
         {"LOCK IN SHARE MODE" if lock else ""}
-        """,
-        params,
-    )
-    return {row["seat_label"] for row in await cur.fetchall()}
+        """
+    return sql, params
 
 
-async def update_legs_booked(cur, trip_id: int, first_leg: int, last_leg: int, delta: int) -> None:
-    await cur.execute(
+async def update_legs_booked(
+    cur, trip_id: int, first_leg: int, last_leg: int, delta: int, on_error: db.OnError | None = None
+) -> None:
+    """Move the legs' counters (deferred: it goes with the next statement; on_error maps a CHECK refusal)."""
+    await db.defer(
+        cur,
         """
         UPDATE trip_legs
            SET seats_booked = seats_booked + %(delta)s
@@ -150,34 +186,49 @@ async def update_legs_booked(cur, trip_id: int, first_leg: int, last_leg: int, d
            AND leg_no BETWEEN %(first)s AND %(last)s
         """,
         {"trip_id": trip_id, "first": first_leg, "last": last_leg, "delta": delta},
+        on_error,
     )
 
 
 async def insert_segment_seats(cur, booking_id: int, trip_id: int, rows: list[Row]) -> None:
-    """rows: [{label, class_code, from_stop, to_stop, name, age, gender, price_minor}]."""
-    await cur.executemany(
-        """
+    """rows: [{label, class_code, from_stop, to_stop, name, age, gender, price_minor}]; one statement, deferred."""
+    values, params = [], {"booking_id": booking_id, "trip_id": trip_id}
+    for i, row in enumerate(rows):
+        values.append(
+            f"(%(booking_id)s, %(trip_id)s, %(l{i})s, %(c{i})s, %(f{i})s, %(t{i})s, %(n{i})s, %(a{i})s, %(g{i})s,"
+            f" %(p{i})s)"
+        )
+        params.update(
+            {
+                f"l{i}": row["label"], f"c{i}": row["class_code"], f"f{i}": row["from_stop"], f"t{i}": row["to_stop"],
+                f"n{i}": row["name"], f"a{i}": row["age"], f"g{i}": row["gender"], f"p{i}": row["price_minor"],
+            }
+        )  # fmt: skip
+    await db.defer(
+        cur,
+        f"""
         INSERT INTO booking_segment_seats (booking_id, trip_id, seat_label, class_code, from_stop, to_stop,
                                            passenger_name, passenger_age, passenger_gender, price_minor)
-        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(class_code)s, %(from_stop)s, %(to_stop)s, %(name)s,
-                %(age)s, %(gender)s, %(price_minor)s)
+        VALUES {", ".join(values)}
         """,
-        [{"booking_id": booking_id, "trip_id": trip_id, **row} for row in rows],
+        params,
     )
 
 
-async def insert_seat_legs(cur, booking_id: int, trip_id: int, labels: list[str], legs: range) -> None:
-    """One held row per seat and leg, in (label, leg) order: the UNIQUE key refuses a seat already held on a leg."""
-    await cur.executemany(
-        """
-        INSERT INTO booking_seat_legs (booking_id, trip_id, seat_label, leg_no)
-        VALUES (%(booking_id)s, %(trip_id)s, %(label)s, %(leg)s)
-        """,
-        [
-            {"booking_id": booking_id, "trip_id": trip_id, "label": label, "leg": leg}
-            for label in labels
-            for leg in legs
-        ],
+async def insert_seat_legs(
+    cur, booking_id: int, trip_id: int, labels: list[str], legs: range, on_error: db.OnError | None = None
+) -> None:
+    """One held row per seat and leg, in (label, leg) order: the UNIQUE key refuses a seat already held on a leg
+    (on_error says so). One statement, deferred."""
+    values, params = [], {"booking_id": booking_id, "trip_id": trip_id}
+    for i, (label, leg) in enumerate((label, leg) for label in labels for leg in legs):
+        values.append(f"(%(booking_id)s, %(trip_id)s, %(l{i})s, %(g{i})s)")
+        params.update({f"l{i}": label, f"g{i}": leg})
+    await db.defer(
+        cur,
+        f"INSERT INTO booking_seat_legs (booking_id, trip_id, seat_label, leg_no) VALUES {', '.join(values)}",
+        params,
+        on_error,
     )
 
 
