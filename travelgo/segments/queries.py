@@ -94,6 +94,15 @@ async def select_seats(cur, vehicle_id: int, labels: list[str] | None = None) ->
     return list(await cur.fetchall())
 
 
+async def queue_run_reads(cur, trip_id: int) -> tuple[db.Queued, db.Queued]:
+    """The trip (select_trip) and its stops, both by the trip's id: one round trip on a batching cursor."""
+    by_trip = {"trip_id": trip_id}
+    return (
+        await db.queue_read(cur, TRIP_SQL, by_trip),
+        await db.queue_read(cur, STOPS_SQL.format(route=TRIP_ROUTE), by_trip),
+    )
+
+
 async def queue_hold_reads(cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str]) -> dict:
     """A hold's plain reads of a run, each by the trip's id, queued to go in one round trip after the legs' lock
     (db.queue_read): the trip (select_trip), its stops, the asked seats, the fares and which of the seats an active
@@ -232,8 +241,28 @@ async def insert_seat_legs(
     )
 
 
+async def queue_booking_seats(cur, booking_id: int, trip_id: int) -> db.Queued:
+    """The seats (select_seats rows) a booking holds or held, by the booking and its trip: a queued read."""
+    labels = "SELECT bs.seat_label FROM booking_segment_seats bs WHERE bs.booking_id = %(booking_id)s"
+    sql = f"""
+        SELECT s.label, s.number, s.berth, s.row_no, s.col_no, c.code AS coach, c.class_code, c.position
+          FROM coach_seats s
+          JOIN coaches c ON c.id = s.coach_id
+         WHERE s.vehicle_id = {TRIP_VEHICLE}
+           AND s.label IN ({labels})
+         ORDER BY c.position, s.number, s.label
+        """
+    return await db.queue_read(cur, sql, {"booking_id": booking_id, "trip_id": trip_id})
+
+
 async def select_booking_segment(cur, booking_id: int) -> list[Row]:
-    await cur.execute(
+    return await (await queue_booking_segment(cur, booking_id)).rows(cur)
+
+
+async def queue_booking_segment(cur, booking_id: int) -> db.Queued:
+    """A booking's segment seats (select_booking_segment), as a queued read."""
+    return await db.queue_read(
+        cur,
         """
         SELECT seat_label, class_code, from_stop, to_stop, passenger_name, passenger_age, passenger_gender,
                price_minor
@@ -243,7 +272,6 @@ async def select_booking_segment(cur, booking_id: int) -> list[Row]:
         """,
         {"booking_id": booking_id},
     )
-    return list(await cur.fetchall())
 
 
 async def update_seat_legs_held(cur, booking_id: int) -> None:

@@ -49,11 +49,11 @@ def stop_out(stop: dict[str, Any], departs_at: datetime, zone: str) -> dict[str,
 
 async def resolve_segment(trip_id: int, origin: int, destination: int) -> tuple[int, int]:
     """The stop numbers of two cities on a train or flight trip's route, in route order."""
-    async with db.reading() as cur:
-        trip = await queries.select_trip(cur, trip_id)
-        if trip is None:
+    async with db.batch() as cur:
+        trip_read, stops_read = await queries.queue_run_reads(cur, trip_id)
+        if not await trip_read.rows(cur):
             raise NotFound("There is no such train or flight.", field="trip_id")
-        stops = {s["city_id"]: s["stop_no"] for s in await queries.select_stops(cur, trip["route_id"])}
+        stops = {s["city_id"]: s["stop_no"] for s in await stops_read.rows(cur)}
     errors = {}
     if origin not in stops:
         errors["origin"] = "This trip does not call at that origin"
@@ -325,12 +325,12 @@ async def segment_state(trip_id: int, from_stop: int, to_stop: int) -> dict[str,
 async def booking_segment(cur, booking: dict[str, Any]) -> dict[str, Any]:
     """What a train or flight booking shows: its segment's cities and times, its stops, and each passenger's
     coach, berth or seat (for the booking pages, the API and the e-ticket)."""
-    trip = await queries.select_trip(cur, booking["trip_id"])
-    stops = await queries.select_stops(cur, trip["route_id"])
-    rows = await queries.select_booking_segment(cur, booking["id"])
-    seats = {
-        s["label"]: s for s in await queries.select_seats(cur, trip["vehicle_id"], [r["seat_label"] for r in rows])
-    }
+    # Four reads by the booking and its trip, so on a db.batch() cursor they are one round trip.
+    trip_read, stops_read = await queries.queue_run_reads(cur, booking["trip_id"])
+    rows_read = await queries.queue_booking_segment(cur, booking["id"])
+    seats_read = await queries.queue_booking_seats(cur, booking["id"], booking["trip_id"])
+    trip, stops, rows = (await trip_read.rows(cur))[0], await stops_read.rows(cur), await rows_read.rows(cur)
+    seats = {s["label"]: s for s in await seats_read.rows(cur)}
     from_stop, to_stop = rows[0]["from_stop"], rows[0]["to_stop"]
     zone = trip["timezone"]
     return {
