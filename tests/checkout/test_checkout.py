@@ -15,6 +15,7 @@ import pytest
 from travelgo import db, payments
 from travelgo.bookings.integrity import check_inventory
 from travelgo.checkout import queries as checkout_queries
+from travelgo.payments import testpay
 
 from .. import conftest, factories
 from ..bookings.helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
@@ -407,3 +408,19 @@ async def test_many_holds_expiring_together_are_released_per_trip_and_room_type_
     )
     assert set(last["rooms_left"].values()) == {3}
     assert await check_inventory() == []
+
+
+async def test_a_payment_never_waits_for_a_webhook_claim_in_progress(app):
+    """TestPay's sender claims due webhooks with SELECT … FOR UPDATE SKIP LOCKED on their due index. At REPEATABLE
+    READ that scan also locked the gap where every new webhook row goes, so each payment's INSERT queued behind the
+    claim and sometimes deadlocked with it (the pay answered 503). The claim runs at READ COMMITTED: no gap locks."""
+    trip, user = await trip_and_user()
+    first = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    second = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    await gateway().pay(await order_of(first["reference"]), "captured")  # one webhook due
+    order = await order_of(second["reference"])
+    async with testpay._read_committed() as cur:  # the sender's claim, held open
+        assert len(await gateway().claim_in(cur)) == 1
+        paid_while_claiming = await asyncio.wait_for(gateway().pay(order, "captured"), timeout=5)
+    assert paid_while_claiming["status"] == "captured"
+    assert [body["outcome"] for _, body in await deliver_webhooks()] == ["confirmed"]  # the second's; the first leased

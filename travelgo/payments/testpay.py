@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 import httpx
@@ -100,42 +101,46 @@ class Gateway:
         return order
 
     async def pay(self, order_id: str, outcome: str) -> dict:
-        """A payment attempt on an order: captured or failed. Raises LookupError (no order), ValueError (paid)."""
-        async with db.transaction() as cur:
-            await cur.execute("SELECT * FROM testpay_orders WHERE id = %(id)s FOR UPDATE", {"id": order_id})
-            order = await cur.fetchone()
-            if order is None:
-                raise LookupError(order_id)
-            # Like Razorpay, an order is paid once its captured payments add up to its amount.
-            await cur.execute(
-                """
-                SELECT COALESCE(SUM(amount_minor), 0) AS paid
-                  FROM testpay_payments
-                 WHERE order_id = %(id)s AND status = 'captured'
-                """,
-                {"id": order_id},
-            )
-            if (await cur.fetchone())["paid"] >= order["amount_minor"]:
-                raise ValueError("This order is already paid.")
-            payment_id = _id("pay")
-            await cur.execute(
-                """
-                INSERT INTO testpay_payments (id, order_id, status, amount_minor)
-                VALUES (%(id)s, %(order_id)s, %(status)s, %(amount)s)
-                """,
-                {"id": payment_id, "order_id": order_id, "status": outcome, "amount": order["amount_minor"]},
-            )
-            payload = {
-                "order_id": order_id,
-                "payment_id": payment_id,
-                "amount_minor": order["amount_minor"],
-                "currency": order["currency"],
-                "receipt": order["receipt"],
-            }
-            if outcome == "failed":
-                payload["error"] = "The card was declined (TestPay)."
-            await self._queue(cur, order["webhook_url"], f"payment.{outcome}", payload)
+        """A payment attempt on an order: captured or failed. Raises LookupError (no order), ValueError (paid).
+        Retried whole on a deadlock or lock wait timeout, as a provider's API would not fail a payment over one."""
+        result = await db.run_in_transaction(self._pay, order_id, outcome)
         self._wake_sender()
+        return result
+
+    async def _pay(self, cur, order_id: str, outcome: str) -> dict:
+        await cur.execute("SELECT * FROM testpay_orders WHERE id = %(id)s FOR UPDATE", {"id": order_id})
+        order = await cur.fetchone()
+        if order is None:
+            raise LookupError(order_id)
+        # Like Razorpay, an order is paid once its captured payments add up to its amount.
+        await cur.execute(
+            """
+            SELECT COALESCE(SUM(amount_minor), 0) AS paid
+              FROM testpay_payments
+             WHERE order_id = %(id)s AND status = 'captured'
+            """,
+            {"id": order_id},
+        )
+        if (await cur.fetchone())["paid"] >= order["amount_minor"]:
+            raise ValueError("This order is already paid.")
+        payment_id = _id("pay")
+        await cur.execute(
+            """
+            INSERT INTO testpay_payments (id, order_id, status, amount_minor)
+            VALUES (%(id)s, %(order_id)s, %(status)s, %(amount)s)
+            """,
+            {"id": payment_id, "order_id": order_id, "status": outcome, "amount": order["amount_minor"]},
+        )
+        payload = {
+            "order_id": order_id,
+            "payment_id": payment_id,
+            "amount_minor": order["amount_minor"],
+            "currency": order["currency"],
+            "receipt": order["receipt"],
+        }
+        if outcome == "failed":
+            payload["error"] = "The card was declined (TestPay)."
+        await self._queue(cur, order["webhook_url"], f"payment.{outcome}", payload)
         return {"payment_id": payment_id, "status": outcome, "order": order}
 
     async def refund(self, payment_id: str, amount_minor: int, receipt: str | None = None) -> dict:
@@ -230,16 +235,17 @@ class Gateway:
         return hmac_hex(self.secret, body)
 
     async def claim_due(self, limit: int = 20) -> list[dict]:
-        """Due webhooks, leased to this caller (two workers never take the same one)."""
-        async with db.transaction() as cur:
-            return await db.claim_due(
-                cur,
-                "testpay_webhooks",
-                "id, event_id, url, body, attempts",
-                "delivered_at IS NULL",
-                limit,
-                LEASE_SECONDS,
-            )
+        """Due webhooks, leased to this caller (two workers never take the same one). READ COMMITTED (see
+        _read_committed): at REPEATABLE READ the claim's scan of the due index locked the gap where every new
+        webhook is inserted, so payments queued behind each claim and deadlocked with it (a pay answered 503)."""
+        async with _read_committed() as cur:
+            return await self.claim_in(cur, limit)
+
+    async def claim_in(self, cur, limit: int = 20) -> list[dict]:
+        """claim_due's statements on the caller's transaction (tests hold one open)."""
+        return await db.claim_due(
+            cur, "testpay_webhooks", "id, event_id, url, body, attempts", "delivered_at IS NULL", limit, LEASE_SECONDS
+        )
 
     async def deliver(self, client: httpx.AsyncClient, row: dict) -> bool:
         """POST one webhook; on failure schedule the next attempt with exponential backoff."""
@@ -272,6 +278,25 @@ class Gateway:
             async with httpx.AsyncClient() as client:
                 await asyncio.gather(*(self.deliver(client, row) for row in rows))
         return len(rows)
+
+
+@asynccontextmanager
+async def _read_committed() -> AsyncIterator:
+    """A transaction at READ COMMITTED on a pooled connection: its locking reads lock the rows they return, not the
+    gaps next to them, so a claim (SELECT … FOR UPDATE SKIP LOCKED, then UPDATE) never blocks an INSERT of a new
+    row. SET TRANSACTION applies to the next transaction only; the connection goes back to the pool unchanged."""
+    async with db.writing() as cur:
+        await cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        await cur.execute("START TRANSACTION")
+        try:
+            yield cur
+            await cur.execute("COMMIT")
+        except Exception:
+            try:
+                await cur.execute("ROLLBACK")
+            except Exception:
+                cur.connection.close()  # the server rolls back a closed connection's transaction
+            raise
 
 
 # --- the client TravelGo uses -----------------------------------------------------------------------------
