@@ -23,7 +23,12 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], seconds: float, clients: int) -> dict:
     queue = list(reversed(seats))
     done, failed, latencies = 0, 0, []
-    why: dict[str, int] = {}  # failed cycles by what went wrong: "hold <status>" or "not confirmed in 10 s"
+    # where a completed cycle's time went: the hold, the pay call, and from the pay call's answer until a GET said
+    # confirmed (TestPay's webhook and our handling of it, plus up to one 50 ms poll interval); GETs per cycle
+    phases: dict[str, list[float]] = {"hold": [], "pay": [], "until_confirmed": [], "polls": []}
+    why: dict[
+        str, int
+    ] = {}  # failed cycles by what went wrong: "hold <status>", "pay <status>" or "not confirmed in 10 s"
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
 
@@ -35,17 +40,33 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
             headers = {"Authorization": f"Bearer {token}"}
             body = {"type": "bus", "trip_id": trip_id, "seats": [seat], "passengers": [{"name": "Bench", "age": 30}]}
             hold = await http.post("/api/v1/bookings", json=body, headers=headers)
+            held = time.perf_counter()
             if hold.status_code != 201:
                 failed += 1
                 why[f"hold {hold.status_code}"] = why.get(f"hold {hold.status_code}", 0) + 1
                 continue
             booking = hold.json()
-            await http.post(f"/testpay/api/orders/{booking['payment']['order_id']}/pay", json={"outcome": "captured"})
-            for _ in range(200):
+            paying = await http.post(
+                f"/testpay/api/orders/{booking['payment']['order_id']}/pay", json={"outcome": "captured"}
+            )
+            paid = time.perf_counter()
+            if paying.status_code != 200:
+                failed += 1
+                why[f"pay {paying.status_code}"] = why.get(f"pay {paying.status_code}", 0) + 1
+                continue
+            for polls in range(1, 201):
                 shown = await http.get(f"/api/v1/bookings/{booking['reference']}", headers=headers)
                 if shown.json()["status"] == "confirmed":
                     done += 1
-                    latencies.append(time.perf_counter() - started)
+                    seen = time.perf_counter()
+                    latencies.append(seen - started)
+                    for name, value in (
+                        ("hold", held - started),
+                        ("pay", paid - held),
+                        ("until_confirmed", seen - paid),
+                    ):
+                        phases[name].append(value * 1000)
+                    phases["polls"].append(polls)
                     break
                 await asyncio.sleep(0.05)
             else:
@@ -65,7 +86,12 @@ async def cycle(base_url: str, tokens: list[str], seats: list[tuple[int, str]], 
         "seconds": round(elapsed, 2),
         "cycles_per_s": round(done / elapsed, 1),
         "latency_ms": {"p50": pick(0.5), "p99": pick(0.99)},
+        "phases_p50": {name: _median(values) for name, values in phases.items()},  # ms, except polls (GETs)
     }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(sorted(values)[len(values) // 2], 1) if values else None
 
 
 def _reference(i: int) -> str:

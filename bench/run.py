@@ -579,6 +579,7 @@ def checkout_phase(server: Server, url: DatabaseURL, seconds: float) -> dict:
         f"checkout cycle: {cycle['cycles_per_s']} hold->pay->confirmed/s ({cycle['cycles']} in {cycle['seconds']} s, "
         f"{cycle['failed']} failed {cycle['failures']}), p50 {cycle['latency_ms']['p50']} ms, p99 {cycle['latency_ms']['p99']} ms"
     )
+    log(f"checkout cycle, p50 of each step: {cycle['phases_p50']} (ms; polls: GETs until confirmed)")
     sweep = uvloop.run(holds.sweep(url, setup["trips"][20:270], setup["users"][0], setup["seats_per_trip"]))
     log(f"sweeper: {sweep['holds']} holds expiring at once released, delay {sweep['delay_ms']}")
     asyncio.run(fixtures.cleanup(url))

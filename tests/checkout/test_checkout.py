@@ -10,11 +10,13 @@ import asyncio
 import json
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from travelgo import db, payments
 from travelgo.bookings.integrity import check_inventory
 from travelgo.checkout import queries as checkout_queries
+from travelgo.payments import testpay
 
 from .. import conftest, factories
 from ..bookings.helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
@@ -407,3 +409,51 @@ async def test_many_holds_expiring_together_are_released_per_trip_and_room_type_
     )
     assert set(last["rooms_left"].values()) == {3}
     assert await check_inventory() == []
+
+
+async def test_a_payment_never_waits_for_a_webhook_claim_in_progress(app):
+    """TestPay's sender claims due webhooks with SELECT … FOR UPDATE SKIP LOCKED on their due index. At REPEATABLE
+    READ that scan also locked the gap where every new webhook row goes, so each payment's INSERT queued behind the
+    claim and sometimes deadlocked with it (the pay answered 503). The claim runs at READ COMMITTED: no gap locks."""
+    trip, user = await trip_and_user()
+    first = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    second = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    await gateway().pay(await order_of(first["reference"]), "captured")  # one webhook due
+    order = await order_of(second["reference"])
+    async with testpay._read_committed() as cur:  # the sender's claim, held open
+        assert len(await gateway().claim_in(cur)) == 1
+        paid_while_claiming = await asyncio.wait_for(gateway().pay(order, "captured"), timeout=5)
+    assert paid_while_claiming["status"] == "captured"
+    assert [body["outcome"] for _, body in await deliver_webhooks()] == ["confirmed"]  # the second's; the first leased
+
+
+async def test_testpay_sends_a_new_webhook_while_an_earlier_one_is_still_on_its_way(app):
+    """The sender starts each claimed webhook and claims again when woken: a webhook queued while an earlier one
+    waits for its answer goes out at once (it used to wait for the earlier round's slowest delivery)."""
+    trip, user = await trip_and_user()
+    first = await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    second = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
+    answer_first, second_sent, sent = asyncio.Event(), asyncio.Event(), []
+
+    async def merchant(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content)["payload"]["receipt"])
+        if len(sent) == 1:
+            await answer_first.wait()  # a slow answer
+        else:
+            second_sent.set()
+        return httpx.Response(200)
+
+    gw = gateway()
+    gw.client = httpx.AsyncClient(transport=httpx.MockTransport(merchant))
+    try:
+        await gw.pay(await order_of(first["reference"]), "captured")
+        assert await asyncio.wait_for(gw.deliver_due(), timeout=5) == 1
+        await gw.pay(await order_of(second["reference"]), "captured")
+        assert await asyncio.wait_for(gw.deliver_due(), timeout=5) == 1  # not held up by the first, still on its way
+        await asyncio.wait_for(second_sent.wait(), timeout=5)
+        assert sent == [first["reference"], second["reference"]]  # the first still unanswered
+        answer_first.set()
+    finally:
+        await gw.close()
+    assert gw.in_flight == set() and gw.client is None
+    assert await scalar("SELECT COUNT(*) FROM testpay_webhooks WHERE delivered_at IS NOT NULL") == 2

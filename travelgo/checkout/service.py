@@ -26,7 +26,7 @@ from ..bookings.errors import BookingError
 from ..bookings.models import PaymentView, RefundView
 from ..notify.queue import queue as notify
 from ..notify.queue import queue_partner as notify_partner
-from ..payments.base import PaymentEvent, PaymentProvider, ProviderError
+from ..payments.base import Order, PaymentEvent, PaymentProvider, ProviderError
 from ..templating import money
 from ..web import public_base_url
 from . import queries
@@ -64,12 +64,25 @@ async def open_order(
     hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None, record_on=None
 ) -> None:
     """The provider order for a hold just created, at the price the hold fixed (provider and base URL: the app's,
-    unless given, as bench/floor.py does without an app). Our payment row is written on `record_on` when given (a
-    db.batch() cursor: it goes with the caller's next read), else on its own."""
+    unless given, as bench/floor.py does without an app), and our payment row: written on `record_on` when given
+    (a db.batch() cursor: it goes with the caller's next read), else on its own.
+
+    A caller holding a pooled connection (`record_on`) must not call this: the provider call takes a connection of
+    its own (TestPay) or makes an HTTPS call (Razorpay) while that one is held; with as many such callers as the
+    pool has connections, each waits for a second one until the acquire timeout (503). Call create_order first,
+    then record_order on the held cursor."""
+    order = await create_order(hold, provider, base)
+    async with contextlib.nullcontext(record_on) if record_on is not None else db.writing() as cur:
+        await record_order(cur, hold, order)
+
+
+async def create_order(hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None) -> Order:
+    """The provider order for a hold just created, at the price the hold fixed. Call it holding no pooled
+    connection. If the provider refuses, the hold is let go and PaymentsUnavailable raised."""
     provider = provider or payments.current()
     base = base or base_url()
     try:
-        order = await provider.create_order(
+        return await provider.create_order(
             receipt=hold.reference,
             amount_minor=hold.total_minor,
             currency=hold.currency,
@@ -87,10 +100,13 @@ async def open_order(
 
         await db.run_in_transaction(let_go)
         raise PaymentsUnavailable("Payments are unavailable right now. Nothing was booked; please try again.") from exc
-    async with contextlib.nullcontext(record_on) if record_on is not None else db.writing() as cur:
-        await queries.insert_payment(
-            cur, hold.booking_id, provider.name, order.order_id, order.amount_minor, order.currency
-        )
+
+
+async def record_order(cur, hold: engine.Created, order: Order) -> None:
+    """Our payment row for a provider order (create_order), on the caller's cursor."""
+    await queries.insert_payment(
+        cur, hold.booking_id, order.provider, order.order_id, order.amount_minor, order.currency
+    )
 
 
 def checkout_url(reference: str) -> str:

@@ -47,3 +47,7 @@ def init_app(app: Quart, settings) -> None:
 
     app.register_blueprint(testpay.bp)
     run_while_serving(app, testpay.deliveries(provider.gateway, settings.payments_poll_seconds))
+
+    @app.after_serving
+    async def _close_deliveries() -> None:  # after the delivery loop's own after_serving stopped it
+        await provider.gateway.close()
