@@ -571,16 +571,19 @@ def run_floor(url: DatabaseURL, lines: list[str], seconds: float, workers: int, 
 
 def checkout_phase(server: Server, url: DatabaseURL, seconds: float) -> dict:
     """Issue 16: hold -> pay -> confirmed cycles through HTTP, and 10,000 holds expiring at once (bench/holds.py)."""
-    setup = asyncio.run(fixtures.reset(url, distinct_trips=270))
+    # 64 trips for the 32 cycling clients, so holds run side by side on different trips as bookings do (20 shared
+    # trips queued them on each trip's lock and hid a pool deadlock at 20+ concurrent holds per worker); 250 more
+    # for the sweeper's 10,000 holds.
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=314))
     tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
-    seats = [(t, str(s)) for s in range(1, setup["seats_per_trip"] + 1) for t in setup["trips"][:20]]
+    seats = [(t, str(s)) for s in range(1, setup["seats_per_trip"] + 1) for t in setup["trips"][:64]]
     cycle = uvloop.run(holds.cycle(server.base_url, tokens, seats, seconds, clients=32))
     log(
         f"checkout cycle: {cycle['cycles_per_s']} hold->pay->confirmed/s ({cycle['cycles']} in {cycle['seconds']} s, "
         f"{cycle['failed']} failed {cycle['failures']}), p50 {cycle['latency_ms']['p50']} ms, p99 {cycle['latency_ms']['p99']} ms"
     )
     log(f"checkout cycle, p50 of each step: {cycle['phases_p50']} (ms; polls: GETs until confirmed)")
-    sweep = uvloop.run(holds.sweep(url, setup["trips"][20:270], setup["users"][0], setup["seats_per_trip"]))
+    sweep = uvloop.run(holds.sweep(url, setup["trips"][64:314], setup["users"][0], setup["seats_per_trip"]))
     log(f"sweeper: {sweep['holds']} holds expiring at once released, delay {sweep['delay_ms']}")
     asyncio.run(fixtures.cleanup(url))
     return {"checkout_cycle": cycle, "sweeper": sweep}

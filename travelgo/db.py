@@ -335,11 +335,18 @@ async def batch() -> AsyncIterator[PipelineCursor]:
 
 
 @asynccontextmanager
-async def transaction() -> AsyncIterator[aiomysql.DictCursor]:
+async def transaction(read_committed: bool = False) -> AsyncIterator[aiomysql.DictCursor]:
     """BEGIN … COMMIT on one pooled connection; rolls back and re-raises on any error. BEGIN goes with the first
-    statement and COMMIT with the last deferred ones (PipelineCursor)."""
+    statement and COMMIT with the last deferred ones (PipelineCursor).
+
+    read_committed=True for a claim of an outbox-like table (claim_due): at the server's REPEATABLE READ its
+    locking scan of the due index also locks the gaps where new rows go, so every INSERT of a new row (a hold's
+    message, a payment's webhook) waits behind the claim, and may deadlock with it. SET TRANSACTION applies to
+    this transaction only; the connection goes back to the pool at its own level."""
     async with _acquire("primary") as conn:
         async with conn.cursor(PipelineCursor) as cur:
+            if read_committed:
+                cur.queue("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cur.queue("BEGIN")
             try:
                 yield cur
@@ -442,7 +449,8 @@ async def readiness() -> dict[str, str] | None:
 async def claim_due(
     cur, table: str, columns: str, condition: str, limit: int, lease_seconds: float, first: str = ""
 ) -> list[dict]:
-    """Inside a transaction: up to `limit` rows of an outbox-like table whose next_attempt_at has come and that match
+    """Inside a transaction (db.transaction(read_committed=True), so the claim leaves the gaps where new rows go
+    alone): up to `limit` rows of an outbox-like table whose next_attempt_at has come and that match
     `condition`, claimed with FOR UPDATE SKIP LOCKED (two workers never take the same row) and leased: an attempt
     is counted and other workers leave them alone for `lease_seconds`, so one that dies mid-send only delays them.
     Oldest due first, after the column `first` when given (a rank: lower goes first). `table`, `columns`,

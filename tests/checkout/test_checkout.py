@@ -16,7 +16,6 @@ import pytest
 from travelgo import db, payments
 from travelgo.bookings.integrity import check_inventory
 from travelgo.checkout import queries as checkout_queries
-from travelgo.payments import testpay
 
 from .. import conftest, factories
 from ..bookings.helpers import as_user, hotel_and_user, passengers, scalar, stay, trip_and_user
@@ -420,7 +419,7 @@ async def test_a_payment_never_waits_for_a_webhook_claim_in_progress(app):
     second = await service.book_trip(as_user(user), trip["id"], ["2"], passengers(1))
     await gateway().pay(await order_of(first["reference"]), "captured")  # one webhook due
     order = await order_of(second["reference"])
-    async with testpay._read_committed() as cur:  # the sender's claim, held open
+    async with db.transaction(read_committed=True) as cur:  # the sender's claim, held open
         assert len(await gateway().claim_in(cur)) == 1
         paid_while_claiming = await asyncio.wait_for(gateway().pay(order, "captured"), timeout=5)
     assert paid_while_claiming["status"] == "captured"

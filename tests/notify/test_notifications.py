@@ -154,6 +154,19 @@ async def test_two_senders_at_once_deliver_each_message_once(client, outbox, man
     assert len({m.message_id for m in outbox.sent}) == queued
 
 
+async def test_a_hold_never_waits_for_a_sender_s_claim_in_progress(client, outbox, many_holds):
+    """The sender claims due messages with SELECT … FOR UPDATE SKIP LOCKED on their due index. At REPEATABLE READ
+    that scan also locks the gap where a new message goes, so a hold's message INSERT would wait for the claim to
+    commit (and could deadlock with it); the claim runs at READ COMMITTED."""
+    trip, user = await trip_and_user(seats=40)
+    await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))  # one message due
+    async with db.transaction(read_committed=True) as cur:  # the sender's claim, held open
+        assert len(await claim_due(cur, 10, 30)) == 1
+        held = await asyncio.wait_for(service.book_trip(as_user(user), trip["id"], ["2"], passengers(1)), timeout=3)
+    assert held["status"] == "pending_payment"
+    assert await scalar("SELECT COUNT(*) FROM notifications") == 2
+
+
 async def test_a_mail_server_down_for_a_while_delays_then_delivers_once_and_gives_up_after_its_attempts(client, outbox):
     trip, user = await trip_and_user()
     await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))

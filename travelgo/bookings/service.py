@@ -83,9 +83,12 @@ async def _book(
             f"You already have {n} booking{'s' if n > 1 else ''} awaiting payment. "
             "Pay for or cancel one of them before holding another."
         ) from None
+    order = None
+    if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
+        order = await checkout.create_order(made)  # before taking a connection: the provider call may take its own
     async with db.batch() as cur:  # our payment row goes with the reads of the booking: one round trip for a bus
-        if made.created and made.status == "pending_payment":  # confirmed or requested: nothing to pay now
-            await checkout.open_order(made, record_on=cur)
+        if order is not None:
+            await checkout.record_order(cur, made, order)
         booking = await _detail(cur, made.booking_id, unit if made.created else None)
     return {**booking, "replayed": not made.created}
 

@@ -13,7 +13,6 @@ The money rules, in one place:
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -60,19 +59,13 @@ def base_url() -> str:
 # --- opening an order ---------------------------------------------------------------------------------------
 
 
-async def open_order(
-    hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None, record_on=None
-) -> None:
-    """The provider order for a hold just created, at the price the hold fixed (provider and base URL: the app's,
-    unless given, as bench/floor.py does without an app), and our payment row: written on `record_on` when given
-    (a db.batch() cursor: it goes with the caller's next read), else on its own.
-
-    A caller holding a pooled connection (`record_on`) must not call this: the provider call takes a connection of
-    its own (TestPay) or makes an HTTPS call (Razorpay) while that one is held; with as many such callers as the
-    pool has connections, each waits for a second one until the acquire timeout (503). Call create_order first,
-    then record_order on the held cursor."""
+async def open_order(hold: engine.Created, provider: PaymentProvider | None = None, base: str | None = None) -> None:
+    """The provider order for a hold just created (create_order) and our payment row for it, on its own connection.
+    A caller that holds a pooled connection calls create_order first and record_order on its cursor instead: the
+    provider call may take a connection of its own (TestPay), and callers each holding one while waiting for a
+    second would drain the pool (503 after the acquire timeout)."""
     order = await create_order(hold, provider, base)
-    async with contextlib.nullcontext(record_on) if record_on is not None else db.writing() as cur:
+    async with db.writing() as cur:
         await record_order(cur, hold, order)
 
 
@@ -323,7 +316,7 @@ async def expire_due_holds() -> int:
 
 async def send_due_refunds(limit: int = 20) -> int:
     """Send refunds the provider has not accepted yet (leased, so two workers never send one twice)."""
-    async with db.transaction() as cur:
+    async with db.transaction(read_committed=True) as cur:  # a claim must not hold back a new refund
         due = await queries.claim_due_refunds(cur, limit, REFUND_LEASE_SECONDS)
     provider = payments.current()
     for row in due:

@@ -37,7 +37,7 @@ def backoff(attempts: int) -> float:
 
 async def send_due(limit: int = BATCH) -> int:
     """Deliver up to `limit` due notifications; how many were claimed."""
-    async with db.transaction() as cur:
+    async with db.transaction(read_committed=True) as cur:  # a claim must not hold back a hold's new message
         due = await queries.claim_due(cur, limit, LEASE_SECONDS)
     for row in due:
         await _deliver(row)

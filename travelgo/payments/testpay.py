@@ -14,8 +14,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import httpx
@@ -242,10 +241,10 @@ class Gateway:
         return hmac_hex(self.secret, body)
 
     async def claim_due(self, limit: int = 20) -> list[dict]:
-        """Due webhooks, leased to this caller (two workers never take the same one). READ COMMITTED (see
-        _read_committed): at REPEATABLE READ the claim's scan of the due index locked the gap where every new
-        webhook is inserted, so payments queued behind each claim and deadlocked with it (a pay answered 503)."""
-        async with _read_committed() as cur:
+        """Due webhooks, leased to this caller (two workers never take the same one). READ COMMITTED: at REPEATABLE
+        READ the claim's scan of the due index locked the gap where every new webhook is inserted, so payments
+        queued behind each claim and deadlocked with it (a pay answered 503)."""
+        async with db.transaction(read_committed=True) as cur:
             return await self.claim_in(cur, limit)
 
     async def claim_in(self, cur, limit: int = 20) -> list[dict]:
@@ -313,25 +312,6 @@ class Gateway:
         if self.client is not None:
             client, self.client = self.client, None
             await client.aclose()
-
-
-@asynccontextmanager
-async def _read_committed() -> AsyncIterator:
-    """A transaction at READ COMMITTED on a pooled connection: its locking reads lock the rows they return, not the
-    gaps next to them, so a claim (SELECT … FOR UPDATE SKIP LOCKED, then UPDATE) never blocks an INSERT of a new
-    row. SET TRANSACTION applies to the next transaction only; the connection goes back to the pool unchanged."""
-    async with db.writing() as cur:
-        await cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        await cur.execute("START TRANSACTION")
-        try:
-            yield cur
-            await cur.execute("COMMIT")
-        except Exception:
-            try:
-                await cur.execute("ROLLBACK")
-            except Exception:
-                cur.connection.close()  # the server rolls back a closed connection's transaction
-            raise
 
 
 # --- the client TravelGo uses -----------------------------------------------------------------------------
