@@ -102,6 +102,11 @@ async def test_hotel_booking_201_409_and_422(client):
     out = await created.get_json()
     assert out["type"] == "hotel" and out["total_minor"] == 16000 and len(out["nights"]) == 2
     assert out["hotel"]["name"] == hotel["name"] and out["check_in"] == check_in.isoformat()
+    assert out["hotel"]["phone"] is None  # the factory's hotel gives none
+    async with db.transaction() as cur:
+        await cur.execute("UPDATE hotels SET contact_phone = '+91 22 5550 0101' WHERE id = %s", (hotel["id"],))
+    shown = await (await client.get(f"/api/v1/bookings/{out['reference']}", headers=headers)).get_json()
+    assert shown["hotel"]["phone"] == "+91 22 5550 0101"  # the number the booking page shows
 
     conflict = await client.post(
         "/api/v1/bookings", json={**body, "check_out": (check_out + timedelta(days=1)).isoformat()}, headers=headers

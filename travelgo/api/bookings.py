@@ -86,6 +86,7 @@ class BookedHotelOut(BaseModel):
     name: str
     address: str
     city: str
+    phone: str | None = Field(default=None, description="the hotel's number for the guest (as on the booking page)")
     room_type_id: int
     room_type: str
 
@@ -243,6 +244,7 @@ def _out(booking: dict[str, Any]) -> dict[str, Any]:
             "name": booking["hotel_name"],
             "address": booking["hotel_address"],
             "city": booking["hotel_city"],
+            "phone": booking.get("hotel_phone"),
             "room_type_id": booking["room_type_id"],
             "room_type": booking["room_type_name"],
         }
