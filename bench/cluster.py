@@ -111,7 +111,9 @@ def _parallel_wrk(jobs: list[tuple[str, str, int]], seconds: float) -> list[dict
 
 
 def phase(seconds: float = 10, log=print) -> dict:
-    """The cluster figures, or {"skipped": why} when the cluster cannot start."""
+    """The cluster figures, or {"skipped": why} when the cluster cannot start. A cluster this phase started is
+    stopped again at the end (left running, it held the ports a later `make test-cluster` starts its own on)."""
+    started_here = all(node.pid() is None for node in cluster.NODES)
     try:
         cluster.start()
     except SystemExit as exc:
@@ -165,6 +167,8 @@ def phase(seconds: float = 10, log=print) -> dict:
     finally:
         for server in servers:
             server.stop()
+        if started_here:
+            cluster.stop()
     return result
 
 

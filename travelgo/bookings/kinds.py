@@ -260,7 +260,7 @@ class BusSeats(Inventory):
     def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
         # UNIQUE(trip_id, seat_label, held): only reachable with the lock off. The schema said no; say it cleanly.
         if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+            raise SeatsUnavailable(seat_from_duplicate(exc, self.seats), self.trip_id) from exc
 
     async def release(self, cur, booking_id: int) -> None:
         self.seats = await queries.lock_booking_seats(cur, booking_id)
@@ -298,9 +298,10 @@ class BusSeats(Inventory):
         return due
 
 
-def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
-    """The seat named in "Duplicate entry '<trip>-<seat>-1' for key …", else every requested seat."""
-    match = re.search(r"Duplicate entry '\d+-(.+)-1'", str(exc.args[1] if len(exc.args) > 1 else exc))
+def seat_from_duplicate(exc: BaseException, seats: list[str], after_seat: str = r"-1") -> list[str]:
+    """The seat named in "Duplicate entry '<trip>-<seat><after_seat>' for key …" (after_seat: the rest of the unique
+    key as a pattern, `-1` for (trip, seat, held), `-\\d+-1` with a leg), else every requested seat."""
+    match = re.search(rf"Duplicate entry '\d+-(.+){after_seat}'", str(exc.args[1] if len(exc.args) > 1 else exc))
     if match and match.group(1) in seats:
         return [match.group(1)]
     return list(seats)

@@ -13,7 +13,6 @@ to write.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ import pymysql
 
 from .. import dates, db, events
 from ..bookings.errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, SeatsUnavailable
-from ..bookings.kinds import BookingColumns, Inventory
+from ..bookings.kinds import BookingColumns, Inventory, seat_from_duplicate
 from ..bookings.queries import lock_expired_holds, update_bookings_expired
 from ..text import natural_key
 from . import queries
@@ -185,7 +184,7 @@ class SegmentSeats(Inventory):
     def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
         # UNIQUE(trip_id, seat_label, leg_no, held): only reachable with the lock off. The schema said no.
         if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise SeatsUnavailable(_seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+            raise SeatsUnavailable(seat_from_duplicate(exc, self.seats, after_seat=r"-\d+-1"), self.trip_id) from exc
 
     async def release(self, cur, booking_id: int) -> None:
         freed = await queries.update_seat_legs_released(cur, [booking_id])
@@ -233,14 +232,6 @@ class SegmentSeats(Inventory):
         }
         await publish_segment(cur, trip, min(freed), max(freed) + 1, left)
         return due
-
-
-def _seat_from_duplicate(exc: BaseException, seats: list[str]) -> list[str]:
-    """The seat named in "Duplicate entry '<trip>-<seat>-<leg>-1' for key …", else every requested seat."""
-    match = re.search(r"Duplicate entry '\d+-(.+)-\d+-1'", str(exc.args[1] if len(exc.args) > 1 else exc))
-    if match and match.group(1) in seats:
-        return [match.group(1)]
-    return list(seats)
 
 
 def topic(trip_id: int) -> str:
