@@ -222,7 +222,7 @@ OnError = Callable[[pymysql.err.MySQLError], None]
 
 
 class Queued:
-    """A statement waiting in a transaction's pipeline (PipelineCursor). A read's rows arrive with its batch."""
+    """A statement waiting on a PipelineCursor. A read's rows arrive with its batch."""
 
     __slots__ = ("sql", "on_error", "read", "sent", "_rows")
 
@@ -259,13 +259,6 @@ class PipelineCursor(aiomysql.DictCursor):
     def batching(self) -> bool:
         return not getattr(self.connection, "travelgo_galera", False)
 
-    async def queue_or_run(self, query: str) -> None:
-        """A statement with no answer to read (BEGIN): queued when batching, else sent now."""
-        if self.batching:
-            self.queue(query)
-        else:
-            await self.execute(query)
-
     def queue(self, query: str, args: Any = None, on_error: OnError | None = None, read: bool = False) -> Queued:
         statement = Queued(self.mogrify(query, args) if args is not None else query, on_error, read)
         self._queued.append(statement)
@@ -278,16 +271,17 @@ class PipelineCursor(aiomysql.DictCursor):
     async def flush(self) -> None:
         """Send what is waiting now."""
         if self._queued:
-            await self._send([])
+            await self._send()
 
     async def execute(self, query: str, args: Any = None) -> int:
         if not self._queued:
             return await super().execute(query, args)
-        return await self._send([Queued(self.mogrify(query, args) if args is not None else query, None, False)])
+        self.queue(query, args)
+        return await self._send()
 
-    async def _send(self, final: list[Queued]) -> int:
-        """Everything waiting, then `final`, in one round trip; the cursor is left on the last statement's result."""
-        batch, self._queued = self._queued + final, []
+    async def _send(self) -> int:
+        """Everything waiting, in one round trip; the cursor is left on the last statement's result."""
+        batch, self._queued = self._queued, []
         for statement in batch:
             statement.sent = True
         current = batch[0]
@@ -361,8 +355,8 @@ async def transaction(read_committed: bool = False) -> AsyncIterator[aiomysql.Di
     async with _acquire("primary") as conn:
         async with conn.cursor(PipelineCursor) as cur:
             if read_committed:
-                await cur.queue_or_run("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            await cur.queue_or_run("BEGIN")
+                await defer(cur, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            await defer(cur, "BEGIN")
             try:
                 yield cur
                 await cur.execute("COMMIT")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -135,7 +136,44 @@ class Inventory(ABC):
 # --- bus seats ---------------------------------------------------------------------------------------------
 
 
-class BusSeats(Inventory):
+class TripSeats(Inventory):
+    """Seats held on one trip: a bus's (BusSeats), or a train's or flight's for a segment (segments.kind). What they
+    share is how the schema's refusals read; with the row lock on, the check refuses first, so these are reachable
+    only in the race control (rows=False). The schema said no; say it cleanly."""
+
+    trip_id: int
+    seats: list[str]
+    # What follows the seat in the seat hold's unique key, as "Duplicate entry '<trip>-<seat>…'" shows it (a pattern).
+    HOLD_KEY_AFTER_SEAT: ClassVar[str] = r"-1"
+
+    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # The seats counter's CHECK (seats_booked <= seats_total).
+        if db.error_code(exc) in db.CHECK_VIOLATION:
+            raise NotEnoughSeats(None, self.trip_id) from exc
+
+    def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # The seat hold's UNIQUE key: another active booking holds the seat.
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise SeatsUnavailable(self._seat_from_duplicate(exc), self.trip_id) from exc
+
+    async def _holding_again(self, statement: Awaitable[None]) -> None:
+        """Run the statement that holds a booking's released seats again (retake_items)."""
+        try:
+            await statement
+        except pymysql.err.MySQLError as exc:
+            self._seat_refused(exc)
+            raise
+
+    def _seat_from_duplicate(self, exc: BaseException) -> list[str]:
+        """The seat the duplicate entry names, else every requested seat."""
+        pattern = rf"Duplicate entry '\d+-(.+){self.HOLD_KEY_AFTER_SEAT}'"
+        match = re.search(pattern, str(exc.args[1] if len(exc.args) > 1 else exc))
+        if match and match.group(1) in self.seats:
+            return [match.group(1)]
+        return list(self.seats)
+
+
+class BusSeats(TripSeats):
     """Seats on one bus trip. The trip row is the lock; booking_seats rows are the items."""
 
     type = "bus"
@@ -246,21 +284,7 @@ class BusSeats(Inventory):
         await stops.record_choice(cur, booking_id, self.trip_id, *self.points, has_points=bool(self.trip["has_points"]))
 
     async def retake_items(self, cur, booking_id: int) -> None:
-        try:
-            await queries.update_booking_seats_held(cur, booking_id)
-        except pymysql.err.MySQLError as exc:
-            self._seat_refused(exc)
-            raise
-
-    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
-        # ck_trips_seats: the check refuses a full counter first, so only reachable with the lock off.
-        if db.error_code(exc) in db.CHECK_VIOLATION:
-            raise NotEnoughSeats(None, self.trip_id) from exc
-
-    def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
-        # UNIQUE(trip_id, seat_label, held): only reachable with the lock off. The schema said no; say it cleanly.
-        if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise SeatsUnavailable(seat_from_duplicate(exc, self.seats), self.trip_id) from exc
+        await self._holding_again(queries.update_booking_seats_held(cur, booking_id))
 
     async def release(self, cur, booking_id: int) -> None:
         self.seats = await queries.lock_booking_seats(cur, booking_id)
@@ -296,15 +320,6 @@ class BusSeats(Inventory):
         held = await queries.select_held_seats(cur, inventory_id, lock=True)
         await publish_trip(cur, trip, trip["seats_total"] - trip["seats_booked"] + freed, held)
         return due
-
-
-def seat_from_duplicate(exc: BaseException, seats: list[str], after_seat: str = r"-1") -> list[str]:
-    """The seat named in "Duplicate entry '<trip>-<seat><after_seat>' for key …" (after_seat: the rest of the unique
-    key as a pattern, `-1` for (trip, seat, held), `-\\d+-1` with a leg), else every requested seat."""
-    match = re.search(rf"Duplicate entry '\d+-(.+){after_seat}'", str(exc.args[1] if len(exc.args) > 1 else exc))
-    if match and match.group(1) in seats:
-        return [match.group(1)]
-    return list(seats)
 
 
 async def seats_on_offer(cur, trip: dict[str, Any], seats_left: int, held: list[str]) -> tuple[int, list[str]]:

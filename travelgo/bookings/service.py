@@ -400,13 +400,16 @@ async def booking_detail(booking_id: int) -> Booking | None:
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:
     """A booking as pages and the API show it; `unit`, the inventory it was just made for, lets a bus booking's seats
     and points be read with the booking row (on a db.batch() cursor: one round trip)."""
-    items = None
-    if isinstance(unit, BusSeats):
-        items = (
-            await queries.queue_booking_seats(cur, booking_id),
-            await stops.queue_booking_points(cur, {"id": booking_id, "trip_id": unit.trip_id}),
-        )
+    items = await _queue_bus_items(cur, booking_id, unit.trip_id) if isinstance(unit, BusSeats) else None
     return await _complete(cur, await queries.select_booking_detail(cur, booking_id), items)
+
+
+async def _queue_bus_items(cur, booking_id: int, trip_id: int) -> tuple[db.Queued, db.Queued]:
+    """A bus booking's seat and point reads, queued together (one round trip on a db.batch() cursor)."""
+    return (
+        await queries.queue_booking_seats(cur, booking_id),
+        await stops.queue_booking_points(cur, {"id": booking_id, "trip_id": trip_id}),
+    )
 
 
 async def _complete(cur, row: dict[str, Any], bus_items: tuple[db.Queued, db.Queued] | None = None) -> Booking:
@@ -422,10 +425,7 @@ async def _complete(cur, row: dict[str, Any], bus_items: tuple[db.Queued, db.Que
             booking[column] = json.loads(booking[column])
     if booking["type"] == "bus":
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
-        seats, points = bus_items or (  # together: one round trip on a batch()
-            await queries.queue_booking_seats(cur, booking["id"]),
-            await stops.queue_booking_points(cur, booking),
-        )
+        seats, points = bus_items or await _queue_bus_items(cur, booking["id"], booking["trip_id"])
         booking["seats"] = [
             {
                 "label": s["seat_label"],

@@ -31,9 +31,18 @@ async def queue(
     texts: bool | None = None,
 ) -> None:
     """Queue `kind` for a user: to `email` (default: the account's address) and their opted-in phone channels.
-    texts=False: the caller read, under a lock on the account, that it takes no text message (users_texts), so
+    texts=False: the caller read, under a lock on the account, that it takes no text message (USERS_TEXTS), so
     with an address given the e-mail row is written without reading the account. Deferred: on a transaction's cursor
     the insert goes with the next statement (often the COMMIT)."""
+    params = {
+        "kind": kind,
+        "user_id": user_id,
+        "booking_id": booking_id,
+        "email": email,
+        "context": json.dumps(context, default=str) if context else None,
+        "dedupe_key": dedupe_key,
+        "email_only": kind in EMAIL_ONLY,
+    }
     if texts is False and email is not None:
         await db.defer(
             cur,
@@ -42,14 +51,7 @@ async def queue(
             VALUES (%(kind)s, 'email', %(user_id)s, %(booking_id)s, %(email)s, %(context)s, %(dedupe_key)s)
                 ON DUPLICATE KEY UPDATE notifications.id = notifications.id
             """,
-            {
-                "kind": kind,
-                "user_id": user_id,
-                "booking_id": booking_id,
-                "email": email,
-                "context": json.dumps(context, default=str) if context else None,
-                "dedupe_key": dedupe_key,
-            },
+            params,
         )
         return
     await db.defer(
@@ -66,15 +68,7 @@ async def queue(
                     AND ((c.channel = 'sms' AND u.notify_sms) OR (c.channel = 'whatsapp' AND u.notify_whatsapp))))
             ON DUPLICATE KEY UPDATE notifications.id = notifications.id
         """,
-        {
-            "kind": kind,
-            "user_id": user_id,
-            "booking_id": booking_id,
-            "email": email,
-            "context": json.dumps(context, default=str) if context else None,
-            "dedupe_key": dedupe_key,
-            "email_only": kind in EMAIL_ONLY,
-        },
+        params,
     )
 
 

@@ -16,11 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pymysql
-
 from .. import dates, db, events
 from ..bookings.errors import InvalidBooking, NotBookable, NotEnoughSeats, NotFound, SeatsUnavailable
-from ..bookings.kinds import BookingColumns, Inventory, seat_from_duplicate
+from ..bookings.kinds import BookingColumns, TripSeats
 from ..bookings.queries import lock_expired_holds, update_bookings_expired
 from ..text import natural_key
 from . import queries
@@ -29,10 +27,11 @@ from .fares import seat_price, segment_pricing, stop_time
 RANK_SEGMENT = 15  # after bus trips (10), before room-nights (20)
 
 
-class SegmentSeats(Inventory):
+class SegmentSeats(TripSeats):
     """Seats or berths on one train or flight trip, from stop `from_stop` to stop `to_stop` (legs from..to-1)."""
 
     type = "train"
+    HOLD_KEY_AFTER_SEAT = r"-\d+-1"  # UNIQUE(trip_id, seat_label, leg_no, held)
 
     def __init__(
         self,
@@ -80,15 +79,19 @@ class SegmentSeats(Inventory):
         self._reads = {"legs": legs}
 
     async def queue_check(self, cur) -> None:
+        await self._queue_run(cur)
         last_leg = self.legs.stop - 1
-        self._reads.update(await queries.queue_hold_reads(cur, self.trip_id, self.legs.start, last_leg, self.seats))
+        self._reads.update(await queries.queue_check_reads(cur, self.trip_id, self.legs.start, last_leg, self.seats))
+
+    async def _queue_run(self, cur) -> None:
+        if "trip" not in self._reads:
+            self._reads["trip"], self._reads["stops"] = await queries.queue_run_reads(cur, self.trip_id)
 
     async def _read_run(self, cur) -> None:
         """The locked legs, the trip and its stops (queued by lock_for_hold and queue_check; sent now if waiting)."""
         if self.trip:
             return
-        if "trip" not in self._reads:
-            await self.queue_check(cur)
+        await self._queue_run(cur)
         self.leg_rows = await self._reads["legs"].rows(cur)
         trip = await self._reads["trip"].rows(cur)
         if not trip:
@@ -171,20 +174,7 @@ class SegmentSeats(Inventory):
         await queries.insert_seat_legs(cur, booking_id, self.trip_id, self.seats, self.legs, self._seat_refused)
 
     async def retake_items(self, cur, booking_id: int) -> None:
-        try:
-            await queries.update_seat_legs_held(cur, booking_id)
-        except pymysql.err.MySQLError as exc:
-            self._seat_refused(exc)
-            raise
-
-    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
-        if db.error_code(exc) in db.CHECK_VIOLATION:  # ck_trip_legs_seats: only reachable with the lock off
-            raise NotEnoughSeats(None, self.trip_id) from exc
-
-    def _seat_refused(self, exc: pymysql.err.MySQLError) -> None:
-        # UNIQUE(trip_id, seat_label, leg_no, held): only reachable with the lock off. The schema said no.
-        if db.error_code(exc) == db.DUPLICATE_KEY:
-            raise SeatsUnavailable(seat_from_duplicate(exc, self.seats, after_seat=r"-\d+-1"), self.trip_id) from exc
+        await self._holding_again(queries.update_seat_legs_held(cur, booking_id))
 
     async def release(self, cur, booking_id: int) -> None:
         freed = await queries.update_seat_legs_released(cur, [booking_id])

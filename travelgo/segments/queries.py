@@ -103,16 +103,14 @@ async def queue_run_reads(cur, trip_id: int) -> tuple[db.Queued, db.Queued]:
     )
 
 
-async def queue_hold_reads(cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str]) -> dict:
-    """A hold's plain reads of a run, each by the trip's id, queued to go in one round trip after the legs' lock
-    (db.queue_read): the trip (select_trip), its stops, the asked seats, the fares and which of the seats an active
-    booking holds on these legs."""
+async def queue_check_reads(cur, trip_id: int, first_leg: int, last_leg: int, labels: list[str]) -> dict:
+    """A hold's plain reads of a run beyond the trip and its stops (queue_run_reads), each by the trip's id, queued to
+    go in one round trip after the legs' lock (db.queue_read): the asked seats, the fares and which of the seats an
+    active booking holds on these legs."""
     seats_sql, seat_params = _seats_sql(TRIP_VEHICLE, labels)
     held_sql, held_params = _held_sql(first_leg, last_leg, labels, lock=False)
     by_trip = {"trip_id": trip_id}
     return {
-        "trip": await db.queue_read(cur, TRIP_SQL, by_trip),
-        "stops": await db.queue_read(cur, STOPS_SQL.format(route=TRIP_ROUTE), by_trip),
         "seats": await db.queue_read(cur, seats_sql, {**seat_params, **by_trip}),
         "fares": await db.queue_read(cur, FARES_SQL.format(route=TRIP_ROUTE), by_trip),
         "held": await db.queue_read(cur, held_sql, {**held_params, **by_trip}),
