@@ -2,7 +2,8 @@
 and (--minimal) the least a booking-shaped transaction can cost on the same server, the yardstick of issue 24.
 
 The floor runs the engine's own transaction (bookings.engine.create for one BusSeats unit through
-db.run_in_transaction, then the TestPay order and our payments row, as POST /api/v1/bookings commits them). The minimal
+db.run_in_transaction, then the TestPay order and our payments row, as POST /api/v1/bookings commits them); --hold
+runs the hold alone, the booking transaction issue 24 compares with the minimal one (neither opens a payment). The minimal
 transaction locks one seat row, marks it taken, decrements the trip's counter and inserts a booking, an item and an
 outbox event, on bench_min_* tables of its own (prepare_minimal). Both over distinct seats.
 Run as `python -m bench.floor --part K --parts N …`; bench/run.py starts one process per server worker so both get
@@ -108,9 +109,57 @@ async def book_seat_minimal(cur, user_id: int, trip_id: int, seat: str) -> bool:
         raise
 
 
-def service_transaction():
+async def book_seat_schema(cur, user_id: int, trip_id: int, seat: str) -> bool:
+    """The minimal transaction's statements on TravelGo's own tables, with every key, foreign key and CHECK they
+    enforce: lock the trip, insert the booking and its seat (the seat's unique key is the seat lock), count the seat,
+    insert the outbox event. What the schema's invariants cost before any of the engine's own work
+    (bench/floor_split.py prints it between the floor and the minimal transaction); False when the seat is taken."""
+    await cur.execute("BEGIN")
+    try:
+        await cur.execute(
+            "SELECT departs_at, arrives_at, price_minor, currency FROM trips WHERE id = %s FOR UPDATE", (trip_id,)
+        )
+        trip = await cur.fetchone()
+        await cur.execute(
+            "INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,"
+            " trip_id, starts_at, ends_at) VALUES (%s, %s, 'bus', 'pending_payment',"
+            " UTC_TIMESTAMP(6) + INTERVAL 600 SECOND, %s, %s, 'bench@travelgo.example', %s, %s, %s)",
+            (
+                "TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)),
+                user_id,
+                trip["price_minor"],
+                trip["currency"],
+                trip_id,
+                trip["departs_at"],
+                trip["arrives_at"],
+            ),
+        )
+        booking_id = cur.lastrowid
+        try:
+            await cur.execute(
+                "INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age,"
+                " price_minor, held) VALUES (%s, %s, %s, 'Bench Passenger', 30, %s, 1)",
+                (booking_id, trip_id, seat, trip["price_minor"]),
+            )
+        except aiomysql.IntegrityError:
+            await cur.execute("ROLLBACK")
+            return False
+        await cur.execute("UPDATE trips SET seats_booked = seats_booked + 1 WHERE id = %s", (trip_id,))
+        await cur.execute(
+            "INSERT INTO events (topic, kind, payload) VALUES (%s, 'seats', %s)",
+            (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
+        )
+        await cur.execute("COMMIT")
+        return True
+    except BaseException:
+        await cur.execute("ROLLBACK")
+        raise
+
+
+def service_transaction(order: bool = True):
     """What the booking engine commits for one seat: the hold (open-holds limit on, as in production) and its
-    TestPay order, exactly as POST /api/v1/bookings does before it reads the booking back."""
+    TestPay order, exactly as POST /api/v1/bookings does before it reads the booking back (`order=False`: the hold
+    alone, TravelGo's booking transaction as issue 24 measured it against the minimal one)."""
     from travelgo import payments
     from travelgo.bookings import engine
     from travelgo.bookings.errors import SeatsUnavailable
@@ -125,7 +174,8 @@ def service_transaction():
             user_id, BusSeats(trip_id, seats, passengers), email, hold_seconds=600, max_open_holds=10**6
         )
         made = await engine.create(new)
-        await open_order(made, provider, "http://127.0.0.1")
+        if order:
+            await open_order(made, provider, "http://127.0.0.1")
         return made
 
     return work, SeatsUnavailable
@@ -158,11 +208,13 @@ async def _drive(book, items, concurrency: int, seconds: float) -> dict:
     return {"seconds": round(time.perf_counter() - started, 2), **outcomes, "p50_ms": pick(0.5), "p99_ms": pick(0.99)}
 
 
-async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
-    """The floor through the booking engine and db.run_in_transaction (no HTTP)."""
+async def run_service(
+    url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float, order: bool = True
+) -> dict:
+    """The floor through the booking engine and db.run_in_transaction (no HTTP); `order=False`: the hold alone."""
     from travelgo import db
 
-    work, taken_error = service_transaction()
+    work, taken_error = service_transaction(order)
     await db.open_pools(url, size=concurrency)
     passenger = [{"name": "Bench Passenger", "age": 30}]
 
@@ -175,13 +227,17 @@ async def run_service(url: DatabaseURL, items: list[tuple[int, int, str]], concu
         return True
 
     try:
-        return {"mode": "service transaction", **await _drive(book, items, concurrency, seconds)}
+        mode = "service transaction" if order else "the hold alone"
+        return {"mode": mode, **await _drive(book, items, concurrency, seconds)}
     finally:
         await db.close_pools()
 
 
-async def run_minimal(url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float) -> dict:
-    """The minimal booking-shaped transaction over the same kind of distinct seats, on the same pool settings."""
+async def run_minimal(
+    url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float, on_schema: bool = False
+) -> dict:
+    """The minimal booking-shaped transaction over the same kind of distinct seats, on the same pool settings
+    (`on_schema`: its statements on TravelGo's own tables, book_seat_schema)."""
     pool = await aiomysql.create_pool(
         minsize=concurrency,
         maxsize=concurrency,
@@ -192,10 +248,11 @@ async def run_minimal(url: DatabaseURL, items: list[tuple[int, int, str]], concu
 
     async def book(item) -> bool:
         async with pool.acquire() as conn, conn.cursor(aiomysql.DictCursor) as cur:
-            return await book_seat_minimal(cur, *item)
+            return await (book_seat_schema if on_schema else book_seat_minimal)(cur, *item)
 
+    mode = "minimal transaction on TravelGo's tables" if on_schema else "minimal booking-shaped transaction"
     try:
-        return {"mode": "minimal booking-shaped transaction", **await _drive(book, items, concurrency, seconds)}
+        return {"mode": mode, **await _drive(book, items, concurrency, seconds)}
     finally:
         pool.close()
         await pool.wait_closed()
@@ -210,14 +267,18 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--minimal", action="store_true", help="the minimal transaction (prepare_minimal first)")
+    parser.add_argument("--hold", action="store_true", help="the engine's hold alone (no provider order)")
     args = parser.parse_args()
     with open(args.items) as f:
         lines = [line.split() for i, line in enumerate(f) if i % args.parts == args.part and line.strip()]
     items = [(int(u), int(t), s) for u, t, s in lines]
     random.seed(args.part)
     # the same event loop as the server (hypercorn.toml: worker_class = "uvloop"), so the floor is not handicapped
-    runner = run_minimal if args.minimal else run_service
-    result = uvloop.run(runner(DatabaseURL.parse(args.url), items, args.concurrency, args.seconds))
+    url = DatabaseURL.parse(args.url)
+    if args.minimal:
+        result = uvloop.run(run_minimal(url, items, args.concurrency, args.seconds))
+    else:
+        result = uvloop.run(run_service(url, items, args.concurrency, args.seconds, order=not args.hold))
     print(json.dumps(result))
     return 0
 

@@ -1,7 +1,9 @@
 """Where the database floor's time goes (issue 24): CPU per booking on each side, and MariaDB's share per statement.
 
-1. CPU per booking: the floor (bench/floor.py's service transaction: the hold and its TestPay order) and the minimal
-   booking-shaped transaction, each for a few seconds in this process (16 tasks, uvloop), over distinct seats of the
+1. CPU per booking: the floor (bench/floor.py's service transaction: the hold and its TestPay order), the hold
+   alone, the minimal
+   booking-shaped transaction, and the minimal transaction's statements on TravelGo's own tables (what the schema's
+   keys, foreign keys and checks cost before any of the engine's own work), each for a few seconds in this process (16 tasks, uvloop), over distinct seats of the
    bench fixtures. Python's CPU is this process's (time.process_time); MariaDB's is the server process's from /proc
    (only when the server runs on this machine), so other load on the machine inflates the MariaDB column, not the
    Python one.
@@ -43,10 +45,15 @@ def mariadb_cpu() -> float | None:
     return None
 
 
-def cpu_per_booking(url, items, minimal: bool, seconds: float) -> dict:
-    runner = floor.run_minimal if minimal else floor.run_service
+def cpu_per_booking(url, items, name: str, seconds: float) -> dict:
+    runs = {
+        "floor": floor.run_service,
+        "hold": lambda *a: floor.run_service(*a, order=False),
+        "schema": lambda *a: floor.run_minimal(*a, on_schema=True),
+        "minimal": floor.run_minimal,
+    }
     python0, server0 = time.process_time(), mariadb_cpu()
-    result = uvloop.run(runner(url, items, 16, seconds))
+    result = uvloop.run(runs[name](url, items, 16, seconds))
     python, server = time.process_time() - python0, mariadb_cpu()
     booked = result["booked"] or 1
     return {
@@ -93,9 +100,9 @@ def main() -> int:
     parser.add_argument("--bookings", type=int, default=60)
     args = parser.parse_args()
     url = bench_url()
-    setup = asyncio.run(fixtures.reset(url, distinct_trips=2000))
+    setup = asyncio.run(fixtures.reset(url, distinct_trips=4000))
     trips = setup["trips"]
-    per_run = len(trips) // 4
+    per_run = len(trips) // 8
 
     def items(k: int) -> list[tuple[int, int, str]]:
         group = trips[k * per_run : (k + 1) * per_run]
@@ -104,10 +111,10 @@ def main() -> int:
             for i in range(len(group) * setup["seats_per_trip"])
         ]
 
-    uvloop.run(floor.prepare_minimal(url, items(1) + items(3)))
-    print("CPU per booking (16 tasks, one process):")
-    for k, (name, minimal) in enumerate((("floor", False), ("minimal", True), ("floor", False), ("minimal", True))):
-        figures = cpu_per_booking(url, items(k), minimal, args.seconds)
+    uvloop.run(floor.prepare_minimal(url, items(2) + items(5)))
+    print("CPU per booking (16 tasks, one process; schema: the minimal transaction on TravelGo's own tables):")
+    for k, name in enumerate(("floor", "hold", "minimal", "schema", "schema", "minimal", "hold", "floor")):
+        figures = cpu_per_booking(url, items(k), name, args.seconds)
         print(f"  {name:8s} {figures}")
     print(f"\nMariaDB's share per statement ({args.bookings} floor bookings, one at a time, SHOW PROFILES):")
     setup = asyncio.run(fixtures.reset(url, distinct_trips=args.bookings))
