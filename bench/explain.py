@@ -1,4 +1,5 @@
-"""EXPLAIN every search statement and check it is answered from an index (no full scans).
+"""EXPLAIN every search statement, and the hold's count of a traveller's open holds, and check each is answered from
+its index (no full scans).
 
     DATABASE_URL=mysql://root@127.0.0.1:3306/travelgo .venv/bin/python -m bench.explain
 
@@ -12,6 +13,7 @@ import asyncio
 import sys
 from datetime import date, datetime, time, timedelta
 
+from travelgo.bookings import queries as booking_queries
 from travelgo.buses import queries as bus_queries
 from travelgo.hotels import queries as hotel_queries
 from travelgo.segments import queries as segment_queries
@@ -32,7 +34,10 @@ async def sample_ids(cur) -> dict:
             WHERE a.stop_no = 1 ORDER BY a.route_id LIMIT 1"""
     )
     stops = await cur.fetchone()
+    await cur.execute("SELECT user_id FROM bookings ORDER BY id LIMIT 1")
+    traveller = await cur.fetchone()
     return {
+        "traveller": traveller["user_id"] if traveller else 0,
         "origin": route["origin_id"],
         "destination": route["destination_id"],
         "city": hotel["city_id"],
@@ -129,6 +134,17 @@ def search_statements(ids: dict, day: date) -> list[tuple[str, str, dict, dict[s
         sort="rating",
     )
     statements.append(("hotels in a city, every filter", sql, {**params, **stay}, hotel_keys))
+
+    # Not a search, but in every hold: read by the traveller's open holds, not their whole history or every pending
+    # hold of the site (which grow without bound).
+    statements.append(
+        (
+            "a traveller's open holds (every hold)",
+            booking_queries.OPEN_HOLDS,
+            {"id": ids["traveller"], "limit": 3},
+            {"bookings": {"ix_bookings_user_open"}},
+        )
+    )
     return statements
 
 

@@ -12,8 +12,10 @@ async def test_every_search_uses_its_index(app):
     await seed.seed("small", admin_password="admin-pass-123")
     async with db.reading() as cur:
         plans, problems = await explain_all(cur)
-    assert len(plans) == 9  # 5 bus, 2 cross-mode (buses; trains and flights), 2 hotel
+    assert len(plans) == 10  # 5 bus, 2 cross-mode (buses; trains and flights), 2 hotel, the open-holds count
     assert problems == []
+    open_holds = dict(plans)["a traveller's open holds (every hold)"]
+    assert [row["key"] for row in open_holds if row["table"] == "bookings"] == ["ix_bookings_user_open"]
 
 
 def test_the_check_catches_a_full_scan():

@@ -176,7 +176,7 @@ async def _create_all(cur, news: list[NewBooking], how: Locking, after: After | 
     # snapshot older than a lock would hide the previous holder's seats from check() (counting inside lock_user's
     # statement let 12 of 60 racers for one seat past the check; only the unique key stopped them). It goes to the
     # server with the check's first read and is judged before the check's answer, as if it had run first.
-    open_holds = await queries.queue_open_holds(cur, user_id) if limit is not None else None
+    open_holds = await queries.queue_open_holds(cur, user_id, limit) if limit is not None else None
     for i in order:  # the checks' plain reads, after every lock; all of it goes with the first read below
         await news[i].unit.queue_check(cur)
     # 2. Check every unit (collecting every failure, so the answer names all of them): the inventory is free, and
