@@ -24,8 +24,11 @@ from travelgo.config import DatabaseURL, Settings
 
 app = Quart(__name__)
 USER_ID = int(os.environ.get("BENCH_BARE_USER_ID", "2"))
-# token -> user id, so the bare route books for the same travellers as the real endpoint (a dict look-up, no query)
-USERS_BY_TOKEN = json.loads(os.environ.get("BENCH_BARE_USERS_BY_TOKEN", "{}"))
+# token -> user id, so the bare route books for the same travellers as the real endpoint (a dict look-up, no query;
+# a file: thousands of travellers are too many for an environment variable)
+USERS_BY_TOKEN = (
+    json.loads(open(os.environ["BENCH_BARE_USERS_FILE"]).read()) if "BENCH_BARE_USERS_FILE" in os.environ else {}
+)
 PROVIDER = payments.build(Settings.from_env())  # the hold's TestPay order, as the real endpoint opens it
 PASSENGERS = [{"name": "Bench Passenger", "age": 30}]
 

@@ -149,7 +149,7 @@ def main() -> int:
         return 0
 
     from . import fixtures
-    from .run import api_token, bench_url, booking_body, url_string, write_lines
+    from .run import bare_travellers, bench_url, booking_body, signed_travellers, url_string, write_lines
     from .server import Server
 
     url: DatabaseURL = bench_url()
@@ -157,10 +157,9 @@ def main() -> int:
     trips = setup["trips"]
     ninth = len(trips) // 9
     groups = [trips[i * ninth : (i + 1) * ninth] for i in range(9)]
-    with Server(args.port + 1, workers=1, database_url=url_string(url)) as server:  # for tokens only
-        tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
-        env = dict(server.env)
-    env["DATABASE_URL"] = url_string(url)
+    travellers = signed_travellers(url)
+    tokens = [token for _, token in travellers]
+    env = dict(Server(args.port + 1, workers=1, database_url=url_string(url)).env)  # the bench server's settings
 
     def bodies(group: list[int]) -> str:
         lines = []
@@ -169,11 +168,7 @@ def main() -> int:
             lines.append(f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}")
         return write_lines(lines)
 
-    bare_env = {
-        **env,
-        "BENCH_BARE_USER_ID": str(setup["users"][0]),
-        "BENCH_BARE_USERS_BY_TOKEN": json.dumps(dict(zip(tokens, setup["users"], strict=True))),
-    }
+    bare_env = {**env, **bare_travellers(travellers)}
     # The app process also runs the notification sender, which renders and records each hold's "pay by" message:
     # per-booking work, but not the request's. The second run leaves it to a worker elsewhere.
     quiet_env = {**env, "TRAVELGO_NOTIFY_POLL_SECONDS": "0"}

@@ -7,12 +7,14 @@ searches read is never consumed and every run starts from the same state.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime, timedelta
 
 import aiomysql
 
 from travelgo.config import DatabaseURL
 from travelgo.passwords import hash_password
+from travelgo.security import digest
 
 OPERATOR = "TravelGo Bench Lines"
 CITIES = (("Benchford", 50.1), ("Loadham", 50.2))
@@ -20,6 +22,10 @@ CITIES = (("Benchford", 50.1), ("Loadham", 50.2))
 # limit), so four accounts booking for 32 clients would measure that queue, not the booking engine.
 USERS = [f"bench{n}@travelgo.example" for n in range(32)]
 PASSWORD = "bench-password-1"
+# The booking phase's bookings come from many travellers, as on the site: each then has a hold or two open, as the
+# open-holds limit (TRAVELGO_MAX_OPEN_HOLDS, 3 by default) keeps every real traveller. With only the 32 accounts
+# above, each placed hundreds of unpaid holds in one run, which no traveller can, and every hold paid for counting them.
+TRAVELLERS = 8000
 SEATS_PER_TRIP = 40
 
 
@@ -90,6 +96,36 @@ async def reset(url: DatabaseURL, *, distinct_trips: int, hot_seats: int = 10) -
         "seats_per_trip": SEATS_PER_TRIP,
         "users": user_ids,
     }
+
+
+async def travellers(url: DatabaseURL) -> list[tuple[int, str]]:
+    """(user id, API token key) of the TRAVELLERS bench travellers: the accounts are made once, the tokens afresh
+    each run (their digests stored as the app stores them; bench/run.py signs the keys as the API would)."""
+    emails = [f"bench-traveller-{n}@travelgo.example" for n in range(TRAVELLERS)]
+    conn = await connect(url)
+    try:
+        async with conn.cursor(aiomysql.DictCursor) as cur:
+            await cur.execute("SELECT COUNT(*) AS n FROM users WHERE email LIKE 'bench-traveller-%%'")
+            if (await cur.fetchone())["n"] < TRAVELLERS:
+                password_hash = await hash_password(PASSWORD)
+                await cur.executemany(
+                    "INSERT IGNORE INTO users (email, password_hash, full_name, role) "
+                    "VALUES (%s, %s, 'Bench Traveller', 'traveller')",
+                    [(email, password_hash) for email in emails],
+                )
+            await cur.execute("SELECT id, email FROM users WHERE email LIKE 'bench-traveller-%%'")
+            ids = {row["email"]: row["id"] for row in await cur.fetchall()}
+            await cur.execute(
+                "DELETE t FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email LIKE 'bench-traveller-%%'"
+            )
+            made = [(ids[email], secrets.token_hex(16)) for email in emails]
+            await cur.executemany(
+                "INSERT INTO api_tokens (user_id, token_key, expires_at) VALUES (%s, %s, UTC_TIMESTAMP() + INTERVAL 1 DAY)",
+                [(user_id, digest(key)) for user_id, key in made],
+            )
+    finally:
+        conn.close()
+    return made
 
 
 async def cleanup(url: DatabaseURL) -> None:

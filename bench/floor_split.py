@@ -101,13 +101,14 @@ def main() -> int:
     args = parser.parse_args()
     url = bench_url()
     setup = asyncio.run(fixtures.reset(url, distinct_trips=4000))
+    users = [user_id for user_id, _ in asyncio.run(fixtures.travellers(url))]  # many, as bench/run.py books for
     trips = setup["trips"]
     per_run = len(trips) // 8
 
     def items(k: int) -> list[tuple[int, int, str]]:
         group = trips[k * per_run : (k + 1) * per_run]
         return [
-            (setup["users"][i % len(setup["users"])], group[i % len(group)], str(i // len(group) + 1))
+            (users[i % len(users)], group[i % len(group)], str(i // len(group) + 1))
             for i in range(len(group) * setup["seats_per_trip"])
         ]
 

@@ -29,14 +29,17 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiomysql
 import uvloop
 
+from travelgo.auth import bearer_auth
 from travelgo.config import ROOT, DatabaseURL
 
 from . import fixtures, floor, holds, hotseat, segments
 from .server import Server, listeners
+from .server import secret_key as server_secret_key
 from .wrkrun import WRK, wrk
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -177,6 +180,21 @@ def write_lines(lines: list[str]) -> str:
     handle.write("\n".join(lines) + "\n")
     handle.close()
     return handle.name
+
+
+def signed_travellers(url: DatabaseURL) -> list[tuple[int, str]]:
+    """The booking phase's many travellers (fixtures.TRAVELLERS): (user id, bearer token signed with the bench
+    server's key, as POST /api/v1/auth/token signs it)."""
+    signer = SimpleNamespace(secret_key=server_secret_key())
+    return [(user_id, bearer_auth.dump_token(key, app=signer)) for user_id, key in uvloop.run(fixtures.travellers(url))]
+
+
+def bare_travellers(travellers: list[tuple[int, str]]) -> dict[str, str]:
+    """bench/bare.py's environment: the same travellers, token -> user id in a file."""
+    return {
+        "BENCH_BARE_USER_ID": str(travellers[0][0]),
+        "BENCH_BARE_USERS_FILE": write_lines([json.dumps({token: user_id for user_id, token in travellers})]),
+    }
 
 
 def api_token(server: Server, email: str, password: str) -> str:
@@ -435,7 +453,8 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
     Also the hold without its provider order and the minimal booking-shaped transaction (issue 24's yardstick).
     Measured HTTP, bare, floor, hold, minimal, minimal, hold, floor, bare, HTTP (half the time each, each round on its
     own trips) so a machine that slows down or speeds up during the phase weighs on all of them alike."""
-    tokens = [api_token(server, email, fixtures.PASSWORD) for email in fixtures.USERS]
+    travellers = signed_travellers(url)
+    tokens = [token for _, token in travellers]
     trips = setup["trips"]
     eighth = len(trips) // 8
     groups = [trips[i * eighth : (i + 1) * eighth] for i in range(8)]
@@ -450,16 +469,13 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
 
     def floor_lines(group: list[int]) -> list[str]:
         return [
-            f"{setup['users'][i % len(setup['users'])]} {group[i % len(group)]} {i // len(group) + 1}"
+            f"{travellers[i % len(travellers)][0]} {group[i % len(group)]} {i // len(group) + 1}"
             for i in range(len(group) * setup["seats_per_trip"])
         ]
 
     half = seconds / 2
     port = next(p for p in range(server.port + 1, server.port + 100) if not listeners(p))
-    bare_env = {
-        "BENCH_BARE_USER_ID": str(setup["users"][0]),
-        "BENCH_BARE_USERS_BY_TOKEN": json.dumps(dict(zip(tokens, setup["users"], strict=True))),
-    }
+    bare_env = bare_travellers(travellers)
     with Server(port, workers=workers, database_url=url_string(url), env=bare_env, app="bench.bare:app") as bare:
 
         def http_round(name: str, group: list[int], target: Server = server) -> dict:

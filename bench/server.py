@@ -68,6 +68,11 @@ def free_port(ports: range, exclude: tuple[int, ...] = ()) -> int:
     raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
+def secret_key() -> str:
+    """The bench server's signing key (bench/run.py signs the bench travellers' API tokens with it)."""
+    return os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret"
+
+
 class Server:
     """One Hypercorn process (with `workers` worker processes) on 127.0.0.1:port."""
 
@@ -94,7 +99,7 @@ class Server:
             "TRAVELGO_MAX_OPEN_HOLDS": "1000000",
             # the live phase holds 2,000 streams from one loopback address (a load generator, not one client)
             "TRAVELGO_SSE_MAX_STREAMS_PER_CLIENT": "1000000",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-and-scale-tests-only-not-a-real-secret",
+            "SECRET_KEY": secret_key(),
             # the periodic refreshers (recommendations: ~8 s of set-based SQL on the large seed at start; time-based
             # repricing) are not part of any measured path; the notification sender is, and stays on
             "TRAVELGO_RECOMMEND_REFRESH_SECONDS": "0",
