@@ -19,6 +19,7 @@ from travelgo.notify.queue import queue
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers, scalar, trip_and_user
+from ..bookings.test_round_trips import counted, statements  # noqa: F401 (statements: its fixture)
 from ..conftest import deliver_notifications, login, post_form
 from ..inapp import notifications, service
 from ..payhelpers import paid, pay
@@ -30,11 +31,17 @@ class Recording:
     def __init__(self) -> None:
         self.sent: list[email.Email] = []
         self.down = False
+        self.refused: set[str] = set()  # addresses the server refuses
 
-    async def send(self, message: email.Email) -> None:
+    async def deliver(self, message: email.Email) -> None:
         if self.down:
             raise email.EmailError("connection refused")
+        if message.to in self.refused:
+            raise email.EmailError("recipient refused")
         self.sent.append(message)
+
+    async def send(self, message: email.Email) -> None:
+        await self.deliver(message)
         await email.record(message)
 
 
@@ -274,3 +281,75 @@ async def test_a_link_someone_waits_for_goes_before_a_backlog_of_reminders(clien
     async with db.transaction() as cur:
         claimed = await claim_due(cur, sender.BATCH, sender.LEASE_SECONDS)
     assert claimed[0]["kind"] == "confirm_email" and len(claimed) == sender.BATCH
+
+
+async def test_one_batch_records_each_message_s_own_outcome(client, outbox):
+    """The sender reads a batch's bookings together and writes their outcomes together: a message about a hold paid
+    meanwhile is skipped, one the mail server refuses waits for its retry, the others are sent; each row records its
+    own outcome, and only the sent e-mails are in mail_outbox."""
+    trip, payer = await trip_and_user()
+    async with db.transaction() as cur:
+        refused, fine = await factories.make_user(cur), await factories.make_user(cur)
+    hold = await service.book_trip(as_user(payer), trip["id"], ["1"], passengers(1))
+    await service.book_trip(as_user(refused), trip["id"], ["2"], passengers(1))
+    await service.book_trip(as_user(fine), trip["id"], ["3"], passengers(1))
+    await paid(hold)  # its "held" message is obsolete before the sender comes; "confirmed" is queued
+    outbox.refused.add(refused["email"])
+    assert await notifications.send_due() == 4  # one batch
+    async with db.reading() as cur:
+        await cur.execute(
+            "SELECT kind, recipient, status, attempts, last_error, subject, body, next_attempt_at > UTC_TIMESTAMP(6)"
+            " AS later FROM notifications ORDER BY id"
+        )
+        rows = list(await cur.fetchall())
+    assert [(r["kind"], r["recipient"], r["status"]) for r in rows] == [
+        ("booking_held", payer["email"], "skipped"),
+        ("booking_held", refused["email"], "pending"),
+        ("booking_held", fine["email"], "sent"),
+        ("booking_confirmed", payer["email"], "sent"),
+    ]
+    skipped, retried, held, confirmed = rows
+    assert skipped["last_error"] == "the booking is confirmed" and skipped["subject"] is None
+    assert retried["last_error"] == "recipient refused" and retried["attempts"] == 1 and retried["later"]
+    assert [held["subject"], confirmed["subject"]] == [m.subject for m in outbox.sent]
+    assert [held["body"], confirmed["body"]] == [m.text for m in outbox.sent]
+    assert held["last_error"] is None and confirmed["last_error"] is None
+    recorded = [(m["to_address"], m["subject"]) for m in await mail.outbox()]
+    assert sorted(recorded) == sorted((m.to, m.subject) for m in outbox.sent)
+
+
+async def test_when_a_batch_s_bookings_cannot_be_read_its_messages_about_bookings_wait_for_a_retry(
+    client, outbox, monkeypatch
+):
+    """A message that needs no booking still goes; those about a booking are retried with the error, as a message
+    that cannot be rendered is."""
+    trip, user = await trip_and_user()
+    await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    async with db.transaction() as cur:
+        await queue(cur, "welcome", user_id=user["id"])
+
+    async def unreadable(ids):
+        raise RuntimeError("the bookings are unreadable")
+
+    monkeypatch.setattr(sender, "booking_details", unreadable)
+    assert await notifications.send_due() == 2
+    async with db.reading() as cur:
+        await cur.execute("SELECT kind, status, attempts, last_error FROM notifications ORDER BY id")
+        rows = list(await cur.fetchall())
+    assert [(r["kind"], r["status"], r["last_error"]) for r in rows] == [
+        ("booking_held", "pending", "RuntimeError: the bookings are unreadable"),
+        ("welcome", "sent", None),
+    ]
+    assert [m.to for m in outbox.sent] == [user["email"]]
+
+
+@pytest.mark.usefixtures("statements")  # counts what counted() runs
+async def test_a_batch_costs_the_same_few_round_trips_however_many_messages_it_holds(client, outbox, many_holds):
+    """The claim (3), the bookings with their seats and points (2), the outcomes with the mail_outbox rows (1)."""
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 11):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    claimed, log = await counted(notifications.send_due)
+    assert claimed == 10 and len(outbox.sent) == 10
+    assert len(log) == 6, log
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 10

@@ -560,6 +560,13 @@ async def select_booking_detail(cur, booking_id: int) -> Row | None:
     return await cur.fetchone()
 
 
+async def select_booking_details(cur, booking_ids: list[int]) -> list[Row]:
+    """BOOKING_DETAIL rows of several bookings (a batch of messages about them), in id order; gone ones are missing."""
+    marks, params = db.in_list("id", booking_ids)
+    await cur.execute(BOOKING_DETAIL + f" WHERE b.id IN ({marks}) ORDER BY b.id", params)
+    return list(await cur.fetchall())
+
+
 async def select_booking_detail_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         BOOKING_DETAIL + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",

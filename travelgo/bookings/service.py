@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -395,6 +395,20 @@ async def booking_detail(booking_id: int) -> Booking | None:
     async with db.batch() as cur:
         row = await queries.select_booking_detail(cur, booking_id)
         return await _complete(cur, row) if row else None
+
+
+async def booking_details(booking_ids: Iterable[int]) -> dict[int, Booking]:
+    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows in one statement,
+    then every bus booking's seats and points in one more round trip; a booking that is gone is missing."""
+    ids = sorted(set(booking_ids))
+    if not ids:
+        return {}
+    async with db.batch() as cur:
+        rows = await queries.select_booking_details(cur, ids)
+        items = {
+            row["id"]: await _queue_bus_items(cur, row["id"], row["trip_id"]) for row in rows if row["type"] == "bus"
+        }
+        return {row["id"]: await _complete(cur, row, items.get(row["id"])) for row in rows}
 
 
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:

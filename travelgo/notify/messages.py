@@ -16,7 +16,6 @@ from typing import Any
 from icalendar import Calendar, Event
 from quart import current_app
 
-from ..bookings.service import booking_detail
 from ..web import public_base_url
 from .email import Attachment
 
@@ -45,9 +44,10 @@ async def _block(template, name: str, variables: dict[str, Any]) -> str:
     return "".join([part async for part in template.blocks[name](template.new_context(variables))]).strip()
 
 
-async def render(row: dict[str, Any]) -> Rendered:
-    """The message of one notifications row, in every form a channel needs."""
-    booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
+async def render(row: dict[str, Any], booking: dict[str, Any] | None) -> Rendered:
+    """The message of one notifications row, in every form a channel needs. `booking`: the row's booking as its
+    pages show it (the sender reads a batch's with bookings.service.booking_details), None when it has none or it is
+    gone."""
     if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
         raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
     if row["kind"] in ABOUT_A_REQUEST and (booking is None or booking["status"] != "requested"):
