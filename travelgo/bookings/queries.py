@@ -593,6 +593,22 @@ async def queue_booking_seats(cur, booking_id: int) -> db.Queued:
     )
 
 
+async def queue_seats_of_bookings(cur, booking_ids: list[int]) -> db.Queued:
+    """The seats of several bookings (queue_booking_seats' columns and order, with booking_id), read with the
+    cursor's next round trip."""
+    marks, params = db.in_list("id", booking_ids)
+    return await db.queue_read(
+        cur,
+        f"""
+        SELECT booking_id, seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
+          FROM booking_seats
+         WHERE booking_id IN ({marks})
+         ORDER BY booking_id, id
+        """,
+        params,
+    )
+
+
 # A trip or stay under way is still "upcoming" (the traveller needs its ticket); it is "past" once it has ended.
 # Holds awaiting payment are upcoming; expired holds are listed with the cancelled bookings.
 # %(now)s stands for the booking's own city's clock (dates.wall_now_sql).

@@ -398,17 +398,34 @@ async def booking_detail(booking_id: int) -> Booking | None:
 
 
 async def booking_details(booking_ids: Iterable[int]) -> dict[int, Booking]:
-    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows in one statement,
-    then every bus booking's seats and points in one more round trip; a booking that is gone is missing."""
+    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows, every seat and
+    every bus booking's points in one round trip (other kinds' items, read by _complete, in one more each); a booking
+    that is gone is missing."""
     ids = sorted(set(booking_ids))
     if not ids:
         return {}
     async with db.batch() as cur:
-        rows = await queries.select_booking_details(cur, ids)
-        items = {
-            row["id"]: await _queue_bus_items(cur, row["id"], row["trip_id"]) for row in rows if row["type"] == "bus"
+        seats = await queries.queue_seats_of_bookings(cur, ids)
+        points = await stops.queue_bus_bookings_points(cur, ids)
+        rows = await queries.select_booking_details(cur, ids)  # carries the two reads above
+        seats_of, points_of = _by_booking(await seats.rows(cur)), _by_booking(await points.rows(cur))
+        return {
+            row["id"]: await _complete(
+                cur,
+                row,
+                (db.answered(seats_of.get(row["id"], [])), db.answered(points_of.get(row["id"], [])))
+                if row["type"] == "bus"
+                else None,
+            )
+            for row in rows
         }
-        return {row["id"]: await _complete(cur, row, items.get(row["id"])) for row in rows}
+
+
+def _by_booking(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["booking_id"], []).append(row)
+    return grouped
 
 
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:
