@@ -354,3 +354,17 @@ async def test_a_batch_costs_the_same_few_round_trips_however_many_messages_it_h
     assert claimed == 10 and len(outbox.sent) == 10
     assert len(log) == 4, log
     assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 10
+
+
+@pytest.mark.usefixtures("statements")
+async def test_a_slow_batch_records_its_outcomes_as_it_goes(client, outbox, many_holds, monkeypatch):
+    """Outcomes wait at most RECORD_EVERY_SECONDS: a batch whose deliveries take long (a slow mail server) does not
+    hold messages delivered and unrecorded until its lease runs out. At 0 each outcome is written after its send."""
+    monkeypatch.setattr(sender, "RECORD_EVERY_SECONDS", 0)
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 4):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    claimed, log = await counted(notifications.send_due)
+    assert claimed == 3 and len(log) == 2 + 1 + 3, log  # the claim, the bookings, one write per outcome
+    assert await scalar("SELECT COUNT(*) FROM notifications WHERE status = 'sent'") == 3
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 3
