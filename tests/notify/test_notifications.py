@@ -368,3 +368,27 @@ async def test_a_slow_batch_records_its_outcomes_as_it_goes(client, outbox, many
     assert claimed == 3 and len(log) == 2 + 1 + 3, log  # the claim, the bookings, one write per outcome
     assert await scalar("SELECT COUNT(*) FROM notifications WHERE status = 'sent'") == 3
     assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 3
+
+
+async def test_a_round_cancelled_mid_batch_still_records_what_went_out(client, outbox, many_holds, monkeypatch):
+    """A worker stopping cancels the sender's round: the messages delivered before are marked sent (not sent again
+    when their lease runs out); the one in flight and the rest stay leased, for a later round."""
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 4):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    deliver = outbox.deliver
+
+    async def stopping(message: email.Email) -> None:
+        if outbox.sent:
+            raise asyncio.CancelledError
+        await deliver(message)
+
+    monkeypatch.setattr(outbox, "deliver", stopping)
+    with pytest.raises(asyncio.CancelledError):
+        await notifications.send_due()
+    async with db.reading() as cur:
+        await cur.execute("SELECT status, attempts FROM notifications ORDER BY id")
+        assert [(r["status"], r["attempts"]) for r in await cur.fetchall()] == [
+            ("sent", 1), ("pending", 1), ("pending", 1)
+        ]  # fmt: skip
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 1

@@ -53,15 +53,17 @@ async def send_due(limit: int = BATCH) -> int:
     bookings, unread = await _bookings(due)
     outcomes: list[Outcome] = []
     last_record = time.monotonic()
-    for row in due:
-        if row["booking_id"] and unread is not None:
-            outcomes.append(_retry(row, unread))
-        else:
-            outcomes.append(await _deliver(row, bookings.get(row["booking_id"])))
-        if time.monotonic() - last_record >= RECORD_EVERY_SECONDS:
-            await _record(outcomes)
-            outcomes, last_record = [], time.monotonic()
-    await _record(outcomes)
+    try:
+        for row in due:
+            if row["booking_id"] and unread is not None:
+                outcomes.append(_retry(row, unread))
+            else:
+                outcomes.append(await _deliver(row, bookings.get(row["booking_id"])))
+            if time.monotonic() - last_record >= RECORD_EVERY_SECONDS:
+                await _record(outcomes)
+                outcomes, last_record = [], time.monotonic()
+    finally:  # also when the round is cancelled mid-batch (a worker stopping): what went out is marked sent
+        await _record(outcomes)
     return len(due)
 
 
