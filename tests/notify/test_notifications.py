@@ -392,3 +392,42 @@ async def test_a_round_cancelled_mid_batch_still_records_what_went_out(client, o
             ("sent", 1), ("pending", 1), ("pending", 1)
         ]  # fmt: skip
     assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 1
+
+
+async def test_a_batch_s_bookings_read_together_are_each_as_its_pages_show_it(client, many_holds):
+    """bookings.service.booking_details (the sender's one read for a batch) gives what booking_detail gives for each
+    booking, whatever its kind: a bus trip with points chosen or not, one without points, a stay, a table, a train."""
+    from datetime import time
+
+    from travelgo.dates import today_in
+
+    from ..bookings.helpers import hotel_and_user, stay
+    from ..segments.helpers import train
+    from ..stops.helpers import trip_with_points
+
+    trip, user = await trip_and_user()
+    ptrip, puser, points = await trip_with_points()
+    made = [
+        await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2)),
+        await service.book_trip(as_user(puser), ptrip["id"], ["1"], passengers(1)),
+        await service.book_trip(
+            as_user(puser), ptrip["id"], ["2"], passengers(1),
+            boarding_point_id=points["boarding"][1]["id"], dropping_point_id=points["dropping"][1]["id"],
+        ),
+    ]  # fmt: skip
+    _, room_type, guest = await hotel_and_user()
+    made.append(await service.book_room(as_user(guest), room_type["id"], *stay(), 1, 2, "Asha Rao"))
+    async with db.transaction() as cur:
+        restaurant = await factories.make_restaurant(cur)
+    day = today_in() + timedelta(days=1)
+    made.append(await service.book_table(as_user(guest), restaurant["id"], day, time(20, 0), 2, "Asha Rao"))
+    rail = await train(stops=3, size=4)
+    a, _, c = (city["id"] for city in rail["cities"])
+    made.append(await service.book_segment(as_user(guest), rail["id"], a, c, ["A1-1"], passengers(1)))
+    ids = [b["id"] for b in made]
+    read = await service.booking_details([*ids, ids[0], 10**9])  # a repeat and a booking that is gone
+    assert sorted(read) == sorted(ids)
+    for booking_id in ids:
+        assert read[booking_id] == await service.booking_detail(booking_id)
+    assert read[ids[2]]["boarding_point"]["name"] == points["boarding"][1]["name"]
+    assert [s["label"] for s in read[ids[0]]["seats"]] == ["1", "2"]
