@@ -321,8 +321,13 @@ async def queue_read(cur, query: str, args: Any = None) -> Queued:
     if isinstance(cur, PipelineCursor) and cur.batching:
         return cur.queue(query, args, read=True)
     await cur.execute(query, args)
-    queued = Queued(query, None, read=True)
-    queued.sent, queued._rows = True, list(await cur.fetchall())
+    return answered(list(await cur.fetchall()), query)
+
+
+def answered(rows: list[dict], sql: str = "") -> Queued:
+    """A read whose rows are here already (run, or split from one read of several items), for code taking a Queued."""
+    queued = Queued(sql, None, read=True)
+    queued.sent, queued._rows = True, rows
     return queued
 
 
@@ -480,7 +485,8 @@ async def claim_due(
     rows = list(await cur.fetchall())
     if rows:
         marks = ", ".join(["%s"] * len(rows))
-        await cur.execute(
+        await defer(  # with the COMMIT
+            cur,
             f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL %s SECOND"
             f" WHERE id IN ({marks})",
             (lease_seconds, *(row["id"] for row in rows)),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import NumberPattern, format_currency, get_currency_precision, parse_pattern
 
 PRODUCT_LOCALE = "en_IN"
 # the locale whose conventions a currency is written in (grouping, symbol placement); others use PRODUCT_LOCALE
@@ -19,10 +19,12 @@ CURRENCY_LOCALES = {"INR": "en_IN", "EUR": "en_IE", "GBP": "en_GB", "USD": "en_U
 
 
 @cache
-def _patterns(locale: str) -> tuple[str, str]:
-    """(the locale's currency pattern, the same without minor units)."""
-    standard = Locale.parse(locale).currency_formats["standard"].pattern
-    return standard, re.sub(r"\.0+", "", standard)
+def _patterns(locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """(the locale, its currency pattern, the same without minor units), parsed once: given as strings, Babel parses
+    the locale four times and the pattern once on every call, most of what formatting an amount cost."""
+    parsed = Locale.parse(locale)
+    standard = parsed.currency_formats["standard"].pattern
+    return parsed, parse_pattern(standard), parse_pattern(re.sub(r"\.0+", "", standard))
 
 
 def to_units(minor: int, currency: str) -> Decimal:
@@ -36,8 +38,7 @@ def money(minor: int | float | None, currency: str = "INR", *, whole: bool = Fal
         return ""
     currency = (currency or "INR").upper()
     amount = to_units(round(minor), currency)
-    locale = CURRENCY_LOCALES.get(currency, PRODUCT_LOCALE)
-    standard, no_minor = _patterns(locale)
+    locale, standard, no_minor = _patterns(CURRENCY_LOCALES.get(currency, PRODUCT_LOCALE))
     if whole or amount == amount.to_integral_value():
         return format_currency(amount.to_integral_value(), currency, no_minor, locale=locale, currency_digits=False)
     return format_currency(amount, currency, standard, locale=locale)

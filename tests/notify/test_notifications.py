@@ -19,6 +19,7 @@ from travelgo.notify.queue import queue
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers, scalar, trip_and_user
+from ..bookings.test_round_trips import counted, statements  # noqa: F401 (statements: its fixture)
 from ..conftest import deliver_notifications, login, post_form
 from ..inapp import notifications, service
 from ..payhelpers import paid, pay
@@ -30,11 +31,17 @@ class Recording:
     def __init__(self) -> None:
         self.sent: list[email.Email] = []
         self.down = False
+        self.refused: set[str] = set()  # addresses the server refuses
 
-    async def send(self, message: email.Email) -> None:
+    async def deliver(self, message: email.Email) -> None:
         if self.down:
             raise email.EmailError("connection refused")
+        if message.to in self.refused:
+            raise email.EmailError("recipient refused")
         self.sent.append(message)
+
+    async def send(self, message: email.Email) -> None:
+        await self.deliver(message)
         await email.record(message)
 
 
@@ -274,3 +281,153 @@ async def test_a_link_someone_waits_for_goes_before_a_backlog_of_reminders(clien
     async with db.transaction() as cur:
         claimed = await claim_due(cur, sender.BATCH, sender.LEASE_SECONDS)
     assert claimed[0]["kind"] == "confirm_email" and len(claimed) == sender.BATCH
+
+
+async def test_one_batch_records_each_message_s_own_outcome(client, outbox):
+    """The sender reads a batch's bookings together and writes their outcomes together: a message about a hold paid
+    meanwhile is skipped, one the mail server refuses waits for its retry, the others are sent; each row records its
+    own outcome, and only the sent e-mails are in mail_outbox."""
+    trip, payer = await trip_and_user()
+    async with db.transaction() as cur:
+        refused, fine = await factories.make_user(cur), await factories.make_user(cur)
+    hold = await service.book_trip(as_user(payer), trip["id"], ["1"], passengers(1))
+    await service.book_trip(as_user(refused), trip["id"], ["2"], passengers(1))
+    await service.book_trip(as_user(fine), trip["id"], ["3"], passengers(1))
+    await paid(hold)  # its "held" message is obsolete before the sender comes; "confirmed" is queued
+    outbox.refused.add(refused["email"])
+    assert await notifications.send_due() == 4  # one batch
+    async with db.reading() as cur:
+        await cur.execute(
+            "SELECT kind, recipient, status, attempts, last_error, subject, body, next_attempt_at > UTC_TIMESTAMP(6)"
+            " AS later FROM notifications ORDER BY id"
+        )
+        rows = list(await cur.fetchall())
+    assert [(r["kind"], r["recipient"], r["status"]) for r in rows] == [
+        ("booking_held", payer["email"], "skipped"),
+        ("booking_held", refused["email"], "pending"),
+        ("booking_held", fine["email"], "sent"),
+        ("booking_confirmed", payer["email"], "sent"),
+    ]
+    skipped, retried, held, confirmed = rows
+    assert skipped["last_error"] == "the booking is confirmed" and skipped["subject"] is None
+    assert retried["last_error"] == "recipient refused" and retried["attempts"] == 1 and retried["later"]
+    assert [held["subject"], confirmed["subject"]] == [m.subject for m in outbox.sent]
+    assert [held["body"], confirmed["body"]] == [m.text for m in outbox.sent]
+    assert held["last_error"] is None and confirmed["last_error"] is None
+    recorded = [(m["to_address"], m["subject"]) for m in await mail.outbox()]
+    assert sorted(recorded) == sorted((m.to, m.subject) for m in outbox.sent)
+
+
+async def test_when_a_batch_s_bookings_cannot_be_read_its_messages_about_bookings_wait_for_a_retry(
+    client, outbox, monkeypatch
+):
+    """A message that needs no booking still goes; those about a booking are retried with the error, as a message
+    that cannot be rendered is."""
+    trip, user = await trip_and_user()
+    await service.book_trip(as_user(user), trip["id"], ["1"], passengers(1))
+    async with db.transaction() as cur:
+        await queue(cur, "welcome", user_id=user["id"])
+
+    async def unreadable(ids):
+        raise RuntimeError("the bookings are unreadable")
+
+    monkeypatch.setattr(sender, "booking_details", unreadable)
+    assert await notifications.send_due() == 2
+    async with db.reading() as cur:
+        await cur.execute("SELECT kind, status, attempts, last_error FROM notifications ORDER BY id")
+        rows = list(await cur.fetchall())
+    assert [(r["kind"], r["status"], r["last_error"]) for r in rows] == [
+        ("booking_held", "pending", "RuntimeError: the bookings are unreadable"),
+        ("welcome", "sent", None),
+    ]
+    assert [m.to for m in outbox.sent] == [user["email"]]
+
+
+@pytest.mark.usefixtures("statements")  # counts what counted() runs
+async def test_a_batch_costs_the_same_few_round_trips_however_many_messages_it_holds(client, outbox, many_holds):
+    """The claim (2: its lease goes with the COMMIT), the bookings with their seats and points (1), the outcomes with
+    the mail_outbox rows (1)."""
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 11):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    claimed, log = await counted(notifications.send_due)
+    assert claimed == 10 and len(outbox.sent) == 10
+    assert len(log) == 4, log
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 10
+
+
+@pytest.mark.usefixtures("statements")
+async def test_a_slow_batch_records_its_outcomes_as_it_goes(client, outbox, many_holds, monkeypatch):
+    """Outcomes wait at most RECORD_EVERY_SECONDS: a batch whose deliveries take long (a slow mail server) does not
+    hold messages delivered and unrecorded until its lease runs out. At 0 each outcome is written after its send."""
+    monkeypatch.setattr(sender, "RECORD_EVERY_SECONDS", 0)
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 4):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    claimed, log = await counted(notifications.send_due)
+    assert claimed == 3 and len(log) == 2 + 1 + 3, log  # the claim, the bookings, one write per outcome
+    assert await scalar("SELECT COUNT(*) FROM notifications WHERE status = 'sent'") == 3
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 3
+
+
+async def test_a_round_cancelled_mid_batch_still_records_what_went_out(client, outbox, many_holds, monkeypatch):
+    """A worker stopping cancels the sender's round: the messages delivered before are marked sent (not sent again
+    when their lease runs out); the one in flight and the rest stay leased, for a later round."""
+    trip, user = await trip_and_user(seats=40)
+    for seat in range(1, 4):
+        await service.book_trip(as_user(user), trip["id"], [str(seat)], passengers(1))
+    deliver = outbox.deliver
+
+    async def stopping(message: email.Email) -> None:
+        if outbox.sent:
+            raise asyncio.CancelledError
+        await deliver(message)
+
+    monkeypatch.setattr(outbox, "deliver", stopping)
+    with pytest.raises(asyncio.CancelledError):
+        await notifications.send_due()
+    async with db.reading() as cur:
+        await cur.execute("SELECT status, attempts FROM notifications ORDER BY id")
+        assert [(r["status"], r["attempts"]) for r in await cur.fetchall()] == [
+            ("sent", 1), ("pending", 1), ("pending", 1)
+        ]  # fmt: skip
+    assert await scalar("SELECT COUNT(*) FROM mail_outbox") == 1
+
+
+async def test_a_batch_s_bookings_read_together_are_each_as_its_pages_show_it(client, many_holds):
+    """bookings.service.booking_details (the sender's one read for a batch) gives what booking_detail gives for each
+    booking, whatever its kind: a bus trip with points chosen or not, one without points, a stay, a table, a train."""
+    from datetime import time
+
+    from travelgo.dates import today_in
+
+    from ..bookings.helpers import hotel_and_user, stay
+    from ..segments.helpers import train
+    from ..stops.helpers import trip_with_points
+
+    trip, user = await trip_and_user()
+    ptrip, puser, points = await trip_with_points()
+    made = [
+        await service.book_trip(as_user(user), trip["id"], ["1", "2"], passengers(2)),
+        await service.book_trip(as_user(puser), ptrip["id"], ["1"], passengers(1)),
+        await service.book_trip(
+            as_user(puser), ptrip["id"], ["2"], passengers(1),
+            boarding_point_id=points["boarding"][1]["id"], dropping_point_id=points["dropping"][1]["id"],
+        ),
+    ]  # fmt: skip
+    _, room_type, guest = await hotel_and_user()
+    made.append(await service.book_room(as_user(guest), room_type["id"], *stay(), 1, 2, "Asha Rao"))
+    async with db.transaction() as cur:
+        restaurant = await factories.make_restaurant(cur)
+    day = today_in() + timedelta(days=1)
+    made.append(await service.book_table(as_user(guest), restaurant["id"], day, time(20, 0), 2, "Asha Rao"))
+    rail = await train(stops=3, size=4)
+    a, _, c = (city["id"] for city in rail["cities"])
+    made.append(await service.book_segment(as_user(guest), rail["id"], a, c, ["A1-1"], passengers(1)))
+    ids = [b["id"] for b in made]
+    read = await service.booking_details([*ids, ids[0], 10**9])  # a repeat and a booking that is gone
+    assert sorted(read) == sorted(ids)
+    for booking_id in ids:
+        assert read[booking_id] == await service.booking_detail(booking_id)
+    assert read[ids[2]]["boarding_point"]["name"] == points["boarding"][1]["name"]
+    assert [s["label"] for s in read[ids[0]]["seats"]] == ["1", "2"]

@@ -564,6 +564,13 @@ async def select_booking_detail(cur, booking_id: int) -> Row | None:
     return await cur.fetchone()
 
 
+async def select_booking_details(cur, booking_ids: list[int]) -> list[Row]:
+    """BOOKING_DETAIL rows of several bookings (a batch of messages about them), in id order; gone ones are missing."""
+    marks, params = db.in_list("id", booking_ids)
+    await cur.execute(BOOKING_DETAIL + f" WHERE b.id IN ({marks}) ORDER BY b.id", params)
+    return list(await cur.fetchall())
+
+
 async def select_booking_detail_by_reference(cur, user_id: int, reference: str) -> Row | None:
     await cur.execute(
         BOOKING_DETAIL + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
@@ -587,6 +594,22 @@ async def queue_booking_seats(cur, booking_id: int) -> db.Queued:
          ORDER BY id
         """,
         {"booking_id": booking_id},
+    )
+
+
+async def queue_seats_of_bookings(cur, booking_ids: list[int]) -> db.Queued:
+    """The seats of several bookings (queue_booking_seats' columns and order, with booking_id), read with the
+    cursor's next round trip."""
+    marks, params = db.in_list("id", booking_ids)
+    return await db.queue_read(
+        cur,
+        f"""
+        SELECT booking_id, seat_label, passenger_name, passenger_age, passenger_gender, price_minor, held
+          FROM booking_seats
+         WHERE booking_id IN ({marks})
+         ORDER BY booking_id, id
+        """,
+        params,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -395,6 +395,37 @@ async def booking_detail(booking_id: int) -> Booking | None:
     async with db.batch() as cur:
         row = await queries.select_booking_detail(cur, booking_id)
         return await _complete(cur, row) if row else None
+
+
+async def booking_details(booking_ids: Iterable[int]) -> dict[int, Booking]:
+    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows, every seat and
+    every bus booking's points in one round trip (other kinds' items, read by _complete, in one more each); a booking
+    that is gone is missing."""
+    ids = sorted(set(booking_ids))
+    if not ids:
+        return {}
+    async with db.batch() as cur:
+        seats = await queries.queue_seats_of_bookings(cur, ids)
+        points = await stops.queue_bus_bookings_points(cur, ids)
+        rows = await queries.select_booking_details(cur, ids)  # carries the two reads above
+        seats_of, points_of = _by_booking(await seats.rows(cur)), _by_booking(await points.rows(cur))
+        return {
+            row["id"]: await _complete(
+                cur,
+                row,
+                (db.answered(seats_of.get(row["id"], [])), db.answered(points_of.get(row["id"], [])))
+                if row["type"] == "bus"
+                else None,
+            )
+            for row in rows
+        }
+
+
+def _by_booking(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["booking_id"], []).append(row)
+    return grouped
 
 
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:

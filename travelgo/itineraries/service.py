@@ -354,7 +354,8 @@ async def checkout_state(user_id: int, itinerary_id: int) -> dict[str, Any]:
         if latest is None:
             raise NothingToCheckOut("This itinerary has not been checked out yet.")
         ids = await queries.select_checkout_bookings(cur, latest["id"])
-    held = [await bookings.booking_detail(b) for b in ids]
+    read = await bookings.booking_details(ids)
+    held = [read.get(b) for b in ids]
     statuses = {b["status"] for b in held}
     return {
         "id": latest["id"],
@@ -380,7 +381,8 @@ async def checkout_bookings(checkout_id: int) -> list[dict[str, Any]]:
     """Every booking of one checkout, as its pages show it (for the trip's one message)."""
     async with db.reading() as cur:
         ids = await queries.select_checkout_bookings(cur, checkout_id)
-    return [await bookings.booking_detail(b) for b in ids]
+    read = await bookings.booking_details(ids)
+    return [read.get(b) for b in ids]
 
 
 def _payment_out(payment: Any) -> dict[str, Any] | None:

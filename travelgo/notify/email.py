@@ -54,22 +54,33 @@ class Email:
 
 
 class Transport(Protocol):
+    async def deliver(self, email: Email) -> None:
+        """Hand one e-mail on or raise EmailError; the caller records it (record()). The notification sender does,
+        with the outcome of each message of its batch, in one round trip."""
+        ...
+
     async def send(self, email: Email) -> None:
-        """Deliver one e-mail or raise EmailError."""
+        """Deliver one e-mail and record it, or raise EmailError."""
         ...
 
 
-async def record(email: Email) -> None:
-    """Keep the sent e-mail in mail_outbox (its text part)."""
-    async with db.transaction() as cur:
-        await cur.execute(
-            "INSERT INTO mail_outbox (to_address, subject, body) VALUES (%(to)s, %(subject)s, %(body)s)",
-            {"to": email.to, "subject": email.subject[:255], "body": email.text},
-        )
+async def record(email: Email, cur=None) -> None:
+    """Keep the sent e-mail in mail_outbox (its text part). On `cur`, a batching cursor (the sender's outcomes), the
+    INSERT waits for its next round trip (db.defer); without one it is a statement of its own."""
+    sql = "INSERT INTO mail_outbox (to_address, subject, body) VALUES (%(to)s, %(subject)s, %(body)s)"
+    params = {"to": email.to, "subject": email.subject[:255], "body": email.text}
+    if cur is not None:
+        await db.defer(cur, sql, params)
+        return
+    async with db.writing() as alone:
+        await alone.execute(sql, params)
 
 
 class OutboxTransport:
     """Delivers nowhere: the mail_outbox record is the delivery (until SMTP is configured)."""
+
+    async def deliver(self, email: Email) -> None:
+        """Nothing leaves: the record the caller writes is all there is."""
 
     async def send(self, email: Email) -> None:
         await record(email)
@@ -110,8 +121,8 @@ def _message_id(given: str | None, sender: str) -> str:
 
 
 class SmtpTransport:
-    """Sends through an SMTP server with aiosmtplib (STARTTLS or TLS and AUTH as SMTP_URL says), then records the
-    e-mail in mail_outbox. Every failure to deliver is an EmailError."""
+    """Delivers through an SMTP server with aiosmtplib (STARTTLS or TLS and AUTH as SMTP_URL says); send() then
+    records the e-mail in mail_outbox. Every failure to deliver is an EmailError."""
 
     def __init__(
         self, url: SmtpURL | None, sender: str, timeout: float = 10.0, tls_context: ssl.SSLContext | None = None
@@ -128,6 +139,10 @@ class SmtpTransport:
         return self._url
 
     async def send(self, email: Email) -> None:
+        await self.deliver(email)
+        await record(email)
+
+    async def deliver(self, email: Email) -> None:
         url = self.url
         message = build_message(email, self.sender)
         try:
@@ -151,7 +166,6 @@ class SmtpTransport:
             raise EmailError(f"{url}: {type(exc).__name__}: {exc}") from exc
         except (OSError, ssl.SSLError) as exc:
             raise EmailError(f"{url}: {type(exc).__name__}: {exc}") from exc
-        await record(email)
 
 
 def current() -> Transport:

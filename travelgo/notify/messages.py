@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
+from jinja2 import Environment
 from quart import current_app
 
-from ..bookings.service import booking_detail
 from ..web import public_base_url
 from .email import Attachment
 
@@ -40,14 +40,24 @@ class Rendered:
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
 
 
-async def _block(template, name: str, variables: dict[str, Any]) -> str:
-    """One block of a template, rendered on its own (Quart's Jinja environment is async)."""
-    return "".join([part async for part in template.blocks[name](template.new_context(variables))]).strip()
+TEMPLATES = "travelgo.notify.templates"
 
 
-async def render(row: dict[str, Any]) -> Rendered:
-    """The message of one notifications row, in every form a channel needs."""
-    booking = await booking_detail(row["booking_id"]) if row["booking_id"] else None
+def templates() -> Environment:
+    """The messages' Jinja environment: Quart's (loader, filters, globals, settings), rendering synchronously. Quart's
+    renders asynchronously, which costs an async generator and an await per piece; the messages' templates call
+    nothing async, so they need none of it. Made at the first message (after create_app has set the environment up);
+    its own cache, since templates compile differently for sync and async rendering."""
+    env = current_app.extensions.get(TEMPLATES)
+    if env is None:
+        env = current_app.extensions[TEMPLATES] = current_app.jinja_env.overlay(enable_async=False, cache_size=100)
+    return env
+
+
+async def render(row: dict[str, Any], booking: dict[str, Any] | None) -> Rendered:
+    """The message of one notifications row, in every form a channel needs. `booking`: the row's booking as its
+    pages show it (the sender reads a batch's with bookings.service.booking_details), None when it has none or it is
+    gone."""
     if row["kind"] in ABOUT_A_HOLD and (booking is None or booking["status"] != "pending_payment"):
         raise Obsolete(f"the booking is {booking['status'] if booking else 'gone'}")
     if row["kind"] in ABOUT_A_REQUEST and (booking is None or booking["status"] != "requested"):
@@ -66,12 +76,14 @@ async def render(row: dict[str, Any]) -> Rendered:
     if booking is not None and booking.get("itinerary_checkout_id"):
         # A trip's message lists every booking its one checkout holds (each with its own reference).
         variables["trip_bookings"] = await checkout_bookings(booking["itinerary_checkout_id"])
-    env = current_app.jinja_env
-    variables["b"] = await env.get_template("notify/_booking.txt").make_module_async(variables)  # shared pieces
+    env = templates()
+    # The shared pieces: macros only, which read nothing but their arguments, so one module serves every message.
+    variables["b"] = env.get_template("notify/_booking.txt").module
     template = env.get_template(f"notify/{row['kind']}.txt")  # .txt: not HTML-escaped (plain text and SMS)
-    subject, lead, sms = [await _block(template, name, variables) for name in ("subject", "lead", "sms")]
-    text = (await env.get_template("notify/_text.txt").render_async(lead=lead, **variables)).strip() + "\n"
-    html = await env.get_template("notify/_mail.html").render_async(
+    blocks = template.new_context(variables)  # one context for the three blocks: none of them sets anything
+    subject, lead, sms = ["".join(template.blocks[name](blocks)).strip() for name in ("subject", "lead", "sms")]
+    text = env.get_template("notify/_text.txt").render(lead=lead, **variables).strip() + "\n"
+    html = env.get_template("notify/_mail.html").render(
         subject=subject, paragraphs=[p for p in lead.split("\n") if p.strip()], **variables
     )
     attachments = ()

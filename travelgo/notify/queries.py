@@ -18,9 +18,13 @@ async def claim_due(cur, limit: int, lease_seconds: float) -> list[Row]:
     )
 
 
+# The outcomes of a delivery: deferred (db.defer), so the sender writes a batch's outcomes in one round trip.
+
+
 async def update_sent(cur, notification_id: int, *, subject: str, body: str, provider_id: str | None) -> None:
     # A reset or confirmation link in the context is a live credential: gone from the outbox once delivered.
-    await cur.execute(
+    await db.defer(
+        cur,
         """
         UPDATE notifications
            SET status = 'sent', sent_at = UTC_TIMESTAMP(6), subject = %(subject)s, body = %(body)s,
@@ -33,14 +37,16 @@ async def update_sent(cur, notification_id: int, *, subject: str, body: str, pro
 
 
 async def update_skipped(cur, notification_id: int, why: str) -> None:
-    await cur.execute(
+    await db.defer(
+        cur,
         "UPDATE notifications SET status = 'skipped', last_error = %(why)s WHERE id = %(id)s",
         {"id": notification_id, "why": why[:255]},
     )
 
 
 async def update_retry(cur, notification_id: int, *, error: str, delay_seconds: float, give_up: bool) -> None:
-    await cur.execute(
+    await db.defer(
+        cur,
         """
         UPDATE notifications
            SET status = IF(%(give_up)s, 'failed', 'pending'), last_error = %(error)s,

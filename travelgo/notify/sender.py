@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from quart import Quart
 
 from .. import db
+from ..bookings.service import booking_details
 from ..loops import Loop, run_while_serving
 from ..places import service as places
 from . import email, messages, messenger, queries
@@ -28,6 +31,7 @@ MAX_ATTEMPTS = 6
 FIRST_RETRY_SECONDS = 5
 REMINDER_HOURS = 24
 HOLD_WARNING_MINUTES = 3
+RECORD_EVERY_SECONDS = 5  # how long a batch's outcomes may wait to be written (well within the lease)
 SCAN_EVERY_SECONDS = 30  # how often the time-based scans run (their queries are indexed but not free)
 
 
@@ -36,53 +40,100 @@ def backoff(attempts: int) -> float:
 
 
 async def send_due(limit: int = BATCH) -> int:
-    """Deliver up to `limit` due notifications; how many were claimed."""
+    """Deliver up to `limit` due notifications; how many were claimed.
+
+    The batch's bookings are read together before (bookings.service.booking_details) and the outcomes (sent with the
+    e-mail's mail_outbox record, skipped, retry) are written together after, in one round trip; the deliveries go one
+    by one, since a real provider's send is a remote call per message. Outcomes wait at most RECORD_EVERY_SECONDS, so
+    a slow provider's batch cannot outlast the lease with messages delivered and not yet marked sent."""
     async with db.transaction(read_committed=True) as cur:  # a claim must not hold back a hold's new message
         due = await queries.claim_due(cur, limit, LEASE_SECONDS)
-    for row in due:
-        await _deliver(row)
+    if not due:
+        return 0
+    bookings, unread = await _bookings(due)
+    outcomes: list[Outcome] = []
+    last_record = time.monotonic()
+    try:
+        for row in due:
+            if row["booking_id"] and unread is not None:
+                outcomes.append(_retry(row, unread))
+            else:
+                outcomes.append(await _deliver(row, bookings.get(row["booking_id"])))
+            if time.monotonic() - last_record >= RECORD_EVERY_SECONDS:
+                await _record(outcomes)
+                outcomes, last_record = [], time.monotonic()
+    finally:  # also when the round is cancelled mid-batch (a worker stopping): what went out is marked sent
+        await _record(outcomes)
     return len(due)
 
 
-async def _deliver(row: dict) -> None:
+# What became of one message, written on the cursor of the batch's outcomes (the queries defer their statements).
+Outcome = Callable[[Any], Awaitable[None]]
+
+
+async def _bookings(due: list[dict]) -> tuple[dict[int, Any], str | None]:
+    """The claimed messages' bookings as their pages show them; or, when they cannot be read, why (each message
+    about a booking is then retried like one that could not be rendered)."""
     try:
-        message = await messages.render(row)
+        return await booking_details(row["booking_id"] for row in due if row["booking_id"]), None
+    except Exception as exc:
+        log.exception("notifications %s: their bookings could not be read", [row["id"] for row in due])
+        return {}, f"{type(exc).__name__}: {exc}"
+
+
+async def _record(outcomes: list[Outcome]) -> None:
+    if not outcomes:
+        return
+    async with db.batch() as cur:
+        for outcome in outcomes:
+            await outcome(cur)
+
+
+async def _deliver(row: dict, booking: Any) -> Outcome:
+    """Render and deliver one message (`booking`: its booking as read for the batch, None when it has none or it
+    is gone)."""
+    try:
+        message = await messages.render(row, booking)
         if row["channel"] == "email":
             body, provider_id = message.text, None
-            await email.current().send(
-                email.Email(
-                    row["recipient"],
-                    message.subject,
-                    message.text,
-                    message.html,
-                    message.attachments,
-                    message_id=f"<notification-{row['id']}@travelgo>",
-                )
+            mail = email.Email(
+                row["recipient"],
+                message.subject,
+                message.text,
+                message.html,
+                message.attachments,
+                message_id=f"<notification-{row['id']}@travelgo>",
             )
+            await email.current().deliver(mail)
         else:
+            mail = None
             body = message.sms
             provider_id = await messenger.current().send(row["channel"], row["recipient"], body)
     except messages.Obsolete as exc:
-        async with db.writing() as cur:  # one statement: its own transaction
-            await queries.update_skipped(cur, row["id"], str(exc))
-        return
+        why = str(exc)
+        return lambda cur: queries.update_skipped(cur, row["id"], why)
     except (email.EmailError, messenger.MessengerError) as exc:
-        error = str(exc) or type(exc).__name__
+        return _retry(row, str(exc) or type(exc).__name__)
     except Exception as exc:  # a message that cannot be rendered: counted and visible, never retried forever
         log.exception("notification %s (%s) failed", row["id"], row["kind"])
-        error = f"{type(exc).__name__}: {exc}"
-    else:
-        async with db.writing() as cur:
-            await queries.update_sent(cur, row["id"], subject=message.subject, body=body, provider_id=provider_id)
-        return
-    async with db.writing() as cur:
-        await queries.update_retry(
-            cur,
-            row["id"],
-            error=error,
-            delay_seconds=backoff(row["attempts"]),
-            give_up=row["attempts"] + 1 >= MAX_ATTEMPTS,
-        )
+        return _retry(row, f"{type(exc).__name__}: {exc}")
+
+    async def sent(cur) -> None:
+        if mail is not None:
+            await email.record(mail, cur)  # before the row says sent: a batch stops at a failed statement
+        await queries.update_sent(cur, row["id"], subject=message.subject, body=body, provider_id=provider_id)
+
+    return sent
+
+
+def _retry(row: dict, error: str) -> Outcome:
+    return lambda cur: queries.update_retry(
+        cur,
+        row["id"],
+        error=error,
+        delay_seconds=backoff(row["attempts"]),
+        give_up=row["attempts"] + 1 >= MAX_ATTEMPTS,
+    )
 
 
 async def queue_time_based(limit: int = 500) -> int:

@@ -78,6 +78,26 @@ def _points_params(booking_id: int, trip_id: int, boarding_id: int | None, dropp
     return {"booking_id": booking_id, "trip_id": trip_id, "boarding": boarding_id, "dropping": dropping_id}
 
 
+async def queue_bus_bookings_trip_points(cur, booking_ids: list[int]) -> db.Queued:
+    """queue_booking_trip_points for the bus bookings among several (each row with its booking_id)."""
+    marks, params = db.in_list("id", booking_ids)
+    return await db.queue_read(
+        cur,
+        f"""
+        SELECT b.id AS booking_id, tp.id, tp.kind, tp.position, tp.name, tp.landmark, tp.at,
+               (bp.booking_id IS NOT NULL) AS chosen
+          FROM bookings b
+          JOIN trip_points tp ON tp.trip_id = b.trip_id
+          LEFT JOIN booking_points bp
+            ON bp.booking_id = b.id AND tp.id IN (bp.boarding_point_id, bp.dropping_point_id)
+         WHERE b.id IN ({marks})
+           AND b.type = 'bus'
+         ORDER BY b.id, tp.kind, tp.position
+        """,
+        params,
+    )
+
+
 async def queue_booking_trip_points(cur, booking_id: int, trip_id: int) -> db.Queued:
     """Every point of a booking's trip (as select_trip_points), each marked `chosen` when the booking chose it: one
     statement for what a ticket shows, read with the cursor's next round trip (db.queue_read)."""

@@ -74,6 +74,11 @@ async def queue_booking_points(cur, booking: dict[str, Any]) -> db.Queued:
     return await queries.queue_booking_trip_points(cur, booking["id"], booking["trip_id"])
 
 
+async def queue_bus_bookings_points(cur, booking_ids: list[int]) -> db.Queued:
+    """queue_booking_points for the bus bookings among several: rows with their booking_id."""
+    return await queries.queue_bus_bookings_trip_points(cur, booking_ids)
+
+
 async def booking_points(cur, booking: dict[str, Any], queued: db.Queued | None = None) -> dict[str, Any]:
     """The points a bus ticket shows: boarding_point and dropping_point, the chosen ones (or the defaults, first and
     last, for a booking made before the choice existed; None for a trip without points). `queued`: its read, from
