@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import re
+from datetime import date, timedelta
 from unittest.mock import patch
 
 import aiomysql.cursors
@@ -105,3 +106,39 @@ async def test_a_train_segment_hold_costs_at_most_this_many_round_trips(client, 
     # + the token, the rate limits, the run with its stops to place the asked cities (before the hold), the provider
     # order, our payment row with the booking, and the segment's run, stops, seats and their coaches read back
     assert len(log) <= 10, log
+
+
+async def test_a_hotel_stay_over_the_api_costs_at_most_this_many_round_trips(client, statements):
+    async with db.transaction() as cur:
+        hotel = await factories.make_hotel(cur)
+        room_type = await factories.make_room_type(cur, hotel["id"], rooms=4)
+        user = await factories.make_user(cur)
+    headers = await api_token(client, user["email"])
+    start = date.today() + timedelta(days=3)
+
+    def stay(first: int, nights: int) -> dict:
+        return {
+            "type": "hotel",
+            "room_type_id": room_type["id"],
+            "check_in": (start + timedelta(days=first)).isoformat(),
+            "check_out": (start + timedelta(days=first + nights)).isoformat(),
+            "rooms": 1,
+            "guests": 2,
+            "guest_name": "Round Trip",
+        }
+
+    warm_up = await client.post("/api/v1/bookings", json=stay(0, 1), headers=headers)
+    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
+    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
+        response, log = await counted(lambda: client.post("/api/v1/bookings", json=stay(5, 3), headers=headers))
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
+    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
+    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
+    hold = log[begin : commit + 1]
+    # BEGIN, the traveller's and the nights' locks, the open-holds count and the room type; the nights' counters with
+    # the booking row; the nights, the availability event and the message with COMMIT
+    assert len(hold) <= 3, hold
+    assert sum(len(trip) for trip in hold) <= 11, hold  # statements: BEGIN, 9, COMMIT
+    # + the token, the rate limits, the provider order, our payment row with the booking read back, and its nights
+    assert len(log) <= 8, log

@@ -385,6 +385,8 @@ class HotelNights(Inventory):
         self.inventory: dict[date, dict[str, Any]] = {}
         self.room_type: dict[str, Any] = {}
         self.delta = 0
+        self._nights_read: db.Queued | None = None  # lock_for_hold's locking read of the nights
+        self._room_type_read: db.Queued | None = None  # queue_check's read of the room type
 
     @classmethod
     async def of_booking(cls, cur, core: dict[str, Any]) -> HotelNights:
@@ -396,16 +398,32 @@ class HotelNights(Inventory):
         return (RANK_ROOM_NIGHTS, self.room_type_id)
 
     async def lock(self, cur, *, rows: bool = True) -> None:
-        # The nights in (room_type_id, night) order: overlapping stays queue, never deadlock.
-        self.delta = 0
-        locked = await queries.lock_room_nights(cur, self.room_type_id, self.nights, lock=rows)
-        self.inventory = {row["night"]: row for row in locked}
-        room_type = await queries.select_room_type(cur, self.room_type_id)
-        if room_type is None:
+        await self.lock_for_hold(cur, rows=rows)
+        await self._locked(cur)
+
+    async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
+        # The nights in (room_type_id, night) order: overlapping stays queue, never deadlock. A retried transaction
+        # runs this unit again: nothing read in the failed attempt may survive into this one.
+        self.delta, self.inventory, self.room_type, self._room_type_read = 0, {}, {}, None
+        self._nights_read = await queries.queue_lock_room_nights(cur, self.room_type_id, self.nights, lock=rows)
+
+    async def queue_check(self, cur) -> None:
+        self._room_type_read = await queries.queue_room_type(cur, self.room_type_id)
+
+    async def _locked(self, cur) -> None:
+        """The locked nights and the room type (sending their reads now if they still wait)."""
+        if self.room_type:
+            return
+        if self._room_type_read is None:
+            await self.queue_check(cur)
+        self.inventory = {row["night"]: row for row in await self._nights_read.rows(cur)}
+        room_types = await self._room_type_read.rows(cur)
+        if not room_types:
             raise NotFound("There is no such room type.", field="room_type_id")
-        self.room_type = room_type
+        self.room_type = room_types[0]
 
     async def check(self, cur) -> None:
+        await self._locked(cur)
         room_type = self.room_type
         if self.check_in < dates.today_in(room_type["timezone"]):  # "today" is the hotel city's date
             raise InvalidBooking({"check_in": "Check-in cannot be in the past"})
@@ -423,13 +441,15 @@ class HotelNights(Inventory):
     def price(self) -> tuple[int, str]:
         return sum(self.inventory[n]["price_minor"] for n in self.nights) * self.rooms, self.room_type["currency"]
 
+    def _counter_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # ck_room_inventory_booked: only reachable with the lock off (the race control)
+        if db.error_code(exc) in db.CHECK_VIOLATION:
+            raise RoomsUnavailable(self.nights) from exc
+
     async def consume(self, cur) -> BookingColumns:
-        try:
-            await queries.update_room_nights_booked(cur, self.room_type_id, self.nights, self.rooms)
-        except pymysql.err.MySQLError as exc:
-            if db.error_code(exc) in db.CHECK_VIOLATION:  # ck_room_inventory_booked: only reachable with the lock off
-                raise RoomsUnavailable(self.nights) from exc
-            raise
+        await queries.update_room_nights_booked(
+            cur, self.room_type_id, self.nights, self.rooms, on_error=self._counter_refused
+        )
         self.delta = self.rooms
         total_minor, currency = self.price()
         return BookingColumns(

@@ -226,13 +226,20 @@ async def update_booking_seats_released(cur, booking_id: int) -> None:
 
 
 async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: bool = True) -> list[Row]:
-    """The inventory rows for these nights, locked in primary-key (room_type_id, night) order.
+    """The inventory rows for these nights, locked (queue_lock_room_nights), read now."""
+    return await (await queue_lock_room_nights(cur, room_type_id, nights, lock=lock)).rows(cur)
+
+
+async def queue_lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: bool = True) -> db.Queued:
+    """The inventory rows for these nights, locked in primary-key (room_type_id, night) order; a read that goes with
+    the cursor's next round trip (db.queue_read).
 
     FORCE INDEX (PRIMARY) here and in the UPDATE: if the optimizer took ix_room_inventory_night for one statement
     and the primary key for another, two stays would lock the same rows in different orders and deadlock.
     """
     placeholders, params = db.in_list("n", sorted(nights))
-    await cur.execute(
+    return await db.queue_read(
+        cur,
         f"""
         SELECT night, rooms_total, rooms_booked, price_minor, base_price_minor, stop_sell
           FROM room_inventory FORCE INDEX (PRIMARY)
@@ -243,11 +250,18 @@ async def lock_room_nights(cur, room_type_id: int, nights: list[date], *, lock: 
         """,
         {"room_type_id": room_type_id, **params},
     )
-    return await cur.fetchall()
 
 
 async def select_room_type(cur, room_type_id: int) -> Row | None:
-    await cur.execute(
+    rows = await (await queue_room_type(cur, room_type_id)).rows(cur)
+    return rows[0] if rows else None
+
+
+async def queue_room_type(cur, room_type_id: int) -> db.Queued:
+    """The room type with its hotel, city zone and how many pricing rules can apply to it (a plain read that goes
+    with the cursor's next round trip)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT rt.id, rt.hotel_id, rt.name, rt.max_guests, rt.currency, rt.floor_minor, rt.ceiling_minor,
                h.name AS hotel_name, h.city_id, c.timezone,
@@ -260,12 +274,15 @@ async def select_room_type(cur, room_type_id: int) -> Row | None:
         """,
         {"id": room_type_id},
     )
-    return await cur.fetchone()
 
 
-async def update_room_nights_booked(cur, room_type_id: int, nights: list[date], delta: int) -> None:
+async def update_room_nights_booked(
+    cur, room_type_id: int, nights: list[date], delta: int, on_error: db.OnError | None = None
+) -> None:
+    """Move the nights' counters (deferred: it goes with the next statement; on_error maps a CHECK refusal)."""
     placeholders, params = db.in_list("n", sorted(nights))
-    await cur.execute(
+    await db.defer(
+        cur,
         f"""
         UPDATE room_inventory FORCE INDEX (PRIMARY)
            SET rooms_booked = rooms_booked + %(delta)s
@@ -273,17 +290,20 @@ async def update_room_nights_booked(cur, room_type_id: int, nights: list[date], 
            AND night IN ({placeholders})
         """,
         {"room_type_id": room_type_id, "delta": delta, **params},
+        on_error,
     )
 
 
 async def insert_booking_nights(cur, booking_id: int, room_type_id: int, rooms: int, nights: list[Row]) -> None:
-    """nights: [{night, price_minor}]."""
-    await cur.executemany(
-        """
-        INSERT INTO booking_nights (booking_id, room_type_id, night, rooms, price_minor)
-        VALUES (%(booking_id)s, %(room_type_id)s, %(night)s, %(rooms)s, %(price_minor)s)
-        """,
-        [{"booking_id": booking_id, "room_type_id": room_type_id, "rooms": rooms, **n} for n in nights],
+    """nights: [{night, price_minor}]; one multi-row insert, deferred (it goes with the next statement)."""
+    rows, params = [], {"booking_id": booking_id, "room_type_id": room_type_id, "rooms": rooms}
+    for i, n in enumerate(nights):
+        rows.append(f"(%(booking_id)s, %(room_type_id)s, %(n{i})s, %(rooms)s, %(p{i})s)")
+        params.update({f"n{i}": n["night"], f"p{i}": n["price_minor"]})
+    await db.defer(
+        cur,
+        f"INSERT INTO booking_nights (booking_id, room_type_id, night, rooms, price_minor) VALUES {', '.join(rows)}",
+        params,
     )
 
 
