@@ -254,6 +254,7 @@ class PipelineCursor(aiomysql.DictCursor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._queued: list[Queued] = []
+        self.read_committed = False  # transaction(read_committed=True): what claim_due requires
 
     @property
     def batching(self) -> bool:
@@ -361,6 +362,7 @@ async def transaction(read_committed: bool = False) -> AsyncIterator[aiomysql.Di
         async with conn.cursor(PipelineCursor) as cur:
             if read_committed:
                 await defer(cur, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                cur.read_committed = True
             await defer(cur, "BEGIN")
             try:
                 yield cur
@@ -469,6 +471,8 @@ async def claim_due(
     is counted and other workers leave them alone for `lease_seconds`, so one that dies mid-send only delays them.
     Oldest due first, after the column `first` when given (a rank: lower goes first). `table`, `columns`,
     `condition` and `first` are SQL from the caller's code, never from input."""
+    if not getattr(cur, "read_committed", False):  # a claim at REPEATABLE READ holds back every new row's INSERT
+        raise RuntimeError("claim_due runs in db.transaction(read_committed=True)")
     order = f"{first}, next_attempt_at" if first else "next_attempt_at"
     await cur.execute(
         f"""

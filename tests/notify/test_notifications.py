@@ -161,6 +161,13 @@ async def test_two_senders_at_once_deliver_each_message_once(client, outbox, man
     assert len({m.message_id for m in outbox.sent}) == queued
 
 
+async def test_a_claim_refuses_to_run_at_repeatable_read(client):
+    """Every outbox claim must run at READ COMMITTED (below); one that forgot would hold back every new row."""
+    with pytest.raises(RuntimeError, match="read_committed=True"):
+        async with db.transaction() as cur:
+            await claim_due(cur, 10, 30)
+
+
 async def test_a_hold_never_waits_for_a_sender_s_claim_in_progress(client, outbox, many_holds):
     """The sender claims due messages with SELECT … FOR UPDATE SKIP LOCKED on their due index. At REPEATABLE READ
     that scan also locks the gap where a new message goes, so a hold's message INSERT would wait for the claim to
@@ -278,7 +285,7 @@ async def test_a_link_someone_waits_for_goes_before_a_backlog_of_reminders(clien
         for n in range(sender.BATCH + 5):
             await queue(cur, "reminder", user_id=traveller["id"], dedupe_key=f"reminder:test-{n}")
         await queue(cur, "confirm_email", user_id=traveller["id"], context={"url": "http://localhost/x"})
-    async with db.transaction() as cur:
+    async with db.transaction(read_committed=True) as cur:
         claimed = await claim_due(cur, sender.BATCH, sender.LEASE_SECONDS)
     assert claimed[0]["kind"] == "confirm_email" and len(claimed) == sender.BATCH
 
