@@ -25,6 +25,7 @@ from travelgo.migrations import migrate  # noqa: E402
 from travelgo.seed import clear_all  # noqa: E402
 
 from . import factories  # noqa: E402
+from .roundtrips import statements  # noqa: E402, F401 (a fixture: the round trips a test's code makes)
 
 # The cluster suite needs a Galera cluster (`make test-cluster` starts one and sets this); plain runs leave it out.
 collect_ignore = [] if os.environ.get("TRAVELGO_CLUSTER_TESTS") == "1" else ["cluster"]

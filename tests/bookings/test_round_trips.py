@@ -7,58 +7,16 @@ today's counts; lower them when a change saves one, and say in BENCHMARKS.md wha
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import re
 from datetime import date, timedelta
 from unittest.mock import patch
-
-import aiomysql.cursors
-import pytest
 
 from travelgo import db, ratelimit
 
 from .. import factories
 from ..conftest import api_token
+from ..roundtrips import counted
 from ..segments.helpers import segment_body, train
 from .helpers import passengers, trip_and_user
-
-COUNTING: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("counting", default=None)
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    """The round trips made by the code under `with counted(log)`, each as the statements it carried; other tasks
-    (the event poller) are not counted."""
-    real = aiomysql.cursors.Cursor.execute
-
-    async def execute(self, query, args=None):
-        log = COUNTING.get()
-        if log is not None:
-            log.append([re.sub(r"\s+", " ", part).strip()[:70] for part in str(query).split(";\n")])
-        return await real(self, query, args)
-
-    async def commit(self):
-        log = COUNTING.get()
-        if log is not None:
-            log.append(["COMMIT"])
-        return await real_commit(self)
-
-    real_commit = aiomysql.Connection.commit
-    monkeypatch.setattr(aiomysql.cursors.Cursor, "execute", execute)
-    monkeypatch.setattr(aiomysql.Connection, "commit", commit)
-    return COUNTING
-
-
-async def counted(call) -> tuple[object, list[list[str]]]:
-    log: list[list[str]] = []
-    token = COUNTING.set(log)
-    try:
-        result = await call()
-    finally:
-        COUNTING.reset(token)
-    await asyncio.sleep(0)
-    return result, log
 
 
 async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(client, statements):

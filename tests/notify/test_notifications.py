@@ -19,10 +19,10 @@ from travelgo.notify.queue import queue
 
 from .. import factories
 from ..bookings.helpers import as_user, passengers, scalar, trip_and_user
-from ..bookings.test_round_trips import counted, statements  # noqa: F401 (statements: its fixture)
 from ..conftest import deliver_notifications, login, post_form
 from ..inapp import notifications, service
 from ..payhelpers import paid, pay
+from ..roundtrips import counted
 
 
 class Recording:
