@@ -570,6 +570,9 @@ class RestaurantTables(Inventory):
         self.chosen: list[seating.Table] = []
         self.slots: list[datetime] = []
         self.freed = 0
+        self._tables_read: db.Queued | None = None  # lock_for_hold's locking read of the tables
+        self._restaurant_read: db.Queued | None = None  # the restaurant row (queue_check, or lock() for a release)
+        self._check_reads: tuple[db.Queued, db.Queued, db.Queued] | None = None  # hours, links, taken slots
 
     @classmethod
     async def of_booking(cls, cur, core: dict[str, Any]) -> RestaurantTables:
@@ -582,38 +585,61 @@ class RestaurantTables(Inventory):
         return (RANK_RESTAURANT_TABLES, self.restaurant_id)
 
     async def lock(self, cur, *, rows: bool = True) -> None:
-        self.freed = 0
-        locked = await restaurant_queries.lock_tables(cur, self.restaurant_id, lock=rows)
-        self.tables = [seating.Table(**t) for t in locked]
-        restaurant = await restaurant_queries.select_restaurant(cur, self.restaurant_id)
-        if restaurant is None:
+        # A release: the tables and the restaurant; check() queues its own reads if it runs after this (a retake).
+        await self.lock_for_hold(cur, rows=rows)
+        self._restaurant_read = await restaurant_queries.queue_restaurant(cur, self.restaurant_id)
+        await self._locked(cur)
+
+    async def lock_for_hold(self, cur, *, rows: bool = True) -> None:
+        # A retried transaction runs this unit again: nothing read in the failed attempt may survive into this one.
+        self.freed, self.restaurant, self._restaurant_read, self._check_reads = 0, {}, None, None
+        self._tables_read = await restaurant_queries.queue_lock_tables(cur, self.restaurant_id, lock=rows)
+
+    async def queue_check(self, cur) -> None:
+        if self._restaurant_read is None:
+            self._restaurant_read = await restaurant_queries.queue_restaurant(cur, self.restaurant_id)
+        # the opening hours of the day, the adjacent tables, and the slots taken during the asked sitting
+        self._check_reads = (
+            await restaurant_queries.queue_hours(cur, [self.restaurant_id], self.day.weekday()),
+            await restaurant_queries.queue_links(cur, [self.restaurant_id]),
+            await restaurant_queries.queue_taken_slots(cur, self.restaurant_id, datetime.combine(self.day, self.at)),
+        )
+
+    async def _locked(self, cur) -> None:
+        """The locked tables and the restaurant (sending their reads now if they still wait)."""
+        if self.restaurant:
+            return
+        if self._restaurant_read is None:
+            await self.queue_check(cur)
+        self.tables = [seating.Table(**t) for t in await self._tables_read.rows(cur)]
+        restaurants = await self._restaurant_read.rows(cur)
+        if not restaurants:
             raise NotFound("There is no such restaurant.", field="restaurant_id")
-        self.restaurant = restaurant
-        self.slots = seating.sitting_slots(self.day, self.at, restaurant["slot_minutes"], restaurant["sitting_minutes"])
+        self.restaurant = r = restaurants[0]
+        self.slots = seating.sitting_slots(self.day, self.at, r["slot_minutes"], r["sitting_minutes"])
 
     async def check(self, cur) -> None:
+        await self._locked(cur)
+        if self._check_reads is None:
+            await self.queue_check(cur)
+        hours_read, links_read, taken_read = self._check_reads
         r = self.restaurant
         when = datetime.combine(self.day, self.at)
         if dates.local(when, r["timezone"]) <= datetime.now(UTC):  # the restaurant's clock, not the host's
             raise InvalidBooking({"time": "This time has already passed"})
         if not seating.on_grid(self.at, r["slot_minutes"]):
             raise InvalidBooking({"time": f"Tables are booked every {r['slot_minutes']} minutes (e.g. 19:00, 19:15)"})
-        hours = [
-            (seating.as_time(h["opens"]), seating.as_time(h["closes"]))
-            for h in await restaurant_queries.select_hours(cur, [self.restaurant_id], self.day.weekday())
-        ]
+        hours = [(seating.as_time(h["opens"]), seating.as_time(h["closes"])) for h in await hours_read.rows(cur)]
         if not seating.within_hours(self.at, r["sitting_minutes"], hours):
             raise InvalidBooking({"time": f"{r['name']} does not seat a {r['sitting_minutes']}-minute sitting then"})
         if self.party_size > r["max_party"]:
             raise InvalidBooking({"party_size": f"{r['name']} takes bookings for up to {r['max_party']} guests"})
         taken: dict[int, set[datetime]] = {}
-        for row in await restaurant_queries.select_taken_slots(
-            cur, [t.id for t in self.tables], self.slots[0], self.slots[-1] + timedelta(minutes=1)
-        ):
+        for row in await taken_read.rows(cur):
             taken.setdefault(row["table_id"], set()).add(row["slot_at"])
-        links = [] if not r["combine_tables"] else [
-            (row["table_id"], row["adjacent_id"]) for row in await restaurant_queries.select_links(cur, [r["id"]])
-        ]  # fmt: skip
+        links = (
+            [(row["table_id"], row["adjacent_id"]) for row in await links_read.rows(cur)] if r["combine_tables"] else []
+        )
         chosen = seating.choose_tables(
             self.tables, self.party_size, seating.busy_tables(taken, self.slots), links, bool(r["combine_tables"])
         )
@@ -659,13 +685,13 @@ class RestaurantTables(Inventory):
         await self.write_items(cur, booking_id)  # check() chose free tables again, maybe not the first ones
 
     async def _hold_slots(self, cur, booking_id: int) -> None:
-        try:
-            await restaurant_queries.insert_slots(cur, booking_id, [t.id for t in self.chosen], self.slots)
-        except pymysql.err.MySQLError as exc:
-            # PRIMARY KEY (table_id, slot_at): the schema said no (the lock off, or a stale read); say it cleanly.
-            if db.error_code(exc) == db.DUPLICATE_KEY:
-                raise TablesUnavailable(self.restaurant_id, self.day, self.at, self.party_size) from exc
-            raise
+        table_ids = [t.id for t in self.chosen]
+        await restaurant_queries.insert_slots(cur, booking_id, table_ids, self.slots, on_error=self._slot_refused)
+
+    def _slot_refused(self, exc: pymysql.err.MySQLError) -> None:
+        # PRIMARY KEY (table_id, slot_at): the schema said no (the lock off, or a stale read); say it cleanly.
+        if db.error_code(exc) == db.DUPLICATE_KEY:
+            raise TablesUnavailable(self.restaurant_id, self.day, self.at, self.party_size) from exc
 
     async def release(self, cur, booking_id: int) -> None:
         self.freed = await restaurant_queries.delete_slots_of(cur, [booking_id])

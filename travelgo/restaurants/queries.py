@@ -18,7 +18,14 @@ RESTAURANT_COLUMNS = """r.id, r.city_id, r.partner_id, r.name, r.description, r.
 
 async def select_restaurant(cur, restaurant_id: int, *, lock: bool = False) -> Row | None:
     """A restaurant with its city's name and time zone (`lock`: its row FOR UPDATE, for a change to it)."""
-    await cur.execute(
+    rows = await (await queue_restaurant(cur, restaurant_id, lock=lock)).rows(cur)
+    return rows[0] if rows else None
+
+
+async def queue_restaurant(cur, restaurant_id: int, *, lock: bool = False) -> db.Queued:
+    """select_restaurant's read, going with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         f"""
         SELECT {RESTAURANT_COLUMNS}
           FROM restaurants r
@@ -28,13 +35,19 @@ async def select_restaurant(cur, restaurant_id: int, *, lock: bool = False) -> R
         """,
         {"id": restaurant_id},
     )
-    return await cur.fetchone()
 
 
 async def lock_tables(cur, restaurant_id: int, *, lock: bool = True) -> list[Row]:
+    """Every table of the restaurant, locked (queue_lock_tables), read now."""
+    return await (await queue_lock_tables(cur, restaurant_id, lock=lock)).rows(cur)
+
+
+async def queue_lock_tables(cur, restaurant_id: int, *, lock: bool = True) -> db.Queued:
     """Every table of the restaurant, locked in primary-key order: the lock every booking, release and expiry of
-    this restaurant takes first, so they queue here and each later read sees the previous holder's commit."""
-    await cur.execute(
+    this restaurant takes first, so they queue here and each later read sees the previous holder's commit. A read
+    that goes with the cursor's next round trip."""
+    return await db.queue_read(
+        cur,
         f"""
         SELECT id, label, seats
           FROM restaurant_tables
@@ -45,7 +58,6 @@ async def lock_tables(cur, restaurant_id: int, *, lock: bool = True) -> list[Row
         """,
         {"id": restaurant_id},
     )
-    return list(await cur.fetchall())
 
 
 async def select_tables(cur, restaurant_ids: list[int]) -> list[Row]:
@@ -67,10 +79,13 @@ async def select_tables(cur, restaurant_ids: list[int]) -> list[Row]:
 
 async def select_links(cur, restaurant_ids: list[int]) -> list[Row]:
     """Adjacent table pairs (lower id first) of these restaurants."""
-    if not restaurant_ids:
-        return []
+    return await (await queue_links(cur, restaurant_ids)).rows(cur) if restaurant_ids else []
+
+
+async def queue_links(cur, restaurant_ids: list[int]) -> db.Queued:
     placeholders, params = db.in_list("r", restaurant_ids)
-    await cur.execute(
+    return await db.queue_read(
+        cur,
         f"""
         SELECT t.restaurant_id, l.table_id, l.adjacent_id
           FROM restaurant_table_links l
@@ -80,15 +95,17 @@ async def select_links(cur, restaurant_ids: list[int]) -> list[Row]:
         """,
         params,
     )
-    return list(await cur.fetchall())
 
 
 async def select_hours(cur, restaurant_ids: list[int], weekday: int | None = None) -> list[Row]:
     """Opening periods (restaurant_id, weekday, opens, closes), of one weekday or all."""
-    if not restaurant_ids:
-        return []
+    return await (await queue_hours(cur, restaurant_ids, weekday)).rows(cur) if restaurant_ids else []
+
+
+async def queue_hours(cur, restaurant_ids: list[int], weekday: int | None = None) -> db.Queued:
     placeholders, params = db.in_list("r", restaurant_ids)
-    await cur.execute(
+    return await db.queue_read(
+        cur,
         f"""
         SELECT restaurant_id, weekday, opens, closes
           FROM restaurant_hours
@@ -98,33 +115,41 @@ async def select_hours(cur, restaurant_ids: list[int], weekday: int | None = Non
         """,
         {**params, "weekday": weekday},
     )
-    return list(await cur.fetchall())
 
 
-async def select_taken_slots(cur, table_ids: list[int], start: datetime, end: datetime) -> list[Row]:
-    """(table_id, slot_at) of every slot an active booking holds on these tables in [start, end)."""
-    if not table_ids:
-        return []
-    placeholders, params = db.in_list("t", sorted(table_ids))
-    await cur.execute(
-        f"""
-        SELECT table_id, slot_at
-          FROM restaurant_table_slots
-         WHERE table_id IN ({placeholders})
-           AND slot_at >= %(start)s
-           AND slot_at < %(end)s
+async def queue_taken_slots(cur, restaurant_id: int, start: datetime) -> db.Queued:
+    """(table_id, slot_at) of every slot an active booking holds on the restaurant's tables during a sitting that
+    starts at `start` (as long as the restaurant's sittings); a read that goes with the cursor's next round trip."""
+    return await db.queue_read(
+        cur,
+        """
+        SELECT s.table_id, s.slot_at
+          FROM restaurants r
+          JOIN restaurant_tables t ON t.restaurant_id = r.id
+          JOIN restaurant_table_slots s ON s.table_id = t.id
+         WHERE r.id = %(id)s
+           AND s.slot_at >= %(start)s
+           AND s.slot_at < %(start)s + INTERVAL r.sitting_minutes MINUTE
         """,
-        {**params, "start": start, "end": end},
+        {"id": restaurant_id, "start": start},
     )
-    return list(await cur.fetchall())
 
 
-async def insert_slots(cur, booking_id: int, table_ids: list[int], slots: list[datetime]) -> None:
-    """Hold every slot of the sitting on each table, in (table_id, slot_at) order. The primary key refuses a slot
-    another booking holds (only reachable with the lock off, or on a retake)."""
-    rows = [{"t": t, "s": s, "b": booking_id} for t in sorted(table_ids) for s in sorted(slots)]
-    await cur.executemany(
-        "INSERT INTO restaurant_table_slots (table_id, slot_at, booking_id) VALUES (%(t)s, %(s)s, %(b)s)", rows
+async def insert_slots(
+    cur, booking_id: int, table_ids: list[int], slots: list[datetime], on_error: db.OnError | None = None
+) -> None:
+    """Hold every slot of the sitting on each table, in (table_id, slot_at) order, in one deferred statement. The
+    primary key refuses a slot another booking holds (only reachable with the lock off, or on a retake): on_error
+    says what that means."""
+    rows = [(t, s) for t in sorted(table_ids) for s in sorted(slots)]
+    params = {
+        "b": booking_id,
+        **{f"t{i}": t for i, (t, _) in enumerate(rows)},
+        **{f"s{i}": s for i, (_, s) in enumerate(rows)},
+    }
+    values = ", ".join(f"(%(t{i})s, %(s{i})s, %(b)s)" for i in range(len(rows)))
+    await db.defer(
+        cur, f"INSERT INTO restaurant_table_slots (table_id, slot_at, booking_id) VALUES {values}", params, on_error
     )
 
 
@@ -136,12 +161,11 @@ async def delete_slots_of(cur, booking_ids: list[int]) -> int:
 
 
 async def replace_booking_tables(cur, booking_id: int, table_ids: list[int]) -> None:
-    """The tables a booking was given (a retake may give it other tables than the first time)."""
-    await cur.execute("DELETE FROM booking_tables WHERE booking_id = %(b)s", {"b": booking_id})
-    await cur.executemany(
-        "INSERT INTO booking_tables (booking_id, table_id) VALUES (%(b)s, %(t)s)",
-        [{"b": booking_id, "t": t} for t in sorted(table_ids)],
-    )
+    """The tables a booking was given (a retake may give it other tables than the first time); deferred."""
+    await db.defer(cur, "DELETE FROM booking_tables WHERE booking_id = %(b)s", {"b": booking_id})
+    placeholders = ", ".join(f"(%(b)s, %(t{i})s)" for i in range(len(table_ids)))
+    params = {"b": booking_id, **{f"t{i}": t for i, t in enumerate(sorted(table_ids))}}
+    await db.defer(cur, f"INSERT INTO booking_tables (booking_id, table_id) VALUES {placeholders}", params)
 
 
 async def select_booking_tables(cur, booking_id: int) -> list[Row]:
