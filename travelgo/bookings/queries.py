@@ -6,7 +6,7 @@ lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the se
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import dates, db
 from ..checkout.queries import BOOKING_PAYMENT_COLUMNS, BOOKING_PAYMENT_JOINS
@@ -288,7 +288,13 @@ async def insert_booking_nights(cur, booking_id: int, room_type_id: int, rooms: 
 
 
 async def select_booking_nights(cur, booking_id: int) -> list[Row]:
-    await cur.execute(
+    return await (await queue_booking_nights(cur, booking_id)).rows(cur)
+
+
+async def queue_booking_nights(cur, booking_id: int) -> db.Queued:
+    """A hotel booking's nights, read with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT night, rooms, price_minor
           FROM booking_nights
@@ -297,7 +303,6 @@ async def select_booking_nights(cur, booking_id: int) -> list[Row]:
         """,
         {"booking_id": booking_id},
     )
-    return await cur.fetchall()
 
 
 # --- bookings -----------------------------------------------------------------------------------------
@@ -519,53 +524,156 @@ EFFECTIVE_STATUS = (
     "IF(b.status IN ('pending_payment', 'requested') AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
 )
 
-# What a booking shows of its trip.
-TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
-               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
-               v.name AS vehicle_name, v.is_ac, v.berth, op.contact_phone AS operator_phone"""
-TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
+# A booking as pages and the API show it (bookings.service._complete) is read in two parts. BOOKING_ROW, the part
+# every kind shares: the bookings row and its payment (its own, or its itinerary checkout's: checkout.queries) with
+# a count of its refunds. And SHOWN[type], what a booking of that kind shows of its trip, hotel or restaurant (alias
+# -> expression, and the joins it needs). The driver decodes a description of every column of every read (issue 24),
+# so a booking reads its own kind's columns only; _complete gives it the other kinds' keys (SHOWN_KEYS) as None.
+BOOKING_ROW_COLUMNS = f"""b.id, b.reference, b.user_id, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at,
+               b.total_minor, b.currency, b.contact_email, b.contact_phone, b.trip_id, b.room_type_id, b.check_in,
+               b.check_out, b.rooms, b.guests, b.guest_name, b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason,
+               b.cancelled_by, b.cancelled_at, b.created_at, b.itinerary_checkout_id, b.restaurant_id, b.notes,
+               {BOOKING_PAYMENT_COLUMNS}"""
+
+
+class Shown(NamedTuple):
+    columns: dict[str, str]  # key of the booking -> SQL expression
+    joins: str
+
+
+# A bus trip: its times, cities, operator and vehicle, its points as its row lists them, and its cities' zones.
+BUS_SHOWN = Shown(
+    {
+        "departs_at": "t.departs_at",
+        "arrives_at": "t.arrives_at",
+        "trip_status": "t.status",
+        "boarding_points": "t.boarding_points",
+        "dropping_points": "t.dropping_points",
+        "origin": "o.name",
+        "destination": "d.name",
+        "operator": "op.name",
+        "vehicle_name": "v.name",
+        "is_ac": "v.is_ac",
+        "berth": "v.berth",
+        "operator_phone": "op.contact_phone",
+        "timezone": "o.timezone",
+        "end_timezone": "d.timezone",
+    },
+    """LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN operators op ON op.id = t.operator_id
-          LEFT JOIN vehicles v ON v.id = t.vehicle_id"""
-
-BOOKING_DETAIL = f"""
-        SELECT b.id, b.reference, b.user_id, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.total_minor,
-               b.currency, b.contact_email,
-               b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
-               b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
-               b.itinerary_checkout_id,
-               {TRIP_DISPLAY},
-               rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
-               h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
-               b.restaurant_id, b.notes, rs.name AS restaurant_name, rs.address AS restaurant_address,
-               rs.contact_phone AS restaurant_phone,
-               rc.name AS restaurant_city, rs.free_cancel_hours, rs.confirmation AS restaurant_confirmation,
-               COALESCE(o.timezone, hc.timezone, rc.timezone) AS timezone,
-               COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone,
-               {BOOKING_PAYMENT_COLUMNS}
-          FROM bookings b
-          LEFT JOIN trips t ON t.id = b.trip_id
-          {TRIP_DISPLAY_JOINS}
-          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN vehicles v ON v.id = t.vehicle_id""",
+)
+# A train or flight run: its segment's cities, times, operator and status come from the segment's own reads
+# (segments.service.booking_segment); the run gives its zones (its moments are the run's wall-clock times), the
+# operator's phone and the points the itinerary planner places it by.
+SEGMENT_SHOWN = Shown(
+    {
+        "boarding_points": "t.boarding_points",
+        "operator_phone": "op.contact_phone",
+        "timezone": "o.timezone",
+        "end_timezone": "d.timezone",
+    },
+    """LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
+          LEFT JOIN cities d ON d.id = t.destination_id
+          LEFT JOIN operators op ON op.id = t.operator_id""",
+)
+# A stay or a table ends in the zone it starts in: _complete copies `timezone` to `end_timezone`.
+HOTEL_SHOWN = Shown(
+    {
+        "room_type_name": "rt.name",
+        "hotel_id": "h.id",
+        "hotel_name": "h.name",
+        "hotel_address": "h.address",
+        "hotel_city": "hc.name",
+        "hotel_phone": "h.contact_phone",
+        "timezone": "hc.timezone",
+    },
+    """LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
-          LEFT JOIN cities hc ON hc.id = h.city_id
-          LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
-          LEFT JOIN cities rc ON rc.id = rs.city_id
+          LEFT JOIN cities hc ON hc.id = h.city_id""",
+)
+RESTAURANT_SHOWN = Shown(
+    {
+        "restaurant_name": "rs.name",
+        "restaurant_address": "rs.address",
+        "restaurant_phone": "rs.contact_phone",
+        "restaurant_city": "rc.name",
+        "free_cancel_hours": "rs.free_cancel_hours",
+        "timezone": "rc.timezone",
+    },
+    """LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
+          LEFT JOIN cities rc ON rc.id = rs.city_id""",
+)
+SHOWN = {
+    "bus": BUS_SHOWN,
+    "train": SEGMENT_SHOWN,
+    "flight": SEGMENT_SHOWN,
+    "hotel": HOTEL_SHOWN,
+    "restaurant": RESTAURANT_SHOWN,
+}
+SHOWN_KEYS = tuple(dict.fromkeys(["end_timezone", *(key for shown in SHOWN.values() for key in shown.columns)]))
+
+
+def _shown_columns(shown: Shown) -> str:
+    return ", ".join(f"{expression} AS {key}" for key, expression in shown.columns.items())
+
+
+BOOKING_ROW = f"""
+        SELECT {BOOKING_ROW_COLUMNS}
+          FROM bookings b
           {BOOKING_PAYMENT_JOINS}
 """
+# The row with its kind's columns, for a caller that knows the kind (the booking it just made): one statement.
+BOOKING_OF_KIND = {
+    kind: f"""
+        SELECT {BOOKING_ROW_COLUMNS},
+               {_shown_columns(shown)}
+          FROM bookings b
+          {BOOKING_PAYMENT_JOINS}
+          {shown.joins}
+         WHERE b.id = %(id)s
+"""
+    for kind, shown in SHOWN.items()
+}
+# The kind's columns alone, for a row read without knowing its kind: they go with its items' reads.
+SHOWN_OF = {
+    kind: f"""
+        SELECT {_shown_columns(shown)}
+          FROM bookings b
+          {shown.joins}
+         WHERE b.id = %(id)s
+"""
+    for kind, shown in SHOWN.items()
+}
 
 
-async def select_booking_detail(cur, booking_id: int) -> Row | None:
-    await cur.execute(BOOKING_DETAIL + " WHERE b.id = %(id)s", {"id": booking_id})
+async def select_booking(cur, booking_id: int) -> Row | None:
+    """The bookings row and its payment (BOOKING_ROW), without its kind's columns (queue_booking_shown)."""
+    await cur.execute(BOOKING_ROW + " WHERE b.id = %(id)s", {"id": booking_id})
     return await cur.fetchone()
 
 
-async def select_booking_detail_by_reference(cur, user_id: int, reference: str) -> Row | None:
+async def select_booking_by_reference(cur, user_id: int, reference: str) -> Row | None:
+    """select_booking by the traveller's reference (None for another traveller's)."""
     await cur.execute(
-        BOOKING_DETAIL + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
+        BOOKING_ROW + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
         {"reference": reference, "user_id": user_id},
     )
     return await cur.fetchone()
+
+
+async def queue_booking_of_kind(cur, booking_id: int, kind: str) -> db.Queued:
+    """The bookings row, its payment and the columns its kind shows (the caller knows the kind), read with the
+    cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(cur, BOOKING_OF_KIND[kind], {"id": booking_id})
+
+
+async def queue_booking_shown(cur, booking_id: int, kind: str) -> db.Queued:
+    """The columns a booking of this kind shows of its trip, hotel or restaurant, read with the next round trip."""
+    return await db.queue_read(cur, SHOWN_OF[kind], {"id": booking_id})
 
 
 async def select_booking_seats(cur, booking_id: int) -> list[Row]:

@@ -12,7 +12,7 @@ PAYMENT_COLUMNS = """p.id, p.booking_id, p.provider, p.order_id, p.amount_minor,
                p.provider_payment_id, p.last_error, p.captured_at, p.created_at, p.updated_at"""
 
 
-# A booking's payment as columns of a booking query (bookings.queries.BOOKING_DETAIL): its own, or its itinerary
+# A booking's payment as columns of a booking query (bookings.queries.BOOKING_ROW): its own, or its itinerary
 # checkout's (on the checkout's lead booking), so a booking and its payment are one statement.
 PAID_FIELDS = ("provider", "order_id", "amount_minor", "currency", "status", "provider_payment_id", "last_error")
 BOOKING_PAYMENT_COLUMNS = ", ".join(f"pay.{field} AS payment_{field}" for field in PAID_FIELDS) + (
