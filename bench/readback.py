@@ -7,7 +7,8 @@ script books one of each kind through the API into its own database, then for ea
     columns   column descriptions the driver parsed (aiomysql reads and decodes one packet per column per result set)
     sets      result sets read
     trips     round trips to the server
-    calls     Python and C function calls in this process (sys.setprofile): a CPU proxy that other load cannot move
+    calls     Python and C function calls of the reading task and the event loop (sys.setprofile): a CPU proxy that
+              other load cannot move
     cpu_us    this process's CPU per read, event loop included: time.process_time over --loops reads, the least of
               --rounds rounds (after a warm-up)
 
@@ -18,7 +19,7 @@ same rows:
     python -m bench.readback measure --world /tmp/world.json [--loops 200 --rounds 5]
     python -m bench.readback dump --world /tmp/world.json --out /tmp/answers.json
 
-A few seconds of one core; not a load test.
+measure takes about half a minute of one core (--loops, --rounds); not a load test.
 """
 
 from __future__ import annotations
@@ -63,20 +64,21 @@ def counting():
     global COUNTS
     real_describe = aiomysql.connection.MySQLResult._get_descriptions
     real_execute = aiomysql.cursors.Cursor.execute
+    task = asyncio.current_task()  # not the app's background tasks (the event poller)
 
     async def describe(self):
-        if COUNTS is not None:
+        if COUNTS is not None and asyncio.current_task() is task:
             COUNTS.columns += self.field_count
             COUNTS.sets += 1
         return await real_describe(self)
 
     async def execute(self, query, args=None):
-        if COUNTS is not None:
+        if COUNTS is not None and asyncio.current_task() is task:
             COUNTS.trips += 1
         return await real_execute(self, query, args)
 
     def profile(frame, event, arg):
-        if event in ("call", "c_call"):
+        if event in ("call", "c_call") and asyncio.current_task() in (task, None):  # the read's task or the loop
             COUNTS.calls += 1
 
     aiomysql.connection.MySQLResult._get_descriptions = describe
