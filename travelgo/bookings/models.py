@@ -52,7 +52,7 @@ class RefundView(TypedDict):
 
 
 class Booking(TypedDict, total=False):
-    """A booking with every detail: bookings.queries.BOOKING_ROW and its kind's SHOWN columns, plus its items,
+    """A booking with every detail: bookings.queries.BOOKING and its kind's SHOWN fields, plus its items,
     payment and refunds.
 
     Bus bookings fill the trip fields (origin, destination, operator, departs_at, …) and `seats`; hotel bookings the

@@ -5,11 +5,12 @@ lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the se
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, NamedTuple
 
 from .. import dates, db
-from ..checkout.queries import BOOKING_PAYMENT_COLUMNS, BOOKING_PAYMENT_JOINS
+from ..checkout.queries import BOOKING_PAYMENT_FIELDS, BOOKING_PAYMENT_JOINS
 from ..notify.queue import USERS_TEXTS
 
 Row = dict[str, Any]
@@ -524,31 +525,68 @@ EFFECTIVE_STATUS = (
     "IF(b.status IN ('pending_payment', 'requested') AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
 )
 
-# A booking as pages and the API show it (bookings.service._complete) is read in two parts. BOOKING_ROW, the part
-# every kind shares: the bookings row and its payment (its own, or its itinerary checkout's: checkout.queries) with
-# a count of its refunds. And SHOWN[type], what a booking of that kind shows of its trip, hotel or restaurant (alias
-# -> expression, and the joins it needs). The driver decodes a description of every column of every read (issue 24),
-# so a booking reads its own kind's columns only; _complete gives it the other kinds' keys (SHOWN_KEYS) as None.
-BOOKING_ROW_COLUMNS = f"""b.id, b.reference, b.user_id, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at,
-               b.total_minor, b.currency, b.contact_email, b.contact_phone, b.trip_id, b.room_type_id, b.check_in,
-               b.check_out, b.rooms, b.guests, b.guest_name, b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason,
-               b.cancelled_by, b.cancelled_at, b.created_at, b.itinerary_checkout_id, b.restaurant_id, b.notes,
-               {BOOKING_PAYMENT_COLUMNS}"""
+
+# A booking as pages and the API show it (bookings.service._complete) is read in two parts. BOOKING, the part every
+# kind shares: the bookings row and its payment (its own, or its itinerary checkout's: checkout.queries) with a count
+# of its refunds. And SHOWN[type], what a booking of that kind shows of its trip, hotel or restaurant (and the joins
+# it needs). The driver decodes a description of every column of every read in Python, about 9 µs each here (issue
+# 24, bench/readback.py), so a booking reads its own kind's fields only (_complete gives it the other kinds' keys,
+# SHOWN_KEYS, as None), and its plain values, strings and integers, come in ONE column: `packed`, a JSON object that
+# unpacked() spreads into the row. Moments, dates and the JSON point lists stay columns (the driver makes datetime
+# and date of them; _complete decodes the points).
+class Fields(NamedTuple):
+    """Fields of a booking read, each key of the booking -> SQL expression."""
+
+    columns: dict[str, str]  # DATETIME, DATE, JSON: a column each
+    packed: dict[str, str]  # strings and integers: one JSON column together
+    joins: str = ""
 
 
-class Shown(NamedTuple):
-    columns: dict[str, str]  # key of the booking -> SQL expression
-    joins: str
-
-
+BOOKING = Fields(
+    {
+        "expires_at": "b.expires_at",
+        "check_in": "b.check_in",
+        "check_out": "b.check_out",
+        "starts_at": "b.starts_at",
+        "ends_at": "b.ends_at",
+        "cancelled_at": "b.cancelled_at",
+        "created_at": "b.created_at",
+    },
+    {
+        "id": "b.id",
+        "reference": "b.reference",
+        "user_id": "b.user_id",
+        "type": "b.type",
+        "status": EFFECTIVE_STATUS,
+        "total_minor": "b.total_minor",
+        "currency": "b.currency",
+        "contact_email": "b.contact_email",
+        "contact_phone": "b.contact_phone",
+        "trip_id": "b.trip_id",
+        "room_type_id": "b.room_type_id",
+        "rooms": "b.rooms",
+        "guests": "b.guests",
+        "guest_name": "b.guest_name",
+        "refund_minor": "b.refund_minor",
+        "cancel_reason": "b.cancel_reason",
+        "cancelled_by": "b.cancelled_by",
+        "itinerary_checkout_id": "b.itinerary_checkout_id",
+        "restaurant_id": "b.restaurant_id",
+        "notes": "b.notes",
+        **BOOKING_PAYMENT_FIELDS,
+    },
+    BOOKING_PAYMENT_JOINS,
+)
 # A bus trip: its times, cities, operator and vehicle, its points as its row lists them, and its cities' zones.
-BUS_SHOWN = Shown(
+BUS_SHOWN = Fields(
     {
         "departs_at": "t.departs_at",
         "arrives_at": "t.arrives_at",
-        "trip_status": "t.status",
         "boarding_points": "t.boarding_points",
         "dropping_points": "t.dropping_points",
+    },
+    {
+        "trip_status": "t.status",
         "origin": "o.name",
         "destination": "d.name",
         "operator": "op.name",
@@ -568,20 +606,17 @@ BUS_SHOWN = Shown(
 # A train or flight run: its segment's cities, times, operator and status come from the segment's own reads
 # (segments.service.booking_segment); the run gives its zones (its moments are the run's wall-clock times), the
 # operator's phone and the points the itinerary planner places it by.
-SEGMENT_SHOWN = Shown(
-    {
-        "boarding_points": "t.boarding_points",
-        "operator_phone": "op.contact_phone",
-        "timezone": "o.timezone",
-        "end_timezone": "d.timezone",
-    },
+SEGMENT_SHOWN = Fields(
+    {"boarding_points": "t.boarding_points"},
+    {"operator_phone": "op.contact_phone", "timezone": "o.timezone", "end_timezone": "d.timezone"},
     """LEFT JOIN trips t ON t.id = b.trip_id
           LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN operators op ON op.id = t.operator_id""",
 )
 # A stay or a table ends in the zone it starts in: _complete copies `timezone` to `end_timezone`.
-HOTEL_SHOWN = Shown(
+HOTEL_SHOWN = Fields(
+    {},
     {
         "room_type_name": "rt.name",
         "hotel_id": "h.id",
@@ -595,7 +630,8 @@ HOTEL_SHOWN = Shown(
           LEFT JOIN hotels h ON h.id = rt.hotel_id
           LEFT JOIN cities hc ON hc.id = h.city_id""",
 )
-RESTAURANT_SHOWN = Shown(
+RESTAURANT_SHOWN = Fields(
+    {},
     {
         "restaurant_name": "rs.name",
         "restaurant_address": "rs.address",
@@ -614,46 +650,41 @@ SHOWN = {
     "hotel": HOTEL_SHOWN,
     "restaurant": RESTAURANT_SHOWN,
 }
-SHOWN_KEYS = tuple(dict.fromkeys(["end_timezone", *(key for shown in SHOWN.values() for key in shown.columns)]))
+SHOWN_KEYS = tuple(
+    dict.fromkeys(["end_timezone", *(key for shown in SHOWN.values() for key in (*shown.columns, *shown.packed))])
+)
 
 
-def _shown_columns(shown: Shown) -> str:
-    return ", ".join(f"{expression} AS {key}" for key, expression in shown.columns.items())
-
-
-BOOKING_ROW = f"""
-        SELECT {BOOKING_ROW_COLUMNS}
+def _select(*parts: Fields) -> str:
+    """A booking read of these fields: its select list, FROM bookings b and the joins."""
+    columns = [f"{expression} AS {key}" for part in parts for key, expression in part.columns.items()]
+    packed = ", ".join(f"'{key}', {expression}" for part in parts for key, expression in part.packed.items())
+    joins = "\n          ".join(part.joins for part in parts if part.joins)
+    return f"""
+        SELECT {", ".join([*columns, f"JSON_OBJECT({packed}) AS packed"])}
           FROM bookings b
-          {BOOKING_PAYMENT_JOINS}
-"""
-# The row with its kind's columns, for a caller that knows the kind (the booking it just made): one statement.
-BOOKING_OF_KIND = {
-    kind: f"""
-        SELECT {BOOKING_ROW_COLUMNS},
-               {_shown_columns(shown)}
-          FROM bookings b
-          {BOOKING_PAYMENT_JOINS}
-          {shown.joins}
-         WHERE b.id = %(id)s
-"""
-    for kind, shown in SHOWN.items()
-}
-# The kind's columns alone, for a row read without knowing its kind: they go with its items' reads.
-SHOWN_OF = {
-    kind: f"""
-        SELECT {_shown_columns(shown)}
-          FROM bookings b
-          {shown.joins}
-         WHERE b.id = %(id)s
-"""
-    for kind, shown in SHOWN.items()
-}
+          {joins}"""
+
+
+def unpacked(row: Row | None) -> Row | None:
+    """A booking read's row with its `packed` values spread as keys of their own."""
+    if row is None:
+        return None
+    packed = row.pop("packed")
+    return {**row, **json.loads(packed)}
+
+
+BOOKING_ROW = _select(BOOKING)
+# The row with its kind's fields, for a caller that knows the kind (the booking it just made): one statement.
+BOOKING_OF_KIND = {kind: _select(BOOKING, shown) + "\n         WHERE b.id = %(id)s" for kind, shown in SHOWN.items()}
+# The kind's fields alone, for a row read without knowing its kind: they go with its items' reads.
+SHOWN_OF = {kind: _select(shown) + "\n         WHERE b.id = %(id)s" for kind, shown in SHOWN.items()}
 
 
 async def select_booking(cur, booking_id: int) -> Row | None:
-    """The bookings row and its payment (BOOKING_ROW), without its kind's columns (queue_booking_shown)."""
+    """The bookings row and its payment (BOOKING_ROW), unpacked, without its kind's fields (queue_booking_shown)."""
     await cur.execute(BOOKING_ROW + " WHERE b.id = %(id)s", {"id": booking_id})
-    return await cur.fetchone()
+    return unpacked(await cur.fetchone())
 
 
 async def select_booking_by_reference(cur, user_id: int, reference: str) -> Row | None:
@@ -662,17 +693,18 @@ async def select_booking_by_reference(cur, user_id: int, reference: str) -> Row 
         BOOKING_ROW + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
         {"reference": reference, "user_id": user_id},
     )
-    return await cur.fetchone()
+    return unpacked(await cur.fetchone())
 
 
 async def queue_booking_of_kind(cur, booking_id: int, kind: str) -> db.Queued:
-    """The bookings row, its payment and the columns its kind shows (the caller knows the kind), read with the
-    cursor's next round trip (db.queue_read)."""
+    """The bookings row, its payment and the fields its kind shows (the caller knows the kind), read with the
+    cursor's next round trip (db.queue_read); its row is packed (unpacked())."""
     return await db.queue_read(cur, BOOKING_OF_KIND[kind], {"id": booking_id})
 
 
 async def queue_booking_shown(cur, booking_id: int, kind: str) -> db.Queued:
-    """The columns a booking of this kind shows of its trip, hotel or restaurant, read with the next round trip."""
+    """The fields a booking of this kind shows of its trip, hotel or restaurant, read with the next round trip; its
+    row is packed (unpacked())."""
     return await db.queue_read(cur, SHOWN_OF[kind], {"id": booking_id})
 
 

@@ -399,12 +399,12 @@ async def booking_detail(booking_id: int) -> Booking | None:
 
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:
     """A booking as pages and the API show it; `unit`, the inventory it was just made for, names its kind, so its row
-    is read with its kind's columns and its items with it (on a db.batch() cursor: one round trip)."""
+    is read with its kind's fields and its items with it (on a db.batch() cursor: one round trip)."""
     if unit is None:
         return await _complete(cur, await queries.select_booking(cur, booking_id))
     read = await queries.queue_booking_of_kind(cur, booking_id, unit.type)
     items = await _queue_items(cur, unit.type, booking_id, getattr(unit, "trip_id", None))
-    return await _complete(cur, (await read.rows(cur))[0], items)
+    return await _complete(cur, queries.unpacked((await read.rows(cur))[0]), items)
 
 
 async def _queue_items(cur, kind: str, booking_id: int, trip_id: int | None) -> tuple[db.Queued, ...]:
@@ -423,8 +423,9 @@ async def _queue_items(cur, kind: str, booking_id: int, trip_id: int | None) -> 
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    """A booking row with its kind's columns as pages and the API read it: every kind's keys (the other kinds' None),
-    the end zone of a stay or a table (its start's), the JSON points decoded, without the payment's columns."""
+    """A booking row with its kind's fields (unpacked) as pages and the API read it: every kind's keys (the other
+    kinds' None), the end zone of a stay or a table (its start's), the JSON points decoded, without the payment's
+    fields."""
     booking = dict.fromkeys(queries.SHOWN_KEYS)
     booking.update((k, v) for k, v in row.items() if not k.startswith("payment_"))
     if booking["end_timezone"] is None:
@@ -436,16 +437,16 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _complete(cur, row: dict[str, Any], items: tuple[db.Queued, ...] | None = None) -> Booking:
-    """Add the kind's columns, the items (seats, nights or tables), the title, the payment and the refunds to a
+    """Add the kind's fields, the items (seats, nights or tables), the title, the payment and the refunds to a
     booking row: the one home of "a booking as pages show it". `items`: the items' reads, queued already with a row
-    that has its kind's columns (_detail with the unit); without them, the row is the bookings row alone (read by
-    reference or id), and its kind's columns are read here with its items (no round trip of their own)."""
+    that has its kind's fields (_detail with the unit); without them, the row is the bookings row alone (read by
+    reference or id), and its kind's fields are read here with its items (no round trip of their own)."""
     kind = row["type"]
     kind_read = None if items else await queries.queue_booking_shown(cur, row["id"], kind)
-    payment, refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* columns
+    payment, refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* fields
     items = items or await _queue_items(cur, kind, row["id"], row["trip_id"])
     if kind_read is not None:
-        row = {**row, **(await kind_read.rows(cur))[0]}
+        row = {**row, **queries.unpacked((await kind_read.rows(cur))[0])}
     booking = Booking(**zoned(_shown(row)))
     booking["payment"] = payment
     booking["refunds"] = [
