@@ -1,4 +1,4 @@
-"""Reading a booking back (issue 24): a booking reads its own kind's columns only, and every way of reading it gives
+"""Reading a booking back (issue 24): a booking reads its own kind's fields only, and every way of reading it gives
 the same answer: the POST that made it (the kind known: one statement for its row), the same POST replayed with its
 Idempotency-Key, GET by reference and the messages' read by id (the kind read with the row)."""
 
@@ -111,7 +111,7 @@ async def test_every_read_of_a_booking_gives_the_answer_its_post_gave(app, clien
         assert answer["restaurant"]["name"] == argument.get("name", answer["restaurant"]["name"])
 
     # The service's two reads (the kind known from the unit just made, or read with the row) build the same booking,
-    # with every kind's keys (another kind's are None), and the first parses its own kind's columns only.
+    # with every kind's keys (another kind's are None), and the first parses few column descriptions.
     async with app.app_context():
         unit = await service.unit_of(BookingCreate.model_validate(body).root)
         async with db.batch() as cur:
@@ -120,8 +120,8 @@ async def test_every_read_of_a_booking_gives_the_answer_its_post_gave(app, clien
                 read_back = await service._detail(cur, booking_id, unit)
         by_id = await service.booking_detail(booking_id)
     assert read_back == by_id
-    shown = queries.SHOWN[read_back["type"]]
-    own = {*shown.columns, *shown.packed, "end_timezone"}
+    fields = queries.SHOWN[read_back["type"]]
+    own = {*fields.columns, *fields.packed, "end_timezone"}
     if read_back["type"] in ("train", "flight"):
         own |= {"origin", "destination", "departs_at", "arrives_at", "operator", "trip_status"}  # the segment's
     others = set(queries.SHOWN_KEYS) - own
