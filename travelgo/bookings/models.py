@@ -52,7 +52,8 @@ class RefundView(TypedDict):
 
 
 class Booking(TypedDict, total=False):
-    """A booking with every detail (bookings.queries.BOOKING_DETAIL plus its items, payment and refunds).
+    """A booking with every detail: bookings.queries.BOOKING and its kind's SHOWN fields, plus its items,
+    payment and refunds.
 
     Bus bookings fill the trip fields (origin, destination, operator, departs_at, …) and `seats`; hotel bookings the
     stay fields (hotel_name, room_type_name, check_in, …) and `nights`; the other side's fields are None/empty."""

@@ -5,11 +5,12 @@ lock_* functions take row locks (SELECT … FOR UPDATE) when `lock=True`; the se
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import dates, db
-from ..checkout.queries import BOOKING_PAYMENT_COLUMNS, BOOKING_PAYMENT_JOINS
+from ..checkout.queries import BOOKING_PAYMENT_FIELDS, BOOKING_PAYMENT_JOINS
 from ..notify.queue import USERS_TEXTS
 
 Row = dict[str, Any]
@@ -308,7 +309,13 @@ async def insert_booking_nights(cur, booking_id: int, room_type_id: int, rooms: 
 
 
 async def select_booking_nights(cur, booking_id: int) -> list[Row]:
-    await cur.execute(
+    return await (await queue_booking_nights(cur, booking_id)).rows(cur)
+
+
+async def queue_booking_nights(cur, booking_id: int) -> db.Queued:
+    """A hotel booking's nights, read with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT night, rooms, price_minor
           FROM booking_nights
@@ -317,7 +324,6 @@ async def select_booking_nights(cur, booking_id: int) -> list[Row]:
         """,
         {"booking_id": booking_id},
     )
-    return await cur.fetchall()
 
 
 # --- bookings -----------------------------------------------------------------------------------------
@@ -543,60 +549,198 @@ EFFECTIVE_STATUS = (
     "IF(b.status IN ('pending_payment', 'requested') AND b.expires_at <= UTC_TIMESTAMP(6), 'expired', b.status)"
 )
 
-# What a booking shows of its trip.
-TRIP_DISPLAY = """t.departs_at, t.arrives_at, t.duration_minutes, t.status AS trip_status, t.boarding_points,
-               t.dropping_points, o.name AS origin, d.name AS destination, op.name AS operator,
-               v.name AS vehicle_name, v.is_ac, v.berth, op.contact_phone AS operator_phone"""
-TRIP_DISPLAY_JOINS = """LEFT JOIN cities o ON o.id = t.origin_id
+
+# A booking as pages and the API show it (bookings.service._complete) is read in two parts. BOOKING, the part every
+# kind shares: the bookings row and its payment (its own, or its itinerary checkout's: checkout.queries) with a count
+# of its refunds. And SHOWN[type], what a booking of that kind shows of its trip, hotel or restaurant (and the joins
+# it needs). The driver decodes a description of every column of every read in Python, about 9 µs each here (issue
+# 24, bench/readback.py), so a booking reads its own kind's fields only (_complete gives it the other kinds' keys,
+# SHOWN_KEYS, as None), and its plain values, strings and integers, come in ONE column: `packed`, a JSON object that
+# unpacked() spreads into the row. Moments, dates and the JSON point lists stay columns (the driver makes datetime
+# and date of them; _complete decodes the points).
+class Fields(NamedTuple):
+    """Fields of a booking read, each key of the booking -> SQL expression."""
+
+    columns: dict[str, str]  # DATETIME, DATE, JSON: a column each
+    packed: dict[str, str]  # strings and integers: one JSON column together
+    joins: str = ""
+
+
+BOOKING = Fields(
+    {
+        "expires_at": "b.expires_at",
+        "check_in": "b.check_in",
+        "check_out": "b.check_out",
+        "starts_at": "b.starts_at",
+        "ends_at": "b.ends_at",
+        "cancelled_at": "b.cancelled_at",
+        "created_at": "b.created_at",
+    },
+    {
+        "id": "b.id",
+        "reference": "b.reference",
+        "user_id": "b.user_id",
+        "type": "b.type",
+        "status": EFFECTIVE_STATUS,
+        "total_minor": "b.total_minor",
+        "currency": "b.currency",
+        "contact_email": "b.contact_email",
+        "contact_phone": "b.contact_phone",
+        "trip_id": "b.trip_id",
+        "room_type_id": "b.room_type_id",
+        "rooms": "b.rooms",
+        "guests": "b.guests",
+        "guest_name": "b.guest_name",
+        "refund_minor": "b.refund_minor",
+        "cancel_reason": "b.cancel_reason",
+        "cancelled_by": "b.cancelled_by",
+        "itinerary_checkout_id": "b.itinerary_checkout_id",
+        "restaurant_id": "b.restaurant_id",
+        "notes": "b.notes",
+        **BOOKING_PAYMENT_FIELDS,
+    },
+    BOOKING_PAYMENT_JOINS,
+)
+# A bus trip: its times, cities, operator and vehicle, its points as its row lists them, and its cities' zones.
+BUS_SHOWN = Fields(
+    {
+        "departs_at": "t.departs_at",
+        "arrives_at": "t.arrives_at",
+        "boarding_points": "t.boarding_points",
+        "dropping_points": "t.dropping_points",
+    },
+    {
+        "trip_status": "t.status",
+        "origin": "o.name",
+        "destination": "d.name",
+        "operator": "op.name",
+        "vehicle_name": "v.name",
+        "is_ac": "v.is_ac",
+        "berth": "v.berth",
+        "operator_phone": "op.contact_phone",
+        "timezone": "o.timezone",
+        "end_timezone": "d.timezone",
+    },
+    """LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
           LEFT JOIN cities d ON d.id = t.destination_id
           LEFT JOIN operators op ON op.id = t.operator_id
-          LEFT JOIN vehicles v ON v.id = t.vehicle_id"""
-
-BOOKING_DETAIL = f"""
-        SELECT b.id, b.reference, b.user_id, b.type, {EFFECTIVE_STATUS} AS status, b.expires_at, b.total_minor,
-               b.currency, b.contact_email,
-               b.contact_phone, b.trip_id, b.room_type_id, b.check_in, b.check_out, b.rooms, b.guests, b.guest_name,
-               b.starts_at, b.ends_at, b.refund_minor, b.cancel_reason, b.cancelled_by, b.cancelled_at, b.created_at,
-               b.itinerary_checkout_id,
-               {TRIP_DISPLAY},
-               rt.name AS room_type_name, rt.max_guests, h.id AS hotel_id, h.name AS hotel_name,
-               h.address AS hotel_address, hc.name AS hotel_city, h.contact_phone AS hotel_phone,
-               b.restaurant_id, b.notes, rs.name AS restaurant_name, rs.address AS restaurant_address,
-               rs.contact_phone AS restaurant_phone,
-               rc.name AS restaurant_city, rs.free_cancel_hours, rs.confirmation AS restaurant_confirmation,
-               COALESCE(o.timezone, hc.timezone, rc.timezone) AS timezone,
-               COALESCE(d.timezone, hc.timezone, rc.timezone) AS end_timezone,
-               {BOOKING_PAYMENT_COLUMNS}
-          FROM bookings b
-          LEFT JOIN trips t ON t.id = b.trip_id
-          {TRIP_DISPLAY_JOINS}
-          LEFT JOIN room_types rt ON rt.id = b.room_type_id
+          LEFT JOIN vehicles v ON v.id = t.vehicle_id""",
+)
+# A train or flight run: its segment's cities, times, operator and status come from the segment's own reads
+# (segments.service.booking_segment); the run gives its zones (its moments are the run's wall-clock times), the
+# operator's phone and the points the itinerary planner places it by.
+SEGMENT_SHOWN = Fields(
+    {"boarding_points": "t.boarding_points"},
+    {"operator_phone": "op.contact_phone", "timezone": "o.timezone", "end_timezone": "d.timezone"},
+    """LEFT JOIN trips t ON t.id = b.trip_id
+          LEFT JOIN cities o ON o.id = t.origin_id
+          LEFT JOIN cities d ON d.id = t.destination_id
+          LEFT JOIN operators op ON op.id = t.operator_id""",
+)
+# A stay or a table ends in the zone it starts in: _complete copies `timezone` to `end_timezone`.
+HOTEL_SHOWN = Fields(
+    {},
+    {
+        "room_type_name": "rt.name",
+        "hotel_id": "h.id",
+        "hotel_name": "h.name",
+        "hotel_address": "h.address",
+        "hotel_city": "hc.name",
+        "hotel_phone": "h.contact_phone",
+        "timezone": "hc.timezone",
+    },
+    """LEFT JOIN room_types rt ON rt.id = b.room_type_id
           LEFT JOIN hotels h ON h.id = rt.hotel_id
-          LEFT JOIN cities hc ON hc.id = h.city_id
-          LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
-          LEFT JOIN cities rc ON rc.id = rs.city_id
-          {BOOKING_PAYMENT_JOINS}
-"""
+          LEFT JOIN cities hc ON hc.id = h.city_id""",
+)
+RESTAURANT_SHOWN = Fields(
+    {},
+    {
+        "restaurant_name": "rs.name",
+        "restaurant_address": "rs.address",
+        "restaurant_phone": "rs.contact_phone",
+        "restaurant_city": "rc.name",
+        "free_cancel_hours": "rs.free_cancel_hours",
+        "timezone": "rc.timezone",
+    },
+    """LEFT JOIN restaurants rs ON rs.id = b.restaurant_id
+          LEFT JOIN cities rc ON rc.id = rs.city_id""",
+)
+SHOWN = {
+    "bus": BUS_SHOWN,
+    "train": SEGMENT_SHOWN,
+    "flight": SEGMENT_SHOWN,
+    "hotel": HOTEL_SHOWN,
+    "restaurant": RESTAURANT_SHOWN,
+}
+SHOWN_KEYS = tuple(
+    dict.fromkeys(["end_timezone", *(key for shown in SHOWN.values() for key in (*shown.columns, *shown.packed))])
+)
 
 
-async def select_booking_detail(cur, booking_id: int) -> Row | None:
-    await cur.execute(BOOKING_DETAIL + " WHERE b.id = %(id)s", {"id": booking_id})
-    return await cur.fetchone()
+def _select(*parts: Fields) -> str:
+    """A booking read of these fields: its select list, FROM bookings b and the joins."""
+    columns = [f"{expression} AS {key}" for part in parts for key, expression in part.columns.items()]
+    packed = ", ".join(f"'{key}', {expression}" for part in parts for key, expression in part.packed.items())
+    joins = "\n          ".join(part.joins for part in parts if part.joins)
+    return f"""
+        SELECT {", ".join([*columns, f"JSON_OBJECT({packed}) AS packed"])}
+          FROM bookings b
+          {joins}"""
 
 
-async def select_booking_details(cur, booking_ids: list[int]) -> list[Row]:
-    """BOOKING_DETAIL rows of several bookings (a batch of messages about them), in id order; gone ones are missing."""
-    marks, params = db.in_list("id", booking_ids)
-    await cur.execute(BOOKING_DETAIL + f" WHERE b.id IN ({marks}) ORDER BY b.id", params)
-    return list(await cur.fetchall())
+def unpacked(row: Row | None) -> Row | None:
+    """A booking read's row with its `packed` values spread as keys of their own."""
+    if row is None:
+        return None
+    packed = row.pop("packed")
+    return {**row, **json.loads(packed)}
 
 
-async def select_booking_detail_by_reference(cur, user_id: int, reference: str) -> Row | None:
+BOOKING_ROW = _select(BOOKING)
+# The row with its kind's fields, for a caller that knows the kind (the booking it just made): one statement.
+BOOKING_OF_KIND = {kind: _select(BOOKING, shown) + "\n         WHERE b.id = %(id)s" for kind, shown in SHOWN.items()}
+# The kind's fields alone, for a row read without knowing its kind: they go with its items' reads.
+SHOWN_OF = {kind: _select(shown) + "\n         WHERE b.id = %(id)s" for kind, shown in SHOWN.items()}
+
+
+async def select_booking(cur, booking_id: int) -> Row | None:
+    """The bookings row and its payment (BOOKING_ROW), unpacked, without its kind's fields (queue_booking_shown)."""
+    await cur.execute(BOOKING_ROW + " WHERE b.id = %(id)s", {"id": booking_id})
+    return unpacked(await cur.fetchone())
+
+
+async def select_booking_by_reference(cur, user_id: int, reference: str) -> Row | None:
+    """select_booking by the traveller's reference (None for another traveller's)."""
     await cur.execute(
-        BOOKING_DETAIL + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
+        BOOKING_ROW + " WHERE b.reference = %(reference)s AND b.user_id = %(user_id)s",
         {"reference": reference, "user_id": user_id},
     )
-    return await cur.fetchone()
+    return unpacked(await cur.fetchone())
+
+
+async def queue_booking_of_kind(cur, booking_id: int, kind: str) -> db.Queued:
+    """The bookings row, its payment and the fields its kind shows (the caller knows the kind), read with the
+    cursor's next round trip (db.queue_read); its row is packed (unpacked())."""
+    return await db.queue_read(cur, BOOKING_OF_KIND[kind], {"id": booking_id})
+
+
+async def queue_bookings_of_kind(cur, booking_ids: list[int], kind: str) -> db.Queued:
+    """Of several bookings, those of one kind, each with its payment and its kind's fields (a batch of messages about
+    them: one such read per kind goes in one round trip); rows packed (unpacked())."""
+    marks, params = db.in_list("id", booking_ids)
+    return await db.queue_read(
+        cur,
+        _select(BOOKING, SHOWN[kind]) + f"\n         WHERE b.id IN ({marks}) AND b.type = %(kind)s",
+        {**params, "kind": kind},
+    )
+
+
+async def queue_booking_shown(cur, booking_id: int, kind: str) -> db.Queued:
+    """The fields a booking of this kind shows of its trip, hotel or restaurant, read with the next round trip; its
+    row is packed (unpacked())."""
+    return await db.queue_read(cur, SHOWN_OF[kind], {"id": booking_id})
 
 
 async def select_booking_seats(cur, booking_id: int) -> list[Row]:

@@ -386,39 +386,41 @@ async def list_bookings(user_id: int, scope: str = "upcoming", limit: int = 50, 
 async def get_booking(user_id: int, reference: str) -> Booking | None:
     """The user's booking with every detail, or None (also for another user's reference)."""
     async with db.batch() as cur:
-        row = await queries.select_booking_detail_by_reference(cur, user_id, reference.strip().upper())
+        row = await queries.select_booking_by_reference(cur, user_id, reference.strip().upper())
         return await _complete(cur, row) if row else None
 
 
 async def booking_detail(booking_id: int) -> Booking | None:
     """A booking as its pages show it, by id (for the messages about it)."""
     async with db.batch() as cur:
-        row = await queries.select_booking_detail(cur, booking_id)
+        row = await queries.select_booking(cur, booking_id)
         return await _complete(cur, row) if row else None
 
 
 async def booking_details(booking_ids: Iterable[int]) -> dict[int, Booking]:
-    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows, every seat and
-    every bus booking's points in one round trip (other kinds' items, read by _complete, in one more each); a booking
-    that is gone is missing."""
+    """Several bookings as their pages show them, by id (the sender's batch of messages): the rows of each kind with
+    their kind's fields, every seat and every bus booking's points in one round trip, the other kinds' items in one
+    more; a booking that is gone is missing."""
     ids = sorted(set(booking_ids))
     if not ids:
         return {}
     async with db.batch() as cur:
+        of_kind = [await queries.queue_bookings_of_kind(cur, ids, kind) for kind in queries.SHOWN]
         seats = await queries.queue_seats_of_bookings(cur, ids)
         points = await stops.queue_bus_bookings_points(cur, ids)
-        rows = await queries.select_booking_details(cur, ids)  # carries the two reads above
+        rows = sorted([queries.unpacked(row) for read in of_kind for row in await read.rows(cur)], key=_by_id)
         seats_of, points_of = _by_booking(await seats.rows(cur)), _by_booking(await points.rows(cur))
-        return {
-            row["id"]: await _complete(
-                cur,
-                row,
-                (db.answered(seats_of.get(row["id"], [])), db.answered(points_of.get(row["id"], [])))
-                if row["type"] == "bus"
-                else None,
-            )
+        items = {
+            row["id"]: (db.answered(seats_of.get(row["id"], [])), db.answered(points_of.get(row["id"], [])))
+            if row["type"] == "bus"
+            else await _queue_items(cur, row["type"], row["id"], row["trip_id"])
             for row in rows
         }
+        return {row["id"]: await _complete(cur, row, items[row["id"]]) for row in rows}
+
+
+def _by_id(row: dict[str, Any]) -> int:
+    return row["id"]
 
 
 def _by_booking(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -429,34 +431,64 @@ def _by_booking(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 
 async def _detail(cur, booking_id: int, unit: Inventory | None = None) -> Booking:
-    """A booking as pages and the API show it; `unit`, the inventory it was just made for, lets a bus booking's seats
-    and points be read with the booking row (on a db.batch() cursor: one round trip)."""
-    items = await _queue_bus_items(cur, booking_id, unit.trip_id) if isinstance(unit, BusSeats) else None
-    return await _complete(cur, await queries.select_booking_detail(cur, booking_id), items)
+    """A booking as pages and the API show it; `unit`, the inventory it was just made for, names its kind, so its row
+    is read with its kind's fields and its items with it (on a db.batch() cursor: one round trip)."""
+    if unit is None:
+        return await _complete(cur, await queries.select_booking(cur, booking_id))
+    read = await queries.queue_booking_of_kind(cur, booking_id, unit.type)
+    items = await _queue_items(cur, unit.type, booking_id, getattr(unit, "trip_id", None))
+    return await _complete(cur, queries.unpacked((await read.rows(cur))[0]), items)
 
 
-async def _queue_bus_items(cur, booking_id: int, trip_id: int) -> tuple[db.Queued, db.Queued]:
-    """A bus booking's seat and point reads, queued together (one round trip on a db.batch() cursor)."""
-    return (
-        await queries.queue_booking_seats(cur, booking_id),
-        await stops.queue_booking_points(cur, {"id": booking_id, "trip_id": trip_id}),
-    )
+async def _queue_items(cur, kind: str, booking_id: int, trip_id: int | None) -> tuple[db.Queued, ...]:
+    """The reads of a booking's items, queued together (with the booking's row: one round trip on a db.batch()
+    cursor): a bus's seats and points, a train's or flight's segment, a stay's nights or a table booking's tables."""
+    if kind == "bus":
+        return (
+            await queries.queue_booking_seats(cur, booking_id),
+            await stops.queue_booking_points(cur, {"id": booking_id, "trip_id": trip_id}),
+        )
+    if kind in SEGMENT_TYPES:
+        return await segments.queue_booking_segment(cur, booking_id, trip_id)
+    if kind == "hotel":
+        return (await queries.queue_booking_nights(cur, booking_id),)
+    return (await restaurant_queries.queue_booking_tables(cur, booking_id),)
 
 
-async def _complete(cur, row: dict[str, Any], bus_items: tuple[db.Queued, db.Queued] | None = None) -> Booking:
-    """Add the items (seats or nights), the title, the payment and the refunds to a booking row (`bus_items`: a bus
-    booking's seat and point reads, queued already)."""
-    booking = Booking(**zoned({k: v for k, v in row.items() if not k.startswith("payment_")}))
-    booking["payment"], refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* columns
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A booking row with its kind's fields (unpacked) as pages and the API read it: every kind's keys (the other
+    kinds' None), the end zone of a stay or a table (its start's), the JSON points decoded, without the payment's
+    fields."""
+    booking = dict.fromkeys(queries.SHOWN_KEYS)
+    booking.update((k, v) for k, v in row.items() if not k.startswith("payment_"))
+    if booking["end_timezone"] is None:
+        booking["end_timezone"] = booking["timezone"]
+    for column in ("boarding_points", "dropping_points"):
+        if isinstance(booking[column], (str, bytes)):
+            booking[column] = json.loads(booking[column])
+    return booking
+
+
+async def _complete(cur, row: dict[str, Any], items: tuple[db.Queued, ...] | None = None) -> Booking:
+    """Add the kind's fields, the items (seats, nights or tables), the title, the payment and the refunds to a
+    booking row: the one home of "a booking as pages show it". `items`: the items' reads, queued already with a row
+    that has its kind's fields (_detail with the unit); without them, the row is the bookings row alone (read by
+    reference or id), and its kind's fields are read here with its items (no round trip of their own)."""
+    kind = row["type"]
+    kind_read = None if items else await queries.queue_booking_shown(cur, row["id"], kind)
+    payment, refunds_made = await checkout.payment_state(cur, row)  # the row's payment_* fields
+    items = items or await _queue_items(cur, kind, row["id"], row["trip_id"])
+    if kind_read is not None:
+        row = {**row, **queries.unpacked((await kind_read.rows(cur))[0])}
+    booking = Booking(**zoned(_shown(row)))
+    booking["payment"] = payment
     booking["refunds"] = [
         {**r, "created_at": utc(r["created_at"]), "updated_at": utc(r["updated_at"])} for r in refunds_made
     ]
-    for column in ("boarding_points", "dropping_points"):
-        if isinstance(booking.get(column), (str, bytes)):
-            booking[column] = json.loads(booking[column])
-    if booking["type"] == "bus":
+    booking["seats"], booking["nights"], booking["tables"] = [], [], []
+    if kind == "bus":
+        seats, points = items
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
-        seats, points = bus_items or await _queue_bus_items(cur, booking["id"], booking["trip_id"])
         booking["seats"] = [
             {
                 "label": s["seat_label"],
@@ -467,21 +499,14 @@ async def _complete(cur, row: dict[str, Any], bus_items: tuple[db.Queued, db.Que
             }
             for s in await seats.rows(cur)
         ]
-        booking["nights"] = []
         booking.update(await stops.booking_points(cur, booking, points))
-    elif booking["type"] in SEGMENT_TYPES:
-        booking.update(await segments.booking_segment(cur, booking))
+    elif kind in SEGMENT_TYPES:
+        booking.update(await segments.booking_segment(cur, booking, items))
         booking["title"] = f"{booking['origin']} → {booking['destination']}"
-        booking["nights"] = []
-    elif booking["type"] == "hotel":
+    elif kind == "hotel":
         booking["title"] = booking["hotel_name"]
-        booking["seats"] = []
-        booking["nights"] = await queries.select_booking_nights(cur, booking["id"])
+        booking["nights"] = await items[0].rows(cur)
     else:
         booking["title"] = booking["restaurant_name"]
-        booking["seats"] = []
-        booking["nights"] = []
-    booking["tables"] = (
-        await restaurant_queries.select_booking_tables(cur, booking["id"]) if booking["type"] == "restaurant" else []
-    )
+        booking["tables"] = await items[0].rows(cur)
     return booking

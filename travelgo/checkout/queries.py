@@ -12,12 +12,12 @@ PAYMENT_COLUMNS = """p.id, p.booking_id, p.provider, p.order_id, p.amount_minor,
                p.provider_payment_id, p.last_error, p.captured_at, p.created_at, p.updated_at"""
 
 
-# A booking's payment as columns of a booking query (bookings.queries.BOOKING_DETAIL): its own, or its itinerary
+# A booking's payment as fields of a booking read (bookings.queries.BOOKING): its own, or its itinerary
 # checkout's (on the checkout's lead booking), so a booking and its payment are one statement.
 PAID_FIELDS = ("provider", "order_id", "amount_minor", "currency", "status", "provider_payment_id", "last_error")
-BOOKING_PAYMENT_COLUMNS = ", ".join(f"pay.{field} AS payment_{field}" for field in PAID_FIELDS) + (
-    ", (SELECT COUNT(*) FROM refunds pay_r WHERE pay_r.booking_id = b.id) AS payment_refunds"
-)
+BOOKING_PAYMENT_FIELDS = {f"payment_{field}": f"pay.{field}" for field in PAID_FIELDS} | {
+    "payment_refunds": "(SELECT COUNT(*) FROM refunds pay_r WHERE pay_r.booking_id = b.id)"
+}  # key -> SQL expression
 BOOKING_PAYMENT_JOINS = """LEFT JOIN itinerary_checkouts pay_ic ON pay_ic.id = b.itinerary_checkout_id
           LEFT JOIN payments pay ON pay.booking_id = COALESCE(pay_ic.lead_booking_id, b.id)"""
 

@@ -108,14 +108,15 @@ def checkout_url(reference: str) -> str:
 
 
 async def payment_state(cur, booking: dict[str, Any]) -> tuple[PaymentView | None, list[RefundView]]:
-    """(payment, refunds) as pages and the API show them. A booking read with BOOKING_DETAIL brings its payment's
-    columns and its refund count (payment_*, read in the same statement); for any other row both are read here."""
+    """(payment, refunds) as pages and the API show them. A booking read with bookings.queries.BOOKING brings its
+    payment's fields and its refund count (payment_*, read in the same statement); for any other row both are read
+    here."""
     if "payment_order_id" in booking:
         paid = {field: booking[f"payment_{field}"] for field in queries.PAID_FIELDS}
         payment = paid if paid["order_id"] is not None else None
     else:
         payment = await queries.select_payment_by_booking(cur, booking["id"])
-    # BOOKING_DETAIL also counts the refunds: most bookings have none, and then there is nothing more to read.
+    # That read also counts the refunds: most bookings have none, and then there is nothing more to read.
     none = booking.get("payment_refunds") == 0
     refunds = [] if none else await queries.select_refunds(cur, booking["id"])
     if payment is None:

@@ -203,7 +203,7 @@ async def add_item(user: Any, itinerary_id: int, body: Any) -> dict[str, Any]:
     new = engine.NewBooking(user_id, unit, email, phone, expected_total_minor=body.expected_total_minor)
 
     async def describe(cur, made: engine.Created) -> dict[str, Any]:
-        detail = await bookings._detail(cur, made.booking_id)
+        detail = await bookings._detail(cur, made.booking_id, unit)  # the unit names its kind: one read of its row
         from_city, to_city = await queries.select_item_cities(cur, made.booking_id)
         return {
             "type": detail["type"],

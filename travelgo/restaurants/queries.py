@@ -169,7 +169,13 @@ async def replace_booking_tables(cur, booking_id: int, table_ids: list[int]) -> 
 
 
 async def select_booking_tables(cur, booking_id: int) -> list[Row]:
-    await cur.execute(
+    return await (await queue_booking_tables(cur, booking_id)).rows(cur)
+
+
+async def queue_booking_tables(cur, booking_id: int) -> db.Queued:
+    """A table booking's table(s), read with the cursor's next round trip (db.queue_read)."""
+    return await db.queue_read(
+        cur,
         """
         SELECT t.id, t.label, t.seats
           FROM booking_tables bt
@@ -179,7 +185,6 @@ async def select_booking_tables(cur, booking_id: int) -> list[Row]:
         """,
         {"b": booking_id},
     )
-    return list(await cur.fetchall())
 
 
 async def lock_due_restaurant_holds(cur, booking_ids: list[int]) -> list[Row]:

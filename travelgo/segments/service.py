@@ -322,13 +322,21 @@ async def segment_state(trip_id: int, from_stop: int, to_stop: int) -> dict[str,
     }
 
 
-async def booking_segment(cur, booking: dict[str, Any]) -> dict[str, Any]:
+async def queue_booking_segment(cur, booking_id: int, trip_id: int) -> tuple[db.Queued, ...]:
+    """The reads booking_segment() needs: four, by the booking and its trip, so on a db.batch() cursor they go with
+    the cursor's next round trip, together."""
+    trip_read, stops_read = await queries.queue_run_reads(cur, trip_id)
+    rows_read = await queries.queue_booking_segment(cur, booking_id)
+    seats_read = await queries.queue_booking_seats(cur, booking_id, trip_id)
+    return trip_read, stops_read, rows_read, seats_read
+
+
+async def booking_segment(cur, booking: dict[str, Any], queued: tuple[db.Queued, ...] | None = None) -> dict[str, Any]:
     """What a train or flight booking shows: its segment's cities and times, its stops, and each passenger's
-    coach, berth or seat (for the booking pages, the API and the e-ticket)."""
-    # Four reads by the booking and its trip, so on a db.batch() cursor they are one round trip.
-    trip_read, stops_read = await queries.queue_run_reads(cur, booking["trip_id"])
-    rows_read = await queries.queue_booking_segment(cur, booking["id"])
-    seats_read = await queries.queue_booking_seats(cur, booking["id"], booking["trip_id"])
+    coach, berth or seat (for the booking pages, the API and the e-ticket). `queued`: its reads, from
+    queue_booking_segment."""
+    queued = queued or await queue_booking_segment(cur, booking["id"], booking["trip_id"])
+    trip_read, stops_read, rows_read, seats_read = queued
     trip, stops, rows = (await trip_read.rows(cur))[0], await stops_read.rows(cur), await rows_read.rows(cur)
     seats = {s["label"]: s for s in await seats_read.rows(cur)}
     from_stop, to_stop = rows[0]["from_stop"], rows[0]["to_stop"]

@@ -99,12 +99,13 @@ async def queue_bus_bookings_trip_points(cur, booking_ids: list[int]) -> db.Queu
 
 
 async def queue_booking_trip_points(cur, booking_id: int, trip_id: int) -> db.Queued:
-    """Every point of a booking's trip (as select_trip_points), each marked `chosen` when the booking chose it: one
-    statement for what a ticket shows, read with the cursor's next round trip (db.queue_read)."""
+    """Every point of a booking's trip (as select_trip_points, in their order but without it), each marked `chosen`
+    when the booking chose it: one statement for what a ticket shows, read with the cursor's next round trip
+    (db.queue_read)."""
     return await db.queue_read(
         cur,
         """
-        SELECT tp.id, tp.kind, tp.position, tp.name, tp.landmark, tp.at, (bp.booking_id IS NOT NULL) AS chosen
+        SELECT tp.id, tp.kind, tp.name, tp.landmark, tp.at, (bp.booking_id IS NOT NULL) AS chosen
           FROM trip_points tp
           LEFT JOIN booking_points bp
             ON bp.booking_id = %(booking_id)s AND tp.id IN (bp.boarding_point_id, bp.dropping_point_id)
