@@ -14,6 +14,7 @@ from travelgo import db, ratelimit
 
 from .. import factories
 from ..conftest import api_token
+from ..restaurants.helpers import restaurant_and_user, table_body
 from ..roundtrips import counted
 from ..segments.helpers import segment_body, train
 from .helpers import passengers, trip_and_user
@@ -99,4 +100,25 @@ async def test_a_hotel_stay_over_the_api_costs_at_most_this_many_round_trips(cli
     assert len(hold) <= 3, hold
     assert sum(len(trip) for trip in hold) <= 11, hold  # statements: BEGIN, 9, COMMIT
     # + the token, the rate limits, the provider order, and our payment row with the booking and its nights read back
+    assert len(log) <= 7, log
+
+
+async def test_a_table_booking_over_the_api_costs_at_most_this_many_round_trips(client, statements):
+    place, user = await restaurant_and_user(tables=[2, 4, 4], links=[(1, 2)], combine=True, deposit_minor=20000)
+    headers = await api_token(client, user["email"])
+    warm_up = await client.post("/api/v1/bookings", json=table_body(place["id"], at="19:00"), headers=headers)
+    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
+    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
+        body = table_body(place["id"], party_size=6, at="19:30")  # two adjacent tables, one already taken
+        response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    assert len(response_tables := (await response.get_json())["tables"]) == 2, response_tables
+    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
+    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
+    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
+    hold = log[begin : commit + 1]
+    # BEGIN, the traveller's and the tables' locks, the open-holds count, the restaurant, its hours, its adjacent
+    # tables and the slots taken; the booking row; its tables, slots, the availability event and the message with COMMIT
+    assert len(hold) <= 3, hold
+    # + the token, the rate limits, the provider order (a deposit), and our payment row with the booking read back
     assert len(log) <= 7, log
