@@ -16,6 +16,7 @@ Galera's auto_increment_increment leave permanent gaps, hence the time limit.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ctypes
 import ctypes.util
 import gc
@@ -155,7 +156,7 @@ class Subscription:
             # unlike Python 3.11's wait_for, which could drop one that landed as the wait completed.
             loop = asyncio.get_running_loop()
             waiter = self._waiter = loop.create_future()
-            timer = loop.call_later(timeout, _resolve, waiter)
+            timer = loop.call_later(timeout, _resolve, waiter, context=_CALLBACK_CONTEXT)
             try:
                 await waiter
             finally:
@@ -173,6 +174,13 @@ class Subscription:
             self.closed = True
             self._hub._remove(self)
             self._wake()
+
+    def task_done(self, _task: asyncio.Task) -> None:
+        """The request task that subscribed has ended."""
+        self.close()
+
+
+_CALLBACK_CONTEXT = contextvars.Context()
 
 
 def _resolve(waiter: asyncio.Future) -> None:
@@ -223,7 +231,9 @@ class Hub:
         # the subscription goes with it; stream generators also close it in their `finally`.
         task = asyncio.current_task()
         if task is not None:
-            task.add_done_callback(lambda _task: sub.close())
+            # A bound method in a shared empty context: a copy of the request's context would keep the request context
+            # (its app context, g, session, URL adapter) alive for as long as the stream stays open.
+            task.add_done_callback(sub.task_done, context=_CALLBACK_CONTEXT)
         return sub
 
     def _remove(self, sub: Subscription) -> None:

@@ -204,7 +204,10 @@ def skip_seen(seen_up_to: int, replayed_ids: set[int]) -> Callable[[Event], bool
     def seen(event: Event) -> bool:
         return event.id in replayed_ids or event.id <= seen_up_to
 
-    return seen
+    def at_or_below(event: Event) -> bool:
+        return event.id <= seen_up_to
+
+    return seen if replayed_ids else at_or_below  # most streams replay nothing: keep no empty set per stream
 
 
 # --- hotels ----------------------------------------------------------------------------------------
