@@ -16,6 +16,7 @@ Galera's auto_increment_increment leave permanent gaps, hence the time limit.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ctypes
 import ctypes.util
 import gc
@@ -114,9 +115,13 @@ def _merge(old: Event, new: Event) -> Event:
 
 
 class Subscription:
-    """One stream's bounded mailbox. offer() never blocks: past `maxsize` keys the oldest update is dropped."""
+    """One stream's bounded mailbox. offer() never blocks: past `maxsize` keys the oldest update is dropped.
 
-    __slots__ = ("topics", "client", "maxsize", "dropped", "closed", "_pending", "_wake", "_hub")
+    A worker holds thousands of these, so each keeps only what it needs: a plain dict (insertion-ordered) for the
+    pending events, and a future only while its stream waits (an asyncio.Event and an asyncio.timeout per wait
+    cost each stream about 1 KB more, bench/live.py)."""
+
+    __slots__ = ("topics", "client", "maxsize", "dropped", "closed", "_pending", "_waiter", "_hub")
 
     def __init__(self, hub: "Hub", topics: frozenset[str], maxsize: int, client: str | None = None) -> None:
         self._hub = hub
@@ -125,8 +130,8 @@ class Subscription:
         self.maxsize = maxsize
         self.dropped = 0
         self.closed = False
-        self._pending: OrderedDict[tuple, Event] = OrderedDict()
-        self._wake = asyncio.Event()
+        self._pending: dict[tuple, Event] = {}
+        self._waiter: asyncio.Future | None = None
 
     def offer(self, event: Event) -> None:
         key = _coalesce_key(event)
@@ -134,24 +139,31 @@ class Subscription:
         if old is not None:
             event = _merge(old, event)
         elif len(self._pending) >= self.maxsize:
-            self._pending.popitem(last=False)
+            del self._pending[next(iter(self._pending))]
             self.dropped += 1
         self._pending[key] = event  # (re)inserted last, so a stream's ids mostly increase
-        self._wake.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next_batch(self, timeout: float) -> list[Event] | None:
         """Pending events in arrival order; [] after `timeout` with nothing new; None once closed."""
         if not self._pending and not self.closed:
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that lands as the wait
-            # completes, and a stream that swallowed Hypercorn's cancel kept its worker from ever exiting.
+            # A bare future and one timer: a cancellation (client gone, Hypercorn's shutdown) always raises here,
+            # unlike Python 3.11's wait_for, which could drop one that landed as the wait completed.
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(timeout, _resolve, waiter, context=_CALLBACK_CONTEXT)
             try:
-                async with asyncio.timeout(timeout):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
         if self.closed:
             return None
-        self._wake.clear()
         batch = list(self._pending.values())
         self._pending.clear()
         return batch
@@ -161,7 +173,19 @@ class Subscription:
         if not self.closed:
             self.closed = True
             self._hub._remove(self)
-            self._wake.set()
+            self._wake()
+
+    def task_done(self, _task: asyncio.Task) -> None:
+        """The request task that subscribed has ended."""
+        self.close()
+
+
+_CALLBACK_CONTEXT = contextvars.Context()
+
+
+def _resolve(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Hub:
@@ -207,7 +231,9 @@ class Hub:
         # the subscription goes with it; stream generators also close it in their `finally`.
         task = asyncio.current_task()
         if task is not None:
-            task.add_done_callback(lambda _task: sub.close())
+            # A bound method in a shared empty context: a copy of the request's context would keep the request context
+            # (its app context, g, session, URL adapter) alive for as long as the stream stays open.
+            task.add_done_callback(sub.task_done, context=_CALLBACK_CONTEXT)
         return sub
 
     def _remove(self, sub: Subscription) -> None:

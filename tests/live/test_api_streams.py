@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -253,6 +255,36 @@ async def test_slow_client_keeps_latest_state_per_topic_and_drops_oldest():
     assert await sub.next_batch(0.01) == []
     sub.close()
     assert hub_.subscriber_count == 0 and await sub.next_batch(0.01) is None
+
+
+async def test_a_waiting_stream_wakes_on_an_event_a_close_or_a_cancel_and_ends_with_its_task():
+    """Subscription.next_batch waits on a bare future: an offer wakes it before the timeout, a close ends it with
+    None, a cancellation (client gone, shutdown) propagates, and the subscribing task's end unsubscribes."""
+    hub_ = events.Hub(max_streams=10, queue_size=3)
+    sub = hub_.subscribe(["trip:1"])
+    waiting = asyncio.ensure_future(sub.next_batch(60))
+    await asyncio.sleep(0.01)
+    hub_.dispatch([events.Event(1, "trip:1", "availability", {"trip_id": 1, "seats_left": 3})])
+    batch = await asyncio.wait_for(waiting, 1)
+    assert [e.id for e in batch] == [1]
+    started = time.monotonic()
+    assert await sub.next_batch(0.05) == [] and time.monotonic() - started >= 0.04  # the heartbeat timeout
+    waiting = asyncio.ensure_future(sub.next_batch(60))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    waiting = asyncio.ensure_future(sub.next_batch(60))
+    await asyncio.sleep(0.01)
+    sub.close()
+    assert await asyncio.wait_for(waiting, 1) is None and hub_.subscriber_count == 0
+
+    async def request_task() -> events.Subscription:
+        return hub_.subscribe(["trip:2"], client="10.0.0.1")
+
+    ended = await asyncio.ensure_future(request_task())
+    await asyncio.sleep(0)  # done callbacks run on the next loop turn
+    assert ended.closed and hub_.subscriber_count == 0
 
 
 async def test_old_events_are_pruned(app):

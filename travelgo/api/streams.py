@@ -60,7 +60,7 @@ async def trip_events(trip_id: int):
             return None
         return await live.cached(("api", event.id), lambda: trip_message(event))
 
-    return live.stream_response(sub, first, render)
+    return live.stream_response(sub, first, render, needs_request=False)
 
 
 @bp.get("/hotels/<int:hotel_id>/events")
@@ -92,4 +92,4 @@ async def hotel_events(hotel_id: int):
             return None
         return await live.cached(("api", event.id), lambda: hotel_message(event))
 
-    return live.stream_response(sub, first, render)
+    return live.stream_response(sub, first, render, needs_request=False)

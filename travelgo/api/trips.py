@@ -191,4 +191,4 @@ async def api_trip_segment_events(trip_id: int, query_args: SegmentView):
 
         return await live.cached(("segment", event.id, first, last), build)
 
-    return live.stream_response(sub, opening, render)
+    return live.stream_response(sub, opening, render, needs_request=False)

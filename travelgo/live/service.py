@@ -87,14 +87,18 @@ def last_event_id() -> int | None:
     return None
 
 
-def stream_response(sub: Subscription, opening: list[bytes], render: Render) -> Response:
-    """A text/event-stream response: opening messages, then rendered events, heartbeats in between."""
+def stream_response(sub: Subscription, opening: list[bytes], render: Render, *, needs_request: bool = True) -> Response:
+    """A text/event-stream response: opening messages, then rendered events, heartbeats in between.
+
+    `render` runs with the request context (HTML fragments: templates and their context processors read the
+    request), or with `needs_request=False` in an app context only: a held stream then keeps no second request
+    context, session and URL adapter (the JSON API streams, whose messages depend on the event alone)."""
     heartbeat = hub().heartbeat
 
-    @stream_with_context
-    async def body() -> AsyncIterator[bytes]:
+    async def messages() -> AsyncIterator[bytes]:
         try:
             yield f"retry: {RETRY_MS}\n\n".encode() + b"".join(opening)
+            del opening[:]  # sent: the stream holds it no longer
             while True:
                 batch = await sub.next_batch(heartbeat)
                 if batch is None:  # the worker is shutting down
@@ -109,11 +113,21 @@ def stream_response(sub: Subscription, opening: list[bytes], render: Render) -> 
             # A client disconnect arrives here as CancelledError.
             sub.close()
 
-    response = current_app.response_class(body(), mimetype="text/event-stream")
+    if needs_request:
+        body = stream_with_context(messages)()
+    else:
+        body = _with_app_context(current_app._get_current_object(), messages())
+    response = current_app.response_class(body, mimetype="text/event-stream")
     response.headers.update(STREAM_HEADERS)
     response.headers["X-Stream-Worker"] = hub().worker_tag
     response.timeout = None  # RESPONSE_TIMEOUT would end every stream after 60 s
     return response
+
+
+async def _with_app_context(app, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    async with app.app_context():
+        async for chunk in stream:
+            yield chunk
 
 
 async def opened(sub: Subscription, opening: Callable[[], Awaitable[Any]]) -> Any:
@@ -190,7 +204,10 @@ def skip_seen(seen_up_to: int, replayed_ids: set[int]) -> Callable[[Event], bool
     def seen(event: Event) -> bool:
         return event.id in replayed_ids or event.id <= seen_up_to
 
-    return seen
+    def at_or_below(event: Event) -> bool:
+        return event.id <= seen_up_to
+
+    return seen if replayed_ids else at_or_below  # most streams replay nothing: keep no empty set per stream
 
 
 # --- hotels ----------------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from fpdf import FPDF
-
 from ..money import money
 from .qr import qr_svg_bytes
 
@@ -33,6 +31,10 @@ def when(value) -> str:
 
 class _Doc:
     def __init__(self) -> None:
+        # Imported on the first ticket (in the download's thread, off the event loop), not at start-up: fpdf2 with
+        # fontTools and Pillow adds ~20 MB to every worker's RSS, a worker that never renders a ticket included.
+        from fpdf import FPDF
+
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(True, margin=15)
         self.pdf.set_margins(15, 15, 15)
