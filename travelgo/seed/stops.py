@@ -123,7 +123,14 @@ async def seed_points() -> int:
 
 
 async def _trip_points(cur) -> int:
-    """Insert the points of every trip from seed_city_points, a chunk of trips at a time."""
+    """Insert the points of every trip from seed_city_points, a chunk of trips at a time.
+
+    STRAIGHT_JOIN reads each chunk's trips by primary key. Right after the bulk load the index statistics of trips
+    can still describe a near-empty table, and the optimizer then started from the points and read every trip of the
+    city through ix_trips_origin_departure for each chunk (filtering on the id range): quadratic on the large seed.
+    Each ORDER BY is the order the old plan produced (by city and point, then the trips by ix_trips_origin_departure
+    and ix_trips_destination), so the points keep the ids they always had, now whatever plan the optimizer picks
+    (a chunk's sort is small)."""
     await cur.execute("SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), -1) AS hi FROM trips")
     bounds = await cur.fetchone()
     written = 0
@@ -136,8 +143,9 @@ async def _trip_points(cur) -> int:
             SELECT t.id, 'boarding', p.position, p.name, p.landmark,
                    t.departs_at + INTERVAL (%(step)s * p.position) MINUTE
               FROM trips t
-              JOIN seed_city_points p ON p.city_id = t.origin_id AND p.position < 2 + t.id %% 3
+              STRAIGHT_JOIN seed_city_points p ON p.city_id = t.origin_id AND p.position < 2 + t.id %% 3
              WHERE t.id BETWEEN %(lo)s AND %(hi)s
+             ORDER BY t.origin_id, p.position, t.departs_at, t.id
             """,
             params,
         )
@@ -149,9 +157,10 @@ async def _trip_points(cur) -> int:
             SELECT t.id, 'dropping', LEAST(p.city_points, 2 + (t.id * 7) %% 3) - 1 - p.position, p.name,
                    p.landmark, t.arrives_at - INTERVAL (%(step)s * p.position) MINUTE
               FROM trips t
-              JOIN seed_city_points p
+              STRAIGHT_JOIN seed_city_points p
                 ON p.city_id = t.destination_id AND p.position < LEAST(p.city_points, 2 + (t.id * 7) %% 3)
              WHERE t.id BETWEEN %(lo)s AND %(hi)s
+             ORDER BY t.destination_id, p.position, t.id
             """,
             params,
         )
