@@ -43,6 +43,7 @@ async def seed(scale: str = "normal", admin_password: str = "admin-travelgo") ->
     await truncate_all()
     generator = Generator(SCALES[scale], today_in(TIMEZONE))
     await generator.run(admin_password)
+    await refresh_statistics()  # the bulk-loaded tables' statistics, for the plans of the statements below
     await seed_points()  # boarding and dropping points of every trip (issue 22)
     await seed_restaurants(generator.today)
     await contacts.add_phones()

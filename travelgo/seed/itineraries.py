@@ -14,29 +14,53 @@ async def sample_trip(cur) -> None:
     await cur.execute("SELECT id FROM users WHERE email = %(email)s", {"email": SAMPLE_TRAVELLERS[0][0]})
     asha = await cur.fetchone()
     day = today_in() + timedelta(days=4)  # the small seed sells about ten days ahead
+    # The first trip of the day (by departure, then id) with seats left and a room type in its destination, then
+    # that city's first room type and the trip's first free seat: each asked of one row. As one join with the seat
+    # as a subquery it ran the subquery for every trip x room type of the day before sorting them (a million rows,
+    # most of a minute on the large seed); the answer is the same.
     await cur.execute(
         """
-        SELECT t.id, t.departs_at, t.arrives_at, t.price_minor, t.currency, t.origin_id, t.destination_id,
-               o.name AS origin, d.name AS destination, o.timezone, d.timezone AS end_timezone,
-               rt.id AS room_type_id, rt.name AS room_type, h.name AS hotel, h.address, rt.currency AS hotel_currency,
-               (SELECT MIN(vs.label) FROM vehicle_seats vs
-                 WHERE vs.vehicle_id = t.vehicle_id
-                   AND NOT EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.trip_id = t.id
-                                      AND bs.seat_label = vs.label AND bs.held = 1)) AS seat
+        SELECT t.id, t.vehicle_id, t.departs_at, t.arrives_at, t.price_minor, t.currency, t.origin_id,
+               t.destination_id, o.name AS origin, d.name AS destination, o.timezone, d.timezone AS end_timezone
           FROM trips t
           JOIN cities o ON o.id = t.origin_id
           JOIN cities d ON d.id = t.destination_id
-          JOIN hotels h ON h.city_id = t.destination_id
-          JOIN room_types rt ON rt.hotel_id = h.id
          WHERE t.departs_at >= %(day)s AND t.departs_at < %(day)s + INTERVAL 1 DAY
            AND t.status = 'scheduled' AND t.seats_booked < t.seats_total
-         ORDER BY t.departs_at, t.id, rt.id
+           AND EXISTS (SELECT 1 FROM hotels h JOIN room_types rt ON rt.hotel_id = h.id
+                        WHERE h.city_id = t.destination_id)
+         ORDER BY t.departs_at, t.id
          LIMIT 1
         """,
         {"day": day},
     )
     row = await cur.fetchone()
-    if asha is None or row is None or row["seat"] is None:
+    if asha is None or row is None:
+        return
+    await cur.execute(
+        """
+        SELECT rt.id AS room_type_id, rt.name AS room_type, h.name AS hotel, h.address, rt.currency AS hotel_currency
+          FROM room_types rt
+          JOIN hotels h ON h.id = rt.hotel_id
+         WHERE h.city_id = %(city)s
+         ORDER BY rt.id
+         LIMIT 1
+        """,
+        {"city": row["destination_id"]},
+    )
+    row.update(await cur.fetchone())
+    await cur.execute(
+        """
+        SELECT MIN(vs.label) AS seat
+          FROM vehicle_seats vs
+         WHERE vs.vehicle_id = %(vehicle)s
+           AND NOT EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.trip_id = %(trip)s
+                              AND bs.seat_label = vs.label AND bs.held = 1)
+        """,
+        {"vehicle": row["vehicle_id"], "trip": row["id"]},
+    )
+    row["seat"] = (await cur.fetchone())["seat"]
+    if row["seat"] is None:
         return
     check_in = row["arrives_at"].date()
     check_out = check_in + timedelta(days=2)

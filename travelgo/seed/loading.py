@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from functools import lru_cache
 
 from .. import db, events
 from ..searchcache import CATALOG_TOPIC
@@ -55,16 +56,13 @@ async def announce_reload() -> None:
         await events.publish(cur, CATALOG_TOPIC, "reseeded", {})
 
 
-_ESCAPES = str.maketrans({"\0": "\\0", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\032": "\\Z", "'": "\\'", '"': '\\"'})
-
-
 def _literal(value) -> str:
     """SQL literal for the seed's own generated values (pymysql's generic escaping was most of the run time)."""
     kind = type(value)
     if kind is int:
         return str(value)
     if kind is str:
-        return "'" + value.translate(_ESCAPES) + "'"
+        return _quoted(value) if len(value) < 64 else _quoted_long(value)
     if value is None:
         return "NULL"
     if kind is datetime:
@@ -76,6 +74,27 @@ def _literal(value) -> str:
     if kind is float:
         return repr(value)
     raise TypeError(f"seed cannot write {kind.__name__}")
+
+
+def _quoted(value: str) -> str:
+    """A quoted, escaped string literal. str.translate with a mapping (as before) costs microseconds a call;
+    replace() is a fast scan when there is nothing to escape (nearly always). Backslash first, so no escape is
+    escaped twice: the same text as the translation."""
+    return (
+        "'"
+        + value.replace("\\", "\\\\")
+        .replace("\0", "\\0")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\032", "\\Z")
+        .replace("'", "\\'")
+        .replace('"', '\\"')
+        + "'"
+    )
+
+
+# The long strings (a service's boarding/dropping points JSON on each of its 60 trips, hotel descriptions) repeat.
+_quoted_long = lru_cache(maxsize=65536)(_quoted)
 
 
 async def insert_rows(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -8,7 +8,7 @@ numbers come from seed/contacts.py."""
 
 from __future__ import annotations
 
-from .. import db
+from .loading import loading
 
 # city -> points from the centre outwards: (name, landmark)
 CITY_POINTS: dict[str, list[tuple[str, str]]] = {
@@ -91,12 +91,16 @@ GENERIC_POINTS = [
     ("{city} Bypass", "Highway service road, near the toll plaza"),
 ]
 INTERVAL_MINUTES = 15
-CHUNK = 20_000  # trips per INSERT … SELECT, so the large seed never builds one huge transaction
+CHUNK = 20_000  # trips per INSERT … SELECT (one transaction in all: see seed_points)
 
 
 async def seed_points() -> int:
-    """Give every seeded trip its boarding and dropping points; returns the number of points written."""
-    async with db.reading() as cur:
+    """Give every seeded trip its boarding and dropping points; returns the number of points written.
+
+    One transaction with the bulk-load session (foreign-key and unique checks off: the points are made from the
+    trips just loaded, one per trip, kind and position): InnoDB then loads the still empty trip_points table in
+    bulk, sorting each index once at COMMIT instead of inserting millions of rows into its B-trees one by one."""
+    async with loading() as cur:
         await cur.execute("SELECT id, name FROM cities")
         cities = await cur.fetchall()
         rows = []
@@ -119,7 +123,14 @@ async def seed_points() -> int:
 
 
 async def _trip_points(cur) -> int:
-    """Insert the points of every trip from seed_city_points, a chunk of trips at a time."""
+    """Insert the points of every trip from seed_city_points, a chunk of trips at a time.
+
+    STRAIGHT_JOIN reads each chunk's trips by primary key. Right after the bulk load the index statistics of trips
+    can still describe a near-empty table, and the optimizer then started from the points and read every trip of the
+    city through ix_trips_origin_departure for each chunk (filtering on the id range): quadratic on the large seed.
+    Each ORDER BY is the order the old plan produced (by city and point, then the trips by ix_trips_origin_departure
+    and ix_trips_destination), so the points keep the ids they always had, now whatever plan the optimizer picks
+    (a chunk's sort is small)."""
     await cur.execute("SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), -1) AS hi FROM trips")
     bounds = await cur.fetchone()
     written = 0
@@ -132,8 +143,9 @@ async def _trip_points(cur) -> int:
             SELECT t.id, 'boarding', p.position, p.name, p.landmark,
                    t.departs_at + INTERVAL (%(step)s * p.position) MINUTE
               FROM trips t
-              JOIN seed_city_points p ON p.city_id = t.origin_id AND p.position < 2 + t.id %% 3
+              STRAIGHT_JOIN seed_city_points p ON p.city_id = t.origin_id AND p.position < 2 + t.id %% 3
              WHERE t.id BETWEEN %(lo)s AND %(hi)s
+             ORDER BY t.origin_id, p.position, t.departs_at, t.id
             """,
             params,
         )
@@ -145,9 +157,10 @@ async def _trip_points(cur) -> int:
             SELECT t.id, 'dropping', LEAST(p.city_points, 2 + (t.id * 7) %% 3) - 1 - p.position, p.name,
                    p.landmark, t.arrives_at - INTERVAL (%(step)s * p.position) MINUTE
               FROM trips t
-              JOIN seed_city_points p
+              STRAIGHT_JOIN seed_city_points p
                 ON p.city_id = t.destination_id AND p.position < LEAST(p.city_points, 2 + (t.id * 7) %% 3)
              WHERE t.id BETWEEN %(lo)s AND %(hi)s
+             ORDER BY t.destination_id, p.position, t.id
             """,
             params,
         )
