@@ -7,6 +7,7 @@ searches read is never consumed and every run starts from the same state.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -25,7 +26,7 @@ PASSWORD = "bench-password-1"
 # The booking phase's bookings come from many travellers, as on the site: each then has a hold or two open, as the
 # open-holds limit (TRAVELGO_MAX_OPEN_HOLDS, 3 by default) keeps every real traveller. With only the 32 accounts
 # above, each placed hundreds of unpaid holds in one run, which no traveller can, and every hold paid for counting them.
-TRAVELLERS = 8000
+TRAVELLERS = int(os.environ.get("BENCH_TRAVELLERS", 8000))  # fewer only to compare with the old 32
 SEATS_PER_TRIP = 40
 
 
