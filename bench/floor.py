@@ -74,39 +74,36 @@ async def prepare_minimal(url: DatabaseURL, items: list[tuple[int, int, str]]) -
 async def book_seat_minimal(cur, user_id: int, trip_id: int, seat: str) -> bool:
     """The least a booking can cost (issue 24's yardstick): lock one seat row, mark it taken, decrement the trip's
     counter, insert a booking, an item and an outbox event; False when the seat is taken."""
-    await cur.execute("BEGIN")
-    try:
-        await cur.execute(
-            "SELECT booking_id FROM bench_min_seats WHERE trip_id = %(trip)s AND label = %(seat)s FOR UPDATE",
-            {"trip": trip_id, "seat": seat},
-        )
-        row = await cur.fetchone()
-        if row is None or row["booking_id"] is not None:
-            await cur.execute("ROLLBACK")
-            return False
-        await cur.execute(
-            "INSERT INTO bench_min_bookings (reference, user_id, trip_id, total_minor) VALUES (%s, %s, %s, 50000)",
-            ("TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)), user_id, trip_id),
-        )
-        booking_id = cur.lastrowid
-        await cur.execute(
-            "UPDATE bench_min_seats SET booking_id = %s WHERE trip_id = %s AND label = %s", (booking_id, trip_id, seat)
-        )
-        await cur.execute("UPDATE bench_min_trips SET seats_left = seats_left - 1 WHERE id = %s", (trip_id,))
-        await cur.execute(
-            "INSERT INTO bench_min_items (booking_id, trip_id, seat_label, passenger_name, price_minor) "
-            "VALUES (%s, %s, %s, 'Bench Passenger', 50000)",
-            (booking_id, trip_id, seat),
-        )
-        await cur.execute(
-            "INSERT INTO bench_min_events (topic, payload) VALUES (%s, %s)",
-            (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
-        )
-        await cur.execute("COMMIT")
-        return True
-    except BaseException:
-        await cur.execute("ROLLBACK")
-        raise
+    return await _one_transaction(cur, lambda: _book_minimal(cur, user_id, trip_id, seat))
+
+
+async def _book_minimal(cur, user_id: int, trip_id: int, seat: str) -> bool:
+    await cur.execute(
+        "SELECT booking_id FROM bench_min_seats WHERE trip_id = %(trip)s AND label = %(seat)s FOR UPDATE",
+        {"trip": trip_id, "seat": seat},
+    )
+    row = await cur.fetchone()
+    if row is None or row["booking_id"] is not None:
+        return False
+    await cur.execute(
+        "INSERT INTO bench_min_bookings (reference, user_id, trip_id, total_minor) VALUES (%s, %s, %s, 50000)",
+        ("TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)), user_id, trip_id),
+    )
+    booking_id = cur.lastrowid
+    await cur.execute(
+        "UPDATE bench_min_seats SET booking_id = %s WHERE trip_id = %s AND label = %s", (booking_id, trip_id, seat)
+    )
+    await cur.execute("UPDATE bench_min_trips SET seats_left = seats_left - 1 WHERE id = %s", (trip_id,))
+    await cur.execute(
+        "INSERT INTO bench_min_items (booking_id, trip_id, seat_label, passenger_name, price_minor) "
+        "VALUES (%s, %s, %s, 'Bench Passenger', 50000)",
+        (booking_id, trip_id, seat),
+    )
+    await cur.execute(
+        "INSERT INTO bench_min_events (topic, payload) VALUES (%s, %s)",
+        (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
+    )
+    return True
 
 
 async def book_seat_schema(cur, user_id: int, trip_id: int, seat: str) -> bool:
@@ -114,46 +111,56 @@ async def book_seat_schema(cur, user_id: int, trip_id: int, seat: str) -> bool:
     enforce: lock the trip, insert the booking and its seat (the seat's unique key is the seat lock), count the seat,
     insert the outbox event. What the schema's invariants cost before any of the engine's own work
     (bench/floor_split.py prints it between the floor and the minimal transaction); False when the seat is taken."""
-    await cur.execute("BEGIN")
+    return await _one_transaction(cur, lambda: _book_schema(cur, user_id, trip_id, seat))
+
+
+async def _book_schema(cur, user_id: int, trip_id: int, seat: str) -> bool:
+    await cur.execute(
+        "SELECT departs_at, arrives_at, price_minor, currency FROM trips WHERE id = %s FOR UPDATE", (trip_id,)
+    )
+    trip = await cur.fetchone()
+    await cur.execute(
+        "INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,"
+        " trip_id, starts_at, ends_at) VALUES (%s, %s, 'bus', 'pending_payment',"
+        " UTC_TIMESTAMP(6) + INTERVAL 600 SECOND, %s, %s, 'bench@travelgo.example', %s, %s, %s)",
+        (
+            "TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)),
+            user_id,
+            trip["price_minor"],
+            trip["currency"],
+            trip_id,
+            trip["departs_at"],
+            trip["arrives_at"],
+        ),
+    )
+    booking_id = cur.lastrowid
     try:
         await cur.execute(
-            "SELECT departs_at, arrives_at, price_minor, currency FROM trips WHERE id = %s FOR UPDATE", (trip_id,)
+            "INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age,"
+            " price_minor, held) VALUES (%s, %s, %s, 'Bench Passenger', 30, %s, 1)",
+            (booking_id, trip_id, seat, trip["price_minor"]),
         )
-        trip = await cur.fetchone()
-        await cur.execute(
-            "INSERT INTO bookings (reference, user_id, type, status, expires_at, total_minor, currency, contact_email,"
-            " trip_id, starts_at, ends_at) VALUES (%s, %s, 'bus', 'pending_payment',"
-            " UTC_TIMESTAMP(6) + INTERVAL 600 SECOND, %s, %s, 'bench@travelgo.example', %s, %s, %s)",
-            (
-                "TG-" + "".join(secrets.choice(ALPHABET) for _ in range(6)),
-                user_id,
-                trip["price_minor"],
-                trip["currency"],
-                trip_id,
-                trip["departs_at"],
-                trip["arrives_at"],
-            ),
-        )
-        booking_id = cur.lastrowid
-        try:
-            await cur.execute(
-                "INSERT INTO booking_seats (booking_id, trip_id, seat_label, passenger_name, passenger_age,"
-                " price_minor, held) VALUES (%s, %s, %s, 'Bench Passenger', 30, %s, 1)",
-                (booking_id, trip_id, seat, trip["price_minor"]),
-            )
-        except aiomysql.IntegrityError:
-            await cur.execute("ROLLBACK")
-            return False
-        await cur.execute("UPDATE trips SET seats_booked = seats_booked + 1 WHERE id = %s", (trip_id,))
-        await cur.execute(
-            "INSERT INTO events (topic, kind, payload) VALUES (%s, 'seats', %s)",
-            (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
-        )
-        await cur.execute("COMMIT")
-        return True
+    except aiomysql.IntegrityError:
+        return False
+    await cur.execute("UPDATE trips SET seats_booked = seats_booked + 1 WHERE id = %s", (trip_id,))
+    await cur.execute(
+        "INSERT INTO events (topic, kind, payload) VALUES (%s, 'seats', %s)",
+        (f"trip:{trip_id}", json.dumps({"trip_id": trip_id, "seats": [seat], "at": datetime.now().isoformat()})),
+    )
+    return True
+
+
+async def _one_transaction(cur, work) -> bool:
+    """BEGIN, await work(), then COMMIT when it booked (True) or ROLLBACK when the seat was taken (False) or it
+    failed."""
+    await cur.execute("BEGIN")
+    try:
+        booked = await work()
     except BaseException:
         await cur.execute("ROLLBACK")
         raise
+    await cur.execute("COMMIT" if booked else "ROLLBACK")
+    return booked
 
 
 def service_transaction(order: bool = True):

@@ -107,7 +107,7 @@ def _write(path: Path, data) -> None:
 
 async def make(app, world_path: Path) -> None:
     from tests import factories
-    from tests.bookings.helpers import passengers, stay
+    from tests.bookings.helpers import passengers, stay_body
     from tests.conftest import api_token
     from tests.itineraries.helpers import add, bus_body, hotel_body, new_itinerary, trip_plan
     from tests.payhelpers import paid
@@ -159,20 +159,7 @@ async def make(app, world_path: Path) -> None:
         hotel = await factories.make_hotel(cur)
         room_type = await factories.make_room_type(cur, hotel["id"], rooms=3)
         guest = await factories.make_user(cur)
-    check_in, check_out = stay()
-    await book(
-        "hotel",
-        guest,
-        {
-            "type": "hotel",
-            "room_type_id": room_type["id"],
-            "check_in": check_in.isoformat(),
-            "check_out": check_out.isoformat(),
-            "rooms": 1,
-            "guests": 2,
-            "guest_name": "Asha Rao",
-        },
-    )
+    await book("hotel", guest, stay_body(room_type["id"]))
 
     for name, kw in (
         ("restaurant_instant", {}),

@@ -39,6 +39,22 @@ def stay(start_in_days: int = 2, nights: int = 2) -> tuple[date, date]:
     return check_in, check_in + timedelta(days=nights)
 
 
+def stay_body(room_type_id: int, start_in_days: int = 2, nights: int = 2, **kw) -> dict:
+    """A hotel booking's POST /api/v1/bookings body: one room for two guests (as tests.restaurants.helpers.table_body
+    for a table)."""
+    check_in, check_out = stay(start_in_days, nights)
+    return {
+        "type": "hotel",
+        "room_type_id": room_type_id,
+        "check_in": check_in.isoformat(),
+        "check_out": check_out.isoformat(),
+        "rooms": 1,
+        "guests": 2,
+        "guest_name": "Asha Rao",
+        **kw,
+    }
+
+
 async def scalar(sql: str, params: dict | None = None):
     async with db.reading() as cur:
         await cur.execute(sql, params or {})

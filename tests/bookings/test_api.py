@@ -13,7 +13,7 @@ from travelgo.dates import today_in
 from .. import factories
 from ..conftest import api_token
 from ..payhelpers import paid
-from .helpers import hotel_and_user, passengers, stay, trip_and_user
+from .helpers import hotel_and_user, passengers, stay, stay_body, trip_and_user
 
 
 def is_problem(response, status: int) -> bool:
@@ -87,16 +87,8 @@ async def test_invalid_bus_input_is_422_with_fields(client):
 async def test_hotel_booking_201_409_and_422(client):
     hotel, room_type, user = await hotel_and_user(rooms=1, price_minor=8000, max_guests=2)
     headers = await api_token(client, user["email"])
+    body = stay_body(room_type["id"], guest_name="Ada Lovelace")
     check_in, check_out = stay(nights=2)
-    body = {
-        "type": "hotel",
-        "room_type_id": room_type["id"],
-        "check_in": check_in.isoformat(),
-        "check_out": check_out.isoformat(),
-        "rooms": 1,
-        "guests": 2,
-        "guest_name": "Ada Lovelace",
-    }
     created = await client.post("/api/v1/bookings", json=body, headers=headers)
     assert created.status_code == 201, await created.get_data(as_text=True)
     out = await created.get_json()

@@ -20,7 +20,7 @@ from ..itineraries.helpers import add, bus_body, hotel_body, new_itinerary, trip
 from ..restaurants.helpers import restaurant_and_user, table_body
 from ..segments.helpers import segment_body, train
 from ..stops.helpers import trip_with_points
-from .helpers import hotel_and_user, passengers, stay
+from .helpers import hotel_and_user, passengers, stay_body
 
 
 async def bus(_):
@@ -43,16 +43,7 @@ async def segment(mode: str):
 
 async def hotel(_):
     _, room_type, user = await hotel_and_user(rooms=3)
-    check_in, check_out = stay()
-    return user, {
-        "type": "hotel",
-        "room_type_id": room_type["id"],
-        "check_in": check_in.isoformat(),
-        "check_out": check_out.isoformat(),
-        "rooms": 1,
-        "guests": 2,
-        "guest_name": "Asha Rao",
-    }
+    return user, stay_body(room_type["id"])
 
 
 async def restaurant(kw: dict):

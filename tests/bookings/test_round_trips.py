@@ -7,33 +7,21 @@ today's counts; lower them when a change saves one, and say in BENCHMARKS.md wha
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from unittest.mock import patch
-
-from travelgo import db, ratelimit
+from travelgo import db
 
 from .. import factories
 from ..conftest import api_token
 from ..restaurants.helpers import restaurant_and_user, table_body
-from ..roundtrips import counted
+from ..roundtrips import booked
 from ..segments.helpers import segment_body, train
-from .helpers import passengers, trip_and_user
+from .helpers import hotel_and_user, passengers, stay_body, trip_and_user
 
 
 async def test_a_bus_booking_over_the_api_costs_at_most_this_many_round_trips(client, statements):
     trip, user = await trip_and_user(price_minor=2500)
     headers = await api_token(client, user["email"])
     body = {"type": "bus", "trip_id": trip["id"], "seats": ["3"], "passengers": passengers(1)}
-    # A first booking opens the pool's connections (each new one runs its set-up statements once).
-    warm_up = await client.post("/api/v1/bookings", json={**body, "seats": ["4"]}, headers=headers)
-    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
-    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):  # the now-and-then sweep of expired windows
-        response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
-    assert response.status_code == 201, await response.get_data(as_text=True)
-    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
-    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
-    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
-    hold = log[begin : commit + 1]
+    _, log, hold = await booked(client, headers, {**body, "seats": ["4"]}, body)
     # BEGIN, the traveller's and the trip's locks, the open-holds count and the seat check; the counter with the
     # booking row (its id is read); the seats, the availability event and the traveller's message with COMMIT
     assert len(hold) <= 3, hold
@@ -49,52 +37,23 @@ async def test_a_train_segment_hold_costs_at_most_this_many_round_trips(client, 
     async with db.transaction() as cur:
         user = await factories.make_user(cur)
     headers = await api_token(client, user["email"])
-    warm_up = await client.post("/api/v1/bookings", json=segment_body(trip, 0, 1, ["A1-9"]), headers=headers)
-    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
-    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
-        body = segment_body(trip, 1, 3, ["A1-1", "A1-2"])
-        response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
-    assert response.status_code == 201, await response.get_data(as_text=True)
-    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
-    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
-    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
+    body = segment_body(trip, 1, 3, ["A1-1", "A1-2"])
+    _, log, hold = await booked(client, headers, segment_body(trip, 0, 1, ["A1-9"]), body)
     # BEGIN, the traveller's and the legs' locks, the open-holds count, the run, its stops, seats, fares and held
     # seats; the pricing rules of the segment's cities; the legs' counters with the booking row; the segment's seats
     # and seat-legs, the availability event and the message with COMMIT
-    assert len(log[begin : commit + 1]) <= 4, log[begin : commit + 1]
+    assert len(hold) <= 4, hold
     # + the token, the rate limits, the run with its stops to place the asked cities (before the hold), the provider
     # order, and our payment row with the booking read back: its row, the segment's run, stops, seats and coaches
     assert len(log) <= 9, log
 
 
 async def test_a_hotel_stay_over_the_api_costs_at_most_this_many_round_trips(client, statements):
-    async with db.transaction() as cur:
-        hotel = await factories.make_hotel(cur)
-        room_type = await factories.make_room_type(cur, hotel["id"], rooms=4)
-        user = await factories.make_user(cur)
+    _, room_type, user = await hotel_and_user(rooms=4)
     headers = await api_token(client, user["email"])
-    start = date.today() + timedelta(days=3)
-
-    def stay(first: int, nights: int) -> dict:
-        return {
-            "type": "hotel",
-            "room_type_id": room_type["id"],
-            "check_in": (start + timedelta(days=first)).isoformat(),
-            "check_out": (start + timedelta(days=first + nights)).isoformat(),
-            "rooms": 1,
-            "guests": 2,
-            "guest_name": "Round Trip",
-        }
-
-    warm_up = await client.post("/api/v1/bookings", json=stay(0, 1), headers=headers)
-    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
-    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
-        response, log = await counted(lambda: client.post("/api/v1/bookings", json=stay(5, 3), headers=headers))
-    assert response.status_code == 201, await response.get_data(as_text=True)
-    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
-    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
-    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
-    hold = log[begin : commit + 1]
+    warm_up = stay_body(room_type["id"], start_in_days=3, nights=1, guest_name="Round Trip")
+    body = stay_body(room_type["id"], start_in_days=8, nights=3, guest_name="Round Trip")
+    _, log, hold = await booked(client, headers, warm_up, body)
     # BEGIN, the traveller's and the nights' locks, the open-holds count and the room type; the nights' counters with
     # the booking row; the nights, the availability event and the message with COMMIT
     assert len(hold) <= 3, hold
@@ -106,17 +65,9 @@ async def test_a_hotel_stay_over_the_api_costs_at_most_this_many_round_trips(cli
 async def test_a_table_booking_over_the_api_costs_at_most_this_many_round_trips(client, statements):
     place, user = await restaurant_and_user(tables=[2, 4, 4], links=[(1, 2)], combine=True, deposit_minor=20000)
     headers = await api_token(client, user["email"])
-    warm_up = await client.post("/api/v1/bookings", json=table_body(place["id"], at="19:00"), headers=headers)
-    assert warm_up.status_code == 201, await warm_up.get_data(as_text=True)
-    with patch.object(ratelimit, "PRUNE_PROBABILITY", 0):
-        body = table_body(place["id"], party_size=6, at="19:30")  # two adjacent tables, one already taken
-        response, log = await counted(lambda: client.post("/api/v1/bookings", json=body, headers=headers))
-    assert response.status_code == 201, await response.get_data(as_text=True)
+    body = table_body(place["id"], party_size=6, at="19:30")  # two adjacent tables, one already taken
+    response, log, hold = await booked(client, headers, table_body(place["id"], at="19:00"), body)
     assert len(response_tables := (await response.get_json())["tables"]) == 2, response_tables
-    print(f"\n{len(log)} round trips:\n  " + "\n  ".join(" | ".join(trip) for trip in log))
-    begin = next(i for i, trip in enumerate(log) if trip[0] == "BEGIN")
-    commit = next(i for i, trip in enumerate(log) if trip[-1] == "COMMIT")
-    hold = log[begin : commit + 1]
     # BEGIN, the traveller's and the tables' locks, the open-holds count, the restaurant, its hours, its adjacent
     # tables and the slots taken; the booking row; its tables, slots, the availability event and the message with COMMIT
     assert len(hold) <= 3, hold
