@@ -163,10 +163,11 @@ async def _one_transaction(cur, work) -> bool:
     return booked
 
 
-def service_transaction(order: bool = True):
+def service_transaction(order: bool = True, max_open_holds: int | None = 10**6):
     """What the booking engine commits for one seat: the hold (open-holds limit on, as in production) and its
     TestPay order, exactly as POST /api/v1/bookings does before it reads the booking back (`order=False`: the hold
-    alone, TravelGo's booking transaction as issue 24 measured it against the minimal one)."""
+    alone, TravelGo's booking transaction as issue 24 measured it against the minimal one; `max_open_holds=None`: no
+    open-holds limit, as bench/hold_parts.py measures what the limit costs)."""
     from travelgo import payments
     from travelgo.bookings import engine
     from travelgo.bookings.errors import SeatsUnavailable
@@ -178,7 +179,7 @@ def service_transaction(order: bool = True):
 
     async def work(user_id, trip_id, seats, passengers, email):
         new = engine.NewBooking(
-            user_id, BusSeats(trip_id, seats, passengers), email, hold_seconds=600, max_open_holds=10**6
+            user_id, BusSeats(trip_id, seats, passengers), email, hold_seconds=600, max_open_holds=max_open_holds
         )
         made = await engine.create(new)
         if order:
@@ -216,12 +217,17 @@ async def _drive(book, items, concurrency: int, seconds: float) -> dict:
 
 
 async def run_service(
-    url: DatabaseURL, items: list[tuple[int, int, str]], concurrency: int, seconds: float, order: bool = True
+    url: DatabaseURL,
+    items: list[tuple[int, int, str]],
+    concurrency: int,
+    seconds: float,
+    order: bool = True,
+    max_open_holds: int | None = 10**6,
 ) -> dict:
     """The floor through the booking engine and db.run_in_transaction (no HTTP); `order=False`: the hold alone."""
     from travelgo import db
 
-    work, taken_error = service_transaction(order)
+    work, taken_error = service_transaction(order, max_open_holds)
     await db.open_pools(url, size=concurrency)
     passenger = [{"name": "Bench Passenger", "age": 30}]
 
