@@ -39,18 +39,9 @@ async def _no_message(*_args, **_kwargs) -> None:
 
 async def _lock_trip_plain(cur, trip_id: int, *, lock: bool = True) -> db.Queued:
     """queries.queue_lock_trip without its three subqueries (their answers for a bench trip as constants)."""
-    return await db.queue_read(
-        cur,
-        f"""
-        SELECT t.id, t.vehicle_id, t.origin_id, t.destination_id, t.status, t.departs_at, t.arrives_at,
-               t.price_minor, t.currency, t.seats_total, t.seats_booked, t.base_price_minor, t.floor_minor,
-               t.ceiling_minor, 'UTC' AS timezone, 0 AS rule_count, 0 AS has_points
-          FROM trips t
-         WHERE t.id = %(trip_id)s
-        {"FOR UPDATE" if lock else ""}
-        """,
-        {"trip_id": trip_id},
-    )
+    sql = queries.LOCKED_TRIP.split("(SELECT c.timezone")[0] + "'UTC' AS timezone, 0 AS rule_count, 0 AS has_points"
+    sql += " FROM trips t WHERE t.id = %(trip_id)s" + (" FOR UPDATE" if lock else "")
+    return await db.queue_read(cur, sql, {"trip_id": trip_id}, shape=queries.unpacked)
 
 
 @contextmanager

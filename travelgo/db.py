@@ -219,16 +219,20 @@ async def writing() -> AsyncIterator[aiomysql.DictCursor]:
 
 
 OnError = Callable[[pymysql.err.MySQLError], None]
+Shape = Callable[[dict], dict]  # what a queued read's caller wants each row to be (e.g. a JSON column spread out)
 
 
 class Queued:
-    """A statement waiting on a PipelineCursor. A read's rows arrive with its batch."""
+    """A statement waiting on a PipelineCursor. A read's rows arrive with its batch, each made `shape(row)`."""
 
-    __slots__ = ("sql", "on_error", "read", "sent", "_rows")
+    __slots__ = ("sql", "on_error", "read", "sent", "shape", "_rows")
 
-    def __init__(self, sql: str, on_error: OnError | None, read: bool) -> None:
-        self.sql, self.on_error, self.read, self.sent = sql, on_error, read, False
+    def __init__(self, sql: str, on_error: OnError | None, read: bool, shape: Shape | None = None) -> None:
+        self.sql, self.on_error, self.read, self.sent, self.shape = sql, on_error, read, False, shape
         self._rows: list[dict] = []
+
+    def arrived(self, rows: Iterable[dict]) -> None:
+        self._rows = [self.shape(row) for row in rows] if self.shape is not None else list(rows)
 
     async def rows(self, cur: PipelineCursor) -> list[dict]:
         """The read's rows, sending it now if no statement has carried it yet."""
@@ -260,8 +264,15 @@ class PipelineCursor(aiomysql.DictCursor):
     def batching(self) -> bool:
         return not getattr(self.connection, "travelgo_galera", False)
 
-    def queue(self, query: str, args: Any = None, on_error: OnError | None = None, read: bool = False) -> Queued:
-        statement = Queued(self.mogrify(query, args) if args is not None else query, on_error, read)
+    def queue(
+        self,
+        query: str,
+        args: Any = None,
+        on_error: OnError | None = None,
+        read: bool = False,
+        shape: Shape | None = None,
+    ) -> Queued:
+        statement = Queued(self.mogrify(query, args) if args is not None else query, on_error, read, shape)
         self._queued.append(statement)
         return statement
 
@@ -290,11 +301,11 @@ class PipelineCursor(aiomysql.DictCursor):
             await super().execute(";\n".join(s.sql for s in batch))
             for following in batch[1:]:
                 if current.read:
-                    current._rows = list(await self.fetchall())
+                    current.arrived(await self.fetchall())
                 current = following
                 await self.nextset()
             if current.read:
-                current._rows = list(await self.fetchall())
+                current.arrived(await self.fetchall())
         except pymysql.err.MySQLError as exc:
             if current.on_error is not None:
                 current.on_error(exc)
@@ -316,13 +327,14 @@ async def defer(cur, query: str, args: Any = None, on_error: OnError | None = No
         raise
 
 
-async def queue_read(cur, query: str, args: Any = None) -> Queued:
-    """A read whose rows are wanted later (`await queued.rows(cur)`): on a transaction's cursor it goes to the server
-    with the next statement; elsewhere it runs now."""
+async def queue_read(cur, query: str, args: Any = None, shape: Shape | None = None) -> Queued:
+    """A read whose rows are wanted later (`await queued.rows(cur)`), each made `shape(row)` when given: on a
+    transaction's cursor it goes to the server with the next statement; elsewhere it runs now."""
     if isinstance(cur, PipelineCursor) and cur.batching:
-        return cur.queue(query, args, read=True)
+        return cur.queue(query, args, read=True, shape=shape)
     await cur.execute(query, args)
-    return answered(list(await cur.fetchall()), query)
+    rows = list(await cur.fetchall())
+    return answered([shape(row) for row in rows] if shape is not None else rows, query)
 
 
 def answered(rows: list[dict], sql: str = "") -> Queued:
