@@ -4,7 +4,8 @@
 2. Starts Hypercorn with two workers (rate limits counted, as in production) and measures with wrk: /healthz (the
    baseline), the bus and hotel search API at 32 and 8 clients, the search pages, bookings of distinct seats; the raw
    database floor for the same booking transaction (no HTTP), the minimal booking-shaped transaction, and the floor's
-   transaction behind a bare Quart route (the stack's ceiling); the hot-seat race; live availability
+   transaction behind a bare Quart route (the stack's ceiling); then waits for the server's sender to send the
+   booking phase's messages; the hot-seat race; live availability
    (bench/live.py); then, when `make cluster` can start, bookings on a three-node Galera cluster (bench/cluster.py).
 3. Writes bench/results/latest.json (figures, machine, versions) and the table in BENCHMARKS.md. Figures that
    depend on machine speed are also given as a ratio to a baseline measured in the same run.
