@@ -6,6 +6,7 @@ import pymysql
 import pytest
 
 from travelgo import db
+from travelgo.bookings import queries
 
 from . import factories
 
@@ -123,5 +124,25 @@ async def test_on_galera_nothing_waits(app):
             await db.defer(cur, "UPDATE users SET full_name = 'Pipe galera' WHERE id = %s", (user["id"],))
             assert not cur._queued
             assert await names_like("Pipe") == ["Pipe galera"]  # already written, seen from another connection
+        finally:
+            cur.connection.travelgo_galera = False
+
+
+@pytest.mark.parametrize("galera", [False, True], ids=["batched", "one by one"])
+async def test_a_queued_read_gives_its_rows_in_the_callers_shape(app, galera):
+    """queue_read(shape=): each row is what the caller asked for, whether it went with a batch or ran at once (the
+    trip lock's JSON column is unpacked this way)."""
+    user = await make_user()
+    async with db.batch() as cur:
+        cur.connection.travelgo_galera = galera
+        try:
+            read = await db.queue_read(
+                cur,
+                "SELECT id, JSON_OBJECT('name', full_name) AS packed FROM users WHERE id = %s",
+                (user["id"],),
+                shape=queries.unpacked,
+            )
+            assert read.sent is galera  # on Galera it ran at once
+            assert await read.rows(cur) == [{"id": user["id"], "name": "Test Traveller"}]
         finally:
             cur.connection.travelgo_galera = False
