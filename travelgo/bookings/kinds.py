@@ -678,11 +678,13 @@ class RestaurantTables(Inventory):
         )
 
     async def write_items(self, cur, booking_id: int) -> None:
-        await restaurant_queries.replace_booking_tables(cur, booking_id, [t.id for t in self.chosen])
+        await restaurant_queries.insert_booking_tables(cur, booking_id, [t.id for t in self.chosen])
         await self._hold_slots(cur, booking_id)
 
     async def retake_items(self, cur, booking_id: int) -> None:
-        await self.write_items(cur, booking_id)  # check() chose free tables again, maybe not the first ones
+        # check() chose free tables again, maybe not the first ones
+        await restaurant_queries.replace_booking_tables(cur, booking_id, [t.id for t in self.chosen])
+        await self._hold_slots(cur, booking_id)
 
     async def _hold_slots(self, cur, booking_id: int) -> None:
         table_ids = [t.id for t in self.chosen]

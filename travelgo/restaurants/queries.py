@@ -160,12 +160,17 @@ async def delete_slots_of(cur, booking_ids: list[int]) -> int:
     return cur.rowcount
 
 
-async def replace_booking_tables(cur, booking_id: int, table_ids: list[int]) -> None:
-    """The tables a booking was given (a retake may give it other tables than the first time); deferred."""
-    await db.defer(cur, "DELETE FROM booking_tables WHERE booking_id = %(b)s", {"b": booking_id})
+async def insert_booking_tables(cur, booking_id: int, table_ids: list[int]) -> None:
+    """The tables a new booking was given; deferred."""
     placeholders = ", ".join(f"(%(b)s, %(t{i})s)" for i in range(len(table_ids)))
     params = {"b": booking_id, **{f"t{i}": t for i, t in enumerate(sorted(table_ids))}}
     await db.defer(cur, f"INSERT INTO booking_tables (booking_id, table_id) VALUES {placeholders}", params)
+
+
+async def replace_booking_tables(cur, booking_id: int, table_ids: list[int]) -> None:
+    """The tables a retaken booking was given (maybe other tables than the first time); deferred."""
+    await db.defer(cur, "DELETE FROM booking_tables WHERE booking_id = %(b)s", {"b": booking_id})
+    await insert_booking_tables(cur, booking_id, table_ids)
 
 
 async def select_booking_tables(cur, booking_id: int) -> list[Row]:
