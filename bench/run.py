@@ -140,8 +140,8 @@ def skip_seed_reminders(url: DatabaseURL) -> int:
 
 def drain_outbox(url: DatabaseURL, timeout: float = 300) -> dict:
     """Wait until the server's sender has sent every message that is due (the booking phase leaves thousands: one per
-    hold), so the next phase measures itself, not the previous phase's leftovers (session 10: the hot seat's p99 was
-    1.6 s with about 5,000 messages being sent through it, 0.9 s without). Returns how many and how fast."""
+    hold), so the next phase measures itself, not the previous phase's leftovers (BENCHMARKS.md, session 10: the hot
+    seat measured them). Returns how many and how fast."""
     due = "SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP(6)"
     started, waiting = time.perf_counter(), query(url, due)[0]["n"]
     left = waiting

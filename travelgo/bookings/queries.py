@@ -27,8 +27,8 @@ async def lock_trip(cur, trip_id: int, *, lock: bool = True) -> Row | None:
 
 # The trip row as its lock reads it, the hottest read of every hold: its plain integers and strings come packed in
 # one JSON column that unpacked() spreads into the row, as a booking's read does (BOOKING below), since the driver
-# decodes a description of every column in Python (17 columns -> 6: about 80 µs less Python per read, one read at a time).
-# The subqueries stay columns: inside JSON_OBJECT they cost MariaDB about 0.3 ms more per hold (issue 24, session 10).
+# decodes a description of every column in Python. The subqueries stay columns: inside JSON_OBJECT they cost MariaDB
+# more than the packing saves (BENCHMARKS.md, session 10).
 LOCKED_TRIP = """
         SELECT t.departs_at, t.arrives_at,
                JSON_OBJECT('id', t.id, 'vehicle_id', t.vehicle_id, 'origin_id', t.origin_id,
