@@ -2,7 +2,8 @@
 one feature at a time, then without all three, each beside the minimal booking-shaped transaction.
 
 The features are the engine's own work that the minimal transaction has no counterpart for:
-- the open-holds limit: the traveller's row lock and the count of their unpaid holds (`max_open_holds=None`);
+- the open-holds limit: the traveller's row lock and the count of their unpaid holds (`max_open_holds=None`; the
+  message then reads the account for its channels, as the engine does without that lock);
 - the traveller's "held: pay by" message, written in the same transaction (the outbox: no message without its hold);
 - the trip lock's extras: its origin's zone, its pricing-rule count and whether it has boarding points, subqueries
   of the locking read (replaced by constants: the bench trips have no rules and no points, and their zone is UTC).
