@@ -162,11 +162,12 @@ def main() -> int:
     env = dict(Server(args.port + 1, workers=1, database_url=url_string(url)).env)  # the bench server's settings
 
     def bodies(group: list[int]) -> str:
-        lines = []
-        for i in range(len(group) * setup["seats_per_trip"]):
-            trip, seat = group[i % len(group)], str(i // len(group) + 1)
-            lines.append(f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}")
-        return write_lines(lines)
+        return write_lines(
+            [
+                f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}"
+                for i, trip, seat in fixtures.spread_seats(group, setup["seats_per_trip"])
+            ]
+        )
 
     bare_env = {**env, **bare_travellers(travellers)}
     # The app process also runs the notification sender, which renders and records each hold's "pay by" message:

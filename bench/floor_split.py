@@ -23,6 +23,7 @@ import glob
 import os
 import re
 import time
+from collections.abc import Awaitable
 
 import uvloop
 
@@ -45,6 +46,21 @@ def mariadb_cpu() -> float | None:
     return None
 
 
+def cpu_of(run: Awaitable[dict]) -> dict:
+    """bookings/s, and CPU ms per booking on each side, of one floor.py run (a coroutine of run_service or
+    run_minimal) driven to its end here."""
+    python0, server0 = time.process_time(), mariadb_cpu()
+    result = uvloop.run(run)
+    python, server = time.process_time() - python0, mariadb_cpu()
+    booked = result["booked"] or 1
+    return {
+        "per_s": result["booked"] / result["seconds"],
+        "python_ms": python * 1000 / booked,
+        "mariadb_ms": (server - server0) * 1000 / booked if server is not None else None,
+        "errors": result["error"],
+    }
+
+
 def cpu_per_booking(url, items, name: str, seconds: float) -> dict:
     runs = {
         "floor": floor.run_service,
@@ -52,15 +68,12 @@ def cpu_per_booking(url, items, name: str, seconds: float) -> dict:
         "schema": lambda *a: floor.run_minimal(*a, on_schema=True),
         "minimal": floor.run_minimal,
     }
-    python0, server0 = time.process_time(), mariadb_cpu()
-    result = uvloop.run(runs[name](url, items, 16, seconds))
-    python, server = time.process_time() - python0, mariadb_cpu()
-    booked = result["booked"] or 1
+    figures = cpu_of(runs[name](url, items, 16, seconds))
     return {
-        "bookings_per_s": round(result["booked"] / result["seconds"], 1),
-        "python_ms": round(python * 1000 / booked, 3),
-        "mariadb_ms": round((server - server0) * 1000 / booked, 3) if server is not None else None,
-        "errors": result["error"],
+        "bookings_per_s": round(figures["per_s"], 1),
+        "python_ms": round(figures["python_ms"], 3),
+        "mariadb_ms": round(figures["mariadb_ms"], 3) if figures["mariadb_ms"] is not None else None,
+        "errors": figures["errors"],
     }
 
 
@@ -108,8 +121,8 @@ def main() -> int:
     def items(k: int) -> list[tuple[int, int, str]]:
         group = trips[k * per_run : (k + 1) * per_run]
         return [
-            (users[i % len(users)], group[i % len(group)], str(i // len(group) + 1))
-            for i in range(len(group) * setup["seats_per_trip"])
+            (users[i % len(users)], trip, seat)
+            for i, trip, seat in fixtures.spread_seats(group, setup["seats_per_trip"])
         ]
 
     uvloop.run(floor.prepare_minimal(url, items(2) + items(5)))

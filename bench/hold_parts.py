@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from unittest import mock
 
@@ -30,7 +29,7 @@ from travelgo import db
 from travelgo.bookings import engine, queries
 
 from . import fixtures, floor
-from .floor_split import mariadb_cpu
+from .floor_split import cpu_of
 from .run import bench_url
 
 
@@ -66,19 +65,6 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def measure(run: Callable, items: list, seconds: float) -> dict:
-    python0, server0 = time.process_time(), mariadb_cpu()
-    result = uvloop.run(run(items, seconds))
-    python, server = time.process_time() - python0, mariadb_cpu()
-    booked = result["booked"] or 1
-    return {
-        "per_s": result["booked"] / result["seconds"],
-        "python_ms": python * 1000 / booked,
-        "mariadb_ms": (server - server0) * 1000 / booked if server is not None else None,
-        "errors": result["error"],
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5)
@@ -93,8 +79,8 @@ def main() -> int:
     def items(k: int) -> list[tuple[int, int, str]]:
         group = trips[k * per_round : (k + 1) * per_round]
         return [
-            (users[i % len(users)], group[i % len(group)], str(i // len(group) + 1))
-            for i in range(len(group) * setup["seats_per_trip"])
+            (users[i % len(users)], trip, seat)
+            for i, trip, seat in fixtures.spread_seats(group, setup["seats_per_trip"])
         ]
 
     uvloop.run(
@@ -103,11 +89,10 @@ def main() -> int:
     figures: dict[str, list[dict]] = {}
     for k, name in enumerate(rounds):
         if name == "minimal":
-            result = measure(lambda it, s: floor.run_minimal(url, it, 16, s), items(k), args.seconds)
+            result = cpu_of(floor.run_minimal(url, items(k), 16, args.seconds))
         else:
             with without(*VARIANTS[name]) as settings:
-                run = lambda it, s: floor.run_service(url, it, 16, s, order=False, **settings)  # noqa: E731
-                result = measure(run, items(k), args.seconds)
+                result = cpu_of(floor.run_service(url, items(k), 16, args.seconds, order=False, **settings))
         figures.setdefault(name, []).append(result)
     asyncio.run(fixtures.cleanup(url))
 

@@ -504,17 +504,15 @@ def booking_phase(server: Server, url: DatabaseURL, setup: dict, seconds: float,
     groups = [trips[i * eighth : (i + 1) * eighth] for i in range(8)]
 
     def http_lines(group: list[int]) -> list[str]:
-        # Line i books seat i // trips + 1 on trip i % trips: neighbours hit different trips (no lock queue).
-        lines = []
-        for i in range(len(group) * setup["seats_per_trip"]):
-            trip, seat = group[i % len(group)], str(i // len(group) + 1)
-            lines.append(f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}")
-        return lines
+        return [
+            f"{tokens[i % len(tokens)]}\t/api/v1/bookings\t{json.dumps(booking_body(trip, [seat]))}"
+            for i, trip, seat in fixtures.spread_seats(group, setup["seats_per_trip"])
+        ]
 
     def floor_lines(group: list[int]) -> list[str]:
         return [
-            f"{travellers[i % len(travellers)][0]} {group[i % len(group)]} {i // len(group) + 1}"
-            for i in range(len(group) * setup["seats_per_trip"])
+            f"{travellers[i % len(travellers)][0]} {trip} {seat}"
+            for i, trip, seat in fixtures.spread_seats(group, setup["seats_per_trip"])
         ]
 
     half = seconds / 2

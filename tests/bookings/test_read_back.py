@@ -16,7 +16,7 @@ from travelgo.bookings.forms import BookingCreate
 
 from .. import factories
 from ..conftest import api_token
-from ..itineraries.helpers import add, bus_body, hotel_body, new_itinerary, trip_plan
+from ..itineraries.helpers import held_trip, trip_plan
 from ..restaurants.helpers import restaurant_and_user, table_body
 from ..segments.helpers import segment_body, train
 from ..stops.helpers import trip_with_points
@@ -121,16 +121,8 @@ async def test_every_read_of_a_booking_gives_the_answer_its_post_gave(app, clien
 
 
 async def test_an_itinerary_checkout_shows_each_booking_as_its_get_does(client):
-    plan = await trip_plan()
-    async with db.transaction() as cur:
-        user = await factories.make_user(cur)
-    headers = await api_token(client, user["email"])
-    itinerary_id = await new_itinerary(client, headers)
-    await add(client, headers, itinerary_id, bus_body(plan["out"]["id"], ["1"]))
-    await add(client, headers, itinerary_id, hotel_body(plan["room_type"]["id"], plan["day"]))
-    checkout = await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
-    assert checkout.status_code == 201, await checkout.get_data(as_text=True)
-    held = (await checkout.get_json())["bookings"]
+    checkout, headers = await held_trip(client, await trip_plan())
+    held = checkout["bookings"]
     assert [b["type"] for b in held] == ["bus", "hotel"]
     for booking in held:
         shown = await client.get(f"/api/v1/bookings/{booking['reference']}", headers=headers)

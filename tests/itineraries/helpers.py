@@ -59,6 +59,22 @@ async def add(client, headers: dict, itinerary_id: int, body: dict) -> dict:
     return await response.get_json()
 
 
+async def held_trip(client, plan) -> tuple[dict, dict]:
+    """A new traveller's itinerary of the plan's bus there and two hotel nights, checked out: (the checkout's body,
+    the traveller's API headers)."""
+    from ..conftest import api_token
+
+    async with db.transaction() as cur:
+        user = await factories.make_user(cur)
+    headers = await api_token(client, user["email"])
+    itinerary_id = await new_itinerary(client, headers)
+    await add(client, headers, itinerary_id, bus_body(plan["out"]["id"], ["1"]))
+    await add(client, headers, itinerary_id, hotel_body(plan["room_type"]["id"], plan["day"]))
+    response = await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    return await response.get_json(), headers
+
+
 async def held_counts() -> dict:
     """What inventory is consumed, and how many bookings exist."""
     return {

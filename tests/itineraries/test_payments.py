@@ -10,19 +10,7 @@ from ..bookings.helpers import scalar
 from ..conftest import api_token
 from ..inapp import checkout
 from ..payhelpers import deliver_webhooks, gateway
-from .helpers import add, bus_body, held_counts, hotel_body, new_itinerary, trip_plan
-
-
-async def held_trip(client, plan) -> tuple[dict, dict]:
-    async with db.transaction() as cur:
-        user = await factories.make_user(cur)
-    headers = await api_token(client, user["email"])
-    itinerary_id = await new_itinerary(client, headers)
-    await add(client, headers, itinerary_id, bus_body(plan["out"]["id"], ["1"]))
-    await add(client, headers, itinerary_id, hotel_body(plan["room_type"]["id"], plan["day"]))
-    response = await client.post(f"/api/v1/itineraries/{itinerary_id}/checkout", headers=headers)
-    assert response.status_code == 201, await response.get_data(as_text=True)
-    return await response.get_json(), headers
+from .helpers import held_counts, held_trip, hotel_body, trip_plan
 
 
 async def run_out(body: dict) -> int:
